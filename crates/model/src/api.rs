@@ -1,0 +1,130 @@
+//! Bodies of the JSON API under `/api/v1`.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The version prefix every API path starts with.
+pub const API_PREFIX: &str = "/api/v1";
+
+/// Machine-readable error codes. The store sends them; the app matches on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    NotFound,
+    MethodNotAllowed,
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    Conflict,
+    PreconditionRequired,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    Validation,
+    TooManyRequests,
+    Internal,
+    Unavailable,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::PreconditionRequired => "precondition_required",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::Validation => "validation",
+            ErrorCode::TooManyRequests => "too_many_requests",
+            ErrorCode::Internal => "internal",
+            ErrorCode::Unavailable => "unavailable",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Every API error has this shape: `{ "error": { "code", "message", "field"? } }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiError {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    /// A sentence a person can act on: what is wrong and how to fix it.
+    pub message: String,
+    /// The request field the error is about, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError { error: ErrorDetail { code, message: message.into(), field: None } }
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.error.field = Some(field.into());
+        self
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.error.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// `GET /api/v1/healthz`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: HealthStatus,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthStatus {
+    Ok,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_serializes_to_the_documented_shape() {
+        let e = ApiError::new(ErrorCode::Validation, "Tenant ID must be a GUID").with_field("tenant_id");
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"error": {"code": "validation", "message": "Tenant ID must be a GUID", "field": "tenant_id"}})
+        );
+    }
+
+    #[test]
+    fn error_without_field_omits_it() {
+        let v = serde_json::to_value(ApiError::new(ErrorCode::NotFound, "x")).unwrap();
+        assert_eq!(v, serde_json::json!({"error": {"code": "not_found", "message": "x"}}));
+    }
+
+    #[test]
+    fn error_code_strings_match_serde() {
+        for code in [ErrorCode::NotFound, ErrorCode::PreconditionRequired, ErrorCode::TooManyRequests] {
+            assert_eq!(serde_json::to_value(code).unwrap(), serde_json::Value::String(code.as_str().into()));
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! The database: one code path for SQLite (the embedded default) and, later, PostgreSQL.
+//!
+//! Queries go through sqlx's `Any` driver with `$1`-style placeholders, which both backends
+//! accept. The few statements that differ per backend live in `migrations` below, side by side.
+
+use crate::anyhow_like::{Error, Result};
+use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
+use sqlx::{AnyPool, Executor};
+use std::path::Path;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+}
+
+#[derive(Clone)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+impl Db {
+    /// Opens (creating if needed) the database named by `--database` and brings its schema up to date.
+    pub async fn open(database: &str) -> Result<Db> {
+        sqlx::any::install_default_drivers();
+        if database.starts_with("postgres://") || database.starts_with("postgresql://") {
+            return Err(Error::new(
+                "PostgreSQL is not supported by this build yet; pass a SQLite file path to --database",
+            ));
+        }
+        let path = Path::new(database);
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                Error::new(format!("cannot create the database folder {}: {e}", parent.display()))
+            })?;
+        }
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let options = AnyConnectOptions::from_str(&url)
+            .map_err(|e| Error::new(format!("--database {database} is not a usable path: {e}")))?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // WAL lets readers work beside the writer; synchronous=FULL makes every
+                    // acknowledged commit survive a crash or power loss.
+                    conn.execute("PRAGMA journal_mode=WAL").await?;
+                    conn.execute("PRAGMA synchronous=FULL").await?;
+                    conn.execute("PRAGMA foreign_keys=ON").await?;
+                    conn.execute("PRAGMA busy_timeout=5000").await?;
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(|e| Error::new(format!("cannot open the database {database}: {e}")))?;
+        let db = Db { pool, backend: Backend::Sqlite };
+        migrations::run(&db).await?;
+        Ok(db)
+    }
+
+    /// A cheap round trip, for the health check.
+    pub async fn ping(&self) -> std::result::Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
+    }
+}
+
+pub mod migrations {
+    //! Versioned schema migrations, applied in order once each, in one transaction each.
+
+    use super::{Backend, Db};
+    use crate::anyhow_like::{Error, Result};
+    use sqlx::Row;
+
+    pub struct Migration {
+        pub version: i64,
+        pub name: &'static str,
+        pub sqlite: &'static str,
+    }
+
+    impl Migration {
+        fn sql(&self, backend: Backend) -> &'static str {
+            match backend {
+                Backend::Sqlite => self.sqlite,
+            }
+        }
+    }
+
+    /// The schema's history. Never edit a migration that has shipped; add a new one.
+    pub const MIGRATIONS: &[Migration] = &[Migration {
+        version: 1,
+        name: "store metadata",
+        sqlite: "CREATE TABLE store_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)",
+    }];
+
+    pub async fn run(db: &Db) -> Result<()> {
+        let fail = |e: sqlx::Error| Error::new(format!("database migration failed: {e}"));
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY NOT NULL, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+        )
+        .execute(&db.pool)
+        .await
+        .map_err(fail)?;
+        let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
+            .fetch_all(&db.pool)
+            .await
+            .map_err(fail)?
+            .iter()
+            .map(|r| r.get::<i64, _>(0))
+            .collect();
+        if let Some(newest) = applied.iter().max() {
+            if *newest > MIGRATIONS.last().map_or(0, |m| m.version) {
+                return Err(Error::new(format!(
+                    "the database has schema version {newest}, newer than this store knows; run a newer store"
+                )));
+            }
+        }
+        for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+            let mut tx = db.pool.begin().await.map_err(fail)?;
+            for statement in m.sql(db.backend).split(';').map(str::trim).filter(|s| !s.is_empty()) {
+                sqlx::query(statement).execute(&mut *tx).await.map_err(fail)?;
+            }
+            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(m.version)
+                .bind(m.name)
+                .bind(crate::db::now_millis())
+                .execute(&mut *tx)
+                .await
+                .map_err(fail)?;
+            tx.commit().await.map_err(fail)?;
+            tracing::info!(version = m.version, name = m.name, "applied migration");
+        }
+        Ok(())
+    }
+}
+
+/// Milliseconds since the Unix epoch: the store's one time format in the database.
+pub fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

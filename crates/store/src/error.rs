@@ -1,0 +1,50 @@
+//! One error type for the whole API. Handlers return `Result<_, AppError>` and use `?`;
+//! internal details are logged, never sent.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use xops_model::{ApiError, ErrorCode};
+
+#[derive(Debug)]
+pub struct AppError {
+    pub status: StatusCode,
+    pub body: ApiError,
+}
+
+impl AppError {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+        AppError { status, body: ApiError::new(code, message) }
+    }
+
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        self.body = self.body.with_field(field);
+        self
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, message)
+    }
+
+    /// Logs the cause and answers with a generic 500 that leaks nothing.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Internal,
+            "Something went wrong on the server. Try again; if it keeps happening, contact support.",
+        )
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        AppError::internal(format!("database: {e}"))
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body)).into_response()
+    }
+}

@@ -1,0 +1,150 @@
+//! The HTTP surface: the JSON API under /api/v1, the static app, and the headers on both.
+
+use crate::error::AppError;
+use crate::web::{self, StaticSite, API_CSP};
+use crate::AppState;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use tower::ServiceExt;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
+use xops_model::api::{Health, HealthStatus, API_PREFIX};
+use xops_model::ErrorCode;
+
+pub fn router(state: AppState, site: Option<StaticSite>) -> Router {
+    let api = Router::new()
+        .route("/healthz", get(healthz))
+        .fallback(api_not_found)
+        .method_not_allowed_fallback(api_method_not_allowed)
+        .with_state(state.clone());
+
+    let mut app = Router::new().nest(API_PREFIX, api).route("/api", get(api_not_found)).route(
+        "/api/{*rest}",
+        axum::routing::any(api_not_found),
+    );
+    app = match site {
+        Some(site) => app.fallback(move |req: Request| serve_static(site.clone(), req)),
+        None => app.fallback(no_static_site),
+    };
+    let app = app.layer(middleware::from_fn(security_headers));
+    match cors_layer(&state.config.allowed_origins) {
+        Some(cors) => app.layer(cors),
+        None => app,
+    }
+}
+
+async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, AppError> {
+    state.db.ping().await?;
+    Ok(Json(Health { status: HealthStatus::Ok, version: env!("CARGO_PKG_VERSION").to_string() }))
+}
+
+async fn api_not_found(req: Request) -> AppError {
+    AppError::not_found(format!(
+        "There is no API endpoint at {}. The API lives under {API_PREFIX}; see {API_PREFIX}/healthz.",
+        req.uri().path()
+    ))
+}
+
+async fn api_method_not_allowed(req: Request) -> AppError {
+    AppError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::MethodNotAllowed,
+        format!("{} is not allowed on {}.", req.method(), req.uri().path()),
+    )
+}
+
+async fn no_static_site() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "This store serves the API only (no --static-dir with an index.html). Build the app with scripts/run.sh.\n",
+    )
+        .into_response()
+}
+
+/// Files from the build folder; a browser navigation to anything else gets index.html.
+async fn serve_static(site: StaticSite, req: Request) -> Response {
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "GET, HEAD")]).into_response();
+    }
+    let path = req.uri().path().to_string();
+    let wants_html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if path == "/" || path == "/index.html" {
+        return index_response(&site);
+    }
+    let file = ServeDir::new(&site.dir).append_index_html_on_directories(false);
+    let res = match file.oneshot(req).await {
+        Ok(res) => res.map(Body::new),
+        Err(never) => match never {},
+    };
+    if res.status() == StatusCode::NOT_FOUND && wants_html {
+        // An app route such as /integrations: the app's router decides what it shows.
+        return index_response(&site);
+    }
+    let mut res = res;
+    let cache = if res.status().is_success() && web::is_hashed_asset(&path) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    res.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_str(&site.csp).unwrap_or(HeaderValue::from_static(API_CSP)),
+    );
+    res
+}
+
+fn index_response(site: &StaticSite) -> Response {
+    let mut res = (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        site.index_html.clone(),
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&site.csp) {
+        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    res
+}
+
+/// Headers every response carries. Documents set their own CSP above; everything else gets
+/// the API's "nothing at all" policy.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(API_CSP));
+    h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    res
+}
+
+/// CORS with credentials, only for the configured origins (an app hosted on a CDN).
+fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
+    if origins.is_empty() {
+        return None;
+    }
+    let list: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(list))
+            .allow_credentials(true)
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+            .allow_headers([header::CONTENT_TYPE, header::IF_MATCH, header::IF_NONE_MATCH])
+            .expose_headers([header::ETAG, header::RETRY_AFTER])
+            .max_age(std::time::Duration::from_secs(600)),
+    )
+}

@@ -1,0 +1,82 @@
+//! The Xops Integrations storage endpoint.
+//!
+//! Thin on purpose: it keeps accounts, sessions and per-organization records, checks every body
+//! with the model crate, and (for a one-command local run) serves the app's static build.
+
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod web;
+
+use std::sync::Arc;
+
+pub use config::Config;
+pub use db::Db;
+
+/// Everything a request handler may need, shared by all of them.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+}
+
+/// Opens the database (running migrations) and builds the whole HTTP application.
+pub async fn build_app(config: Config) -> anyhow_like::Result<axum::Router> {
+    let db = Db::open(&config.database).await?;
+    let web = web::StaticSite::load(config.static_dir.as_deref())?;
+    let state = AppState { db, config: Arc::new(config) };
+    Ok(http::router(state, web))
+}
+
+/// Runs the store on an already bound listener until Ctrl-C / SIGTERM.
+pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> anyhow_like::Result<()> {
+    let app = build_app(config).await?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| anyhow_like::Error::new(format!("the server stopped with an error: {e}")))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+/// A start-up error is a sentence for the operator; there is no need for a general error crate.
+pub mod anyhow_like {
+    use std::fmt;
+
+    #[derive(Debug)]
+    pub struct Error(String);
+
+    impl Error {
+        pub fn new(message: impl Into<String>) -> Self {
+            Error(message.into())
+        }
+    }
+
+    impl fmt::Display for Error {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
+
+    impl std::error::Error for Error {}
+
+    pub type Result<T> = std::result::Result<T, Error>;
+}

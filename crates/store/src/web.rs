@@ -1,0 +1,112 @@
+//! Serving the app's static build: hashed assets cached forever, index.html never cached, and
+//! the single-page-app fallback (a browser navigation to an unknown path gets index.html, so
+//! the app's router shows the page or its own not-found page).
+
+use crate::anyhow_like::{Error, Result};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// The loaded `index.html` and the Content-Security-Policy that fits it.
+#[derive(Clone)]
+pub struct StaticSite {
+    pub dir: PathBuf,
+    pub index_html: axum::body::Bytes,
+    pub csp: String,
+}
+
+/// The CSP for API responses: they are data, never documents.
+pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+
+impl StaticSite {
+    /// Loads `dir/index.html`. `None` (or a folder without index.html) serves the API only.
+    pub fn load(dir: Option<&Path>) -> Result<Option<StaticSite>> {
+        let Some(dir) = dir else { return Ok(None) };
+        let index = dir.join("index.html");
+        if !index.is_file() {
+            tracing::warn!(dir = %dir.display(), "no index.html there: serving the API only");
+            return Ok(None);
+        }
+        let html = std::fs::read_to_string(&index)
+            .map_err(|e| Error::new(format!("cannot read {}: {e}", index.display())))?;
+        let csp = document_csp(&inline_script_hashes(&html));
+        Ok(Some(StaticSite { dir: dir.to_path_buf(), index_html: html.into(), csp }))
+    }
+}
+
+/// The policy for the app's documents. Scripts: our own files, the wasm module, and the inline
+/// loader Trunk writes into index.html, allowed by its hash, never by 'unsafe-inline'.
+pub fn document_csp(script_hashes: &[String]) -> String {
+    let mut script_src = String::from("'self' 'wasm-unsafe-eval'");
+    for h in script_hashes {
+        script_src.push_str(&format!(" '{h}'"));
+    }
+    format!(
+        "default-src 'self'; script-src {script_src}; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// `sha256-…` sources for every inline `<script>` (one without `src`) in the document.
+pub fn inline_script_hashes(html: &str) -> Vec<String> {
+    let mut hashes = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let after = &rest[start..];
+        let Some(tag_end) = after.find('>') else { break };
+        let tag = &after[..tag_end];
+        let body_and_more = &after[tag_end + 1..];
+        let Some(close) = body_and_more.find("</script>") else { break };
+        if !tag.contains(" src=") {
+            let digest = Sha256::digest(body_and_more[..close].as_bytes());
+            hashes.push(format!("sha256-{}", base64::engine::general_purpose::STANDARD.encode(digest)));
+        }
+        rest = &body_and_more[close..];
+    }
+    hashes
+}
+
+/// Trunk names built assets `name-<16 hex>.ext` (and `name-<hex>_bg.wasm`): their content never
+/// changes under that name, so they may be cached for a year.
+pub fn is_hashed_asset(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let Some((stem, _ext)) = file.rsplit_once('.') else { return false };
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    match stem.rsplit_once('-') {
+        Some((_, hash)) => hash.len() >= 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_only_inline_scripts() {
+        let html = r#"<head><script src="/a.js"></script><script type="module">init()</script></head>"#;
+        let h = inline_script_hashes(html);
+        let expected = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(b"init()"));
+        assert_eq!(h, vec![format!("sha256-{expected}")]);
+    }
+
+    #[test]
+    fn csp_has_no_unsafe_inline() {
+        let csp = document_csp(&["sha256-abc".into()]);
+        assert!(csp.contains("'sha256-abc'"));
+        assert!(!csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"));
+        assert!(csp.contains("frame-ancestors 'none'"));
+    }
+
+    #[test]
+    fn recognises_trunk_hashed_names() {
+        assert!(is_hashed_asset("/xops-integrations-3f2a9c1b7d6e5f40_bg.wasm"));
+        assert!(is_hashed_asset("/xops-integrations-3f2a9c1b7d6e5f40.js"));
+        assert!(is_hashed_asset("/main-0123456789abcdef.css"));
+        assert!(!is_hashed_asset("/index.html"));
+        assert!(!is_hashed_asset("/config.json"));
+        assert!(!is_hashed_asset("/xops-integrations.js"));
+        assert!(!is_hashed_asset("/logo-v2.svg"));
+    }
+}

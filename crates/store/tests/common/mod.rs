@@ -1,0 +1,57 @@
+//! Starts a real store on a free local port with its own temporary database, like production
+//! but isolated per test.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use tempfile::TempDir;
+use xops_store::Config;
+
+pub struct TestStore {
+    pub base: String,
+    pub dir: TempDir,
+    pub client: reqwest::Client,
+}
+
+/// The inline loader a Trunk build puts into index.html (shape only; the store hashes whatever is there).
+pub const INLINE_LOADER: &str = "\nimport init from '/app-0123456789abcdef.js';\nawait init();\n";
+
+impl TestStore {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn database(&self) -> PathBuf {
+        self.dir.path().join("db").join("store.sqlite3")
+    }
+}
+
+/// A store with a small static site in a temp folder.
+pub async fn spawn_store(configure: impl FnOnce(&mut Config)) -> TestStore {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = dir.path().join("dist");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::write(
+        site.join("index.html"),
+        format!("<!doctype html><html><head><script type=\"module\">{INLINE_LOADER}</script></head><body></body></html>"),
+    )
+    .unwrap();
+    std::fs::write(site.join("app-0123456789abcdef.js"), "export default async function init() {}").unwrap();
+    std::fs::write(site.join("app-0123456789abcdef_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    std::fs::write(site.join("config.json"), r#"{"api_base": ""}"#).unwrap();
+
+    let mut config = Config::for_database(dir.path().join("db").join("store.sqlite3").display().to_string());
+    config.static_dir = Some(site);
+    configure(&mut config);
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = xops_store::build_app(config).await.expect("store starts");
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .await
+            .unwrap();
+    });
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    TestStore { base: format!("http://{addr}"), dir, client }
+}

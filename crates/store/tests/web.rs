@@ -1,0 +1,127 @@
+//! The store as a web server: the API's error shape, the SPA fallback, and the headers.
+
+mod common;
+
+use base64::Engine;
+use common::{spawn_store, INLINE_LOADER};
+use reqwest::header::{ACCEPT, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
+use sha2::{Digest, Sha256};
+
+#[tokio::test]
+async fn healthz_answers_ok_as_json() {
+    let s = spawn_store(|_| {}).await;
+    let res = s.client.get(s.url("/api/v1/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+}
+
+#[tokio::test]
+async fn unknown_api_path_is_a_json_404_even_for_browsers() {
+    let s = spawn_store(|_| {}).await;
+    for path in ["/api/v1/nope", "/api/v2/healthz", "/api", "/api/v1/"] {
+        let res = s.client.get(s.url(path)).header(ACCEPT, "text/html").send().await.unwrap();
+        assert_eq!(res.status(), 404, "{path}");
+        assert!(res.headers()[CONTENT_TYPE].to_str().unwrap().starts_with("application/json"), "{path}");
+        let body: xops_model::ApiError = res.json().await.unwrap();
+        assert_eq!(body.error.code, xops_model::ErrorCode::NotFound, "{path}");
+        assert!(body.error.message.contains(path), "{path}: {}", body.error.message);
+    }
+}
+
+#[tokio::test]
+async fn wrong_method_on_an_api_route_is_a_json_405() {
+    let s = spawn_store(|_| {}).await;
+    let res = s.client.delete(s.url("/api/v1/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), 405);
+    let body: xops_model::ApiError = res.json().await.unwrap();
+    assert_eq!(body.error.code, xops_model::ErrorCode::MethodNotAllowed);
+}
+
+#[tokio::test]
+async fn app_routes_get_index_html_with_a_strict_csp() {
+    let s = spawn_store(|_| {}).await;
+    let expected_hash = format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(INLINE_LOADER.as_bytes()))
+    );
+    for path in ["/", "/integrations", "/integrations/microsoft/m365/new", "/no-such-page"] {
+        let res = s.client.get(s.url(path)).header(ACCEPT, "text/html,*/*").send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        let h = res.headers();
+        assert_eq!(h[CONTENT_TYPE], "text/html; charset=utf-8", "{path}");
+        assert_eq!(h[CACHE_CONTROL], "no-cache", "{path}");
+        let csp = h[CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(csp.contains(&expected_hash), "{path}: {csp}");
+        assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(!csp.contains("'unsafe-inline'") && !csp.contains("'unsafe-eval'"), "{csp}");
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["referrer-policy"], "no-referrer");
+        assert!(res.text().await.unwrap().contains("<script type=\"module\">"));
+    }
+}
+
+#[tokio::test]
+async fn hashed_assets_are_immutable_and_the_rest_is_revalidated() {
+    let s = spawn_store(|_| {}).await;
+    let res = s.client.get(s.url("/app-0123456789abcdef_bg.wasm")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()[CONTENT_TYPE], "application/wasm");
+    assert_eq!(res.headers()[CACHE_CONTROL], "public, max-age=31536000, immutable");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+
+    let res = s.client.get(s.url("/app-0123456789abcdef.js")).send().await.unwrap();
+    assert_eq!(res.headers()[CACHE_CONTROL], "public, max-age=31536000, immutable");
+
+    let res = s.client.get(s.url("/config.json")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()[CACHE_CONTROL], "no-cache");
+}
+
+#[tokio::test]
+async fn a_missing_asset_is_a_404_not_the_app() {
+    let s = spawn_store(|_| {}).await;
+    let res = s.client.get(s.url("/app-ffffffffffffffff.js")).header(ACCEPT, "*/*").send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert_ne!(res.headers()[CACHE_CONTROL], "public, max-age=31536000, immutable");
+}
+
+#[tokio::test]
+async fn cors_allows_only_configured_origins_with_credentials() {
+    let s = spawn_store(|c| c.allowed_origins = vec!["https://app.example.com".into()]).await;
+    let preflight = |origin: &'static str| {
+        s.client
+            .request(reqwest::Method::OPTIONS, s.url("/api/v1/healthz"))
+            .header("origin", origin)
+            .header("access-control-request-method", "PUT")
+            .header("access-control-request-headers", "content-type,if-match")
+            .send()
+    };
+    let ok = preflight("https://app.example.com").await.unwrap();
+    assert_eq!(ok.headers()["access-control-allow-origin"], "https://app.example.com");
+    assert_eq!(ok.headers()["access-control-allow-credentials"], "true");
+
+    let other = preflight("https://evil.example").await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+
+    let get = s.client.get(s.url("/api/v1/healthz")).header("origin", "https://evil.example").send().await.unwrap();
+    assert!(get.headers().get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn no_cors_headers_without_configured_origins() {
+    let s = spawn_store(|_| {}).await;
+    let res = s.client.get(s.url("/api/v1/healthz")).header("origin", "https://app.example.com").send().await.unwrap();
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn the_database_is_a_sqlite_file_in_wal_mode() {
+    let s = spawn_store(|_| {}).await;
+    assert!(s.database().is_file(), "the store creates its database file and folder");
+    let res = s.client.get(s.url("/api/v1/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let mut wal = s.database().into_os_string();
+    wal.push("-wal");
+    assert!(std::path::Path::new(&wal).exists(), "WAL journal file exists");
+}
