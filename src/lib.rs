@@ -1,0 +1,30 @@
+//! Xops Integrations: the account-linking web app (Leptos, client-side rendered).
+//!
+//! `start` loads the runtime configuration (config.json next to index.html) and mounts the
+//! app; `app.rs` holds the router, so the map of every screen is in one place.
+
+pub mod app;
+pub mod components;
+pub mod config;
+pub mod pages;
+
+use leptos::prelude::*;
+
+/// Loads `config.json`, then mounts the app into `<body>`. A broken config file is shown to the
+/// person instead of the app, with what is wrong, so an operator can fix the deployment.
+pub fn start() {
+    wasm_bindgen_futures::spawn_local(async {
+        let loaded = config::load().await;
+        remove_boot_message();
+        match loaded {
+            Ok(cfg) => mount_to_body(move || view! { <app::App config=cfg/> }),
+            Err(e) => mount_to_body(move || view! { <components::boot_error::BootError message=e.to_string()/> }),
+        }
+    });
+}
+
+fn remove_boot_message() {
+    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("boot")) {
+        el.remove();
+    }
+}

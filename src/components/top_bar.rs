@@ -1,0 +1,12 @@
+use leptos::prelude::*;
+
+/// The bar above every page. Its status region announces sync progress politely to screen readers.
+#[component]
+pub fn TopBar() -> impl IntoView {
+    view! {
+        <header class="top-bar">
+            <span class="top-bar-title">"Integrations"</span>
+            <div class="sync-status" role="status" aria-live="polite"></div>
+        </header>
+    }
+}
