@@ -67,14 +67,15 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
     hashes
 }
 
-/// Trunk names built assets `name-<16 hex>.ext` (and `name-<hex>_bg.wasm`): their content never
-/// changes under that name, so they may be cached for a year.
+/// Trunk names built assets `name-<hash>.ext` (and `name-<hash>_bg.wasm`), the hash a u64 in hex
+/// without leading zeros (so up to 16 digits, usually 13 or more): their content never changes
+/// under that name, so they may be cached for a year.
 pub fn is_hashed_asset(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or(path);
     let Some((stem, _ext)) = file.rsplit_once('.') else { return false };
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     match stem.rsplit_once('-') {
-        Some((_, hash)) => hash.len() >= 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+        Some((_, hash)) => (10..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()),
         None => false,
     }
 }
@@ -104,6 +105,8 @@ mod tests {
         assert!(is_hashed_asset("/xops-integrations-3f2a9c1b7d6e5f40_bg.wasm"));
         assert!(is_hashed_asset("/xops-integrations-3f2a9c1b7d6e5f40.js"));
         assert!(is_hashed_asset("/main-0123456789abcdef.css"));
+        assert!(is_hashed_asset("/xops-integrations-3468b1817324f1_bg.wasm"), "14 digits: a hash with leading zeros");
+        assert!(!is_hashed_asset("/report-2026.pdf"));
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/config.json"));
         assert!(!is_hashed_asset("/xops-integrations.js"));

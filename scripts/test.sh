@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what is missing and runs every test, layer by layer:
+#   1. native: the model crate and the store (real HTTP, real SQLite in temp folders)
+#   2. browser: wasm-bindgen-test in headless Chromium
+#   3. end-to-end: the real store on a free port with a temporary database, serving the real
+#      release build, driven in Chromium by Playwright
+# Every layer runs even when an earlier one fails; the exit status is non-zero if any failed.
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+
+ensure_build_tools
+ensure_chromium
+npm_packages "$ROOT/tests/e2e"
+cd "$ROOT"
+
+export CHROMEDRIVER=/usr/bin/chromedriver
+export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$ROOT/tests/webdriver.json"
+export WASM_BINDGEN_TEST_TIMEOUT=120
+
+failed=()
+layer() {
+    local name="$1"; shift
+    say "$name"
+    if "$@"; then say "$name: passed"; else say "$name: FAILED"; failed+=("$name"); fi
+}
+
+layer "native tests" cargo test --workspace --exclude xops-integrations
+layer "browser tests (wasm-bindgen-test, headless Chromium)" \
+    cargo test -p xops-integrations --target wasm32-unknown-unknown
+e2e() {
+    build_app
+    cargo build -p xops-store --quiet
+    XOPS_STORE_BIN="$ROOT/target/debug/xops-store" XOPS_DIST="$ROOT/dist" \
+        node --test --test-concurrency=1 tests/e2e/
+}
+layer "end-to-end tests (real store + release build + Chromium)" e2e
+
+if [ "${#failed[@]}" -ne 0 ]; then
+    printf 'FAILED layers: %s\n' "${failed[*]}" >&2
+    exit 1
+fi
+say "all test layers passed"

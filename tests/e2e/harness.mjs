@@ -1,0 +1,70 @@
+// The end-to-end harness: the real store binary on a free port with a temporary database,
+// serving the real release build, and Debian's Chromium driven by Playwright.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const STORE_BIN = process.env.XOPS_STORE_BIN ?? path.join(ROOT, 'target/debug/xops-store');
+export const DIST = process.env.XOPS_DIST ?? path.join(ROOT, 'dist');
+
+/** Starts a store; resolves once it prints the address it listens on. */
+export async function startStore({ args = [] } = {}) {
+  for (const [what, p] of [['store binary', STORE_BIN], ['release build', path.join(DIST, 'index.html')]]) {
+    if (!existsSync(p)) throw new Error(`the ${what} is missing at ${p}; run scripts/test.sh`);
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'xops-e2e-'));
+  const child = spawn(
+    STORE_BIN,
+    ['--listen', '127.0.0.1:0', '--database', path.join(dir, 'store.sqlite3'), '--static-dir', DIST, ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' } },
+  );
+  let logs = '';
+  child.stderr.on('data', (d) => { logs += d; });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`the store did not start in 20 s:\n${out}${logs}`)), 20_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/\S+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`the store exited (${code}):\n${out}${logs}`)); });
+  });
+  return {
+    url,
+    dir,
+    logs: () => logs,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Headless Chromium with the flags this closed network needs. */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+/** A new page that records console errors and uncaught exceptions (CSP violations among them). */
+export async function newPage(browser, options = {}) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  return { context, page, problems };
+}

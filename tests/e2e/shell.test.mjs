@@ -1,0 +1,98 @@
+// A new user opens the product: the shell, routing, reload, the not-found page, under the CSP.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStore, launchBrowser, newPage } from './harness.mjs';
+
+let store;
+let browser;
+
+before(async () => {
+  store = await startStore();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await store?.stop();
+});
+
+test('a new user opens the app, goes to Integrations, reloads there, and meets a broken link', async () => {
+  const { page, problems, context } = await newPage(browser);
+  await page.goto(store.url + '/');
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.waitFor();
+  assert.equal(await nav.getByRole('link', { name: 'Home' }).getAttribute('aria-current'), 'page');
+
+  await nav.getByRole('link', { name: 'Integrations' }).click();
+  await page.waitForURL(store.url + '/integrations');
+  assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Integrations');
+  assert.equal(await page.title(), 'Integrations · Xops Integrations');
+
+  await page.reload();
+  assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Integrations');
+  assert.equal(await nav.getByRole('link', { name: 'Integrations' }).getAttribute('aria-current'), 'page');
+
+  await page.goto(store.url + '/integrations/no-such-thing');
+  assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Page not found');
+  assert.ok(await nav.isVisible(), 'the not-found page is shown inside the shell');
+
+  assert.deepEqual(problems, [], 'no console errors, CSP violations or exceptions');
+  await context.close();
+});
+
+test('keyboard: the skip link and the side navigation work without a mouse', async () => {
+  const { page, problems, context } = await newPage(browser);
+  await page.goto(store.url + '/');
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to main content');
+  // Tab on to the Integrations link and follow it with Enter.
+  for (let i = 0; i < 10; i++) {
+    await page.keyboard.press('Tab');
+    if ((await page.evaluate(() => document.activeElement.textContent)) === 'Integrations') break;
+  }
+  await page.keyboard.press('Enter');
+  await page.waitForURL(store.url + '/integrations');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'main', 'focus moves to the new page');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('usable at 360 px wide in dark mode: nothing overflows sideways', async () => {
+  const { page, problems, context } = await newPage(browser, { viewport: { width: 360, height: 740 }, colorScheme: 'dark' });
+  await page.goto(store.url + '/integrations');
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(bg, 'rgb(15, 20, 28)', 'the dark theme applies');
+  assert.ok(await page.getByRole('link', { name: 'Integrations' }).isVisible());
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('headers: CSP and caching on the document and on the hashed assets', async () => {
+  const res = await fetch(store.url + '/', { headers: { accept: 'text/html' } });
+  const html = await res.text();
+  const csp = res.headers.get('content-security-policy');
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval' 'sha256-[A-Za-z0-9+/=]+'/);
+  assert.doesNotMatch(csp, /'unsafe-inline'|'unsafe-eval'/);
+  assert.match(csp, /frame-ancestors 'none'/);
+  assert.equal(res.headers.get('cache-control'), 'no-cache');
+  assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+  assert.ok(res.headers.get('referrer-policy'));
+
+  const assets = [...html.matchAll(/(?:href=|from |module_or_path: )['"](\/[^'"]+\.(?:js|wasm|css))['"]/g)].map((m) => m[1]);
+  assert.ok(assets.some((a) => a.endsWith('.wasm')) && assets.some((a) => a.endsWith('.css')), `assets: ${assets}`);
+  for (const asset of new Set(assets)) {
+    const r = await fetch(store.url + asset);
+    assert.equal(r.status, 200, asset);
+    assert.equal(r.headers.get('cache-control'), 'public, max-age=31536000, immutable', asset);
+    assert.equal(r.headers.get('x-content-type-options'), 'nosniff', asset);
+  }
+
+  const api = await fetch(store.url + '/api/v1/nope', { headers: { accept: 'text/html' } });
+  assert.equal(api.status, 404);
+  assert.equal((await api.json()).error.code, 'not_found');
+});
