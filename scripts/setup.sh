@@ -101,4 +101,7 @@ ensure_build_tools() {
 build_app() {
     say "building the app (trunk build --release)"
     (cd "$ROOT" && trunk --log error build --release)
+    # Precompressed twins: the store (and most CDNs) send them to browsers that accept gzip.
+    find "$ROOT/dist" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.svg' \) \
+        -exec gzip -9 -k -f {} \;
 }

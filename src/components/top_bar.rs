@@ -5,7 +5,6 @@ use leptos::prelude::*;
 pub fn TopBar() -> impl IntoView {
     view! {
         <header class="top-bar">
-            <span class="top-bar-title">"Integrations"</span>
             <div class="sync-status" role="status" aria-live="polite"></div>
         </header>
     }

@@ -81,7 +81,7 @@ async fn serve_static(site: StaticSite, req: Request) -> Response {
     if path == "/" || path == "/index.html" {
         return index_response(&site);
     }
-    let file = ServeDir::new(&site.dir).append_index_html_on_directories(false);
+    let file = ServeDir::new(&site.dir).append_index_html_on_directories(false).precompressed_gzip();
     let res = match file.oneshot(req).await {
         Ok(res) => res.map(Body::new),
         Err(never) => match never {},

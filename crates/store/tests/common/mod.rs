@@ -39,6 +39,7 @@ pub async fn spawn_store(configure: impl FnOnce(&mut Config)) -> TestStore {
     std::fs::write(site.join("app-0123456789abcdef.js"), "export default async function init() {}").unwrap();
     std::fs::write(site.join("app-0123456789abcdef_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
     std::fs::write(site.join("config.json"), r#"{"api_base": ""}"#).unwrap();
+    std::fs::write(site.join("app-0123456789abcdef_bg.wasm.gz"), b"gzipped twin").unwrap();
 
     let mut config = Config::for_database(dir.path().join("db").join("store.sqlite3").display().to_string());
     config.static_dir = Some(site);
