@@ -4,8 +4,10 @@
 //! a config file) is turned into a type that can only hold a valid value, by one `parse`
 //! function that both the browser and the store call, so they never disagree.
 
+pub mod account;
 pub mod api;
 pub mod config;
 
+pub use account::{Email, FieldError, LoginRequest, Me, NewPassword, OrganizationName, SignupRequest};
 pub use api::{ApiError, ErrorCode, Health};
 pub use config::{ApiBase, ClientConfig, ConfigError};

@@ -1,11 +1,57 @@
 //! The store's configuration: one typed struct, from flags or their environment equivalents.
 
-use clap::Parser;
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
-#[derive(Debug, Clone, Parser)]
-#[command(name = "xops-store", version, about = "The Xops Integrations storage endpoint (and, for a local run, the app's web server).")]
+/// The command line: with no subcommand the store serves; `user add` is for operators.
+#[derive(Debug, Parser)]
+#[command(
+    name = "xops-store",
+    version,
+    about = "The Xops Integrations storage endpoint (and, for a local run, the app's web server).",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Manage users without the web UI.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from standard input (one line). The organization is
+    /// created unless one with exactly that name exists, in which case the user joins it.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        organization: String,
+        /// The database, as for serving.
+        #[arg(long, env = "XOPS_DATABASE", default_value = "data/xops.sqlite3")]
+        database: String,
+    },
+}
+
+/// When the session cookie gets the `Secure` attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CookieSecure {
+    /// When the request came over https (the browser's Origin, or X-Forwarded-Proto from a proxy).
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Args)]
 pub struct Config {
     /// Address and port to listen on.
     #[arg(long, env = "XOPS_LISTEN", default_value = "127.0.0.1:8080")]
@@ -24,6 +70,18 @@ pub struct Config {
     /// comma-separated, e.g. https://app.example.com. The store's own origin is always allowed.
     #[arg(long = "allowed-origins", env = "XOPS_ALLOWED_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
     pub allowed_origins: Vec<String>,
+
+    /// A session ends after this many seconds without a request.
+    #[arg(long, env = "XOPS_SESSION_IDLE_SECS", default_value_t = 2 * 60 * 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub session_idle_secs: u64,
+
+    /// A session ends this many seconds after sign-in, however active.
+    #[arg(long, env = "XOPS_SESSION_LIFETIME_SECS", default_value_t = 7 * 24 * 60 * 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub session_lifetime_secs: u64,
+
+    /// When the session cookie is marked Secure (sent over https only).
+    #[arg(long, env = "XOPS_COOKIE_SECURE", value_enum, default_value_t = CookieSecure::Auto)]
+    pub cookie_secure: CookieSecure,
 }
 
 impl Config {
@@ -34,7 +92,18 @@ impl Config {
             database: database.into(),
             static_dir: None,
             allowed_origins: Vec::new(),
+            session_idle_secs: 2 * 60 * 60,
+            session_lifetime_secs: 7 * 24 * 60 * 60,
+            cookie_secure: CookieSecure::Auto,
         }
+    }
+
+    pub fn session_idle(&self) -> Duration {
+        Duration::from_secs(self.session_idle_secs)
+    }
+
+    pub fn session_lifetime(&self) -> Duration {
+        Duration::from_secs(self.session_lifetime_secs)
     }
 }
 
@@ -61,6 +130,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn user_add_parses() {
+        let cli = Cli::try_parse_from(["xops-store", "user", "add", "--email", "a@b.co", "--organization", "Contoso"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::User(UserCommand::Add { .. }))));
+    }
+
+    #[test]
     fn origins_are_checked() {
         assert_eq!(parse_origin("https://App.example.com").unwrap(), "https://app.example.com");
         assert_eq!(parse_origin("http://127.0.0.1:8081").unwrap(), "http://127.0.0.1:8081");
@@ -70,10 +145,12 @@ mod tests {
 
     #[test]
     fn flags_parse_with_defaults() {
-        let c = Config::try_parse_from(["xops-store"]).unwrap();
+        let c = Cli::try_parse_from(["xops-store"]).unwrap().config;
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(c.database, "data/xops.sqlite3");
-        let c = Config::try_parse_from(["xops-store", "--allowed-origins", "https://a.example,https://b.example"]).unwrap();
+        assert_eq!(c.cookie_secure, CookieSecure::Auto);
+        let c = Cli::try_parse_from(["xops-store", "--allowed-origins", "https://a.example,https://b.example"]).unwrap().config;
         assert_eq!(c.allowed_origins, vec!["https://a.example", "https://b.example"]);
+        assert!(Cli::try_parse_from(["xops-store", "--session-idle-secs", "0"]).is_err());
     }
 }

@@ -87,11 +87,64 @@ pub mod migrations {
     }
 
     /// The schema's history. Never edit a migration that has shipped; add a new one.
-    pub const MIGRATIONS: &[Migration] = &[Migration {
-        version: 1,
-        name: "store metadata",
-        sqlite: "CREATE TABLE store_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)",
-    }];
+    pub const MIGRATIONS: &[Migration] = &[
+        Migration {
+            version: 1,
+            name: "store metadata",
+            sqlite: "CREATE TABLE store_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)",
+        },
+        Migration {
+            version: 2,
+            name: "organizations, users, sessions, sign-in throttling",
+            sqlite: "
+                CREATE TABLE organizations (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    revision BIGINT NOT NULL DEFAULT 0,
+                    created_at BIGINT NOT NULL
+                );
+                CREATE TABLE users (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    organization_id TEXT NOT NULL REFERENCES organizations(id),
+                    email TEXT NOT NULL UNIQUE,
+                    password_hash TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                );
+                CREATE INDEX users_organization ON users(organization_id);
+                CREATE TABLE sessions (
+                    token_hash TEXT PRIMARY KEY NOT NULL,
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    organization_id TEXT NOT NULL REFERENCES organizations(id),
+                    created_at BIGINT NOT NULL,
+                    last_seen_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL
+                );
+                CREATE INDEX sessions_user ON sessions(user_id);
+                CREATE TABLE login_throttle (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    failures BIGINT NOT NULL,
+                    window_started_at BIGINT NOT NULL,
+                    blocked_until BIGINT NOT NULL
+                )",
+        },
+        Migration {
+            version: 3,
+            name: "per-organization records with revisions and tombstones",
+            sqlite: "
+                CREATE TABLE records (
+                    organization_id TEXT NOT NULL REFERENCES organizations(id),
+                    id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    body TEXT,
+                    revision BIGINT NOT NULL,
+                    deleted BIGINT NOT NULL DEFAULT 0,
+                    updated_at BIGINT NOT NULL,
+                    updated_by TEXT NOT NULL,
+                    PRIMARY KEY (organization_id, id)
+                );
+                CREATE UNIQUE INDEX records_revision ON records(organization_id, revision)",
+        },
+    ];
 
     pub async fn run(db: &Db) -> Result<()> {
         let fail = |e: sqlx::Error| Error::new(format!("database migration failed: {e}"));

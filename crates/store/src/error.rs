@@ -10,15 +10,22 @@ use xops_model::{ApiError, ErrorCode};
 pub struct AppError {
     pub status: StatusCode,
     pub body: ApiError,
+    /// Seconds, for 429 and 503 answers.
+    pub retry_after: Option<u64>,
 }
 
 impl AppError {
     pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
-        AppError { status, body: ApiError::new(code, message) }
+        AppError { status, body: ApiError::new(code, message), retry_after: None }
     }
 
     pub fn field(mut self, field: impl Into<String>) -> Self {
         self.body = self.body.with_field(field);
+        self
+    }
+
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
         self
     }
 
@@ -45,6 +52,10 @@ impl From<sqlx::Error> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        let mut res = (self.status, Json(self.body)).into_response();
+        if let Some(secs) = self.retry_after {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        res
     }
 }

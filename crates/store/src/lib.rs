@@ -3,6 +3,8 @@
 //! Thin on purpose: it keeps accounts, sessions and per-organization records, checks every body
 //! with the model crate, and (for a one-command local run) serves the app's static build.
 
+pub mod accounts;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -11,7 +13,7 @@ pub mod web;
 
 use std::sync::Arc;
 
-pub use config::Config;
+pub use config::{Cli, Config};
 pub use db::Db;
 
 /// Everything a request handler may need, shared by all of them.

@@ -45,3 +45,33 @@ fn a_busy_port_is_reported_clearly() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("cannot listen on") && err.contains("--listen"), "{err}");
 }
+
+#[test]
+fn operator_adds_a_user_with_the_password_on_standard_input() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.sqlite3");
+    let run = |email: &str, password: &str| {
+        let mut child = store()
+            .args(["user", "add", "--email", email, "--organization", "Contoso", "--database"])
+            .arg(&db)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let (ok, out, err) = run("ada@contoso.com", "correct horse battery staple");
+    assert!(ok, "{err}");
+    assert!(out.contains("the new organization \"Contoso\""), "{out}");
+    let (ok, out, err) = run("bob@contoso.com", "another long password");
+    assert!(ok, "{err}");
+    assert!(out.contains("the existing organization"), "{out}");
+    let (ok, _, err) = run("cy@contoso.com", "short");
+    assert!(!ok && err.contains("at least 12"), "{err}");
+    let (ok, _, err) = run("ada@contoso.com", "correct horse battery staple");
+    assert!(!ok && err.contains("already exists"), "{err}");
+}

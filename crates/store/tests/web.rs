@@ -32,7 +32,7 @@ async fn unknown_api_path_is_a_json_404_even_for_browsers() {
 #[tokio::test]
 async fn wrong_method_on_an_api_route_is_a_json_405() {
     let s = spawn_store(|_| {}).await;
-    let res = s.client.delete(s.url("/api/v1/healthz")).send().await.unwrap();
+    let res = s.browser().delete(s.url("/api/v1/healthz")).send().await.unwrap();
     assert_eq!(res.status(), 405);
     let body: xops_model::ApiError = res.json().await.unwrap();
     assert_eq!(body.error.code, xops_model::ErrorCode::MethodNotAllowed);

@@ -16,9 +16,36 @@ pub struct TestStore {
 /// The inline loader a Trunk build puts into index.html (shape only; the store hashes whatever is there).
 pub const INLINE_LOADER: &str = "\nimport init from '/app-0123456789abcdef.js';\nawait init();\n";
 
+pub const PASSWORD: &str = "correct horse battery staple";
+
 impl TestStore {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+
+    /// A fresh browser-like client (its own cookie jar) that sends this store's Origin.
+    pub fn browser(&self) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("origin", self.base.parse().unwrap());
+        reqwest::Client::builder().cookie_store(true).default_headers(headers).build().unwrap()
+    }
+
+    pub async fn post(&self, client: &reqwest::Client, path: &str, body: serde_json::Value) -> reqwest::Response {
+        client.post(self.url(path)).json(&body).send().await.unwrap()
+    }
+
+    /// Signs up a new organization with one user; returns that user's signed-in client.
+    pub async fn sign_up(&self, email: &str, organization: &str) -> reqwest::Client {
+        let client = self.browser();
+        let res = self
+            .post(&client, "/api/v1/auth/signup", serde_json::json!({"organization": organization, "email": email, "password": PASSWORD}))
+            .await;
+        assert_eq!(res.status(), 201, "sign up {email}: {}", res.text().await.unwrap());
+        client
+    }
+
+    pub async fn me(&self, client: &reqwest::Client) -> reqwest::Response {
+        client.get(self.url("/api/v1/me")).send().await.unwrap()
     }
 
     pub fn database(&self) -> PathBuf {

@@ -1,5 +1,9 @@
 //! The HTTP surface: the JSON API under /api/v1, the static app, and the headers on both.
 
+mod auth;
+mod guard;
+pub mod json;
+
 use crate::error::AppError;
 use crate::web::{self, StaticSite, API_CSP};
 use crate::AppState;
@@ -8,7 +12,8 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use tower::ServiceExt;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -19,8 +24,14 @@ use xops_model::ErrorCode;
 pub fn router(state: AppState, site: Option<StaticSite>) -> Router {
     let api = Router::new()
         .route("/healthz", get(healthz))
+        .route("/auth/signup", post(auth::signup))
+        .route("/auth/login", post(auth::login))
+        .route("/auth/logout", post(auth::logout))
+        .route("/me", get(auth::me))
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), guard::state_changing_requests))
+        .layer(DefaultBodyLimit::max(json::MAX_BODY_BYTES))
         .with_state(state.clone());
 
     let mut app = Router::new().nest(API_PREFIX, api).route("/api", get(api_not_found)).route(

@@ -1,0 +1,261 @@
+//! Accounts: who signs in, and to which organization they belong.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A field problem with a sentence that says what is wrong and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The request/form field the message is about (snake_case, as in the API body).
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        FieldError { field, message: message.into() }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FieldError {}
+
+/// An email address: trimmed and lower-cased, so one address is one account.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Email(String);
+
+impl Email {
+    pub const MAX_LEN: usize = 254;
+
+    pub fn parse(input: &str) -> Result<Email, FieldError> {
+        let s = input.trim().to_lowercase();
+        let err = |m: String| Err(FieldError::new("email", m));
+        if s.is_empty() {
+            return err("Enter your email address.".into());
+        }
+        if s.chars().count() > Self::MAX_LEN {
+            return err(format!("An email address has at most {} characters.", Self::MAX_LEN));
+        }
+        let Some((local, domain)) = s.rsplit_once('@') else {
+            return err(format!("\"{}\" is not an email address: it needs an @, like name@example.com.", input.trim()));
+        };
+        if local.is_empty() || domain.is_empty() {
+            return err("Enter the whole address, like name@example.com.".into());
+        }
+        if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return err("An email address cannot contain spaces.".into());
+        }
+        let labels: Vec<&str> = domain.split('.').collect();
+        if labels.len() < 2 || labels.iter().any(|l| l.is_empty() || l.starts_with('-') || l.ends_with('-')) {
+            return err(format!("\"{domain}\" is not a valid email domain; check for typos, like name@example.com."));
+        }
+        Ok(Email(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A new password. Length is the rule that matters (NIST SP 800-63B): at least 12 characters,
+/// no composition rules; an upper bound keeps hashing cheap to refuse.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewPassword(String);
+
+impl NewPassword {
+    pub const MIN_CHARS: usize = 12;
+    pub const MAX_CHARS: usize = 256;
+
+    pub fn parse(input: &str) -> Result<NewPassword, FieldError> {
+        let n = input.chars().count();
+        if n < Self::MIN_CHARS {
+            return Err(FieldError::new(
+                "password",
+                format!("Use at least {} characters for your password; this one has {n}.", Self::MIN_CHARS),
+            ));
+        }
+        if n > Self::MAX_CHARS {
+            return Err(FieldError::new("password", format!("Use at most {} characters for your password.", Self::MAX_CHARS)));
+        }
+        if input.trim().is_empty() {
+            return Err(FieldError::new("password", "A password cannot be only spaces."));
+        }
+        Ok(NewPassword(input.to_string()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NewPassword(…)")
+    }
+}
+
+/// An organization's display name: trimmed, 1 to 100 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrganizationName(String);
+
+impl OrganizationName {
+    pub const MAX_CHARS: usize = 100;
+
+    pub fn parse(input: &str) -> Result<OrganizationName, FieldError> {
+        let s = input.trim();
+        if s.is_empty() {
+            return Err(FieldError::new("organization", "Enter your organization's name."));
+        }
+        let n = s.chars().count();
+        if n > Self::MAX_CHARS {
+            return Err(FieldError::new(
+                "organization",
+                format!("An organization name has at most {} characters; this one has {n}.", Self::MAX_CHARS),
+            ));
+        }
+        if s.chars().any(char::is_control) {
+            return Err(FieldError::new("organization", "The organization name cannot contain control characters."));
+        }
+        Ok(OrganizationName(s.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// `POST /api/v1/auth/signup`: a new organization and its first user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignupRequest {
+    pub organization: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// A sign-up request whose every field is valid.
+#[derive(Debug, Clone)]
+pub struct ValidSignup {
+    pub organization: OrganizationName,
+    pub email: Email,
+    pub password: NewPassword,
+}
+
+impl SignupRequest {
+    /// Checks every field, returning all problems (in form order) so the form can show each beside its field.
+    pub fn validate(&self) -> Result<ValidSignup, Vec<FieldError>> {
+        let organization = OrganizationName::parse(&self.organization);
+        let email = Email::parse(&self.email);
+        let password = NewPassword::parse(&self.password);
+        match (organization, email, password) {
+            (Ok(organization), Ok(email), Ok(password)) => Ok(ValidSignup { organization, email, password }),
+            (o, e, p) => Err([o.err(), e.err(), p.err()].into_iter().flatten().collect()),
+        }
+    }
+}
+
+/// `POST /api/v1/auth/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// `GET /api/v1/me` (and the answer to sign-up and sign-in).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub user: UserInfo,
+    pub organization: OrganizationInfo,
+    /// Whether the organization has linked at least one account; until then, the app asks the
+    /// person to pick a cloud to link first.
+    pub has_connected_account: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub id: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationInfo {
+    pub id: String,
+    pub name: String,
+}
+
+/// The one message for a failed sign-in, whether the email is unknown or the password wrong,
+/// so the answer does not tell an attacker which emails have accounts.
+pub const INVALID_CREDENTIALS: &str = "That email and password do not match an account. Check both and try again.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_is_normalised() {
+        assert_eq!(Email::parse("  Ada@Example.COM ").unwrap().as_str(), "ada@example.com");
+        assert_eq!(Email::parse("a.b+tag@sub.example.co.uk").unwrap().as_str(), "a.b+tag@sub.example.co.uk");
+    }
+
+    #[test]
+    fn bad_emails_say_why() {
+        for (input, needle) in [
+            ("", "Enter your email"),
+            ("ada.example.com", "needs an @"),
+            ("@example.com", "whole address"),
+            ("ada@", "whole address"),
+            ("ada@localhost", "not a valid email domain"),
+            ("ada@exa..mple.com", "not a valid email domain"),
+            ("a da@example.com", "spaces"),
+        ] {
+            let e = Email::parse(input).unwrap_err();
+            assert_eq!(e.field, "email");
+            assert!(e.message.contains(needle), "{input:?}: {}", e.message);
+        }
+        assert!(Email::parse(&format!("{}@example.com", "a".repeat(250))).unwrap_err().message.contains("at most"));
+    }
+
+    #[test]
+    fn password_needs_twelve_characters_counted_as_characters() {
+        let e = NewPassword::parse("short").unwrap_err();
+        assert!(e.message.contains("at least 12") && e.message.contains("has 5"), "{}", e.message);
+        assert!(NewPassword::parse("twelve chars").is_ok());
+        assert!(NewPassword::parse("ééééééééééé").is_err(), "11 characters in 22 bytes is still too short");
+        assert!(NewPassword::parse("            ").unwrap_err().message.contains("only spaces"));
+        assert!(NewPassword::parse(&"x".repeat(257)).is_err());
+        assert_eq!(format!("{:?}", NewPassword::parse("correct horse battery").unwrap()), "NewPassword(…)");
+    }
+
+    #[test]
+    fn organization_name_is_trimmed_and_bounded() {
+        assert_eq!(OrganizationName::parse("  Contoso Ltd ").unwrap().as_str(), "Contoso Ltd");
+        assert!(OrganizationName::parse("   ").unwrap_err().message.contains("Enter"));
+        assert!(OrganizationName::parse(&"x".repeat(101)).unwrap_err().message.contains("at most 100"));
+    }
+
+    #[test]
+    fn signup_reports_every_bad_field_in_form_order() {
+        let req = SignupRequest { organization: "".into(), email: "nope".into(), password: "short".into() };
+        let errs = req.validate().unwrap_err();
+        let fields: Vec<_> = errs.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["organization", "email", "password"]);
+    }
+
+    #[test]
+    fn requests_refuse_unknown_fields() {
+        let e = serde_json::from_str::<LoginRequest>(r#"{"email":"a@b.co","password":"x","admin":true}"#).unwrap_err();
+        assert!(e.to_string().contains("unknown field"));
+    }
+}

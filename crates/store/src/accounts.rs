@@ -1,0 +1,152 @@
+//! Organizations and users in the database.
+
+use crate::db::{now_millis, Db};
+use crate::error::AppError;
+use axum::http::StatusCode;
+use sqlx::Row;
+use xops_model::account::{OrganizationInfo, UserInfo};
+use xops_model::{Email, ErrorCode, Me, OrganizationName};
+
+/// A new random identifier, formatted as a UUID (version 4).
+pub fn new_id() -> String {
+    let mut b = [0u8; 16];
+    crate::auth::fill_random(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
+pub struct UserRef {
+    pub user_id: String,
+    pub organization_id: String,
+}
+
+pub fn email_taken() -> AppError {
+    AppError::new(
+        StatusCode::CONFLICT,
+        ErrorCode::Conflict,
+        "An account with this email already exists. Sign in instead, or use another email.",
+    )
+    .field("email")
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+/// Sign-up: a new organization and its first user, in one transaction.
+pub async fn create_organization_with_user(
+    db: &Db,
+    organization: &OrganizationName,
+    email: &Email,
+    password_hash: &str,
+) -> Result<UserRef, AppError> {
+    let now = now_millis();
+    let org_id = new_id();
+    let user_id = new_id();
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("INSERT INTO organizations (id, name, revision, created_at) VALUES ($1, $2, 0, $3)")
+        .bind(&org_id)
+        .bind(organization.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    insert_user(&mut tx, &user_id, &org_id, email, password_hash, now).await?;
+    tx.commit().await?;
+    Ok(UserRef { user_id, organization_id: org_id })
+}
+
+/// The operator's `user add`: joins the organization of exactly that name, or creates it.
+pub async fn add_user(
+    db: &Db,
+    organization: &OrganizationName,
+    email: &Email,
+    password_hash: &str,
+) -> Result<(UserRef, bool), AppError> {
+    let now = now_millis();
+    let mut tx = db.pool.begin().await?;
+    let existing: Option<String> = sqlx::query("SELECT id FROM organizations WHERE name = $1 ORDER BY created_at LIMIT 1")
+        .bind(organization.as_str())
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| r.get(0));
+    let created = existing.is_none();
+    let org_id = match existing {
+        Some(id) => id,
+        None => {
+            let id = new_id();
+            sqlx::query("INSERT INTO organizations (id, name, revision, created_at) VALUES ($1, $2, 0, $3)")
+                .bind(&id)
+                .bind(organization.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            id
+        }
+    };
+    let user_id = new_id();
+    insert_user(&mut tx, &user_id, &org_id, email, password_hash, now).await?;
+    tx.commit().await?;
+    Ok((UserRef { user_id, organization_id: org_id }, created))
+}
+
+async fn insert_user(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user_id: &str,
+    org_id: &str,
+    email: &Email,
+    password_hash: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query("INSERT INTO users (id, organization_id, email, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(user_id)
+        .bind(org_id)
+        .bind(email.as_str())
+        .bind(password_hash)
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| if is_unique_violation(&e) { email_taken() } else { e.into() })?;
+    Ok(())
+}
+
+pub async fn email_exists(db: &Db, email: &Email) -> Result<bool, AppError> {
+    Ok(sqlx::query("SELECT 1 FROM users WHERE email = $1").bind(email.as_str()).fetch_optional(&db.pool).await?.is_some())
+}
+
+/// The stored password hash of the user with this email, if any.
+pub async fn credentials(db: &Db, email: &Email) -> Result<Option<(UserRef, String)>, AppError> {
+    let row = sqlx::query("SELECT id, organization_id, password_hash FROM users WHERE email = $1")
+        .bind(email.as_str())
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.map(|r| (UserRef { user_id: r.get(0), organization_id: r.get(1) }, r.get(2))))
+}
+
+/// What `GET /api/v1/me` answers for a signed-in user.
+pub async fn me(db: &Db, user: &UserRef) -> Result<Me, AppError> {
+    let row = sqlx::query(
+        "SELECT u.id, u.email, o.id, o.name FROM users u JOIN organizations o ON o.id = u.organization_id
+         WHERE u.id = $1 AND o.id = $2",
+    )
+    .bind(&user.user_id)
+    .bind(&user.organization_id)
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or_else(|| AppError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, "Your account no longer exists."))?;
+    Ok(Me {
+        user: UserInfo { id: row.get(0), email: row.get(1) },
+        organization: OrganizationInfo { id: row.get(2), name: row.get(3) },
+        has_connected_account: has_connected_account(db, &user.organization_id).await?,
+    })
+}
+
+/// An organization has a connected account once it holds a live integration record.
+pub async fn has_connected_account(db: &Db, organization_id: &str) -> Result<bool, AppError> {
+    Ok(sqlx::query("SELECT 1 FROM records WHERE organization_id = $1 AND kind = 'integration' AND deleted = 0 LIMIT 1")
+        .bind(organization_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .is_some())
+}

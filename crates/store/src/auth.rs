@@ -1,0 +1,252 @@
+//! Passwords (argon2id), sessions (random 256-bit tokens stored only as SHA-256 hashes), and
+//! sign-in throttling. Everything lives in the database, so any store process can serve any request.
+
+use crate::accounts::UserRef;
+use crate::config::{Config, CookieSecure};
+use crate::db::{now_millis, Db};
+use crate::error::AppError;
+use crate::AppState;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use std::sync::OnceLock;
+use xops_model::ErrorCode;
+
+pub const SESSION_COOKIE: &str = "xops_session";
+
+pub fn fill_random(buf: &mut [u8]) {
+    // The OS random source failing is not something a request can recover from.
+    getrandom::fill(buf).expect("the operating system's random number generator failed");
+}
+
+/// argon2id with the crate's defaults (OWASP's minimum: 19 MiB, 2 passes, 1 lane). Slow on
+/// purpose; run it on a blocking thread.
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let mut salt = [0u8; 16];
+    fill_random(&mut salt);
+    let salt = SaltString::encode_b64(&salt).map_err(AppError::internal)?;
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(AppError::internal)
+}
+
+/// Checks a password against a stored hash. With no hash (unknown email) it checks against a
+/// fixed dummy hash, so an unknown email costs the same time as a wrong password.
+pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash_password("no account has this password").unwrap_or_default());
+    let Ok(parsed) = PasswordHash::new(stored.unwrap_or(dummy)) else { return false };
+    let ok = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
+    ok && stored.is_some()
+}
+
+pub async fn hash_password_blocking(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(AppError::internal)?
+}
+
+pub async fn verify_password_blocking(password: String, stored: Option<String>) -> Result<bool, AppError> {
+    tokio::task::spawn_blocking(move || verify_password(&password, stored.as_deref())).await.map_err(AppError::internal)
+}
+
+fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Starts a session; returns the token for the cookie (the database keeps only its hash).
+pub async fn create_session(db: &Db, config: &Config, user: &UserRef) -> Result<String, AppError> {
+    let mut raw = [0u8; 32];
+    fill_random(&mut raw);
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+    let now = now_millis();
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, organization_id, created_at, last_seen_at, expires_at)
+         VALUES ($1, $2, $3, $4, $4, $5)",
+    )
+    .bind(token_hash(&token))
+    .bind(&user.user_id)
+    .bind(&user.organization_id)
+    .bind(now)
+    .bind(now + config.session_lifetime().as_millis() as i64)
+    .execute(&db.pool)
+    .await?;
+    Ok(token)
+}
+
+pub async fn delete_session(db: &Db, token: &str) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token)).execute(&db.pool).await?;
+    Ok(())
+}
+
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// Whether this request arrived over https, as far as the store can tell.
+fn over_https(headers: &HeaderMap) -> bool {
+    let h = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_ascii_lowercase();
+    h("origin").starts_with("https://") || h("x-forwarded-proto") == "https"
+}
+
+/// The session cookie: HttpOnly (no script reads it), SameSite=Strict (no other site sends it),
+/// scoped to the API, Secure over https.
+pub fn session_cookie(config: &Config, headers: &HeaderMap, token: &str, max_age_secs: u64) -> String {
+    let secure = match config.cookie_secure {
+        CookieSecure::Always => true,
+        CookieSecure::Never => false,
+        CookieSecure::Auto => over_https(headers),
+    };
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/api; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+pub fn not_signed_in() -> AppError {
+    AppError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, "You are not signed in. Sign in to continue.")
+}
+
+pub fn session_expired() -> AppError {
+    AppError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, "Your session has expired. Sign in again to continue.")
+}
+
+/// The signed-in user of a request. Every query a handler makes is scoped to `organization_id`.
+pub struct CurrentUser {
+    pub user: UserRef,
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let token = session_token(&parts.headers).ok_or_else(not_signed_in)?;
+        let hash = token_hash(&token);
+        let row = sqlx::query(
+            "SELECT user_id, organization_id, last_seen_at, expires_at FROM sessions WHERE token_hash = $1",
+        )
+        .bind(&hash)
+        .fetch_optional(&state.db.pool)
+        .await?
+        .ok_or_else(not_signed_in)?;
+        let (last_seen, expires): (i64, i64) = (row.get(2), row.get(3));
+        let now = now_millis();
+        if now >= expires || now - last_seen >= state.config.session_idle().as_millis() as i64 {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&state.db.pool).await?;
+            return Err(session_expired());
+        }
+        // Record activity at most once a minute (or sooner for short idle limits), not on every request.
+        let touch_every = (state.config.session_idle().as_millis() as i64 / 4).min(60_000);
+        if now - last_seen >= touch_every {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(&hash)
+                .execute(&state.db.pool)
+                .await?;
+        }
+        Ok(CurrentUser { user: UserRef { user_id: row.get(0), organization_id: row.get(1) } })
+    }
+}
+
+/// Sign-in throttling: after `free` failures within the window, each further failure doubles
+/// a wait (1 s, 2 s, 4 s, … up to 15 minutes) during which sign-in is refused with 429.
+pub mod throttle {
+    use super::*;
+
+    const WINDOW_MS: i64 = 15 * 60 * 1000;
+    const MAX_BLOCK_MS: i64 = 15 * 60 * 1000;
+    /// Failures allowed per account before waits begin.
+    pub const ACCOUNT_FREE_FAILURES: i64 = 5;
+    /// Per client address: higher, since many people can share one address (an office NAT).
+    pub const ADDRESS_FREE_FAILURES: i64 = 20;
+
+    pub fn account_key(email: &str) -> String {
+        format!("account:{email}")
+    }
+
+    pub fn address_key(ip: std::net::IpAddr) -> String {
+        format!("address:{ip}")
+    }
+
+    /// Milliseconds until sign-in may be tried again for any of these keys (0 = now).
+    pub async fn wait_ms(db: &Db, keys: &[&str]) -> Result<i64, AppError> {
+        let now = now_millis();
+        let mut wait = 0;
+        for key in keys {
+            if let Some(row) = sqlx::query("SELECT blocked_until FROM login_throttle WHERE key = $1")
+                .bind(*key)
+                .fetch_optional(&db.pool)
+                .await?
+            {
+                wait = wait.max(row.get::<i64, _>(0) - now);
+            }
+        }
+        Ok(wait.max(0))
+    }
+
+    pub async fn record_failure(db: &Db, key: &str, free: i64) -> Result<(), AppError> {
+        let now = now_millis();
+        let mut tx = db.pool.begin().await?;
+        let row = sqlx::query("SELECT failures, window_started_at FROM login_throttle WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (failures, started) = match row {
+            Some(r) if now - r.get::<i64, _>(1) < WINDOW_MS => (r.get::<i64, _>(0) + 1, r.get::<i64, _>(1)),
+            _ => (1, now),
+        };
+        let blocked_until = if failures >= free {
+            let doublings = (failures - free).min(20) as u32;
+            now + (1000i64 << doublings).min(MAX_BLOCK_MS)
+        } else {
+            0
+        };
+        sqlx::query("DELETE FROM login_throttle WHERE key = $1").bind(key).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO login_throttle (key, failures, window_started_at, blocked_until) VALUES ($1, $2, $3, $4)")
+            .bind(key)
+            .bind(failures)
+            .bind(started)
+            .bind(blocked_until)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn clear(db: &Db, key: &str) -> Result<(), AppError> {
+        sqlx::query("DELETE FROM login_throttle WHERE key = $1").bind(key).execute(&db.pool).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_against_their_own_hash() {
+        let h = hash_password("correct horse battery staple").unwrap();
+        assert!(h.starts_with("$argon2id$"), "{h}");
+        assert!(verify_password("correct horse battery staple", Some(&h)));
+        assert!(!verify_password("correct horse battery stapl", Some(&h)));
+        assert!(!verify_password("no account has this password", None), "the dummy hash never signs anyone in");
+    }
+
+    #[test]
+    fn cookie_parsing_finds_our_cookie_among_others() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, "a=1; xops_session=tok-en_1; b=2".parse().unwrap());
+        assert_eq!(session_token(&h).as_deref(), Some("tok-en_1"));
+        h.insert(header::COOKIE, "xops_session=".parse().unwrap());
+        assert_eq!(session_token(&h), None);
+    }
+}

@@ -1,0 +1,90 @@
+//! `/api/v1/auth/*` and `/api/v1/me`.
+
+use super::json::ApiJson;
+use crate::accounts::{self, UserRef};
+use crate::auth::{self, throttle, CurrentUser};
+use crate::error::AppError;
+use crate::AppState;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use std::net::SocketAddr;
+use xops_model::account::INVALID_CREDENTIALS;
+use xops_model::{Email, ErrorCode, LoginRequest, Me, SignupRequest};
+
+fn first_field_error(errors: Vec<xops_model::FieldError>) -> AppError {
+    let e = errors.into_iter().next().expect("validate returns at least one error");
+    AppError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation, e.message).field(e.field)
+}
+
+/// Starts a session for `user` and answers with who they are and the cookie.
+async fn signed_in(state: &AppState, headers: &HeaderMap, user: UserRef, status: StatusCode) -> Result<Response, AppError> {
+    let token = auth::create_session(&state.db, &state.config, &user).await?;
+    let me = accounts::me(&state.db, &user).await?;
+    let cookie = auth::session_cookie(&state.config, headers, &token, state.config.session_lifetime_secs);
+    Ok((status, [(header::SET_COOKIE, cookie)], Json(me)).into_response())
+}
+
+pub async fn signup(State(state): State<AppState>, headers: HeaderMap, ApiJson(req): ApiJson<SignupRequest>) -> Result<Response, AppError> {
+    let valid = req.validate().map_err(first_field_error)?;
+    if accounts::email_exists(&state.db, &valid.email).await? {
+        return Err(accounts::email_taken());
+    }
+    let hash = auth::hash_password_blocking(valid.password.expose().to_string()).await?;
+    let user = accounts::create_organization_with_user(&state.db, &valid.organization, &valid.email, &hash).await?;
+    tracing::info!(user = %user.user_id, organization = %user.organization_id, "signed up");
+    signed_in(&state, &headers, user, StatusCode::CREATED).await
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Result<Response, AppError> {
+    let email = Email::parse(&req.email).map_err(|e| first_field_error(vec![e]))?;
+    let account_key = throttle::account_key(email.as_str());
+    let address_key = throttle::address_key(peer.ip());
+    let wait = throttle::wait_ms(&state.db, &[&account_key, &address_key]).await?;
+    if wait > 0 {
+        let secs = (wait + 999) / 1000;
+        return Err(AppError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::TooManyRequests,
+            format!("Too many failed sign-ins. Wait {secs} second{} and try again.", if secs == 1 { "" } else { "s" }),
+        )
+        .retry_after(secs as u64));
+    }
+    let found = accounts::credentials(&state.db, &email).await?;
+    let (user, stored) = match found {
+        Some((user, hash)) => (Some(user), Some(hash)),
+        None => (None, None),
+    };
+    // One password check whether or not the account exists: the same work, the same time.
+    let ok = auth::verify_password_blocking(req.password, stored).await?;
+    match user {
+        Some(user) if ok => {
+            throttle::clear(&state.db, &account_key).await?;
+            signed_in(&state, &headers, user, StatusCode::OK).await
+        }
+        _ => {
+            throttle::record_failure(&state.db, &account_key, throttle::ACCOUNT_FREE_FAILURES).await?;
+            throttle::record_failure(&state.db, &address_key, throttle::ADDRESS_FREE_FAILURES).await?;
+            Err(AppError::new(StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials, INVALID_CREDENTIALS))
+        }
+    }
+}
+
+/// Ends the session on the server and clears the cookie. Signing out twice is fine.
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    if let Some(token) = auth::session_token(&headers) {
+        auth::delete_session(&state.db, &token).await?;
+    }
+    let cookie = auth::session_cookie(&state.config, &headers, "", 0);
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+}
+
+pub async fn me(State(state): State<AppState>, current: CurrentUser) -> Result<Json<Me>, AppError> {
+    Ok(Json(accounts::me(&state.db, &current.user).await?))
+}

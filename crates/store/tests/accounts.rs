@@ -1,0 +1,250 @@
+//! Accounts over real HTTP: sign-up, sign-in, sessions, throttling, and the CSRF guard.
+
+mod common;
+
+use common::{spawn_store, PASSWORD};
+use serde_json::json;
+use std::time::{Duration, Instant};
+use xops_model::{ApiError, ErrorCode, Me};
+
+async fn error(res: reqwest::Response) -> ApiError {
+    res.json().await.expect("a JSON error body")
+}
+
+#[tokio::test]
+async fn sign_up_creates_an_organization_signs_in_and_needs_a_first_account() {
+    let s = spawn_store(|_| {}).await;
+    let client = s.browser();
+    let res = s
+        .post(&client, "/api/v1/auth/signup", json!({"organization": " Contoso ", "email": "Ada@Contoso.com", "password": PASSWORD}))
+        .await;
+    assert_eq!(res.status(), 201);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    for attr in ["xops_session=", "HttpOnly", "SameSite=Strict", "Path=/api", "Max-Age="] {
+        assert!(cookie.contains(attr), "{attr} in {cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "plain http in a test: not Secure: {cookie}");
+    let me: Me = res.json().await.unwrap();
+    assert_eq!(me.user.email, "ada@contoso.com");
+    assert_eq!(me.organization.name, "Contoso");
+    assert!(!me.has_connected_account);
+
+    let res = s.me(&client).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Me>().await.unwrap(), me);
+}
+
+#[tokio::test]
+async fn the_cookie_is_secure_over_https() {
+    let s = spawn_store(|c| c.allowed_origins = vec!["https://app.example.com".into()]).await;
+    let res = s
+        .client
+        .post(s.url("/api/v1/auth/signup"))
+        .header("origin", "https://app.example.com")
+        .json(&json!({"organization": "Contoso", "email": "ada@contoso.com", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    assert!(res.headers()["set-cookie"].to_str().unwrap().contains("; Secure"));
+}
+
+#[tokio::test]
+async fn duplicate_email_is_refused_whatever_its_case() {
+    let s = spawn_store(|_| {}).await;
+    s.sign_up("ada@contoso.com", "Contoso").await;
+    let res = s
+        .post(&s.browser(), "/api/v1/auth/signup", json!({"organization": "Other", "email": "ADA@contoso.com ", "password": PASSWORD}))
+        .await;
+    assert_eq!(res.status(), 409);
+    let e = error(res).await;
+    assert_eq!(e.error.field.as_deref(), Some("email"));
+    assert!(e.error.message.contains("already exists"), "{}", e.error.message);
+}
+
+#[tokio::test]
+async fn bad_sign_up_fields_name_the_field_and_the_fix() {
+    let s = spawn_store(|_| {}).await;
+    let c = s.browser();
+    for (body, field, needle) in [
+        (json!({"organization": "Contoso", "email": "ada@contoso.com", "password": "short"}), "password", "at least 12"),
+        (json!({"organization": "Contoso", "email": "ada.contoso.com", "password": PASSWORD}), "email", "needs an @"),
+        (json!({"organization": "  ", "email": "ada@contoso.com", "password": PASSWORD}), "organization", "Enter your organization"),
+    ] {
+        let res = s.post(&c, "/api/v1/auth/signup", body).await;
+        assert_eq!(res.status(), 422);
+        let e = error(res).await;
+        assert_eq!(e.error.code, ErrorCode::Validation);
+        assert_eq!(e.error.field.as_deref(), Some(field));
+        assert!(e.error.message.contains(needle), "{}", e.error.message);
+    }
+    let res = s
+        .post(&c, "/api/v1/auth/signup", json!({"organization": "C", "email": "a@b.co", "password": PASSWORD, "role": "admin"}))
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(error(res).await.error.message.contains("unknown field"));
+    let res = c.post(s.url("/api/v1/auth/signup")).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(error(res).await.error.code, ErrorCode::BadRequest);
+}
+
+#[tokio::test]
+async fn sign_in_then_me_then_sign_out_revokes_the_session_on_the_server() {
+    let s = spawn_store(|_| {}).await;
+    s.sign_up("ada@contoso.com", "Contoso").await;
+    let c = s.browser();
+    assert_eq!(s.me(&c).await.status(), 401, "a new browser is not signed in");
+    let res = s.post(&c, "/api/v1/auth/login", json!({"email": "Ada@contoso.com", "password": PASSWORD})).await;
+    assert_eq!(res.status(), 200);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    assert_eq!(s.me(&c).await.status(), 200);
+
+    let res = s.post(&c, "/api/v1/auth/logout", json!({})).await;
+    assert_eq!(res.status(), 204);
+    assert!(res.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+    // Replaying the old cookie (as a stolen copy would) no longer works.
+    let replay = reqwest::Client::new().get(s.url("/api/v1/me")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(replay.status(), 401);
+    assert_eq!(error(replay).await.error.code, ErrorCode::Unauthorized);
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_email_look_the_same_and_cost_the_same() {
+    let s = spawn_store(|_| {}).await;
+    s.sign_up("ada@contoso.com", "Contoso").await;
+    let c = s.browser();
+    let attempt = |email: &'static str| {
+        let c = c.clone();
+        let url = s.url("/api/v1/auth/login");
+        async move {
+            let started = Instant::now();
+            let res = c.post(url).json(&json!({"email": email, "password": "wrong password here"})).send().await.unwrap();
+            let elapsed = started.elapsed();
+            (res.status(), res.text().await.unwrap(), elapsed)
+        }
+    };
+    let (s1, b1, t1) = attempt("ada@contoso.com").await;
+    let (s2, b2, t2) = attempt("nobody@contoso.com").await;
+    assert_eq!(s1, 401);
+    assert_eq!((s1, &b1), (s2, &b2), "same status and body");
+    assert!(b1.contains("invalid_credentials"));
+    // Both paths run one argon2id check; without the dummy check the unknown email would answer
+    // in about a millisecond. A wide margin keeps this from flaking on a busy machine.
+    assert!(t2 * 4 > t1 && t1 * 4 > t2, "wrong password {t1:?} vs unknown email {t2:?}");
+}
+
+#[tokio::test]
+async fn repeated_failures_for_an_account_are_throttled_then_allowed_again() {
+    let s = spawn_store(|_| {}).await;
+    s.sign_up("ada@contoso.com", "Contoso").await;
+    let c = s.browser();
+    for _ in 0..5 {
+        let res = s.post(&c, "/api/v1/auth/login", json!({"email": "ada@contoso.com", "password": "not the password"})).await;
+        assert_eq!(res.status(), 401);
+    }
+    // Now even the right password waits.
+    let res = s.post(&c, "/api/v1/auth/login", json!({"email": "ada@contoso.com", "password": PASSWORD})).await;
+    assert_eq!(res.status(), 429);
+    let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=900).contains(&retry), "{retry}");
+    let e = error(res).await;
+    assert_eq!(e.error.code, ErrorCode::TooManyRequests);
+    assert!(e.error.message.contains("Wait"), "{}", e.error.message);
+
+    tokio::time::sleep(Duration::from_millis(1100 * retry)).await;
+    let res = s.post(&c, "/api/v1/auth/login", json!({"email": "ada@contoso.com", "password": PASSWORD})).await;
+    assert_eq!(res.status(), 200, "the wait is over and the counter resets on success");
+}
+
+#[tokio::test]
+async fn many_failures_from_one_address_are_throttled_across_accounts() {
+    let s = spawn_store(|_| {}).await;
+    s.sign_up("ada@contoso.com", "Contoso").await;
+    let c = s.browser();
+    for i in 0..20 {
+        let res = s.post(&c, "/api/v1/auth/login", json!({"email": format!("guess{i}@contoso.com"), "password": "guess"})).await;
+        assert_eq!(res.status(), 401, "attempt {i}");
+    }
+    let res = s.post(&c, "/api/v1/auth/login", json!({"email": "ada@contoso.com", "password": PASSWORD})).await;
+    assert_eq!(res.status(), 429, "the address is waiting, whichever account it tries");
+    assert!(res.headers().contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn an_idle_session_expires() {
+    let s = spawn_store(|c| c.session_idle_secs = 1).await;
+    let c = s.sign_up("ada@contoso.com", "Contoso").await;
+    assert_eq!(s.me(&c).await.status(), 200);
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let res = s.me(&c).await;
+    assert_eq!(res.status(), 401);
+    assert!(error(res).await.error.message.contains("expired"));
+}
+
+#[tokio::test]
+async fn an_active_session_still_ends_at_its_absolute_lifetime() {
+    let s = spawn_store(|c| {
+        c.session_idle_secs = 60;
+        c.session_lifetime_secs = 2;
+    })
+    .await;
+    let c = s.sign_up("ada@contoso.com", "Contoso").await;
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(s.me(&c).await.status(), 200);
+    }
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(s.me(&c).await.status(), 401, "busy for 2.2 s, past a 2 s lifetime");
+}
+
+#[tokio::test]
+async fn state_changing_requests_need_an_allowed_origin_and_json() {
+    let s = spawn_store(|c| c.allowed_origins = vec!["https://app.example.com".into()]).await;
+    let body = json!({"organization": "Contoso", "email": "ada@contoso.com", "password": PASSWORD});
+    let plain = reqwest::Client::new();
+
+    let res = plain.post(s.url("/api/v1/auth/signup")).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), 403, "no Origin");
+    assert_eq!(error(res).await.error.code, ErrorCode::OriginNotAllowed);
+
+    let res = plain.post(s.url("/api/v1/auth/signup")).header("origin", "https://evil.example").json(&body).send().await.unwrap();
+    assert_eq!(res.status(), 403, "a foreign Origin");
+    assert!(error(res).await.error.message.contains("https://evil.example"));
+
+    let res = plain
+        .post(s.url("/api/v1/auth/signup"))
+        .header("origin", s.base.as_str())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("organization=Contoso&email=ada%40contoso.com&password=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 415, "a form post, as a cross-site form would send");
+    assert_eq!(error(res).await.error.code, ErrorCode::UnsupportedMediaType);
+
+    let res = plain.post(s.url("/api/v1/auth/signup")).header("origin", "https://app.example.com").json(&body).send().await.unwrap();
+    assert_eq!(res.status(), 201, "a configured origin");
+    let res = plain.post(s.url("/api/v1/auth/logout")).header("origin", s.base.as_str()).send().await.unwrap();
+    assert_eq!(res.status(), 204, "the store's own origin; no body needs no content type");
+}
+
+#[tokio::test]
+async fn each_user_sees_only_their_own_organization() {
+    let s = spawn_store(|_| {}).await;
+    let ada = s.sign_up("ada@contoso.com", "Contoso").await;
+    let bob = s.sign_up("bob@fabrikam.com", "Fabrikam").await;
+    let ada_me: Me = s.me(&ada).await.json().await.unwrap();
+    let bob_me: Me = s.me(&bob).await.json().await.unwrap();
+    assert_eq!(ada_me.organization.name, "Contoso");
+    assert_eq!(bob_me.organization.name, "Fabrikam");
+    assert_ne!(ada_me.organization.id, bob_me.organization.id);
+}
+
+#[tokio::test]
+async fn a_too_large_body_is_refused_with_413() {
+    let s = spawn_store(|_| {}).await;
+    let big = "x".repeat(70 * 1024);
+    let res = s.post(&s.browser(), "/api/v1/auth/login", json!({"email": "a@b.co", "password": big})).await;
+    assert_eq!(res.status(), 413);
+    assert_eq!(error(res).await.error.code, ErrorCode::PayloadTooLarge);
+}
