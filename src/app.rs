@@ -1,33 +1,45 @@
 //! The router: every screen of the app, by its route. Find a screen here, then its file in pages/.
+//! Which pages need a signed-in person is decided in one place: `components::shell`.
 
+use crate::api::Api;
 use crate::components::shell::Shell;
-use crate::pages::{home::Home, integrations::Integrations, not_found::NotFound};
+use crate::pages::link_new::{LinkAws, LinkAzure, LinkMicrosoft365};
+use crate::pages::{
+    home::Home, integrations::Integrations, login::Login, not_found::NotFound, signup::Signup, welcome::Welcome,
+};
+use crate::session::Session;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 use xops_model::ClientConfig;
 
-/// The runtime configuration, available to every component through context.
-#[derive(Clone)]
-pub struct AppConfig(pub ClientConfig);
-
-impl AppConfig {
-    pub fn expect_context() -> AppConfig {
-        expect_context::<AppConfig>()
+#[component]
+pub fn App(config: ClientConfig) -> impl IntoView {
+    provide_context(Api::new(config.api_base));
+    Session::provide();
+    view! {
+        <Router>
+            <AppRoutes/>
+        </Router>
     }
 }
 
+/// Every route inside the shell (separate from `App` so browser tests can mount it with a
+/// session of their own).
 #[component]
-pub fn App(config: ClientConfig) -> impl IntoView {
-    provide_context(AppConfig(config));
+pub fn AppRoutes() -> impl IntoView {
     view! {
-        <Router>
             <Shell>
                 <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("/login") view=Login/>
+                    <Route path=path!("/signup") view=Signup/>
                     <Route path=path!("/") view=Home/>
+                    <Route path=path!("/welcome") view=Welcome/>
                     <Route path=path!("/integrations") view=Integrations/>
+                    <Route path=path!("/integrations/aws/new") view=LinkAws/>
+                    <Route path=path!("/integrations/azure/new") view=LinkAzure/>
+                    <Route path=path!("/integrations/microsoft/m365/new") view=LinkMicrosoft365/>
                 </Routes>
             </Shell>
-        </Router>
     }
 }

@@ -3,10 +3,12 @@
 //! `start` loads the runtime configuration (config.json next to index.html) and mounts the
 //! app; `app.rs` holds the router, so the map of every screen is in one place.
 
+pub mod api;
 pub mod app;
 pub mod components;
 pub mod config;
 pub mod pages;
+pub mod session;
 
 use leptos::prelude::*;
 

@@ -1,7 +1,10 @@
 //! Small pieces shared by the pages.
 
 pub mod boot_error;
+pub mod field;
+pub mod logos;
 pub mod page;
+pub mod redirect;
 pub mod shell;
 pub mod side_nav;
 pub mod top_bar;

@@ -1,13 +1,44 @@
+use super::redirect::{login_path_returning_here, ReplaceWith};
 use super::side_nav::SideNav;
 use super::top_bar::TopBar;
+use crate::session::{Session, SessionState};
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
 use leptos_router::hooks::use_location;
 
-/// The frame around every page: skip link, side navigation on the left, the top bar, and the page.
+/// The pages anyone may open; every other page needs a signed-in person.
+pub fn is_public_path(path: &str) -> bool {
+    matches!(path, "/login" | "/signup")
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Frame {
+    /// Sign in / create account: no navigation around them.
+    Public,
+    Checking,
+    NeedsSignIn,
+    Unreachable(String),
+    SignedIn,
+}
+
+/// The frame around every page. The one place that decides what a page needs: public pages
+/// stand alone; every other page needs a session, and a signed-out person is sent to Sign in
+/// (and brought back here afterwards).
 #[component]
-pub fn Shell(children: Children) -> impl IntoView {
+pub fn Shell(children: ChildrenFn) -> impl IntoView {
+    let session = Session::expect_context();
     let location = use_location();
+    let frame = Memo::new(move |_| {
+        if is_public_path(&location.pathname.get()) {
+            return Frame::Public;
+        }
+        match session.state().get() {
+            SessionState::Checking => Frame::Checking,
+            SessionState::SignedOut => Frame::NeedsSignIn,
+            SessionState::Unreachable(reason) => Frame::Unreachable(reason),
+            SessionState::SignedIn(_) => Frame::SignedIn,
+        }
+    });
     // After a navigation, move focus to the new page so keyboard and screen-reader users start
     // reading there (a full page load does this by itself; a client-side route change does not).
     Effect::new(move |previous: Option<String>| {
@@ -17,15 +48,36 @@ pub fn Shell(children: Children) -> impl IntoView {
         }
         path
     });
-    view! {
-        <a class="skip-link" href="#main">"Skip to main content"</a>
-        <div class="layout">
-            <SideNav/>
-            <div class="content">
-                <TopBar/>
-                <main id="main" tabindex="-1">{children()}</main>
+    let children = StoredValue::new(children);
+    move || match frame.get() {
+        Frame::Public => view! {
+            <main id="main" class="public" tabindex="-1">{children.read_value()()}</main>
+        }
+        .into_any(),
+        Frame::Checking => view! {
+            <p class="boot-message" role="status">"Loading Xops Integrations…"</p>
+        }
+        .into_any(),
+        Frame::NeedsSignIn => view! { <ReplaceWith to=login_path_returning_here()/> }.into_any(),
+        Frame::Unreachable(reason) => view! {
+            <main id="main" class="boot-error" tabindex="-1">
+                <h1>"Xops is not reachable"</h1>
+                <p role="alert">{reason}</p>
+                <button class="button primary" on:click=move |_| session.refresh()>"Try again"</button>
+            </main>
+        }
+        .into_any(),
+        Frame::SignedIn => view! {
+            <a class="skip-link" href="#main">"Skip to main content"</a>
+            <div class="layout">
+                <SideNav/>
+                <div class="content">
+                    <TopBar/>
+                    <main id="main" tabindex="-1">{children.read_value()()}</main>
+                </div>
             </div>
-        </div>
+        }
+        .into_any(),
     }
 }
 

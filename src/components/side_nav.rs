@@ -1,9 +1,26 @@
+use crate::session::Session;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
 
 /// The left side navigation. The router's `<A>` marks the current page with aria-current="page".
 #[component]
 pub fn SideNav() -> impl IntoView {
+    let session = Session::expect_context();
+    let me = move || session.me();
+    let signing_out = RwSignal::new(false);
+    let navigate = use_navigate();
+    let sign_out = move |_| {
+        signing_out.set(true);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            if let Err(e) = session.sign_out().await {
+                leptos::logging::warn!("sign out: {e}");
+            }
+            navigate("/login", Default::default());
+        });
+    };
     view! {
         <nav class="side-nav" aria-label="Main">
             <a class="brand" href="/">
@@ -17,8 +34,16 @@ pub fn SideNav() -> impl IntoView {
                 <li><A href="/" exact=true>"Home"</A></li>
                 <li><A href="/integrations">"Integrations"</A></li>
             </ul>
-            // The signed-in user and Sign out go here (accounts).
-            <div class="nav-user"></div>
+            <div class="nav-user">
+                <p class="nav-user-name">
+                    <span class="visually-hidden">"Signed in as "</span>
+                    <span class="nav-user-email">{move || me().map(|m| m.user.email).unwrap_or_default()}</span>
+                    <span class="nav-user-org">{move || me().map(|m| m.organization.name).unwrap_or_default()}</span>
+                </p>
+                <button class="button subtle" on:click=sign_out disabled=move || signing_out.get()>
+                    {move || if signing_out.get() { "Signing out…" } else { "Sign out" }}
+                </button>
+            </div>
         </nav>
     }
 }

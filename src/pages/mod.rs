@@ -1,5 +1,10 @@
 //! One file per screen, each exporting one component; routes are in app.rs.
 
+pub mod auth_form;
 pub mod home;
 pub mod integrations;
+pub mod link_new;
+pub mod login;
 pub mod not_found;
+pub mod signup;
+pub mod welcome;

@@ -1,0 +1,129 @@
+//! The HTTP client for the store's JSON API. Every failure becomes an `ApiClientError` whose
+//! `Display` is a sentence a person can act on.
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::fmt;
+use web_sys::RequestCredentials;
+use xops_model::{ApiBase, ApiError, ErrorCode, LoginRequest, Me, SignupRequest};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiClientError {
+    /// The store could not be reached at all (offline, DNS, refused, CORS).
+    Network,
+    /// The store answered with one of its JSON errors.
+    Api { status: u16, error: ApiError },
+    /// Something else answered (a proxy's error page, a broken body).
+    Unexpected { status: u16 },
+}
+
+impl ApiClientError {
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            ApiClientError::Api { error, .. } => Some(error.error.code),
+            _ => None,
+        }
+    }
+
+    /// The request field the error is about, for showing it beside that field.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            ApiClientError::Api { error, .. } => error.error.field.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiClientError::Api { status, .. } | ApiClientError::Unexpected { status } => Some(*status),
+            ApiClientError::Network => None,
+        }
+    }
+}
+
+impl fmt::Display for ApiClientError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiClientError::Network => {
+                f.write_str("Cannot reach Xops. Check your internet connection and try again.")
+            }
+            ApiClientError::Api { error, .. } => f.write_str(&error.error.message),
+            ApiClientError::Unexpected { status } => write!(
+                f,
+                "Xops answered unexpectedly (HTTP {status}). Try again in a moment; if it keeps happening, contact support."
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ApiClientError {}
+
+/// The API client. Cheap to clone; found through context (`Api::expect_context()`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    base: ApiBase,
+}
+
+impl Api {
+    pub fn new(base: ApiBase) -> Self {
+        Api { base }
+    }
+
+    pub fn expect_context() -> Api {
+        leptos::prelude::expect_context::<Api>()
+    }
+
+    fn url(&self, path: &str) -> String {
+        self.base.url(&format!("{}{path}", xops_model::api::API_PREFIX))
+    }
+
+    /// Sends cookies also when the API is on another origin (an app hosted on a CDN).
+    fn with_credentials(b: RequestBuilder) -> RequestBuilder {
+        b.credentials(RequestCredentials::Include)
+    }
+
+    async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, ApiClientError> {
+        let request = request.map_err(|_| ApiClientError::Network)?;
+        let res = request.send().await.map_err(|_| ApiClientError::Network)?;
+        if res.ok() {
+            return Ok(res);
+        }
+        let status = res.status();
+        match res.json::<ApiError>().await {
+            Ok(error) => Err(ApiClientError::Api { status, error }),
+            Err(_) => Err(ApiClientError::Unexpected { status }),
+        }
+    }
+
+    async fn decode<T: DeserializeOwned>(res: Response) -> Result<T, ApiClientError> {
+        let status = res.status();
+        res.json::<T>().await.map_err(|_| ApiClientError::Unexpected { status })
+    }
+
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiClientError> {
+        let res = Self::send(Self::with_credentials(Request::get(&self.url(path))).build()).await?;
+        Self::decode(res).await
+    }
+
+    pub async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiClientError> {
+        let res = Self::send(Self::with_credentials(Request::post(&self.url(path))).json(body)).await?;
+        Self::decode(res).await
+    }
+
+    pub async fn me(&self) -> Result<Me, ApiClientError> {
+        self.get("/me").await
+    }
+
+    pub async fn login(&self, req: &LoginRequest) -> Result<Me, ApiClientError> {
+        self.post("/auth/login", req).await
+    }
+
+    pub async fn signup(&self, req: &SignupRequest) -> Result<Me, ApiClientError> {
+        self.post("/auth/signup", req).await
+    }
+
+    pub async fn logout(&self) -> Result<(), ApiClientError> {
+        Self::send(Self::with_credentials(Request::post(&self.url("/auth/logout"))).build()).await.map(|_| ())
+    }
+}

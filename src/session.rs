@@ -1,0 +1,95 @@
+//! Who is signed in, shared through context (`Session::expect_context()`).
+
+use crate::api::{Api, ApiClientError};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use xops_model::{ErrorCode, Me};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SessionState {
+    /// Asking the store at start.
+    Checking,
+    SignedOut,
+    SignedIn(Me),
+    /// The store could not be asked; the person can retry.
+    Unreachable(String),
+}
+
+#[derive(Clone, Copy)]
+pub struct Session {
+    state: RwSignal<SessionState>,
+}
+
+impl Session {
+    /// Creates the session in context and asks the store who is signed in.
+    pub fn provide() -> Session {
+        let session = Session { state: RwSignal::new(SessionState::Checking) };
+        provide_context(session);
+        session.refresh();
+        session
+    }
+
+    /// A session in a known state, without asking the store (for tests and embedding).
+    pub fn provide_state(state: SessionState) -> Session {
+        let session = Session { state: RwSignal::new(state) };
+        provide_context(session);
+        session
+    }
+
+    pub fn expect_context() -> Session {
+        expect_context::<Session>()
+    }
+
+    pub fn state(&self) -> ReadSignal<SessionState> {
+        self.state.read_only()
+    }
+
+    pub fn me(&self) -> Option<Me> {
+        match self.state.get() {
+            SessionState::SignedIn(me) => Some(me),
+            _ => None,
+        }
+    }
+
+    pub fn signed_in(&self, me: Me) {
+        self.state.set(SessionState::SignedIn(me));
+    }
+
+    /// Asks the store again (at start, after Retry, or after something that changes `/me`).
+    pub fn refresh(&self) {
+        let state = self.state;
+        let api = Api::expect_context();
+        spawn_local(async move {
+            let next = match api.me().await {
+                Ok(me) => SessionState::SignedIn(me),
+                Err(e) if e.code() == Some(ErrorCode::Unauthorized) => SessionState::SignedOut,
+                Err(e) => SessionState::Unreachable(e.to_string()),
+            };
+            state.set(next);
+        });
+    }
+
+    /// Ends the session on the store. The person is signed out locally even if the store is
+    /// unreachable (the error is returned so the page can say the server may still hold it).
+    pub async fn sign_out(&self) -> Result<(), ApiClientError> {
+        let result = Api::expect_context().logout().await;
+        self.state.set(SessionState::SignedOut);
+        result
+    }
+}
+
+/// Where to go after signing in: the page the person asked for, else the first-login picker
+/// until the organization has a connected account, else Home.
+pub fn landing_path(me: &Me, next: Option<String>) -> String {
+    match next {
+        Some(next) => next,
+        None if me.has_connected_account => "/".to_string(),
+        None => "/welcome".to_string(),
+    }
+}
+
+/// Only a path on this site may be a `next` target (never `//evil.example` or `https://…`).
+pub fn safe_next(next: Option<String>) -> Option<String> {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\"))
+        .filter(|n| n != "/login" && n != "/signup")
+}

@@ -1,0 +1,97 @@
+//! Helpers for the browser tests (each tests/browser_*.rs file is its own page).
+#![allow(dead_code)]
+
+use leptos::prelude::*;
+use std::time::Duration;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+use xops_integrations::api::Api;
+use xops_integrations::app::AppRoutes;
+use xops_integrations::session::{Session, SessionState};
+use xops_model::account::{OrganizationInfo, UserInfo};
+use xops_model::{ApiBase, Me};
+
+pub fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+pub fn fresh_root() -> HtmlElement {
+    let el: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&el).unwrap();
+    el
+}
+
+pub async fn sleep(d: Duration) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, d.as_millis() as i32)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
+}
+
+/// Waits (up to 2 s) until `f` finds something; the reactive system updates the DOM asynchronously.
+pub async fn wait_for<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    for _ in 0..100 {
+        if let Some(v) = f() {
+            return v;
+        }
+        sleep(Duration::from_millis(20)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+pub async fn wait_until(what: &str, mut f: impl FnMut() -> bool) {
+    wait_for(what, || f().then_some(())).await
+}
+
+pub fn heading(root: &Element) -> Option<String> {
+    root.query_selector("h1").ok().flatten().map(|h| h.text_content().unwrap_or_default())
+}
+
+pub fn set_path(path: &str) {
+    web_sys::window()
+        .unwrap()
+        .history()
+        .unwrap()
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path))
+        .unwrap();
+}
+
+pub fn path_and_query() -> String {
+    let l = web_sys::window().unwrap().location();
+    format!("{}{}", l.pathname().unwrap(), l.search().unwrap())
+}
+
+pub fn click(root: &Element, selector: &str) {
+    let el: HtmlElement = root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no {selector}")).unchecked_into();
+    el.click();
+}
+
+/// Types into an input as a person would (an input event per change), then leaves it.
+pub fn type_into(root: &Element, selector: &str, text: &str) {
+    let input: HtmlInputElement = root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no {selector}")).unchecked_into();
+    input.focus().unwrap();
+    input.set_value(text);
+    input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    input.blur().unwrap();
+    input.dispatch_event(&web_sys::Event::new("blur").unwrap()).unwrap();
+}
+
+pub fn me(has_connected_account: bool) -> Me {
+    Me {
+        user: UserInfo { id: "u1".into(), email: "ada@contoso.com".into() },
+        organization: OrganizationInfo { id: "o1".into(), name: "Contoso".into() },
+        has_connected_account,
+    }
+}
+
+/// Mounts every route with the given session (no store is asked).
+pub fn mount_app(root: &HtmlElement, state: SessionState) -> leptos::mount::UnmountHandle<impl Mountable> {
+    leptos::mount::mount_to(root.clone(), move || {
+        provide_context(Api::new(ApiBase::SameOrigin));
+        Session::provide_state(state);
+        view! { <leptos_router::components::Router><AppRoutes/></leptos_router::components::Router> }
+    })
+}
