@@ -9,7 +9,10 @@ use xops_model::{ErrorCode, Me};
 pub enum SessionState {
     /// Asking the store at start.
     Checking,
+    /// Not signed in (never was, or the session expired): sign-in brings them back to the page.
     SignedOut,
+    /// The person pressed Sign out: the next sign-in starts afresh.
+    SignedOutByChoice,
     SignedIn(Me),
     /// The store could not be asked; the person can retry.
     Unreachable(String),
@@ -18,20 +21,22 @@ pub enum SessionState {
 #[derive(Clone, Copy)]
 pub struct Session {
     state: RwSignal<SessionState>,
+    /// Kept here because the session's async work runs outside any component (no context there).
+    api: StoredValue<Api>,
 }
 
 impl Session {
     /// Creates the session in context and asks the store who is signed in.
     pub fn provide() -> Session {
-        let session = Session { state: RwSignal::new(SessionState::Checking) };
-        provide_context(session);
+        let session = Session::provide_state(SessionState::Checking);
         session.refresh();
         session
     }
 
     /// A session in a known state, without asking the store (for tests and embedding).
+    /// The `Api` must already be in context.
     pub fn provide_state(state: SessionState) -> Session {
-        let session = Session { state: RwSignal::new(state) };
+        let session = Session { state: RwSignal::new(state), api: StoredValue::new(Api::expect_context()) };
         provide_context(session);
         session
     }
@@ -58,7 +63,7 @@ impl Session {
     /// Asks the store again (at start, after Retry, or after something that changes `/me`).
     pub fn refresh(&self) {
         let state = self.state;
-        let api = Api::expect_context();
+        let api = self.api.get_value();
         spawn_local(async move {
             let next = match api.me().await {
                 Ok(me) => SessionState::SignedIn(me),
@@ -72,8 +77,8 @@ impl Session {
     /// Ends the session on the store. The person is signed out locally even if the store is
     /// unreachable (the error is returned so the page can say the server may still hold it).
     pub async fn sign_out(&self) -> Result<(), ApiClientError> {
-        let result = Api::expect_context().logout().await;
-        self.state.set(SessionState::SignedOut);
+        let result = self.api.get_value().logout().await;
+        self.state.set(SessionState::SignedOutByChoice);
         result
     }
 }

@@ -16,7 +16,10 @@ enum Frame {
     /// Sign in / create account: no navigation around them.
     Public,
     Checking,
+    /// Signed out: to Sign in, and back here afterwards.
     NeedsSignIn,
+    /// Signed out by choice: to Sign in, starting afresh.
+    SignedOutByChoice,
     Unreachable(String),
     SignedIn,
 }
@@ -35,6 +38,7 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
         match session.state().get() {
             SessionState::Checking => Frame::Checking,
             SessionState::SignedOut => Frame::NeedsSignIn,
+            SessionState::SignedOutByChoice => Frame::SignedOutByChoice,
             SessionState::Unreachable(reason) => Frame::Unreachable(reason),
             SessionState::SignedIn(_) => Frame::SignedIn,
         }
@@ -59,6 +63,7 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
         }
         .into_any(),
         Frame::NeedsSignIn => view! { <ReplaceWith to=login_path_returning_here()/> }.into_any(),
+        Frame::SignedOutByChoice => view! { <ReplaceWith to="/login"/> }.into_any(),
         Frame::Unreachable(reason) => view! {
             <main id="main" class="boot-error" tabindex="-1">
                 <h1>"Xops is not reachable"</h1>

@@ -2,7 +2,6 @@ use crate::session::Session;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 
 /// The left side navigation. The router's `<A>` marks the current page with aria-current="page".
 #[component]
@@ -10,15 +9,13 @@ pub fn SideNav() -> impl IntoView {
     let session = Session::expect_context();
     let me = move || session.me();
     let signing_out = RwSignal::new(false);
-    let navigate = use_navigate();
+    // The shell sends the signed-out person to Sign in.
     let sign_out = move |_| {
         signing_out.set(true);
-        let navigate = navigate.clone();
         spawn_local(async move {
             if let Err(e) = session.sign_out().await {
                 leptos::logging::warn!("sign out: {e}");
             }
-            navigate("/login", Default::default());
         });
     };
     view! {

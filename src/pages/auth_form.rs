@@ -12,25 +12,38 @@ pub fn next_param() -> Memo<Option<String>> {
     Memo::new(move |_| safe_next(query.with(|q| q.get("next"))))
 }
 
-/// Records the signed-in person and goes on to where they were headed.
+/// Records the signed-in person and goes on to where they were headed. Untracked: it writes the
+/// session, so an effect that calls it must not also depend on the session.
 pub fn continue_signed_in() -> impl Fn(Me) + Clone {
     let session = Session::expect_context();
     let navigate = use_navigate();
     let next = next_param();
     move |me: Me| {
-        let to = landing_path(&me, next.get_untracked());
-        session.signed_in(me);
-        navigate(&to, NavigateOptions { replace: true, ..Default::default() });
+        untrack(|| {
+            let to = landing_path(&me, next.get_untracked());
+            session.signed_in(me);
+            navigate(&to, NavigateOptions { replace: true, ..Default::default() });
+        })
     }
 }
 
-/// A person who is already signed in and opens Sign in is sent on at once.
+/// A person who is already signed in and opens Sign in is sent on at once (once: this only
+/// navigates, it never writes the session it watches).
 pub fn skip_if_signed_in() {
     let session = Session::expect_context();
-    let go = continue_signed_in();
-    Effect::new(move |_| {
-        if let Some(me) = session.me() {
-            go(me);
+    let navigate = use_navigate();
+    let next = next_param();
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) {
+            return true;
+        }
+        match session.me() {
+            Some(me) => {
+                let to = landing_path(&me, next.get_untracked());
+                untrack(|| navigate(&to, NavigateOptions { replace: true, ..Default::default() }));
+                true
+            }
+            None => false,
         }
     });
 }

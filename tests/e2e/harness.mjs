@@ -62,9 +62,29 @@ export async function launchBrowser() {
 /** A new page that records console errors and uncaught exceptions (CSP violations among them). */
 export async function newPage(browser, options = {}) {
   const context = await browser.newContext(options);
+  // Fail in seconds, not half a minute, when something the test waits for never comes.
+  context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   const problems = [];
   page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   return { context, page, problems };
+}
+
+export const PASSWORD = 'correct horse battery staple';
+
+let accounts = 0;
+/** Signs up a fresh organization through the API, in this page's cookie jar (so the page is signed in). */
+export async function signUpViaApi(page, store, { organization, email } = {}) {
+  accounts += 1;
+  const res = await page.request.post(store.url + '/api/v1/auth/signup', {
+    headers: { origin: store.url },
+    data: {
+      organization: organization ?? `Org ${accounts}`,
+      email: email ?? `person${accounts}-${Date.now()}@example.com`,
+      password: PASSWORD,
+    },
+  });
+  if (res.status() !== 201) throw new Error(`sign up failed: ${res.status()} ${await res.text()}`);
+  return res.json();
 }

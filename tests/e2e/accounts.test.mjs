@@ -1,0 +1,114 @@
+// Accounts, end to end: a new person signs up, meets the first-login picker, signs out and in.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStore, launchBrowser, newPage, PASSWORD } from './harness.mjs';
+let store;
+let browser;
+
+before(async () => {
+  store = await startStore();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await store?.stop();
+});
+
+async function signUp(page, { organization, email, password = PASSWORD }) {
+  await page.goto(store.url + '/signup');
+  await page.getByLabel('Organization name').fill(organization);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+}
+
+async function signIn(page, { email, password = PASSWORD }) {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+const h1 = (page) => page.getByRole('heading', { level: 1 });
+
+test('sign up → the picker → sign out → sign in → the picker again, since nothing is connected', async () => {
+  const { page, problems, context } = await newPage(browser);
+  await signUp(page, { organization: 'Contoso', email: 'ada@contoso.com' });
+  await page.waitForURL(store.url + '/welcome');
+  assert.equal(await h1(page).textContent(), 'Select your preferred cloud service or platform');
+  for (const name of ['AWS', 'Azure', 'Microsoft']) {
+    assert.ok(await page.getByRole('link', { name: new RegExp(`^${name}`) }).isVisible(), name);
+  }
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  assert.match(await nav.textContent(), /ada@contoso\.com/);
+
+  // Home is not reachable before a first account is connected: it sends the person back here.
+  await nav.getByRole('link', { name: 'Home' }).click();
+  await page.waitForURL(store.url + '/welcome');
+
+  // Microsoft leads to the M365 link page.
+  await page.getByRole('link', { name: /^Microsoft/ }).click();
+  await page.waitForURL(store.url + '/integrations/microsoft/m365/new');
+  assert.equal(await h1(page).textContent(), 'Link a New Microsoft Account');
+
+  await nav.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(store.url + '/login');
+  // The session is gone on the server too.
+  assert.equal((await page.request.get(store.url + '/api/v1/me')).status(), 401);
+
+  await signIn(page, { email: 'ada@contoso.com' });
+  await page.waitForURL(store.url + '/welcome');
+  assert.deepEqual(problems.filter((p) => !p.includes('401')), []);
+  await context.close();
+});
+
+test('a deep link while signed out → sign in → back at the deep link', async () => {
+  const seed = await newPage(browser);
+  await signUp(seed.page, { organization: 'Fabrikam', email: 'bob@fabrikam.com' });
+  await seed.page.waitForURL(store.url + '/welcome');
+  await seed.context.close();
+
+  const { page, context } = await newPage(browser);
+  await page.goto(store.url + '/integrations/azure/new');
+  await page.waitForURL(/\/login\?next=/);
+  assert.equal(await h1(page).textContent(), 'Sign in');
+  await signIn(page, { email: 'bob@fabrikam.com' });
+  await page.waitForURL(store.url + '/integrations/azure/new');
+  assert.equal(await h1(page).textContent(), 'Link a New Azure Account');
+  await context.close();
+});
+
+test('a wrong password shows the message beside the form and keeps the email', async () => {
+  const { page, context } = await newPage(browser);
+  await page.goto(store.url + '/login');
+  await signIn(page, { email: 'nobody@contoso.com', password: 'not the password' });
+  const alert = page.getByRole('alert').filter({ hasText: 'do not match' });
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /That email and password do not match an account/);
+  assert.equal(await page.getByLabel('Email').inputValue(), 'nobody@contoso.com');
+  assert.equal(page.url(), store.url + '/login');
+  await context.close();
+});
+
+test('sign-up problems appear beside their fields; the button cannot submit twice', async () => {
+  const { page, context } = await newPage(browser);
+  await signUp(page, { organization: 'Contoso Two', email: 'ada@contoso.com' });
+  // The email is taken (the first test made it): the store says so beside the Email field.
+  const emailError = page.locator('#email-error');
+  await emailError.waitFor({ state: 'visible' });
+  assert.match(await emailError.textContent(), /already exists/);
+  assert.equal(await page.getByLabel('Organization name').inputValue(), 'Contoso Two');
+
+  // Several quick clicks create one account, not several.
+  await page.getByLabel('Email').fill('cy@contoso.com');
+  const button = page.locator('form button[type=submit]');
+  await Promise.all([button.click(), button.click({ force: true }).catch(() => {}), button.click({ force: true }).catch(() => {})]);
+  await page.waitForURL(store.url + '/welcome');
+  const again = await page.request.post(store.url + '/api/v1/auth/signup', {
+    headers: { origin: store.url },
+    data: { organization: 'X', email: 'cy@contoso.com', password: PASSWORD },
+  });
+  assert.equal(again.status(), 409, 'the account exists once');
+  await context.close();
+});
