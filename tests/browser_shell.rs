@@ -42,6 +42,11 @@ async fn shell_routes_and_shows_not_found_inside_itself() {
     wait_until("the Home heading", || heading(&root).as_deref() == Some("Home")).await;
     assert_eq!(path_and_query(), "/");
     assert!(root.text_content().unwrap().contains("ada@contoso.com"), "Home greets the person");
+
+    // The organization has a connected account: the first-login picker steps aside for Home.
+    go_to("/welcome");
+    wait_until("the picker to redirect to /", || path_and_query() == "/").await;
+    wait_until("the Home heading", || heading(&root).as_deref() == Some("Home")).await;
     drop(handle);
 }
 

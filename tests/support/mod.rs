@@ -59,6 +59,13 @@ pub fn set_path(path: &str) {
         .unwrap();
 }
 
+/// Navigates as the browser's Back/Forward would: a new history entry, then popstate.
+pub fn go_to(path: &str) {
+    let w = web_sys::window().unwrap();
+    w.history().unwrap().push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path)).unwrap();
+    w.dispatch_event(&web_sys::Event::new("popstate").unwrap()).unwrap();
+}
+
 pub fn path_and_query() -> String {
     let l = web_sys::window().unwrap().location();
     format!("{}{}", l.pathname().unwrap(), l.search().unwrap())

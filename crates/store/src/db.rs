@@ -3,7 +3,7 @@
 //! Queries go through sqlx's `Any` driver with `$1`-style placeholders, which both backends
 //! accept. The few statements that differ per backend live in `migrations` below, side by side.
 
-use crate::anyhow_like::{Error, Result};
+use crate::startup::{StartError as Error, Result};
 use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
 use sqlx::{AnyPool, Executor};
 use std::path::Path;
@@ -69,7 +69,7 @@ pub mod migrations {
     //! Versioned schema migrations, applied in order once each, in one transaction each.
 
     use super::{Backend, Db};
-    use crate::anyhow_like::{Error, Result};
+    use crate::startup::{StartError as Error, Result};
     use sqlx::Row;
 
     pub struct Migration {

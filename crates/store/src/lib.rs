@@ -24,7 +24,7 @@ pub struct AppState {
 }
 
 /// Opens the database (running migrations) and builds the whole HTTP application.
-pub async fn build_app(config: Config) -> anyhow_like::Result<axum::Router> {
+pub async fn build_app(config: Config) -> startup::Result<axum::Router> {
     let db = Db::open(&config.database).await?;
     let web = web::StaticSite::load(config.static_dir.as_deref())?;
     let state = AppState { db, config: Arc::new(config) };
@@ -32,12 +32,12 @@ pub async fn build_app(config: Config) -> anyhow_like::Result<axum::Router> {
 }
 
 /// Runs the store on an already bound listener until Ctrl-C / SIGTERM.
-pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> anyhow_like::Result<()> {
+pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> startup::Result<()> {
     let app = build_app(config).await?;
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
-        .map_err(|e| anyhow_like::Error::new(format!("the server stopped with an error: {e}")))
+        .map_err(|e| startup::StartError::new(format!("the server stopped with an error: {e}")))
 }
 
 async fn shutdown_signal() {
@@ -60,25 +60,25 @@ async fn shutdown_signal() {
 }
 
 /// A start-up error is a sentence for the operator; there is no need for a general error crate.
-pub mod anyhow_like {
+pub mod startup {
     use std::fmt;
 
     #[derive(Debug)]
-    pub struct Error(String);
+    pub struct StartError(String);
 
-    impl Error {
+    impl StartError {
         pub fn new(message: impl Into<String>) -> Self {
-            Error(message.into())
+            StartError(message.into())
         }
     }
 
-    impl fmt::Display for Error {
+    impl fmt::Display for StartError {
         fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str(&self.0)
         }
     }
 
-    impl std::error::Error for Error {}
+    impl std::error::Error for StartError {}
 
-    pub type Result<T> = std::result::Result<T, Error>;
+    pub type Result<T> = std::result::Result<T, StartError>;
 }

@@ -2,7 +2,7 @@
 //! the single-page-app fallback (a browser navigation to an unknown path gets index.html, so
 //! the app's router shows the page or its own not-found page).
 
-use crate::anyhow_like::{Error, Result};
+use crate::startup::{StartError as Error, Result};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
