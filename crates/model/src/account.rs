@@ -1,19 +1,21 @@
 //! Accounts: who signs in, and to which organization they belong.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 
 /// A field problem with a sentence that says what is wrong and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
-    /// The request/form field the message is about (snake_case, as in the API body).
-    pub field: &'static str,
+    /// The request/form field the message is about (snake_case, as in the API body; a path
+    /// such as `details.tenant_id` inside a record body).
+    pub field: Cow<'static, str>,
     pub message: String,
 }
 
 impl FieldError {
     pub fn new(field: &'static str, message: impl Into<String>) -> Self {
-        FieldError { field, message: message.into() }
+        FieldError { field: Cow::Borrowed(field), message: message.into() }
     }
 }
 
@@ -249,7 +251,7 @@ mod tests {
     fn signup_reports_every_bad_field_in_form_order() {
         let req = SignupRequest { organization: "".into(), email: "nope".into(), password: "short".into() };
         let errs = req.validate().unwrap_err();
-        let fields: Vec<_> = errs.iter().map(|e| e.field).collect();
+        let fields: Vec<_> = errs.iter().map(|e| e.field.as_ref()).collect();
         assert_eq!(fields, ["organization", "email", "password"]);
     }
 

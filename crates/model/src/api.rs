@@ -56,14 +56,13 @@ impl fmt::Display for ErrorCode {
 }
 
 /// Every API error has this shape: `{ "error": { "code", "message", "field"? } }`.
+/// (Readers tolerate extra members: a 409 also carries the current record.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ApiError {
     pub error: ErrorDetail,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ErrorDetail {
     pub code: ErrorCode,
     /// A sentence a person can act on: what is wrong and how to fix it.

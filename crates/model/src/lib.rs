@@ -7,7 +7,13 @@
 pub mod account;
 pub mod api;
 pub mod config;
+pub mod ids;
+pub mod integration;
+pub mod records;
 
 pub use account::{Email, FieldError, LoginRequest, Me, NewPassword, OrganizationName, SignupRequest};
 pub use api::{ApiError, ErrorCode, Health};
 pub use config::{ApiBase, ClientConfig, ConfigError};
+pub use ids::{AccountName, ApplicationId, Guid, OrganizationDomain, RecordId, SubscriptionId, TenantId};
+pub use integration::{CertificateInfo, Integration, IntegrationDetails, IntegrationStatus, M365Details, Provider};
+pub use records::{Conflict, Record, RecordChanges, RecordKind, RecordPut};

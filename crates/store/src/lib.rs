@@ -9,6 +9,8 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod records;
+pub mod secrets;
 pub mod web;
 
 use std::sync::Arc;

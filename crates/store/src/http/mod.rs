@@ -3,6 +3,7 @@
 mod auth;
 mod guard;
 pub mod json;
+mod records;
 
 use crate::error::AppError;
 use crate::web::{self, StaticSite, API_CSP};
@@ -28,6 +29,8 @@ pub fn router(state: AppState, site: Option<StaticSite>) -> Router {
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
         .route("/me", get(auth::me))
+        .route("/records", get(records::list))
+        .route("/records/{id}", get(records::get_one).put(records::put).delete(records::delete))
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), guard::state_changing_requests))

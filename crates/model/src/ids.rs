@@ -1,0 +1,277 @@
+//! Identifiers: GUIDs (tenant, application, subscription, record ids), domains, account names.
+//! Each has one `parse` that the form and the store both call.
+
+use crate::account::FieldError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A GUID in canonical form: lower-case `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Guid(String);
+
+impl Guid {
+    pub const EXAMPLE: &'static str = "00000000-0000-0000-0000-000000000000";
+
+    /// Accepts either case, surrounding spaces, and `{braces}` as Windows tools show them.
+    /// `label` names the field in the message ("Tenant ID").
+    pub fn parse(field: &'static str, label: &str, input: &str) -> Result<Guid, FieldError> {
+        let s = input.trim();
+        let s = s.strip_prefix('{').and_then(|r| r.strip_suffix('}')).unwrap_or(s);
+        if s.is_empty() {
+            return Err(FieldError::new(field, format!("Enter the {label}. It looks like {}.", Self::EXAMPLE)));
+        }
+        let groups: Vec<&str> = s.split('-').collect();
+        let shape_ok = groups.len() == 5 && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| g.len() == n);
+        if !shape_ok {
+            let n = s.chars().count();
+            return Err(FieldError::new(
+                field,
+                format!(
+                    "{label} must be a GUID like {} (32 hexadecimal digits in groups of 8-4-4-4-12); you entered {n} character{}.",
+                    Self::EXAMPLE,
+                    if n == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+        if let Some(bad) = s.chars().find(|c| *c != '-' && !c.is_ascii_hexdigit()) {
+            return Err(FieldError::new(
+                field,
+                format!("{label} can contain only the digits 0-9 and the letters a-f; \"{bad}\" is not one of them."),
+            ));
+        }
+        Ok(Guid(s.to_ascii_lowercase()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Guid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Declares a GUID newtype with its field name and label, (de)serialised through `parse`.
+macro_rules! guid_type {
+    ($(#[$doc:meta])* $name:ident, $field:literal, $label:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(Guid);
+
+        impl $name {
+            pub const FIELD: &'static str = $field;
+            pub const LABEL: &'static str = $label;
+
+            pub fn parse(input: &str) -> Result<Self, FieldError> {
+                Guid::parse($field, $label, input).map($name)
+            }
+
+            pub fn as_str(&self) -> &str {
+                self.0.as_str()
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = FieldError;
+            fn try_from(s: String) -> Result<Self, FieldError> {
+                Self::parse(&s)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.0 .0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+guid_type!(
+    /// The Microsoft Entra directory (tenant) ID.
+    TenantId, "tenant_id", "Tenant ID"
+);
+guid_type!(
+    /// The application (client) ID of an app registration.
+    ApplicationId, "application_id", "Application ID"
+);
+guid_type!(
+    /// An Azure subscription ID.
+    SubscriptionId, "subscription_id", "Subscription ID"
+);
+guid_type!(
+    /// A record's id, made by the client (a UUID) so a change can be created offline.
+    RecordId, "id", "Record ID"
+);
+
+/// A tenant's domain, such as `contoso.onmicrosoft.com` (lower-cased).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct OrganizationDomain(String);
+
+impl OrganizationDomain {
+    pub const FIELD: &'static str = "organization";
+
+    pub fn parse(input: &str) -> Result<Self, FieldError> {
+        let err = |m: String| Err(FieldError::new(Self::FIELD, m));
+        let s = input.trim().trim_end_matches('.').to_ascii_lowercase();
+        if s.is_empty() {
+            return err("Enter the organization's domain, like contoso.onmicrosoft.com.".into());
+        }
+        if s.contains("://") || s.contains('/') || s.contains('@') {
+            return err(format!(
+                "Enter only the domain, like contoso.onmicrosoft.com, without https://, a path or an email name; you entered \"{}\".",
+                input.trim()
+            ));
+        }
+        if s.len() > 253 {
+            return err("A domain has at most 253 characters.".into());
+        }
+        let labels: Vec<&str> = s.split('.').collect();
+        if labels.len() < 2 {
+            return err(format!(
+                "\"{s}\" is not a full domain; it needs a dot, like contoso.onmicrosoft.com."
+            ));
+        }
+        for label in &labels {
+            let valid_chars = label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            if label.is_empty() || label.len() > 63 || !valid_chars || label.starts_with('-') || label.ends_with('-') {
+                return err(format!(
+                    "\"{s}\" is not a valid domain: each part between dots needs 1 to 63 letters, digits or inner hyphens."
+                ));
+            }
+        }
+        let tld = labels[labels.len() - 1];
+        if tld.len() < 2 || !tld.chars().all(|c| c.is_ascii_alphabetic()) {
+            return err(format!("\"{s}\" does not end in a valid top-level domain such as .com."));
+        }
+        Ok(OrganizationDomain(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for OrganizationDomain {
+    type Error = FieldError;
+    fn try_from(s: String) -> Result<Self, FieldError> {
+        Self::parse(&s)
+    }
+}
+
+impl From<OrganizationDomain> for String {
+    fn from(v: OrganizationDomain) -> String {
+        v.0
+    }
+}
+
+/// The name a person gives a linked account: trimmed, 1 to 64 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct AccountName(String);
+
+impl AccountName {
+    pub const FIELD: &'static str = "name";
+    pub const MAX_CHARS: usize = 64;
+
+    pub fn parse(input: &str) -> Result<Self, FieldError> {
+        let s = input.trim();
+        if s.is_empty() {
+            return Err(FieldError::new(Self::FIELD, "Enter a name for this account, so you can tell it apart from others."));
+        }
+        let n = s.chars().count();
+        if n > Self::MAX_CHARS {
+            return Err(FieldError::new(
+                Self::FIELD,
+                format!("Use at most {} characters for the name; this one has {n}.", Self::MAX_CHARS),
+            ));
+        }
+        if s.chars().any(char::is_control) {
+            return Err(FieldError::new(Self::FIELD, "The name cannot contain control characters."));
+        }
+        Ok(AccountName(s.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for AccountName {
+    type Error = FieldError;
+    fn try_from(s: String) -> Result<Self, FieldError> {
+        Self::parse(&s)
+    }
+}
+
+impl From<AccountName> for String {
+    fn from(v: AccountName) -> String {
+        v.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guids_are_normalised() {
+        let t = TenantId::parse("  {72F988BF-86F1-41AF-91AB-2D7CD011DB47} ").unwrap();
+        assert_eq!(t.as_str(), "72f988bf-86f1-41af-91ab-2d7cd011db47");
+        assert_eq!(serde_json::to_string(&t).unwrap(), "\"72f988bf-86f1-41af-91ab-2d7cd011db47\"");
+    }
+
+    #[test]
+    fn bad_guids_say_what_is_wrong() {
+        let e = TenantId::parse("72f988bf").unwrap_err();
+        assert_eq!(e.field, "tenant_id");
+        assert!(e.message.starts_with("Tenant ID must be a GUID like 00000000-0000-0000-0000-000000000000"), "{}", e.message);
+        assert!(e.message.contains("you entered 8 characters"), "{}", e.message);
+        let e = ApplicationId::parse("72f988bf-86f1-41af-91ab-2d7cd011db4g").unwrap_err();
+        assert!(e.message.contains("\"g\""), "{}", e.message);
+        assert!(ApplicationId::parse("").unwrap_err().message.starts_with("Enter the Application ID"));
+        assert!(TenantId::parse("72f988bf86f141af91ab2d7cd011db47").is_err(), "hyphens are required");
+    }
+
+    #[test]
+    fn guid_deserialisation_goes_through_parse() {
+        let e = serde_json::from_str::<TenantId>("\"nope\"").unwrap_err();
+        assert!(e.to_string().contains("Tenant ID must be a GUID"), "{e}");
+    }
+
+    #[test]
+    fn domains() {
+        assert_eq!(OrganizationDomain::parse(" Contoso.OnMicrosoft.com. ").unwrap().as_str(), "contoso.onmicrosoft.com");
+        assert_eq!(OrganizationDomain::parse("xn--bcher-kva.example").unwrap().as_str(), "xn--bcher-kva.example");
+        for (input, needle) in [
+            ("", "Enter the organization's domain"),
+            ("https://contoso.onmicrosoft.com", "without https://"),
+            ("admin@contoso.com", "without https://"),
+            ("contoso", "needs a dot"),
+            ("contoso..com", "each part"),
+            ("-contoso.com", "each part"),
+            ("contoso.c0m", "top-level domain"),
+            ("contoso_ltd.com", "each part"),
+        ] {
+            let e = OrganizationDomain::parse(input).unwrap_err();
+            assert!(e.message.contains(needle), "{input:?}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn account_names() {
+        assert_eq!(AccountName::parse("  Contoso production ").unwrap().as_str(), "Contoso production");
+        assert!(AccountName::parse(" ").unwrap_err().message.starts_with("Enter a name"));
+        assert!(AccountName::parse(&"é".repeat(64)).is_ok(), "64 characters, counted as characters");
+        assert!(AccountName::parse(&"é".repeat(65)).unwrap_err().message.contains("has 65"));
+    }
+}

@@ -1,0 +1,88 @@
+//! The record store's API bodies: per-organization records with revisions and tombstones.
+
+use crate::account::FieldError;
+use crate::api::ErrorDetail;
+use crate::integration::{Integration, IntegrationDetails};
+use serde::{Deserialize, Serialize};
+
+/// What a record holds. The store checks each kind's body with the matching type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    Integration,
+}
+
+impl RecordKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Integration => "integration",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RecordKind> {
+        match s {
+            "integration" => Some(RecordKind::Integration),
+            _ => None,
+        }
+    }
+
+    /// Checks a body of this kind: its shape, every value, and the rules across fields.
+    /// The error's field is the path inside the body, e.g. `details.tenant_id`.
+    pub fn check_body(self, body: &serde_json::Value) -> Result<(), FieldError> {
+        match self {
+            RecordKind::Integration => {
+                let i: Integration = serde_path_to_error::deserialize(body).map_err(|e| {
+                    let mut path = e.path().to_string();
+                    let mut message = e.inner().to_string();
+                    if path == "details" {
+                        if let Some((inner, m)) = body.get("details").and_then(IntegrationDetails::explain_error) {
+                            (path, message) = (format!("details.{inner}"), m);
+                        }
+                    }
+                    let field = if path == "." || path.is_empty() { "body".to_string() } else { path };
+                    FieldError { field: field.into(), message }
+                })?;
+                i.check()
+            }
+        }
+    }
+}
+
+/// `PUT /api/v1/records/{id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordPut {
+    pub kind: RecordKind,
+    pub body: serde_json::Value,
+}
+
+/// A record as the store keeps it. A deleted record (a tombstone) has no body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub id: String,
+    pub kind: RecordKind,
+    pub body: Option<serde_json::Value>,
+    pub revision: i64,
+    pub deleted: bool,
+    /// Milliseconds since the Unix epoch.
+    pub updated_at: i64,
+    /// The user who made the change.
+    pub updated_by: String,
+}
+
+/// `GET /api/v1/records?since=REV&limit=N`: the changes after `since`, in revision order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordChanges {
+    pub changes: Vec<Record>,
+    /// The organization's newest revision; ask again from the last change's revision while
+    /// `has_more` is true.
+    pub latest_revision: i64,
+    pub has_more: bool,
+}
+
+/// A 409: the change was made against an old revision; `current` is what the store holds now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conflict {
+    pub error: ErrorDetail,
+    pub current: Record,
+}

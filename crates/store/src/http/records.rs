@@ -1,0 +1,133 @@
+//! `/api/v1/records`: every query is scoped to the session's organization.
+
+use super::json::ApiJson;
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::records::{self, Outcome, Precondition};
+use crate::secrets;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use xops_model::{ErrorCode, Record, RecordChanges, RecordId, RecordKind, RecordPut};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangesQuery {
+    #[serde(default)]
+    since: i64,
+    limit: Option<i64>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    query: Result<Query<ChangesQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<RecordChanges>, AppError> {
+    let Query(q) = query.map_err(|e| {
+        AppError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, format!("Bad query: {}. Use ?since=REVISION&limit=N.", e.body_text()))
+    })?;
+    let limit = q.limit.unwrap_or(records::DEFAULT_PAGE);
+    if !(1..=records::MAX_PAGE).contains(&limit) || q.since < 0 {
+        return Err(AppError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            format!("limit must be 1 to {} and since 0 or more.", records::MAX_PAGE),
+        )
+        .field(if q.since < 0 { "since" } else { "limit" }));
+    }
+    Ok(Json(records::changes_since(&state.db, &current.user.organization_id, q.since, limit).await?))
+}
+
+fn parse_id(id: &str) -> Result<String, AppError> {
+    RecordId::parse(id)
+        .map(|r| r.to_string())
+        .map_err(|e| AppError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, e.message).field("id"))
+}
+
+fn precondition(headers: &HeaderMap) -> Result<Precondition, AppError> {
+    let get = |h| headers.get(h).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::trim);
+    if get(header::IF_NONE_MATCH) == Some("*") {
+        return Ok(Precondition::Create);
+    }
+    match get(header::IF_MATCH) {
+        Some(v) => v
+            .trim_start_matches("W/")
+            .trim_matches('"')
+            .parse::<i64>()
+            .map(Precondition::Revision)
+            .map_err(|_| {
+                AppError::new(
+                    StatusCode::BAD_REQUEST,
+                    ErrorCode::BadRequest,
+                    format!("If-Match must be a revision in quotes, like \"42\"; it is {v}."),
+                )
+            }),
+        None => Err(records::precondition_required()),
+    }
+}
+
+fn with_etag(status: StatusCode, record: Record) -> Response {
+    let etag = format!("\"{}\"", record.revision);
+    (status, [(header::ETAG, etag)], Json(record)).into_response()
+}
+
+fn respond(outcome: Outcome) -> Response {
+    match outcome {
+        Outcome::Created(r) => with_etag(StatusCode::CREATED, r),
+        Outcome::Updated(r) | Outcome::AlreadyApplied(r) => with_etag(StatusCode::OK, r),
+        Outcome::Conflict(c) => (StatusCode::CONFLICT, Json(*c)).into_response(),
+    }
+}
+
+pub async fn get_one(State(state): State<AppState>, current: CurrentUser, Path(id): Path<String>) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let record = records::get(&state.db, &current.user.organization_id, &id).await?.ok_or_else(|| records::not_found(&id))?;
+    Ok(with_etag(StatusCode::OK, record))
+}
+
+pub async fn put(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<RecordPut>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let precondition = precondition(&headers)?;
+    if let Some(path) = secrets::find_private_key(&req.body, "body") {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::Validation,
+            "This looks like private key material. Private keys never leave the browser that made them; send only the certificate.",
+        )
+        .field(path));
+    }
+    req.kind.check_body(&req.body).map_err(|e| {
+        AppError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation, e.message).field(format!("body.{}", e.field))
+    })?;
+    let outcome = records::write(&state.db, &current.user, &id, req.kind, Some(&req.body), precondition).await?;
+    Ok(respond(outcome))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let precondition = match precondition(&headers)? {
+        Precondition::Create => {
+            return Err(AppError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, "Delete with If-Match: \"REVISION\"."))
+        }
+        p => p,
+    };
+    let kind = records::get(&state.db, &current.user.organization_id, &id)
+        .await?
+        .map(|r| r.kind)
+        .unwrap_or(RecordKind::Integration);
+    Ok(respond(records::write(&state.db, &current.user, &id, kind, None, precondition).await?))
+}

@@ -1,0 +1,179 @@
+//! The per-organization record store: every change gets the organization's next revision, so
+//! a client can ask for "everything after revision N" and never miss or repeat a change.
+
+use crate::accounts::UserRef;
+use crate::db::{now_millis, Db};
+use crate::error::AppError;
+use axum::http::StatusCode;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use xops_model::{Conflict, ErrorCode, Record, RecordChanges, RecordKind};
+
+pub const DEFAULT_PAGE: i64 = 500;
+pub const MAX_PAGE: i64 = 1000;
+
+/// What the client asked to be true before its change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precondition {
+    /// `If-None-Match: *`: create; the record must not exist yet.
+    Create,
+    /// `If-Match: "REV"`: change the record only if it is still at this revision.
+    Revision(i64),
+}
+
+/// What a change did.
+pub enum Outcome {
+    Created(Record),
+    Updated(Record),
+    /// The same change had already been applied (a retried request): nothing new was written.
+    AlreadyApplied(Record),
+    Conflict(Box<Conflict>),
+}
+
+fn record_from_row(r: &AnyRow) -> Result<Record, AppError> {
+    let kind: String = r.get("kind");
+    let body: Option<String> = r.get("body");
+    Ok(Record {
+        id: r.get("id"),
+        kind: RecordKind::parse(&kind).ok_or_else(|| AppError::internal(format!("unknown record kind {kind}")))?,
+        body: body.map(|b| serde_json::from_str(&b)).transpose().map_err(AppError::internal)?,
+        revision: r.get("revision"),
+        deleted: r.get::<i64, _>("deleted") != 0,
+        updated_at: r.get("updated_at"),
+        updated_by: r.get("updated_by"),
+    })
+}
+
+const COLUMNS: &str = "id, kind, body, revision, deleted, updated_at, updated_by";
+
+pub async fn changes_since(db: &Db, organization_id: &str, since: i64, limit: i64) -> Result<RecordChanges, AppError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM records WHERE organization_id = $1 AND revision > $2 ORDER BY revision LIMIT $3"
+    ))
+    .bind(organization_id)
+    .bind(since)
+    .bind(limit + 1)
+    .fetch_all(&db.pool)
+    .await?;
+    let has_more = rows.len() as i64 > limit;
+    let changes = rows.iter().take(limit as usize).map(record_from_row).collect::<Result<Vec<_>, _>>()?;
+    let latest_revision: i64 = sqlx::query("SELECT revision FROM organizations WHERE id = $1")
+        .bind(organization_id)
+        .fetch_one(&db.pool)
+        .await?
+        .get(0);
+    Ok(RecordChanges { changes, latest_revision, has_more })
+}
+
+pub async fn get(db: &Db, organization_id: &str, id: &str) -> Result<Option<Record>, AppError> {
+    sqlx::query(&format!("SELECT {COLUMNS} FROM records WHERE organization_id = $1 AND id = $2"))
+        .bind(organization_id)
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?
+        .as_ref()
+        .map(record_from_row)
+        .transpose()
+}
+
+fn conflict(message: &str, current: Record) -> Outcome {
+    Outcome::Conflict(Box::new(Conflict {
+        error: xops_model::api::ErrorDetail { code: ErrorCode::Conflict, message: message.to_string(), field: None },
+        current,
+    }))
+}
+
+pub fn not_found(id: &str) -> AppError {
+    AppError::not_found(format!("There is no record {id} in your organization."))
+}
+
+/// Creates or updates a record (`body: Some`) or deletes it (`body: None`, leaving a tombstone).
+pub async fn write(
+    db: &Db,
+    user: &UserRef,
+    id: &str,
+    kind: RecordKind,
+    body: Option<&serde_json::Value>,
+    precondition: Precondition,
+) -> Result<Outcome, AppError> {
+    let body_text = body.map(serde_json::to_string).transpose().map_err(AppError::internal)?;
+    let mut tx = db.pool.begin().await?;
+    // Taking the organization's next revision first makes this transaction the writer at once,
+    // so concurrent changes to one organization queue up instead of interleaving.
+    let revision: i64 = sqlx::query("UPDATE organizations SET revision = revision + 1 WHERE id = $1 RETURNING revision")
+        .bind(&user.organization_id)
+        .fetch_one(&mut *tx)
+        .await?
+        .get(0);
+    let current = sqlx::query(&format!("SELECT {COLUMNS} FROM records WHERE organization_id = $1 AND id = $2"))
+        .bind(&user.organization_id)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .as_ref()
+        .map(record_from_row)
+        .transpose()?;
+
+    // A retry of a change that already went through finds the record as that change left it.
+    // (Deleting what is already deleted is done, whoever deleted it.)
+    let same_as_requested = |c: &Record| match body {
+        None => c.deleted,
+        Some(_) => c.kind == kind && !c.deleted && c.body.as_ref() == body && c.updated_by == user.user_id,
+    };
+    match (&current, precondition) {
+        (None, Precondition::Revision(_)) => return Err(not_found(id)),
+        (None, Precondition::Create) if body.is_none() => return Err(not_found(id)),
+        (None, Precondition::Create) => {}
+        (Some(c), _) if same_as_requested(c) => return Ok(Outcome::AlreadyApplied(c.clone())),
+        (Some(c), Precondition::Create) => {
+            return Ok(conflict("A record with this id already exists.", c.clone()));
+        }
+        (Some(c), Precondition::Revision(_)) if c.deleted => {
+            return Ok(conflict("This record was deleted, so the change cannot be applied.", c.clone()));
+        }
+        (Some(c), Precondition::Revision(rev)) if c.revision != rev => {
+            return Ok(conflict("This record was changed since you loaded it.", c.clone()));
+        }
+        (Some(c), Precondition::Revision(_)) if c.kind != kind => {
+            return Ok(conflict("A record cannot change its kind.", c.clone()));
+        }
+        (Some(_), Precondition::Revision(_)) => {}
+    }
+    let now = now_millis();
+    sqlx::query(
+        "INSERT INTO records (organization_id, id, kind, body, revision, deleted, updated_at, updated_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (organization_id, id) DO UPDATE SET
+            kind = excluded.kind, body = excluded.body, revision = excluded.revision,
+            deleted = excluded.deleted, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+    )
+    .bind(&user.organization_id)
+    .bind(id)
+    .bind(kind.as_str())
+    .bind(body_text)
+    .bind(revision)
+    .bind(if body.is_none() { 1i64 } else { 0i64 })
+    .bind(now)
+    .bind(&user.user_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let record = Record {
+        id: id.to_string(),
+        kind,
+        body: body.cloned(),
+        revision,
+        deleted: body.is_none(),
+        updated_at: now,
+        updated_by: user.user_id.clone(),
+    };
+    Ok(if current.is_none() { Outcome::Created(record) } else { Outcome::Updated(record) })
+}
+
+pub fn precondition_required() -> AppError {
+    AppError::new(
+        StatusCode::PRECONDITION_REQUIRED,
+        ErrorCode::PreconditionRequired,
+        "Say which version you are changing: send If-None-Match: * to create, or If-Match: \"REVISION\" to change or delete.",
+    )
+}

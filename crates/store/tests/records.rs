@@ -1,0 +1,295 @@
+//! The record store over real HTTP: revisions, preconditions, tombstones, deltas, checks, isolation.
+
+mod common;
+
+use common::{spawn_store, TestStore};
+use serde_json::{json, Value};
+use xops_model::{ApiError, Conflict, ErrorCode, Me, Record, RecordChanges};
+
+fn integration(name: &str) -> Value {
+    json!({
+        "name": name,
+        "details": {
+            "provider": "microsoft365",
+            "tenant_id": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+            "application_id": "11111111-2222-3333-4444-555555555555",
+            "organization": "contoso.onmicrosoft.com"
+        },
+        "certificate": null,
+        "status": "connected",
+        "created_at": 1_700_000_000_000i64,
+        "updated_at": 1_700_000_000_000i64
+    })
+}
+
+fn new_id(n: u32) -> String {
+    format!("{n:08x}-0000-4000-8000-000000000000")
+}
+
+enum Pre<'a> {
+    Create,
+    Rev(i64),
+    Raw(&'a str, &'a str),
+    None,
+}
+
+async fn put(s: &TestStore, c: &reqwest::Client, id: &str, pre: Pre<'_>, body: Value) -> reqwest::Response {
+    let req = c.put(s.url(&format!("/api/v1/records/{id}"))).json(&json!({"kind": "integration", "body": body}));
+    with_pre(req, pre).send().await.unwrap()
+}
+
+async fn delete(s: &TestStore, c: &reqwest::Client, id: &str, pre: Pre<'_>) -> reqwest::Response {
+    with_pre(c.delete(s.url(&format!("/api/v1/records/{id}"))), pre).send().await.unwrap()
+}
+
+fn with_pre(req: reqwest::RequestBuilder, pre: Pre<'_>) -> reqwest::RequestBuilder {
+    match pre {
+        Pre::Create => req.header("if-none-match", "*"),
+        Pre::Rev(r) => req.header("if-match", format!("\"{r}\"")),
+        Pre::Raw(h, v) => req.header(h, v),
+        Pre::None => req,
+    }
+}
+
+async fn changes(s: &TestStore, c: &reqwest::Client, query: &str) -> RecordChanges {
+    let res = c.get(s.url(&format!("/api/v1/records{query}"))).send().await.unwrap();
+    assert_eq!(res.status(), 200, "{query}");
+    res.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn create_update_delete_leave_revisions_and_a_tombstone() {
+    let s = spawn_store(|_| {}).await;
+    let c = s.sign_up("ada@contoso.com", "Contoso").await;
+    let id = new_id(1);
+
+    let res = put(&s, &c, &id, Pre::Create, integration("Contoso production")).await;
+    assert_eq!(res.status(), 201);
+    assert_eq!(res.headers()["etag"], "\"1\"");
+    let created: Record = res.json().await.unwrap();
+    assert_eq!((created.revision, created.deleted), (1, false));
+    assert_eq!(created.body.as_ref().unwrap()["name"], "Contoso production");
+
+    let res = put(&s, &c, &id, Pre::Rev(1), integration("Contoso prod")).await;
+    assert_eq!(res.status(), 200);
+    let updated: Record = res.json().await.unwrap();
+    assert_eq!(updated.revision, 2);
+
+    let res = delete(&s, &c, &id, Pre::Rev(2)).await;
+    assert_eq!(res.status(), 200);
+    let gone: Record = res.json().await.unwrap();
+    assert_eq!((gone.revision, gone.deleted, gone.body), (3, true, None));
+
+    let all = changes(&s, &c, "").await;
+    assert_eq!(all.latest_revision, 3);
+    assert_eq!(all.changes.len(), 1, "one record, as its latest state: the tombstone");
+    assert!(all.changes[0].deleted);
+    let res = c.get(s.url(&format!("/api/v1/records/{id}"))).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.json::<Record>().await.unwrap().deleted);
+}
+
+#[tokio::test]
+async fn a_stale_revision_gets_409_with_the_current_record() {
+    let s = spawn_store(|_| {}).await;
+    let c = s.sign_up("ada@contoso.com", "Contoso").await;
+    let id = new_id(2);
+    put(&s, &c, &id, Pre::Create, integration("First")).await;
+    assert_eq!(put(&s, &c, &id, Pre::Rev(1), integration("Second")).await.status(), 200);
+
+    // Another tab still holds revision 1.
+    let res = put(&s, &c, &id, Pre::Rev(1), integration("Third")).await;
+    assert_eq!(res.status(), 409);
+    let conflict: Conflict = res.json().await.unwrap();
+    assert_eq!(conflict.error.code, ErrorCode::Conflict);
+    assert_eq!(conflict.current.revision, 2);
+    assert_eq!(conflict.current.body.unwrap()["name"], "Second");
+
+    let res = put(&s, &c, &id, Pre::Create, integration("Again")).await;
+    assert_eq!(res.status(), 409, "creating over an existing record");
+    let res = delete(&s, &c, &id, Pre::Rev(1)).await;
+    assert_eq!(res.status(), 409, "deleting from a stale revision");
+}
+
+#[tokio::test]
+async fn changes_need_a_precondition() {
+    let s = spawn_store(|_| {}).await;
+    let c = s.sign_up("ada@contoso.com", "Contoso").await;
+    let res = put(&s, &c, &new_id(3), Pre::None, integration("X")).await;
+    assert_eq!(res.status(), 428);
+    let e: ApiError = res.json().await.unwrap();
+    assert_eq!(e.error.code, ErrorCode::PreconditionRequired);
+    assert!(e.error.message.contains("If-None-Match: *"));
+    assert_eq!(delete(&s, &c, &new_id(3), Pre::None).await.status(), 428);
+    assert_eq!(put(&s, &c, &new_id(3), Pre::Raw("if-match", "soon"), integration("X")).await.status(), 400);
+    assert_eq!(put(&s, &c, &new_id(3), Pre::Rev(7), integration("X")).await.status(), 404, "updating what does not exist");
+}
+
+#[tokio::test]
+async fn a_retried_request_that_already_succeeded_makes_no_second_change() {
+    let s = spawn_store(|_| {}).await;
+    let c = s.sign_up("ada@contoso.com", "Contoso").await;
+    let id = new_id(4);
+    assert_eq!(put(&s, &c, &id, Pre::Create, integration("A")).await.status(), 201);
+    // The response was lost; the client sends the same create again.
+    let res = put(&s, &c, &id, Pre::Create, integration("A")).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Record>().await.unwrap().revision, 1);
+
+    assert_eq!(put(&s, &c, &id, Pre::Rev(1), integration("B")).await.status(), 200);
+    let res = put(&s, &c, &id, Pre::Rev(1), integration("B")).await;
+    assert_eq!(res.status(), 200, "the same update again");
+    assert_eq!(res.json::<Record>().await.unwrap().revision, 2);
+
+    assert_eq!(delete(&s, &c, &id, Pre::Rev(2)).await.status(), 200);
+    let res = delete(&s, &c, &id, Pre::Rev(2)).await;
+    assert_eq!(res.status(), 200, "the same delete again");
+    assert_eq!(res.json::<Record>().await.unwrap().revision, 3);
+    assert_eq!(changes(&s, &c, "").await.latest_revision, 3, "three changes, not six");
+}
+
+#[tokio::test]
+async fn deltas_page_in_revision_order() {
+    let s = spawn_store(|_| {}).await;
+    let c = s.sign_up("ada@contoso.com", "Contoso").await;
+    for n in 0..7 {
+        assert_eq!(put(&s, &c, &new_id(100 + n), Pre::Create, integration(&format!("Account {n}"))).await.status(), 201);
+    }
+    let mut since = 0;
+    let mut seen = Vec::new();
+    loop {
+        let page = changes(&s, &c, &format!("?since={since}&limit=3")).await;
+        assert_eq!(page.latest_revision, 7);
+        assert!(page.changes.len() <= 3);
+        seen.extend(page.changes.iter().map(|r| r.revision));
+        since = page.changes.last().map_or(since, |r| r.revision);
+        if !page.has_more {
+            break;
+        }
+    }
+    assert_eq!(seen, (1..=7).collect::<Vec<_>>());
+    let none = changes(&s, &c, "?since=7").await;
+    assert!(none.changes.is_empty() && !none.has_more);
+
+    let res = c.get(s.url("/api/v1/records?limit=0")).send().await.unwrap();
+    assert_eq!(res.status(), 400);
+    let res = c.get(s.url("/api/v1/records?since=abc")).send().await.unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.json::<ApiError>().await.unwrap().error.code, ErrorCode::BadRequest);
+}
+
+#[tokio::test]
+async fn bodies_are_checked_with_the_model() {
+    let s = spawn_store(|_| {}).await;
+    let c = s.sign_up("ada@contoso.com", "Contoso").await;
+    let mut bad = integration("X");
+    bad["details"]["tenant_id"] = "72f988bf".into();
+    let res = put(&s, &c, &new_id(5), Pre::Create, bad).await;
+    assert_eq!(res.status(), 422);
+    let e: ApiError = res.json().await.unwrap();
+    assert_eq!(e.error.field.as_deref(), Some("body.details.tenant_id"));
+    assert!(e.error.message.contains("Tenant ID must be a GUID"), "{}", e.error.message);
+
+    let mut unknown = integration("X");
+    unknown["client_secret"] = "hunter2".into();
+    let res = put(&s, &c, &new_id(5), Pre::Create, unknown).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.json::<ApiError>().await.unwrap().error.message.contains("unknown field"));
+
+    let res = c
+        .put(s.url(&format!("/api/v1/records/{}", new_id(5))))
+        .header("if-none-match", "*")
+        .json(&json!({"kind": "integration", "body": integration("X"), "extra": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422, "unknown envelope fields too");
+
+    let res = put(&s, &c, "not-a-uuid", Pre::Create, integration("X")).await;
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.json::<ApiError>().await.unwrap().error.field.as_deref(), Some("id"));
+    assert_eq!(changes(&s, &c, "").await.latest_revision, 0, "nothing was written");
+}
+
+#[tokio::test]
+async fn private_key_material_is_refused() {
+    let s = spawn_store(|_| {}).await;
+    let c = s.sign_up("ada@contoso.com", "Contoso").await;
+    let mut with_pem = integration("X");
+    with_pem["certificate"] = json!({
+        "pem": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----",
+        "sha1_thumbprint": "A".repeat(40), "sha256_thumbprint": "B".repeat(64),
+        "not_before": 1, "not_after": 2, "key_held_by": "Chromium"
+    });
+    let mut with_jwk = integration("X");
+    with_jwk["name"] = json!({"kty": "RSA", "n": "x", "e": "AQAB", "d": "private"});
+    let mut with_pkcs8 = integration("X");
+    with_pkcs8["name"] = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKjMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZH".into();
+    for (body, field) in [(with_pem, "body.certificate.pem"), (with_jwk, "body.name"), (with_pkcs8, "body.name")] {
+        let res = put(&s, &c, &new_id(6), Pre::Create, body).await;
+        assert_eq!(res.status(), 422);
+        let e: ApiError = res.json().await.unwrap();
+        assert_eq!(e.error.field.as_deref(), Some(field));
+        assert!(e.error.message.contains("private key"), "{}", e.error.message);
+    }
+    assert_eq!(changes(&s, &c, "").await.changes.len(), 0);
+}
+
+#[tokio::test]
+async fn an_oversized_body_gets_413() {
+    let s = spawn_store(|_| {}).await;
+    let c = s.sign_up("ada@contoso.com", "Contoso").await;
+    let mut big = integration("X");
+    big["padding"] = "x".repeat(65 * 1024).into();
+    let res = put(&s, &c, &new_id(7), Pre::Create, big).await;
+    assert_eq!(res.status(), 413);
+    assert_eq!(res.json::<ApiError>().await.unwrap().error.code, ErrorCode::PayloadTooLarge);
+}
+
+#[tokio::test]
+async fn records_need_a_session() {
+    let s = spawn_store(|_| {}).await;
+    let anonymous = s.browser();
+    assert_eq!(anonymous.get(s.url("/api/v1/records")).send().await.unwrap().status(), 401);
+    assert_eq!(put(&s, &anonymous, &new_id(8), Pre::Create, integration("X")).await.status(), 401);
+    assert_eq!(delete(&s, &anonymous, &new_id(8), Pre::Rev(1)).await.status(), 401);
+}
+
+#[tokio::test]
+async fn one_organization_cannot_read_or_change_another_s_records() {
+    let s = spawn_store(|_| {}).await;
+    let ada = s.sign_up("ada@contoso.com", "Contoso").await;
+    let eve = s.sign_up("eve@fabrikam.com", "Fabrikam").await;
+    let id = new_id(9);
+    assert_eq!(put(&s, &ada, &id, Pre::Create, integration("Contoso production")).await.status(), 201);
+
+    assert!(changes(&s, &eve, "").await.changes.is_empty(), "Eve's list shows nothing of Contoso's");
+    assert_eq!(changes(&s, &eve, "").await.latest_revision, 0);
+    assert_eq!(eve.get(s.url(&format!("/api/v1/records/{id}"))).send().await.unwrap().status(), 404);
+    assert_eq!(put(&s, &eve, &id, Pre::Rev(1), integration("Hijacked")).await.status(), 404);
+    assert_eq!(delete(&s, &eve, &id, Pre::Rev(1)).await.status(), 404);
+    // The same id in Eve's organization is Eve's own record, and leaves Ada's alone.
+    assert_eq!(put(&s, &eve, &id, Pre::Create, integration("Fabrikam")).await.status(), 201);
+    let ada_view = changes(&s, &ada, "").await;
+    assert_eq!(ada_view.changes.len(), 1);
+    assert_eq!(ada_view.changes[0].body.as_ref().unwrap()["name"], "Contoso production");
+    assert_eq!(ada_view.latest_revision, 1);
+
+    let eve_me: Me = s.me(&eve).await.json().await.unwrap();
+    assert!(eve_me.has_connected_account);
+}
+
+#[tokio::test]
+async fn the_first_integration_marks_the_organization_connected_and_deleting_it_unmarks() {
+    let s = spawn_store(|_| {}).await;
+    let c = s.sign_up("ada@contoso.com", "Contoso").await;
+    let connected = |c: reqwest::Client| {
+        let s = &s;
+        async move { s.me(&c).await.json::<Me>().await.unwrap().has_connected_account }
+    };
+    assert!(!connected(c.clone()).await);
+    put(&s, &c, &new_id(10), Pre::Create, integration("Contoso production")).await;
+    assert!(connected(c.clone()).await);
+    delete(&s, &c, &new_id(10), Pre::Rev(1)).await;
+    assert!(!connected(c.clone()).await);
+}
