@@ -112,3 +112,37 @@ test('sign-up problems appear beside their fields; the button cannot submit twic
   assert.equal(again.status(), 409, 'the account exists once');
   await context.close();
 });
+
+test('once an account is connected, sign-in lands on Home and the picker steps aside', async () => {
+  const { page, problems, context } = await newPage(browser);
+  await signUp(page, { organization: 'Northwind', email: 'dee@northwind.com' });
+  await page.waitForURL(store.url + '/welcome');
+  // Connect an account through the record store (the M365 form arrives with its own issue).
+  const res = await page.request.put(store.url + '/api/v1/records/0f0e0d0c-0b0a-4908-8706-050403020100', {
+    headers: { origin: store.url, 'if-none-match': '*' },
+    data: {
+      kind: 'integration',
+      body: {
+        name: 'Northwind M365',
+        details: { provider: 'microsoft365', tenant_id: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+          application_id: '11111111-2222-3333-4444-555555555555', organization: 'northwind.onmicrosoft.com' },
+        certificate: null, status: 'connected', created_at: Date.now(), updated_at: Date.now(),
+      },
+    },
+  });
+  assert.equal(res.status(), 201, await res.text());
+
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(store.url + '/login');
+  await signIn(page, { email: 'dee@northwind.com' });
+  await page.waitForURL(store.url + '/');
+  assert.equal(await h1(page).textContent(), 'Home');
+  assert.match(await page.locator('main').textContent(), /dee@northwind\.com[\s\S]*Northwind/);
+
+  await page.goto(store.url + '/welcome');
+  await page.waitForURL(store.url + '/');
+  assert.equal(await h1(page).textContent(), 'Home');
+  assert.deepEqual(problems.filter((p) => !p.includes('401')), []);
+  await context.close();
+});
