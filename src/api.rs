@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt;
 use web_sys::RequestCredentials;
-use xops_model::{ApiBase, ApiError, ErrorCode, LoginRequest, Me, SignupRequest};
+use xops_model::{ApiBase, ApiError, Conflict, ErrorCode, LoginRequest, Me, Record, RecordKind, RecordPut, SignupRequest};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiClientError {
@@ -14,6 +14,8 @@ pub enum ApiClientError {
     Network,
     /// The store answered with one of its JSON errors.
     Api { status: u16, error: ApiError },
+    /// 409: the record changed since the change was made; the store's current copy is inside.
+    Conflict(Box<Conflict>),
     /// Something else answered (a proxy's error page, a broken body).
     Unexpected { status: u16 },
 }
@@ -22,6 +24,7 @@ impl ApiClientError {
     pub fn code(&self) -> Option<ErrorCode> {
         match self {
             ApiClientError::Api { error, .. } => Some(error.error.code),
+            ApiClientError::Conflict(c) => Some(c.error.code),
             _ => None,
         }
     }
@@ -37,6 +40,7 @@ impl ApiClientError {
     pub fn status(&self) -> Option<u16> {
         match self {
             ApiClientError::Api { status, .. } | ApiClientError::Unexpected { status } => Some(*status),
+            ApiClientError::Conflict(_) => Some(409),
             ApiClientError::Network => None,
         }
     }
@@ -49,6 +53,7 @@ impl fmt::Display for ApiClientError {
                 f.write_str("Cannot reach Xops. Check your internet connection and try again.")
             }
             ApiClientError::Api { error, .. } => f.write_str(&error.error.message),
+            ApiClientError::Conflict(c) => f.write_str(&c.error.message),
             ApiClientError::Unexpected { status } => write!(
                 f,
                 "Xops answered unexpectedly (HTTP {status}). Try again in a moment; if it keeps happening, contact support."
@@ -90,7 +95,13 @@ impl Api {
             return Ok(res);
         }
         let status = res.status();
-        match res.json::<ApiError>().await {
+        let text = res.text().await.unwrap_or_default();
+        if status == 409 {
+            if let Ok(conflict) = serde_json::from_str::<Conflict>(&text) {
+                return Err(ApiClientError::Conflict(Box::new(conflict)));
+            }
+        }
+        match serde_json::from_str::<ApiError>(&text) {
             Ok(error) => Err(ApiClientError::Api { status, error }),
             Err(_) => Err(ApiClientError::Unexpected { status }),
         }
@@ -108,6 +119,19 @@ impl Api {
 
     pub async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiClientError> {
         let res = Self::send(Self::with_credentials(Request::post(&self.url(path))).json(body)).await?;
+        Self::decode(res).await
+    }
+
+    /// `PUT /records/{id}` with its precondition header (`If-None-Match: *` or `If-Match: "REV"`).
+    pub async fn put_record(&self, path: &str, precondition: (&str, String), kind: RecordKind, body: &serde_json::Value) -> Result<Record, ApiClientError> {
+        let req = Self::with_credentials(Request::put(&self.url(path))).header(precondition.0, &precondition.1);
+        let res = Self::send(req.json(&RecordPut { kind, body: body.clone() })).await?;
+        Self::decode(res).await
+    }
+
+    pub async fn delete_record(&self, path: &str, precondition: (&str, String)) -> Result<Record, ApiClientError> {
+        let req = Self::with_credentials(Request::delete(&self.url(path))).header(precondition.0, &precondition.1);
+        let res = Self::send(req.build()).await?;
         Self::decode(res).await
     }
 

@@ -8,6 +8,7 @@ use crate::pages::{
     home::Home, integrations::Integrations, login::Login, not_found::NotFound, signup::Signup, welcome::Welcome,
 };
 use crate::session::Session;
+use crate::sync::SyncEngine;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
@@ -16,7 +17,9 @@ use xops_model::ClientConfig;
 #[component]
 pub fn App(config: ClientConfig) -> impl IntoView {
     provide_context(Api::new(config.api_base));
-    Session::provide();
+    let session = Session::provide();
+    let engine = SyncEngine::provide();
+    crate::sync::follow_session(engine, session);
     view! {
         <Router>
             <AppRoutes/>

@@ -9,6 +9,7 @@ pub mod components;
 pub mod config;
 pub mod pages;
 pub mod session;
+pub mod sync;
 
 use leptos::prelude::*;
 

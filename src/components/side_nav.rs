@@ -1,4 +1,5 @@
 use crate::session::Session;
+use crate::sync::SyncEngine;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -10,9 +11,25 @@ pub fn SideNav() -> impl IntoView {
     let me = move || session.me();
     let signing_out = RwSignal::new(false);
     // The shell sends the signed-out person to Sign in.
+    let engine = SyncEngine::expect_context();
+    let waiting = engine.pending_count();
     let sign_out = move |_| {
+        let n = waiting.get_untracked();
+        if n > 0 {
+            let question = format!(
+                "{n} change{} not reached Xops yet. If you sign out now, {} lost. Sign out anyway?",
+                if n == 1 { " has" } else { "s have" },
+                if n == 1 { "it is" } else { "they are" }
+            );
+            let sure = web_sys::window().and_then(|w| w.confirm_with_message(&question).ok()).unwrap_or(false);
+            if !sure {
+                return;
+            }
+        }
         signing_out.set(true);
         spawn_local(async move {
+            // This person's records leave the browser with them.
+            engine.forget().await;
             if let Err(e) = session.sign_out().await {
                 leptos::logging::warn!("sign out: {e}");
             }

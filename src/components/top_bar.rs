@@ -1,11 +1,79 @@
+use crate::sync::local::Notice;
+use crate::sync::{SyncEngine, SyncStatus};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use xops_model::Record;
 
-/// The bar above every page. Its status region announces sync progress politely to screen readers.
+/// The bar above every page: the sync status, always visible, announced politely to screen
+/// readers; below it, any change the store could not take, with what the person can do.
 #[component]
 pub fn TopBar() -> impl IntoView {
+    let engine = SyncEngine::expect_context();
+    let status = engine.status();
+    let class = move || match status.get() {
+        SyncStatus::Saved => "sync-status saved",
+        SyncStatus::Saving | SyncStatus::Loading => "sync-status busy",
+        SyncStatus::Offline { .. } => "sync-status offline",
+        SyncStatus::Error(_) => "sync-status error",
+    };
     view! {
         <header class="top-bar">
-            <div class="sync-status" role="status" aria-live="polite"></div>
+            <div class=class role="status" aria-live="polite" data-testid="sync-status">
+                {move || status.get().to_string()}
+            </div>
         </header>
+        <SyncNotices/>
+    }
+}
+
+fn record_name(body: Option<&serde_json::Value>) -> String {
+    body.and_then(|b| b.get("name")).and_then(|n| n.as_str()).unwrap_or("a record").to_string()
+}
+
+#[component]
+fn SyncNotices() -> impl IntoView {
+    let engine = SyncEngine::expect_context();
+    let notices = engine.notices();
+    view! {
+        <div class="notices" aria-live="assertive">
+            <For each=move || notices.get() key=|n| n.seq() let:notice>
+                {
+                    let seq = notice.seq();
+                    let (text, can_retry) = match &notice {
+                        Notice::Conflict { mine, theirs, .. } => (conflict_text(mine.body.as_ref(), theirs), true),
+                        Notice::Rejected { mine, message, .. } => (
+                            format!("Your change to “{}” was not saved: {message}", record_name(mine.body.as_ref())),
+                            false,
+                        ),
+                    };
+                    let again = move |_| spawn_local(async move {
+                        if let Err(e) = engine.apply_mine_again(seq).await {
+                            leptos::logging::warn!("{e}");
+                        }
+                    });
+                    let dismiss = move |_| spawn_local(async move {
+                        let _ = engine.dismiss(seq).await;
+                    });
+                    view! {
+                        <div class="notice" role="alert">
+                            <p>{text}</p>
+                            <div class="notice-actions">
+                                {can_retry.then(|| view! { <button class="button primary" on:click=again>"Apply mine again"</button> })}
+                                <button class="button" on:click=dismiss>{if can_retry { "Keep theirs" } else { "Dismiss" }}</button>
+                            </div>
+                        </div>
+                    }
+                }
+            </For>
+        </div>
+    }
+}
+
+fn conflict_text(mine: Option<&serde_json::Value>, theirs: &Record) -> String {
+    let name = record_name(mine.or(theirs.body.as_ref()));
+    if theirs.deleted {
+        format!("Your change to “{name}” was not applied: someone deleted it first.")
+    } else {
+        format!("Your change to “{name}” was not applied: someone changed it first. You now see their version.")
     }
 }

@@ -1,14 +1,31 @@
 use crate::components::page::PageHeading;
 use crate::components::redirect::ReplaceWith;
 use crate::session::Session;
+use crate::sync::SyncEngine;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use xops_model::{Integration, Provider, RecordKind};
 
 #[component]
 pub fn Home() -> impl IntoView {
     let session = Session::expect_context();
+    let engine = SyncEngine::expect_context();
     let me = move || session.me();
     let connected = move || me().is_some_and(|m| m.has_connected_account);
+    let records = engine.records();
+    // Linked accounts by provider, from this device's copy (it updates as records sync).
+    let by_provider = Memo::new(move |_| {
+        let integrations: Vec<Integration> = records
+            .get()
+            .into_iter()
+            .filter(|r| r.record.kind == RecordKind::Integration)
+            .filter_map(|r| r.record.body.and_then(|b| serde_json::from_value(b).ok()))
+            .collect();
+        [Provider::Microsoft365, Provider::Azure, Provider::Aws]
+            .into_iter()
+            .map(|p| (p, integrations.iter().filter(|i| i.details.provider() == p).count()))
+            .collect::<Vec<_>>()
+    });
     view! {
         // Until the organization has connected an account, the first-login picker comes first.
         <Show when=connected fallback=|| view! { <ReplaceWith to="/welcome"/> }>
@@ -19,8 +36,15 @@ pub fn Home() -> impl IntoView {
             </p>
             <section class="panel" aria-labelledby="linked-heading">
                 <h2 id="linked-heading">"Linked accounts"</h2>
-                <p>"Your organization has a connected cloud account. Manage it, or link more, from Integrations."</p>
-                <A href="/integrations" attr:class="button primary">"Open Integrations"</A>
+                <ul class="summary">
+                    <For each=move || by_provider.get() key=|(p, n)| (*p, *n) let:item>
+                        <li>
+                            <span class="summary-count">{item.1}</span>
+                            <span>{item.0.label()}</span>
+                        </li>
+                    </For>
+                </ul>
+                <A href="/integrations" attr:class="button primary">"Manage integrations"</A>
             </section>
         </Show>
     }

@@ -139,10 +139,23 @@ test('once an account is connected, sign-in lands on Home and the picker steps a
   await page.waitForURL(store.url + '/');
   assert.equal(await h1(page).textContent(), 'Home');
   assert.match(await page.locator('main').textContent(), /dee@northwind\.com[\s\S]*Northwind/);
+  // The record reached this browser through the sync engine: Home counts it, and all is saved.
+  const summary = page.getByRole('region', { name: 'Linked accounts' });
+  await summary.getByText('Microsoft 365').waitFor();
+  await page.waitForFunction(() => /^\s*1\s*Microsoft 365/.test(document.querySelector('.summary li').textContent));
+  await page.getByTestId('sync-status').getByText('Saved', { exact: true }).waitFor();
 
   await page.goto(store.url + '/welcome');
   await page.waitForURL(store.url + '/');
   assert.equal(await h1(page).textContent(), 'Home');
+  const ours = async () => (await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name)))
+    .filter((n) => n.startsWith('xops-records-'));
+  assert.equal((await ours()).length, 1, 'this person has a local copy while signed in');
+
+  // Signing out removes this person's records from the browser.
+  await nav.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(store.url + '/login');
+  assert.deepEqual(await ours(), []);
   assert.deepEqual(problems.filter((p) => !p.includes('401')), []);
   await context.close();
 });

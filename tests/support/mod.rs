@@ -99,6 +99,7 @@ pub fn mount_app(root: &HtmlElement, state: SessionState) -> leptos::mount::Unmo
     leptos::mount::mount_to(root.clone(), move || {
         provide_context(Api::new(ApiBase::SameOrigin));
         Session::provide_state(state);
+        xops_integrations::sync::SyncEngine::provide();
         view! { <leptos_router::components::Router><AppRoutes/></leptos_router::components::Router> }
     })
 }

@@ -1,0 +1,150 @@
+//! A small async wrapper over the browser's IndexedDB (through web-sys): open with an upgrade
+//! step, read all, write several things in one transaction, delete a database.
+
+use js_sys::{Array, Promise};
+use std::fmt;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{IdbDatabase, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdbError(pub String);
+
+impl fmt::Display for IdbError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the browser's storage failed: {}", self.0)
+    }
+}
+
+impl std::error::Error for IdbError {}
+
+impl From<JsValue> for IdbError {
+    fn from(v: JsValue) -> Self {
+        let text = v
+            .dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .or_else(|| v.dyn_ref::<web_sys::DomException>().map(|e| format!("{}: {}", e.name(), e.message())))
+            .or_else(|| v.as_string())
+            .unwrap_or_else(|| format!("{v:?}"));
+        IdbError(text)
+    }
+}
+
+/// Resolves when the request succeeds, with its result.
+async fn request(req: &IdbRequest) -> Result<JsValue, IdbError> {
+    let promise = Promise::new(&mut |resolve, reject| {
+        let ok = Closure::once_into_js(move |e: web_sys::Event| {
+            let r: IdbRequest = e.target().expect("event target").unchecked_into();
+            let _ = resolve.call1(&JsValue::NULL, &r.result().unwrap_or(JsValue::UNDEFINED));
+        });
+        let fail = Closure::once_into_js(move |e: web_sys::Event| {
+            let r: IdbRequest = e.target().expect("event target").unchecked_into();
+            let err = r.error().ok().flatten().map(JsValue::from).unwrap_or_else(|| "request failed".into());
+            let _ = reject.call1(&JsValue::NULL, &err);
+        });
+        req.set_onsuccess(Some(ok.unchecked_ref()));
+        req.set_onerror(Some(fail.unchecked_ref()));
+    });
+    JsFuture::from(promise).await.map_err(IdbError::from)
+}
+
+/// Resolves when the transaction has committed (its data is durable in the browser).
+async fn committed(tx: &IdbTransaction) -> Result<(), IdbError> {
+    let promise = Promise::new(&mut |resolve, reject| {
+        let ok = Closure::once_into_js(move || {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        let reject2 = reject.clone();
+        let fail = Closure::once_into_js(move |e: web_sys::Event| {
+            let _ = reject.call1(&JsValue::NULL, &e.target().map(JsValue::from).unwrap_or(JsValue::NULL));
+        });
+        let abort = Closure::once_into_js(move || {
+            let _ = reject2.call1(&JsValue::NULL, &"the transaction was aborted".into());
+        });
+        tx.set_oncomplete(Some(ok.unchecked_ref()));
+        tx.set_onerror(Some(fail.unchecked_ref()));
+        tx.set_onabort(Some(abort.unchecked_ref()));
+    });
+    JsFuture::from(promise).await.map(|_| ()).map_err(|e| {
+        e.dyn_ref::<IdbTransaction>()
+            .and_then(|t| t.error())
+            .map(|d| IdbError(format!("{}: {}", d.name(), d.message())))
+            .unwrap_or_else(|| IdbError::from(e))
+    })
+}
+
+fn factory() -> Result<web_sys::IdbFactory, IdbError> {
+    web_sys::window()
+        .ok_or_else(|| IdbError("no window".into()))?
+        .indexed_db()?
+        .ok_or_else(|| IdbError("IndexedDB is not available (a private window may block it)".into()))
+}
+
+pub struct Idb {
+    db: IdbDatabase,
+}
+
+impl Idb {
+    /// Opens (creating or upgrading) a database; `upgrade` creates its object stores.
+    pub async fn open(name: &str, version: u32, upgrade: fn(&IdbDatabase) -> Result<(), JsValue>) -> Result<Idb, IdbError> {
+        let req: IdbOpenDbRequest = factory()?.open_with_u32(name, version)?;
+        let on_upgrade = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+            let req: IdbOpenDbRequest = e.target().expect("event target").unchecked_into();
+            if let Ok(db) = req.result() {
+                if let Err(err) = upgrade(&db.unchecked_into()) {
+                    leptos::logging::error!("IndexedDB upgrade failed: {err:?}");
+                }
+            }
+        });
+        req.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
+        let db = request(&req).await;
+        req.set_onupgradeneeded(None);
+        drop(on_upgrade);
+        Ok(Idb { db: db?.unchecked_into() })
+    }
+
+    pub async fn delete_database(name: &str) -> Result<(), IdbError> {
+        let req = factory()?.delete_database(name)?;
+        request(&req).await.map(|_| ())
+    }
+
+    pub fn close(&self) {
+        self.db.close();
+    }
+
+    /// Every (key, value) of a store, in key order.
+    pub async fn entries(&self, store: &str) -> Result<Vec<(JsValue, JsValue)>, IdbError> {
+        let tx = self.db.transaction_with_str(store)?;
+        let s = tx.object_store(store)?;
+        let keys: Array = request(&s.get_all_keys()?).await?.unchecked_into();
+        let values: Array = request(&s.get_all()?).await?.unchecked_into();
+        Ok(keys.iter().zip(values.iter()).collect())
+    }
+
+    pub async fn get(&self, store: &str, key: &JsValue) -> Result<Option<JsValue>, IdbError> {
+        let tx = self.db.transaction_with_str(store)?;
+        let v = request(&tx.object_store(store)?.get(key)?).await?;
+        Ok((!v.is_undefined()).then_some(v))
+    }
+
+    /// Runs `f` on the named stores in one read-write transaction and waits for it to commit:
+    /// either every write in it is kept, or none.
+    pub async fn write(
+        &self,
+        stores: &[&str],
+        f: impl FnOnce(&dyn Fn(&str) -> Result<IdbObjectStore, JsValue>) -> Result<(), JsValue>,
+    ) -> Result<(), IdbError> {
+        let names = Array::new();
+        for s in stores {
+            names.push(&JsValue::from_str(s));
+        }
+        let tx = self.db.transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readwrite)?;
+        let store = |name: &str| tx.object_store(name);
+        if let Err(e) = f(&store) {
+            let _ = tx.abort();
+            return Err(e.into());
+        }
+        committed(&tx).await
+    }
+}

@@ -1,0 +1,510 @@
+//! Local-first sync. The app renders from this device's copy at once, then pulls the store's
+//! changes and pushes the outbox. A change is written to IndexedDB before anything else, so it
+//! survives reloads, closed tabs and a store that is away; it leaves the outbox only when the
+//! store has taken it, or refused it (then the person is told and decides: nothing is dropped
+//! silently). One tab pushes at a time (a Web Lock); the others hear of changes on a
+//! BroadcastChannel and reload from IndexedDB.
+//!
+//! Conflict rule: the store's copy wins in the cache (it is what everyone else sees), and the
+//! person's refused change is kept as a notice with "Apply mine again" and "Keep theirs".
+
+pub mod idb;
+pub mod local;
+mod lock;
+
+use crate::api::{Api, ApiClientError};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use local::{merge_change, overlay, Base, LocalRecord, LocalStore, Notice, OutboxOp, Pending, Snapshot};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use xops_model::{ErrorCode, Me, Record, RecordChanges, RecordKind};
+
+/// What the top bar says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncStatus {
+    Loading,
+    Saved,
+    Saving,
+    Offline { waiting: usize },
+    Error(String),
+}
+
+impl fmt::Display for SyncStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SyncStatus::Loading => f.write_str("Loading…"),
+            SyncStatus::Saved => f.write_str("Saved"),
+            SyncStatus::Saving => f.write_str("Saving…"),
+            SyncStatus::Offline { waiting: 0 } => f.write_str("Offline"),
+            SyncStatus::Offline { waiting: 1 } => f.write_str("Offline — 1 change waiting"),
+            SyncStatus::Offline { waiting } => write!(f, "Offline — {waiting} changes waiting"),
+            SyncStatus::Error(reason) => write!(f, "Sync error: {reason}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Phase {
+    Stopped,
+    Idle,
+    Syncing,
+    Offline,
+    Error(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SyncError {
+    NotReady,
+    NotFound,
+    Storage(String),
+}
+
+impl fmt::Display for SyncError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SyncError::NotReady => f.write_str("Your records are still loading; try again in a moment."),
+            SyncError::NotFound => f.write_str("That record no longer exists."),
+            SyncError::Storage(e) => write!(f, "This browser could not save the change ({e}). Nothing was lost on the server; try again."),
+        }
+    }
+}
+
+struct Running {
+    local: LocalStore,
+    channel: Option<web_sys::BroadcastChannel>,
+    /// Kept alive while running; dropped (and so removed) on stop.
+    _listeners: Vec<EventListener>,
+}
+
+struct EventListener {
+    target: web_sys::EventTarget,
+    event: &'static str,
+    callback: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl EventListener {
+    fn new(target: web_sys::EventTarget, event: &'static str, f: impl FnMut(web_sys::Event) + 'static) -> Self {
+        let callback = Closure::<dyn FnMut(web_sys::Event)>::new(f);
+        let _ = target.add_event_listener_with_callback(event, callback.as_ref().unchecked_ref());
+        EventListener { target, event, callback }
+    }
+}
+
+impl Drop for EventListener {
+    fn drop(&mut self) {
+        let _ = self.target.remove_event_listener_with_callback(self.event, self.callback.as_ref().unchecked_ref());
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct SyncEngine {
+    confirmed: RwSignal<BTreeMap<String, Record>>,
+    outbox: RwSignal<Vec<Pending>>,
+    notices: RwSignal<Vec<Notice>>,
+    phase: RwSignal<Phase>,
+    since: RwSignal<i64>,
+    running: StoredValue<Option<Rc<Running>>, LocalStorage>,
+    api: StoredValue<Api>,
+    /// A sync is under way / another was asked for meanwhile / the current backoff step.
+    busy: StoredValue<(bool, bool, u32), LocalStorage>,
+    retry_timer: StoredValue<Option<i32>, LocalStorage>,
+}
+
+const CHANNEL_MESSAGE: &str = "changed";
+
+impl SyncEngine {
+    /// Creates the engine in context; it starts for whoever signs in (see `follow_session`).
+    pub fn provide() -> SyncEngine {
+        let engine = SyncEngine {
+            confirmed: RwSignal::new(BTreeMap::new()),
+            outbox: RwSignal::new(Vec::new()),
+            notices: RwSignal::new(Vec::new()),
+            phase: RwSignal::new(Phase::Stopped),
+            since: RwSignal::new(0),
+            running: StoredValue::new_local(None),
+            api: StoredValue::new(Api::expect_context()),
+            busy: StoredValue::new_local((false, false, 0)),
+            retry_timer: StoredValue::new_local(None),
+        };
+        provide_context(engine);
+        engine
+    }
+
+    pub fn expect_context() -> SyncEngine {
+        expect_context::<SyncEngine>()
+    }
+
+    /// The records as this person sees them, pending changes included.
+    pub fn records(&self) -> Signal<Vec<LocalRecord>> {
+        let (confirmed, outbox) = (self.confirmed, self.outbox);
+        Signal::derive(move || confirmed.with(|c| outbox.with(|o| overlay(c, o))))
+    }
+
+    pub fn notices(&self) -> ReadSignal<Vec<Notice>> {
+        self.notices.read_only()
+    }
+
+    pub fn pending_count(&self) -> Signal<usize> {
+        let outbox = self.outbox;
+        Signal::derive(move || outbox.with(Vec::len))
+    }
+
+    pub fn status(&self) -> Signal<SyncStatus> {
+        let (phase, outbox) = (self.phase, self.outbox);
+        Signal::derive(move || {
+            let waiting = outbox.with(Vec::len);
+            match phase.get() {
+                Phase::Stopped => SyncStatus::Loading,
+                Phase::Offline => SyncStatus::Offline { waiting },
+                Phase::Error(reason) => SyncStatus::Error(reason),
+                Phase::Syncing if waiting > 0 => SyncStatus::Saving,
+                Phase::Idle if waiting > 0 => SyncStatus::Saving,
+                Phase::Syncing | Phase::Idle => SyncStatus::Saved,
+            }
+        })
+    }
+
+    fn local(&self) -> Option<Rc<Running>> {
+        self.running.with_value(|r| r.clone())
+    }
+
+    /// Opens this person's copy, shows it, and starts syncing.
+    pub async fn start(&self, me: &Me) -> Result<(), SyncError> {
+        self.stop();
+        let local = LocalStore::open(&me.user.id, &me.organization.id).await.map_err(|e| SyncError::Storage(e.to_string()))?;
+        let snapshot = local.load().await.map_err(|e| SyncError::Storage(e.to_string()))?;
+        self.show(snapshot);
+        let engine = *self;
+        let channel = web_sys::BroadcastChannel::new(&format!("{}-sync", local.name)).ok();
+        let mut listeners = Vec::new();
+        if let Some(ch) = &channel {
+            listeners.push(EventListener::new(ch.clone().into(), "message", move |_| engine.reload_from_device()));
+        }
+        if let Some(w) = web_sys::window() {
+            listeners.push(EventListener::new(w.clone().into(), "online", move |_| engine.sync_now()));
+            listeners.push(EventListener::new(w.clone().into(), "offline", move |_| engine.phase.set(Phase::Offline)));
+            if let Some(d) = w.document() {
+                listeners.push(EventListener::new(d.into(), "visibilitychange", move |_| {
+                    let visible = web_sys::window().and_then(|w| w.document()).is_some_and(|d| !d.hidden());
+                    if visible {
+                        engine.sync_now();
+                    }
+                }));
+            }
+        }
+        self.running.set_value(Some(Rc::new(Running { local, channel, _listeners: listeners })));
+        self.phase.set(Phase::Idle);
+        self.sync_now();
+        Ok(())
+    }
+
+    /// Stops syncing (keeps the device's copy).
+    pub fn stop(&self) {
+        self.cancel_retry();
+        if let Some(r) = self.running.try_update_value(Option::take).flatten() {
+            r.local.close();
+        }
+        self.phase.set(Phase::Stopped);
+        self.busy.set_value((false, false, 0));
+        self.show(Snapshot::default());
+    }
+
+    /// Stops and removes this person's copy from the browser (on sign-out). Changes still in
+    /// the outbox are lost with it; the sign-out button asks first.
+    pub async fn forget(&self) {
+        self.cancel_retry();
+        let running = self.running.try_update_value(Option::take).flatten();
+        self.phase.set(Phase::Stopped);
+        self.busy.set_value((false, false, 0));
+        self.show(Snapshot::default());
+        if let Some(r) = running {
+            let name = r.local.name.clone();
+            r.local.close();
+            drop(r);
+            if let Err(e) = idb::Idb::delete_database(&name).await {
+                leptos::logging::warn!("could not remove the local copy {name}: {e}");
+            }
+        }
+    }
+
+    fn show(&self, s: Snapshot) {
+        self.confirmed.set(s.confirmed);
+        self.outbox.set(s.outbox);
+        self.notices.set(s.notices);
+        self.since.set(s.since);
+    }
+
+    fn reload_from_device(&self) {
+        let engine = *self;
+        spawn_local(async move {
+            if let Some(r) = engine.local() {
+                if let Ok(s) = r.local.load().await {
+                    engine.show(s);
+                }
+            }
+        });
+    }
+
+    fn announce(&self) {
+        if let Some(ch) = self.local().and_then(|r| r.channel.clone()) {
+            let _ = ch.post_message(&CHANNEL_MESSAGE.into());
+        }
+    }
+
+    /// Saves a record (new or changed). Durable on this device when this returns.
+    pub async fn save(&self, id: &str, kind: RecordKind, body: Value) -> Result<(), SyncError> {
+        self.change(id, kind, Some(body)).await
+    }
+
+    /// Deletes a record. Durable on this device when this returns.
+    pub async fn delete(&self, id: &str) -> Result<(), SyncError> {
+        let kind = self
+            .records()
+            .get_untracked()
+            .into_iter()
+            .find(|r| r.record.id == id)
+            .map(|r| r.record.kind)
+            .ok_or(SyncError::NotFound)?;
+        self.change(id, kind, None).await
+    }
+
+    async fn change(&self, id: &str, kind: RecordKind, body: Option<Value>) -> Result<(), SyncError> {
+        let running = self.local().ok_or(SyncError::NotReady)?;
+        // Another tab may have queued changes: merge against the device's outbox, not this tab's view.
+        let snapshot = running.local.load().await.map_err(|e| SyncError::Storage(e.to_string()))?;
+        let next_seq = next_seq(&snapshot);
+        let op = merge_change(snapshot.outbox.iter().find(|p| p.id == id), snapshot.confirmed.get(id), id, kind, body, next_seq);
+        let Some(op) = op else { return Err(SyncError::NotFound) };
+        running.local.apply_outbox(&op).await.map_err(|e| SyncError::Storage(e.to_string()))?;
+        let mut outbox = snapshot.outbox;
+        match op {
+            OutboxOp::Put(p) => match outbox.iter_mut().find(|q| q.seq == p.seq) {
+                Some(q) => *q = p,
+                None => outbox.push(p),
+            },
+            OutboxOp::Remove(seq) => outbox.retain(|q| q.seq != seq),
+        }
+        self.confirmed.set(snapshot.confirmed);
+        self.outbox.set(outbox);
+        self.notices.set(snapshot.notices);
+        self.announce();
+        self.sync_now();
+        Ok(())
+    }
+
+    /// "Apply mine again": re-queue the person's change on top of the store's current copy.
+    pub async fn apply_mine_again(&self, seq: u64) -> Result<(), SyncError> {
+        let notice = self.notices.get_untracked().into_iter().find(|n| n.seq() == seq).ok_or(SyncError::NotFound)?;
+        let (mine, theirs_revision) = match &notice {
+            Notice::Conflict { mine, theirs, .. } => (mine.clone(), (!theirs.deleted).then_some(theirs.revision)),
+            Notice::Rejected { mine, .. } => (mine.clone(), None),
+        };
+        let running = self.local().ok_or(SyncError::NotReady)?;
+        let snapshot = running.local.load().await.map_err(|e| SyncError::Storage(e.to_string()))?;
+        let base = match theirs_revision {
+            Some(rev) => Base::Revision(rev),
+            None if mine.body.is_some() => Base::Create,
+            None => return self.dismiss(seq).await, // both sides deleted it: nothing left to do
+        };
+        let op = OutboxOp::Put(Pending { seq: next_seq(&snapshot), base, ..mine });
+        running.local.apply_outbox(&op).await.map_err(|e| SyncError::Storage(e.to_string()))?;
+        running.local.dismiss(seq).await.map_err(|e| SyncError::Storage(e.to_string()))?;
+        self.reload_from_device();
+        self.announce();
+        self.sync_now();
+        Ok(())
+    }
+
+    /// "Keep theirs" / "OK": forget the notice.
+    pub async fn dismiss(&self, seq: u64) -> Result<(), SyncError> {
+        let running = self.local().ok_or(SyncError::NotReady)?;
+        running.local.dismiss(seq).await.map_err(|e| SyncError::Storage(e.to_string()))?;
+        self.notices.update(|n| n.retain(|x| x.seq() != seq));
+        self.announce();
+        Ok(())
+    }
+
+    /// Pushes the outbox and pulls changes, now (or right after the sync under way).
+    pub fn sync_now(&self) {
+        let (busy, again, _) = self.busy.get_value();
+        if busy {
+            self.busy.update_value(|b| b.1 = true);
+            return;
+        }
+        let _ = again;
+        if self.local().is_none() {
+            return;
+        }
+        self.cancel_retry();
+        self.busy.update_value(|b| *b = (true, false, b.2));
+        let engine = *self;
+        spawn_local(async move {
+            loop {
+                let Some(running) = engine.local() else { break };
+                engine.phase.set(Phase::Syncing);
+                let name = format!("{}-push", running.local.name);
+                let result = lock::exclusive(&name, engine.sync_once(&running)).await;
+                let again = match result {
+                    Ok(changed) => {
+                        engine.busy.update_value(|b| b.2 = 0);
+                        engine.phase.set(Phase::Idle);
+                        if changed {
+                            engine.announce();
+                        }
+                        false
+                    }
+                    Err(Stop::Offline) => {
+                        engine.phase.set(Phase::Offline);
+                        engine.schedule_retry();
+                        false
+                    }
+                    Err(Stop::Failed(reason)) => {
+                        engine.phase.set(Phase::Error(reason));
+                        engine.schedule_retry();
+                        false
+                    }
+                    Err(Stop::SignedOut(reason)) => {
+                        engine.phase.set(Phase::Error(reason));
+                        false
+                    }
+                };
+                let asked_again = engine.busy.try_update_value(|b| std::mem::replace(&mut b.1, false)).unwrap_or(false);
+                if !(again || asked_again) || engine.local().is_none() {
+                    break;
+                }
+            }
+            engine.busy.update_value(|b| b.0 = false);
+        });
+    }
+
+    /// One round: push every pending change in order, then pull until up to date.
+    /// Returns whether anything changed on this device.
+    async fn sync_once(&self, running: &Running) -> Result<bool, Stop> {
+        let api = self.api.get_value();
+        let storage = |e: idb::IdbError| Stop::Failed(e.to_string());
+        let mut changed = false;
+        // The device's outbox, not this tab's view: another tab may have added to it.
+        let mut snapshot = running.local.load().await.map_err(storage)?;
+        snapshot.outbox.sort_by_key(|p| p.seq);
+        for p in snapshot.outbox.clone() {
+            match push(&api, &p).await {
+                Ok(record) => running.local.settle(p.seq, &record, None).await.map_err(storage)?,
+                Err(ApiClientError::Network) => return Err(Stop::Offline),
+                Err(e) => match e.status() {
+                    Some(409) => {
+                        let theirs = conflict_record(&e).ok_or_else(|| Stop::Failed(e.to_string()))?;
+                        let notice = Notice::Conflict { seq: p.seq, mine: p.clone(), theirs: theirs.clone() };
+                        running.local.settle(p.seq, &theirs, Some(&notice)).await.map_err(storage)?;
+                    }
+                    Some(401) => return Err(Stop::SignedOut(e.to_string())),
+                    Some(s) if (400..500).contains(&s) && s != 408 && s != 429 => {
+                        let notice = Notice::Rejected { seq: p.seq, mine: p.clone(), message: e.to_string() };
+                        running.local.refuse(p.seq, &notice).await.map_err(storage)?;
+                    }
+                    _ => return Err(Stop::Failed(e.to_string())),
+                },
+            }
+            changed = true;
+        }
+        let mut since = snapshot.since;
+        loop {
+            let page: RecordChanges = match api.get(&format!("/records?since={since}&limit=1000")).await {
+                Ok(page) => page,
+                Err(ApiClientError::Network) => return Err(Stop::Offline),
+                Err(e) if e.status() == Some(401) => return Err(Stop::SignedOut(e.to_string())),
+                Err(e) => return Err(Stop::Failed(e.to_string())),
+            };
+            let next = page.changes.last().map_or(page.latest_revision.max(since), |r| r.revision);
+            if !page.changes.is_empty() || next != since {
+                running.local.apply_pulled(&page.changes, next).await.map_err(storage)?;
+                changed |= !page.changes.is_empty();
+            }
+            since = next;
+            if !page.has_more {
+                break;
+            }
+        }
+        let fresh = running.local.load().await.map_err(storage)?;
+        self.show(fresh);
+        Ok(changed)
+    }
+
+    fn schedule_retry(&self) {
+        let attempt = self.busy.try_update_value(|b| {
+            b.2 = (b.2 + 1).min(6);
+            b.2
+        });
+        let delay_ms = 1000 * (1 << attempt.unwrap_or(1).saturating_sub(1)); // 1 s … 32 s
+        let engine = *self;
+        let cb = Closure::once_into_js(move || {
+            engine.retry_timer.set_value(None);
+            engine.sync_now();
+        });
+        let handle = web_sys::window()
+            .and_then(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), delay_ms).ok());
+        self.retry_timer.set_value(handle);
+    }
+
+    fn cancel_retry(&self) {
+        if let Some(h) = self.retry_timer.try_update_value(Option::take).flatten() {
+            if let Some(w) = web_sys::window() {
+                w.clear_timeout_with_handle(h);
+            }
+        }
+    }
+}
+
+enum Stop {
+    Offline,
+    Failed(String),
+    SignedOut(String),
+}
+
+fn next_seq(s: &Snapshot) -> u64 {
+    let outbox_max = s.outbox.iter().map(|p| p.seq).max().unwrap_or(0);
+    let notice_max = s.notices.iter().map(Notice::seq).max().unwrap_or(0);
+    outbox_max.max(notice_max) + 1
+}
+
+async fn push(api: &Api, p: &Pending) -> Result<Record, ApiClientError> {
+    let path = format!("/records/{}", p.id);
+    let precondition = match p.base {
+        Base::Create => ("If-None-Match", "*".to_string()),
+        Base::Revision(rev) => ("If-Match", format!("\"{rev}\"")),
+    };
+    match &p.body {
+        Some(body) => api.put_record(&path, precondition, p.kind, body).await,
+        None => api.delete_record(&path, precondition).await,
+    }
+}
+
+fn conflict_record(e: &ApiClientError) -> Option<Record> {
+    match e {
+        ApiClientError::Conflict(c) if c.error.code == ErrorCode::Conflict => Some(c.current.clone()),
+        _ => None,
+    }
+}
+
+/// Starts the engine for whoever signs in, and stops it when they sign out.
+pub fn follow_session(engine: SyncEngine, session: crate::session::Session) {
+    Effect::new(move |previous: Option<Option<(String, String)>>| {
+        let who = session.me().map(|m| (m.user.id.clone(), m.organization.id.clone()));
+        if previous.as_ref() != Some(&who) {
+            match session.me() {
+                Some(me) => spawn_local(async move {
+                    if let Err(e) = engine.start(&me).await {
+                        engine.phase.set(Phase::Error(e.to_string()));
+                    }
+                }),
+                None => engine.stop(),
+            }
+        }
+        who
+    });
+}
+

@@ -1,0 +1,126 @@
+//! Browser tests for this device's copy of the records (real IndexedDB in headless Chromium).
+#![cfg(target_arch = "wasm32")]
+
+use serde_json::json;
+use std::collections::BTreeMap;
+use wasm_bindgen_test::*;
+use xops_integrations::sync::local::{merge_change, overlay, Base, LocalStore, Notice, OutboxOp, Pending};
+use xops_integrations::sync::SyncStatus;
+use xops_model::{Record, RecordKind};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const ID: &str = "0f0e0d0c-0b0a-4908-8706-050403020100";
+
+fn record(revision: i64, name: &str) -> Record {
+    Record {
+        id: ID.into(),
+        kind: RecordKind::Integration,
+        body: Some(json!({"name": name})),
+        revision,
+        deleted: false,
+        updated_at: 1,
+        updated_by: "u1".into(),
+    }
+}
+
+fn put(op: Option<OutboxOp>) -> Pending {
+    match op {
+        Some(OutboxOp::Put(p)) => p,
+        other => panic!("expected a Put, got {other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+fn changes_to_one_record_merge_into_one_pending_change_from_the_revision_the_person_saw() {
+    let k = RecordKind::Integration;
+    // New record: a create.
+    let p = put(merge_change(None, None, ID, k, Some(json!({"name": "A"})), 1));
+    assert_eq!((p.seq, p.base), (1, Base::Create));
+    // Edited again before it reached the store: still one create, with the newest body.
+    let p2 = put(merge_change(Some(&p), None, ID, k, Some(json!({"name": "B"})), 2));
+    assert_eq!((p2.seq, p2.base, p2.body.clone()), (1, Base::Create, Some(json!({"name": "B"}))));
+    // Deleted before it reached the store: nothing needs to be sent at all.
+    assert_eq!(merge_change(Some(&p2), None, ID, k, None, 3), Some(OutboxOp::Remove(1)));
+
+    // A record the store has at revision 7: the change is checked against revision 7.
+    let confirmed = record(7, "Old");
+    let u = put(merge_change(None, Some(&confirmed), ID, k, Some(json!({"name": "New"})), 4));
+    assert_eq!(u.base, Base::Revision(7));
+    let d = put(merge_change(Some(&u), Some(&confirmed), ID, k, None, 5));
+    assert_eq!((d.seq, d.base, d.body), (4, Base::Revision(7), None), "a delete after an edit keeps the base");
+    // Deleting what this device never had does nothing.
+    assert_eq!(merge_change(None, None, ID, k, None, 6), None);
+}
+
+#[wasm_bindgen_test]
+fn the_person_sees_pending_changes_laid_over_the_confirmed_copy() {
+    let mut confirmed = BTreeMap::new();
+    confirmed.insert(ID.to_string(), record(3, "Confirmed"));
+    let edit = Pending { seq: 1, id: ID.into(), kind: RecordKind::Integration, body: Some(json!({"name": "Mine"})), base: Base::Revision(3) };
+    let view = overlay(&confirmed, &[edit]);
+    assert_eq!(view.len(), 1);
+    assert!(view[0].pending);
+    assert_eq!(view[0].record.body.as_ref().unwrap()["name"], "Mine");
+    assert_eq!(view[0].record.revision, 3);
+    let delete = Pending { seq: 2, id: ID.into(), kind: RecordKind::Integration, body: None, base: Base::Revision(3) };
+    assert!(overlay(&confirmed, &[delete]).is_empty(), "a pending delete hides the record");
+}
+
+#[wasm_bindgen_test]
+fn status_lines_read_as_the_issue_words_them() {
+    assert_eq!(SyncStatus::Saved.to_string(), "Saved");
+    assert_eq!(SyncStatus::Saving.to_string(), "Saving…");
+    assert_eq!(SyncStatus::Offline { waiting: 2 }.to_string(), "Offline — 2 changes waiting");
+    assert_eq!(SyncStatus::Offline { waiting: 1 }.to_string(), "Offline — 1 change waiting");
+    assert_eq!(SyncStatus::Error("the store is down".into()).to_string(), "Sync error: the store is down");
+}
+
+#[wasm_bindgen_test]
+async fn the_outbox_and_cache_survive_closing_and_reopening_and_are_kept_per_person() {
+    let ada = LocalStore::open("user-ada", "org-1").await.unwrap();
+    let pending = Pending { seq: 1, id: ID.into(), kind: RecordKind::Integration, body: Some(json!({"name": "Offline edit"})), base: Base::Create };
+    ada.apply_outbox(&OutboxOp::Put(pending.clone())).await.unwrap();
+    ada.apply_pulled(&[record(4, "From the store")], 4).await.unwrap();
+    ada.close();
+
+    // A reload: the database is opened afresh.
+    let ada = LocalStore::open("user-ada", "org-1").await.unwrap();
+    let snapshot = ada.load().await.unwrap();
+    assert_eq!(snapshot.outbox, vec![pending.clone()]);
+    assert_eq!(snapshot.since, 4);
+    assert_eq!(snapshot.confirmed[ID].body.as_ref().unwrap()["name"], "From the store");
+
+    // Another person in the same browser has a copy of their own.
+    let bob = LocalStore::open("user-bob", "org-1").await.unwrap();
+    let theirs = bob.load().await.unwrap();
+    assert!(theirs.outbox.is_empty() && theirs.confirmed.is_empty());
+    bob.forget().await.unwrap();
+
+    // The store took the change: it leaves the outbox and the answer becomes the confirmed copy;
+    // a refused one becomes a notice that survives a reload too.
+    ada.settle(1, &record(5, "Offline edit"), None).await.unwrap();
+    let refused = Pending { seq: 2, ..pending.clone() };
+    ada.apply_outbox(&OutboxOp::Put(refused.clone())).await.unwrap();
+    let notice = Notice::Rejected { seq: 2, mine: refused, message: "not valid".into() };
+    ada.refuse(2, &notice).await.unwrap();
+    ada.close();
+    let ada = LocalStore::open("user-ada", "org-1").await.unwrap();
+    let s = ada.load().await.unwrap();
+    assert!(s.outbox.is_empty());
+    assert_eq!(s.confirmed[ID].revision, 5);
+    assert_eq!(s.notices, vec![notice]);
+
+    // A tombstone from the store removes the record from the cache.
+    let mut gone = record(6, "x");
+    gone.deleted = true;
+    gone.body = None;
+    ada.apply_pulled(&[gone], 6).await.unwrap();
+    assert!(ada.load().await.unwrap().confirmed.is_empty());
+
+    // Signing out removes the person's copy from the browser.
+    ada.forget().await.unwrap();
+    let again = LocalStore::open("user-ada", "org-1").await.unwrap();
+    assert_eq!(again.load().await.unwrap(), Default::default());
+    again.forget().await.unwrap();
+}
