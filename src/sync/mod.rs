@@ -107,6 +107,8 @@ pub struct SyncEngine {
     outbox: RwSignal<Vec<Pending>>,
     notices: RwSignal<Vec<Notice>>,
     phase: RwSignal<Phase>,
+    /// Whether this device has caught up with the store once since start ("Saved" means that).
+    caught_up: RwSignal<bool>,
     since: RwSignal<i64>,
     running: StoredValue<Option<Rc<Running>>, LocalStorage>,
     api: StoredValue<Api>,
@@ -125,6 +127,7 @@ impl SyncEngine {
             outbox: RwSignal::new(Vec::new()),
             notices: RwSignal::new(Vec::new()),
             phase: RwSignal::new(Phase::Stopped),
+            caught_up: RwSignal::new(false),
             since: RwSignal::new(0),
             running: StoredValue::new_local(None),
             api: StoredValue::new(Api::expect_context()),
@@ -155,11 +158,12 @@ impl SyncEngine {
     }
 
     pub fn status(&self) -> Signal<SyncStatus> {
-        let (phase, outbox) = (self.phase, self.outbox);
+        let (phase, outbox, caught_up) = (self.phase, self.outbox, self.caught_up);
         Signal::derive(move || {
             let waiting = outbox.with(Vec::len);
             match phase.get() {
                 Phase::Stopped => SyncStatus::Loading,
+                Phase::Syncing | Phase::Idle if waiting == 0 && !caught_up.get() => SyncStatus::Loading,
                 Phase::Offline => SyncStatus::Offline { waiting },
                 Phase::Error(reason) => SyncStatus::Error(reason),
                 Phase::Syncing if waiting > 0 => SyncStatus::Saving,
@@ -198,7 +202,8 @@ impl SyncEngine {
             }
         }
         self.running.set_value(Some(Rc::new(Running { local, channel, _listeners: listeners })));
-        self.phase.set(Phase::Idle);
+        self.caught_up.set(false);
+        self.phase.set(Phase::Syncing);
         self.sync_now();
         Ok(())
     }
@@ -352,6 +357,7 @@ impl SyncEngine {
                 let again = match result {
                     Ok(changed) => {
                         engine.busy.update_value(|b| b.2 = 0);
+                        engine.caught_up.set(true);
                         engine.phase.set(Phase::Idle);
                         if changed {
                             engine.announce();
