@@ -3,6 +3,7 @@
 
 use crate::api::Api;
 use crate::components::shell::Shell;
+use crate::pages::integration_detail::IntegrationDetail;
 use crate::pages::link_new::{LinkAws, LinkAzure, LinkMicrosoft365};
 use crate::pages::{
     home::Home, integrations::Integrations, login::Login, not_found::NotFound, signup::Signup, welcome::Welcome,
@@ -42,6 +43,7 @@ pub fn AppRoutes() -> impl IntoView {
                     <Route path=path!("/integrations/aws/new") view=LinkAws/>
                     <Route path=path!("/integrations/azure/new") view=LinkAzure/>
                     <Route path=path!("/integrations/microsoft/m365/new") view=LinkMicrosoft365/>
+                    <Route path=path!("/integrations/:id") view=IntegrationDetail/>
                 </Routes>
             </Shell>
     }

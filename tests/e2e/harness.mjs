@@ -88,3 +88,29 @@ export async function signUpViaApi(page, store, { organization, email } = {}) {
   if (res.status() !== 201) throw new Error(`sign up failed: ${res.status()} ${await res.text()}`);
   return res.json();
 }
+
+/** A Microsoft 365 integration body, as the app saves it. */
+export function m365Body(name) {
+  return {
+    name,
+    details: { provider: 'microsoft365', tenant_id: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+      application_id: '11111111-2222-3333-4444-555555555555', organization: 'contoso.onmicrosoft.com' },
+    certificate: null, status: 'connected', created_at: 1_700_000_000_000, updated_at: 1_700_000_000_000,
+  };
+}
+
+/** Creates an integration record through the store's API in this page's session; returns its record. */
+export async function connectViaApi(page, store, id, name) {
+  const res = await page.request.put(`${store.url}/api/v1/records/${id}`, {
+    headers: { origin: store.url, 'if-none-match': '*' },
+    data: { kind: 'integration', body: m365Body(name) },
+  });
+  if (res.status() !== 201) throw new Error(`connect failed: ${res.status()} ${await res.text()}`);
+  return res.json();
+}
+
+/** The store's copy of one record, read through its API. */
+export async function storedRecord(page, store, id) {
+  const res = await page.request.get(`${store.url}/api/v1/records/${id}`);
+  return res.json();
+}

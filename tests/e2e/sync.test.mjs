@@ -1,0 +1,130 @@
+// Sync, end to end: changes made while the store is out of reach survive a reload and arrive
+// later; two tabs agree; a conflict is shown, never dropped. "Out of reach" is a network failure
+// of the records API (Playwright aborts those requests); the store itself is the real one.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStore, launchBrowser, newPage, signUpViaApi, connectViaApi, storedRecord, m365Body } from './harness.mjs';
+
+let store;
+let browser;
+
+before(async () => {
+  store = await startStore();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await store?.stop();
+});
+
+const RECORDS_API = '**/api/v1/records**';
+const status = (page) => page.getByTestId('sync-status');
+
+async function rename(page, name) {
+  await page.getByLabel('Microsoft Account Name').fill(name);
+  await page.getByRole('button', { name: 'Rename' }).click();
+}
+
+test('a change made while offline survives a reload and reaches the store when back online', async () => {
+  const { page, context, problems } = await newPage(browser);
+  await signUpViaApi(page, store);
+  const id = '1a000000-0000-4000-8000-000000000001';
+  await connectViaApi(page, store, id, 'Contoso production');
+  await page.goto(`${store.url}/integrations/${id}`);
+  await page.getByRole('heading', { level: 1, name: 'Contoso production' }).waitFor();
+  await status(page).getByText('Saved', { exact: true }).waitFor();
+
+  await page.route(RECORDS_API, (route) => route.abort('internetdisconnected'));
+  await rename(page, 'Contoso prod (renamed offline)');
+  await status(page).getByText('Offline — 1 change waiting').waitFor();
+  assert.equal((await storedRecord(page, store, id)).body.name, 'Contoso production', 'the store has not seen it');
+
+  // Reload while the store is still out of reach: the change is still here, still waiting.
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: 'Contoso prod (renamed offline)' }).waitFor();
+  await status(page).getByText('Offline — 1 change waiting').waitFor();
+
+  // Back online: the change goes out at once.
+  await page.unroute(RECORDS_API);
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await status(page).getByText('Saved', { exact: true }).waitFor();
+  const stored = await storedRecord(page, store, id);
+  assert.equal(stored.body.name, 'Contoso prod (renamed offline)');
+  assert.equal(stored.revision, 2, 'one change, sent once');
+  assert.deepEqual(problems.filter((p) => !/Failed to load resource|ERR_INTERNET_DISCONNECTED/.test(p)), []);
+  await context.close();
+});
+
+test('two tabs of one person stay consistent without a reload', async () => {
+  const { page: a, context } = await newPage(browser);
+  await signUpViaApi(a, store);
+  const id = '1a000000-0000-4000-8000-000000000002';
+  await connectViaApi(a, store, id, 'Tab test');
+  const b = await context.newPage();
+  await a.goto(`${store.url}/integrations`);
+  await b.goto(`${store.url}/integrations`);
+  await b.getByRole('link', { name: 'Tab test' }).waitFor();
+
+  await a.getByRole('link', { name: 'Tab test' }).click();
+  await rename(a, 'Renamed in tab A');
+  await status(a).getByText('Saved', { exact: true }).waitFor();
+  await b.getByRole('link', { name: 'Renamed in tab A' }).waitFor();
+  assert.equal(await b.getByRole('link', { name: 'Tab test' }).count(), 0);
+  await context.close();
+});
+
+test('a conflict is shown to the person, who can apply their change again', async () => {
+  const { page, context } = await newPage(browser);
+  await signUpViaApi(page, store);
+  const id = '1a000000-0000-4000-8000-000000000003';
+  const created = await connectViaApi(page, store, id, 'Shared account');
+  await page.goto(`${store.url}/integrations/${id}`);
+  await status(page).getByText('Saved', { exact: true }).waitFor();
+
+  // Offline, this person renames it; meanwhile a colleague renames it on the store.
+  await page.route(RECORDS_API, (route) => route.abort('internetdisconnected'));
+  await rename(page, 'Mine');
+  await status(page).getByText('Offline — 1 change waiting').waitFor();
+  const theirs = await page.request.put(`${store.url}/api/v1/records/${id}`, {
+    headers: { origin: store.url, 'if-match': `"${created.revision}"` },
+    data: { kind: 'integration', body: m365Body('Theirs') },
+  });
+  assert.equal(theirs.status(), 200);
+
+  await page.unroute(RECORDS_API);
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  const notice = page.getByRole('alert').filter({ hasText: 'someone changed it first' });
+  await notice.waitFor();
+  assert.match(await notice.textContent(), /Your change to “Mine” was not applied/);
+  await page.getByRole('heading', { level: 1, name: 'Theirs' }).waitFor();
+
+  // The notice survives a reload (it is kept on the device), then the person keeps their version.
+  await page.reload();
+  await notice.waitFor();
+  await notice.getByRole('button', { name: 'Apply mine again' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Mine' }).waitFor();
+  await status(page).getByText('Saved', { exact: true }).waitFor();
+  assert.equal((await storedRecord(page, store, id)).body.name, 'Mine');
+  assert.equal(await notice.count(), 0);
+  await context.close();
+});
+
+test('disconnect asks first, then removes the account everywhere', async () => {
+  const { page, context } = await newPage(browser);
+  await signUpViaApi(page, store);
+  const id = '1a000000-0000-4000-8000-000000000004';
+  await connectViaApi(page, store, id, 'To be removed');
+  await page.goto(`${store.url}/integrations/${id}`);
+  await page.getByRole('button', { name: 'Disconnect' }).click();
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Cancel' }).click();
+  assert.equal(page.url(), `${store.url}/integrations/${id}`);
+  await page.getByRole('button', { name: 'Disconnect' }).click();
+  await page.getByRole('button', { name: 'Yes, disconnect' }).click();
+  await page.waitForURL(`${store.url}/integrations`);
+  await page.getByText('No accounts are linked yet.').waitFor();
+  await status(page).getByText('Saved', { exact: true }).waitFor();
+  assert.equal((await storedRecord(page, store, id)).deleted, true);
+  await context.close();
+});
