@@ -190,6 +190,21 @@ impl LocalStore {
         Ok(Snapshot { confirmed, outbox, notices, since })
     }
 
+    /// What a sync round needs, without reading every record: the outbox, the notices and the
+    /// revision to pull from.
+    pub async fn load_queue(&self) -> Result<(Vec<Pending>, Vec<Notice>, i64), IdbError> {
+        let mut outbox: Vec<Pending> = self.idb.entries(OUTBOX).await?.iter().filter_map(|(_, v)| parse(v)).collect();
+        outbox.sort_by_key(|p| p.seq);
+        let notices = self.idb.entries(NOTICES).await?.iter().filter_map(|(_, v)| parse::<Notice>(v)).collect();
+        let since = self.idb.get(META, &SINCE.into()).await?.and_then(|v| v.as_f64()).unwrap_or(0.0) as i64;
+        Ok((outbox, notices, since))
+    }
+
+    /// One confirmed record, if this device has it.
+    pub async fn confirmed(&self, id: &str) -> Result<Option<Record>, IdbError> {
+        Ok(self.idb.get(RECORDS, &JsValue::from_str(id)).await?.as_ref().and_then(parse))
+    }
+
     /// Applies a change to the outbox durably (before the store ever hears of it).
     pub async fn apply_outbox(&self, op: &OutboxOp) -> Result<(), IdbError> {
         self.idb

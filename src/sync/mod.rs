@@ -280,13 +280,14 @@ impl SyncEngine {
 
     async fn change(&self, id: &str, kind: RecordKind, body: Option<Value>) -> Result<(), SyncError> {
         let running = self.local().ok_or(SyncError::NotReady)?;
+        let storage = |e: idb::IdbError| SyncError::Storage(e.to_string());
         // Another tab may have queued changes: merge against the device's outbox, not this tab's view.
-        let snapshot = running.local.load().await.map_err(|e| SyncError::Storage(e.to_string()))?;
-        let next_seq = next_seq(&snapshot);
-        let op = merge_change(snapshot.outbox.iter().find(|p| p.id == id), snapshot.confirmed.get(id), id, kind, body, next_seq);
-        let Some(op) = op else { return Err(SyncError::NotFound) };
-        running.local.apply_outbox(&op).await.map_err(|e| SyncError::Storage(e.to_string()))?;
-        let mut outbox = snapshot.outbox;
+        let (mut outbox, notices, _) = running.local.load_queue().await.map_err(storage)?;
+        let confirmed = running.local.confirmed(id).await.map_err(storage)?;
+        let next_seq = next_seq(&outbox, &notices);
+        let op = merge_change(outbox.iter().find(|p| p.id == id), confirmed.as_ref(), id, kind, body, next_seq)
+            .ok_or(SyncError::NotFound)?;
+        running.local.apply_outbox(&op).await.map_err(storage)?;
         match op {
             OutboxOp::Put(p) => match outbox.iter_mut().find(|q| q.seq == p.seq) {
                 Some(q) => *q = p,
@@ -294,9 +295,8 @@ impl SyncEngine {
             },
             OutboxOp::Remove(seq) => outbox.retain(|q| q.seq != seq),
         }
-        self.confirmed.set(snapshot.confirmed);
         self.outbox.set(outbox);
-        self.notices.set(snapshot.notices);
+        self.notices.set(notices);
         self.announce();
         self.sync_now();
         Ok(())
@@ -310,13 +310,13 @@ impl SyncEngine {
             Notice::Rejected { mine, .. } => (mine.clone(), None),
         };
         let running = self.local().ok_or(SyncError::NotReady)?;
-        let snapshot = running.local.load().await.map_err(|e| SyncError::Storage(e.to_string()))?;
+        let (outbox, notices, _) = running.local.load_queue().await.map_err(|e| SyncError::Storage(e.to_string()))?;
         let base = match theirs_revision {
             Some(rev) => Base::Revision(rev),
             None if mine.body.is_some() => Base::Create,
             None => return self.dismiss(seq).await, // both sides deleted it: nothing left to do
         };
-        let op = OutboxOp::Put(Pending { seq: next_seq(&snapshot), base, ..mine });
+        let op = OutboxOp::Put(Pending { seq: next_seq(&outbox, &notices), base, ..mine });
         running.local.apply_outbox(&op).await.map_err(|e| SyncError::Storage(e.to_string()))?;
         running.local.dismiss(seq).await.map_err(|e| SyncError::Storage(e.to_string()))?;
         self.reload_from_device();
@@ -394,30 +394,44 @@ impl SyncEngine {
         let api = self.api.get_value();
         let storage = |e: idb::IdbError| Stop::Failed(e.to_string());
         let mut changed = false;
-        // The device's outbox, not this tab's view: another tab may have added to it.
-        let mut snapshot = running.local.load().await.map_err(storage)?;
-        snapshot.outbox.sort_by_key(|p| p.seq);
-        for p in snapshot.outbox.clone() {
-            match push(&api, &p).await {
-                Ok(record) => running.local.settle(p.seq, &record, None).await.map_err(storage)?,
+        // The device's outbox, not this tab's view: another tab may have added to it. Only the
+        // queue is read here, never every record, so a round costs what changed, not what is stored.
+        let (outbox, notices, mut since) = running.local.load_queue().await.map_err(storage)?;
+        self.outbox.set(outbox.clone());
+        self.notices.set(notices);
+        for p in outbox {
+            let settled = match push(&api, &p).await {
+                Ok(record) => {
+                    running.local.settle(p.seq, &record, None).await.map_err(storage)?;
+                    Some((record, None))
+                }
                 Err(ApiClientError::Network) => return Err(Stop::Offline),
                 Err(e) => match e.status() {
                     Some(409) => {
                         let theirs = conflict_record(&e).ok_or_else(|| Stop::Failed(e.to_string()))?;
                         let notice = Notice::Conflict { seq: p.seq, mine: p.clone(), theirs: theirs.clone() };
                         running.local.settle(p.seq, &theirs, Some(&notice)).await.map_err(storage)?;
+                        Some((theirs, Some(notice)))
                     }
                     Some(401) => return Err(Stop::SignedOut(e.to_string())),
                     Some(s) if (400..500).contains(&s) && s != 408 && s != 429 => {
                         let notice = Notice::Rejected { seq: p.seq, mine: p.clone(), message: e.to_string() };
                         running.local.refuse(p.seq, &notice).await.map_err(storage)?;
+                        self.notices.update(|n| n.push(notice));
+                        None
                     }
                     _ => return Err(Stop::Failed(e.to_string())),
                 },
+            };
+            if let Some((record, notice)) = settled {
+                self.confirm(std::slice::from_ref(&record));
+                if let Some(n) = notice {
+                    self.notices.update(|list| list.push(n));
+                }
             }
+            self.outbox.update(|o| o.retain(|q| q.seq != p.seq));
             changed = true;
         }
-        let mut since = snapshot.since;
         loop {
             let page: RecordChanges = match api.get(&format!("/records?since={since}&limit=1000")).await {
                 Ok(page) => page,
@@ -428,16 +442,32 @@ impl SyncEngine {
             let next = page.changes.last().map_or(page.latest_revision.max(since), |r| r.revision);
             if !page.changes.is_empty() || next != since {
                 running.local.apply_pulled(&page.changes, next).await.map_err(storage)?;
+                self.confirm(&page.changes);
                 changed |= !page.changes.is_empty();
             }
             since = next;
+            self.since.set(since);
             if !page.has_more {
                 break;
             }
         }
-        let fresh = running.local.load().await.map_err(storage)?;
-        self.show(fresh);
         Ok(changed)
+    }
+
+    /// Lays records the store confirmed over this tab's view (a tombstone removes one).
+    fn confirm(&self, records: &[Record]) {
+        if records.is_empty() {
+            return;
+        }
+        self.confirmed.update(|map| {
+            for r in records {
+                if r.deleted {
+                    map.remove(&r.id);
+                } else {
+                    map.insert(r.id.clone(), r.clone());
+                }
+            }
+        });
     }
 
     fn schedule_retry(&self) {
@@ -471,9 +501,9 @@ enum Stop {
     SignedOut(String),
 }
 
-fn next_seq(s: &Snapshot) -> u64 {
-    let outbox_max = s.outbox.iter().map(|p| p.seq).max().unwrap_or(0);
-    let notice_max = s.notices.iter().map(Notice::seq).max().unwrap_or(0);
+fn next_seq(outbox: &[Pending], notices: &[Notice]) -> u64 {
+    let outbox_max = outbox.iter().map(|p| p.seq).max().unwrap_or(0);
+    let notice_max = notices.iter().map(Notice::seq).max().unwrap_or(0);
     outbox_max.max(notice_max) + 1
 }
 

@@ -35,7 +35,7 @@ test('a new user opens the app, goes to Integrations, reloads there, and meets a
   assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Integrations');
   assert.equal(await nav.getByRole('link', { name: 'Integrations' }).getAttribute('aria-current'), 'page');
 
-  await page.goto(store.url + '/integrations/no-such-thing');
+  await page.goto(store.url + '/no/such/page');
   assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Page not found');
   assert.ok(await nav.isVisible(), 'the not-found page is shown inside the shell');
 
