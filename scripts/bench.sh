@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Prints every benchmark's numbers (not tests; nothing here passes or fails on a number):
+#   1. the first load's bytes (HTML + JS + wasm + CSS), raw and gzip
+#   2. store throughput: authenticated record writes and reads over loopback HTTP
+#   3. sync in headless Chromium: initial sync of 1,000 and 10,000 records, reload, a 1-change delta
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+
+ensure_build_tools
+ensure_chromium
+npm_packages "$ROOT/tests/e2e"
+cd "$ROOT"
+
+"$ROOT/scripts/bench-size.sh"
+cargo bench -p xops-store --bench throughput --quiet 2>/dev/null | sed -n '/store throughput/,$p'
+cargo build --release -p xops-store --quiet
+XOPS_STORE_BIN="$ROOT/target/release/xops-store" XOPS_DIST="$ROOT/dist" node tests/e2e/bench-sync.mjs
