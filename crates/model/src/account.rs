@@ -140,6 +140,7 @@ impl OrganizationName {
 /// `POST /api/v1/auth/signup`: a new organization and its first user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignupRequest {
     pub organization: String,
     pub email: String,
@@ -170,6 +171,7 @@ impl SignupRequest {
 /// `POST /api/v1/auth/login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
@@ -177,6 +179,7 @@ pub struct LoginRequest {
 
 /// `GET /api/v1/me` (and the answer to sign-up and sign-in).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     pub user: UserInfo,
     pub organization: OrganizationInfo,
@@ -186,12 +189,14 @@ pub struct Me {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserInfo {
     pub id: String,
     pub email: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganizationInfo {
     pub id: String,
     pub name: String,

@@ -9,6 +9,7 @@ pub const API_PREFIX: &str = "/api/v1";
 /// Machine-readable error codes. The store sends them; the app matches on them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ErrorCode {
     NotFound,
     MethodNotAllowed,
@@ -58,11 +59,13 @@ impl fmt::Display for ErrorCode {
 /// Every API error has this shape: `{ "error": { "code", "message", "field"? } }`.
 /// (Readers tolerate extra members: a 409 also carries the current record.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub error: ErrorDetail,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     pub code: ErrorCode,
     /// A sentence a person can act on: what is wrong and how to fix it.
@@ -93,6 +96,7 @@ impl std::error::Error for ApiError {}
 
 /// `GET /api/v1/healthz`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     pub status: HealthStatus,
     pub version: String,
@@ -100,6 +104,7 @@ pub struct Health {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum HealthStatus {
     Ok,
 }

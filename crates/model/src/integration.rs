@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Provider {
     Microsoft365,
     Azure,
@@ -25,15 +26,20 @@ impl Provider {
 /// What each provider needs. Azure and AWS details arrive with their forms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "provider", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum IntegrationDetails {
     Microsoft365(M365Details),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct M365Details {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "72f988bf-86f1-41af-91ab-2d7cd011db47"))]
     pub tenant_id: TenantId,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "72f988bf-86f1-41af-91ab-2d7cd011db47"))]
     pub application_id: ApplicationId,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "contoso.onmicrosoft.com"))]
     pub organization: OrganizationDomain,
 }
 
@@ -60,6 +66,7 @@ impl IntegrationDetails {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum IntegrationStatus {
     Connected,
 }
@@ -68,6 +75,7 @@ pub enum IntegrationStatus {
 /// in the browser that made it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CertificateInfo {
     /// The X.509 certificate, PEM (`-----BEGIN CERTIFICATE-----`).
     pub pem: String,
@@ -109,7 +117,9 @@ impl CertificateInfo {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Integration {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, max_length = 64))]
     pub name: AccountName,
     pub details: IntegrationDetails,
     #[serde(default)]

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// What a record holds. The store checks each kind's body with the matching type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RecordKind {
     Integration,
 }
@@ -51,16 +52,20 @@ impl RecordKind {
 /// `PUT /api/v1/records/{id}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordPut {
     pub kind: RecordKind,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub body: serde_json::Value,
 }
 
 /// A record as the store keeps it. A deleted record (a tombstone) has no body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Record {
     pub id: String,
     pub kind: RecordKind,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub body: Option<serde_json::Value>,
     pub revision: i64,
     pub deleted: bool,
@@ -72,6 +77,7 @@ pub struct Record {
 
 /// `GET /api/v1/records?since=REV&limit=N`: the changes after `since`, in revision order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordChanges {
     pub changes: Vec<Record>,
     /// The organization's newest revision; ask again from the last change's revision while
@@ -82,6 +88,7 @@ pub struct RecordChanges {
 
 /// A 409: the change was made against an old revision; `current` is what the store holds now.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Conflict {
     pub error: ErrorDetail,
     pub current: Record,

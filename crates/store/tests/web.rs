@@ -132,3 +132,35 @@ async fn the_database_is_a_sqlite_file_in_wal_mode() {
     wal.push("-wal");
     assert!(std::path::Path::new(&wal).exists(), "WAL journal file exists");
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_endpoint() {
+    let s = spawn_store(|_| {}).await;
+    let res = s.client.get(s.url("/api/v1/openapi.json")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let doc: serde_json::Value = res.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/v1/healthz", "get"),
+        ("/api/v1/openapi.json", "get"),
+        ("/api/v1/auth/signup", "post"),
+        ("/api/v1/auth/login", "post"),
+        ("/api/v1/auth/logout", "post"),
+        ("/api/v1/me", "get"),
+        ("/api/v1/records", "get"),
+        ("/api/v1/records/{id}", "get"),
+        ("/api/v1/records/{id}", "put"),
+        ("/api/v1/records/{id}", "delete"),
+    ] {
+        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} is not documented");
+    }
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for name in ["ApiError", "Record", "RecordPut", "Conflict", "Me", "Integration", "M365Details"] {
+        assert!(schemas.contains_key(name), "schema {name} missing");
+    }
+    assert_eq!(doc["components"]["securitySchemes"]["session"]["in"], "cookie");
+    // The documented error codes are the ones the store sends.
+    let codes = schemas["ErrorCode"]["enum"].as_array().unwrap();
+    assert!(codes.iter().any(|c| c == "precondition_required"));
+}

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use std::net::SocketAddr;
 use xops_model::account::INVALID_CREDENTIALS;
-use xops_model::{Email, ErrorCode, LoginRequest, Me, SignupRequest};
+use xops_model::{ApiError, Email, ErrorCode, LoginRequest, Me, SignupRequest};
 
 fn first_field_error(errors: Vec<xops_model::FieldError>) -> AppError {
     let e = errors.into_iter().next().expect("validate returns at least one error");
@@ -26,6 +26,7 @@ async fn signed_in(state: &AppState, headers: &HeaderMap, user: UserRef, status:
     Ok((status, [(header::SET_COOKIE, cookie)], Json(me)).into_response())
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/signup", tag = "accounts", request_body = SignupRequest, responses((status = 201, description = "Created the organization and its first user; signed in (Set-Cookie)", body = Me), (status = 409, description = "The email has an account", body = ApiError), (status = 422, description = "A field is not valid; `field` names it", body = ApiError), (status = 403, description = "Origin not allowed", body = ApiError)))]
 pub async fn signup(State(state): State<AppState>, headers: HeaderMap, ApiJson(req): ApiJson<SignupRequest>) -> Result<Response, AppError> {
     let valid = req.validate().map_err(first_field_error)?;
     if accounts::email_exists(&state.db, &valid.email).await? {
@@ -37,6 +38,7 @@ pub async fn signup(State(state): State<AppState>, headers: HeaderMap, ApiJson(r
     signed_in(&state, &headers, user, StatusCode::CREATED).await
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginRequest, responses((status = 200, description = "Signed in (Set-Cookie)", body = Me), (status = 401, description = "Unknown email or wrong password (the same answer for both)", body = ApiError), (status = 429, description = "Too many failed sign-ins; see Retry-After", body = ApiError)))]
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -77,6 +79,7 @@ pub async fn login(
 }
 
 /// Ends the session on the server and clears the cookie. Signing out twice is fine.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts", responses((status = 204, description = "Signed out; the session is revoked on the server")))]
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     if let Some(token) = auth::session_token(&headers) {
         auth::delete_session(&state.db, &token).await?;
@@ -85,6 +88,7 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("session" = [])), responses((status = 200, description = "Who is signed in", body = Me), (status = 401, description = "Not signed in, or the session expired", body = ApiError)))]
 pub async fn me(State(state): State<AppState>, current: CurrentUser) -> Result<Json<Me>, AppError> {
     Ok(Json(accounts::me(&state.db, &current.user).await?))
 }

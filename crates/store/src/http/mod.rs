@@ -3,6 +3,7 @@
 mod auth;
 mod guard;
 pub mod json;
+pub mod openapi;
 mod records;
 
 use crate::error::AppError;
@@ -20,11 +21,12 @@ use tower::ServiceExt;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 use xops_model::api::{Health, HealthStatus, API_PREFIX};
-use xops_model::ErrorCode;
+use xops_model::{ApiError, ErrorCode};
 
 pub fn router(state: AppState, site: Option<StaticSite>) -> Router {
     let api = Router::new()
         .route("/healthz", get(healthz))
+        .route("/openapi.json", get(openapi::document))
         .route("/auth/signup", post(auth::signup))
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
@@ -52,7 +54,8 @@ pub fn router(state: AppState, site: Option<StaticSite>) -> Router {
     }
 }
 
-async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, AppError> {
+#[utoipa::path(get, path = "/api/v1/healthz", tag = "health", responses((status = 200, description = "The store and its database answer", body = Health), (status = 500, description = "The database does not answer", body = ApiError)))]
+pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, AppError> {
     state.db.ping().await?;
     Ok(Json(Health { status: HealthStatus::Ok, version: env!("CARGO_PKG_VERSION").to_string() }))
 }

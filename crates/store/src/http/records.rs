@@ -11,7 +11,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use xops_model::{ErrorCode, Record, RecordChanges, RecordId, RecordKind, RecordPut};
+use xops_model::{ApiError, Conflict, ErrorCode, Record, RecordChanges, RecordId, RecordKind, RecordPut};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -21,6 +21,7 @@ pub struct ChangesQuery {
     limit: Option<i64>,
 }
 
+#[utoipa::path(get, path = "/api/v1/records", tag = "records", security(("session" = [])), params(("since" = Option<i64>, Query, description = "Only changes after this revision (default 0)"), ("limit" = Option<i64>, Query, description = "At most this many changes, 1 to 1000 (default 500)")), responses((status = 200, description = "The changes after `since`, in revision order, tombstones included", body = RecordChanges), (status = 400, description = "A bad query", body = ApiError), (status = 401, description = "Not signed in, or the session expired", body = ApiError)))]
 pub async fn list(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -82,12 +83,14 @@ fn respond(outcome: Outcome) -> Response {
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/records/{id}", tag = "records", security(("session" = [])), params(("id" = String, Path, description = "The record id, a UUID made by the client")), responses((status = 200, description = "The record (ETag: its revision)", body = Record), (status = 404, description = "No such record in your organization", body = ApiError), (status = 401, description = "Not signed in, or the session expired", body = ApiError)))]
 pub async fn get_one(State(state): State<AppState>, current: CurrentUser, Path(id): Path<String>) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let record = records::get(&state.db, &current.user.organization_id, &id).await?.ok_or_else(|| records::not_found(&id))?;
     Ok(with_etag(StatusCode::OK, record))
 }
 
+#[utoipa::path(put, path = "/api/v1/records/{id}", tag = "records", security(("session" = [])), request_body = RecordPut, params(("id" = String, Path, description = "The record id, a UUID made by the client"), ("If-None-Match" = Option<String>, Header, description = "`*` to create"), ("If-Match" = Option<String>, Header, description = "`\"REVISION\"` to update")), responses((status = 201, description = "Created", body = Record), (status = 200, description = "Updated, or the same change was already applied", body = Record), (status = 409, description = "Changed since that revision; `current` is the store's copy", body = Conflict), (status = 428, description = "No precondition header", body = ApiError), (status = 413, description = "Body over 64 KiB", body = ApiError), (status = 422, description = "Not valid for its kind, an unknown field, or private key material", body = ApiError), (status = 401, description = "Not signed in, or the session expired", body = ApiError)))]
 pub async fn put(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -112,6 +115,7 @@ pub async fn put(
     Ok(respond(outcome))
 }
 
+#[utoipa::path(delete, path = "/api/v1/records/{id}", tag = "records", security(("session" = [])), params(("id" = String, Path, description = "The record id, a UUID made by the client"), ("If-Match" = String, Header, description = "`\"REVISION\"`")), responses((status = 200, description = "Deleted (the tombstone), or already deleted", body = Record), (status = 409, description = "Changed since that revision", body = Conflict), (status = 428, description = "No If-Match", body = ApiError), (status = 401, description = "Not signed in, or the session expired", body = ApiError)))]
 pub async fn delete(
     State(state): State<AppState>,
     current: CurrentUser,

@@ -1,0 +1,45 @@
+//! The API's OpenAPI document, generated from the handlers' annotations and the model's types.
+
+use axum::Json;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Xops Integrations store", description = "Accounts, sessions and per-organization records. Every error is `{ \"error\": { \"code\", \"message\", \"field\"? } }`. Changes need an allowed Origin and JSON."),
+    paths(
+        super::healthz,
+        document,
+        super::auth::signup,
+        super::auth::login,
+        super::auth::logout,
+        super::auth::me,
+        super::records::list,
+        super::records::get_one,
+        super::records::put,
+        super::records::delete,
+    ),
+    components(schemas(xops_model::Integration)),
+    modifiers(&SessionCookie)
+)]
+pub struct ApiDoc;
+
+struct SessionCookie;
+
+impl Modify for SessionCookie {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::SESSION_COOKIE,
+                "Set by sign-up and sign-in; HttpOnly, SameSite=Strict",
+            ))),
+        );
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "health", responses((status = 200, description = "This document")))]
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
