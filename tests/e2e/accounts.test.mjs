@@ -2,22 +2,11 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStore, launchBrowser, newPage, PASSWORD } from './harness.mjs';
-let store;
-let browser;
-
-before(async () => {
-  store = await startStore();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await store?.stop();
-});
+import { useStoreAndBrowser, newPage, PASSWORD } from './harness.mjs';
+const env = useStoreAndBrowser({ before, after });
 
 async function signUp(page, { organization, email, password = PASSWORD }) {
-  await page.goto(store.url + '/signup');
+  await page.goto(env.store.url + '/signup');
   await page.getByLabel('Organization name').fill(organization);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
@@ -33,9 +22,9 @@ async function signIn(page, { email, password = PASSWORD }) {
 const h1 = (page) => page.getByRole('heading', { level: 1 });
 
 test('sign up → the picker → sign out → sign in → the picker again, since nothing is connected', async () => {
-  const { page, problems, context } = await newPage(browser);
+  const { page, problems, context } = await newPage(env.browser);
   await signUp(page, { organization: 'Contoso', email: 'ada@contoso.com' });
-  await page.waitForURL(store.url + '/welcome');
+  await page.waitForURL(env.store.url + '/welcome');
   assert.equal(await h1(page).textContent(), 'Select your preferred cloud service or platform');
   for (const name of ['AWS', 'Azure', 'Microsoft']) {
     assert.ok(await page.getByRole('link', { name: new RegExp(`^${name}`) }).isVisible(), name);
@@ -45,54 +34,54 @@ test('sign up → the picker → sign out → sign in → the picker again, sinc
 
   // Home is not reachable before a first account is connected: it sends the person back here.
   await nav.getByRole('link', { name: 'Home' }).click();
-  await page.waitForURL(store.url + '/welcome');
+  await page.waitForURL(env.store.url + '/welcome');
 
   // Microsoft leads to the M365 link page.
   await page.getByRole('link', { name: /^Microsoft/ }).click();
-  await page.waitForURL(store.url + '/integrations/microsoft/m365/new');
+  await page.waitForURL(env.store.url + '/integrations/microsoft/m365/new');
   assert.equal(await h1(page).textContent(), 'Link a New Microsoft Account');
 
   await nav.getByRole('button', { name: 'Sign out' }).click();
-  await page.waitForURL(store.url + '/login');
+  await page.waitForURL(env.store.url + '/login');
   // The session is gone on the server too.
-  assert.equal((await page.request.get(store.url + '/api/v1/me')).status(), 401);
+  assert.equal((await page.request.get(env.store.url + '/api/v1/me')).status(), 401);
 
   await signIn(page, { email: 'ada@contoso.com' });
-  await page.waitForURL(store.url + '/welcome');
+  await page.waitForURL(env.store.url + '/welcome');
   assert.deepEqual(problems.filter((p) => !p.includes('401')), []);
   await context.close();
 });
 
 test('a deep link while signed out → sign in → back at the deep link', async () => {
-  const seed = await newPage(browser);
+  const seed = await newPage(env.browser);
   await signUp(seed.page, { organization: 'Fabrikam', email: 'bob@fabrikam.com' });
-  await seed.page.waitForURL(store.url + '/welcome');
+  await seed.page.waitForURL(env.store.url + '/welcome');
   await seed.context.close();
 
-  const { page, context } = await newPage(browser);
-  await page.goto(store.url + '/integrations/azure/new');
+  const { page, context } = await newPage(env.browser);
+  await page.goto(env.store.url + '/integrations/azure/new');
   await page.waitForURL(/\/login\?next=/);
   assert.equal(await h1(page).textContent(), 'Sign in');
   await signIn(page, { email: 'bob@fabrikam.com' });
-  await page.waitForURL(store.url + '/integrations/azure/new');
+  await page.waitForURL(env.store.url + '/integrations/azure/new');
   assert.equal(await h1(page).textContent(), 'Link a New Azure Account');
   await context.close();
 });
 
 test('a wrong password shows the message beside the form and keeps the email', async () => {
-  const { page, context } = await newPage(browser);
-  await page.goto(store.url + '/login');
+  const { page, context } = await newPage(env.browser);
+  await page.goto(env.store.url + '/login');
   await signIn(page, { email: 'nobody@contoso.com', password: 'not the password' });
   const alert = page.getByRole('alert').filter({ hasText: 'do not match' });
   await alert.waitFor();
   assert.match(await alert.textContent(), /That email and password do not match an account/);
   assert.equal(await page.getByLabel('Email').inputValue(), 'nobody@contoso.com');
-  assert.equal(page.url(), store.url + '/login');
+  assert.equal(page.url(), env.store.url + '/login');
   await context.close();
 });
 
 test('sign-up problems appear beside their fields; the button cannot submit twice', async () => {
-  const { page, context } = await newPage(browser);
+  const { page, context } = await newPage(env.browser);
   await signUp(page, { organization: 'Contoso Two', email: 'ada@contoso.com' });
   // The email is taken (the first test made it): the store says so beside the Email field.
   const emailError = page.locator('#email-error');
@@ -104,9 +93,9 @@ test('sign-up problems appear beside their fields; the button cannot submit twic
   await page.getByLabel('Email').fill('cy@contoso.com');
   const button = page.locator('form button[type=submit]');
   await Promise.all([button.click(), button.click({ force: true }).catch(() => {}), button.click({ force: true }).catch(() => {})]);
-  await page.waitForURL(store.url + '/welcome');
-  const again = await page.request.post(store.url + '/api/v1/auth/signup', {
-    headers: { origin: store.url },
+  await page.waitForURL(env.store.url + '/welcome');
+  const again = await page.request.post(env.store.url + '/api/v1/auth/signup', {
+    headers: { origin: env.store.url },
     data: { organization: 'X', email: 'cy@contoso.com', password: PASSWORD },
   });
   assert.equal(again.status(), 409, 'the account exists once');
@@ -114,12 +103,12 @@ test('sign-up problems appear beside their fields; the button cannot submit twic
 });
 
 test('once an account is connected, sign-in lands on Home and the picker steps aside', async () => {
-  const { page, problems, context } = await newPage(browser);
+  const { page, problems, context } = await newPage(env.browser);
   await signUp(page, { organization: 'Northwind', email: 'dee@northwind.com' });
-  await page.waitForURL(store.url + '/welcome');
+  await page.waitForURL(env.store.url + '/welcome');
   // Connect an account through the record store (the M365 form arrives with its own issue).
-  const res = await page.request.put(store.url + '/api/v1/records/0f0e0d0c-0b0a-4908-8706-050403020100', {
-    headers: { origin: store.url, 'if-none-match': '*' },
+  const res = await page.request.put(env.store.url + '/api/v1/records/0f0e0d0c-0b0a-4908-8706-050403020100', {
+    headers: { origin: env.store.url, 'if-none-match': '*' },
     data: {
       kind: 'integration',
       body: {
@@ -134,9 +123,9 @@ test('once an account is connected, sign-in lands on Home and the picker steps a
 
   const nav = page.getByRole('navigation', { name: 'Main' });
   await nav.getByRole('button', { name: 'Sign out' }).click();
-  await page.waitForURL(store.url + '/login');
+  await page.waitForURL(env.store.url + '/login');
   await signIn(page, { email: 'dee@northwind.com' });
-  await page.waitForURL(store.url + '/');
+  await page.waitForURL(env.store.url + '/');
   assert.equal(await h1(page).textContent(), 'Home');
   assert.match(await page.locator('main').textContent(), /dee@northwind\.com[\s\S]*Northwind/);
   // The record reached this browser through the sync engine: Home counts it, and all is saved.
@@ -145,8 +134,8 @@ test('once an account is connected, sign-in lands on Home and the picker steps a
   await page.waitForFunction(() => /^\s*1\s*Microsoft 365/.test(document.querySelector('.summary li').textContent));
   await page.getByTestId('sync-status').getByText('Saved', { exact: true }).waitFor();
 
-  await page.goto(store.url + '/welcome');
-  await page.waitForURL(store.url + '/');
+  await page.goto(env.store.url + '/welcome');
+  await page.waitForURL(env.store.url + '/');
   assert.equal(await h1(page).textContent(), 'Home');
   const ours = async () => (await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name)))
     .filter((n) => n.startsWith('xops-records-'));
@@ -154,7 +143,7 @@ test('once an account is connected, sign-in lands on Home and the picker steps a
 
   // Signing out removes this person's records from the browser.
   await nav.getByRole('button', { name: 'Sign out' }).click();
-  await page.waitForURL(store.url + '/login');
+  await page.waitForURL(env.store.url + '/login');
   assert.deepEqual(await ours(), []);
   assert.deepEqual(problems.filter((p) => !p.includes('401')), []);
   await context.close();

@@ -114,3 +114,20 @@ export async function storedRecord(page, store, id) {
   const res = await page.request.get(`${store.url}/api/v1/records/${id}`);
   return res.json();
 }
+
+/**
+ * One store and one browser for a test file, started before its tests and stopped after.
+ * Returns live getters: `const env = useStoreAndBrowser(); ... env.store.url`.
+ */
+export function useStoreAndBrowser({ before, after }) {
+  const env = { store: undefined, browser: undefined };
+  before(async () => {
+    env.store = await startStore();
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.store?.stop();
+  });
+  return env;
+}

@@ -2,32 +2,21 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStore, launchBrowser, newPage, signUpViaApi } from './harness.mjs';
+import { useStoreAndBrowser, newPage, signUpViaApi } from './harness.mjs';
 
-let store;
-let browser;
-
-before(async () => {
-  store = await startStore();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await store?.stop();
-});
+const env = useStoreAndBrowser({ before, after });
 
 test('a new user opens the app, goes to Integrations, reloads there, and meets a broken link', async () => {
-  const { page, problems, context } = await newPage(browser);
-  await signUpViaApi(page, store);
-  await page.goto(store.url + '/');
+  const { page, problems, context } = await newPage(env.browser);
+  await signUpViaApi(page, env.store);
+  await page.goto(env.store.url + '/');
   // Nothing is connected yet: Home gives way to the first-login picker.
-  await page.waitForURL(store.url + '/welcome');
+  await page.waitForURL(env.store.url + '/welcome');
   const nav = page.getByRole('navigation', { name: 'Main' });
   await nav.waitFor();
 
   await nav.getByRole('link', { name: 'Integrations' }).click();
-  await page.waitForURL(store.url + '/integrations');
+  await page.waitForURL(env.store.url + '/integrations');
   assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Integrations');
   assert.equal(await page.title(), 'Integrations · Xops Integrations');
 
@@ -35,7 +24,7 @@ test('a new user opens the app, goes to Integrations, reloads there, and meets a
   assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Integrations');
   assert.equal(await nav.getByRole('link', { name: 'Integrations' }).getAttribute('aria-current'), 'page');
 
-  await page.goto(store.url + '/no/such/page');
+  await page.goto(env.store.url + '/no/such/page');
   assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Page not found');
   assert.ok(await nav.isVisible(), 'the not-found page is shown inside the shell');
 
@@ -44,9 +33,9 @@ test('a new user opens the app, goes to Integrations, reloads there, and meets a
 });
 
 test('keyboard: the skip link and the side navigation work without a mouse', async () => {
-  const { page, problems, context } = await newPage(browser);
-  await signUpViaApi(page, store);
-  await page.goto(store.url + '/welcome');
+  const { page, problems, context } = await newPage(env.browser);
+  await signUpViaApi(page, env.store);
+  await page.goto(env.store.url + '/welcome');
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to main content');
@@ -56,16 +45,16 @@ test('keyboard: the skip link and the side navigation work without a mouse', asy
     if ((await page.evaluate(() => document.activeElement.textContent)) === 'Integrations') break;
   }
   await page.keyboard.press('Enter');
-  await page.waitForURL(store.url + '/integrations');
+  await page.waitForURL(env.store.url + '/integrations');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'main', 'focus moves to the new page');
   assert.deepEqual(problems, []);
   await context.close();
 });
 
 test('usable at 360 px wide in dark mode: nothing overflows sideways', async () => {
-  const { page, problems, context } = await newPage(browser, { viewport: { width: 360, height: 740 }, colorScheme: 'dark' });
-  await signUpViaApi(page, store);
-  await page.goto(store.url + '/integrations');
+  const { page, problems, context } = await newPage(env.browser, { viewport: { width: 360, height: 740 }, colorScheme: 'dark' });
+  await signUpViaApi(page, env.store);
+  await page.goto(env.store.url + '/integrations');
   await page.getByRole('heading', { level: 1 }).waitFor();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
@@ -77,7 +66,7 @@ test('usable at 360 px wide in dark mode: nothing overflows sideways', async () 
 });
 
 test('headers: CSP and caching on the document and on the hashed assets', async () => {
-  const res = await fetch(store.url + '/', { headers: { accept: 'text/html' } });
+  const res = await fetch(env.store.url + '/', { headers: { accept: 'text/html' } });
   const html = await res.text();
   const csp = res.headers.get('content-security-policy');
   assert.match(csp, /script-src 'self' 'wasm-unsafe-eval' 'sha256-[A-Za-z0-9+/=]+'/);
@@ -90,13 +79,13 @@ test('headers: CSP and caching on the document and on the hashed assets', async 
   const assets = [...html.matchAll(/(?:href=|from |module_or_path: )['"](\/[^'"]+\.(?:js|wasm|css))['"]/g)].map((m) => m[1]);
   assert.ok(assets.some((a) => a.endsWith('.wasm')) && assets.some((a) => a.endsWith('.css')), `assets: ${assets}`);
   for (const asset of new Set(assets)) {
-    const r = await fetch(store.url + asset);
+    const r = await fetch(env.store.url + asset);
     assert.equal(r.status, 200, asset);
     assert.equal(r.headers.get('cache-control'), 'public, max-age=31536000, immutable', asset);
     assert.equal(r.headers.get('x-content-type-options'), 'nosniff', asset);
   }
 
-  const api = await fetch(store.url + '/api/v1/nope', { headers: { accept: 'text/html' } });
+  const api = await fetch(env.store.url + '/api/v1/nope', { headers: { accept: 'text/html' } });
   assert.equal(api.status, 404);
   assert.equal((await api.json()).error.code, 'not_found');
 });

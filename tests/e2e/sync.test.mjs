@@ -4,20 +4,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStore, launchBrowser, newPage, signUpViaApi, connectViaApi, storedRecord, m365Body } from './harness.mjs';
+import { useStoreAndBrowser, newPage, signUpViaApi, connectViaApi, storedRecord, m365Body } from './harness.mjs';
 
-let store;
-let browser;
-
-before(async () => {
-  store = await startStore();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await store?.stop();
-});
+const env = useStoreAndBrowser({ before, after });
 
 const RECORDS_API = '**/api/v1/records**';
 const status = (page) => page.getByTestId('sync-status');
@@ -28,18 +17,18 @@ async function rename(page, name) {
 }
 
 test('a change made while offline survives a reload and reaches the store when back online', async () => {
-  const { page, context, problems } = await newPage(browser);
-  await signUpViaApi(page, store);
+  const { page, context, problems } = await newPage(env.browser);
+  await signUpViaApi(page, env.store);
   const id = '1a000000-0000-4000-8000-000000000001';
-  await connectViaApi(page, store, id, 'Contoso production');
-  await page.goto(`${store.url}/integrations/${id}`);
+  await connectViaApi(page, env.store, id, 'Contoso production');
+  await page.goto(`${env.store.url}/integrations/${id}`);
   await page.getByRole('heading', { level: 1, name: 'Contoso production' }).waitFor();
   await status(page).getByText('Saved', { exact: true }).waitFor();
 
   await page.route(RECORDS_API, (route) => route.abort('internetdisconnected'));
   await rename(page, 'Contoso prod (renamed offline)');
   await status(page).getByText('Offline — 1 change waiting').waitFor();
-  assert.equal((await storedRecord(page, store, id)).body.name, 'Contoso production', 'the store has not seen it');
+  assert.equal((await storedRecord(page, env.store, id)).body.name, 'Contoso production', 'the store has not seen it');
 
   // Reload while the store is still out of reach: the change is still here, still waiting.
   await page.reload();
@@ -50,7 +39,7 @@ test('a change made while offline survives a reload and reaches the store when b
   await page.unroute(RECORDS_API);
   await page.evaluate(() => window.dispatchEvent(new Event('online')));
   await status(page).getByText('Saved', { exact: true }).waitFor();
-  const stored = await storedRecord(page, store, id);
+  const stored = await storedRecord(page, env.store, id);
   assert.equal(stored.body.name, 'Contoso prod (renamed offline)');
   assert.equal(stored.revision, 2, 'one change, sent once');
   assert.deepEqual(problems.filter((p) => !/Failed to load resource|ERR_INTERNET_DISCONNECTED/.test(p)), []);
@@ -58,13 +47,13 @@ test('a change made while offline survives a reload and reaches the store when b
 });
 
 test('two tabs of one person stay consistent without a reload', async () => {
-  const { page: a, context } = await newPage(browser);
-  await signUpViaApi(a, store);
+  const { page: a, context } = await newPage(env.browser);
+  await signUpViaApi(a, env.store);
   const id = '1a000000-0000-4000-8000-000000000002';
-  await connectViaApi(a, store, id, 'Tab test');
+  await connectViaApi(a, env.store, id, 'Tab test');
   const b = await context.newPage();
-  await a.goto(`${store.url}/integrations`);
-  await b.goto(`${store.url}/integrations`);
+  await a.goto(`${env.store.url}/integrations`);
+  await b.goto(`${env.store.url}/integrations`);
   await b.getByRole('link', { name: 'Tab test' }).waitFor();
 
   await a.getByRole('link', { name: 'Tab test' }).click();
@@ -76,19 +65,19 @@ test('two tabs of one person stay consistent without a reload', async () => {
 });
 
 test('a conflict is shown to the person, who can apply their change again', async () => {
-  const { page, context } = await newPage(browser);
-  await signUpViaApi(page, store);
+  const { page, context } = await newPage(env.browser);
+  await signUpViaApi(page, env.store);
   const id = '1a000000-0000-4000-8000-000000000003';
-  const created = await connectViaApi(page, store, id, 'Shared account');
-  await page.goto(`${store.url}/integrations/${id}`);
+  const created = await connectViaApi(page, env.store, id, 'Shared account');
+  await page.goto(`${env.store.url}/integrations/${id}`);
   await status(page).getByText('Saved', { exact: true }).waitFor();
 
   // Offline, this person renames it; meanwhile a colleague renames it on the store.
   await page.route(RECORDS_API, (route) => route.abort('internetdisconnected'));
   await rename(page, 'Mine');
   await status(page).getByText('Offline — 1 change waiting').waitFor();
-  const theirs = await page.request.put(`${store.url}/api/v1/records/${id}`, {
-    headers: { origin: store.url, 'if-match': `"${created.revision}"` },
+  const theirs = await page.request.put(`${env.store.url}/api/v1/records/${id}`, {
+    headers: { origin: env.store.url, 'if-match': `"${created.revision}"` },
     data: { kind: 'integration', body: m365Body('Theirs') },
   });
   assert.equal(theirs.status(), 200);
@@ -106,25 +95,25 @@ test('a conflict is shown to the person, who can apply their change again', asyn
   await notice.getByRole('button', { name: 'Apply mine again' }).click();
   await page.getByRole('heading', { level: 1, name: 'Mine' }).waitFor();
   await status(page).getByText('Saved', { exact: true }).waitFor();
-  assert.equal((await storedRecord(page, store, id)).body.name, 'Mine');
+  assert.equal((await storedRecord(page, env.store, id)).body.name, 'Mine');
   assert.equal(await notice.count(), 0);
   await context.close();
 });
 
 test('disconnect asks first, then removes the account everywhere', async () => {
-  const { page, context } = await newPage(browser);
-  await signUpViaApi(page, store);
+  const { page, context } = await newPage(env.browser);
+  await signUpViaApi(page, env.store);
   const id = '1a000000-0000-4000-8000-000000000004';
-  await connectViaApi(page, store, id, 'To be removed');
-  await page.goto(`${store.url}/integrations/${id}`);
+  await connectViaApi(page, env.store, id, 'To be removed');
+  await page.goto(`${env.store.url}/integrations/${id}`);
   await page.getByRole('button', { name: 'Disconnect' }).click();
   await page.getByRole('alertdialog').getByRole('button', { name: 'Cancel' }).click();
-  assert.equal(page.url(), `${store.url}/integrations/${id}`);
+  assert.equal(page.url(), `${env.store.url}/integrations/${id}`);
   await page.getByRole('button', { name: 'Disconnect' }).click();
   await page.getByRole('button', { name: 'Yes, disconnect' }).click();
-  await page.waitForURL(`${store.url}/integrations`);
+  await page.waitForURL(`${env.store.url}/integrations`);
   await page.getByText('No accounts are linked yet.').waitFor();
   await status(page).getByText('Saved', { exact: true }).waitFor();
-  assert.equal((await storedRecord(page, store, id)).deleted, true);
+  assert.equal((await storedRecord(page, env.store, id)).deleted, true);
   await context.close();
 });
