@@ -1,6 +1,7 @@
 //! Small pieces shared by the pages.
 
 pub mod boot_error;
+pub mod brand;
 pub mod field;
 pub mod logos;
 pub mod page;

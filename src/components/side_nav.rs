@@ -1,5 +1,6 @@
 use crate::session::Session;
 use crate::sync::SyncEngine;
+use super::brand::BrandMark;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -38,10 +39,7 @@ pub fn SideNav() -> impl IntoView {
     view! {
         <nav class="side-nav" aria-label="Main">
             <a class="brand" href="/">
-                <svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
-                    <rect width="32" height="32" rx="7"></rect>
-                    <path d="M9 9l14 14M23 9L9 23"></path>
-                </svg>
+                <BrandMark/>
                 <span>"Xops"</span>
             </a>
             <ul class="nav-links">

@@ -1,6 +1,7 @@
 //! What Sign in and Create account share: the frame, the form-level alert, and where to go next.
 
 use crate::session::{landing_path, safe_next, Session};
+use crate::components::brand::BrandMark;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
@@ -10,6 +11,14 @@ use xops_model::Me;
 pub fn next_param() -> Memo<Option<String>> {
     let query = use_query_map();
     Memo::new(move |_| safe_next(query.with(|q| q.get("next"))))
+}
+
+/// `path`, carrying the `next` page on (Sign in ⇄ Create account keep where the person was headed).
+pub fn with_next(path: &str, next: Option<String>) -> String {
+    match next {
+        Some(n) => format!("{path}?next={}", String::from(js_sys::encode_uri_component(&n))),
+        None => path.to_string(),
+    }
 }
 
 /// Records the signed-in person and goes on to where they were headed. Untracked: it writes the
@@ -53,10 +62,7 @@ pub fn AuthFrame(children: Children) -> impl IntoView {
     view! {
         <div class="auth-page">
             <div class="auth-brand">
-                <svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
-                    <rect width="32" height="32" rx="7"></rect>
-                    <path d="M9 9l14 14M23 9L9 23"></path>
-                </svg>
+                <BrandMark/>
                 <span>"Xops"</span>
             </div>
             <div class="auth-card">{children()}</div>

@@ -1,4 +1,4 @@
-use super::auth_form::{continue_signed_in, next_param, skip_if_signed_in, AuthFrame, FormAlert};
+use super::auth_form::{continue_signed_in, next_param, skip_if_signed_in, with_next, AuthFrame, FormAlert};
 use crate::api::Api;
 use crate::components::field::TextField;
 use crate::components::page::PageHeading;
@@ -45,10 +45,7 @@ pub fn Login() -> impl IntoView {
             sign_in.dispatch(LoginRequest { email: email.get_untracked(), password: password.get_untracked() });
         }
     };
-    let signup_href = move || match next.get() {
-        Some(n) => format!("/signup?next={}", String::from(js_sys::encode_uri_component(&n))),
-        None => "/signup".to_string(),
-    };
+    let signup_href = move || with_next("/signup", next.get());
 
     view! {
         <AuthFrame>

@@ -1,4 +1,4 @@
-use super::auth_form::{continue_signed_in, next_param, skip_if_signed_in, AuthFrame, FormAlert};
+use super::auth_form::{continue_signed_in, next_param, skip_if_signed_in, with_next, AuthFrame, FormAlert};
 use crate::api::Api;
 use crate::components::field::TextField;
 use crate::components::page::PageHeading;
@@ -59,10 +59,7 @@ pub fn Signup() -> impl IntoView {
             });
         }
     };
-    let login_href = move || match next.get() {
-        Some(n) => format!("/login?next={}", String::from(js_sys::encode_uri_component(&n))),
-        None => "/login".to_string(),
-    };
+    let login_href = move || with_next("/login", next.get());
 
     view! {
         <AuthFrame>

@@ -46,12 +46,7 @@ pub async fn create_organization_with_user(
     let org_id = new_id();
     let user_id = new_id();
     let mut tx = db.pool.begin().await?;
-    sqlx::query("INSERT INTO organizations (id, name, revision, created_at) VALUES ($1, $2, 0, $3)")
-        .bind(&org_id)
-        .bind(organization.as_str())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    insert_organization(&mut tx, &org_id, organization, now).await?;
     insert_user(&mut tx, &user_id, &org_id, email, password_hash, now).await?;
     tx.commit().await?;
     Ok(UserRef { user_id, organization_id: org_id })
@@ -76,12 +71,7 @@ pub async fn add_user(
         Some(id) => id,
         None => {
             let id = new_id();
-            sqlx::query("INSERT INTO organizations (id, name, revision, created_at) VALUES ($1, $2, 0, $3)")
-                .bind(&id)
-                .bind(organization.as_str())
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            insert_organization(&mut tx, &id, organization, now).await?;
             id
         }
     };
@@ -89,6 +79,21 @@ pub async fn add_user(
     insert_user(&mut tx, &user_id, &org_id, email, password_hash, now).await?;
     tx.commit().await?;
     Ok((UserRef { user_id, organization_id: org_id }, created))
+}
+
+async fn insert_organization(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+    name: &OrganizationName,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query("INSERT INTO organizations (id, name, revision, created_at) VALUES ($1, $2, 0, $3)")
+        .bind(id)
+        .bind(name.as_str())
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 async fn insert_user(
