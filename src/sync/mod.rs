@@ -112,6 +112,8 @@ pub struct SyncEngine {
     since: RwSignal<i64>,
     running: StoredValue<Option<Rc<Running>>, LocalStorage>,
     api: StoredValue<Api>,
+    /// Asked again when the store says the session ended, so the person is sent to Sign in.
+    session: Option<crate::session::Session>,
     /// A sync is under way / another was asked for meanwhile / the current backoff step.
     busy: StoredValue<(bool, bool, u32), LocalStorage>,
     retry_timer: StoredValue<Option<i32>, LocalStorage>,
@@ -131,6 +133,7 @@ impl SyncEngine {
             since: RwSignal::new(0),
             running: StoredValue::new_local(None),
             api: StoredValue::new(Api::expect_context()),
+            session: use_context::<crate::session::Session>(),
             busy: StoredValue::new_local((false, false, 0)),
             retry_timer: StoredValue::new_local(None),
         };
@@ -375,7 +378,11 @@ impl SyncEngine {
                         false
                     }
                     Err(Stop::SignedOut(reason)) => {
+                        // The outbox stays on this device for when the person signs in again.
                         engine.phase.set(Phase::Error(reason));
+                        if let Some(session) = engine.session {
+                            session.refresh();
+                        }
                         false
                     }
                 };

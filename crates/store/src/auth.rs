@@ -36,11 +36,19 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
 /// Checks a password against a stored hash. With no hash (unknown email) it checks against a
 /// fixed dummy hash, so an unknown email costs the same time as a wrong password.
 pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| hash_password("no account has this password").unwrap_or_default());
-    let Ok(parsed) = PasswordHash::new(stored.unwrap_or(dummy)) else { return false };
+    let Ok(parsed) = PasswordHash::new(stored.unwrap_or(dummy_hash())) else { return false };
     let ok = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
     ok && stored.is_some()
+}
+
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("no account has this password").unwrap_or_default())
+}
+
+/// Makes the dummy hash at start, so even the first unknown email costs exactly one check.
+pub async fn warm_up() {
+    let _ = tokio::task::spawn_blocking(dummy_hash).await;
 }
 
 pub async fn hash_password_blocking(password: String) -> Result<String, AppError> {

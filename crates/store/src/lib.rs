@@ -28,6 +28,7 @@ pub struct AppState {
 /// Opens the database (running migrations) and builds the whole HTTP application.
 pub async fn build_app(config: Config) -> startup::Result<axum::Router> {
     let db = Db::open(&config.database).await?;
+    auth::warm_up().await;
     let web = web::StaticSite::load(config.static_dir.as_deref())?;
     let state = AppState { db, config: Arc::new(config) };
     Ok(http::router(state, web))
