@@ -117,3 +117,28 @@ test('disconnect asks first, then removes the account everywhere', async () => {
   assert.equal((await storedRecord(page, env.store, id)).deleted, true);
   await context.close();
 });
+
+test('a change the store refuses is shown with its reason and not retried forever', async () => {
+  const { page, context } = await newPage(env.browser);
+  await signUpViaApi(page, env.store);
+  const id = '1a000000-0000-4000-8000-000000000005';
+  await connectViaApi(page, env.store, id, 'Refusal test');
+  await page.goto(`${env.store.url}/integrations/${id}`);
+  await status(page).getByText('Saved', { exact: true }).waitFor();
+  let puts = 0;
+  page.on('request', (r) => { if (r.method() === 'PUT' && r.url().includes(id)) puts += 1; });
+
+  // A valid name for the form, but the store refuses anything that looks like key material.
+  await rename(page, '-----BEGIN PRIVATE KEY-----');
+  const notice = page.getByRole('alert').filter({ hasText: 'was not saved' });
+  await notice.waitFor();
+  assert.match(await notice.textContent(), /private key/i);
+  await status(page).getByText('Saved', { exact: true }).waitFor();
+  await page.getByRole('heading', { level: 1, name: 'Refusal test' }).waitFor();
+  await page.waitForTimeout(2500); // longer than the first retry would wait
+  assert.equal(puts, 1, 'sent once, not retried');
+  assert.equal((await storedRecord(page, env.store, id)).body.name, 'Refusal test');
+  await notice.getByRole('button', { name: 'Dismiss' }).click();
+  assert.equal(await notice.count(), 0);
+  await context.close();
+});
