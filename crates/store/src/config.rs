@@ -79,6 +79,12 @@ pub struct Config {
     #[arg(long, env = "XOPS_SESSION_LIFETIME_SECS", default_value_t = 7 * 24 * 60 * 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub session_lifetime_secs: u64,
 
+    /// Addresses of reverse proxies / load balancers in front of the store, comma-separated.
+    /// From these, the client address (for sign-in throttling) is the nearest untrusted hop in
+    /// X-Forwarded-For; from anyone else that header is ignored, so it cannot be spoofed.
+    #[arg(long = "trusted-proxies", env = "XOPS_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+
     /// When the session cookie is marked Secure (sent over https only).
     #[arg(long, env = "XOPS_COOKIE_SECURE", value_enum, default_value_t = CookieSecure::Auto)]
     pub cookie_secure: CookieSecure,
@@ -92,10 +98,26 @@ impl Config {
             database: database.into(),
             static_dir: None,
             allowed_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
             session_idle_secs: 2 * 60 * 60,
             session_lifetime_secs: 7 * 24 * 60 * 60,
             cookie_secure: CookieSecure::Auto,
         }
+    }
+
+    /// The client's address: the TCP peer, unless the peer is a trusted proxy, in which case the
+    /// nearest address in X-Forwarded-For that is not itself a trusted proxy.
+    pub fn client_address(&self, peer: std::net::IpAddr, forwarded_for: Option<&str>) -> std::net::IpAddr {
+        if !self.trusted_proxies.contains(&peer) {
+            return peer;
+        }
+        forwarded_for
+            .into_iter()
+            .flat_map(|h| h.split(','))
+            .rev()
+            .filter_map(|hop| hop.trim().parse::<std::net::IpAddr>().ok())
+            .find(|ip| !self.trusted_proxies.contains(ip))
+            .unwrap_or(peer)
     }
 
     pub fn session_idle(&self) -> Duration {
@@ -128,6 +150,19 @@ pub fn parse_origin(s: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_client_address_comes_from_x_forwarded_for_only_through_a_trusted_proxy() {
+        let mut c = Config::for_database("x");
+        let (lb, client, spoofed) = ("10.0.0.1".parse().unwrap(), "203.0.113.7".parse().unwrap(), "198.51.100.9");
+        assert_eq!(c.client_address(client, Some(spoofed)), client, "no trusted proxies: the header is ignored");
+        c.trusted_proxies = vec![lb];
+        assert_eq!(c.client_address(lb, Some("203.0.113.7")), client);
+        // A client that sends its own X-Forwarded-For cannot choose its address: the proxy appends the real one.
+        assert_eq!(c.client_address(lb, Some(&format!("{spoofed}, 203.0.113.7"))), client);
+        assert_eq!(c.client_address(client, Some(spoofed)), client, "not through the proxy: ignored");
+        assert_eq!(c.client_address(lb, None), lb);
+    }
 
     #[test]
     fn user_add_parses() {

@@ -248,3 +248,21 @@ async fn a_too_large_body_is_refused_with_413() {
     assert_eq!(res.status(), 413);
     assert_eq!(error(res).await.error.code, ErrorCode::PayloadTooLarge);
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_address_is_throttled_on_its_own() {
+    let s = spawn_store(|c| c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
+    s.sign_up("ada@contoso.com", "Contoso").await;
+    let c = s.browser();
+    let login = |from: &'static str, email: String, password: &'static str| {
+        c.post(s.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", from)
+            .json(&json!({"email": email, "password": password}))
+            .send()
+    };
+    for i in 0..20 {
+        assert_eq!(login("198.51.100.66", format!("guess{i}@contoso.com"), "guess").await.unwrap().status(), 401);
+    }
+    assert_eq!(login("198.51.100.66", "ada@contoso.com".into(), PASSWORD).await.unwrap().status(), 429, "the guesser waits");
+    assert_eq!(login("203.0.113.7", "ada@contoso.com".into(), PASSWORD).await.unwrap().status(), 200, "everyone else does not");
+}

@@ -16,6 +16,9 @@ fn help_lists_every_flag_with_its_environment_variable() {
         ("--database", "XOPS_DATABASE"),
         ("--static-dir", "XOPS_STATIC_DIR"),
         ("--allowed-origins", "XOPS_ALLOWED_ORIGINS"),
+        ("--trusted-proxies", "XOPS_TRUSTED_PROXIES"),
+        ("--session-idle-secs", "XOPS_SESSION_IDLE_SECS"),
+        ("--cookie-secure", "XOPS_COOKIE_SECURE"),
     ] {
         assert!(help.contains(flag), "{flag} missing from:\n{help}");
         assert!(help.contains(env), "{env} missing from:\n{help}");

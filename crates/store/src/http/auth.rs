@@ -47,7 +47,8 @@ pub async fn login(
 ) -> Result<Response, AppError> {
     let email = Email::parse(&req.email).map_err(|e| first_field_error(vec![e]))?;
     let account_key = throttle::account_key(email.as_str());
-    let address_key = throttle::address_key(peer.ip());
+    let forwarded_for = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let address_key = throttle::address_key(state.config.client_address(peer.ip(), forwarded_for));
     let wait = throttle::wait_ms(&state.db, &[&account_key, &address_key]).await?;
     if wait > 0 {
         let secs = (wait + 999) / 1000;
