@@ -60,7 +60,7 @@ test('two tabs of one person stay consistent without a reload', async () => {
   await rename(a, 'Renamed in tab A');
   await status(a).getByText('Saved', { exact: true }).waitFor();
   await b.getByRole('link', { name: 'Renamed in tab A' }).waitFor();
-  assert.equal(await b.getByRole('link', { name: 'Tab test' }).count(), 0);
+  await b.getByRole('link', { name: 'Tab test' }).waitFor({ state: 'detached' });
   await context.close();
 });
 
@@ -96,7 +96,7 @@ test('a conflict is shown to the person, who can apply their change again', asyn
   await page.getByRole('heading', { level: 1, name: 'Mine' }).waitFor();
   await status(page).getByText('Saved', { exact: true }).waitFor();
   assert.equal((await storedRecord(page, env.store, id)).body.name, 'Mine');
-  assert.equal(await notice.count(), 0);
+  await notice.waitFor({ state: 'detached' });
   await context.close();
 });
 
@@ -139,6 +139,6 @@ test('a change the store refuses is shown with its reason and not retried foreve
   assert.equal(puts, 1, 'sent once, not retried');
   assert.equal((await storedRecord(page, env.store, id)).body.name, 'Refusal test');
   await notice.getByRole('button', { name: 'Dismiss' }).click();
-  assert.equal(await notice.count(), 0);
+  await notice.waitFor({ state: 'detached' });
   await context.close();
 });
