@@ -266,30 +266,28 @@ impl SyncEngine {
 
     /// Saves a record (new or changed). Durable on this device when this returns.
     pub async fn save(&self, id: &str, kind: RecordKind, body: Value) -> Result<(), SyncError> {
-        self.change(id, kind, Some(body)).await
+        self.change(id, Some(kind), Some(body)).await
     }
 
     /// Deletes a record. Durable on this device when this returns.
     pub async fn delete(&self, id: &str) -> Result<(), SyncError> {
-        let kind = self
-            .records()
-            .get_untracked()
-            .into_iter()
-            .find(|r| r.record.id == id)
-            .map(|r| r.record.kind)
-            .ok_or(SyncError::NotFound)?;
-        self.change(id, kind, None).await
+        self.change(id, None, None).await
     }
 
-    async fn change(&self, id: &str, kind: RecordKind, body: Option<Value>) -> Result<(), SyncError> {
+    /// `kind` is given for a save; a delete keeps the kind of what it deletes.
+    async fn change(&self, id: &str, kind: Option<RecordKind>, body: Option<Value>) -> Result<(), SyncError> {
         let running = self.local().ok_or(SyncError::NotReady)?;
         let storage = |e: idb::IdbError| SyncError::Storage(e.to_string());
         // Another tab may have queued changes: merge against the device's outbox, not this tab's view.
         let (mut outbox, notices, _) = running.local.load_queue().await.map_err(storage)?;
         let confirmed = running.local.confirmed(id).await.map_err(storage)?;
         let next_seq = next_seq(&outbox, &notices);
-        let op = merge_change(outbox.iter().find(|p| p.id == id), confirmed.as_ref(), id, kind, body, next_seq)
+        let pending = outbox.iter().find(|p| p.id == id);
+        let kind = kind
+            .or(pending.map(|p| p.kind))
+            .or(confirmed.as_ref().map(|r| r.kind))
             .ok_or(SyncError::NotFound)?;
+        let op = merge_change(pending, confirmed.as_ref(), id, kind, body, next_seq).ok_or(SyncError::NotFound)?;
         running.local.apply_outbox(&op).await.map_err(storage)?;
         match op {
             OutboxOp::Put(p) => match outbox.iter_mut().find(|q| q.seq == p.seq) {
@@ -339,12 +337,11 @@ impl SyncEngine {
 
     /// Pushes the outbox and pulls changes, now (or right after the sync under way).
     pub fn sync_now(&self) {
-        let (busy, again, _) = self.busy.get_value();
+        let (busy, _, _) = self.busy.get_value();
         if busy {
             self.busy.update_value(|b| b.1 = true);
             return;
         }
-        let _ = again;
         if self.local().is_none() {
             return;
         }

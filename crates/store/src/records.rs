@@ -21,6 +21,12 @@ pub enum Precondition {
     Revision(i64),
 }
 
+/// What a request asks for: a record's new body (of a kind), or its deletion.
+pub enum Change<'a> {
+    Put(RecordKind, &'a serde_json::Value),
+    Delete,
+}
+
 /// What a change did.
 pub enum Outcome {
     Created(Record),
@@ -87,15 +93,12 @@ pub fn not_found(id: &str) -> AppError {
     AppError::not_found(format!("There is no record {id} in your organization."))
 }
 
-/// Creates or updates a record (`body: Some`) or deletes it (`body: None`, leaving a tombstone).
-pub async fn write(
-    db: &Db,
-    user: &UserRef,
-    id: &str,
-    kind: RecordKind,
-    body: Option<&serde_json::Value>,
-    precondition: Precondition,
-) -> Result<Outcome, AppError> {
+/// Creates or updates a record, or deletes it (leaving a tombstone of the record's own kind).
+pub async fn write(db: &Db, user: &UserRef, id: &str, change: Change<'_>, precondition: Precondition) -> Result<Outcome, AppError> {
+    let (requested_kind, body) = match change {
+        Change::Put(kind, body) => (Some(kind), Some(body)),
+        Change::Delete => (None, None),
+    };
     let body_text = body.map(serde_json::to_string).transpose().map_err(AppError::internal)?;
     let mut tx = db.pool.begin().await?;
     // Taking the organization's next revision first makes this transaction the writer at once,
@@ -114,6 +117,12 @@ pub async fn write(
         .map(record_from_row)
         .transpose()?;
 
+    // A delete keeps the record's kind; there is nothing to delete when there is no record.
+    let kind = match (requested_kind, &current) {
+        (Some(kind), _) => kind,
+        (None, Some(c)) => c.kind,
+        (None, None) => return Err(not_found(id)),
+    };
     // A retry of a change that already went through finds the record as that change left it.
     // (Deleting what is already deleted is done, whoever deleted it.)
     let same_as_requested = |c: &Record| match body {
@@ -122,7 +131,6 @@ pub async fn write(
     };
     match (&current, precondition) {
         (None, Precondition::Revision(_)) => return Err(not_found(id)),
-        (None, Precondition::Create) if body.is_none() => return Err(not_found(id)),
         (None, Precondition::Create) => {}
         (Some(c), _) if same_as_requested(c) => return Ok(Outcome::AlreadyApplied(c.clone())),
         (Some(c), Precondition::Create) => {

@@ -3,7 +3,7 @@
 use super::json::ApiJson;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::records::{self, Outcome, Precondition};
+use crate::records::{self, Change, Outcome, Precondition};
 use crate::secrets;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -11,7 +11,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use xops_model::{ApiError, Conflict, ErrorCode, Record, RecordChanges, RecordId, RecordKind, RecordPut};
+use xops_model::{ApiError, Conflict, ErrorCode, Record, RecordChanges, RecordId, RecordPut};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -111,7 +111,7 @@ pub async fn put(
     req.kind.check_body(&req.body).map_err(|e| {
         AppError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation, e.message).field(format!("body.{}", e.field))
     })?;
-    let outcome = records::write(&state.db, &current.user, &id, req.kind, Some(&req.body), precondition).await?;
+    let outcome = records::write(&state.db, &current.user, &id, Change::Put(req.kind, &req.body), precondition).await?;
     Ok(respond(outcome))
 }
 
@@ -129,9 +129,5 @@ pub async fn delete(
         }
         p => p,
     };
-    let kind = records::get(&state.db, &current.user.organization_id, &id)
-        .await?
-        .map(|r| r.kind)
-        .unwrap_or(RecordKind::Integration);
-    Ok(respond(records::write(&state.db, &current.user, &id, kind, None, precondition).await?))
+    Ok(respond(records::write(&state.db, &current.user, &id, Change::Delete, precondition).await?))
 }
