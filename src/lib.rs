@@ -4,9 +4,11 @@
 //! app; `app.rs` holds the router, so the map of every screen is in one place.
 
 pub mod api;
+pub mod certificate;
 pub mod app;
 pub mod components;
 pub mod config;
+pub mod keys;
 pub mod pages;
 pub mod session;
 pub mod sync;

@@ -115,6 +115,101 @@ impl CertificateInfo {
     }
 }
 
+/// How close a certificate is to its end, for the lists and the detail page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    /// More than [`Expiry::WARN_DAYS`] days left.
+    Valid { days_left: i64 },
+    /// [`Expiry::WARN_DAYS`] days or fewer left: time to replace it.
+    Soon { days_left: i64 },
+    Expired { days_ago: i64 },
+}
+
+impl Expiry {
+    pub const WARN_DAYS: i64 = 30;
+    const DAY_MS: i64 = 86_400_000;
+
+    /// Whole days, counted down: a certificate ending in 36 hours has 1 day left.
+    pub fn at(not_after_ms: i64, now_ms: i64) -> Expiry {
+        if now_ms >= not_after_ms {
+            return Expiry::Expired { days_ago: (now_ms - not_after_ms) / Self::DAY_MS };
+        }
+        let days_left = (not_after_ms - now_ms) / Self::DAY_MS;
+        if days_left <= Self::WARN_DAYS {
+            Expiry::Soon { days_left }
+        } else {
+            Expiry::Valid { days_left }
+        }
+    }
+
+    /// "365 days left", "12 days left (replace it soon)", "Expired 3 days ago".
+    pub fn describe(self) -> String {
+        let days = |n: i64| if n == 1 { "1 day".to_string() } else { format!("{n} days") };
+        match self {
+            Expiry::Valid { days_left } => format!("{} left", days(days_left)),
+            Expiry::Soon { days_left: 0 } => "Expires today: replace it now".into(),
+            Expiry::Soon { days_left } => format!("{} left: replace it soon", days(days_left)),
+            Expiry::Expired { days_ago: 0 } => "Expired today".into(),
+            Expiry::Expired { days_ago } => format!("Expired {} ago", days(days_ago)),
+        }
+    }
+}
+
+impl CertificateInfo {
+    pub fn expiry(&self, now_ms: i64) -> Expiry {
+        Expiry::at(self.not_after, now_ms)
+    }
+}
+
+/// What a person typed into "Link a New Microsoft Account", before parsing. The app checks each
+/// field when the person leaves it and all of them on Connect, with the same rules.
+#[derive(Debug, Clone, Copy)]
+pub struct M365Input<'a> {
+    pub name: &'a str,
+    pub tenant_id: &'a str,
+    pub application_id: &'a str,
+    pub organization: &'a str,
+}
+
+impl M365Input<'_> {
+    /// Every field's problem at once (so the form can show each beside its field), or the
+    /// parsed values. `taken` holds the names of the organization's other Microsoft accounts.
+    pub fn parse<'t>(&self, taken: impl IntoIterator<Item = &'t str>) -> Result<(AccountName, M365Details), Vec<FieldError>> {
+        let name = unique_name(self.name, taken);
+        let tenant_id = TenantId::parse(self.tenant_id);
+        let application_id = ApplicationId::parse(self.application_id);
+        let organization = OrganizationDomain::parse(self.organization);
+        match (name, tenant_id, application_id, organization) {
+            (Ok(name), Ok(tenant_id), Ok(application_id), Ok(organization)) => {
+                Ok((name, M365Details { tenant_id, application_id, organization }))
+            }
+            (name, tenant_id, application_id, organization) => Err([
+                name.err(),
+                tenant_id.err(),
+                application_id.err(),
+                organization.err(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect()),
+        }
+    }
+}
+
+/// A valid account name that no other account of the same provider in the organization uses
+/// (compared without regard to case or surrounding spaces).
+pub fn unique_name<'t>(input: &str, taken: impl IntoIterator<Item = &'t str>) -> Result<AccountName, FieldError> {
+    let name = AccountName::parse(input)?;
+    let key = name.as_str().to_lowercase();
+    if taken.into_iter().any(|t| t.trim().to_lowercase() == key) {
+        return Err(FieldError::new(
+            AccountName::FIELD,
+            format!("Another linked account is already called \"{}\". Choose a different name.", name.as_str()),
+        ));
+    }
+    Ok(name)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -142,6 +237,44 @@ impl Integration {
 
 #[cfg(test)]
 pub(crate) mod tests {
+    const DAY: i64 = 86_400_000;
+
+    #[test]
+    fn expiry_counts_whole_days_and_warns_at_thirty() {
+        let end = 1_000 * DAY;
+        assert_eq!(Expiry::at(end, end - 365 * DAY), Expiry::Valid { days_left: 365 });
+        assert_eq!(Expiry::at(end, end - 31 * DAY), Expiry::Valid { days_left: 31 });
+        assert_eq!(Expiry::at(end, end - 30 * DAY), Expiry::Soon { days_left: 30 });
+        assert_eq!(Expiry::at(end, end - DAY - DAY / 2), Expiry::Soon { days_left: 1 });
+        assert_eq!(Expiry::at(end, end), Expiry::Expired { days_ago: 0 });
+        assert_eq!(Expiry::at(end, end + 3 * DAY + 5), Expiry::Expired { days_ago: 3 });
+        assert_eq!(Expiry::Soon { days_left: 1 }.describe(), "1 day left: replace it soon");
+        assert_eq!(Expiry::Valid { days_left: 365 }.describe(), "365 days left");
+        assert_eq!(Expiry::Expired { days_ago: 3 }.describe(), "Expired 3 days ago");
+    }
+
+    #[test]
+    fn the_m365_form_reports_every_bad_field_and_normalises_good_ones() {
+        let input = M365Input {
+            name: "  Contoso  ",
+            tenant_id: " 72F988BF-86F1-41AF-91AB-2D7CD011DB47 ",
+            application_id: "11111111-2222-3333-4444-555555555555",
+            organization: "Contoso.onmicrosoft.com",
+        };
+        let (name, d) = input.parse(["Fabrikam"]).unwrap();
+        assert_eq!(name.as_str(), "Contoso");
+        assert_eq!(d.tenant_id.as_str(), "72f988bf-86f1-41af-91ab-2d7cd011db47");
+        assert_eq!(d.organization.as_str(), "contoso.onmicrosoft.com");
+
+        let bad = M365Input { name: "", tenant_id: "nope", application_id: "1234", organization: "contoso" };
+        let fields: Vec<_> = bad.parse([]).unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["name", "tenant_id", "application_id", "organization"]);
+
+        let taken = input.parse([" CONTOSO "]).unwrap_err();
+        assert_eq!(taken.len(), 1);
+        assert!(taken[0].message.contains("already called \"Contoso\""), "{}", taken[0].message);
+    }
+
     use super::*;
 
     pub fn m365_json() -> serde_json::Value {

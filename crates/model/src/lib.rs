@@ -15,5 +15,7 @@ pub use account::{Email, FieldError, LoginRequest, Me, NewPassword, Organization
 pub use api::{ApiError, ErrorCode, Health};
 pub use config::{ApiBase, ClientConfig, ConfigError};
 pub use ids::{AccountName, ApplicationId, Guid, OrganizationDomain, RecordId, SubscriptionId, TenantId};
-pub use integration::{CertificateInfo, Integration, IntegrationDetails, IntegrationStatus, M365Details, Provider};
+pub use integration::{
+    unique_name, CertificateInfo, Expiry, Integration, IntegrationDetails, IntegrationStatus, M365Details, M365Input, Provider,
+};
 pub use records::{Conflict, Record, RecordChanges, RecordKind, RecordPut};

@@ -1,0 +1,113 @@
+//! What only this browser keeps: the accounts' private keys and the unfinished link forms.
+//!
+//! One IndexedDB database per organization (`xops-keys-<organization id>`), apart from the
+//! synced copy of records: signing out deletes that copy, but a private key is the only one there
+//! is, so it stays until its account is disconnected or its certificate replaced. A key is a
+//! non-extractable `CryptoKey`, stored as the object itself (IndexedDB keeps it by structured
+//! clone); its bytes can never be read, not even by this app. It is never put in a record, a
+//! request, a log or local storage.
+
+use crate::sync::idb::{Idb, IdbError};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{CryptoKey, IdbDatabase};
+
+const KEYS: &str = "keys";
+const DRAFTS: &str = "drafts";
+
+pub fn database_name(organization_id: &str) -> String {
+    format!("xops-keys-{organization_id}")
+}
+
+/// The slot of a key that is waiting to replace the account's current one.
+pub fn next_key_id(integration_id: &str) -> String {
+    format!("{integration_id}/next")
+}
+
+pub struct KeyStore {
+    idb: Idb,
+}
+
+impl Drop for KeyStore {
+    fn drop(&mut self) {
+        self.idb.close();
+    }
+}
+
+fn upgrade(db: &IdbDatabase) -> Result<(), JsValue> {
+    // Version 1 is the only version so far: the upgrade runs once, on a new database.
+    db.create_object_store(KEYS)?;
+    db.create_object_store(DRAFTS)?;
+    Ok(())
+}
+
+fn json_error(e: serde_json::Error) -> IdbError {
+    IdbError(format!("a saved form could not be read: {e}"))
+}
+
+impl KeyStore {
+    pub async fn open(organization_id: &str) -> Result<KeyStore, IdbError> {
+        Ok(KeyStore { idb: Idb::open(&database_name(organization_id), 1, upgrade).await? })
+    }
+
+    /// The private key kept under `id` (an integration's id), if this browser holds it.
+    pub async fn key(&self, id: &str) -> Result<Option<CryptoKey>, IdbError> {
+        Ok(self.idb.get(KEYS, &id.into()).await?.and_then(|v| v.dyn_into::<CryptoKey>().ok()))
+    }
+
+    pub async fn put_key(&self, id: &str, key: &CryptoKey) -> Result<(), IdbError> {
+        self.idb.write(&[KEYS], |s| s(KEYS)?.put_with_key(key, &id.into()).map(drop)).await
+    }
+
+    pub async fn delete_key(&self, id: &str) -> Result<(), IdbError> {
+        self.idb.write(&[KEYS], |s| s(KEYS)?.delete(&id.into()).map(drop)).await
+    }
+
+    /// Puts the key waiting in `from` under `to` (replacing what was there) in one transaction.
+    pub async fn promote_key(&self, from: &str, to: &str) -> Result<(), IdbError> {
+        let key = self.key(from).await?.ok_or_else(|| IdbError("the new private key is no longer in this browser".into()))?;
+        self.idb
+            .write(&[KEYS], |s| {
+                let keys = s(KEYS)?;
+                keys.put_with_key(&key, &to.into())?;
+                keys.delete(&from.into()).map(drop)
+            })
+            .await
+    }
+
+    pub async fn draft<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, IdbError> {
+        match self.idb.get(DRAFTS, &name.into()).await?.and_then(|v| v.as_string()) {
+            Some(text) => serde_json::from_str(&text).map(Some).map_err(json_error),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn put_draft<T: Serialize>(&self, name: &str, draft: &T) -> Result<(), IdbError> {
+        let text = serde_json::to_string(draft).map_err(json_error)?;
+        self.idb.write(&[DRAFTS], |s| s(DRAFTS)?.put_with_key(&text.into(), &name.into()).map(drop)).await
+    }
+
+    /// Saves a draft together with the key it refers to: both are kept, or neither.
+    pub async fn put_draft_and_key<T: Serialize>(&self, name: &str, draft: &T, key_id: &str, key: &CryptoKey) -> Result<(), IdbError> {
+        let text = serde_json::to_string(draft).map_err(json_error)?;
+        self.idb
+            .write(&[DRAFTS, KEYS], |s| {
+                s(KEYS)?.put_with_key(key, &key_id.into())?;
+                s(DRAFTS)?.put_with_key(&text.into(), &name.into()).map(drop)
+            })
+            .await
+    }
+
+    /// Removes a draft and, if given, the key it held, together.
+    pub async fn delete_draft(&self, name: &str, key_id: Option<&str>) -> Result<(), IdbError> {
+        self.idb
+            .write(&[DRAFTS, KEYS], |s| {
+                if let Some(k) = key_id {
+                    s(KEYS)?.delete(&k.into())?;
+                }
+                s(DRAFTS)?.delete(&name.into()).map(drop)
+            })
+            .await
+    }
+}

@@ -1,0 +1,164 @@
+//! The in-browser credential, checked independently of the code that made it: x509-parser reads
+//! the certificate, the sha1/sha2 crates recompute the thumbprints, and WebCrypto verifies the
+//! signature with the certificate's own public key.
+
+use js_sys::{Object, Reflect, Uint8Array};
+use sha1::Digest;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::CryptoKey;
+use x509_parser::prelude::*;
+use xops_integrations::certificate::{self, browser_label_of, file_name, new_credential, rsa_public_key_of_spki, Validity};
+use xops_integrations::keys::KeyStore;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const DAY_SECS: i64 = 86_400;
+
+fn subtle() -> web_sys::SubtleCrypto {
+    web_sys::window().unwrap().crypto().unwrap().subtle()
+}
+
+fn rsa() -> Object {
+    let alg = Object::new();
+    Reflect::set(&alg, &"name".into(), &"RSASSA-PKCS1-v1_5".into()).unwrap();
+    Reflect::set(&alg, &"hash".into(), &"SHA-256".into()).unwrap();
+    alg
+}
+
+/// Verifies `signature` over `data` with the certificate's SubjectPublicKeyInfo, via WebCrypto.
+async fn verifies(spki: &[u8], data: &[u8], signature: &[u8]) -> bool {
+    let usages = js_sys::Array::of1(&"verify".into());
+    let key = JsFuture::from(subtle().import_key_with_object("spki", &Uint8Array::from(spki).into(), &rsa(), true, &usages).unwrap())
+        .await
+        .unwrap();
+    let key: CryptoKey = key.unchecked_into();
+    let ok = JsFuture::from(subtle().verify_with_object_and_u8_array_and_u8_array(&rsa(), &key, signature, data).unwrap())
+        .await
+        .unwrap();
+    ok.as_bool().unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn the_private_key_cannot_be_read_out() {
+    let cred = new_credential("Contoso", Validity::OneYear, js_sys::Date::now()).await.unwrap();
+    assert_eq!(cred.private_key.type_(), "private");
+    assert!(!cred.private_key.extractable());
+    for format in ["pkcs8", "jwk"] {
+        let exported = JsFuture::from(subtle().export_key(format, &cred.private_key).unwrap()).await;
+        assert!(exported.is_err(), "export as {format} must be refused");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_certificate_is_rsa_2048_sha256_self_signed_with_the_chosen_validity() {
+    for (validity, days) in [(Validity::OneYear, 365), (Validity::TwoYears, 730)] {
+        let now = js_sys::Date::now();
+        let cred = new_credential("Contoso production", validity, now).await.unwrap();
+        let info = &cred.certificate;
+        info.check().unwrap();
+
+        let (rest, pem) = x509_parser::pem::parse_x509_pem(info.pem.as_bytes()).unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(pem.label, "CERTIFICATE");
+        assert_eq!(pem.contents, cred.der, "the PEM holds the same certificate");
+        let (_, cert) = parse_x509_certificate(&cred.der).unwrap();
+
+        assert_eq!(cert.version(), X509Version::V3);
+        assert_eq!(cert.signature_algorithm.algorithm, x509_parser::oid_registry::OID_PKCS1_SHA256WITHRSA);
+        match cert.public_key().parsed().unwrap() {
+            x509_parser::public_key::PublicKey::RSA(rsa) => {
+                assert_eq!(rsa.key_size(), 2048);
+                assert_eq!(rsa.exponent, &[1, 0, 1]);
+            }
+            other => panic!("expected an RSA key, got {other:?}"),
+        }
+        let cn = cert.subject().iter_common_name().next().unwrap().as_str().unwrap().to_string();
+        assert_eq!(cn, "Xops - Contoso production");
+        assert_eq!(cert.subject(), cert.issuer(), "self-signed");
+        assert!(cert.raw_serial().len() == 16 && cert.raw_serial()[0] & 0x80 == 0, "a positive 128-bit serial");
+
+        let start = cert.validity().not_before.timestamp();
+        let end = cert.validity().not_after.timestamp();
+        assert!((start * 1000 - now as i64).abs() < 1000, "valid from now");
+        assert_eq!(end - start, days * DAY_SECS);
+        assert_eq!((info.not_before, info.not_after), (start * 1000, end * 1000));
+
+        assert!(verifies(cert.public_key().raw, cert.tbs_certificate.as_ref(), &cert.signature_value.data).await);
+        let mut tampered = cert.tbs_certificate.as_ref().to_vec();
+        let last = tampered.len() - 1;
+        tampered[last] ^= 1;
+        assert!(!verifies(cert.public_key().raw, &tampered, &cert.signature_value.data).await, "the check can fail");
+
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02X}")).collect::<String>();
+        assert_eq!(info.sha1_thumbprint, hex(&sha1::Sha1::digest(&cred.der)));
+        assert_eq!(info.sha256_thumbprint, hex(&sha2::Sha256::digest(&cred.der)));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn two_certificates_differ_in_key_and_serial() {
+    let a = new_credential("A", Validity::OneYear, js_sys::Date::now()).await.unwrap();
+    let b = new_credential("A", Validity::OneYear, js_sys::Date::now()).await.unwrap();
+    let (_, ca) = parse_x509_certificate(&a.der).unwrap();
+    let (_, cb) = parse_x509_certificate(&b.der).unwrap();
+    assert_ne!(ca.raw_serial(), cb.raw_serial());
+    assert_ne!(ca.public_key().raw, cb.public_key().raw);
+}
+
+#[wasm_bindgen_test]
+async fn a_stored_key_comes_back_from_indexeddb_and_still_signs_for_its_certificate() {
+    let org = format!("test-{}", js_sys::Math::random());
+    let cred = new_credential("Stored", Validity::OneYear, js_sys::Date::now()).await.unwrap();
+    let store = KeyStore::open(&org).await.unwrap();
+    store.put_key("acct-1", &cred.private_key).await.unwrap();
+    drop(store);
+
+    let store = KeyStore::open(&org).await.unwrap();
+    let key = store.key("acct-1").await.unwrap().expect("the key is kept");
+    assert!(!key.extractable());
+    let signature = certificate::sign(&key, b"hello").await.unwrap();
+    let (_, cert) = parse_x509_certificate(&cred.der).unwrap();
+    assert!(verifies(cert.public_key().raw, b"hello", &signature).await);
+
+    store.put_key("acct-1/next", &cred.private_key).await.unwrap();
+    store.promote_key("acct-1/next", "acct-2").await.unwrap();
+    assert!(store.key("acct-1/next").await.unwrap().is_none());
+    assert!(store.key("acct-2").await.unwrap().is_some());
+    store.delete_key("acct-1").await.unwrap();
+    assert!(store.key("acct-1").await.unwrap().is_none());
+
+    store.put_draft_and_key("draft", &serde_json::json!({"name": "x"}), "k", &key).await.unwrap();
+    assert_eq!(store.draft::<serde_json::Value>("draft").await.unwrap(), Some(serde_json::json!({"name": "x"})));
+    store.delete_draft("draft", Some("k")).await.unwrap();
+    assert!(store.draft::<serde_json::Value>("draft").await.unwrap().is_none());
+    assert!(store.key("k").await.unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+fn file_names_keep_the_account_name_and_drop_what_file_systems_refuse() {
+    assert_eq!(file_name("Contoso production"), "Contoso production.cer");
+    assert_eq!(file_name(" a/b:c? "), "a-b-c-.cer");
+    assert_eq!(file_name(".."), "certificate.cer");
+}
+
+#[wasm_bindgen_test]
+fn browser_labels() {
+    let chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
+    assert_eq!(browser_label_of(chrome), "Chrome on Windows");
+    let edge = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 Chrome/131.0 Safari/537.36 Edg/131.0";
+    assert_eq!(browser_label_of(edge), "Edge on macOS");
+    assert_eq!(browser_label_of("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"), "Firefox on Linux");
+}
+
+#[wasm_bindgen_test]
+fn the_rsa_key_is_found_inside_the_spki() {
+    // SEQUENCE { SEQUENCE { OID rsaEncryption, NULL }, BIT STRING { 0, SEQUENCE { INTEGER 5, INTEGER 3 } } }
+    let spki = [
+        0x30, 0x1a, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00, 0x03, 0x09, 0x00,
+        0x30, 0x06, 0x02, 0x01, 0x05, 0x02, 0x01, 0x03,
+    ];
+    assert_eq!(rsa_public_key_of_spki(&spki).unwrap(), vec![0x30, 0x06, 0x02, 0x01, 0x05, 0x02, 0x01, 0x03]);
+    assert!(rsa_public_key_of_spki(&spki[..10]).is_err());
+}
