@@ -83,6 +83,19 @@ impl Session {
     }
 }
 
+/// Whether the organization has a connected account: the store said so at sign-in, or this
+/// device holds one (just linked, perhaps not sent yet). Until then the first-login picker is
+/// the way in.
+pub fn has_connected_account(session: Session, engine: crate::sync::SyncEngine) -> impl Fn() -> bool + Copy {
+    let records = engine.records();
+    move || {
+        session.me().is_some_and(|m| m.has_connected_account)
+            || records.with(|r| {
+                r.iter().any(|r| r.record.kind == xops_model::RecordKind::Integration && r.record.body.is_some())
+            })
+    }
+}
+
 /// Where to go after signing in: the page the person asked for, else the first-login picker
 /// until the organization has a connected account, else Home.
 pub fn landing_path(me: &Me, next: Option<String>) -> String {

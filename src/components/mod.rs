@@ -2,6 +2,8 @@
 
 pub mod boot_error;
 pub mod brand;
+pub mod certificate;
+pub mod copy;
 pub mod field;
 pub mod logos;
 pub mod page;

@@ -11,7 +11,7 @@ pub fn Home() -> impl IntoView {
     let session = Session::expect_context();
     let engine = SyncEngine::expect_context();
     let me = move || session.me();
-    let connected = move || me().is_some_and(|m| m.has_connected_account);
+    let connected = crate::session::has_connected_account(session, crate::sync::SyncEngine::expect_context());
     let records = engine.records();
     // Linked accounts by provider, from this device's copy (it updates as records sync).
     let by_provider = Memo::new(move |_| {

@@ -1,14 +1,20 @@
-//! One linked account: its details, Rename and Disconnect.
+//! One linked account: its details (each with Copy), its certificate and whether this browser
+//! holds the private key, Rename, Replace certificate and Disconnect.
 
 use super::integrations::{linked_accounts, LinkedAccount};
+use crate::certificate::{self, new_credential, Validity};
+use crate::components::certificate::CertificateFacts;
+use crate::components::copy::CopyButton;
 use crate::components::field::TextField;
 use crate::components::page::PageHeading;
+use crate::keys::{next_key_id, KeyStore};
+use crate::session::Session;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
-use xops_model::{AccountName, IntegrationDetails, RecordKind};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use xops_model::{unique_name, CertificateInfo, Integration, IntegrationDetails, Provider, RecordKind};
 
 #[component]
 pub fn IntegrationDetail() -> impl IntoView {
@@ -17,10 +23,11 @@ pub fn IntegrationDetail() -> impl IntoView {
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
     let accounts = linked_accounts(engine);
     let account = Memo::new(move |_| accounts.with(|list| list.iter().find(|a| a.id == id.get()).cloned()));
+    let found = Memo::new(move |_| account.with(|a| a.as_ref().map(|a| a.id.clone())));
     let loading = move || engine.status().get() == crate::sync::SyncStatus::Loading;
     view! {
         <Show
-            when=move || account.get().is_some()
+            when=move || found.get().is_some()
             fallback=move || if loading() {
                 view! { <p role="status">"Loading…"</p> }.into_any()
             } else {
@@ -31,83 +38,289 @@ pub fn IntegrationDetail() -> impl IntoView {
                 }.into_any()
             }
         >
-            {move || account.get().map(|a| view! { <AccountView account=a/> })}
+            // Keyed by id only: a rename or a new certificate updates the page in place, so
+            // messages and half-done steps on it stay.
+            {move || found.get().map(|id| view! { <AccountView id=id account=account/> })}
         </Show>
     }
 }
 
+fn replace_draft_name(id: &str) -> String {
+    format!("{id}/replace")
+}
+
+fn name_label(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Microsoft365 => "Microsoft Account Name",
+        Provider::Azure => "Azure Account Name",
+        Provider::Aws => "AWS Account Name",
+    }
+}
+
 #[component]
-fn AccountView(account: LinkedAccount) -> impl IntoView {
+fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoView {
     let engine = SyncEngine::expect_context();
+    let session = Session::expect_context();
     let navigate = use_navigate();
-    let LinkedAccount { id, integration, pending } = account;
-    let details = match &integration.details {
-        IntegrationDetails::Microsoft365(d) => vec![
-            ("Provider", "Microsoft 365".to_string()),
-            ("Tenant ID", d.tenant_id.to_string()),
-            ("Application ID", d.application_id.to_string()),
-            ("Organization Name", d.organization.as_str().to_string()),
-        ],
+    let query = use_query_map();
+    let org = StoredValue::new(session.me().map(|m| m.organization.id).unwrap_or_default());
+    let id = StoredValue::new(id);
+    let current = move || account.get();
+    let integration = move || current().map(|a| a.integration);
+    let provider = account.with_untracked(|a| a.as_ref().map(|a| a.integration.details.provider())).unwrap_or(Provider::Microsoft365);
+    let just_linked = move || query.with(|q| q.get("linked").is_some());
+
+    // Whether this browser holds the account's private key, and a replacement waiting for its upload.
+    let key_here = RwSignal::new(None::<bool>);
+    let replacement = RwSignal::new(None::<CertificateInfo>);
+    spawn_local(async move {
+        if let Ok(keys) = KeyStore::open(&org.get_value()).await {
+            let id = id.get_value();
+            key_here.set(Some(matches!(keys.key(&id).await, Ok(Some(_)))));
+            if let Ok(Some(info)) = keys.draft::<CertificateInfo>(&replace_draft_name(&id)).await {
+                if matches!(keys.key(&next_key_id(&id)).await, Ok(Some(_))) {
+                    replacement.set(Some(info));
+                }
+            }
+        } else {
+            key_here.set(Some(false));
+        }
+    });
+
+    let save = move |changed: Integration| async move {
+        let body = serde_json::to_value(&changed).map_err(|e| e.to_string())?;
+        engine.save(&id.get_value(), RecordKind::Integration, body).await.map_err(|e| e.to_string())
     };
 
-    let new_name = RwSignal::new(integration.name.as_str().to_string());
+    // Rename
+    let new_name = RwSignal::new(integration().map(|i| i.name.as_str().to_string()).unwrap_or_default());
     let name_error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(None::<String>);
-    let rename = {
-        let (id, integration) = (id.clone(), integration.clone());
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            saved.set(None);
-            let name = match AccountName::parse(&new_name.get_untracked()) {
-                Ok(n) => n,
-                Err(e) => return name_error.set(Some(e.message)),
-            };
-            name_error.set(None);
-            let mut changed = integration.clone();
-            changed.name = name;
-            changed.updated_at = js_sys::Date::now() as i64;
-            let (id, body) = (id.clone(), serde_json::to_value(&changed).unwrap_or_default());
-            spawn_local(async move {
-                match engine.save(&id, RecordKind::Integration, body).await {
-                    Ok(()) => saved.set(Some("Renamed.".into())),
-                    Err(e) => name_error.set(Some(e.to_string())),
+    let accounts = linked_accounts(engine);
+    let rename = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saved.set(None);
+        let Some(mut changed) = integration() else { return };
+        let taken: Vec<String> = accounts.with_untracked(|l| {
+            l.iter()
+                .filter(|a| a.id != id.get_value() && a.integration.details.provider() == provider)
+                .map(|a| a.integration.name.as_str().to_string())
+                .collect()
+        });
+        changed.name = match unique_name(&new_name.get_untracked(), taken.iter().map(String::as_str)) {
+            Ok(n) => n,
+            Err(e) => return name_error.set(Some(e.message)),
+        };
+        name_error.set(None);
+        changed.updated_at = js_sys::Date::now() as i64;
+        spawn_local(async move {
+            match save(changed).await {
+                Ok(()) => saved.set(Some("Renamed.".into())),
+                Err(e) => name_error.set(Some(e)),
+            }
+        });
+    };
+
+    // Replace certificate: a new key and certificate wait beside the current ones until the
+    // person confirms they uploaded the new certificate; then the record points to it and the
+    // old key is deleted.
+    let replace_validity = RwSignal::new(Validity::OneYear);
+    let replace_busy = RwSignal::new(false);
+    let replace_status = RwSignal::new(String::new());
+    let replace_error = RwSignal::new(None::<String>);
+    let start_replace = move |_| {
+        if replace_busy.get_untracked() {
+            return;
+        }
+        let Some(name) = integration().map(|i| i.name.as_str().to_string()) else { return };
+        replace_error.set(None);
+        replace_busy.set(true);
+        replace_status.set("Generating the new key pair and certificate…".into());
+        spawn_local(async move {
+            let outcome = async {
+                let cred = new_credential(&name, replace_validity.get_untracked(), js_sys::Date::now()).await.map_err(|e| e.to_string())?;
+                let keys = KeyStore::open(&org.get_value()).await.map_err(|e| e.to_string())?;
+                let id = id.get_value();
+                keys.put_draft_and_key(&replace_draft_name(&id), &cred.certificate, &next_key_id(&id), &cred.private_key)
+                    .await
+                    .map_err(|e| format!("the new private key could not be kept in this browser: {e}"))?;
+                certificate::download(&name, &cred.certificate.pem).map_err(|e| e.to_string())?;
+                Ok::<_, String>((cred.certificate, certificate::file_name(&name)))
+            }
+            .await;
+            match outcome {
+                Ok((info, file)) => {
+                    replacement.set(Some(info));
+                    replace_status.set(format!("New certificate downloaded as “{file}”. Upload it to the app registration, then confirm below."));
                 }
-            });
+                Err(e) => {
+                    replace_status.set(String::new());
+                    replace_error.set(Some(format!("The new certificate could not be made: {e}")));
+                }
+            }
+            replace_busy.set(false);
+        });
+    };
+    let confirm_replace = move |_| {
+        let (Some(info), Some(mut changed)) = (replacement.get_untracked(), integration()) else { return };
+        changed.certificate = Some(info);
+        changed.updated_at = js_sys::Date::now() as i64;
+        replace_busy.set(true);
+        spawn_local(async move {
+            let outcome = async {
+                save(changed).await?;
+                let keys = KeyStore::open(&org.get_value()).await.map_err(|e| e.to_string())?;
+                let id = id.get_value();
+                keys.promote_key(&next_key_id(&id), &id).await.map_err(|e| e.to_string())?;
+                keys.delete_draft(&replace_draft_name(&id), None).await.map_err(|e| e.to_string())
+            }
+            .await;
+            match outcome {
+                Ok(()) => {
+                    replacement.set(None);
+                    key_here.set(Some(true));
+                    replace_status.set(
+                        "Certificate replaced. You can delete the old certificate from the app registration in Entra.".into(),
+                    );
+                }
+                Err(e) => replace_error.set(Some(format!("The certificate could not be replaced: {e}"))),
+            }
+            replace_busy.set(false);
+        });
+    };
+    let cancel_replace = move |_| {
+        spawn_local(async move {
+            if let Ok(keys) = KeyStore::open(&org.get_value()).await {
+                let id = id.get_value();
+                let _ = keys.delete_draft(&replace_draft_name(&id), Some(&next_key_id(&id))).await;
+            }
+            replacement.set(None);
+            replace_status.set("Replacement cancelled; the current certificate stays.".into());
+        });
+    };
+    let download_current = move |_| {
+        if let Some(i) = integration() {
+            if let Some(c) = &i.certificate {
+                let _ = certificate::download(i.name.as_str(), &c.pem);
+            }
         }
     };
 
+    // Disconnect
     let confirming = RwSignal::new(false);
     let disconnect_error = RwSignal::new(None::<String>);
-    let disconnect = {
-        let id = id.clone();
-        move |_| {
-            let (id, navigate) = (id.clone(), navigate.clone());
-            spawn_local(async move {
-                match engine.delete(&id).await {
-                    Ok(()) => navigate("/integrations", Default::default()),
-                    Err(e) => disconnect_error.set(Some(e.to_string())),
+    let disconnect = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let id = id.get_value();
+            match engine.delete(&id).await {
+                Ok(()) => {
+                    if let Ok(keys) = KeyStore::open(&org.get_value()).await {
+                        let _ = keys.delete_key(&id).await;
+                        let _ = keys.delete_draft(&replace_draft_name(&id), Some(&next_key_id(&id))).await;
+                    }
+                    navigate("/integrations", Default::default())
                 }
-            });
+                Err(e) => disconnect_error.set(Some(e.to_string())),
+            }
+        });
+    };
+
+    let details = move || -> Vec<(&'static str, String)> {
+        match integration().map(|i| i.details) {
+            Some(IntegrationDetails::Microsoft365(d)) => vec![
+                ("Tenant ID", d.tenant_id.to_string()),
+                ("Application ID", d.application_id.to_string()),
+                ("Organization Name", d.organization.as_str().to_string()),
+            ],
+            None => vec![],
         }
     };
 
     view! {
-        <PageHeading title=integration.name.as_str().to_string()/>
-        {pending.then(|| view! { <p class="pending-note">"Changes to this account have not reached Xops yet; they are kept on this device and sent when the connection is back."</p> })}
+        <PageHeading title=Signal::derive(move || integration().map(|i| i.name.as_str().to_string()).unwrap_or_default())/>
+        <Show when=just_linked>
+            <p class="form-success banner" role="status">
+                {format!("{} account linked.", provider.label())}
+                " Xops uses it from now on; test it once the certificate is uploaded to the app registration."
+            </p>
+        </Show>
+        <Show when=move || current().is_some_and(|a| a.pending)>
+            <p class="pending-note">"Changes to this account have not reached Xops yet; they are kept on this device and sent when the connection is back."</p>
+        </Show>
         <dl class="details">
-            {details.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd><code>{v}</code></dd> }).collect_view()}
+            <dt>"Provider"</dt>
+            <dd>{provider.label()}</dd>
+            <dt>{name_label(provider)}</dt>
+            <dd class="with-copy">
+                {move || integration().map(|i| { let n = i.name.as_str().to_string(); view! { <code>{n.clone()}</code><CopyButton text=n what=name_label(provider)/> } })}
+            </dd>
+            {move || details().into_iter().map(|(k, v)| view! {
+                <dt>{k}</dt>
+                <dd class="with-copy"><code>{v.clone()}</code><CopyButton text=v what=k/></dd>
+            }).collect_view()}
         </dl>
+
+        <section class="panel" aria-labelledby="certificate-heading">
+            <h2 id="certificate-heading">"Certificate"</h2>
+            {move || match integration().and_then(|i| i.certificate) {
+                Some(info) => {
+                    let held_by = info.key_held_by.clone();
+                    view! {
+                        <CertificateFacts info=info/>
+                        <p data-testid="key-location">
+                            {move || match key_here.get() {
+                                None => "Looking for the private key in this browser…".to_string(),
+                                Some(true) => "Private key: held by this browser (it cannot be read out or sent anywhere).".to_string(),
+                                Some(false) => format!("Private key: not in this browser. It was made in {held_by}; to use this account from here, replace the certificate."),
+                            }}
+                        </p>
+                        <button type="button" class="button subtle" on:click=download_current>"Download certificate"</button>
+                    }.into_any()
+                }
+                None => view! { <p>"This account has no certificate yet. Replace certificate makes one."</p> }.into_any(),
+            }}
+            <h3>"Replace certificate"</h3>
+            <Show
+                when=move || replacement.with(Option::is_some)
+                fallback=move || view! {
+                    <p>"Makes a new key pair and certificate in this browser and downloads the certificate. The current one keeps working until you confirm the new one is uploaded."</p>
+                    <div class="actions">
+                        <label for="replace-validity">"Certificate validity"</label>
+                        <select id="replace-validity" on:change=move |ev| replace_validity.set(Validity::from_years(&event_target_value(&ev)))>
+                            <option value="1">"1 year"</option>
+                            <option value="2">"2 years"</option>
+                        </select>
+                        <button type="button" class="button" on:click=start_replace disabled=move || replace_busy.get()>"Replace certificate"</button>
+                    </div>
+                }
+            >
+                <p>"New certificate (not in use yet):"</p>
+                {move || replacement.get().map(|info| view! { <CertificateFacts info=info/> })}
+                <p>"Upload it in the Microsoft Entra admin center: the app registration → Certificates & secrets → Certificates → Upload certificate. Then:"</p>
+                <div class="actions">
+                    <button type="button" class="button primary" on:click=confirm_replace disabled=move || replace_busy.get()>"I have uploaded the new certificate"</button>
+                    <button type="button" class="button" on:click=cancel_replace>"Cancel replacement"</button>
+                </div>
+            </Show>
+            <p class="progress" role="status">
+                {move || replace_busy.get().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
+                {move || replace_status.get()}
+            </p>
+            <p class="field-error" role="alert" hidden=move || replace_error.get().is_none()>{move || replace_error.get().unwrap_or_default()}</p>
+        </section>
+
         <section class="panel" aria-labelledby="rename-heading">
             <h2 id="rename-heading">"Rename"</h2>
             <form class="form inline-form" on:submit=rename novalidate>
-                <TextField id="account-name" label="Microsoft Account Name" value=new_name error=name_error/>
+                <TextField id="account-name" label=name_label(provider) value=new_name error=name_error/>
                 <button class="button primary" type="submit">"Rename"</button>
                 <p class="form-success" role="status">{move || saved.get().unwrap_or_default()}</p>
             </form>
         </section>
         <section class="panel" aria-labelledby="disconnect-heading">
             <h2 id="disconnect-heading">"Disconnect"</h2>
-            <p>"Xops stops using this account. You can link it again later."</p>
+            <p>"Xops stops using this account and this browser deletes its private key. You can link it again later."</p>
             <Show
                 when=move || confirming.get()
                 fallback=move || view! { <button class="button danger" on:click=move |_| confirming.set(true)>"Disconnect"</button> }

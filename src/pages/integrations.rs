@@ -1,9 +1,11 @@
+use crate::components::certificate::{expiry_class, now_ms};
+use crate::components::logos::{AwsLogo, AzureLogo, MicrosoftLogo};
 use crate::components::page::PageHeading;
 use crate::sync::local::LocalRecord;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use xops_model::{Integration, IntegrationDetails, RecordKind};
+use xops_model::{Integration, IntegrationDetails, Provider, RecordKind};
 
 /// An integration record as the pages show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,30 +39,92 @@ pub fn where_it_points(details: &IntegrationDetails) -> String {
     }
 }
 
+/// Linked accounts per provider.
+fn count(accounts: Memo<Vec<LinkedAccount>>, provider: Provider) -> impl Fn() -> String {
+    move || {
+        let n = accounts.with(|l| l.iter().filter(|a| a.integration.details.provider() == provider).count());
+        match n {
+            0 => "No accounts linked".to_string(),
+            1 => "1 account linked".to_string(),
+            n => format!("{n} accounts linked"),
+        }
+    }
+}
+
 #[component]
 pub fn Integrations() -> impl IntoView {
     let engine = SyncEngine::expect_context();
     let accounts = linked_accounts(engine);
+    let microsoft_open = RwSignal::new(false);
     view! {
         <PageHeading title="Integrations"/>
         <p class="lead">"Link AWS, Azure and Microsoft accounts to Xops."</p>
+        <ul class="choice-grid provider-cards">
+            <li>
+                <A href="/integrations/aws/new" attr:class="choice">
+                    <AwsLogo/>
+                    <span class="choice-title">"AWS"</span>
+                    <span class="choice-text">"Link an Amazon Web Services account through a read-only role."</span>
+                    <span class="choice-count">{count(accounts, Provider::Aws)}</span>
+                </A>
+            </li>
+            <li>
+                <A href="/integrations/azure/new" attr:class="choice">
+                    <AzureLogo/>
+                    <span class="choice-title">"Azure"</span>
+                    <span class="choice-text">"Link an Azure subscription or management group."</span>
+                    <span class="choice-count">{count(accounts, Provider::Azure)}</span>
+                </A>
+            </li>
+            <li class="choice-with-products">
+                <button
+                    type="button"
+                    class="choice"
+                    aria-expanded=move || microsoft_open.get().to_string()
+                    aria-controls="microsoft-products"
+                    on:click=move |_| microsoft_open.update(|o| *o = !*o)
+                >
+                    <MicrosoftLogo/>
+                    <span class="choice-title">"Microsoft"</span>
+                    <span class="choice-text">"Link Microsoft cloud products, such as a Microsoft 365 tenant."</span>
+                    <span class="choice-count">{count(accounts, Provider::Microsoft365)}</span>
+                </button>
+                <div id="microsoft-products" class="products" hidden=move || !microsoft_open.get()>
+                    <p class="products-title">"Microsoft products"</p>
+                    <ul>
+                        <li><A href="/integrations/microsoft/m365/new" attr:class="button">"M365"</A></li>
+                    </ul>
+                </div>
+            </li>
+        </ul>
         <section class="panel" aria-labelledby="linked-accounts-heading">
             <h2 id="linked-accounts-heading">"Linked accounts"</h2>
             <Show
                 when=move || !accounts.with(Vec::is_empty)
-                fallback=|| view! { <p>"No accounts are linked yet."</p> }
+                fallback=|| view! { <p>"No accounts are linked yet. Choose AWS, Azure or Microsoft above to link one."</p> }
             >
                 <table class="accounts">
                     <thead>
-                        <tr><th scope="col">"Name"</th><th scope="col">"Provider"</th><th scope="col">"Tenant or organization"</th><th scope="col">"Status"</th></tr>
+                        <tr>
+                            <th scope="col">"Name"</th>
+                            <th scope="col">"Provider"</th>
+                            <th scope="col">"Tenant or organization"</th>
+                            <th scope="col">"Status"</th>
+                            <th scope="col">"Certificate"</th>
+                        </tr>
                     </thead>
                     <tbody>
-                        <For each=move || accounts.get() key=|a| (a.id.clone(), a.integration.name.clone(), a.pending) let:account>
+                        <For each=move || accounts.get() key=|a| (a.id.clone(), a.integration.name.clone(), a.pending, a.integration.certificate.as_ref().map(|c| c.sha1_thumbprint.clone()))
+                            let:account>
                             <tr>
                                 <td><A href=format!("/integrations/{}", account.id)>{account.integration.name.as_str().to_string()}</A></td>
                                 <td>{account.integration.details.provider().label()}</td>
                                 <td>{where_it_points(&account.integration.details)}</td>
                                 <td>{if account.pending { "Not saved yet" } else { "Connected" }}</td>
+                                <td>{account.integration.certificate.as_ref().map(|c| {
+                                    let e = c.expiry(now_ms());
+                                    view! { <span class=expiry_class(e)>{e.describe()}</span> }.into_any()
+                                }).unwrap_or_else(|| view! { <span class="muted">"None"</span> }.into_any())}</td>
                             </tr>
                         </For>
                     </tbody>

@@ -1,5 +1,5 @@
-//! The "Link a New … Account" pages. Their forms arrive with the provider issues; until then
-//! each shows its heading and the way back.
+//! The AWS and Azure link pages. Their forms arrive with their issue; until then each shows its
+//! heading and the way back. (Microsoft 365's form is in link_m365.rs.)
 
 use crate::components::page::PageHeading;
 use leptos::prelude::*;
@@ -22,9 +22,4 @@ pub fn LinkAws() -> impl IntoView {
 #[component]
 pub fn LinkAzure() -> impl IntoView {
     view! { <LinkPlaceholder title="Link a New Azure Account"/> }
-}
-
-#[component]
-pub fn LinkMicrosoft365() -> impl IntoView {
-    view! { <LinkPlaceholder title="Link a New Microsoft Account"/> }
 }

@@ -4,6 +4,7 @@ pub mod auth_form;
 pub mod home;
 pub mod integration_detail;
 pub mod integrations;
+pub mod link_m365;
 pub mod link_new;
 pub mod login;
 pub mod not_found;

@@ -9,7 +9,7 @@ use leptos_router::components::A;
 #[component]
 pub fn Welcome() -> impl IntoView {
     let session = Session::expect_context();
-    let connected = move || session.me().is_some_and(|m| m.has_connected_account);
+    let connected = crate::session::has_connected_account(session, crate::sync::SyncEngine::expect_context());
     view! {
         <Show when=move || !connected() fallback=|| view! { <ReplaceWith to="/"/> }>
             <PageHeading title="Select your preferred cloud service or platform"/>
