@@ -129,12 +129,13 @@ impl Expiry {
     pub const WARN_DAYS: i64 = 30;
     const DAY_MS: i64 = 86_400_000;
 
-    /// Whole days, counted down: a certificate ending in 36 hours has 1 day left.
+    /// Days left, counting a started day: a new one-year certificate has 365 days left, and
+    /// one ending in 36 hours has 2. Once expired, whole days since.
     pub fn at(not_after_ms: i64, now_ms: i64) -> Expiry {
         if now_ms >= not_after_ms {
             return Expiry::Expired { days_ago: (now_ms - not_after_ms) / Self::DAY_MS };
         }
-        let days_left = (not_after_ms - now_ms) / Self::DAY_MS;
+        let days_left = (not_after_ms - now_ms + Self::DAY_MS - 1) / Self::DAY_MS;
         if days_left <= Self::WARN_DAYS {
             Expiry::Soon { days_left }
         } else {
@@ -147,7 +148,6 @@ impl Expiry {
         let days = |n: i64| if n == 1 { "1 day".to_string() } else { format!("{n} days") };
         match self {
             Expiry::Valid { days_left } => format!("{} left", days(days_left)),
-            Expiry::Soon { days_left: 0 } => "Expires today: replace it now".into(),
             Expiry::Soon { days_left } => format!("{} left: replace it soon", days(days_left)),
             Expiry::Expired { days_ago: 0 } => "Expired today".into(),
             Expiry::Expired { days_ago } => format!("Expired {} ago", days(days_ago)),
@@ -243,9 +243,11 @@ pub(crate) mod tests {
     fn expiry_counts_whole_days_and_warns_at_thirty() {
         let end = 1_000 * DAY;
         assert_eq!(Expiry::at(end, end - 365 * DAY), Expiry::Valid { days_left: 365 });
+        assert_eq!(Expiry::at(end, end - 365 * DAY + 5_000), Expiry::Valid { days_left: 365 });
         assert_eq!(Expiry::at(end, end - 31 * DAY), Expiry::Valid { days_left: 31 });
         assert_eq!(Expiry::at(end, end - 30 * DAY), Expiry::Soon { days_left: 30 });
-        assert_eq!(Expiry::at(end, end - DAY - DAY / 2), Expiry::Soon { days_left: 1 });
+        assert_eq!(Expiry::at(end, end - DAY - DAY / 2), Expiry::Soon { days_left: 2 });
+        assert_eq!(Expiry::at(end, end - 1), Expiry::Soon { days_left: 1 });
         assert_eq!(Expiry::at(end, end), Expiry::Expired { days_ago: 0 });
         assert_eq!(Expiry::at(end, end + 3 * DAY + 5), Expiry::Expired { days_ago: 3 });
         assert_eq!(Expiry::Soon { days_left: 1 }.describe(), "1 day left: replace it soon");
