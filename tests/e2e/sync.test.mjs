@@ -12,7 +12,7 @@ const RECORDS_API = '**/api/v1/records**';
 const status = (page) => page.getByTestId('sync-status');
 
 async function rename(page, name) {
-  await page.getByLabel('Microsoft Account Name').fill(name);
+  await page.getByRole('textbox', { name: 'Microsoft Account Name' }).fill(name);
   await page.getByRole('button', { name: 'Rename' }).click();
 }
 
