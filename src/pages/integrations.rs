@@ -28,7 +28,7 @@ pub fn linked_accounts(engine: SyncEngine) -> Memo<Vec<LinkedAccount>> {
                 Some(LinkedAccount { id: record.id, integration, pending })
             })
             .collect();
-        list.sort_by(|a, b| a.integration.name.as_str().to_lowercase().cmp(&b.integration.name.as_str().to_lowercase()));
+        list.sort_by_key(|a| a.integration.name.as_str().to_lowercase());
         list
     })
 }

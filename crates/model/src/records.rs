@@ -27,6 +27,19 @@ impl RecordKind {
         }
     }
 
+    /// What must be unique among an organization's live records of this kind, if anything:
+    /// for an integration, its name within its provider (compared without regard to case).
+    /// Call it on a body that passed [`RecordKind::check_body`].
+    pub fn unique_key(self, body: &serde_json::Value) -> Option<String> {
+        match self {
+            RecordKind::Integration => {
+                let name = body.get("name")?.as_str()?;
+                let provider = body.get("details")?.get("provider")?.as_str()?;
+                Some(format!("name:{provider}:{}", name.trim().to_lowercase()))
+            }
+        }
+    }
+
     /// Checks a body of this kind: its shape, every value, and the rules across fields.
     /// The error's field is the path inside the body, e.g. `details.tenant_id`.
     pub fn check_body(self, body: &serde_json::Value) -> Result<(), FieldError> {

@@ -144,6 +144,14 @@ pub mod migrations {
                 );
                 CREATE UNIQUE INDEX records_revision ON records(organization_id, revision)",
         },
+        Migration {
+            version: 4,
+            name: "names unique per organization (integrations: per provider, any case)",
+            // NULL (deleted records, kinds without a unique name) never collides.
+            sqlite: "
+                ALTER TABLE records ADD COLUMN unique_key TEXT;
+                CREATE UNIQUE INDEX records_unique_key ON records(organization_id, unique_key)",
+        },
     ];
 
     pub async fn run(db: &Db) -> Result<()> {

@@ -147,13 +147,34 @@ pub async fn write(db: &Db, user: &UserRef, id: &str, change: Change<'_>, precon
         }
         (Some(_), Precondition::Revision(_)) => {}
     }
+    // Names are unique within the organization. The revision taken above already serialises
+    // this organization's writers, so the look-up cannot race; the unique index is the backstop.
+    let unique_key = body.and_then(|b| kind.unique_key(b));
+    if let Some(key) = &unique_key {
+        let taken = sqlx::query("SELECT id FROM records WHERE organization_id = $1 AND unique_key = $2 AND id <> $3")
+            .bind(&user.organization_id)
+            .bind(key)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            let name = body.and_then(|b| b.get("name")).and_then(|n| n.as_str()).unwrap_or_default();
+            return Err(AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::Validation,
+                format!("Another linked account is already called \"{name}\". Choose a different name."),
+            )
+            .field("body.name"));
+        }
+    }
     let now = now_millis();
     sqlx::query(
-        "INSERT INTO records (organization_id, id, kind, body, revision, deleted, updated_at, updated_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        "INSERT INTO records (organization_id, id, kind, body, revision, deleted, updated_at, updated_by, unique_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (organization_id, id) DO UPDATE SET
             kind = excluded.kind, body = excluded.body, revision = excluded.revision,
-            deleted = excluded.deleted, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+            deleted = excluded.deleted, updated_at = excluded.updated_at, updated_by = excluded.updated_by,
+            unique_key = excluded.unique_key",
     )
     .bind(&user.organization_id)
     .bind(id)
@@ -163,6 +184,7 @@ pub async fn write(db: &Db, user: &UserRef, id: &str, change: Change<'_>, precon
     .bind(if body.is_none() { 1i64 } else { 0i64 })
     .bind(now)
     .bind(&user.user_id)
+    .bind(unique_key)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;

@@ -293,3 +293,30 @@ async fn the_first_integration_marks_the_organization_connected_and_deleting_it_
     delete(&s, &c, &new_id(10), Pre::Rev(1)).await;
     assert!(!connected(c.clone()).await);
 }
+
+#[tokio::test]
+async fn account_names_are_unique_per_organization_in_any_case() {
+    let s = spawn_store(|_| {}).await;
+    let ada = s.sign_up("ada@contoso.com", "Contoso").await;
+    let eve = s.sign_up("eve@fabrikam.com", "Fabrikam").await;
+    assert_eq!(put(&s, &ada, &new_id(1), Pre::Create, integration("Contoso production")).await.status(), 201);
+
+    let res = put(&s, &ada, &new_id(2), Pre::Create, integration("  CONTOSO production ")).await;
+    assert_eq!(res.status(), 422);
+    let err: ApiError = res.json().await.unwrap();
+    assert_eq!((err.error.code, err.error.field.as_deref()), (ErrorCode::Validation, Some("body.name")));
+    assert!(err.error.message.contains("already called"), "{}", err.error.message);
+
+    // Another organization may use the name; the record keeps its own name when it changes.
+    assert_eq!(put(&s, &eve, &new_id(3), Pre::Create, integration("Contoso production")).await.status(), 201);
+    let mut renamed = integration("Contoso production");
+    renamed["status"] = "connected".into();
+    renamed["updated_at"] = 1_800_000_000_000i64.into();
+    assert_eq!(put(&s, &ada, &new_id(1), Pre::Rev(1), renamed).await.status(), 200);
+
+    // Renaming frees the old name; deleting frees the name too.
+    assert_eq!(put(&s, &ada, &new_id(1), Pre::Rev(2), integration("Contoso EU")).await.status(), 200);
+    assert_eq!(put(&s, &ada, &new_id(2), Pre::Create, integration("contoso production")).await.status(), 201);
+    assert_eq!(delete(&s, &ada, &new_id(2), Pre::Rev(4)).await.status(), 200);
+    assert_eq!(put(&s, &ada, &new_id(4), Pre::Create, integration("Contoso Production")).await.status(), 201);
+}

@@ -32,7 +32,7 @@ fn check(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default().to_ascii_lowercase();
     let same_origin = !host.is_empty()
         && (origin.strip_prefix("http://") == Some(host.as_str()) || origin.strip_prefix("https://") == Some(host.as_str()));
-    if !same_origin && !state.config.allowed_origins.iter().any(|o| *o == origin) {
+    if !same_origin && !state.config.allowed_origins.contains(&origin) {
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
             ErrorCode::OriginNotAllowed,
