@@ -49,9 +49,7 @@ impl ApiClientError {
 impl fmt::Display for ApiClientError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ApiClientError::Network => {
-                f.write_str("Cannot reach Xops. Check your internet connection and try again.")
-            }
+            ApiClientError::Network => f.write_str("Cannot reach Xops. Check your internet connection and try again."),
             ApiClientError::Api { error, .. } => f.write_str(&error.error.message),
             ApiClientError::Conflict(c) => f.write_str(&c.error.message),
             ApiClientError::Unexpected { status } => write!(
@@ -123,7 +121,13 @@ impl Api {
     }
 
     /// `PUT /records/{id}` with its precondition header (`If-None-Match: *` or `If-Match: "REV"`).
-    pub async fn put_record(&self, path: &str, precondition: (&str, String), kind: RecordKind, body: &serde_json::Value) -> Result<Record, ApiClientError> {
+    pub async fn put_record(
+        &self,
+        path: &str,
+        precondition: (&str, String),
+        kind: RecordKind,
+        body: &serde_json::Value,
+    ) -> Result<Record, ApiClientError> {
         let req = Self::with_credentials(Request::put(&self.url(path))).header(precondition.0, &precondition.1);
         let res = Self::send(req.json(&RecordPut { kind, body: body.clone() })).await?;
         Self::decode(res).await

@@ -6,9 +6,7 @@ use crate::components::shell::Shell;
 use crate::pages::integration_detail::IntegrationDetail;
 use crate::pages::link_m365::LinkMicrosoft365;
 use crate::pages::link_new::{LinkAws, LinkAzure};
-use crate::pages::{
-    home::Home, integrations::Integrations, login::Login, not_found::NotFound, signup::Signup, welcome::Welcome,
-};
+use crate::pages::{home::Home, integrations::Integrations, login::Login, not_found::NotFound, signup::Signup, welcome::Welcome};
 use crate::session::Session;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;

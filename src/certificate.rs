@@ -9,8 +9,8 @@
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use rcgen::{
-    CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, KeyUsagePurpose, PublicKeyData,
-    SerialNumber, SignatureAlgorithm, SigningKey, PKCS_RSA_SHA256,
+    CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, KeyUsagePurpose, PublicKeyData, SerialNumber,
+    SignatureAlgorithm, SigningKey, PKCS_RSA_SHA256,
 };
 use std::cell::RefCell;
 use std::fmt;
@@ -157,9 +157,15 @@ fn rcgen_error(e: rcgen::Error) -> CertificateError {
     CertificateError(format!("The certificate could not be built: {e}"))
 }
 
-fn params(account_name: &str, serial: &[u8], not_before_ms: i64, not_after_ms: i64) -> Result<CertificateParams, CertificateError> {
+fn params(
+    account_name: &str,
+    serial: &[u8],
+    not_before_ms: i64,
+    not_after_ms: i64,
+) -> Result<CertificateParams, CertificateError> {
     let at = |ms: i64| {
-        time::OffsetDateTime::from_unix_timestamp(ms / 1000).map_err(|_| CertificateError("The browser's clock is out of range.".into()))
+        time::OffsetDateTime::from_unix_timestamp(ms / 1000)
+            .map_err(|_| CertificateError("The browser's clock is out of range.".into()))
     };
     let mut name = DistinguishedName::new();
     name.push(DnType::CommonName, format!("Xops - {}", account_name.trim()));

@@ -18,7 +18,10 @@ impl fmt::Display for ConfigLoadError {
                 write!(f, "The app could not load its settings from {url} ({reason}). Check your connection and reload.")
             }
             ConfigLoadError::Status { url, status } => {
-                write!(f, "The app's settings file {url} answered with HTTP {status}. Reload; if it persists, tell your administrator.")
+                write!(
+                    f,
+                    "The app's settings file {url} answered with HTTP {status}. Reload; if it persists, tell your administrator."
+                )
             }
             ConfigLoadError::Invalid { url, reason } => {
                 write!(f, "The app's settings file {url} is not valid: {reason}. Your administrator needs to fix it.")
@@ -32,10 +35,8 @@ impl std::error::Error for ConfigLoadError {}
 /// The URL of `config.json`, resolved against the document's base (Trunk's public URL), so
 /// it is found from any route, e.g. /integrations/microsoft/m365/new.
 pub fn config_url() -> String {
-    let base = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.base_uri().ok().flatten())
-        .unwrap_or_else(|| "/".to_string());
+    let base =
+        web_sys::window().and_then(|w| w.document()).and_then(|d| d.base_uri().ok().flatten()).unwrap_or_else(|| "/".to_string());
     match web_sys::Url::new_with_base("config.json", &base) {
         Ok(u) => u.href(),
         Err(_) => "/config.json".to_string(),
@@ -58,9 +59,6 @@ pub async fn load_from(url: &str) -> Result<ClientConfig, ConfigLoadError> {
         200..=299 => {}
         status => return Err(ConfigLoadError::Status { url: url.to_string(), status }),
     }
-    let text = res
-        .text()
-        .await
-        .map_err(|e| ConfigLoadError::Unreachable { url: url.to_string(), reason: e.to_string() })?;
+    let text = res.text().await.map_err(|e| ConfigLoadError::Unreachable { url: url.to_string(), reason: e.to_string() })?;
     ClientConfig::parse(&text).map_err(|e| ConfigLoadError::Invalid { url: url.to_string(), reason: e.to_string() })
 }

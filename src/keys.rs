@@ -89,7 +89,13 @@ impl KeyStore {
     }
 
     /// Saves a draft together with the key it refers to: both are kept, or neither.
-    pub async fn put_draft_and_key<T: Serialize>(&self, name: &str, draft: &T, key_id: &str, key: &CryptoKey) -> Result<(), IdbError> {
+    pub async fn put_draft_and_key<T: Serialize>(
+        &self,
+        name: &str,
+        draft: &T,
+        key_id: &str,
+        key: &CryptoKey,
+    ) -> Result<(), IdbError> {
         let text = serde_json::to_string(draft).map_err(json_error)?;
         self.idb
             .write(&[DRAFTS, KEYS], |s| {

@@ -4,8 +4,8 @@
 //! app; `app.rs` holds the router, so the map of every screen is in one place.
 
 pub mod api;
-pub mod certificate;
 pub mod app;
+pub mod certificate;
 pub mod components;
 pub mod config;
 pub mod keys;

@@ -90,9 +90,7 @@ pub fn has_connected_account(session: Session, engine: crate::sync::SyncEngine) 
     let records = engine.records();
     move || {
         session.me().is_some_and(|m| m.has_connected_account)
-            || records.with(|r| {
-                r.iter().any(|r| r.record.kind == xops_model::RecordKind::Integration && r.record.body.is_some())
-            })
+            || records.with(|r| r.iter().any(|r| r.record.kind == xops_model::RecordKind::Integration && r.record.body.is_some()))
     }
 }
 

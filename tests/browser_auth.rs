@@ -28,10 +28,7 @@ async fn signed_out_person_is_sent_to_sign_in_and_sees_field_errors_beside_field
     wait_until("the email error", || root.query_selector("#email-error:not([hidden])").unwrap().is_some()).await;
     assert_eq!(root.query_selector("#password-error").unwrap().unwrap().text_content().unwrap(), "Enter your password.");
     assert_eq!(root.query_selector("#email").unwrap().unwrap().get_attribute("aria-invalid").as_deref(), Some("true"));
-    assert_eq!(
-        root.query_selector("#email").unwrap().unwrap().get_attribute("aria-describedby").as_deref(),
-        Some("email-error")
-    );
+    assert_eq!(root.query_selector("#email").unwrap().unwrap().get_attribute("aria-describedby").as_deref(), Some("email-error"));
 
     click(&root, "a[href^='/signup']");
     wait_until("the Create account page", || heading(&root).as_deref() == Some("Create your account")).await;

@@ -30,9 +30,10 @@ fn rsa() -> Object {
 /// Verifies `signature` over `data` with the certificate's SubjectPublicKeyInfo, via WebCrypto.
 async fn verifies(spki: &[u8], data: &[u8], signature: &[u8]) -> bool {
     let usages = js_sys::Array::of1(&"verify".into());
-    let key = JsFuture::from(subtle().import_key_with_object("spki", &Uint8Array::from(spki).into(), &rsa(), true, &usages).unwrap())
-        .await
-        .unwrap();
+    let key =
+        JsFuture::from(subtle().import_key_with_object("spki", &Uint8Array::from(spki).into(), &rsa(), true, &usages).unwrap())
+            .await
+            .unwrap();
     let key: CryptoKey = key.unchecked_into();
     let ok = JsFuture::from(subtle().verify_with_object_and_u8_array_and_u8_array(&rsa(), &key, signature, data).unwrap())
         .await

@@ -57,7 +57,13 @@ fn changes_to_one_record_merge_into_one_pending_change_from_the_revision_the_per
 fn the_person_sees_pending_changes_laid_over_the_confirmed_copy() {
     let mut confirmed = BTreeMap::new();
     confirmed.insert(ID.to_string(), record(3, "Confirmed"));
-    let edit = Pending { seq: 1, id: ID.into(), kind: RecordKind::Integration, body: Some(json!({"name": "Mine"})), base: Base::Revision(3) };
+    let edit = Pending {
+        seq: 1,
+        id: ID.into(),
+        kind: RecordKind::Integration,
+        body: Some(json!({"name": "Mine"})),
+        base: Base::Revision(3),
+    };
     let view = overlay(&confirmed, &[edit]);
     assert_eq!(view.len(), 1);
     assert!(view[0].pending);
@@ -79,7 +85,13 @@ fn status_lines_read_as_the_issue_words_them() {
 #[wasm_bindgen_test]
 async fn the_outbox_and_cache_survive_closing_and_reopening_and_are_kept_per_person() {
     let ada = LocalStore::open("user-ada", "org-1").await.unwrap();
-    let pending = Pending { seq: 1, id: ID.into(), kind: RecordKind::Integration, body: Some(json!({"name": "Offline edit"})), base: Base::Create };
+    let pending = Pending {
+        seq: 1,
+        id: ID.into(),
+        kind: RecordKind::Integration,
+        body: Some(json!({"name": "Offline edit"})),
+        base: Base::Create,
+    };
     ada.apply_outbox(&OutboxOp::Put(pending.clone())).await.unwrap();
     ada.apply_pulled(&[record(4, "From the store")], 4).await.unwrap();
     ada.close();

@@ -1,6 +1,6 @@
+use super::brand::BrandMark;
 use crate::session::Session;
 use crate::sync::SyncEngine;
-use super::brand::BrandMark;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;

@@ -1,7 +1,7 @@
 //! What Sign in and Create account share: the frame, the form-level alert, and where to go next.
 
-use crate::session::{landing_path, safe_next, Session};
 use crate::components::brand::BrandMark;
+use crate::session::{landing_path, safe_next, Session};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;

@@ -67,7 +67,8 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
     let id = StoredValue::new(id);
     let current = move || account.get();
     let integration = move || current().map(|a| a.integration);
-    let provider = account.with_untracked(|a| a.as_ref().map(|a| a.integration.details.provider())).unwrap_or(Provider::Microsoft365);
+    let provider =
+        account.with_untracked(|a| a.as_ref().map(|a| a.integration.details.provider())).unwrap_or(Provider::Microsoft365);
     let just_linked = move || query.with(|q| q.get("linked").is_some());
 
     // Whether this browser holds the account's private key, and a replacement waiting for its upload.
@@ -138,7 +139,9 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
         replace_status.set("Generating the new key pair and certificate…".into());
         spawn_local(async move {
             let outcome = async {
-                let cred = new_credential(&name, replace_validity.get_untracked(), js_sys::Date::now()).await.map_err(|e| e.to_string())?;
+                let cred = new_credential(&name, replace_validity.get_untracked(), js_sys::Date::now())
+                    .await
+                    .map_err(|e| e.to_string())?;
                 let keys = KeyStore::open(&org.get_value()).await.map_err(|e| e.to_string())?;
                 let id = id.get_value();
                 keys.put_draft_and_key(&replace_draft_name(&id), &cred.certificate, &next_key_id(&id), &cred.private_key)
@@ -151,7 +154,9 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
             match outcome {
                 Ok((info, file)) => {
                     replacement.set(Some(info));
-                    replace_status.set(format!("New certificate downloaded as “{file}”. Upload it to the app registration, then confirm below."));
+                    replace_status.set(format!(
+                        "New certificate downloaded as “{file}”. Upload it to the app registration, then confirm below."
+                    ));
                 }
                 Err(e) => {
                     replace_status.set(String::new());

@@ -98,9 +98,7 @@ pub fn LinkMicrosoft365() -> impl IntoView {
         })
     };
     let check_name = move || name.show(unique_name(&name.value.get_untracked(), taken().iter().map(String::as_str)).map(drop));
-    let input = move || {
-        (name.value.get(), tenant.value.get(), application.value.get(), organization.value.get())
-    };
+    let input = move || (name.value.get(), tenant.value.get(), application.value.get(), organization.value.get());
     let parsed = move || {
         let (n, t, a, o) = input();
         let taken = taken();
@@ -165,7 +163,8 @@ pub fn LinkMicrosoft365() -> impl IntoView {
         spawn_local(async move {
             let saved = async { KeyStore::open(&org.get_value()).await?.put_draft(&draft_key.get_value(), &d).await }.await;
             if let Err(e) = saved {
-                form_error.set(Some(format!("Your form could not be kept in this browser ({e}); finish it before leaving the page.")));
+                form_error
+                    .set(Some(format!("Your form could not be kept in this browser ({e}); finish it before leaving the page.")));
             }
         });
     });
@@ -179,7 +178,8 @@ pub fn LinkMicrosoft365() -> impl IntoView {
             Ok(n) => n,
             Err(e) => {
                 name.error.set(Some(e.message));
-                cert_error.set(Some("Enter the Microsoft Account Name first: the certificate and its file are named after it.".into()));
+                cert_error
+                    .set(Some("Enter the Microsoft Account Name first: the certificate and its file are named after it.".into()));
                 focus(name.id);
                 return;
             }
@@ -198,7 +198,8 @@ pub fn LinkMicrosoft365() -> impl IntoView {
                 keys.put_draft_and_key(&draft_key.get_value(), &d, &d.id, &cred.private_key)
                     .await
                     .map_err(|e| format!("The private key could not be kept in this browser: {e}"))?;
-                certificate::download(account.as_str(), &cred.certificate.pem).map_err(|e| format!("The download did not start: {e}"))?;
+                certificate::download(account.as_str(), &cred.certificate.pem)
+                    .map_err(|e| format!("The download did not start: {e}"))?;
                 Ok::<_, String>((cred.certificate, certificate::file_name(account.as_str())))
             }
             .await;
@@ -254,7 +255,9 @@ pub fn LinkMicrosoft365() -> impl IntoView {
             }
         };
         let Some(cert) = certificate.get_untracked() else {
-            cert_error.set(Some("Generate the certificate first (Generate Public Key), upload it to your app registration, then Connect.".into()));
+            cert_error.set(Some(
+                "Generate the certificate first (Generate Public Key), upload it to your app registration, then Connect.".into(),
+            ));
             focus("generate-key");
             return;
         };
@@ -284,7 +287,8 @@ pub fn LinkMicrosoft365() -> impl IntoView {
                     navigate(&format!("/integrations/{account_id}?linked=1"), Default::default());
                 }
                 Err(e) => {
-                    form_error.set(Some(format!("The account could not be saved: {e}. What you entered is kept; try Connect again.")));
+                    form_error
+                        .set(Some(format!("The account could not be saved: {e}. What you entered is kept; try Connect again.")));
                     connecting.set(false);
                 }
             }
@@ -390,7 +394,12 @@ pub fn LinkMicrosoft365() -> impl IntoView {
     .into_any()
 }
 
-fn draft_untracked(id: RwSignal<String>, fields: [Field; 4], validity: RwSignal<Validity>, certificate: RwSignal<Option<CertificateInfo>>) -> M365Draft {
+fn draft_untracked(
+    id: RwSignal<String>,
+    fields: [Field; 4],
+    validity: RwSignal<Validity>,
+    certificate: RwSignal<Option<CertificateInfo>>,
+) -> M365Draft {
     let [n, t, a, o] = fields.map(|f| f.value.get_untracked());
     M365Draft {
         id: id.get_untracked(),

@@ -176,14 +176,8 @@ impl LocalStore {
     }
 
     pub async fn load(&self) -> Result<Snapshot, IdbError> {
-        let confirmed = self
-            .idb
-            .entries(RECORDS)
-            .await?
-            .iter()
-            .filter_map(|(_, v)| parse::<Record>(v))
-            .map(|r| (r.id.clone(), r))
-            .collect();
+        let confirmed =
+            self.idb.entries(RECORDS).await?.iter().filter_map(|(_, v)| parse::<Record>(v)).map(|r| (r.id.clone(), r)).collect();
         let outbox = self.idb.entries(OUTBOX).await?.iter().filter_map(|(_, v)| parse::<Pending>(v)).collect();
         let notices = self.idb.entries(NOTICES).await?.iter().filter_map(|(_, v)| parse::<Notice>(v)).collect();
         let since = self.idb.get(META, &SINCE.into()).await?.and_then(|v| v.as_f64()).unwrap_or(0.0) as i64;

@@ -20,7 +20,8 @@ pub async fn exclusive<T>(name: &str, work: impl Future<Output = T>) -> T {
         .map(|w| JsValue::from(w.navigator()))
         .and_then(|n| Reflect::get(&n, &"locks".into()).ok())
         .filter(|l| !l.is_undefined() && !l.is_null());
-    let request = locks.as_ref().and_then(|l| Reflect::get(l, &"request".into()).ok()).and_then(|f| f.dyn_into::<Function>().ok());
+    let request =
+        locks.as_ref().and_then(|l| Reflect::get(l, &"request".into()).ok()).and_then(|f| f.dyn_into::<Function>().ok());
     let (Some(locks), Some(request)) = (locks, request) else { return work.await };
 
     let (granted, grant) = deferred();

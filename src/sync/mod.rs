@@ -69,7 +69,9 @@ impl fmt::Display for SyncError {
         match self {
             SyncError::NotReady => f.write_str("Your records are still loading; try again in a moment."),
             SyncError::NotFound => f.write_str("That record no longer exists."),
-            SyncError::Storage(e) => write!(f, "This browser could not save the change ({e}). Nothing was lost on the server; try again."),
+            SyncError::Storage(e) => {
+                write!(f, "This browser could not save the change ({e}). Nothing was lost on the server; try again.")
+            }
         }
     }
 }
@@ -283,10 +285,7 @@ impl SyncEngine {
         let confirmed = running.local.confirmed(id).await.map_err(storage)?;
         let next_seq = next_seq(&outbox, &notices);
         let pending = outbox.iter().find(|p| p.id == id);
-        let kind = kind
-            .or(pending.map(|p| p.kind))
-            .or(confirmed.as_ref().map(|r| r.kind))
-            .ok_or(SyncError::NotFound)?;
+        let kind = kind.or(pending.map(|p| p.kind)).or(confirmed.as_ref().map(|r| r.kind)).ok_or(SyncError::NotFound)?;
         let op = merge_change(pending, confirmed.as_ref(), id, kind, body, next_seq).ok_or(SyncError::NotFound)?;
         running.local.apply_outbox(&op).await.map_err(storage)?;
         match op {
@@ -547,4 +546,3 @@ pub fn follow_session(engine: SyncEngine, session: crate::session::Session) {
         who
     });
 }
-

@@ -23,10 +23,7 @@ pub fn fresh_root() -> HtmlElement {
 
 pub async fn sleep(d: Duration) {
     let p = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, d.as_millis() as i32)
-            .unwrap();
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, d.as_millis() as i32).unwrap();
     });
     wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
 }
@@ -51,12 +48,7 @@ pub fn heading(root: &Element) -> Option<String> {
 }
 
 pub fn set_path(path: &str) {
-    web_sys::window()
-        .unwrap()
-        .history()
-        .unwrap()
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path))
-        .unwrap();
+    web_sys::window().unwrap().history().unwrap().replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path)).unwrap();
 }
 
 /// Navigates as the browser's Back/Forward would: a new history entry, then popstate.
@@ -78,7 +70,8 @@ pub fn click(root: &Element, selector: &str) {
 
 /// Types into an input as a person would (an input event per change), then leaves it.
 pub fn type_into(root: &Element, selector: &str, text: &str) {
-    let input: HtmlInputElement = root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no {selector}")).unchecked_into();
+    let input: HtmlInputElement =
+        root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no {selector}")).unchecked_into();
     input.focus().unwrap();
     input.set_value(text);
     input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();

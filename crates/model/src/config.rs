@@ -24,20 +24,15 @@ impl ApiBase {
         if s.is_empty() {
             return Ok(ApiBase::SameOrigin);
         }
-        let rest = s
-            .strip_prefix("https://")
-            .or_else(|| s.strip_prefix("http://"))
-            .ok_or_else(|| ConfigError::new(format!(
-                "api_base must be empty (same origin) or start with https:// or http://; it is \"{s}\""
-            )))?;
+        let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")).ok_or_else(|| {
+            ConfigError::new(format!("api_base must be empty (same origin) or start with https:// or http://; it is \"{s}\""))
+        })?;
         let host = rest.split('/').next().unwrap_or_default();
         if host.is_empty() {
             return Err(ConfigError::new(format!("api_base \"{s}\" has no host name after the scheme")));
         }
         if s.contains(['?', '#', ' ']) {
-            return Err(ConfigError::new(format!(
-                "api_base \"{s}\" must not contain a query, a fragment or spaces"
-            )));
+            return Err(ConfigError::new(format!("api_base \"{s}\" must not contain a query, a fragment or spaces")));
         }
         Ok(ApiBase::Url(s.trim_end_matches('/').to_string()))
     }
@@ -67,8 +62,8 @@ struct RawConfig {
 impl ClientConfig {
     /// Parses the text of `config.json`. Unknown keys are refused so a typo is not ignored.
     pub fn parse(json: &str) -> Result<ClientConfig, ConfigError> {
-        let raw: RawConfig = serde_json::from_str(json)
-            .map_err(|e| ConfigError::new(format!("config.json is not valid: {e}")))?;
+        let raw: RawConfig =
+            serde_json::from_str(json).map_err(|e| ConfigError::new(format!("config.json is not valid: {e}")))?;
         Ok(ClientConfig { api_base: ApiBase::parse(&raw.api_base)? })
     }
 }

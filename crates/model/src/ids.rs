@@ -137,9 +137,7 @@ impl OrganizationDomain {
         }
         let labels: Vec<&str> = s.split('.').collect();
         if labels.len() < 2 {
-            return err(format!(
-                "\"{s}\" is not a full domain; it needs a dot, like contoso.onmicrosoft.com."
-            ));
+            return err(format!("\"{s}\" is not a full domain; it needs a dot, like contoso.onmicrosoft.com."));
         }
         for label in &labels {
             let valid_chars = label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');

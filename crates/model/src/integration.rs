@@ -96,14 +96,23 @@ impl CertificateInfo {
             && pem.ends_with("-----END CERTIFICATE-----")
             && pem.matches("-----BEGIN").count() == 1;
         if !is_one_cert {
-            return Err(FieldError::new("certificate.pem", "The certificate must be one PEM certificate block and nothing else."));
+            return Err(FieldError::new(
+                "certificate.pem",
+                "The certificate must be one PEM certificate block and nothing else.",
+            ));
         }
         let hex_of = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b));
         if !hex_of(&self.sha1_thumbprint, 40) {
-            return Err(FieldError::new("certificate.sha1_thumbprint", "The SHA-1 thumbprint must be 40 upper-case hexadecimal digits."));
+            return Err(FieldError::new(
+                "certificate.sha1_thumbprint",
+                "The SHA-1 thumbprint must be 40 upper-case hexadecimal digits.",
+            ));
         }
         if !hex_of(&self.sha256_thumbprint, 64) {
-            return Err(FieldError::new("certificate.sha256_thumbprint", "The SHA-256 thumbprint must be 64 upper-case hexadecimal digits."));
+            return Err(FieldError::new(
+                "certificate.sha256_thumbprint",
+                "The SHA-256 thumbprint must be 64 upper-case hexadecimal digits.",
+            ));
         }
         if self.not_after <= self.not_before {
             return Err(FieldError::new("certificate.not_after", "The certificate must end after it starts."));
@@ -119,10 +128,16 @@ impl CertificateInfo {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expiry {
     /// More than [`Expiry::WARN_DAYS`] days left.
-    Valid { days_left: i64 },
+    Valid {
+        days_left: i64,
+    },
     /// [`Expiry::WARN_DAYS`] days or fewer left: time to replace it.
-    Soon { days_left: i64 },
-    Expired { days_ago: i64 },
+    Soon {
+        days_left: i64,
+    },
+    Expired {
+        days_ago: i64,
+    },
 }
 
 impl Expiry {
@@ -183,15 +198,9 @@ impl M365Input<'_> {
             (Ok(name), Ok(tenant_id), Ok(application_id), Ok(organization)) => {
                 Ok((name, M365Details { tenant_id, application_id, organization }))
             }
-            (name, tenant_id, application_id, organization) => Err([
-                name.err(),
-                tenant_id.err(),
-                application_id.err(),
-                organization.err(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect()),
+            (name, tenant_id, application_id, organization) => {
+                Err([name.err(), tenant_id.err(), application_id.err(), organization.err()].into_iter().flatten().collect())
+            }
         }
     }
 }

@@ -139,13 +139,11 @@ impl FromRequestParts<AppState> for CurrentUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let token = session_token(&parts.headers).ok_or_else(not_signed_in)?;
         let hash = token_hash(&token);
-        let row = sqlx::query(
-            "SELECT user_id, organization_id, last_seen_at, expires_at FROM sessions WHERE token_hash = $1",
-        )
-        .bind(&hash)
-        .fetch_optional(&state.db.pool)
-        .await?
-        .ok_or_else(not_signed_in)?;
+        let row = sqlx::query("SELECT user_id, organization_id, last_seen_at, expires_at FROM sessions WHERE token_hash = $1")
+            .bind(&hash)
+            .fetch_optional(&state.db.pool)
+            .await?
+            .ok_or_else(not_signed_in)?;
         let (last_seen, expires): (i64, i64) = (row.get(2), row.get(3));
         let now = now_millis();
         if now >= expires || now - last_seen >= state.config.session_idle().as_millis() as i64 {
@@ -190,10 +188,8 @@ pub mod throttle {
         let now = now_millis();
         let mut wait = 0;
         for key in keys {
-            if let Some(row) = sqlx::query("SELECT blocked_until FROM login_throttle WHERE key = $1")
-                .bind(*key)
-                .fetch_optional(&db.pool)
-                .await?
+            if let Some(row) =
+                sqlx::query("SELECT blocked_until FROM login_throttle WHERE key = $1").bind(*key).fetch_optional(&db.pool).await?
             {
                 wait = wait.max(row.get::<i64, _>(0) - now);
             }

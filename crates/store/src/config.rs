@@ -140,9 +140,7 @@ pub fn parse_origin(s: &str) -> Result<String, String> {
         return Err(format!("origin \"{s}\" has no host"));
     }
     if rest.contains(['/', '?', '#', ' ']) {
-        return Err(format!(
-            "origin \"{s}\" must be only scheme://host[:port], without a path or a trailing slash"
-        ));
+        return Err(format!("origin \"{s}\" must be only scheme://host[:port], without a path or a trailing slash"));
     }
     Ok(s.to_ascii_lowercase())
 }

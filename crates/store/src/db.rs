@@ -3,8 +3,8 @@
 //! Queries go through sqlx's `Any` driver with `$1`-style placeholders, which both backends
 //! accept. The few statements that differ per backend live in `migrations` below, side by side.
 
-use crate::startup::{StartError as Error, Result};
-use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
+use crate::startup::{Result, StartError as Error};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::path::Path;
 use std::str::FromStr;
@@ -25,15 +25,12 @@ impl Db {
     pub async fn open(database: &str) -> Result<Db> {
         sqlx::any::install_default_drivers();
         if database.starts_with("postgres://") || database.starts_with("postgresql://") {
-            return Err(Error::new(
-                "PostgreSQL is not supported by this build yet; pass a SQLite file path to --database",
-            ));
+            return Err(Error::new("PostgreSQL is not supported by this build yet; pass a SQLite file path to --database"));
         }
         let path = Path::new(database);
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| {
-                Error::new(format!("cannot create the database folder {}: {e}", parent.display()))
-            })?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Error::new(format!("cannot create the database folder {}: {e}", parent.display())))?;
         }
         let url = format!("sqlite://{}?mode=rwc", path.display());
         let options = AnyConnectOptions::from_str(&url)
@@ -69,7 +66,7 @@ pub mod migrations {
     //! Versioned schema migrations, applied in order once each, in one transaction each.
 
     use super::{Backend, Db};
-    use crate::startup::{StartError as Error, Result};
+    use crate::startup::{Result, StartError as Error};
     use sqlx::Row;
 
     pub struct Migration {
@@ -197,8 +194,5 @@ pub mod migrations {
 
 /// Milliseconds since the Unix epoch: the store's one time format in the database.
 pub fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }

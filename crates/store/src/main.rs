@@ -8,8 +8,7 @@ use xops_store::{accounts, auth, Cli, Config, Db};
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -30,9 +29,9 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(config: Config) -> Result<(), String> {
-    let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(|e| {
-        format!("cannot listen on {}: {e} (is another store running? pass --listen)", config.listen)
-    })?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e} (is another store running? pass --listen)", config.listen))?;
     let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     // The test harness and scripts read this line to learn the port when --listen ends in :0.
     println!("xops-store listening on http://{addr}");
@@ -50,8 +49,7 @@ async fn user_add(database: &str, email: &str, organization: &str) -> Result<(),
     let password = xops_model::NewPassword::parse(password).map_err(|e| format!("password (standard input): {e}"))?;
     let db = Db::open(database).await.map_err(|e| e.to_string())?;
     let hash = auth::hash_password_blocking(password.expose().to_string()).await.map_err(|e| e.body.to_string())?;
-    let (user, created) =
-        accounts::add_user(&db, &organization, &email, &hash).await.map_err(|e| e.body.to_string())?;
+    let (user, created) = accounts::add_user(&db, &organization, &email, &hash).await.map_err(|e| e.body.to_string())?;
     println!(
         "created user {email} ({}) in {} organization \"{}\" ({})",
         user.user_id,

@@ -63,11 +63,8 @@ pub async fn changes_since(db: &Db, organization_id: &str, since: i64, limit: i6
     .await?;
     let has_more = rows.len() as i64 > limit;
     let changes = rows.iter().take(limit as usize).map(record_from_row).collect::<Result<Vec<_>, _>>()?;
-    let latest_revision: i64 = sqlx::query("SELECT revision FROM organizations WHERE id = $1")
-        .bind(organization_id)
-        .fetch_one(&db.pool)
-        .await?
-        .get(0);
+    let latest_revision: i64 =
+        sqlx::query("SELECT revision FROM organizations WHERE id = $1").bind(organization_id).fetch_one(&db.pool).await?.get(0);
     Ok(RecordChanges { changes, latest_revision, has_more })
 }
 
@@ -94,7 +91,13 @@ pub fn not_found(id: &str) -> AppError {
 }
 
 /// Creates or updates a record, or deletes it (leaving a tombstone of the record's own kind).
-pub async fn write(db: &Db, user: &UserRef, id: &str, change: Change<'_>, precondition: Precondition) -> Result<Outcome, AppError> {
+pub async fn write(
+    db: &Db,
+    user: &UserRef,
+    id: &str,
+    change: Change<'_>,
+    precondition: Precondition,
+) -> Result<Outcome, AppError> {
     let (requested_kind, body) = match change {
         Change::Put(kind, body) => (Some(kind), Some(body)),
         Change::Delete => (None, None),

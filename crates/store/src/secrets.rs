@@ -26,15 +26,13 @@ fn looks_like_private_key(s: &str) -> bool {
     }
     // A base64 blob of DER whose outer SEQUENCE starts with INTEGER 0: PKCS#8 PrivateKeyInfo and
     // PKCS#1 RSAPrivateKey both do; a certificate starts with another SEQUENCE instead.
-    s.split(|c: char| c.is_whitespace() || c == '"' || c == ',')
-        .filter(|w| w.len() >= 64)
-        .any(|w| {
-            let w = w.trim_end_matches('=');
-            let decoded = base64::engine::general_purpose::STANDARD_NO_PAD
-                .decode(w)
-                .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(w));
-            decoded.is_ok_and(|der| starts_like_private_key(&der))
-        })
+    s.split(|c: char| c.is_whitespace() || c == '"' || c == ',').filter(|w| w.len() >= 64).any(|w| {
+        let w = w.trim_end_matches('=');
+        let decoded = base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(w)
+            .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(w));
+        decoded.is_ok_and(|der| starts_like_private_key(&der))
+    })
 }
 
 fn starts_like_private_key(der: &[u8]) -> bool {

@@ -2,7 +2,7 @@
 //! the single-page-app fallback (a browser navigation to an unknown path gets index.html, so
 //! the app's router shows the page or its own not-found page).
 
-use crate::startup::{StartError as Error, Result};
+use crate::startup::{Result, StartError as Error};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -27,8 +27,7 @@ impl StaticSite {
             tracing::warn!(dir = %dir.display(), "no index.html there: serving the API only");
             return Ok(None);
         }
-        let html = std::fs::read_to_string(&index)
-            .map_err(|e| Error::new(format!("cannot read {}: {e}", index.display())))?;
+        let html = std::fs::read_to_string(&index).map_err(|e| Error::new(format!("cannot read {}: {e}", index.display())))?;
         let csp = document_csp(&inline_script_hashes(&html));
         Ok(Some(StaticSite { dir: dir.to_path_buf(), index_html: html.into(), csp }))
     }

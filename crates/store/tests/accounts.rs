@@ -16,7 +16,11 @@ async fn sign_up_creates_an_organization_signs_in_and_needs_a_first_account() {
     let s = spawn_store(|_| {}).await;
     let client = s.browser();
     let res = s
-        .post(&client, "/api/v1/auth/signup", json!({"organization": " Contoso ", "email": "Ada@Contoso.com", "password": PASSWORD}))
+        .post(
+            &client,
+            "/api/v1/auth/signup",
+            json!({"organization": " Contoso ", "email": "Ada@Contoso.com", "password": PASSWORD}),
+        )
         .await;
     assert_eq!(res.status(), 201);
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
@@ -54,7 +58,11 @@ async fn duplicate_email_is_refused_whatever_its_case() {
     let s = spawn_store(|_| {}).await;
     s.sign_up("ada@contoso.com", "Contoso").await;
     let res = s
-        .post(&s.browser(), "/api/v1/auth/signup", json!({"organization": "Other", "email": "ADA@contoso.com ", "password": PASSWORD}))
+        .post(
+            &s.browser(),
+            "/api/v1/auth/signup",
+            json!({"organization": "Other", "email": "ADA@contoso.com ", "password": PASSWORD}),
+        )
         .await;
     assert_eq!(res.status(), 409);
     let e = error(res).await;
@@ -69,7 +77,11 @@ async fn bad_sign_up_fields_name_the_field_and_the_fix() {
     for (body, field, needle) in [
         (json!({"organization": "Contoso", "email": "ada@contoso.com", "password": "short"}), "password", "at least 12"),
         (json!({"organization": "Contoso", "email": "ada.contoso.com", "password": PASSWORD}), "email", "needs an @"),
-        (json!({"organization": "  ", "email": "ada@contoso.com", "password": PASSWORD}), "organization", "Enter your organization"),
+        (
+            json!({"organization": "  ", "email": "ada@contoso.com", "password": PASSWORD}),
+            "organization",
+            "Enter your organization",
+        ),
     ] {
         let res = s.post(&c, "/api/v1/auth/signup", body).await;
         assert_eq!(res.status(), 422);
@@ -83,7 +95,8 @@ async fn bad_sign_up_fields_name_the_field_and_the_fix() {
         .await;
     assert_eq!(res.status(), 422);
     assert!(error(res).await.error.message.contains("unknown field"));
-    let res = c.post(s.url("/api/v1/auth/signup")).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    let res =
+        c.post(s.url("/api/v1/auth/signup")).header("content-type", "application/json").body("{not json").send().await.unwrap();
     assert_eq!(res.status(), 400);
     assert_eq!(error(res).await.error.code, ErrorCode::BadRequest);
 }
@@ -222,7 +235,8 @@ async fn state_changing_requests_need_an_allowed_origin_and_json() {
     assert_eq!(res.status(), 415, "a form post, as a cross-site form would send");
     assert_eq!(error(res).await.error.code, ErrorCode::UnsupportedMediaType);
 
-    let res = plain.post(s.url("/api/v1/auth/signup")).header("origin", "https://app.example.com").json(&body).send().await.unwrap();
+    let res =
+        plain.post(s.url("/api/v1/auth/signup")).header("origin", "https://app.example.com").json(&body).send().await.unwrap();
     assert_eq!(res.status(), 201, "a configured origin");
     let res = plain.post(s.url("/api/v1/auth/logout")).header("origin", s.base.as_str()).send().await.unwrap();
     assert_eq!(res.status(), 204, "the store's own origin; no body needs no content type");

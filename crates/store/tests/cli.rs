@@ -39,11 +39,7 @@ fn a_busy_port_is_reported_clearly() {
     let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = held.local_addr().unwrap().to_string();
     let dir = tempfile::tempdir().unwrap();
-    let out = store()
-        .args(["--listen", &addr, "--database"])
-        .arg(dir.path().join("s.sqlite3"))
-        .output()
-        .unwrap();
+    let out = store().args(["--listen", &addr, "--database"]).arg(dir.path().join("s.sqlite3")).output().unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("cannot listen on") && err.contains("--listen"), "{err}");

@@ -96,14 +96,8 @@ async fn acknowledged_writes_survive_sigkill() {
     let mut stored = std::collections::HashSet::new();
     let mut since = 0;
     loop {
-        let page: xops_model::RecordChanges = c
-            .get(format!("{}/api/v1/records?since={since}&limit=1000", store.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page: xops_model::RecordChanges =
+            c.get(format!("{}/api/v1/records?since={since}&limit=1000", store.base)).send().await.unwrap().json().await.unwrap();
         since = page.changes.last().map_or(since, |r| r.revision);
         stored.extend(page.changes.into_iter().map(|r| r.id));
         if !page.has_more {

@@ -41,10 +41,8 @@ async fn wrong_method_on_an_api_route_is_a_json_405() {
 #[tokio::test]
 async fn app_routes_get_index_html_with_a_strict_csp() {
     let s = spawn_store(|_| {}).await;
-    let expected_hash = format!(
-        "'sha256-{}'",
-        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(INLINE_LOADER.as_bytes()))
-    );
+    let expected_hash =
+        format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(INLINE_LOADER.as_bytes())));
     for path in ["/", "/integrations", "/integrations/microsoft/m365/new", "/no-such-page"] {
         let res = s.client.get(s.url(path)).header(ACCEPT, "text/html,*/*").send().await.unwrap();
         assert_eq!(res.status(), 200, "{path}");

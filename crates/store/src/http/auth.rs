@@ -27,7 +27,11 @@ async fn signed_in(state: &AppState, headers: &HeaderMap, user: UserRef, status:
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "accounts", request_body = SignupRequest, responses((status = 201, description = "Created the organization and its first user; signed in (Set-Cookie)", body = Me), (status = 409, description = "The email has an account", body = ApiError), (status = 422, description = "A field is not valid; `field` names it", body = ApiError), (status = 403, description = "Origin not allowed", body = ApiError)))]
-pub async fn signup(State(state): State<AppState>, headers: HeaderMap, ApiJson(req): ApiJson<SignupRequest>) -> Result<Response, AppError> {
+pub async fn signup(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<SignupRequest>,
+) -> Result<Response, AppError> {
     let valid = req.validate().map_err(first_field_error)?;
     if accounts::email_exists(&state.db, &valid.email).await? {
         return Err(accounts::email_taken());

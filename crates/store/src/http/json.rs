@@ -28,9 +28,14 @@ where
                     ErrorCode::UnsupportedMediaType,
                     "Send the request body as JSON with Content-Type: application/json.",
                 ),
-                JsonRejection::JsonDataError(e) => {
-                    AppError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation, format!("The request body does not fit: {}", e.body_text().trim_start_matches("Failed to deserialize the JSON body into the target type: ")))
-                }
+                JsonRejection::JsonDataError(e) => AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    ErrorCode::Validation,
+                    format!(
+                        "The request body does not fit: {}",
+                        e.body_text().trim_start_matches("Failed to deserialize the JSON body into the target type: ")
+                    ),
+                ),
                 JsonRejection::JsonSyntaxError(_) => {
                     AppError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, "The request body is not valid JSON.")
                 }

@@ -10,11 +10,11 @@ use crate::error::AppError;
 use crate::web::{self, StaticSite, API_CSP};
 use crate::AppState;
 use axum::body::Body;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use tower::ServiceExt;
@@ -39,10 +39,10 @@ pub fn router(state: AppState, site: Option<StaticSite>) -> Router {
         .layer(DefaultBodyLimit::max(json::MAX_BODY_BYTES))
         .with_state(state.clone());
 
-    let mut app = Router::new().nest(API_PREFIX, api).route("/api", get(api_not_found)).route(
-        "/api/{*rest}",
-        axum::routing::any(api_not_found),
-    );
+    let mut app = Router::new()
+        .nest(API_PREFIX, api)
+        .route("/api", get(api_not_found))
+        .route("/api/{*rest}", axum::routing::any(api_not_found));
     app = match site {
         Some(site) => app.fallback(move |req: Request| serve_static(site.clone(), req)),
         None => app.fallback(no_static_site),
@@ -90,11 +90,7 @@ async fn serve_static(site: StaticSite, req: Request) -> Response {
         return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "GET, HEAD")]).into_response();
     }
     let path = req.uri().path().to_string();
-    let wants_html = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/html"));
+    let wants_html = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
     if path == "/" || path == "/index.html" {
         return index_response(&site);
     }
@@ -108,16 +104,11 @@ async fn serve_static(site: StaticSite, req: Request) -> Response {
         return index_response(&site);
     }
     let mut res = res;
-    let cache = if res.status().is_success() && web::is_hashed_asset(&path) {
-        "public, max-age=31536000, immutable"
-    } else {
-        "no-cache"
-    };
+    let cache =
+        if res.status().is_success() && web::is_hashed_asset(&path) { "public, max-age=31536000, immutable" } else { "no-cache" };
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    res.headers_mut().insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_str(&site.csp).unwrap_or(HeaderValue::from_static(API_CSP)),
-    );
+    res.headers_mut()
+        .insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_str(&site.csp).unwrap_or(HeaderValue::from_static(API_CSP)));
     res
 }
 

@@ -28,7 +28,11 @@ pub async fn list(
     query: Result<Query<ChangesQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<RecordChanges>, AppError> {
     let Query(q) = query.map_err(|e| {
-        AppError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, format!("Bad query: {}. Use ?since=REVISION&limit=N.", e.body_text()))
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            format!("Bad query: {}. Use ?since=REVISION&limit=N.", e.body_text()),
+        )
     })?;
     let limit = q.limit.unwrap_or(records::DEFAULT_PAGE);
     if !(1..=records::MAX_PAGE).contains(&limit) || q.since < 0 {
@@ -54,18 +58,13 @@ fn precondition(headers: &HeaderMap) -> Result<Precondition, AppError> {
         return Ok(Precondition::Create);
     }
     match get(header::IF_MATCH) {
-        Some(v) => v
-            .trim_start_matches("W/")
-            .trim_matches('"')
-            .parse::<i64>()
-            .map(Precondition::Revision)
-            .map_err(|_| {
-                AppError::new(
-                    StatusCode::BAD_REQUEST,
-                    ErrorCode::BadRequest,
-                    format!("If-Match must be a revision in quotes, like \"42\"; it is {v}."),
-                )
-            }),
+        Some(v) => v.trim_start_matches("W/").trim_matches('"').parse::<i64>().map(Precondition::Revision).map_err(|_| {
+            AppError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadRequest,
+                format!("If-Match must be a revision in quotes, like \"42\"; it is {v}."),
+            )
+        }),
         None => Err(records::precondition_required()),
     }
 }

@@ -38,7 +38,11 @@ impl TestStore {
     pub async fn sign_up(&self, email: &str, organization: &str) -> reqwest::Client {
         let client = self.browser();
         let res = self
-            .post(&client, "/api/v1/auth/signup", serde_json::json!({"organization": organization, "email": email, "password": PASSWORD}))
+            .post(
+                &client,
+                "/api/v1/auth/signup",
+                serde_json::json!({"organization": organization, "email": email, "password": PASSWORD}),
+            )
             .await;
         assert_eq!(res.status(), 201, "sign up {email}: {}", res.text().await.unwrap());
         client
@@ -76,9 +80,7 @@ pub async fn spawn_store(configure: impl FnOnce(&mut Config)) -> TestStore {
     let addr = listener.local_addr().unwrap();
     let app = xops_store::build_app(config).await.expect("store starts");
     tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-            .await
-            .unwrap();
+        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap();
     });
     let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
     TestStore { base: format!("http://{addr}"), dir, client }
