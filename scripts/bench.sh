@@ -3,6 +3,7 @@
 #   1. the first load's bytes (HTML + JS + wasm + CSS), raw and gzip
 #   2. store throughput: authenticated record writes and reads over loopback HTTP
 #   3. sync in headless Chromium: initial sync of 1,000 and 10,000 records, reload, a 1-change delta
+#   4. Generate Public Key in headless Chromium: click to download
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 ensure_build_tools
@@ -13,4 +14,6 @@ cd "$ROOT"
 "$ROOT/scripts/bench-size.sh"
 cargo bench -p xops-store --bench throughput --quiet 2>/dev/null | sed -n '/store throughput/,$p'
 cargo build --release -p xops-store --quiet
-XOPS_STORE_BIN="$ROOT/target/release/xops-store" XOPS_DIST="$ROOT/dist" node tests/e2e/bench-sync.mjs
+export XOPS_STORE_BIN="$ROOT/target/release/xops-store" XOPS_DIST="$ROOT/dist"
+node tests/e2e/bench-sync.mjs
+node tests/e2e/bench-credential.mjs

@@ -36,6 +36,10 @@ ensure_wasm_target() {
         say "adding the wasm32-unknown-unknown Rust target"
         rustup target add wasm32-unknown-unknown
     fi
+    if ! cargo fmt --version >/dev/null 2>&1; then
+        say "adding rustfmt (the test command checks formatting)"
+        rustup component add rustfmt
+    fi
 }
 
 ensure_trunk() {

@@ -23,6 +23,7 @@ layer() {
     if "$@"; then say "$name: passed"; else say "$name: FAILED"; failed+=("$name"); fi
 }
 
+layer "formatting (cargo fmt --check; fix with cargo fmt)" cargo fmt --all -- --check
 layer "native tests" cargo test --workspace --exclude xops-integrations
 layer "browser tests (wasm-bindgen-test, headless Chromium)" \
     cargo test -p xops-integrations --target wasm32-unknown-unknown
