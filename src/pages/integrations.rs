@@ -1,9 +1,13 @@
 use crate::components::certificate::{expiry_class, now_ms};
 use crate::components::logos::{AwsLogo, AzureLogo, MicrosoftLogo};
 use crate::components::page::PageHeading;
+use crate::keys::KeyStore;
+use crate::pages::link_m365::{draft_name, M365Draft};
+use crate::session::Session;
 use crate::sync::local::LocalRecord;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::A;
 use xops_model::{Integration, IntegrationDetails, Provider, RecordKind};
 
@@ -97,6 +101,7 @@ pub fn Integrations() -> impl IntoView {
                 </div>
             </li>
         </ul>
+        <UnfinishedLink/>
         <section class="panel" aria-labelledby="linked-accounts-heading">
             <h2 id="linked-accounts-heading">"Linked accounts"</h2>
             <Show
@@ -132,4 +137,55 @@ pub fn Integrations() -> impl IntoView {
             </Show>
         </section>
     }
+}
+
+/// A link form left half-way (say, while the person was in the Azure portal): a way back to it,
+/// or to throw it away.
+#[component]
+fn UnfinishedLink() -> impl IntoView {
+    let Some(me) = Session::expect_context().me() else { return ().into_any() };
+    let (org, key) = (StoredValue::new(me.organization.id), StoredValue::new(draft_name(&me.user.id)));
+    let draft = RwSignal::new(None::<M365Draft>);
+    let checked = RwSignal::new(false);
+    spawn_local(async move {
+        if let Ok(keys) = KeyStore::open(&org.get_value()).await {
+            if let Ok(Some(d)) = keys.draft::<M365Draft>(&key.get_value()).await {
+                let started = !d.name.trim().is_empty() || d.certificate.is_some();
+                draft.set(started.then_some(d));
+            }
+        }
+        checked.set(true);
+    });
+    let discard = move |_| {
+        let Some(d) = draft.get_untracked() else { return };
+        spawn_local(async move {
+            if let Ok(keys) = KeyStore::open(&org.get_value()).await {
+                if keys.delete_draft(&key.get_value(), Some(&d.id)).await.is_ok() {
+                    draft.set(None);
+                }
+            }
+        });
+    };
+    view! {
+        <Show
+            when=move || draft.with(Option::is_some)
+            fallback=move || checked.get().then(|| view! { <span data-testid="no-unfinished-link" hidden></span> })
+        >
+            <section class="panel notice-panel" aria-labelledby="unfinished-heading">
+                <h2 id="unfinished-heading">"Unfinished link"</h2>
+                <p>
+                    {move || draft.with(|d| d.as_ref().map(|d| {
+                        let name = if d.name.trim().is_empty() { "a Microsoft 365 account".to_string() } else { format!("“{}”", d.name.trim()) };
+                        let cert = if d.certificate.is_some() { ", with its certificate made," } else { "" };
+                        format!("You started linking {name}{cert} but did not connect it yet.")
+                    }))}
+                </p>
+                <div class="actions">
+                    <A href="/integrations/microsoft/m365/new" attr:class="button primary">"Continue linking"</A>
+                    <button type="button" class="button" on:click=discard>"Discard"</button>
+                </div>
+            </section>
+        </Show>
+    }
+    .into_any()
 }

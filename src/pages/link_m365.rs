@@ -33,7 +33,7 @@ pub struct M365Draft {
     pub certificate: Option<CertificateInfo>,
 }
 
-fn draft_name(user_id: &str) -> String {
+pub fn draft_name(user_id: &str) -> String {
     format!("{user_id}/microsoft365/new")
 }
 
@@ -295,6 +295,33 @@ pub fn LinkMicrosoft365() -> impl IntoView {
         });
     };
 
+    // Start over: forget the draft and its key (an uploaded certificate without its key is useless).
+    let start_over = move |_| {
+        let old_id = id.get_untracked();
+        spawn_local(async move {
+            let cleared =
+                async { KeyStore::open(&org.get_value()).await?.delete_draft(&draft_key.get_value(), Some(&old_id)).await }.await;
+            match cleared {
+                Ok(()) => {
+                    loaded.set(false);
+                    fields.iter().for_each(|f| {
+                        f.value.set(String::new());
+                        f.error.set(None);
+                    });
+                    certificate.set(None);
+                    validity.set(Validity::OneYear);
+                    cert_error.set(None);
+                    form_error.set(None);
+                    progress.set("Started over: the form is empty and the key made for it is deleted.".into());
+                    id.set(new_id());
+                    loaded.set(true);
+                    focus(name.id);
+                }
+                Err(e) => form_error.set(Some(format!("The draft could not be removed: {e}"))),
+            }
+        });
+    };
+
     view! {
         <PageHeading title="Link a New Microsoft Account"/>
         <p class="lead">
@@ -375,6 +402,7 @@ pub fn LinkMicrosoft365() -> impl IntoView {
                         {move || if connecting.get() { "Connecting…" } else { "Connect" }}
                     </button>
                     <A href="/integrations" attr:class="button subtle">"Cancel"</A>
+                    <button type="button" class="button subtle" on:click=start_over>"Start over"</button>
                 </div>
                 <p id="connect-hint" class="field-hint">
                     {move || if ready() {

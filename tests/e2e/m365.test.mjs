@@ -242,6 +242,21 @@ test('bad values get a message beside their field when the person leaves it, and
   const { cert } = await generate(page);
   assert.equal((Date.parse(cert.validTo) - Date.parse(cert.validFrom)) / DAY, 730);
   assert.equal(await page.getByRole('button', { name: 'Connect' }).getAttribute('aria-disabled'), 'false');
+
+  // Left half-way, the link waits on Integrations: continue it, or start over.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Integrations' }).click();
+  const unfinished = page.getByRole('region', { name: 'Unfinished link' });
+  assert.match(await unfinished.textContent(), /“Contoso”, with its certificate made/);
+  await unfinished.getByRole('link', { name: 'Continue linking' }).click();
+  await page.getByTestId('sha1-thumbprint').waitFor();
+  assert.equal(await page.getByLabel('Microsoft Account Name').inputValue(), 'Contoso');
+  await page.getByRole('button', { name: 'Start over' }).click();
+  await page.getByTestId('sha1-thumbprint').waitFor({ state: 'detached' });
+  assert.equal(await page.getByLabel('Microsoft Account Name').inputValue(), '');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'account-name');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Integrations' }).click();
+  await page.getByTestId('no-unfinished-link').waitFor({ state: 'attached' });
+  assert.equal(await unfinished.count(), 0, 'nothing unfinished after starting over');
   assert.deepEqual(problems, []);
   await context.close();
 });
