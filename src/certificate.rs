@@ -65,6 +65,41 @@ impl Validity {
     }
 }
 
+/// The RSA modulus size: 2048 bits unless the person picks more (Entra accepts 2048 and up).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum KeySize {
+    #[default]
+    Rsa2048,
+    Rsa3072,
+    Rsa4096,
+}
+
+impl KeySize {
+    pub fn bits(self) -> u32 {
+        match self {
+            KeySize::Rsa2048 => 2048,
+            KeySize::Rsa3072 => 3072,
+            KeySize::Rsa4096 => 4096,
+        }
+    }
+    pub fn from_bits(bits: &str) -> KeySize {
+        match bits {
+            "3072" => KeySize::Rsa3072,
+            "4096" => KeySize::Rsa4096,
+            _ => KeySize::Rsa2048,
+        }
+    }
+}
+
+/// What the person chose for a new credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CredentialOptions {
+    #[serde(default)]
+    pub validity: Validity,
+    #[serde(default)]
+    pub key_size: KeySize,
+}
+
 /// A new credential: the private key (a handle; its bytes are out of reach) and the certificate.
 pub struct NewCredential {
     pub private_key: CryptoKey,
@@ -86,11 +121,11 @@ fn bytes(v: JsValue) -> Vec<u8> {
     Uint8Array::new(&v).to_vec()
 }
 
-/// An RSA 2048 key pair for RSASSA-PKCS1-v1_5 with SHA-256. The private key is not extractable.
-pub async fn generate_key_pair() -> Result<CryptoKeyPair, CertificateError> {
+/// An RSA key pair for RSASSA-PKCS1-v1_5 with SHA-256. The private key is not extractable.
+pub async fn generate_key_pair(size: KeySize) -> Result<CryptoKeyPair, CertificateError> {
     let algorithm = Object::new();
     Reflect::set(&algorithm, &"name".into(), &RSA.into())?;
-    Reflect::set(&algorithm, &"modulusLength".into(), &2048.into())?;
+    Reflect::set(&algorithm, &"modulusLength".into(), &size.bits().into())?;
     Reflect::set(&algorithm, &"publicExponent".into(), &Uint8Array::from(&[1u8, 0, 1][..]))?;
     Reflect::set(&algorithm, &"hash".into(), &"SHA-256".into())?;
     let usages = Array::of2(&"sign".into(), &"verify".into());
@@ -120,14 +155,18 @@ fn random_bytes(n: usize) -> Result<Vec<u8>, CertificateError> {
 }
 
 /// Makes a key pair and its self-signed certificate for the account named `account_name`.
-pub async fn new_credential(account_name: &str, validity: Validity, now_ms: f64) -> Result<NewCredential, CertificateError> {
-    let pair = generate_key_pair().await?;
+pub async fn new_credential(
+    account_name: &str,
+    options: CredentialOptions,
+    now_ms: f64,
+) -> Result<NewCredential, CertificateError> {
+    let pair = generate_key_pair(options.key_size).await?;
     let spki = bytes(resolve(subtle()?.export_key("spki", &pair.get_public_key())).await?);
     let public = rsa_public_key_of_spki(&spki)?;
     let mut serial = random_bytes(16)?;
     serial[0] = (serial[0] & 0x7f) | 0x01; // positive (DER INTEGER) and exactly 16 bytes long
     let not_before = (now_ms as i64 / 1000) * 1000;
-    let not_after = not_before + validity.days() * DAY_MS;
+    let not_after = not_before + options.validity.days() * DAY_MS;
     let params = params(account_name, &serial, not_before, not_after)?;
 
     // Pass 1: learn the to-be-signed bytes.
@@ -200,6 +239,7 @@ impl PublicKeyData for Signer<'_> {
 impl SigningKey for Signer<'_> {
     fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
         *self.tbs.borrow_mut() = Some(msg.to_vec());
+        // The placeholder's length does not matter: the signed bytes never include the signature.
         Ok(self.signature.clone().unwrap_or_else(|| vec![0; 256]))
     }
 }

@@ -9,7 +9,9 @@ use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::CryptoKey;
 use x509_parser::prelude::*;
-use xops_integrations::certificate::{self, browser_label_of, file_name, new_credential, rsa_public_key_of_spki, Validity};
+use xops_integrations::certificate::{
+    self, browser_label_of, file_name, new_credential, rsa_public_key_of_spki, CredentialOptions, KeySize, Validity,
+};
 use xops_integrations::keys::KeyStore;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -43,7 +45,7 @@ async fn verifies(spki: &[u8], data: &[u8], signature: &[u8]) -> bool {
 
 #[wasm_bindgen_test]
 async fn the_private_key_cannot_be_read_out() {
-    let cred = new_credential("Contoso", Validity::OneYear, js_sys::Date::now()).await.unwrap();
+    let cred = new_credential("Contoso", CredentialOptions::default(), js_sys::Date::now()).await.unwrap();
     assert_eq!(cred.private_key.type_(), "private");
     assert!(!cred.private_key.extractable());
     for format in ["pkcs8", "jwk"] {
@@ -53,10 +55,15 @@ async fn the_private_key_cannot_be_read_out() {
 }
 
 #[wasm_bindgen_test]
-async fn the_certificate_is_rsa_2048_sha256_self_signed_with_the_chosen_validity() {
-    for (validity, days) in [(Validity::OneYear, 365), (Validity::TwoYears, 730)] {
+async fn the_certificate_is_rsa_sha256_self_signed_with_the_chosen_validity_and_key_size() {
+    let cases = [
+        (CredentialOptions::default(), 365, 2048),
+        (CredentialOptions { validity: Validity::TwoYears, key_size: KeySize::Rsa2048 }, 730, 2048),
+        (CredentialOptions { validity: Validity::OneYear, key_size: KeySize::Rsa3072 }, 365, 3072),
+    ];
+    for (options, days, bits) in cases {
         let now = js_sys::Date::now();
-        let cred = new_credential("Contoso production", validity, now).await.unwrap();
+        let cred = new_credential("Contoso production", options, now).await.unwrap();
         let info = &cred.certificate;
         info.check().unwrap();
 
@@ -70,7 +77,7 @@ async fn the_certificate_is_rsa_2048_sha256_self_signed_with_the_chosen_validity
         assert_eq!(cert.signature_algorithm.algorithm, x509_parser::oid_registry::OID_PKCS1_SHA256WITHRSA);
         match cert.public_key().parsed().unwrap() {
             x509_parser::public_key::PublicKey::RSA(rsa) => {
-                assert_eq!(rsa.key_size(), 2048);
+                assert_eq!(rsa.key_size(), bits);
                 assert_eq!(rsa.exponent, &[1, 0, 1]);
             }
             other => panic!("expected an RSA key, got {other:?}"),
@@ -100,8 +107,8 @@ async fn the_certificate_is_rsa_2048_sha256_self_signed_with_the_chosen_validity
 
 #[wasm_bindgen_test]
 async fn two_certificates_differ_in_key_and_serial() {
-    let a = new_credential("A", Validity::OneYear, js_sys::Date::now()).await.unwrap();
-    let b = new_credential("A", Validity::OneYear, js_sys::Date::now()).await.unwrap();
+    let a = new_credential("A", CredentialOptions::default(), js_sys::Date::now()).await.unwrap();
+    let b = new_credential("A", CredentialOptions::default(), js_sys::Date::now()).await.unwrap();
     let (_, ca) = parse_x509_certificate(&a.der).unwrap();
     let (_, cb) = parse_x509_certificate(&b.der).unwrap();
     assert_ne!(ca.raw_serial(), cb.raw_serial());
@@ -111,7 +118,7 @@ async fn two_certificates_differ_in_key_and_serial() {
 #[wasm_bindgen_test]
 async fn a_stored_key_comes_back_from_indexeddb_and_still_signs_for_its_certificate() {
     let org = format!("test-{}", js_sys::Math::random());
-    let cred = new_credential("Stored", Validity::OneYear, js_sys::Date::now()).await.unwrap();
+    let cred = new_credential("Stored", CredentialOptions::default(), js_sys::Date::now()).await.unwrap();
     let store = KeyStore::open(&org).await.unwrap();
     store.put_key("acct-1", &cred.private_key).await.unwrap();
     drop(store);

@@ -1,5 +1,6 @@
 //! How a certificate is shown wherever it appears (the link form, the account page).
 
+use crate::certificate::{CredentialOptions, KeySize, Validity};
 use crate::components::copy::CopyButton;
 use leptos::prelude::*;
 use xops_model::{CertificateInfo, Expiry};
@@ -47,5 +48,38 @@ pub fn CertificateFacts(info: CertificateInfo) -> impl IntoView {
             <dt>"Valid until"</dt>
             <dd>{when(info.not_after)} " " <span class=expiry_class(expiry)>"(" {expiry.describe()} ")"</span></dd>
         </dl>
+    }
+}
+
+/// The choices for a new credential: how long the certificate is valid, and the key size.
+#[component]
+pub fn CredentialChoices(options: RwSignal<CredentialOptions>, id_prefix: &'static str) -> impl IntoView {
+    let (validity_id, size_id) = (format!("{id_prefix}validity"), format!("{id_prefix}key-size"));
+    view! {
+        <div class="choices">
+            <div class="field">
+                <label for=validity_id.clone()>"Certificate validity"</label>
+                <select
+                    id=validity_id
+                    prop:value=move || options.with(|o| o.validity.years().to_string())
+                    on:change=move |ev| options.update(|o| o.validity = Validity::from_years(&event_target_value(&ev)))
+                >
+                    <option value="1">"1 year"</option>
+                    <option value="2">"2 years"</option>
+                </select>
+            </div>
+            <div class="field">
+                <label for=size_id.clone()>"Key size"</label>
+                <select
+                    id=size_id
+                    prop:value=move || options.with(|o| o.key_size.bits().to_string())
+                    on:change=move |ev| options.update(|o| o.key_size = KeySize::from_bits(&event_target_value(&ev)))
+                >
+                    <option value="2048">"RSA 2048 bits (recommended)"</option>
+                    <option value="3072">"RSA 3072 bits"</option>
+                    <option value="4096">"RSA 4096 bits (slower to make)"</option>
+                </select>
+            </div>
+        </div>
     }
 }

@@ -2,8 +2,8 @@
 //! holds the private key, Rename, Replace certificate and Disconnect.
 
 use super::integrations::{linked_accounts, LinkedAccount};
-use crate::certificate::{self, new_credential, Validity};
-use crate::components::certificate::CertificateFacts;
+use crate::certificate::{self, new_credential, CredentialOptions};
+use crate::components::certificate::{CertificateFacts, CredentialChoices};
 use crate::components::copy::CopyButton;
 use crate::components::field::TextField;
 use crate::components::page::PageHeading;
@@ -125,7 +125,7 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
     // Replace certificate: a new key and certificate wait beside the current ones until the
     // person confirms they uploaded the new certificate; then the record points to it and the
     // old key is deleted.
-    let replace_validity = RwSignal::new(Validity::OneYear);
+    let replace_options = RwSignal::new(CredentialOptions::default());
     let replace_busy = RwSignal::new(false);
     let replace_status = RwSignal::new(String::new());
     let replace_error = RwSignal::new(None::<String>);
@@ -139,7 +139,7 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
         replace_status.set("Generating the new key pair and certificate…".into());
         spawn_local(async move {
             let outcome = async {
-                let cred = new_credential(&name, replace_validity.get_untracked(), js_sys::Date::now())
+                let cred = new_credential(&name, replace_options.get_untracked(), js_sys::Date::now())
                     .await
                     .map_err(|e| e.to_string())?;
                 let keys = KeyStore::open(&org.get_value()).await.map_err(|e| e.to_string())?;
@@ -290,12 +290,8 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
                 when=move || replacement.with(Option::is_some)
                 fallback=move || view! {
                     <p>"Makes a new key pair and certificate in this browser and downloads the certificate. The current one keeps working until you confirm the new one is uploaded."</p>
+                    <CredentialChoices options=replace_options id_prefix="replace-"/>
                     <div class="actions">
-                        <label for="replace-validity">"Certificate validity"</label>
-                        <select id="replace-validity" on:change=move |ev| replace_validity.set(Validity::from_years(&event_target_value(&ev)))>
-                            <option value="1">"1 year"</option>
-                            <option value="2">"2 years"</option>
-                        </select>
                         <button type="button" class="button" on:click=start_replace disabled=move || replace_busy.get()>"Replace certificate"</button>
                     </div>
                 }

@@ -2,8 +2,8 @@
 //! and Connect. The draft (what was typed, the certificate and its key) is kept in this browser
 //! after every change, so the person can go to the Azure portal in this tab and come back.
 
-use crate::certificate::{self, new_credential, Validity};
-use crate::components::certificate::CertificateFacts;
+use crate::certificate::{self, new_credential, CredentialOptions};
+use crate::components::certificate::{CertificateFacts, CredentialChoices};
 use crate::components::field::TextField;
 use crate::components::page::PageHeading;
 use crate::keys::KeyStore;
@@ -29,7 +29,8 @@ pub struct M365Draft {
     pub tenant_id: String,
     pub application_id: String,
     pub organization: String,
-    pub validity: Validity,
+    #[serde(default)]
+    pub options: CredentialOptions,
     pub certificate: Option<CertificateInfo>,
 }
 
@@ -78,7 +79,7 @@ pub fn LinkMicrosoft365() -> impl IntoView {
     let application = Field::new("application-id");
     let organization = Field::new("organization-name");
     let fields = [name, tenant, application, organization];
-    let validity = RwSignal::new(Validity::OneYear);
+    let options = RwSignal::new(CredentialOptions::default());
     let certificate = RwSignal::new(None::<CertificateInfo>);
     let loaded = RwSignal::new(false);
     let busy = RwSignal::new(false);
@@ -112,7 +113,7 @@ pub fn LinkMicrosoft365() -> impl IntoView {
             tenant_id: t,
             application_id: a,
             organization: o,
-            validity: validity.get(),
+            options: options.get(),
             certificate: certificate.get(),
         }
     };
@@ -136,7 +137,7 @@ pub fn LinkMicrosoft365() -> impl IntoView {
                 tenant.value.set(d.tenant_id);
                 application.value.set(d.application_id);
                 organization.value.set(d.organization);
-                validity.set(d.validity);
+                options.set(d.options);
                 if d.certificate.is_some() && !key_present {
                     cert_error.set(Some(
                         "The key of the certificate made earlier is no longer in this browser. Generate a new one and upload it instead.".into(),
@@ -188,11 +189,11 @@ pub fn LinkMicrosoft365() -> impl IntoView {
         progress.set("Generating the key pair and certificate…".into());
         spawn_local(async move {
             let outcome = async {
-                let cred = new_credential(account.as_str(), validity.get_untracked(), js_sys::Date::now())
+                let cred = new_credential(account.as_str(), options.get_untracked(), js_sys::Date::now())
                     .await
                     .map_err(|e| format!("The certificate could not be made: {e}"))?;
                 progress.set("Keeping the private key in this browser…".into());
-                let mut d = draft_untracked(id, fields, validity, certificate);
+                let mut d = draft_untracked(id, fields, options, certificate);
                 d.certificate = Some(cred.certificate.clone());
                 let keys = KeyStore::open(&org.get_value()).await.map_err(|e| e.to_string())?;
                 keys.put_draft_and_key(&draft_key.get_value(), &d, &d.id, &cred.private_key)
@@ -309,7 +310,7 @@ pub fn LinkMicrosoft365() -> impl IntoView {
                         f.error.set(None);
                     });
                     certificate.set(None);
-                    validity.set(Validity::OneYear);
+                    options.set(CredentialOptions::default());
                     cert_error.set(None);
                     form_error.set(None);
                     progress.set("Started over: the form is empty and the key made for it is deleted.".into());
@@ -363,17 +364,7 @@ pub fn LinkMicrosoft365() -> impl IntoView {
                     <p class="field-hint">
                         "Xops makes a key pair in this browser. The private key never leaves it; you upload the certificate (the public key) to your app registration."
                     </p>
-                    <div class="field">
-                        <label for="validity">"Certificate validity"</label>
-                        <select
-                            id="validity"
-                            prop:value=move || if validity.get() == Validity::TwoYears { "2" } else { "1" }
-                            on:change=move |ev| validity.set(Validity::from_years(&event_target_value(&ev)))
-                        >
-                            <option value="1">"1 year"</option>
-                            <option value="2">"2 years"</option>
-                        </select>
-                    </div>
+                    <CredentialChoices options=options id_prefix=""/>
                     <div class="actions">
                         <button id="generate-key" type="button" class="button" on:click=generate
                             disabled=move || busy.get() aria-describedby="generate-status">
@@ -425,7 +416,7 @@ pub fn LinkMicrosoft365() -> impl IntoView {
 fn draft_untracked(
     id: RwSignal<String>,
     fields: [Field; 4],
-    validity: RwSignal<Validity>,
+    options: RwSignal<CredentialOptions>,
     certificate: RwSignal<Option<CertificateInfo>>,
 ) -> M365Draft {
     let [n, t, a, o] = fields.map(|f| f.value.get_untracked());
@@ -435,7 +426,7 @@ fn draft_untracked(
         tenant_id: t,
         application_id: a,
         organization: o,
-        validity: validity.get_untracked(),
+        options: options.get_untracked(),
         certificate: certificate.get_untracked(),
     }
 }

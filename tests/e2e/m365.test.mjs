@@ -291,8 +291,10 @@ test('rename, replace the certificate (the old key goes), and disconnect (the ke
   assert.equal((await storedRecord(page, env.store, id)).body.name, 'Northwind EU');
 
   // Replace: a new certificate downloads; the record keeps the old one until the upload is confirmed.
+  await page.getByLabel('Key size').selectOption({ label: 'RSA 3072 bits' });
   const replaced = await generate(page, 'Replace certificate');
   assert.equal(replaced.file, 'Northwind EU.cer');
+  assert.equal(replaced.cert.publicKey.asymmetricKeyDetails.modulusLength, 3072, 'the chosen key size');
   assert.notEqual(thumbprintOf(replaced.cert), thumbprintOf(first.cert));
   assert.equal((await storedRecord(page, env.store, id)).body.certificate.sha1_thumbprint, thumbprintOf(first.cert));
   assert.ok(signedBy(await storedKey(page, me.organization.id, id), first.cert), 'the current key still works meanwhile');
