@@ -320,3 +320,34 @@ async fn account_names_are_unique_per_organization_in_any_case() {
     assert_eq!(delete(&s, &ada, &new_id(2), Pre::Rev(4)).await.status(), 200);
     assert_eq!(put(&s, &ada, &new_id(4), Pre::Create, integration("Contoso Production")).await.status(), 201);
 }
+
+#[tokio::test]
+async fn a_certificate_s_facts_must_be_its_own() {
+    let s = spawn_store(|_| {}).await;
+    let c = s.sign_up("ada@contoso.com", "Contoso").await;
+    // Facts printed by `openssl x509 -fingerprint -sha1 -sha256 -startdate -enddate` for the fixture.
+    let certificate = json!({
+        "pem": include_str!("fixtures/rsa2048.cer"),
+        "sha1_thumbprint": "C9D73A40D02B751473A86314D847B1376EF78D18",
+        "sha256_thumbprint": "309BEC9D11ECAC934EFCFB9121FECA84F19862C8881B29CE456EB7F8B86F8D44",
+        "not_before": 1_795_971_841_000i64,
+        "not_after": 1_827_507_841_000i64,
+        "key_held_by": "Chromium on Linux"
+    });
+    let mut body = integration("Contoso production");
+    body["certificate"] = certificate.clone();
+    assert_eq!(put(&s, &c, &new_id(1), Pre::Create, body.clone()).await.status(), 201);
+
+    body["certificate"]["sha1_thumbprint"] = "A".repeat(40).into();
+    let res = put(&s, &c, &new_id(2), Pre::Create, body.clone()).await;
+    assert_eq!(res.status(), 422);
+    let err: ApiError = res.json().await.unwrap();
+    assert_eq!(err.error.field.as_deref(), Some("body.certificate.sha1_thumbprint"));
+    assert!(err.error.message.contains("C9D73A40D02B751473A86314D847B1376EF78D18"), "{}", err.error.message);
+
+    body["certificate"] = certificate;
+    body["certificate"]["pem"] = include_str!("fixtures/ec-p256.cer").into();
+    let err: ApiError = put(&s, &c, &new_id(2), Pre::Create, body).await.json().await.unwrap();
+    assert_eq!(err.error.field.as_deref(), Some("body.certificate.pem"));
+    assert!(err.error.message.contains("must be RSA"), "{}", err.error.message);
+}

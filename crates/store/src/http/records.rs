@@ -4,14 +4,14 @@ use super::json::ApiJson;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::records::{self, Change, Outcome, Precondition};
-use crate::secrets;
 use crate::AppState;
+use crate::{certificates, secrets};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use xops_model::{ApiError, Conflict, ErrorCode, Record, RecordChanges, RecordId, RecordPut};
+use xops_model::{ApiError, Conflict, ErrorCode, Integration, Record, RecordChanges, RecordId, RecordKind, RecordPut};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -107,9 +107,16 @@ pub async fn put(
         )
         .field(path));
     }
-    req.kind.check_body(&req.body).map_err(|e| {
+    let invalid = |e: xops_model::FieldError| {
         AppError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation, e.message).field(format!("body.{}", e.field))
-    })?;
+    };
+    req.kind.check_body(&req.body).map_err(invalid)?;
+    if req.kind == RecordKind::Integration {
+        let integration: Integration = serde_json::from_value(req.body.clone()).map_err(AppError::internal)?;
+        if let Some(c) = &integration.certificate {
+            certificates::check(c).map_err(invalid)?;
+        }
+    }
     let outcome = records::write(&state.db, &current.user, &id, Change::Put(req.kind, &req.body), precondition).await?;
     Ok(respond(outcome))
 }
