@@ -3,6 +3,7 @@
 pub mod boot_error;
 pub mod brand;
 pub mod certificate;
+pub mod cloud_card;
 pub mod copy;
 pub mod field;
 pub mod logos;

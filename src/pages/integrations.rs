@@ -1,5 +1,5 @@
 use crate::components::certificate::{expiry_class, now_ms};
-use crate::components::logos::{AwsLogo, AzureLogo, MicrosoftLogo};
+use crate::components::cloud_card::{Cloud, CloudCardBody, CloudLink};
 use crate::components::page::PageHeading;
 use crate::keys::KeyStore;
 use crate::pages::link_m365::{draft_name, M365Draft};
@@ -44,7 +44,7 @@ pub fn where_it_points(details: &IntegrationDetails) -> String {
 }
 
 /// Linked accounts per provider.
-fn count(accounts: Memo<Vec<LinkedAccount>>, provider: Provider) -> impl Fn() -> String {
+fn count(accounts: Memo<Vec<LinkedAccount>>, provider: Provider) -> impl Fn() -> String + Send + Sync + 'static {
     move || {
         let n = accounts.with(|l| l.iter().filter(|a| a.integration.details.provider() == provider).count());
         match n {
@@ -64,22 +64,8 @@ pub fn Integrations() -> impl IntoView {
         <PageHeading title="Integrations"/>
         <p class="lead">"Link AWS, Azure and Microsoft accounts to Xops."</p>
         <ul class="choice-grid provider-cards">
-            <li>
-                <A href="/integrations/aws/new" attr:class="choice">
-                    <AwsLogo/>
-                    <span class="choice-title">"AWS"</span>
-                    <span class="choice-text">"Link an Amazon Web Services account through a read-only role."</span>
-                    <span class="choice-count">{count(accounts, Provider::Aws)}</span>
-                </A>
-            </li>
-            <li>
-                <A href="/integrations/azure/new" attr:class="choice">
-                    <AzureLogo/>
-                    <span class="choice-title">"Azure"</span>
-                    <span class="choice-text">"Link an Azure subscription or management group."</span>
-                    <span class="choice-count">{count(accounts, Provider::Azure)}</span>
-                </A>
-            </li>
+            <li><CloudLink cloud=Cloud::Aws count=Some(Signal::derive(count(accounts, Provider::Aws)))/></li>
+            <li><CloudLink cloud=Cloud::Azure count=Some(Signal::derive(count(accounts, Provider::Azure)))/></li>
             <li class="choice-with-products">
                 <button
                     type="button"
@@ -88,10 +74,7 @@ pub fn Integrations() -> impl IntoView {
                     aria-controls="microsoft-products"
                     on:click=move |_| microsoft_open.update(|o| *o = !*o)
                 >
-                    <MicrosoftLogo/>
-                    <span class="choice-title">"Microsoft"</span>
-                    <span class="choice-text">"Link Microsoft cloud products, such as a Microsoft 365 tenant."</span>
-                    <span class="choice-count">{count(accounts, Provider::Microsoft365)}</span>
+                    <CloudCardBody cloud=Cloud::Microsoft count=Some(Signal::derive(count(accounts, Provider::Microsoft365)))/>
                 </button>
                 <div id="microsoft-products" class="products" hidden=move || !microsoft_open.get()>
                     <p class="products-title">"Microsoft products"</p>

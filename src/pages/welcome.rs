@@ -1,9 +1,8 @@
-use crate::components::logos::{AwsLogo, AzureLogo, MicrosoftLogo};
+use crate::components::cloud_card::{Cloud, CloudLink};
 use crate::components::page::PageHeading;
 use crate::components::redirect::ReplaceWith;
 use crate::session::Session;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// The first-login picker: required until the organization has connected an account.
 #[component]
@@ -18,27 +17,9 @@ pub fn Welcome() -> impl IntoView {
                 "you can link more accounts later from Integrations."
             </p>
             <ul class="choice-grid">
-                <li>
-                    <A href="/integrations/aws/new" attr:class="choice">
-                        <AwsLogo/>
-                        <span class="choice-title">"AWS"</span>
-                        <span class="choice-text">"Link an Amazon Web Services account through a read-only role."</span>
-                    </A>
-                </li>
-                <li>
-                    <A href="/integrations/azure/new" attr:class="choice">
-                        <AzureLogo/>
-                        <span class="choice-title">"Azure"</span>
-                        <span class="choice-text">"Link an Azure subscription or management group."</span>
-                    </A>
-                </li>
-                <li>
-                    <A href="/integrations/microsoft/m365/new" attr:class="choice">
-                        <MicrosoftLogo/>
-                        <span class="choice-title">"Microsoft"</span>
-                        <span class="choice-text">"Link a Microsoft 365 (M365) tenant."</span>
-                    </A>
-                </li>
+                <li><CloudLink cloud=Cloud::Aws/></li>
+                <li><CloudLink cloud=Cloud::Azure/></li>
+                <li><CloudLink cloud=Cloud::Microsoft/></li>
             </ul>
         </Show>
     }

@@ -96,6 +96,7 @@ test('the whole flow of the product text: Integrations → Microsoft → M365 �
   await page.goto(env.store.url + '/');
   await page.waitForURL(env.store.url + '/welcome');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Integrations' }).click();
+  await page.waitForURL(env.store.url + '/integrations');
   assert.equal(await h1(page).textContent(), 'Integrations');
   for (const name of ['AWS', 'Azure']) assert.ok(await page.getByRole('link', { name: new RegExp(`^${name}`) }).isVisible());
   const microsoft = page.getByRole('button', { name: /^Microsoft/ });
@@ -161,7 +162,7 @@ test('the whole flow of the product text: Integrations → Microsoft → M365 �
   const id = new URL(page.url()).pathname.split('/').pop();
   assert.equal(await h1(page).textContent(), 'Contoso production');
   assert.match(await page.getByRole('status').filter({ hasText: 'account linked' }).textContent(), /Microsoft 365 account linked/);
-  assert.match(await page.getByTestId('key-location').textContent(), /held by this browser/);
+  await page.getByTestId('key-location').filter({ hasText: 'held by this browser' }).waitFor();
   await synced(page);
 
   // What the store keeps: the public certificate and its facts, normalised IDs, no key.
