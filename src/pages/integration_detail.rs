@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use xops_model::integration::AzureScope;
 use xops_model::{unique_name, CertificateInfo, Integration, IntegrationDetails, Provider, RecordKind};
 
 #[component]
@@ -237,6 +238,21 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
                 ("Tenant ID", d.tenant_id.to_string()),
                 ("Application ID", d.application_id.to_string()),
                 ("Organization Name", d.organization.as_str().to_string()),
+            ],
+            Some(IntegrationDetails::Azure(d)) => {
+                let scope = match d.scope {
+                    AzureScope::Subscription { subscription_id } => ("Subscription ID", subscription_id.to_string()),
+                    AzureScope::ManagementGroup { management_group_id } => {
+                        ("Management group ID", management_group_id.as_str().to_string())
+                    }
+                };
+                vec![("Tenant ID", d.tenant_id.to_string()), ("Application ID", d.application_id.to_string()), scope]
+            }
+            Some(IntegrationDetails::Aws(d)) => vec![
+                ("AWS Account Type", d.account_type.label().to_string()),
+                ("AWS Role ARN", d.role_arn.as_str().to_string()),
+                ("AWS account ID", d.role_arn.account_id().to_string()),
+                ("External ID", d.external_id.as_str().to_string()),
             ],
             None => vec![],
         }

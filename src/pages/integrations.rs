@@ -9,7 +9,7 @@ use crate::sync::SyncEngine;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use xops_model::{Integration, IntegrationDetails, Provider, RecordKind};
+use xops_model::{Integration, Provider, RecordKind};
 
 /// An integration record as the pages show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,12 +35,6 @@ pub fn linked_accounts(engine: SyncEngine) -> Memo<Vec<LinkedAccount>> {
         list.sort_by_key(|a| a.integration.name.as_str().to_lowercase());
         list
     })
-}
-
-pub fn where_it_points(details: &IntegrationDetails) -> String {
-    match details {
-        IntegrationDetails::Microsoft365(d) => d.organization.as_str().to_string(),
-    }
 }
 
 /// Linked accounts per provider.
@@ -107,7 +101,7 @@ pub fn Integrations() -> impl IntoView {
                             <tr>
                                 <td><A href=format!("/integrations/{}", account.id)>{account.integration.name.as_str().to_string()}</A></td>
                                 <td>{account.integration.details.provider().label()}</td>
-                                <td>{where_it_points(&account.integration.details)}</td>
+                                <td>{account.integration.details.target()}</td>
                                 <td>{if account.pending { "Not saved yet" } else { "Connected" }}</td>
                                 <td>{account.integration.certificate.as_ref().map(|c| {
                                     let e = c.expiry(now_ms());

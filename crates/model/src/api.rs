@@ -94,6 +94,15 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+/// `GET /api/v1/platform`: facts about this deployment that the link pages show.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Platform {
+    /// The AWS account Xops assumes customers' roles from (their trust policies name it), if the
+    /// operator configured one.
+    pub aws_account_id: Option<String>,
+}
+
 /// `GET /api/v1/healthz`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

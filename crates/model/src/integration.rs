@@ -1,7 +1,8 @@
 //! A linked cloud account: the body of a record of kind `integration`.
 
 use crate::account::FieldError;
-use crate::ids::{AccountName, ApplicationId, OrganizationDomain, TenantId};
+use crate::clouds::{AwsAccountId, AwsAccountType, ExternalId, ManagementGroupId, RoleArn};
+use crate::ids::{AccountName, ApplicationId, OrganizationDomain, SubscriptionId, TenantId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -14,6 +15,15 @@ pub enum Provider {
 }
 
 impl Provider {
+    /// As in JSON (`details.provider`).
+    pub fn value(self) -> &'static str {
+        match self {
+            Provider::Microsoft365 => "microsoft365",
+            Provider::Azure => "azure",
+            Provider::Aws => "aws",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Provider::Microsoft365 => "Microsoft 365",
@@ -23,12 +33,61 @@ impl Provider {
     }
 }
 
-/// What each provider needs. Azure and AWS details arrive with their forms.
+/// What each provider needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "provider", rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum IntegrationDetails {
     Microsoft365(M365Details),
+    Azure(AzureDetails),
+    Aws(AwsDetails),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AzureDetails {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub tenant_id: TenantId,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub application_id: ApplicationId,
+    pub scope: AzureScope,
+}
+
+/// What the Azure app may read: one subscription, or everything under a management group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum AzureScope {
+    Subscription {
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        subscription_id: SubscriptionId,
+    },
+    ManagementGroup {
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        management_group_id: ManagementGroupId,
+    },
+}
+
+impl AzureScope {
+    pub fn describe(&self) -> String {
+        match self {
+            AzureScope::Subscription { subscription_id } => format!("Subscription {subscription_id}"),
+            AzureScope::ManagementGroup { management_group_id } => format!("Management group {}", management_group_id.as_str()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AwsDetails {
+    pub account_type: AwsAccountType,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "arn:aws:iam::123456789012:role/XopsReadOnly"))]
+    pub role_arn: RoleArn,
+    /// Required by the role's trust policy; made for this connection.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, min_length = 32))]
+    pub external_id: ExternalId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +106,17 @@ impl IntegrationDetails {
     pub fn provider(&self) -> Provider {
         match self {
             IntegrationDetails::Microsoft365(_) => Provider::Microsoft365,
+            IntegrationDetails::Azure(_) => Provider::Azure,
+            IntegrationDetails::Aws(_) => Provider::Aws,
+        }
+    }
+
+    /// The tenant's domain, the Azure scope, or the AWS account: what the lists show beside the name.
+    pub fn target(&self) -> String {
+        match self {
+            IntegrationDetails::Microsoft365(d) => d.organization.as_str().to_string(),
+            IntegrationDetails::Azure(d) => d.scope.describe(),
+            IntegrationDetails::Aws(d) => format!("AWS account {}", d.role_arn.account_id()),
         }
     }
 
@@ -58,6 +128,8 @@ impl IntegrationDetails {
         let fields = serde_json::Value::Object(fields);
         let err = match provider.as_str()? {
             "microsoft365" => serde_path_to_error::deserialize::<_, M365Details>(&fields).err()?,
+            "azure" => serde_path_to_error::deserialize::<_, AzureDetails>(&fields).err()?,
+            "aws" => serde_path_to_error::deserialize::<_, AwsDetails>(&fields).err()?,
             _ => return None,
         };
         Some((err.path().to_string(), err.inner().to_string()))
@@ -211,12 +283,87 @@ pub fn unique_name<'t>(input: &str, taken: impl IntoIterator<Item = &'t str>) ->
     let name = AccountName::parse(input)?;
     let key = name.as_str().to_lowercase();
     if taken.into_iter().any(|t| t.trim().to_lowercase() == key) {
-        return Err(FieldError::new(
-            AccountName::FIELD,
-            format!("Another linked account is already called \"{}\". Choose a different name.", name.as_str()),
-        ));
+        return Err(FieldError::new(AccountName::FIELD, taken_name_message(name.as_str())));
     }
     Ok(name)
+}
+
+/// What a person typed into "Link a New Azure Account".
+#[derive(Debug, Clone, Copy)]
+pub struct AzureInput<'a> {
+    pub name: &'a str,
+    pub tenant_id: &'a str,
+    pub application_id: &'a str,
+    /// `subscription` or `management_group`.
+    pub scope_kind: &'a str,
+    pub subscription_id: &'a str,
+    pub management_group_id: &'a str,
+}
+
+impl AzureInput<'_> {
+    pub fn scope(&self) -> Result<AzureScope, FieldError> {
+        if self.scope_kind == "management_group" {
+            ManagementGroupId::parse(self.management_group_id)
+                .map(|management_group_id| AzureScope::ManagementGroup { management_group_id })
+        } else {
+            SubscriptionId::parse(self.subscription_id).map(|subscription_id| AzureScope::Subscription { subscription_id })
+        }
+    }
+
+    pub fn parse<'t>(&self, taken: impl IntoIterator<Item = &'t str>) -> Result<(AccountName, AzureDetails), Vec<FieldError>> {
+        match (
+            unique_name(self.name, taken),
+            TenantId::parse(self.tenant_id),
+            ApplicationId::parse(self.application_id),
+            self.scope(),
+        ) {
+            (Ok(name), Ok(tenant_id), Ok(application_id), Ok(scope)) => {
+                Ok((name, AzureDetails { tenant_id, application_id, scope }))
+            }
+            (a, b, c, d) => Err([a.err(), b.err(), c.err(), d.err()].into_iter().flatten().collect()),
+        }
+    }
+}
+
+/// What a person typed into "Link a New AWS Account" (the External ID was made for them).
+#[derive(Debug, Clone, Copy)]
+pub struct AwsInput<'a> {
+    pub account_type: &'a str,
+    pub name: &'a str,
+    pub role_arn: &'a str,
+    pub external_id: &'a str,
+}
+
+impl AwsInput<'_> {
+    /// `taken_names`: the organization's other AWS accounts' names; `linked_accounts`: the AWS
+    /// account IDs it has linked already.
+    pub fn parse<'t>(
+        &self,
+        taken_names: impl IntoIterator<Item = &'t str>,
+        linked_accounts: &[AwsAccountId],
+    ) -> Result<(AccountName, AwsDetails), Vec<FieldError>> {
+        let role_arn = RoleArn::parse(self.role_arn).and_then(|arn| unique_aws_account(arn, linked_accounts));
+        match (
+            AwsAccountType::parse(self.account_type),
+            unique_name(self.name, taken_names),
+            role_arn,
+            ExternalId::parse(self.external_id),
+        ) {
+            (Ok(account_type), Ok(name), Ok(role_arn), Ok(external_id)) => {
+                Ok((name, AwsDetails { account_type, role_arn, external_id }))
+            }
+            (a, b, c, d) => Err([a.err(), b.err(), c.err(), d.err()].into_iter().flatten().collect()),
+        }
+    }
+}
+
+/// The role's ARN, if its AWS account is not linked yet.
+pub fn unique_aws_account(arn: RoleArn, linked: &[AwsAccountId]) -> Result<RoleArn, FieldError> {
+    let account = arn.account_id();
+    if linked.contains(&account) {
+        return Err(FieldError::new(RoleArn::FIELD, taken_aws_account_message(&account)));
+    }
+    Ok(arn)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -238,10 +385,53 @@ impl Integration {
     /// The checks a type cannot carry by itself (the field types already parsed their values).
     pub fn check(&self) -> Result<(), FieldError> {
         if let Some(c) = &self.certificate {
+            if self.details.provider() == Provider::Aws {
+                return Err(FieldError::new(
+                    "certificate",
+                    "AWS accounts are linked through a role, not a certificate: send null.",
+                ));
+            }
             c.check()?;
         }
         Ok(())
     }
+
+    /// The values no other live account of the organization may share, each with what to say if
+    /// one does: the name (per provider, any case) and, for AWS, the account ID.
+    pub fn unique_keys(&self) -> Vec<UniqueKey> {
+        let provider = self.details.provider();
+        let mut keys = vec![UniqueKey {
+            key: format!("name:{}:{}", provider.value(), self.name.as_str().to_lowercase()),
+            field: "name",
+            message: taken_name_message(self.name.as_str()),
+        }];
+        if let IntegrationDetails::Aws(d) = &self.details {
+            let account = d.role_arn.account_id();
+            keys.push(UniqueKey {
+                key: format!("aws-account:{account}"),
+                field: "details.role_arn",
+                message: taken_aws_account_message(&account),
+            });
+        }
+        keys
+    }
+}
+
+/// A value that must be unique within the organization (see [`Integration::unique_keys`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UniqueKey {
+    pub key: String,
+    /// The field inside the body, for the error.
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn taken_name_message(name: &str) -> String {
+    format!("Another linked account is already called \"{name}\". Choose a different name.")
+}
+
+fn taken_aws_account_message(account: &AwsAccountId) -> String {
+    format!("The AWS account {account} is already linked in your organization; open it from Integrations instead of linking it again.")
 }
 
 #[cfg(test)]
@@ -308,7 +498,7 @@ pub(crate) mod tests {
     fn an_m365_integration_parses_and_normalises() {
         let i: Integration = serde_json::from_value(m365_json()).unwrap();
         assert_eq!(i.details.provider(), Provider::Microsoft365);
-        let IntegrationDetails::Microsoft365(d) = &i.details;
+        let IntegrationDetails::Microsoft365(d) = &i.details else { panic!("an M365 integration") };
         assert_eq!(d.tenant_id.as_str(), "72f988bf-86f1-41af-91ab-2d7cd011db47");
         i.check().unwrap();
     }
@@ -324,6 +514,100 @@ pub(crate) mod tests {
         let mut v = m365_json();
         v["details"]["client_secret"] = "x".into();
         assert!(serde_json::from_value::<Integration>(v).is_err());
+    }
+
+    pub fn azure_json() -> serde_json::Value {
+        let mut v = m365_json();
+        v["details"] = serde_json::json!({
+            "provider": "azure",
+            "tenant_id": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+            "application_id": "11111111-2222-3333-4444-555555555555",
+            "scope": { "kind": "management_group", "management_group_id": "mg-prod" }
+        });
+        v
+    }
+
+    pub fn aws_json() -> serde_json::Value {
+        let mut v = m365_json();
+        v["details"] = serde_json::json!({
+            "provider": "aws",
+            "account_type": "management",
+            "role_arn": "arn:aws:iam::123456789012:role/XopsReadOnly",
+            "external_id": "0123456789abcdef0123456789abcdef0123456789abcdef"
+        });
+        v
+    }
+
+    #[test]
+    fn azure_and_aws_integrations_parse_and_explain_their_errors() {
+        let azure: Integration = serde_json::from_value(azure_json()).unwrap();
+        assert_eq!(azure.details.provider(), Provider::Azure);
+        assert_eq!(azure.details.target(), "Management group mg-prod");
+        let aws: Integration = serde_json::from_value(aws_json()).unwrap();
+        assert_eq!(aws.details.target(), "AWS account 123456789012");
+        assert_eq!(
+            aws.unique_keys().iter().map(|k| k.key.as_str()).collect::<Vec<_>>(),
+            ["name:aws:contoso production", "aws-account:123456789012"]
+        );
+
+        let mut bad = aws_json();
+        bad["details"]["role_arn"] = "arn:aws:iam::1:role/X".into();
+        let (path, message) = IntegrationDetails::explain_error(&bad["details"]).unwrap();
+        assert_eq!(path, "role_arn");
+        assert!(message.contains("12 digits"), "{message}");
+
+        let mut bad = azure_json();
+        bad["details"]["scope"] = serde_json::json!({ "kind": "subscription", "subscription_id": "nope" });
+        let (path, message) = IntegrationDetails::explain_error(&bad["details"]).unwrap();
+        assert_eq!(path, "scope");
+        assert!(message.contains("Subscription ID must be a GUID"), "{message}");
+
+        let mut with_cert = aws_json();
+        with_cert["certificate"] = serde_json::json!({
+            "pem": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", "sha1_thumbprint": "A".repeat(40),
+            "sha256_thumbprint": "B".repeat(64), "not_before": 1, "not_after": 2, "key_held_by": "x"
+        });
+        let i: Integration = serde_json::from_value(with_cert).unwrap();
+        assert_eq!(i.check().unwrap_err().field, "certificate");
+    }
+
+    #[test]
+    fn the_azure_form_checks_the_chosen_scope_only() {
+        let mut input = AzureInput {
+            name: "Prod",
+            tenant_id: "72f988bf-86f1-41af-91ab-2d7cd011db47",
+            application_id: "11111111-2222-3333-4444-555555555555",
+            scope_kind: "subscription",
+            subscription_id: " 3FA85F64-5717-4562-B3FC-2C963F66AFA6 ",
+            management_group_id: "not checked",
+        };
+        let (_, d) = input.parse([]).unwrap();
+        assert_eq!(d.scope.describe(), "Subscription 3fa85f64-5717-4562-b3fc-2c963f66afa6");
+        input.scope_kind = "management_group";
+        assert_eq!(input.parse([]).unwrap_err()[0].field, "management_group_id");
+        input.management_group_id = "mg-prod";
+        input.subscription_id = "";
+        assert!(input.parse([]).is_ok());
+        assert_eq!(input.parse(["prod"]).unwrap_err()[0].field, "name");
+    }
+
+    #[test]
+    fn the_aws_form_refuses_an_account_linked_already() {
+        let input = AwsInput {
+            account_type: "linked",
+            name: "Payments",
+            role_arn: "arn:aws:iam::123456789012:role/XopsReadOnly",
+            external_id: "0123456789abcdef0123456789abcdef0123456789abcdef",
+        };
+        let (name, d) = input.parse([], &[]).unwrap();
+        assert_eq!((name.as_str(), d.account_type), ("Payments", AwsAccountType::Linked));
+        let linked = [AwsAccountId::parse("123456789012").unwrap()];
+        let errors = input.parse([], &linked).unwrap_err();
+        assert_eq!(errors[0].field, "role_arn");
+        assert!(errors[0].message.contains("123456789012 is already linked"));
+        let none = AwsInput { account_type: "", name: "", role_arn: "", external_id: "" };
+        let fields: Vec<_> = none.parse([], &[]).unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["account_type", "name", "role_arn", "external_id"]);
     }
 
     #[test]

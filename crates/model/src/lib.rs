@@ -6,13 +6,15 @@
 
 pub mod account;
 pub mod api;
+pub mod clouds;
 pub mod config;
 pub mod ids;
 pub mod integration;
 pub mod records;
 
 pub use account::{Email, FieldError, LoginRequest, Me, NewPassword, OrganizationName, SignupRequest};
-pub use api::{ApiError, ErrorCode, Health};
+pub use api::{ApiError, ErrorCode, Health, Platform};
+pub use clouds::{AwsAccountId, AwsAccountType, ExternalId, ManagementGroupId, RoleArn};
 pub use config::{ApiBase, ClientConfig, ConfigError};
 pub use ids::{AccountName, ApplicationId, Guid, OrganizationDomain, RecordId, SubscriptionId, TenantId};
 pub use integration::{

@@ -27,15 +27,12 @@ impl RecordKind {
         }
     }
 
-    /// What must be unique among an organization's live records of this kind, if anything:
-    /// for an integration, its name within its provider (compared without regard to case).
-    /// Call it on a body that passed [`RecordKind::check_body`].
-    pub fn unique_key(self, body: &serde_json::Value) -> Option<String> {
+    /// What must be unique among the organization's live records, for a body of this kind that
+    /// passed [`RecordKind::check_body`] (see [`Integration::unique_keys`]).
+    pub fn unique_keys(self, body: &serde_json::Value) -> Vec<crate::integration::UniqueKey> {
         match self {
             RecordKind::Integration => {
-                let name = body.get("name")?.as_str()?;
-                let provider = body.get("details")?.get("provider")?.as_str()?;
-                Some(format!("name:{provider}:{}", name.trim().to_lowercase()))
+                serde_json::from_value::<Integration>(body.clone()).map(|i| i.unique_keys()).unwrap_or_default()
             }
         }
     }

@@ -88,6 +88,15 @@ pub struct Config {
     /// When the session cookie is marked Secure (sent over https only).
     #[arg(long, env = "XOPS_COOKIE_SECURE", value_enum, default_value_t = CookieSecure::Auto)]
     pub cookie_secure: CookieSecure,
+
+    /// The AWS account (12 digits) Xops assumes customers' roles from. The AWS link page shows it
+    /// and writes it into the role's trust policy; without it, that page says it is missing.
+    #[arg(long = "aws-account-id", env = "XOPS_AWS_ACCOUNT_ID", value_parser = parse_aws_account)]
+    pub aws_account_id: Option<String>,
+}
+
+fn parse_aws_account(s: &str) -> Result<String, String> {
+    xops_model::AwsAccountId::parse(s).map(|a| a.as_str().to_string()).map_err(|e| e.message)
 }
 
 impl Config {
@@ -102,6 +111,7 @@ impl Config {
             session_idle_secs: 2 * 60 * 60,
             session_lifetime_secs: 7 * 24 * 60 * 60,
             cookie_secure: CookieSecure::Auto,
+            aws_account_id: None,
         }
     }
 
@@ -185,5 +195,10 @@ mod tests {
         let c = Cli::try_parse_from(["xops-store", "--allowed-origins", "https://a.example,https://b.example"]).unwrap().config;
         assert_eq!(c.allowed_origins, vec!["https://a.example", "https://b.example"]);
         assert!(Cli::try_parse_from(["xops-store", "--session-idle-secs", "0"]).is_err());
+        assert_eq!(c.aws_account_id, None);
+        let c = Cli::try_parse_from(["xops-store", "--aws-account-id", "111122223333"]).unwrap().config;
+        assert_eq!(c.aws_account_id.as_deref(), Some("111122223333"));
+        let err = Cli::try_parse_from(["xops-store", "--aws-account-id", "1111"]).unwrap_err().to_string();
+        assert!(err.contains("12 digits"), "{err}");
     }
 }

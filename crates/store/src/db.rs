@@ -143,11 +143,15 @@ pub mod migrations {
         },
         Migration {
             version: 4,
-            name: "names unique per organization (integrations: per provider, any case)",
-            // NULL (deleted records, kinds without a unique name) never collides.
+            name: "values unique per organization (account names per provider, AWS account IDs)",
             sqlite: "
-                ALTER TABLE records ADD COLUMN unique_key TEXT;
-                CREATE UNIQUE INDEX records_unique_key ON records(organization_id, unique_key)",
+                CREATE TABLE record_keys (
+                    organization_id TEXT NOT NULL REFERENCES organizations(id),
+                    key TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    PRIMARY KEY (organization_id, key)
+                );
+                CREATE INDEX record_keys_by_record ON record_keys(organization_id, id)",
         },
     ];
 

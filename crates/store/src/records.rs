@@ -150,34 +150,42 @@ pub async fn write(
         }
         (Some(_), Precondition::Revision(_)) => {}
     }
-    // Names are unique within the organization. The revision taken above already serialises
-    // this organization's writers, so the look-up cannot race; the unique index is the backstop.
-    let unique_key = body.and_then(|b| kind.unique_key(b));
-    if let Some(key) = &unique_key {
-        let taken = sqlx::query("SELECT id FROM records WHERE organization_id = $1 AND unique_key = $2 AND id <> $3")
+    // Some values are unique within the organization (account names, AWS account IDs). The
+    // revision taken above already serialises this organization's writers, so the look-up
+    // cannot race; the primary key of record_keys is the backstop.
+    let keys = body.map(|b| kind.unique_keys(b)).unwrap_or_default();
+    for k in &keys {
+        let taken = sqlx::query("SELECT id FROM record_keys WHERE organization_id = $1 AND key = $2 AND id <> $3")
             .bind(&user.organization_id)
-            .bind(key)
+            .bind(&k.key)
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?;
         if taken.is_some() {
-            let name = body.and_then(|b| b.get("name")).and_then(|n| n.as_str()).unwrap_or_default();
-            return Err(AppError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ErrorCode::Validation,
-                format!("Another linked account is already called \"{name}\". Choose a different name."),
-            )
-            .field("body.name"));
+            return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation, k.message.clone())
+                .field(format!("body.{}", k.field)));
         }
+    }
+    sqlx::query("DELETE FROM record_keys WHERE organization_id = $1 AND id = $2")
+        .bind(&user.organization_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    for k in &keys {
+        sqlx::query("INSERT INTO record_keys (organization_id, key, id) VALUES ($1, $2, $3)")
+            .bind(&user.organization_id)
+            .bind(&k.key)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
     }
     let now = now_millis();
     sqlx::query(
-        "INSERT INTO records (organization_id, id, kind, body, revision, deleted, updated_at, updated_by, unique_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        "INSERT INTO records (organization_id, id, kind, body, revision, deleted, updated_at, updated_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (organization_id, id) DO UPDATE SET
             kind = excluded.kind, body = excluded.body, revision = excluded.revision,
-            deleted = excluded.deleted, updated_at = excluded.updated_at, updated_by = excluded.updated_by,
-            unique_key = excluded.unique_key",
+            deleted = excluded.deleted, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
     )
     .bind(&user.organization_id)
     .bind(id)
@@ -187,7 +195,6 @@ pub async fn write(
     .bind(if body.is_none() { 1i64 } else { 0i64 })
     .bind(now)
     .bind(&user.user_id)
-    .bind(unique_key)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;

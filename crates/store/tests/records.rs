@@ -351,3 +351,47 @@ async fn a_certificate_s_facts_must_be_its_own() {
     assert_eq!(err.error.field.as_deref(), Some("body.certificate.pem"));
     assert!(err.error.message.contains("must be RSA"), "{}", err.error.message);
 }
+
+fn aws(name: &str, arn: &str) -> Value {
+    let mut body = integration(name);
+    body["details"] = json!({
+        "provider": "aws",
+        "account_type": "linked",
+        "role_arn": arn,
+        "external_id": "0123456789abcdef0123456789abcdef0123456789abcdef"
+    });
+    body
+}
+
+#[tokio::test]
+async fn an_aws_account_is_linked_once_per_organization_and_azure_scopes_are_checked() {
+    let s = spawn_store(|_| {}).await;
+    let ada = s.sign_up("ada@contoso.com", "Contoso").await;
+    let eve = s.sign_up("eve@fabrikam.com", "Fabrikam").await;
+    let arn = "arn:aws:iam::123456789012:role/XopsReadOnly";
+    assert_eq!(put(&s, &ada, &new_id(1), Pre::Create, aws("Payments", arn)).await.status(), 201);
+    // The same AWS account under another role and name: refused, naming the field.
+    let res = put(&s, &ada, &new_id(2), Pre::Create, aws("Payments 2", "arn:aws:iam::123456789012:role/Other")).await;
+    assert_eq!(res.status(), 422);
+    let err: ApiError = res.json().await.unwrap();
+    assert_eq!(err.error.field.as_deref(), Some("body.details.role_arn"));
+    assert!(err.error.message.contains("123456789012 is already linked"), "{}", err.error.message);
+    // Another organization may link it; a name may repeat across providers.
+    assert_eq!(put(&s, &eve, &new_id(3), Pre::Create, aws("Payments", arn)).await.status(), 201);
+    assert_eq!(put(&s, &ada, &new_id(4), Pre::Create, integration("Payments")).await.status(), 201);
+    // Disconnecting frees the AWS account.
+    assert_eq!(delete(&s, &ada, &new_id(1), Pre::Rev(1)).await.status(), 200);
+    assert_eq!(put(&s, &ada, &new_id(2), Pre::Create, aws("Payments 2", arn)).await.status(), 201);
+
+    let mut bad = aws("X", "arn:aws:iam:eu-west-1:123456789012:role/X");
+    let err: ApiError = put(&s, &ada, &new_id(5), Pre::Create, bad.clone()).await.json().await.unwrap();
+    assert_eq!(err.error.field.as_deref(), Some("body.details.role_arn"));
+    assert!(err.error.message.contains("no region"), "{}", err.error.message);
+    bad = integration("Azure prod");
+    bad["details"] = json!({"provider": "azure", "tenant_id": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+        "application_id": "11111111-2222-3333-4444-555555555555", "scope": {"kind": "subscription", "subscription_id": "x"}});
+    let res = put(&s, &ada, &new_id(6), Pre::Create, bad.clone()).await;
+    assert_eq!(res.status(), 422);
+    bad["details"]["scope"] = json!({"kind": "management_group", "management_group_id": "mg-prod"});
+    assert_eq!(put(&s, &ada, &new_id(6), Pre::Create, bad).await.status(), 201);
+}

@@ -17,6 +17,16 @@ async fn healthz_answers_ok_as_json() {
 }
 
 #[tokio::test]
+async fn platform_tells_the_configured_aws_account() {
+    let s = spawn_store(|_| {}).await;
+    let body: serde_json::Value = s.client.get(s.url("/api/v1/platform")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(body, serde_json::json!({ "aws_account_id": null }));
+    let s = spawn_store(|c| c.aws_account_id = Some("111122223333".into())).await;
+    let body: xops_model::Platform = s.client.get(s.url("/api/v1/platform")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(body.aws_account_id.as_deref(), Some("111122223333"));
+}
+
+#[tokio::test]
 async fn unknown_api_path_is_a_json_404_even_for_browsers() {
     let s = spawn_store(|_| {}).await;
     for path in ["/api/v1/nope", "/api/v2/healthz", "/api", "/api/v1/"] {

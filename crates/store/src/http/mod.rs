@@ -20,12 +20,13 @@ use axum::{Json, Router};
 use tower::ServiceExt;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
-use xops_model::api::{Health, HealthStatus, API_PREFIX};
+use xops_model::api::{Health, HealthStatus, Platform, API_PREFIX};
 use xops_model::{ApiError, ErrorCode};
 
 pub fn router(state: AppState, site: Option<StaticSite>) -> Router {
     let api = Router::new()
         .route("/healthz", get(healthz))
+        .route("/platform", get(platform))
         .route("/openapi.json", get(openapi::document))
         .route("/auth/signup", post(auth::signup))
         .route("/auth/login", post(auth::login))
@@ -52,6 +53,11 @@ pub fn router(state: AppState, site: Option<StaticSite>) -> Router {
         Some(cors) => app.layer(cors),
         None => app,
     }
+}
+
+#[utoipa::path(get, path = "/api/v1/platform", tag = "health", responses((status = 200, description = "Facts about this deployment the link pages show", body = Platform)))]
+pub async fn platform(State(state): State<AppState>) -> Json<Platform> {
+    Json(Platform { aws_account_id: state.config.aws_account_id.clone() })
 }
 
 #[utoipa::path(get, path = "/api/v1/healthz", tag = "health", responses((status = 200, description = "The store and its database answer", body = Health), (status = 500, description = "The database does not answer", body = ApiError)))]

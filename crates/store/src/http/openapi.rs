@@ -9,6 +9,7 @@ use utoipa::{Modify, OpenApi};
     info(title = "Xops Integrations store", description = "Accounts, sessions and per-organization records. Every error is `{ \"error\": { \"code\", \"message\", \"field\"? } }`. Changes need an allowed Origin and JSON."),
     paths(
         super::healthz,
+        super::platform,
         document,
         super::auth::signup,
         super::auth::login,
