@@ -4,8 +4,7 @@
 use crate::api::Api;
 use crate::components::shell::Shell;
 use crate::pages::integration_detail::IntegrationDetail;
-use crate::pages::link_m365::LinkMicrosoft365;
-use crate::pages::link_new::{LinkAws, LinkAzure};
+use crate::pages::link::{LinkAws, LinkAzure, LinkMicrosoft365};
 use crate::pages::{home::Home, integrations::Integrations, login::Login, not_found::NotFound, signup::Signup, welcome::Welcome};
 use crate::session::Session;
 use crate::sync::SyncEngine;

@@ -285,15 +285,20 @@ pub fn file_name(account_name: &str) -> String {
 
 /// Saves `pem` as a download named after the account.
 pub fn download(account_name: &str, pem: &str) -> Result<(), CertificateError> {
+    save_file(&file_name(account_name), "application/x-pem-file", pem)
+}
+
+/// Offers `text` to the person as a downloaded file.
+pub fn save_file(name: &str, mime: &str, text: &str) -> Result<(), CertificateError> {
     let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| CertificateError("No document.".into()))?;
-    let parts = Array::of1(&pem.into());
+    let parts = Array::of1(&text.into());
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/x-pem-file");
+    options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)?;
     let a: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
     a.set_href(&url);
-    a.set_download(&file_name(account_name));
+    a.set_download(name);
     a.click();
     // The click has started the download; the URL may go once the event loop turns.
     let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {

@@ -9,6 +9,7 @@ pub mod certificate;
 pub mod components;
 pub mod config;
 pub mod keys;
+pub mod link_kinds;
 pub mod pages;
 pub mod session;
 pub mod sync;

@@ -51,11 +51,7 @@ fn replace_draft_name(id: &str) -> String {
 }
 
 fn name_label(provider: Provider) -> &'static str {
-    match provider {
-        Provider::Microsoft365 => "Microsoft Account Name",
-        Provider::Azure => "Azure Account Name",
-        Provider::Aws => "AWS Account Name",
-    }
+    crate::link_kinds::LinkKind::of(provider).name_label()
 }
 
 #[component]
@@ -71,6 +67,7 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
     let provider =
         account.with_untracked(|a| a.as_ref().map(|a| a.integration.details.provider())).unwrap_or(Provider::Microsoft365);
     let just_linked = move || query.with(|q| q.get("linked").is_some());
+    let uses_certificate = crate::link_kinds::LinkKind::of(provider).certificate;
 
     // Whether this browser holds the account's private key, and a replacement waiting for its upload.
     let key_here = RwSignal::new(None::<bool>);
@@ -263,7 +260,11 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
         <Show when=just_linked>
             <p class="form-success banner" role="status">
                 {format!("{} account linked.", provider.label())}
-                " Xops uses it from now on; test it once the certificate is uploaded to the app registration."
+                {if uses_certificate {
+                    " Xops uses it from now on; test it once the certificate is uploaded to the app registration."
+                } else {
+                    " Xops uses it from now on, through the role you created."
+                }}
             </p>
         </Show>
         <Show when=move || current().is_some_and(|a| a.pending)>
@@ -282,7 +283,7 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
             }).collect_view()}
         </dl>
 
-        <section class="panel" aria-labelledby="certificate-heading">
+        <section class="panel" aria-labelledby="certificate-heading" hidden=!uses_certificate>
             <h2 id="certificate-heading">"Certificate"</h2>
             {move || match integration().and_then(|i| i.certificate) {
                 Some(info) => {

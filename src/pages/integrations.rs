@@ -2,7 +2,8 @@ use crate::components::certificate::{expiry_class, now_ms};
 use crate::components::cloud_card::{Cloud, CloudCardBody, CloudLink};
 use crate::components::page::PageHeading;
 use crate::keys::KeyStore;
-use crate::pages::link_m365::{draft_name, M365Draft};
+use crate::link_kinds::LinkKind;
+use crate::pages::link::LinkDraft;
 use crate::session::Session;
 use crate::sync::local::LocalRecord;
 use crate::sync::SyncEngine;
@@ -116,51 +117,65 @@ pub fn Integrations() -> impl IntoView {
     }
 }
 
-/// A link form left half-way (say, while the person was in the Azure portal): a way back to it,
-/// or to throw it away.
+/// Link forms left half-way (say, while the person was in a cloud's console): a way back to
+/// each, or to throw it away.
 #[component]
 fn UnfinishedLink() -> impl IntoView {
     let Some(me) = Session::expect_context().me() else { return ().into_any() };
-    let (org, key) = (StoredValue::new(me.organization.id), StoredValue::new(draft_name(&me.user.id)));
-    let draft = RwSignal::new(None::<M365Draft>);
+    let (org, user) = (StoredValue::new(me.organization.id), StoredValue::new(me.user.id));
+    let drafts = RwSignal::new(Vec::<(&'static LinkKind, LinkDraft)>::new());
     let checked = RwSignal::new(false);
     spawn_local(async move {
         if let Ok(keys) = KeyStore::open(&org.get_value()).await {
-            if let Ok(Some(d)) = keys.draft::<M365Draft>(&key.get_value()).await {
-                let started = !d.name.trim().is_empty() || d.certificate.is_some();
-                draft.set(started.then_some(d));
+            let mut found = Vec::new();
+            for provider in [Provider::Microsoft365, Provider::Azure, Provider::Aws] {
+                let kind = LinkKind::of(provider);
+                if let Ok(Some(d)) = keys.draft::<LinkDraft>(&kind.draft_name(&user.get_value())).await {
+                    if d.started(kind) {
+                        found.push((kind, d));
+                    }
+                }
             }
+            drafts.set(found);
         }
         checked.set(true);
     });
-    let discard = move |_| {
-        let Some(d) = draft.get_untracked() else { return };
+    let discard = move |kind: &'static LinkKind, draft_id: String| {
         spawn_local(async move {
             if let Ok(keys) = KeyStore::open(&org.get_value()).await {
-                if keys.delete_draft(&key.get_value(), Some(&d.id)).await.is_ok() {
-                    draft.set(None);
+                if keys.delete_draft(&kind.draft_name(&user.get_value()), Some(&draft_id)).await.is_ok() {
+                    drafts.update(|d| d.retain(|(k, _)| k.provider != kind.provider));
                 }
             }
         });
     };
     view! {
         <Show
-            when=move || draft.with(Option::is_some)
+            when=move || drafts.with(|d| !d.is_empty())
             fallback=move || checked.get().then(|| view! { <span data-testid="no-unfinished-link" hidden></span> })
         >
             <section class="panel notice-panel" aria-labelledby="unfinished-heading">
                 <h2 id="unfinished-heading">"Unfinished link"</h2>
-                <p>
-                    {move || draft.with(|d| d.as_ref().map(|d| {
-                        let name = if d.name.trim().is_empty() { "a Microsoft 365 account".to_string() } else { format!("“{}”", d.name.trim()) };
-                        let cert = if d.certificate.is_some() { ", with its certificate made," } else { "" };
-                        format!("You started linking {name}{cert} but did not connect it yet.")
-                    }))}
-                </p>
-                <div class="actions">
-                    <A href="/integrations/microsoft/m365/new" attr:class="button primary">"Continue linking"</A>
-                    <button type="button" class="button" on:click=discard>"Discard"</button>
-                </div>
+                <ul class="unfinished">
+                    <For each=move || drafts.get() key=|(k, d)| (k.provider, d.id.clone()) let:item>
+                        {
+                            let (kind, d) = item;
+                            let name = d.values.get("name").map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+                            let name = name.map(|n| format!("“{n}”")).unwrap_or_else(|| format!("a {} account", kind.provider.label()));
+                            let cert = if d.certificate.is_some() { ", with its certificate made," } else { "" };
+                            let id = d.id.clone();
+                            view! {
+                                <li>
+                                    <p>{format!("You started linking {name}{cert} but did not connect it yet.")}</p>
+                                    <div class="actions">
+                                        <A href=kind.path attr:class="button primary">"Continue linking"</A>
+                                        <button type="button" class="button" on:click=move |_| discard(kind, id.clone())>"Discard"</button>
+                                    </div>
+                                </li>
+                            }
+                        }
+                    </For>
+                </ul>
             </section>
         </Show>
     }

@@ -11,6 +11,8 @@ import { chromium } from 'playwright-core';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const STORE_BIN = process.env.XOPS_STORE_BIN ?? path.join(ROOT, 'target/debug/xops-store');
 export const DIST = process.env.XOPS_DIST ?? path.join(ROOT, 'dist');
+/** The store's Xops AWS account in tests (the example account of AWS's documentation). */
+export const XOPS_AWS_ACCOUNT = '111122223333';
 
 /** Starts a store; resolves once it prints the address it listens on. */
 export async function startStore({ args = [] } = {}) {
@@ -20,7 +22,8 @@ export async function startStore({ args = [] } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'xops-e2e-'));
   const child = spawn(
     STORE_BIN,
-    ['--listen', '127.0.0.1:0', '--database', path.join(dir, 'store.sqlite3'), '--static-dir', DIST, ...args],
+    ['--listen', '127.0.0.1:0', '--database', path.join(dir, 'store.sqlite3'), '--static-dir', DIST,
+      '--aws-account-id', XOPS_AWS_ACCOUNT, ...args],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' } },
   );
   let logs = '';

@@ -18,6 +18,7 @@ pub use clouds::{AwsAccountId, AwsAccountType, ExternalId, ManagementGroupId, Ro
 pub use config::{ApiBase, ClientConfig, ConfigError};
 pub use ids::{AccountName, ApplicationId, Guid, OrganizationDomain, RecordId, SubscriptionId, TenantId};
 pub use integration::{
-    unique_name, CertificateInfo, Expiry, Integration, IntegrationDetails, IntegrationStatus, M365Details, M365Input, Provider,
+    unique_name, AwsInput, AzureInput, CertificateInfo, Expiry, Integration, IntegrationDetails, IntegrationStatus, M365Details,
+    M365Input, Provider,
 };
 pub use records::{Conflict, Record, RecordChanges, RecordKind, RecordPut};
