@@ -13,10 +13,21 @@ pub fn TextField(
     #[prop(optional, into)] hint: Option<String>,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
-    /// Called when the person leaves the field (to validate it then).
+    /// Called when the person leaves the field (to validate it then), and as they type while a
+    /// message shows.
     #[prop(optional, into)]
     on_blur: Option<Callback<()>>,
 ) -> impl IntoView {
+    // Once a message shows, check again as the person types, so it goes as soon as the value is
+    // right (and the page does not shift under their pointer when they leave the field).
+    if let Some(check) = on_blur {
+        Effect::new(move |_| {
+            value.track();
+            if error.get_untracked().is_some() {
+                check.run(());
+            }
+        });
+    }
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let described_by = {

@@ -72,23 +72,29 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
     // Whether this browser holds the account's private key, and a replacement waiting for its upload.
     let key_here = RwSignal::new(None::<bool>);
     let replacement = RwSignal::new(None::<CertificateInfo>);
-    spawn_local(async move {
-        if let Ok(keys) = KeyStore::open(&org.get_value()).await {
-            let id = id.get_value();
-            key_here.set(Some(matches!(keys.key(&id).await, Ok(Some(_)))));
-            if let Ok(Some(info)) = keys.draft::<CertificateInfo>(&replace_draft_name(&id)).await {
-                if matches!(keys.key(&next_key_id(&id)).await, Ok(Some(_))) {
-                    replacement.set(Some(info));
+    {
+        let (org, id) = (org.get_value(), id.get_value());
+        spawn_local(async move {
+            if let Ok(keys) = KeyStore::open(&org).await {
+                key_here.set(Some(matches!(keys.key(&id).await, Ok(Some(_)))));
+                if let Ok(Some(info)) = keys.draft::<CertificateInfo>(&replace_draft_name(&id)).await {
+                    if matches!(keys.key(&next_key_id(&id)).await, Ok(Some(_))) {
+                        replacement.set(Some(info));
+                    }
                 }
+            } else {
+                key_here.set(Some(false));
             }
-        } else {
-            key_here.set(Some(false));
-        }
-    });
+        });
+    }
 
-    let save = move |changed: Integration| async move {
-        let body = serde_json::to_value(&changed).map_err(|e| e.to_string())?;
-        engine.save(&id.get_value(), RecordKind::Integration, body).await.map_err(|e| e.to_string())
+    // Reads what it needs when called, so it may be awaited after the page is gone.
+    let save = move |changed: Integration| {
+        let id = id.get_value();
+        async move {
+            let body = serde_json::to_value(&changed).map_err(|e| e.to_string())?;
+            engine.save(&id, RecordKind::Integration, body).await.map_err(|e| e.to_string())
+        }
     };
 
     // Rename
@@ -112,8 +118,9 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
         };
         name_error.set(None);
         changed.updated_at = js_sys::Date::now() as i64;
+        let saving = save(changed);
         spawn_local(async move {
-            match save(changed).await {
+            match saving.await {
                 Ok(()) => saved.set(Some("Renamed.".into())),
                 Err(e) => name_error.set(Some(e)),
             }
@@ -135,13 +142,13 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
         replace_error.set(None);
         replace_busy.set(true);
         replace_status.set("Generating the new key pair and certificate…".into());
+        let (org, id) = (org.get_value(), id.get_value());
         spawn_local(async move {
             let outcome = async {
                 let cred = new_credential(&name, replace_options.get_untracked(), js_sys::Date::now())
                     .await
                     .map_err(|e| e.to_string())?;
-                let keys = KeyStore::open(&org.get_value()).await.map_err(|e| e.to_string())?;
-                let id = id.get_value();
+                let keys = KeyStore::open(&org).await.map_err(|e| e.to_string())?;
                 keys.put_draft_and_key(&replace_draft_name(&id), &cred.certificate, &next_key_id(&id), &cred.private_key)
                     .await
                     .map_err(|e| format!("the new private key could not be kept in this browser: {e}"))?;
@@ -169,11 +176,12 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
         changed.certificate = Some(info);
         changed.updated_at = js_sys::Date::now() as i64;
         replace_busy.set(true);
+        let (org, id) = (org.get_value(), id.get_value());
+        let saving = save(changed);
         spawn_local(async move {
             let outcome = async {
-                save(changed).await?;
-                let keys = KeyStore::open(&org.get_value()).await.map_err(|e| e.to_string())?;
-                let id = id.get_value();
+                saving.await?;
+                let keys = KeyStore::open(&org).await.map_err(|e| e.to_string())?;
                 keys.promote_key(&next_key_id(&id), &id).await.map_err(|e| e.to_string())?;
                 keys.delete_draft(&replace_draft_name(&id), None).await.map_err(|e| e.to_string())
             }
@@ -192,9 +200,9 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
         });
     };
     let cancel_replace = move |_| {
+        let (org, id) = (org.get_value(), id.get_value());
         spawn_local(async move {
-            if let Ok(keys) = KeyStore::open(&org.get_value()).await {
-                let id = id.get_value();
+            if let Ok(keys) = KeyStore::open(&org).await {
                 let _ = keys.delete_draft(&replace_draft_name(&id), Some(&next_key_id(&id))).await;
             }
             replacement.set(None);
@@ -214,11 +222,11 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
     let disconnect_error = RwSignal::new(None::<String>);
     let disconnect = move |_| {
         let navigate = navigate.clone();
+        let (org, id) = (org.get_value(), id.get_value());
         spawn_local(async move {
-            let id = id.get_value();
             match engine.delete(&id).await {
                 Ok(()) => {
-                    if let Ok(keys) = KeyStore::open(&org.get_value()).await {
+                    if let Ok(keys) = KeyStore::open(&org).await {
                         let _ = keys.delete_key(&id).await;
                         let _ = keys.delete_draft(&replace_draft_name(&id), Some(&next_key_id(&id))).await;
                     }

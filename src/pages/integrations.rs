@@ -122,15 +122,17 @@ pub fn Integrations() -> impl IntoView {
 #[component]
 fn UnfinishedLink() -> impl IntoView {
     let Some(me) = Session::expect_context().me() else { return ().into_any() };
-    let (org, user) = (StoredValue::new(me.organization.id), StoredValue::new(me.user.id));
+    let (org, user) = (me.organization.id, me.user.id);
     let drafts = RwSignal::new(Vec::<(&'static LinkKind, LinkDraft)>::new());
     let checked = RwSignal::new(false);
+    let (org_key, user_key) = (StoredValue::new(org.clone()), StoredValue::new(user.clone()));
+    let (org_id, user_id) = (org, user);
     spawn_local(async move {
-        if let Ok(keys) = KeyStore::open(&org.get_value()).await {
+        if let Ok(keys) = KeyStore::open(&org_id).await {
             let mut found = Vec::new();
             for provider in [Provider::Microsoft365, Provider::Azure, Provider::Aws] {
                 let kind = LinkKind::of(provider);
-                if let Ok(Some(d)) = keys.draft::<LinkDraft>(&kind.draft_name(&user.get_value())).await {
+                if let Ok(Some(d)) = keys.draft::<LinkDraft>(&kind.draft_name(&user_id)).await {
                     if d.started(kind) {
                         found.push((kind, d));
                     }
@@ -141,9 +143,10 @@ fn UnfinishedLink() -> impl IntoView {
         checked.set(true);
     });
     let discard = move |kind: &'static LinkKind, draft_id: String| {
+        let (org, draft_name) = (org_key.get_value(), kind.draft_name(&user_key.get_value()));
         spawn_local(async move {
-            if let Ok(keys) = KeyStore::open(&org.get_value()).await {
-                if keys.delete_draft(&kind.draft_name(&user.get_value()), Some(&draft_id)).await.is_ok() {
+            if let Ok(keys) = KeyStore::open(&org).await {
+                if keys.delete_draft(&draft_name, Some(&draft_id)).await.is_ok() {
                     drafts.update(|d| d.retain(|(k, _)| k.provider != kind.provider));
                 }
             }

@@ -121,9 +121,14 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
         });
         v
     };
-    let set_values = move |v: &Values| {
+    // `keep_typed`: a field the person already changed keeps what they typed (the saved draft
+    // is read back asynchronously, and a quick typist may start before it arrives).
+    let set_values = move |v: &Values, keep_typed: bool| {
         fields.with_value(|fs| {
             for f in fs {
+                if keep_typed && f.value.get_untracked() != f.spec.initial {
+                    continue;
+                }
                 f.value.set(v.get(f.spec.key).cloned().unwrap_or_else(|| f.spec.initial.to_string()));
                 f.error.set(None);
             }
@@ -161,11 +166,13 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
     let parsed = move || kind.parse(&values(), &taken());
     let draft = move || LinkDraft { id: id.get(), values: values(), options: options.get(), certificate: certificate.get() };
 
-    // Restore the draft, if there is one; otherwise start one with a fresh id.
+    // Restore the draft, if there is one; otherwise start one with a fresh id. (Async work
+    // captures what it needs first: the page may be gone by the time it resumes.)
+    let (org_id, key_name) = (org.get_value(), draft_key.get_value());
     spawn_local(async move {
         let result = async {
-            let keys = KeyStore::open(&org.get_value()).await?;
-            let saved: Option<LinkDraft> = keys.draft(&draft_key.get_value()).await?;
+            let keys = KeyStore::open(&org_id).await?;
+            let saved: Option<LinkDraft> = keys.draft(&key_name).await?;
             let key_present = match &saved {
                 Some(d) if d.certificate.is_some() => keys.key(&d.id).await?.is_some(),
                 _ => false,
@@ -173,16 +180,19 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
             Ok::<_, crate::sync::idb::IdbError>((saved, key_present))
         }
         .await;
+        if id.try_get_untracked().is_none() {
+            return; // the person has left the page
+        }
         let start_new = move || {
             id.set(new_id());
-            set_values(&kind.initial_values(&random_24()));
+            set_values(&kind.initial_values(&random_24()), true);
         };
         match result {
             Ok((Some(d), key_present)) if !d.id.is_empty() => {
                 id.set(d.id);
                 let mut restored = kind.initial_values(&random_24());
                 restored.extend(d.values);
-                set_values(&restored);
+                set_values(&restored, true);
                 options.set(d.options);
                 if d.certificate.is_some() && !key_present {
                     cert_error.set(Some(
@@ -207,8 +217,9 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
         if !loaded.get() {
             return;
         }
+        let (org_id, key_name) = (org.get_value(), draft_key.get_value());
         spawn_local(async move {
-            let saved = async { KeyStore::open(&org.get_value()).await?.put_draft(&draft_key.get_value(), &d).await }.await;
+            let saved = async { KeyStore::open(&org_id).await?.put_draft(&key_name, &d).await }.await;
             if let Err(e) = saved {
                 form_error
                     .set(Some(format!("Your form could not be kept in this browser ({e}); finish it before leaving the page.")));
@@ -232,16 +243,17 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
         let account = values().get("name").map(|n| n.trim().to_string()).unwrap_or_default();
         busy.set(true);
         progress.set("Generating the key pair and certificate…".into());
+        let mut d = LinkDraft { id: id.get_untracked(), values: values(), options: options.get_untracked(), certificate: None };
+        let (org_id, key_name) = (org.get_value(), draft_key.get_value());
         spawn_local(async move {
             let outcome = async {
-                let cred = new_credential(&account, options.get_untracked(), js_sys::Date::now())
+                let cred = new_credential(&account, d.options, js_sys::Date::now())
                     .await
                     .map_err(|e| format!("The certificate could not be made: {e}"))?;
                 progress.set("Keeping the private key in this browser…".into());
-                let mut d = draft();
                 d.certificate = Some(cred.certificate.clone());
-                let keys = KeyStore::open(&org.get_value()).await.map_err(|e| e.to_string())?;
-                keys.put_draft_and_key(&draft_key.get_value(), &d, &d.id, &cred.private_key)
+                let keys = KeyStore::open(&org_id).await.map_err(|e| e.to_string())?;
+                keys.put_draft_and_key(&key_name, &d, &d.id, &cred.private_key)
                     .await
                     .map_err(|e| format!("The private key could not be kept in this browser: {e}"))?;
                 certificate::download(&account, &cred.certificate.pem).map_err(|e| format!("The download did not start: {e}"))?;
@@ -327,13 +339,14 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
         };
         let account_id = id.get_untracked();
         let navigate = navigate.clone();
+        let (org_id, key_name) = (org.get_value(), draft_key.get_value());
         connecting.set(true);
         spawn_local(async move {
             match engine.save(&account_id, RecordKind::Integration, body).await {
                 Ok(()) => {
                     // The key stays under the account's id; only the form is done with.
-                    if let Ok(keys) = KeyStore::open(&org.get_value()).await {
-                        let _ = keys.delete_draft(&draft_key.get_value(), None).await;
+                    if let Ok(keys) = KeyStore::open(&org_id).await {
+                        let _ = keys.delete_draft(&key_name, None).await;
                     }
                     navigate(&format!("/integrations/{account_id}?linked=1"), Default::default());
                 }
@@ -349,13 +362,14 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
     // Start over: forget the draft and its key (an uploaded certificate without its key is useless).
     let start_over = move |_| {
         let old_id = id.get_untracked();
+        let (org_id, key_name) = (org.get_value(), draft_key.get_value());
         spawn_local(async move {
-            let cleared =
-                async { KeyStore::open(&org.get_value()).await?.delete_draft(&draft_key.get_value(), Some(&old_id)).await }.await;
+            let cleared = async { KeyStore::open(&org_id).await?.delete_draft(&key_name, Some(&old_id)).await }.await;
             match cleared {
+                Ok(()) if id.try_get_untracked().is_none() => {}
                 Ok(()) => {
                     loaded.set(false);
-                    set_values(&kind.initial_values(&random_24()));
+                    set_values(&kind.initial_values(&random_24()), false);
                     certificate.set(None);
                     options.set(CredentialOptions::default());
                     cert_error.set(None);
