@@ -338,3 +338,53 @@ mod tests {
         assert!(AwsAccountType::parse("").is_err());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::ids::{Guid, TenantId};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn every_well_formed_role_arn_parses_and_keeps_its_account(
+            partition in prop::sample::select(&RoleArn::PARTITIONS[..]),
+            account in "[0-9]{12}",
+            path in prop::collection::vec("[!-.0-~]{1,10}", 0..3),
+            name in "[A-Za-z0-9+=,.@_-]{1,64}",
+        ) {
+            let path: String = path.iter().map(|p| format!("{p}/")).collect();
+            let arn = format!("arn:{partition}:iam::{account}:role/{path}{name}");
+            let parsed = RoleArn::parse(&format!("  {arn} ")).unwrap();
+            prop_assert_eq!(parsed.as_str(), arn.as_str());
+            prop_assert_eq!(parsed.account_id().to_string(), account);
+            prop_assert_eq!(parsed.partition(), partition);
+        }
+
+        #[test]
+        fn an_account_id_that_is_not_12_digits_is_refused(account in "[0-9]{1,11}|[0-9]{13,14}|[0-9]{6}[a-z][0-9]{5}") {
+            let arn = format!("arn:aws:iam::{account}:role/X");
+            let err = RoleArn::parse(&arn).unwrap_err();
+            prop_assert!(err.message.contains("12 digits"), "{}", err.message);
+        }
+
+        #[test]
+        fn random_external_ids_are_valid(bytes in prop::array::uniform24(any::<u8>())) {
+            let id = ExternalId::from_random(&bytes);
+            prop_assert_eq!(ExternalId::parse(id.as_str()).unwrap(), id);
+        }
+
+        #[test]
+        fn guids_parse_in_any_case_and_normalise_to_lower_case(hex in "[0-9a-fA-F]{32}", spaces in " {0,3}") {
+            let guid = format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]);
+            let parsed = TenantId::parse(&format!("{spaces}{guid}{spaces}")).unwrap();
+            prop_assert_eq!(parsed.as_str(), guid.to_ascii_lowercase());
+            prop_assert_eq!(Guid::parse("id", "ID", parsed.as_str()).unwrap().to_string(), parsed.to_string());
+        }
+
+        #[test]
+        fn management_group_ids_of_allowed_characters_parse(id in "[A-Za-z0-9_()-][A-Za-z0-9._()-]{0,88}[A-Za-z0-9_()-]") {
+            prop_assert_eq!(String::from(ManagementGroupId::parse(&id).unwrap()), id);
+        }
+    }
+}
