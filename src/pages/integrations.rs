@@ -164,15 +164,18 @@ fn UnfinishedLink() -> impl IntoView {
                         {
                             let (kind, d) = item;
                             let name = d.values.get("name").map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
-                            let name = name.map(|n| format!("“{n}”")).unwrap_or_else(|| format!("a {} account", kind.provider.label()));
+                            let label = kind.provider.label();
+                            let article = if label.starts_with('A') { "an" } else { "a" };
+                            let name = name.map(|n| format!("“{n}”")).unwrap_or_else(|| format!("{article} {label} account"));
+                            let (continue_label, discard_label) = (format!("Continue linking {name}"), format!("Discard {name}"));
                             let cert = if d.certificate.is_some() { ", with its certificate made," } else { "" };
                             let id = d.id.clone();
                             view! {
                                 <li>
                                     <p>{format!("You started linking {name}{cert} but did not connect it yet.")}</p>
                                     <div class="actions">
-                                        <A href=kind.path attr:class="button primary">"Continue linking"</A>
-                                        <button type="button" class="button" on:click=move |_| discard(kind, id.clone())>"Discard"</button>
+                                        <A href=kind.path attr:class="button primary" attr:aria-label=continue_label>"Continue linking"</A>
+                                        <button type="button" class="button" aria-label=discard_label on:click=move |_| discard(kind, id.clone())>"Discard"</button>
                                     </div>
                                 </li>
                             }

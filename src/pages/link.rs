@@ -332,6 +332,7 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
             status: IntegrationStatus::Connected,
             created_at: now,
             updated_at: now,
+            last_test: None,
         };
         let body = match serde_json::to_value(&integration) {
             Ok(b) => b,

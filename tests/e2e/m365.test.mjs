@@ -248,7 +248,7 @@ test('bad values get a message beside their field when the person leaves it, and
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Integrations' }).click();
   const unfinished = page.getByRole('region', { name: 'Unfinished link' });
   assert.match(await unfinished.textContent(), /“Contoso”, with its certificate made/);
-  await unfinished.getByRole('link', { name: 'Continue linking' }).click();
+  await unfinished.getByRole('link', { name: 'Continue linking “Contoso”' }).click();
   await page.getByTestId('sha1-thumbprint').waitFor();
   assert.equal(await page.getByLabel('Microsoft Account Name').inputValue(), 'Contoso');
   await page.getByRole('button', { name: 'Start over' }).click();

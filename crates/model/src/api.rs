@@ -95,12 +95,23 @@ impl fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 /// `GET /api/v1/platform`: facts about this deployment that the link pages show.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Platform {
     /// The AWS account Xops assumes customers' roles from (their trust policies name it), if the
     /// operator configured one.
     pub aws_account_id: Option<String>,
+    /// The Microsoft identity platform the store relays client assertions to; an assertion's
+    /// audience is `{microsoft_authority}/{tenant}/oauth2/v2.0/token`.
+    #[serde(default = "default_authority")]
+    pub microsoft_authority: String,
+}
+
+pub const DEFAULT_MICROSOFT_AUTHORITY: &str = "https://login.microsoftonline.com";
+pub const DEFAULT_MICROSOFT_GRAPH: &str = "https://graph.microsoft.com";
+
+fn default_authority() -> String {
+    DEFAULT_MICROSOFT_AUTHORITY.to_string()
 }
 
 /// `GET /api/v1/healthz`.

@@ -379,6 +379,9 @@ pub struct Integration {
     /// Milliseconds since the Unix epoch.
     pub created_at: i64,
     pub updated_at: i64,
+    /// The last "Test connection" result (Microsoft 365 and Azure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_test: Option<crate::verify::ConnectionTest>,
 }
 
 impl Integration {

@@ -11,6 +11,7 @@ pub mod config;
 pub mod ids;
 pub mod integration;
 pub mod records;
+pub mod verify;
 
 pub use account::{Email, FieldError, LoginRequest, Me, NewPassword, OrganizationName, SignupRequest};
 pub use api::{ApiError, ErrorCode, Health, Platform};

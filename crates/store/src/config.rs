@@ -4,6 +4,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
+use xops_model::api::{DEFAULT_MICROSOFT_AUTHORITY, DEFAULT_MICROSOFT_GRAPH};
 
 /// The command line: with no subcommand the store serves; `user add` is for operators.
 #[derive(Debug, Parser)]
@@ -93,6 +94,20 @@ pub struct Config {
     /// and writes it into the role's trust policy; without it, that page says it is missing.
     #[arg(long = "aws-account-id", env = "XOPS_AWS_ACCOUNT_ID", value_parser = parse_aws_account)]
     pub aws_account_id: Option<String>,
+
+    /// The Microsoft identity platform that "Test connection" relays client assertions to. Only
+    /// this host is ever called; nothing in a request chooses it.
+    #[arg(long = "microsoft-authority", env = "XOPS_MICROSOFT_AUTHORITY", default_value = DEFAULT_MICROSOFT_AUTHORITY, value_parser = parse_base_url)]
+    pub microsoft_authority: String,
+
+    /// Microsoft Graph, asked for the tenant's organization during "Test connection".
+    #[arg(long = "microsoft-graph", env = "XOPS_MICROSOFT_GRAPH", default_value = DEFAULT_MICROSOFT_GRAPH, value_parser = parse_base_url)]
+    pub microsoft_graph: String,
+}
+
+/// A service's base URL: scheme and host (and port), nothing after.
+fn parse_base_url(s: &str) -> Result<String, String> {
+    parse_origin(s).map_err(|e| e.replacen("origin", "URL", 1))
 }
 
 fn parse_aws_account(s: &str) -> Result<String, String> {
@@ -112,6 +127,8 @@ impl Config {
             session_lifetime_secs: 7 * 24 * 60 * 60,
             cookie_secure: CookieSecure::Auto,
             aws_account_id: None,
+            microsoft_authority: DEFAULT_MICROSOFT_AUTHORITY.into(),
+            microsoft_graph: DEFAULT_MICROSOFT_GRAPH.into(),
         }
     }
 

@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod microsoft;
 pub mod records;
 pub mod secrets;
 pub mod web;
@@ -24,6 +25,7 @@ pub use db::Db;
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    pub microsoft: Arc<microsoft::Relay>,
 }
 
 /// Opens the database (running migrations) and builds the whole HTTP application.
@@ -31,7 +33,8 @@ pub async fn build_app(config: Config) -> startup::Result<axum::Router> {
     let db = Db::open(&config.database).await?;
     auth::warm_up().await;
     let web = web::StaticSite::load(config.static_dir.as_deref())?;
-    let state = AppState { db, config: Arc::new(config) };
+    let microsoft = Arc::new(microsoft::Relay::new(&config.microsoft_authority, &config.microsoft_graph));
+    let state = AppState { db, config: Arc::new(config), microsoft };
     Ok(http::router(state, web))
 }
 

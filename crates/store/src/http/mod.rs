@@ -5,6 +5,7 @@ mod guard;
 pub mod json;
 pub mod openapi;
 mod records;
+mod verify;
 
 use crate::error::AppError;
 use crate::web::{self, StaticSite, API_CSP};
@@ -34,6 +35,7 @@ pub fn router(state: AppState, site: Option<StaticSite>) -> Router {
         .route("/me", get(auth::me))
         .route("/records", get(records::list))
         .route("/records/{id}", get(records::get_one).put(records::put).delete(records::delete))
+        .route("/integrations/{id}/verify", post(verify::verify))
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), guard::state_changing_requests))
@@ -57,7 +59,10 @@ pub fn router(state: AppState, site: Option<StaticSite>) -> Router {
 
 #[utoipa::path(get, path = "/api/v1/platform", tag = "health", responses((status = 200, description = "Facts about this deployment the link pages show", body = Platform)))]
 pub async fn platform(State(state): State<AppState>) -> Json<Platform> {
-    Json(Platform { aws_account_id: state.config.aws_account_id.clone() })
+    Json(Platform {
+        aws_account_id: state.config.aws_account_id.clone(),
+        microsoft_authority: state.config.microsoft_authority.clone(),
+    })
 }
 
 #[utoipa::path(get, path = "/api/v1/healthz", tag = "health", responses((status = 200, description = "The store and its database answer", body = Health), (status = 500, description = "The database does not answer", body = ApiError)))]

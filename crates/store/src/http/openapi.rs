@@ -19,6 +19,7 @@ use utoipa::{Modify, OpenApi};
         super::records::get_one,
         super::records::put,
         super::records::delete,
+        super::verify::verify,
     ),
     components(schemas(xops_model::Integration)),
     modifiers(&SessionCookie)

@@ -46,7 +46,7 @@ pub async fn list(
     Ok(Json(records::changes_since(&state.db, &current.user.organization_id, q.since, limit).await?))
 }
 
-fn parse_id(id: &str) -> Result<String, AppError> {
+pub(super) fn parse_id(id: &str) -> Result<String, AppError> {
     RecordId::parse(id)
         .map(|r| r.to_string())
         .map_err(|e| AppError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, e.message).field("id"))

@@ -1,0 +1,71 @@
+//! `POST /api/v1/integrations/{id}/verify`: test a Microsoft account with assertions its browser signed.
+
+use super::json::ApiJson;
+use super::records::parse_id;
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::microsoft::{looks_like_jwt, Target};
+use crate::{db, records, AppState};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use xops_model::verify::{ConnectionTest, VerifyRequest};
+use xops_model::{ApiError, ErrorCode, Integration, IntegrationDetails};
+
+#[utoipa::path(post, path = "/api/v1/integrations/{id}/verify", tag = "integrations", security(("session" = [])),
+    params(("id" = String, Path, description = "The integration record's id")),
+    request_body = VerifyRequest,
+    responses(
+        (status = 200, description = "The checklist (also when Microsoft refused: see its checks)", body = ConnectionTest),
+        (status = 404, description = "No such integration in your organization", body = ApiError),
+        (status = 422, description = "Not a Microsoft account, or an assertion is not a JWT", body = ApiError),
+        (status = 401, description = "Not signed in", body = ApiError)))]
+pub async fn verify(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<VerifyRequest>,
+) -> Result<Json<ConnectionTest>, AppError> {
+    let id = parse_id(&id)?;
+    let record = records::get(&state.db, &current.user.organization_id, &id)
+        .await?
+        .filter(|r| !r.deleted)
+        .ok_or_else(|| records::not_found(&id))?;
+    let body = record.body.ok_or_else(|| records::not_found(&id))?;
+    let integration: Integration = serde_json::from_value(body).map_err(AppError::internal)?;
+    let invalid = |field: &str, message: &str| {
+        AppError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation, message).field(field.to_string())
+    };
+    let (target, needs_exchange) = match &integration.details {
+        IntegrationDetails::Microsoft365(d) => (
+            Target {
+                tenant: d.tenant_id.as_str(),
+                application: d.application_id.as_str(),
+                organization: Some(d.organization.as_str()),
+            },
+            true,
+        ),
+        IntegrationDetails::Azure(d) => {
+            (Target { tenant: d.tenant_id.as_str(), application: d.application_id.as_str(), organization: None }, false)
+        }
+        IntegrationDetails::Aws(_) => {
+            return Err(invalid(
+                "id",
+                "AWS accounts are linked through a role; Test connection is for Microsoft 365 and Azure accounts.",
+            ))
+        }
+    };
+    if !looks_like_jwt(&req.graph_assertion) {
+        return Err(invalid("graph_assertion", "The assertion must be a signed JWT (three base64url parts)."));
+    }
+    let exchange = match (needs_exchange, req.exchange_assertion.as_deref()) {
+        (true, Some(a)) if looks_like_jwt(a) => Some(a),
+        (true, _) => {
+            return Err(invalid("exchange_assertion", "Microsoft 365 accounts need a second assertion, for Exchange Online."))
+        }
+        (false, _) => None,
+    };
+    let result = state.microsoft.test(target, &req.graph_assertion, exchange, db::now_millis()).await;
+    tracing::info!(integration = %id, passed = result.passed(), "connection tested");
+    Ok(Json(result))
+}

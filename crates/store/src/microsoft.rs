@@ -1,0 +1,296 @@
+//! "Test connection" for Microsoft accounts: the browser signed client assertions with its
+//! non-extractable key; the store sends them to the configured Microsoft identity platform (a
+//! browser may not: Entra refuses the client-credentials grant cross-origin), asks Graph for the
+//! organization, and reads the Exchange token's roles. Assertions and tokens are never stored or
+//! logged; only the checklist leaves this module.
+
+use serde::Deserialize;
+use std::time::Duration;
+use xops_model::verify::{explain_entra_error, Check, CheckId, ConnectionTest, EXCHANGE_ROLE, EXCHANGE_SCOPE, GRAPH_SCOPE};
+
+const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// The configured Microsoft endpoints (never taken from a request) and one HTTP client.
+pub struct Relay {
+    http: reqwest::Client,
+    authority: String,
+    graph: String,
+}
+
+/// What the token endpoint said.
+enum TokenOutcome {
+    Token(String),
+    Refused(String),
+    Unreachable(String),
+}
+
+#[derive(Deserialize)]
+struct TokenAnswer {
+    access_token: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Organizations {
+    value: Vec<Organization>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Organization {
+    display_name: Option<String>,
+    #[serde(default)]
+    verified_domains: Vec<VerifiedDomain>,
+}
+
+#[derive(Deserialize)]
+struct VerifiedDomain {
+    name: String,
+}
+
+/// What one account is, for the test.
+pub struct Target<'a> {
+    pub tenant: &'a str,
+    pub application: &'a str,
+    /// Organization Name (Microsoft 365), to find among the tenant's verified domains.
+    pub organization: Option<&'a str>,
+}
+
+impl Relay {
+    pub fn new(authority: &str, graph: &str) -> Relay {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .connect_timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
+        Relay { http, authority: authority.trim_end_matches('/').to_string(), graph: graph.trim_end_matches('/').to_string() }
+    }
+
+    async fn token(&self, tenant: &str, application: &str, assertion: &str, scope: &str) -> TokenOutcome {
+        let url = format!("{}/{tenant}/oauth2/v2.0/token", self.authority);
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", application),
+            ("scope", scope),
+            ("client_assertion_type", ASSERTION_TYPE),
+            ("client_assertion", assertion),
+        ];
+        let res = match self.http.post(&url).form(&form).send().await {
+            Ok(r) => r,
+            Err(e) => return TokenOutcome::Unreachable(without_url(&e)),
+        };
+        let status = res.status();
+        match res.json::<TokenAnswer>().await {
+            Ok(TokenAnswer { access_token: Some(t), .. }) if status.is_success() => TokenOutcome::Token(t),
+            Ok(a) if status.is_client_error() => TokenOutcome::Refused(
+                a.error_description.or(a.error).unwrap_or_else(|| format!("the token endpoint answered {status}")),
+            ),
+            Ok(_) | Err(_) => TokenOutcome::Unreachable(format!("the token endpoint answered {status}")),
+        }
+    }
+
+    async fn organization(&self, token: &str) -> Result<Organization, String> {
+        let res = self
+            .http
+            .get(format!("{}/v1.0/organization", self.graph))
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(|e| format!("Microsoft Graph could not be reached ({})", without_url(&e)))?;
+        let status = res.status();
+        if status == reqwest::StatusCode::FORBIDDEN || status == reqwest::StatusCode::UNAUTHORIZED {
+            return Err("denied".into());
+        }
+        if !status.is_success() {
+            return Err(format!("Microsoft Graph answered {status}"));
+        }
+        let orgs: Organizations = res.json().await.map_err(|e| format!("Microsoft Graph's answer could not be read ({e})"))?;
+        orgs.value.into_iter().next().ok_or_else(|| "Microsoft Graph returned no organization".to_string())
+    }
+
+    /// Runs the checks. `exchange_assertion` is for Microsoft 365 accounts.
+    pub async fn test(
+        &self,
+        target: Target<'_>,
+        graph_assertion: &str,
+        exchange_assertion: Option<&str>,
+        now_ms: i64,
+    ) -> ConnectionTest {
+        let mut result = ConnectionTest {
+            at: now_ms,
+            checks: Vec::new(),
+            organization_display_name: None,
+            verified_domains: Vec::new(),
+            roles: Vec::new(),
+        };
+        let later: Vec<CheckId> = [Some(CheckId::Organization), exchange_assertion.map(|_| CheckId::ExchangeManageAsApp)]
+            .into_iter()
+            .flatten()
+            .collect();
+        let not_checked = |id| Check { id, ok: false, detail: "Not checked: the credentials were refused.".into(), fix: None };
+        let token = match self.token(target.tenant, target.application, graph_assertion, GRAPH_SCOPE).await {
+            TokenOutcome::Token(t) => t,
+            TokenOutcome::Refused(description) => {
+                let (detail, fix) = explain_entra_error(&description, target.tenant, target.application);
+                result.checks.push(Check { id: CheckId::Credentials, ok: false, detail, fix: Some(fix) });
+                result.checks.extend(later.into_iter().map(not_checked));
+                return result;
+            }
+            TokenOutcome::Unreachable(e) => {
+                result.checks.push(Check {
+                    id: CheckId::Credentials,
+                    ok: false,
+                    detail: format!("Microsoft's sign-in service could not be reached from Xops ({e})."),
+                    fix: Some(format!(
+                        "Try again in a few minutes; if it keeps failing, ask your Xops administrator to check the store's access to {}.",
+                        self.authority
+                    )),
+                });
+                result.checks.extend(later.into_iter().map(not_checked));
+                return result;
+            }
+        };
+        result.checks.push(Check {
+            id: CheckId::Credentials,
+            ok: true,
+            detail: "Microsoft issued a token to the app for this certificate.".into(),
+            fix: None,
+        });
+
+        let consent_fix = "In the app registration, open API permissions and select Grant admin consent; then assign the app the Global Reader role in Roles and administrators.";
+        result.checks.push(match self.organization(&token).await {
+            Ok(org) => {
+                let name = org.display_name.unwrap_or_default();
+                result.verified_domains = org.verified_domains.into_iter().map(|d| d.name.to_lowercase()).collect();
+                result.organization_display_name = Some(name.clone());
+                match target.organization {
+                    Some(domain) if result.verified_domains.iter().any(|d| d == &domain.to_lowercase()) => Check {
+                        id: CheckId::Organization,
+                        ok: true,
+                        detail: format!("The tenant is “{name}”, and {domain} is one of its verified domains."),
+                        fix: None,
+                    },
+                    Some(domain) => Check {
+                        id: CheckId::Organization,
+                        ok: false,
+                        detail: format!(
+                            "The tenant is “{name}”, but {domain} is not one of its verified domains ({}).",
+                            result.verified_domains.join(", ")
+                        ),
+                        fix: Some("Check the Tenant ID, or link the account again with one of these domains as Organization Name.".into()),
+                    },
+                    None => Check { id: CheckId::Organization, ok: true, detail: format!("The tenant is “{name}”."), fix: None },
+                }
+            }
+            Err(e) if e == "denied" => Check {
+                id: CheckId::Organization,
+                ok: false,
+                detail: "The app may not read the organization (Graph answered Authorization_RequestDenied): admin consent is missing.".into(),
+                fix: Some(consent_fix.into()),
+            },
+            Err(e) => Check { id: CheckId::Organization, ok: false, detail: format!("{e}."), fix: Some("Test again in a few minutes.".into()) },
+        });
+
+        if let Some(assertion) = exchange_assertion {
+            let exchange_fix = "In API permissions, add Office 365 Exchange Online → Application permissions → Exchange.ManageAsApp, then select Grant admin consent.";
+            result.checks.push(match self.token(target.tenant, target.application, assertion, EXCHANGE_SCOPE).await {
+                TokenOutcome::Token(t) => {
+                    result.roles = roles_of(&t);
+                    let ok = result.roles.iter().any(|r| r == EXCHANGE_ROLE);
+                    Check {
+                        id: CheckId::ExchangeManageAsApp,
+                        ok,
+                        detail: if ok {
+                            "The app holds the Exchange.ManageAsApp application role.".into()
+                        } else {
+                            format!(
+                                "The app does not hold Exchange.ManageAsApp (its Exchange roles: {}).",
+                                list_or_none(&result.roles)
+                            )
+                        },
+                        fix: (!ok).then(|| exchange_fix.into()),
+                    }
+                }
+                TokenOutcome::Refused(d) => Check {
+                    id: CheckId::ExchangeManageAsApp,
+                    ok: false,
+                    detail: format!("Microsoft refused a token for Exchange Online: {}", d.lines().next().unwrap_or_default()),
+                    fix: Some(exchange_fix.into()),
+                },
+                TokenOutcome::Unreachable(e) => Check {
+                    id: CheckId::ExchangeManageAsApp,
+                    ok: false,
+                    detail: format!("Microsoft's sign-in service could not be reached for Exchange Online ({e})."),
+                    fix: Some("Test again in a few minutes.".into()),
+                },
+            });
+        }
+        result
+    }
+}
+
+fn list_or_none(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".into()
+    } else {
+        items.join(", ")
+    }
+}
+
+/// An HTTP error without its URL (which is configuration, not news to the person).
+fn without_url(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "it did not answer in time".into()
+    } else if e.is_connect() {
+        "the connection was refused or the host is unknown".into()
+    } else {
+        "the request failed".into()
+    }
+}
+
+/// The `roles` claim of a JWT access token (read, not verified: it came straight from Entra
+/// over TLS, and only its roles are reported back).
+pub fn roles_of(token: &str) -> Vec<String> {
+    use base64::Engine;
+    let Some(payload) = token.split('.').nth(1) else { return Vec::new() };
+    let Ok(bytes) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')) else {
+        return Vec::new();
+    };
+    #[derive(Deserialize)]
+    struct Claims {
+        #[serde(default)]
+        roles: Vec<String>,
+    }
+    serde_json::from_slice::<Claims>(&bytes).map(|c| c.roles).unwrap_or_default()
+}
+
+/// A client assertion's shape: three base64url parts (the signature is Entra's to check).
+pub fn looks_like_jwt(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    s.len() <= 8192
+        && parts.len() == 3
+        && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_are_read_from_the_token_payload() {
+        use base64::Engine;
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"roles":["Exchange.ManageAsApp","x"]}"#);
+        assert_eq!(roles_of(&format!("h.{payload}.s")), ["Exchange.ManageAsApp", "x"]);
+        assert!(roles_of("nonsense").is_empty());
+    }
+
+    #[test]
+    fn assertions_must_look_like_jwts() {
+        assert!(looks_like_jwt("eyJh.eyJi.c2ln"));
+        assert!(!looks_like_jwt("eyJh.eyJi"));
+        assert!(!looks_like_jwt("a.b.c d"));
+        assert!(!looks_like_jwt(&format!("a.b.{}", "c".repeat(9000))));
+    }
+}

@@ -1,0 +1,84 @@
+//! `POST /integrations/{id}/verify` over real HTTP: who may ask, what is refused before Microsoft
+//! is called, and what a person reads when Microsoft cannot be reached. (The conversation with
+//! Entra itself is tested end to end against a fake identity platform: tests/e2e/verify.test.mjs.)
+
+mod common;
+
+use common::spawn_store;
+use serde_json::{json, Value};
+use xops_model::verify::{CheckId, ConnectionTest};
+use xops_model::ApiError;
+
+const ID: &str = "00000001-0000-4000-8000-000000000000";
+const JWT: &str = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2lnbmF0dXJl";
+
+fn m365() -> Value {
+    json!({
+        "name": "Contoso",
+        "details": { "provider": "microsoft365", "tenant_id": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+            "application_id": "11111111-2222-3333-4444-555555555555", "organization": "contoso.onmicrosoft.com" },
+        "certificate": null, "status": "connected", "created_at": 1, "updated_at": 1
+    })
+}
+
+async fn create(s: &common::TestStore, c: &reqwest::Client, id: &str, body: Value) {
+    let res = c
+        .put(s.url(&format!("/api/v1/records/{id}")))
+        .header("if-none-match", "*")
+        .json(&json!({"kind": "integration", "body": body}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+}
+
+async fn verify(s: &common::TestStore, c: &reqwest::Client, id: &str, body: Value) -> reqwest::Response {
+    s.post(c, &format!("/api/v1/integrations/{id}/verify"), body).await
+}
+
+#[tokio::test]
+async fn an_unreachable_identity_platform_is_a_failed_check_with_a_fix_not_an_error() {
+    // Port 9 (discard) on loopback: nothing listens there.
+    let s = spawn_store(|c| c.microsoft_authority = "http://127.0.0.1:9".into()).await;
+    let c = s.sign_up("ada@contoso.com", "Contoso").await;
+    create(&s, &c, ID, m365()).await;
+    let res = verify(&s, &c, ID, json!({"graph_assertion": JWT, "exchange_assertion": JWT})).await;
+    assert_eq!(res.status(), 200);
+    let t: ConnectionTest = res.json().await.unwrap();
+    assert!(!t.passed());
+    assert_eq!(
+        t.checks.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [CheckId::Credentials, CheckId::Organization, CheckId::ExchangeManageAsApp]
+    );
+    assert!(t.checks[0].detail.contains("could not be reached"), "{}", t.checks[0].detail);
+    assert!(t.checks[0].fix.as_deref().unwrap().contains("http://127.0.0.1:9"));
+    assert!(t.checks[1].detail.contains("Not checked"));
+}
+
+#[tokio::test]
+async fn only_the_organization_s_microsoft_accounts_with_well_formed_assertions_are_tested() {
+    let s = spawn_store(|c| c.microsoft_authority = "http://127.0.0.1:9".into()).await;
+    let ada = s.sign_up("ada@contoso.com", "Contoso").await;
+    let eve = s.sign_up("eve@fabrikam.com", "Fabrikam").await;
+    create(&s, &ada, ID, m365()).await;
+    let body = json!({"graph_assertion": JWT, "exchange_assertion": JWT});
+
+    assert_eq!(verify(&s, &eve, ID, body.clone()).await.status(), 404, "another organization's account");
+    assert_eq!(verify(&s, &s.browser(), ID, body.clone()).await.status(), 401, "signed out");
+
+    let err: ApiError =
+        verify(&s, &ada, ID, json!({"graph_assertion": "not a jwt", "exchange_assertion": JWT})).await.json().await.unwrap();
+    assert_eq!(err.error.field.as_deref(), Some("graph_assertion"));
+    let err: ApiError = verify(&s, &ada, ID, json!({"graph_assertion": JWT})).await.json().await.unwrap();
+    assert_eq!(err.error.field.as_deref(), Some("exchange_assertion"));
+    let res = verify(&s, &ada, ID, json!({"graph_assertion": JWT, "client_secret": "x"})).await;
+    assert_eq!(res.status(), 422, "unknown fields are refused");
+
+    let aws_id = "00000002-0000-4000-8000-000000000000";
+    let mut aws = m365();
+    aws["details"] = json!({"provider": "aws", "account_type": "linked", "role_arn": "arn:aws:iam::123456789012:role/X",
+        "external_id": "0123456789abcdef0123456789abcdef0123456789abcdef"});
+    create(&s, &ada, aws_id, aws).await;
+    let err: ApiError = verify(&s, &ada, aws_id, body).await.json().await.unwrap();
+    assert!(err.error.message.contains("AWS accounts are linked through a role"), "{}", err.error.message);
+}
