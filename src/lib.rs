@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod app;
+pub mod assertion;
 pub mod certificate;
 pub mod components;
 pub mod config;

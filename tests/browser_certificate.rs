@@ -170,3 +170,57 @@ fn the_rsa_key_is_found_inside_the_spki() {
     assert_eq!(rsa_public_key_of_spki(&spki).unwrap(), vec![0x30, 0x06, 0x02, 0x01, 0x05, 0x02, 0x01, 0x03]);
     assert!(rsa_public_key_of_spki(&spki[..10]).is_err());
 }
+
+#[wasm_bindgen_test]
+fn base64url_matches_rfc_4648_vectors_without_padding() {
+    use xops_integrations::assertion::base64url;
+    for (input, expected) in [
+        (&b""[..], ""),
+        (b"f", "Zg"),
+        (b"fo", "Zm8"),
+        (b"foo", "Zm9v"),
+        (b"foob", "Zm9vYg"),
+        (b"fooba", "Zm9vYmE"),
+        (b"foobar", "Zm9vYmFy"),
+    ] {
+        assert_eq!(base64url(input), expected);
+    }
+    assert_eq!(base64url(&[0xfb, 0xff, 0xbf]), "-_-_");
+}
+
+#[wasm_bindgen_test]
+async fn a_client_assertion_is_a_jwt_signed_by_the_stored_key_in_microsoft_s_format() {
+    use xops_integrations::assertion::client_assertion;
+    let cred = new_credential("Assertion", CredentialOptions::default(), js_sys::Date::now()).await.unwrap();
+    let thumb = &cred.certificate.sha1_thumbprint;
+    let jwt = client_assertion(&cred.private_key, "https://login.example/", "tenant-1", "app-1", thumb).await.unwrap();
+    let parts: Vec<&str> = jwt.split('.').collect();
+    assert_eq!(parts.len(), 3);
+    let decode = |s: &str| {
+        let padded = format!("{s}{}", "=".repeat((4 - s.len() % 4) % 4)).replace('-', "+").replace('_', "/");
+        js_sys::JSON::parse(&String::from(web_sys::window().unwrap().atob(&padded).unwrap())).unwrap()
+    };
+    let get = |v: &wasm_bindgen::JsValue, k: &str| Reflect::get(v, &k.into()).unwrap();
+    let header = decode(parts[0]);
+    assert_eq!(get(&header, "alg").as_string().unwrap(), "RS256");
+    assert_eq!(get(&header, "typ").as_string().unwrap(), "JWT");
+    let x5t = get(&header, "x5t").as_string().unwrap();
+    let sha1 = sha1::Sha1::digest(&cred.der);
+    assert_eq!(x5t, xops_integrations::assertion::base64url(&sha1), "x5t is the SHA-1 thumbprint's bytes");
+    let claims = decode(parts[1]);
+    assert_eq!(get(&claims, "aud").as_string().unwrap(), "https://login.example/tenant-1/oauth2/v2.0/token");
+    assert_eq!(get(&claims, "iss").as_string().unwrap(), "app-1");
+    assert_eq!(get(&claims, "sub").as_string().unwrap(), "app-1");
+    let (nbf, exp) = (get(&claims, "nbf").as_f64().unwrap(), get(&claims, "exp").as_f64().unwrap());
+    assert_eq!(exp - nbf, 300.0);
+    assert!((nbf - js_sys::Date::now() / 1000.0).abs() < 5.0);
+    let signature = {
+        let s = parts[2];
+        let padded = format!("{s}{}", "=".repeat((4 - s.len() % 4) % 4)).replace('-', "+").replace('_', "/");
+        let bin = web_sys::window().unwrap().atob(&padded).unwrap();
+        bin.chars().map(|c| c as u8).collect::<Vec<u8>>()
+    };
+    let (_, cert) = parse_x509_certificate(&cred.der).unwrap();
+    let signed = format!("{}.{}", parts[0], parts[1]);
+    assert!(verifies(cert.public_key().raw, signed.as_bytes(), &signature).await);
+}

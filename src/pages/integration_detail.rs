@@ -1,6 +1,7 @@
 //! One linked account: its details (each with Copy), its certificate and whether this browser
 //! holds the private key, Rename, Replace certificate and Disconnect.
 
+use super::connection_test::{test_runner, ConnectionTestSection};
 use super::integrations::{linked_accounts, LinkedAccount};
 use crate::certificate::{self, new_credential, CredentialOptions};
 use crate::components::certificate::{CertificateFacts, CredentialChoices};
@@ -68,6 +69,13 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
         account.with_untracked(|a| a.as_ref().map(|a| a.integration.details.provider())).unwrap_or(Provider::Microsoft365);
     let just_linked = move || query.with(|q| q.get("linked").is_some());
     let uses_certificate = crate::link_kinds::LinkKind::of(provider).certificate;
+    let (run_test, test_busy, test_error) = test_runner(account);
+    let test_from_banner = move |_| {
+        run_test.run(());
+        if let Some(h) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("test-heading")) {
+            let _ = wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlElement>(&h).focus();
+        }
+    };
 
     // Whether this browser holds the account's private key, and a replacement waiting for its upload.
     let key_here = RwSignal::new(None::<bool>);
@@ -269,10 +277,13 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
             <p class="form-success banner" role="status">
                 {format!("{} account linked.", provider.label())}
                 {if uses_certificate {
-                    " Xops uses it from now on; test it once the certificate is uploaded to the app registration."
+                    " Xops uses it from now on. Once the certificate is uploaded to the app registration, test it: "
                 } else {
                     " Xops uses it from now on, through the role you created."
                 }}
+                {uses_certificate.then(|| view! {
+                    <button type="button" class="button small" on:click=test_from_banner>"Test connection"</button>
+                })}
             </p>
         </Show>
         <Show when=move || current().is_some_and(|a| a.pending)>
@@ -291,6 +302,7 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
             }).collect_view()}
         </dl>
 
+        {uses_certificate.then(|| view! { <ConnectionTestSection account=account run=run_test busy=test_busy error=test_error/> })}
         <section class="panel" aria-labelledby="certificate-heading" hidden=!uses_certificate>
             <h2 id="certificate-heading">"Certificate"</h2>
             {move || match integration().and_then(|i| i.certificate) {

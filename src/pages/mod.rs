@@ -1,6 +1,7 @@
 //! One file per screen, each exporting one component; routes are in app.rs.
 
 pub mod auth_form;
+pub mod connection_test;
 pub mod home;
 pub mod integration_detail;
 pub mod integrations;

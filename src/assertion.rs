@@ -1,0 +1,69 @@
+//! Client assertions in Microsoft's certificate-credential format, signed in this browser with
+//! the account's non-extractable key: the store relays them to Entra ("Test connection"), so
+//! the key itself never has to leave.
+
+use crate::certificate::{self, CertificateError};
+use web_sys::CryptoKey;
+
+const LIFETIME_SECS: i64 = 5 * 60;
+
+/// Base64url without padding (RFC 7515).
+pub fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (*b as u32) << (16 - 8 * i));
+        let chars = chunk.len() + 1;
+        for i in 0..chars {
+            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+fn hex_bytes(hex: &str) -> Option<Vec<u8>> {
+    (hex.len() % 2 == 0)
+        .then(|| (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok()).collect::<Option<Vec<u8>>>())
+        .flatten()
+}
+
+/// The assertion's parts before signing: header (alg RS256, typ JWT, x5t = the certificate's
+/// SHA-1 thumbprint in base64url) and claims (aud = the tenant's token endpoint, iss = sub = the
+/// application, a fresh jti, valid from now for five minutes).
+pub fn unsigned(
+    authority: &str,
+    tenant: &str,
+    application: &str,
+    sha1_thumbprint: &str,
+    jti: &str,
+    now_secs: i64,
+) -> Option<String> {
+    let x5t = base64url(&hex_bytes(sha1_thumbprint)?);
+    let header = serde_json::json!({ "alg": "RS256", "typ": "JWT", "x5t": x5t });
+    let claims = serde_json::json!({
+        "aud": format!("{}/{tenant}/oauth2/v2.0/token", authority.trim_end_matches('/')),
+        "iss": application,
+        "sub": application,
+        "jti": jti,
+        "nbf": now_secs,
+        "iat": now_secs,
+        "exp": now_secs + LIFETIME_SECS,
+    });
+    Some(format!("{}.{}", base64url(header.to_string().as_bytes()), base64url(claims.to_string().as_bytes())))
+}
+
+/// A signed client assertion for one token request.
+pub async fn client_assertion(
+    key: &CryptoKey,
+    authority: &str,
+    tenant: &str,
+    application: &str,
+    sha1_thumbprint: &str,
+) -> Result<String, CertificateError> {
+    let jti = web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()).unwrap_or_default();
+    let now = (js_sys::Date::now() / 1000.0) as i64;
+    let input = unsigned(authority, tenant, application, sha1_thumbprint, &jti, now)
+        .ok_or_else(|| CertificateError("The certificate's thumbprint is not hexadecimal.".into()))?;
+    let signature = certificate::sign(key, input.as_bytes()).await?;
+    Ok(format!("{input}.{}", base64url(&signature)))
+}

@@ -1,0 +1,133 @@
+//! "Test connection" on a Microsoft 365 or Azure account's page: this browser signs client
+//! assertions with the account's key, the store relays them to Microsoft, and the checklist that
+//! comes back (with a fix for each failing line) is kept on the record.
+
+use super::integrations::LinkedAccount;
+use crate::api::Api;
+use crate::assertion::client_assertion;
+use crate::components::certificate::format_date;
+use crate::keys::KeyStore;
+use crate::session::Session;
+use crate::sync::SyncEngine;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use xops_model::verify::{ConnectionTest, VerifyRequest};
+use xops_model::{IntegrationDetails, Platform, RecordKind};
+
+/// Runs the test for `account` and saves its result on the record. Returns what to tell the
+/// person if it could not run.
+pub async fn run_test(api: Api, engine: SyncEngine, org: String, account: LinkedAccount) -> Result<ConnectionTest, String> {
+    let (tenant, application, with_exchange) = match &account.integration.details {
+        IntegrationDetails::Microsoft365(d) => (d.tenant_id.to_string(), d.application_id.to_string(), true),
+        IntegrationDetails::Azure(d) => (d.tenant_id.to_string(), d.application_id.to_string(), false),
+        IntegrationDetails::Aws(_) => return Err("AWS accounts are linked through a role; there is nothing to test here.".into()),
+    };
+    let Some(certificate) = account.integration.certificate.clone() else {
+        return Err("This account has no certificate yet: use Replace certificate to make one.".into());
+    };
+    if account.pending {
+        return Err("This account has not reached Xops yet. Test it once the status at the top says Saved.".into());
+    }
+    let keys = KeyStore::open(&org).await.map_err(|e| e.to_string())?;
+    let key = keys.key(&account.id).await.map_err(|e| e.to_string())?.ok_or_else(|| {
+        format!(
+            "This browser does not hold the account's private key (it was made in {}). Test from that browser, or use Replace certificate here.",
+            certificate.key_held_by
+        )
+    })?;
+    let platform: Platform = api.get("/platform").await.map_err(|e| e.to_string())?;
+    let sign = |_: ()| client_assertion(&key, &platform.microsoft_authority, &tenant, &application, &certificate.sha1_thumbprint);
+    let graph_assertion = sign(()).await.map_err(|e| format!("The assertion could not be signed: {e}"))?;
+    let exchange_assertion = match with_exchange {
+        true => Some(sign(()).await.map_err(|e| format!("The assertion could not be signed: {e}"))?),
+        false => None,
+    };
+    let result: ConnectionTest = api
+        .post(&format!("/integrations/{}/verify", account.id), &VerifyRequest { graph_assertion, exchange_assertion })
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut changed = account.integration;
+    changed.last_test = Some(result.clone());
+    let body = serde_json::to_value(&changed).map_err(|e| e.to_string())?;
+    engine.save(&account.id, RecordKind::Integration, body).await.map_err(|e| e.to_string())?;
+    Ok(result)
+}
+
+/// The section: the button, progress, and the last result (from the record).
+#[component]
+pub fn ConnectionTestSection(
+    account: Memo<Option<LinkedAccount>>,
+    #[prop(into)] run: Callback<()>,
+    busy: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let last = move || account.with(|a| a.as_ref().and_then(|a| a.integration.last_test.clone()));
+    view! {
+        <section class="panel" aria-labelledby="test-heading">
+            <h2 id="test-heading" tabindex="-1">"Test connection"</h2>
+            <p>
+                "Checks that Microsoft accepts this certificate for the app, that the tenant owns the organization, and the permissions Xops needs. "
+                "This browser signs the request with the account's key; the key stays here."
+            </p>
+            <div class="actions">
+                <button type="button" class="button primary" on:click=move |_| run.run(()) disabled=move || busy.get()>
+                    {move || if busy.get() { "Testing…" } else { "Test connection" }}
+                </button>
+            </div>
+            <p class="progress" role="status">
+                {move || busy.get().then(|| view! { <span class="spinner" aria-hidden="true"></span> "Asking Microsoft…" })}
+            </p>
+            <p class="field-error" role="alert" hidden=move || error.get().is_none()>{move || error.get().unwrap_or_default()}</p>
+            {move || last().map(|t| {
+                let passed = t.passed();
+                let when = format!("{}, {}", format_date(t.at), String::from(js_sys::Date::new(&(t.at as f64).into()).to_locale_time_string("default")));
+                view! {
+                    <div class="test-result" data-testid="test-result">
+                        <p class=if passed { "test-summary ok" } else { "test-summary failed" }>
+                            <strong>{if passed { "Everything checked out." } else { "Something needs fixing." }}</strong>
+                            " Last tested " {when}
+                            {t.organization_display_name.clone().map(|n| format!(" (tenant “{n}”)"))} "."
+                        </p>
+                        <ul class="checklist">
+                            {t.checks.into_iter().map(|c| view! {
+                                <li class=if c.ok { "check ok" } else { "check failed" }>
+                                    <span class="check-mark" aria-hidden="true">{if c.ok { "✓" } else { "✗" }}</span>
+                                    <div>
+                                        <p class="check-title"><strong>{c.id.title()}</strong>
+                                            <span class="visually-hidden">{if c.ok { ": passed" } else { ": failed" }}</span></p>
+                                        <p class="check-detail">{c.detail}</p>
+                                        {c.fix.map(|f| view! { <p class="check-fix"><strong>"Fix: "</strong>{f}</p> })}
+                                    </div>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    </div>
+                }
+            })}
+        </section>
+    }
+}
+
+/// What the account page needs to run a test: call it from a click (and right after Connect).
+pub fn test_runner(account: Memo<Option<LinkedAccount>>) -> (Callback<()>, RwSignal<bool>, RwSignal<Option<String>>) {
+    let (busy, error) = (RwSignal::new(false), RwSignal::new(None::<String>));
+    let api = Api::expect_context();
+    let engine = SyncEngine::expect_context();
+    let org = StoredValue::new(Session::expect_context().me().map(|m| m.organization.id).unwrap_or_default());
+    let run = Callback::new(move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        let Some(a) = account.get_untracked() else { return };
+        busy.set(true);
+        error.set(None);
+        let (api, org) = (api.clone(), org.get_value());
+        spawn_local(async move {
+            if let Err(e) = run_test(api, engine, org, a).await {
+                error.set(Some(e));
+            }
+            busy.set(false);
+        });
+    });
+    (run, busy, error)
+}
