@@ -22,7 +22,8 @@ pub fn base64url(bytes: &[u8]) -> String {
 }
 
 fn hex_bytes(hex: &str) -> Option<Vec<u8>> {
-    (hex.len() % 2 == 0)
+    hex.len()
+        .is_multiple_of(2)
         .then(|| (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok()).collect::<Option<Vec<u8>>>())
         .flatten()
 }

@@ -198,7 +198,7 @@ async fn a_client_assertion_is_a_jwt_signed_by_the_stored_key_in_microsoft_s_for
     assert_eq!(parts.len(), 3);
     let decode = |s: &str| {
         let padded = format!("{s}{}", "=".repeat((4 - s.len() % 4) % 4)).replace('-', "+").replace('_', "/");
-        js_sys::JSON::parse(&String::from(web_sys::window().unwrap().atob(&padded).unwrap())).unwrap()
+        js_sys::JSON::parse(&web_sys::window().unwrap().atob(&padded).unwrap()).unwrap()
     };
     let get = |v: &wasm_bindgen::JsValue, k: &str| Reflect::get(v, &k.into()).unwrap();
     let header = decode(parts[0]);

@@ -91,8 +91,12 @@ test('sign-up problems appear beside their fields; the button cannot submit twic
 
   // Several quick clicks create one account, not several.
   await page.getByLabel('Email').fill('cy@contoso.com');
+  // The message goes as soon as the value is corrected (so nothing shifts under the pointer).
+  await emailError.waitFor({ state: 'hidden' });
   const button = page.locator('form button[type=submit]');
-  await Promise.all([button.click(), button.click({ force: true }).catch(() => {}), button.click({ force: true }).catch(() => {})]);
+  await button.waitFor();
+  // Forced clicks do not wait for the button between them; the first cannot find it gone.
+  await Promise.all([button.click({ force: true }), button.click({ force: true }).catch(() => {}), button.click({ force: true }).catch(() => {})]);
   await page.waitForURL(env.store.url + '/welcome');
   const again = await page.request.post(env.store.url + '/api/v1/auth/signup', {
     headers: { origin: env.store.url },
