@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prints every benchmark's numbers (not tests; nothing here passes or fails on a number):
 #   1. the first load's bytes (HTML + JS + wasm + CSS), raw and gzip
-#   2. store throughput: authenticated record writes and reads over loopback HTTP
+#   2. store throughput: authenticated record writes and reads over loopback HTTP, on SQLite and
+#      on a temporary PostgreSQL with one and two store processes
 #   3. sync in headless Chromium: initial sync of 1,000 and 10,000 records, reload, a 1-change delta
 #   4. Generate Public Key in headless Chromium: click to download
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
@@ -12,6 +13,7 @@ npm_packages "$ROOT/tests/e2e"
 cd "$ROOT"
 
 "$ROOT/scripts/bench-size.sh"
+start_test_postgres
 cargo bench -p xops-store --bench throughput --quiet 2>/dev/null | sed -n '/store throughput/,$p'
 cargo build --release -p xops-store --quiet
 export XOPS_STORE_BIN="$ROOT/target/release/xops-store" XOPS_DIST="$ROOT/dist"

@@ -94,6 +94,45 @@ ensure_chromium() {
     fi
 }
 
+postgres_bin() {
+    ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1
+}
+
+ensure_postgres() {
+    if [ -z "$(postgres_bin)" ] || ! [ -x "$(postgres_bin)/initdb" ]; then
+        apt_install postgresql
+    fi
+}
+
+# PostgreSQL refuses to run as root; as root, run its tools as the postgres user.
+as_postgres() {
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# A throwaway PostgreSQL cluster on a free loopback port in a temporary folder, for the tests
+# and benchmarks; sets XOPS_TEST_POSTGRES (the admin URL) and stops and deletes it on exit.
+start_test_postgres() {
+    ensure_postgres
+    local bin port
+    bin="$(postgres_bin)"
+    PG_TMP="$(mktemp -d /tmp/xops-pg.XXXXXX)"
+    [ "$(id -u)" = 0 ] && chown postgres "$PG_TMP"
+    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    say "starting a temporary PostgreSQL ($("$bin/postgres" --version | awk '{print $3}')) on 127.0.0.1:$port"
+    as_postgres "$bin/initdb" -D "$PG_TMP/data" -U postgres --auth=trust -E UTF8 >/dev/null
+    as_postgres "$bin/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/log" -w \
+        -o "-p $port -k $PG_TMP -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
+    export XOPS_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres"
+    trap stop_test_postgres EXIT
+}
+
+stop_test_postgres() {
+    if [ -n "${PG_TMP:-}" ] && [ -d "$PG_TMP/data" ]; then
+        as_postgres "$(postgres_bin)/pg_ctl" -D "$PG_TMP/data" -m fast -w stop >/dev/null 2>&1 || true
+        rm -rf "$PG_TMP"
+    fi
+}
+
 ensure_build_tools() {
     ensure_wasm_target
     ensure_trunk

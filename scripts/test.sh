@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing and runs every test, layer by layer:
-#   1. native: the model crate and the store (real HTTP, real SQLite in temp folders)
+#   1. native: the model crate and the store (real HTTP, real SQLite in temp folders), then the
+#      store's HTTP tests again on a throwaway PostgreSQL server, with a two-process test
 #   2. browser: wasm-bindgen-test in headless Chromium
 #   3. end-to-end: the real store on a free port with a temporary database, serving the real
 #      release build, driven in Chromium by Playwright
@@ -25,6 +26,11 @@ layer() {
 
 layer "formatting (cargo fmt --check; fix with cargo fmt)" cargo fmt --all -- --check
 layer "native tests" cargo test --workspace --exclude xops-integrations
+postgres_tests() {
+    start_test_postgres
+    cargo test -p xops-store --test accounts --test records --test web --test verify --test multiprocess
+}
+layer "store tests on PostgreSQL (a temporary server; two store processes)" postgres_tests
 layer "browser tests (wasm-bindgen-test, headless Chromium)" \
     cargo test -p xops-integrations --target wasm32-unknown-unknown
 e2e() {

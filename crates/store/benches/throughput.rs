@@ -4,7 +4,6 @@
 
 use serde_json::json;
 use std::time::{Duration, Instant};
-use xops_store::Config;
 
 const CLIENTS: usize = 4;
 const WRITES: usize = 4_000;
@@ -51,40 +50,76 @@ where
     (total as f64 / elapsed.as_secs_f64(), percentile(&all, 0.5), percentile(&all, 0.99))
 }
 
-#[tokio::main]
-async fn main() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config::for_database(dir.path().join("bench.sqlite3").display().to_string());
-    let app = xops_store::build_app(config).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap();
-    });
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("origin", base.parse().unwrap());
-    let client = reqwest::Client::builder().cookie_store(true).default_headers(headers).build().unwrap();
+struct Store {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(database: &str) -> Store {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_xops-store"))
+        .args(["--listen", "127.0.0.1:0", "--database", database])
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the store");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    Store { child, base: line.trim().rsplit(' ').next().unwrap().to_string() }
+}
+
+async fn new_postgres_database(admin: &str, name: &str) -> String {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(admin).await.expect("connect to PostgreSQL");
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(&mut conn).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+    format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
+}
+
+/// Writes, reads and deltas through `stores`, the clients spreading requests over them in turn
+/// (as a load balancer would).
+async fn measure(stores: &[Store]) -> [(f64, Duration, Duration); 3] {
+    let bases: Vec<String> = stores.iter().map(|s| s.base.clone()).collect();
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let client = reqwest::Client::builder().cookie_provider(jar).build().unwrap();
     let res = client
-        .post(format!("{base}/api/v1/auth/signup"))
+        .post(format!("{}/api/v1/auth/signup", bases[0]))
+        .header("origin", &bases[0])
         .json(&json!({"organization": "Bench", "email": "bench@example.com", "password": "correct horse battery staple"}))
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 201);
+    let pick = |bases: &Vec<String>, i: usize| bases[i % bases.len()].clone();
 
-    let (c, b) = (client.clone(), base.clone());
+    let (c, bs) = (client.clone(), bases.clone());
     let writes = run(WRITES, move |i| {
-        let (c, b) = (c.clone(), b.clone());
+        let (c, b) = (c.clone(), pick(&bs, i));
         async move {
             let id = format!("{i:08x}-0000-4000-8000-000000000000");
-            let r = c.put(format!("{b}/api/v1/records/{id}")).header("if-none-match", "*").json(&body(i)).send().await.unwrap();
+            let r = c
+                .put(format!("{b}/api/v1/records/{id}"))
+                .header("origin", &b)
+                .header("if-none-match", "*")
+                .json(&body(i))
+                .send()
+                .await
+                .unwrap();
             assert_eq!(r.status(), 201);
         }
     })
     .await;
-    let (c, b) = (client.clone(), base.clone());
+    let (c, bs) = (client.clone(), bases.clone());
     let reads = run(READS, move |i| {
-        let (c, b) = (c.clone(), b.clone());
+        let (c, b) = (c.clone(), pick(&bs, i));
         async move {
             let id = format!("{:08x}-0000-4000-8000-000000000000", i % WRITES);
             let r = c.get(format!("{b}/api/v1/records/{id}")).send().await.unwrap();
@@ -93,9 +128,9 @@ async fn main() {
         }
     })
     .await;
-    let (c, b) = (client.clone(), base.clone());
-    let deltas = run(READS / 4, move |_| {
-        let (c, b) = (c.clone(), b.clone());
+    let (c, bs) = (client.clone(), bases.clone());
+    let deltas = run(READS / 4, move |i| {
+        let (c, b) = (c.clone(), pick(&bs, i));
         async move {
             let since = WRITES - 1;
             let r = c.get(format!("{b}/api/v1/records?since={since}")).send().await.unwrap();
@@ -104,14 +139,38 @@ async fn main() {
         }
     })
     .await;
+    [writes, reads, deltas]
+}
 
-    println!("\nstore throughput: SQLite file, {CLIENTS} concurrent clients over loopback HTTP, one organization, session cookie on every request");
-    println!("{:<44} {:>10} {:>10} {:>10}", "operation", "req/s", "p50 ms", "p99 ms");
-    for (name, (rps, p50, p99)) in [
-        (format!("PUT /records/{{id}} (create, {WRITES})"), writes),
-        (format!("GET /records/{{id}} ({READS})"), reads),
-        (format!("GET /records?since=N-1 over {WRITES} ({})", READS / 4), deltas),
-    ] {
-        println!("{name:<44} {rps:>10.0} {:>10.2} {:>10.2}", p50.as_secs_f64() * 1e3, p99.as_secs_f64() * 1e3);
+#[tokio::main]
+async fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut setups: Vec<(String, Vec<Store>)> =
+        vec![("SQLite, 1 store".into(), vec![start(&dir.path().join("bench.sqlite3").display().to_string())])];
+    match std::env::var("XOPS_TEST_POSTGRES").ok().filter(|u| !u.is_empty()) {
+        Some(admin) => {
+            let one = new_postgres_database(&admin, "xops_bench_one").await;
+            setups.push(("PostgreSQL, 1 store".into(), vec![start(&one)]));
+            let two = new_postgres_database(&admin, "xops_bench_two").await;
+            setups.push(("PostgreSQL, 2 stores".into(), vec![start(&two), start(&two)]));
+        }
+        None => eprintln!("(PostgreSQL rows skipped: set XOPS_TEST_POSTGRES, as scripts/bench.sh does)"),
+    }
+
+    println!(
+        "\nstore throughput: {CLIENTS} concurrent clients over loopback HTTP, one organization, session cookie on every request;"
+    );
+    println!("each store is its own process; with 2 stores the clients alternate between them (as a load balancer would)");
+    println!("{:<22} {:<44} {:>10} {:>10} {:>10}", "database, stores", "operation", "req/s", "p50 ms", "p99 ms");
+    for (setup, stores) in &setups {
+        let results = measure(stores).await;
+        let names = [
+            format!("PUT /records/{{id}} (create, {WRITES})"),
+            format!("GET /records/{{id}} ({READS})"),
+            format!("GET /records?since=N-1 over {WRITES} ({})", READS / 4),
+        ];
+        for (name, (rps, p50, p99)) in names.iter().zip(results) {
+            println!("{setup:<22} {name:<44} {rps:>10.0} {:>10.2} {:>10.2}", p50.as_secs_f64() * 1e3, p99.as_secs_f64() * 1e3);
+        }
     }
 }

@@ -197,31 +197,32 @@ pub mod throttle {
         Ok(wait.max(0))
     }
 
+    /// Counts a failure, atomically: concurrent failures (on any store process) each count.
     pub async fn record_failure(db: &Db, key: &str, free: i64) -> Result<(), AppError> {
         let now = now_millis();
         let mut tx = db.pool.begin().await?;
-        let row = sqlx::query("SELECT failures, window_started_at FROM login_throttle WHERE key = $1")
-            .bind(key)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (failures, started) = match row {
-            Some(r) if now - r.get::<i64, _>(1) < WINDOW_MS => (r.get::<i64, _>(0) + 1, r.get::<i64, _>(1)),
-            _ => (1, now),
-        };
-        let blocked_until = if failures >= free {
+        let failures: i64 = sqlx::query(
+            "INSERT INTO login_throttle (key, failures, window_started_at, blocked_until) VALUES ($1, 1, $2, 0)
+             ON CONFLICT (key) DO UPDATE SET
+                failures = CASE WHEN login_throttle.window_started_at > $3 THEN login_throttle.failures + 1 ELSE 1 END,
+                window_started_at = CASE WHEN login_throttle.window_started_at > $3 THEN login_throttle.window_started_at ELSE $2 END
+             RETURNING failures",
+        )
+        .bind(key)
+        .bind(now)
+        .bind(now - WINDOW_MS)
+        .fetch_one(&mut *tx)
+        .await?
+        .get(0);
+        if failures >= free {
             let doublings = (failures - free).min(20) as u32;
-            now + (1000i64 << doublings).min(MAX_BLOCK_MS)
-        } else {
-            0
-        };
-        sqlx::query("DELETE FROM login_throttle WHERE key = $1").bind(key).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO login_throttle (key, failures, window_started_at, blocked_until) VALUES ($1, $2, $3, $4)")
-            .bind(key)
-            .bind(failures)
-            .bind(started)
-            .bind(blocked_until)
-            .execute(&mut *tx)
-            .await?;
+            let blocked_until = now + (1000i64 << doublings).min(MAX_BLOCK_MS);
+            sqlx::query("UPDATE login_throttle SET blocked_until = $2 WHERE key = $1")
+                .bind(key)
+                .bind(blocked_until)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(())
     }

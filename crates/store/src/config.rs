@@ -58,9 +58,15 @@ pub struct Config {
     #[arg(long, env = "XOPS_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// The database: a SQLite file path (created if missing, with its folder).
+    /// The database: a SQLite file path (created if missing, with its folder), or a PostgreSQL
+    /// URL (postgres://user:password@host:port/database) shared by any number of store processes.
     #[arg(long, env = "XOPS_DATABASE", default_value = "data/xops.sqlite3")]
     pub database: String,
+
+    /// PostgreSQL connections this process keeps open (at most). Size it so that the sum over
+    /// all store processes stays under the server's max_connections.
+    #[arg(long = "pool-size", env = "XOPS_POOL_SIZE", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub pool_size: u32,
 
     /// Folder of the app's release build (index.html and its assets) to serve, with the
     /// single-page-app fallback. Leave unset (or point at a missing folder) to serve the API only.
@@ -127,6 +133,7 @@ impl Config {
             session_lifetime_secs: 7 * 24 * 60 * 60,
             cookie_secure: CookieSecure::Auto,
             aws_account_id: None,
+            pool_size: 10,
             microsoft_authority: DEFAULT_MICROSOFT_AUTHORITY.into(),
             microsoft_graph: DEFAULT_MICROSOFT_GRAPH.into(),
         }

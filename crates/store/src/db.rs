@@ -1,4 +1,5 @@
-//! The database: one code path for SQLite (the embedded default) and, later, PostgreSQL.
+//! The database: one code path for SQLite (the embedded default) and PostgreSQL (several store
+//! processes behind a load balancer).
 //!
 //! Queries go through sqlx's `Any` driver with `$1`-style placeholders, which both backends
 //! accept. The few statements that differ per backend live in `migrations` below, side by side.
@@ -12,6 +13,7 @@ use std::str::FromStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
+    Postgres,
 }
 
 #[derive(Clone)]
@@ -23,9 +25,22 @@ pub struct Db {
 impl Db {
     /// Opens (creating if needed) the database named by `--database` and brings its schema up to date.
     pub async fn open(database: &str) -> Result<Db> {
+        Db::open_with_pool(database, 8).await
+    }
+
+    /// `pool_size`: connections this process keeps (PostgreSQL; SQLite uses up to 8).
+    pub async fn open_with_pool(database: &str, pool_size: u32) -> Result<Db> {
         sqlx::any::install_default_drivers();
         if database.starts_with("postgres://") || database.starts_with("postgresql://") {
-            return Err(Error::new("PostgreSQL is not supported by this build yet; pass a SQLite file path to --database"));
+            let pool = AnyPoolOptions::new()
+                .max_connections(pool_size)
+                .acquire_timeout(std::time::Duration::from_secs(10))
+                .connect(database)
+                .await
+                .map_err(|e| Error::new(format!("cannot connect to the PostgreSQL database: {e}")))?;
+            let db = Db { pool, backend: Backend::Postgres };
+            migrations::run(&db).await?;
+            return Ok(db);
         }
         let path = Path::new(database);
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -69,31 +84,41 @@ pub mod migrations {
     use crate::startup::{Result, StartError as Error};
     use sqlx::Row;
 
+    /// A migration's SQL (`;`-separated statements) for both backends, unless PostgreSQL needs
+    /// its own variant.
     pub struct Migration {
         pub version: i64,
         pub name: &'static str,
-        pub sqlite: &'static str,
+        pub sql: &'static str,
+        pub postgres: Option<&'static str>,
     }
 
     impl Migration {
         fn sql(&self, backend: Backend) -> &'static str {
             match backend {
-                Backend::Sqlite => self.sqlite,
+                Backend::Sqlite => self.sql,
+                Backend::Postgres => self.postgres.unwrap_or(self.sql),
             }
         }
     }
+
+    /// Held (PostgreSQL advisory lock) while migrating, so store processes starting together
+    /// migrate one after another: the second finds the work done.
+    const MIGRATION_LOCK: i64 = 0x7870_6f70_735f_6d67; // "xpops_mg"
 
     /// The schema's history. Never edit a migration that has shipped; add a new one.
     pub const MIGRATIONS: &[Migration] = &[
         Migration {
             version: 1,
             name: "store metadata",
-            sqlite: "CREATE TABLE store_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)",
+            postgres: None,
+            sql: "CREATE TABLE store_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)",
         },
         Migration {
             version: 2,
             name: "organizations, users, sessions, sign-in throttling",
-            sqlite: "
+            postgres: None,
+            sql: "
                 CREATE TABLE organizations (
                     id TEXT PRIMARY KEY NOT NULL,
                     name TEXT NOT NULL,
@@ -127,7 +152,8 @@ pub mod migrations {
         Migration {
             version: 3,
             name: "per-organization records with revisions and tombstones",
-            sqlite: "
+            postgres: None,
+            sql: "
                 CREATE TABLE records (
                     organization_id TEXT NOT NULL REFERENCES organizations(id),
                     id TEXT NOT NULL,
@@ -144,7 +170,8 @@ pub mod migrations {
         Migration {
             version: 4,
             name: "values unique per organization (account names per provider, AWS account IDs)",
-            sqlite: "
+            postgres: None,
+            sql: "
                 CREATE TABLE record_keys (
                     organization_id TEXT NOT NULL REFERENCES organizations(id),
                     key TEXT NOT NULL,
@@ -157,14 +184,29 @@ pub mod migrations {
 
     pub async fn run(db: &Db) -> Result<()> {
         let fail = |e: sqlx::Error| Error::new(format!("database migration failed: {e}"));
+        // One connection for the whole run: the advisory lock belongs to it.
+        let mut conn = db.pool.acquire().await.map_err(fail)?;
+        if db.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_lock($1)").bind(MIGRATION_LOCK).execute(&mut *conn).await.map_err(fail)?;
+        }
+        let result = run_locked(db, &mut conn).await;
+        if db.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_unlock($1)").bind(MIGRATION_LOCK).execute(&mut *conn).await.map_err(fail)?;
+        }
+        result
+    }
+
+    async fn run_locked(db: &Db, conn: &mut sqlx::AnyConnection) -> Result<()> {
+        use sqlx::Connection;
+        let fail = |e: sqlx::Error| Error::new(format!("database migration failed: {e}"));
         sqlx::query(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY NOT NULL, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
         )
-        .execute(&db.pool)
+        .execute(&mut *conn)
         .await
         .map_err(fail)?;
         let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
-            .fetch_all(&db.pool)
+            .fetch_all(&mut *conn)
             .await
             .map_err(fail)?
             .iter()
@@ -178,7 +220,7 @@ pub mod migrations {
             }
         }
         for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
-            let mut tx = db.pool.begin().await.map_err(fail)?;
+            let mut tx = conn.begin().await.map_err(fail)?;
             for statement in m.sql(db.backend).split(';').map(str::trim).filter(|s| !s.is_empty()) {
                 sqlx::query(statement).execute(&mut *tx).await.map_err(fail)?;
             }

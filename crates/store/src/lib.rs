@@ -30,7 +30,7 @@ pub struct AppState {
 
 /// Opens the database (running migrations) and builds the whole HTTP application.
 pub async fn build_app(config: Config) -> startup::Result<axum::Router> {
-    let db = Db::open(&config.database).await?;
+    let db = Db::open_with_pool(&config.database, config.pool_size).await?;
     auth::warm_up().await;
     let web = web::StaticSite::load(config.static_dir.as_deref())?;
     let microsoft = Arc::new(microsoft::Relay::new(&config.microsoft_authority, &config.microsoft_graph));

@@ -55,6 +55,38 @@ impl TestStore {
     pub fn database(&self) -> PathBuf {
         self.dir.path().join("db").join("store.sqlite3")
     }
+
+    pub fn on_postgres(&self) -> bool {
+        postgres_admin_url().is_some()
+    }
+}
+
+/// scripts/test.sh runs the store's tests a second time with XOPS_TEST_POSTGRES set to a
+/// throwaway PostgreSQL server's admin URL; each store then gets a fresh database there.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("XOPS_TEST_POSTGRES").ok().filter(|u| !u.is_empty())
+}
+
+/// A new, empty PostgreSQL database on the test server; its URL.
+pub async fn new_postgres_database(admin: &str) -> String {
+    use sqlx::Connection;
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let name = format!("xops_test_{}_{nanos}_{n}", std::process::id());
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(admin).await.expect("connect to the test PostgreSQL");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create a test database");
+    let (server, _) = admin.rsplit_once('/').expect("a database URL");
+    format!("{server}/{name}")
+}
+
+/// The database for one test store: a fresh PostgreSQL database, or a SQLite file in `dir`.
+pub async fn test_database(dir: &std::path::Path) -> String {
+    match postgres_admin_url() {
+        Some(admin) => new_postgres_database(&admin).await,
+        None => dir.join("db").join("store.sqlite3").display().to_string(),
+    }
 }
 
 /// A store with a small static site in a temp folder.
@@ -72,7 +104,7 @@ pub async fn spawn_store(configure: impl FnOnce(&mut Config)) -> TestStore {
     std::fs::write(site.join("config.json"), r#"{"api_base": ""}"#).unwrap();
     std::fs::write(site.join("app-0123456789abcdef_bg.wasm.gz"), b"gzipped twin").unwrap();
 
-    let mut config = Config::for_database(dir.path().join("db").join("store.sqlite3").display().to_string());
+    let mut config = Config::for_database(test_database(dir.path()).await);
     config.static_dir = Some(site);
     configure(&mut config);
 
