@@ -3,6 +3,7 @@
 //! `parse`, called by the form and by the store; its message names the part that is wrong.
 
 use crate::account::FieldError;
+use crate::serde_via_parse;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -86,19 +87,6 @@ impl RoleArn {
     }
 }
 
-impl TryFrom<String> for RoleArn {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        RoleArn::parse(&s).map_err(|e| e.message)
-    }
-}
-
-impl From<RoleArn> for String {
-    fn from(a: RoleArn) -> String {
-        a.text
-    }
-}
-
 /// A 12-digit AWS account ID.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -117,19 +105,6 @@ impl AwsAccountId {
     }
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-}
-
-impl TryFrom<String> for AwsAccountId {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        AwsAccountId::parse(&s).map_err(|e| e.message)
-    }
-}
-
-impl From<AwsAccountId> for String {
-    fn from(a: AwsAccountId) -> String {
-        a.0
     }
 }
 
@@ -174,19 +149,6 @@ impl ExternalId {
 
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-}
-
-impl TryFrom<String> for ExternalId {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        ExternalId::parse(&s).map_err(|e| e.message)
-    }
-}
-
-impl From<ExternalId> for String {
-    fn from(a: ExternalId) -> String {
-        a.0
     }
 }
 
@@ -258,18 +220,7 @@ impl ManagementGroupId {
     }
 }
 
-impl TryFrom<String> for ManagementGroupId {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        ManagementGroupId::parse(&s).map_err(|e| e.message)
-    }
-}
-
-impl From<ManagementGroupId> for String {
-    fn from(a: ManagementGroupId) -> String {
-        a.0
-    }
-}
+serde_via_parse!(RoleArn, AwsAccountId, ExternalId, ManagementGroupId);
 
 #[cfg(test)]
 mod tests {

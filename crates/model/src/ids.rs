@@ -53,6 +53,27 @@ impl fmt::Display for Guid {
     }
 }
 
+/// Serde for a string newtype through its `parse` (from a string) and `as_str` (to one), so a
+/// value that does not parse never gets in, whether typed into a form or sent to the store.
+#[macro_export]
+macro_rules! serde_via_parse {
+    ($($t:ty),* $(,)?) => {$(
+        impl TryFrom<String> for $t {
+            type Error = $crate::account::FieldError;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                <$t>::parse(&s)
+            }
+        }
+        impl From<$t> for String {
+            fn from(v: $t) -> String {
+                v.as_str().to_string()
+            }
+        }
+    )*};
+}
+
+serde_via_parse!(OrganizationDomain, AccountName);
+
 /// Declares a GUID newtype with its field name and label, (de)serialised through `parse`.
 macro_rules! guid_type {
     ($(#[$doc:meta])* $name:ident, $field:literal, $label:literal) => {
@@ -159,19 +180,6 @@ impl OrganizationDomain {
     }
 }
 
-impl TryFrom<String> for OrganizationDomain {
-    type Error = FieldError;
-    fn try_from(s: String) -> Result<Self, FieldError> {
-        Self::parse(&s)
-    }
-}
-
-impl From<OrganizationDomain> for String {
-    fn from(v: OrganizationDomain) -> String {
-        v.0
-    }
-}
-
 /// The name a person gives a linked account: trimmed, 1 to 64 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -201,19 +209,6 @@ impl AccountName {
 
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-}
-
-impl TryFrom<String> for AccountName {
-    type Error = FieldError;
-    fn try_from(s: String) -> Result<Self, FieldError> {
-        Self::parse(&s)
-    }
-}
-
-impl From<AccountName> for String {
-    fn from(v: AccountName) -> String {
-        v.0
     }
 }
 

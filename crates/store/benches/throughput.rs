@@ -3,20 +3,15 @@
 //! (scripts/bench.sh runs it with the other benchmarks).
 
 use serde_json::json;
+
+#[path = "../tests/common/process.rs"]
+mod process;
+use process::{integration_record as body, start_store, StoreProcess as Store};
 use std::time::{Duration, Instant};
 
 const CLIENTS: usize = 4;
 const WRITES: usize = 4_000;
 const READS: usize = 8_000;
-
-fn body(n: usize) -> serde_json::Value {
-    json!({"kind": "integration", "body": {
-        "name": format!("Account {n}"),
-        "details": {"provider": "microsoft365", "tenant_id": "72f988bf-86f1-41af-91ab-2d7cd011db47",
-                    "application_id": "11111111-2222-3333-4444-555555555555", "organization": "contoso.onmicrosoft.com"},
-        "certificate": null, "status": "connected", "created_at": 1, "updated_at": 1
-    }})
-}
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)]
@@ -48,31 +43,6 @@ where
     let elapsed = started.elapsed();
     all.sort();
     (total as f64 / elapsed.as_secs_f64(), percentile(&all, 0.5), percentile(&all, 0.99))
-}
-
-struct Store {
-    child: std::process::Child,
-    base: String,
-}
-
-impl Drop for Store {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(database: &str) -> Store {
-    use std::io::{BufRead, BufReader};
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_xops-store"))
-        .args(["--listen", "127.0.0.1:0", "--database", database])
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("start the store");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    Store { child, base: line.trim().rsplit(' ').next().unwrap().to_string() }
 }
 
 async fn new_postgres_database(admin: &str, name: &str) -> String {
@@ -146,13 +116,13 @@ async fn measure(stores: &[Store]) -> [(f64, Duration, Duration); 3] {
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let mut setups: Vec<(String, Vec<Store>)> =
-        vec![("SQLite, 1 store".into(), vec![start(&dir.path().join("bench.sqlite3").display().to_string())])];
+        vec![("SQLite, 1 store".into(), vec![start_store(&dir.path().join("bench.sqlite3").display().to_string(), &[])])];
     match std::env::var("XOPS_TEST_POSTGRES").ok().filter(|u| !u.is_empty()) {
         Some(admin) => {
             let one = new_postgres_database(&admin, "xops_bench_one").await;
-            setups.push(("PostgreSQL, 1 store".into(), vec![start(&one)]));
+            setups.push(("PostgreSQL, 1 store".into(), vec![start_store(&one, &[])]));
             let two = new_postgres_database(&admin, "xops_bench_two").await;
-            setups.push(("PostgreSQL, 2 stores".into(), vec![start(&two), start(&two)]));
+            setups.push(("PostgreSQL, 2 stores".into(), vec![start_store(&two, &[]), start_store(&two, &[])]));
         }
         None => eprintln!("(PostgreSQL rows skipped: set XOPS_TEST_POSTGRES, as scripts/bench.sh does)"),
     }

@@ -1,30 +1,11 @@
 //! Durability: a write the store acknowledged survives `kill -9` of the store in the middle of
 //! a stream of writes (SQLite in WAL mode with synchronous=FULL).
 
+mod common;
+
+use common::process::{integration_record, start_store};
 use serde_json::json;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-struct Store {
-    child: Child,
-    base: String,
-}
-
-fn start(db: &std::path::Path) -> Store {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_xops-store"))
-        .args(["--listen", "127.0.0.1:0", "--database"])
-        .arg(db)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the store");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let base = line.trim().rsplit(' ').next().unwrap().to_string();
-    assert!(base.starts_with("http://127.0.0.1:"), "{line}");
-    Store { child, base }
-}
 
 fn client(base: &str) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
@@ -32,20 +13,11 @@ fn client(base: &str) -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).default_headers(headers).timeout(Duration::from_secs(5)).build().unwrap()
 }
 
-fn body(n: u32) -> serde_json::Value {
-    json!({"kind": "integration", "body": {
-        "name": format!("Account {n}"),
-        "details": {"provider": "microsoft365", "tenant_id": "72f988bf-86f1-41af-91ab-2d7cd011db47",
-                    "application_id": "11111111-2222-3333-4444-555555555555", "organization": "contoso.onmicrosoft.com"},
-        "certificate": null, "status": "connected", "created_at": 1, "updated_at": 1
-    }})
-}
-
 #[tokio::test]
 async fn acknowledged_writes_survive_sigkill() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("store.sqlite3");
-    let mut store = start(&db);
+    let mut store = start_store(db.to_str().unwrap(), &[]);
     let c = client(&store.base);
     let res = c
         .post(format!("{}/api/v1/auth/signup", store.base))
@@ -65,7 +37,12 @@ async fn acknowledged_writes_survive_sigkill() {
             for i in 0..10_000u32 {
                 let n = w * 10_000 + i;
                 let id = format!("{n:08x}-0000-4000-8000-000000000000");
-                let sent = c.put(format!("{base}/api/v1/records/{id}")).header("if-none-match", "*").json(&body(n)).send().await;
+                let sent = c
+                    .put(format!("{base}/api/v1/records/{id}"))
+                    .header("if-none-match", "*")
+                    .json(&integration_record(n as usize))
+                    .send()
+                    .await;
                 match sent {
                     Ok(r) if r.status() == 201 => acked.lock().unwrap().push(id),
                     _ => break, // the store is gone
@@ -84,7 +61,7 @@ async fn acknowledged_writes_survive_sigkill() {
     let acked = acked.lock().unwrap().clone();
     assert!(acked.len() >= 200, "only {} writes were acknowledged before the kill", acked.len());
 
-    let mut store = start(&db);
+    let store = start_store(db.to_str().unwrap(), &[]);
     let c = client(&store.base);
     let res = c
         .post(format!("{}/api/v1/auth/login", store.base))
@@ -107,6 +84,4 @@ async fn acknowledged_writes_survive_sigkill() {
     let lost: Vec<_> = acked.iter().filter(|id| !stored.contains(*id)).collect();
     assert!(lost.is_empty(), "{} of {} acknowledged writes were lost, e.g. {:?}", lost.len(), acked.len(), lost.first());
     println!("{} acknowledged writes before SIGKILL, {} records after restart, none lost", acked.len(), stored.len());
-    store.child.kill().unwrap();
-    let _ = store.child.wait();
 }

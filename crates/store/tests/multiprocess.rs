@@ -8,46 +8,11 @@
 
 mod common;
 
+use common::process::{integration_record as body, start_store};
+
 use serde_json::json;
 use std::collections::{BTreeMap, HashSet};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-
-struct Store {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Store {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(database: &str) -> Store {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_xops-store"))
-        .args(["--listen", "127.0.0.1:0", "--pool-size", "5", "--database", database])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start the store");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let base = line.trim().rsplit(' ').next().unwrap().to_string();
-    assert!(base.starts_with("http://127.0.0.1:"), "the store did not start: {line}");
-    Store { child, base }
-}
-
-fn body(n: usize) -> serde_json::Value {
-    json!({"kind": "integration", "body": {
-        "name": format!("Account {n}"),
-        "details": {"provider": "microsoft365", "tenant_id": "72f988bf-86f1-41af-91ab-2d7cd011db47",
-                    "application_id": "11111111-2222-3333-4444-555555555555", "organization": "contoso.onmicrosoft.com"},
-        "certificate": null, "status": "connected", "created_at": 1, "updated_at": 1
-    }})
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_processes_on_one_postgres_lose_and_repeat_nothing() {
@@ -58,8 +23,8 @@ async fn two_processes_on_one_postgres_lose_and_repeat_nothing() {
     let database = common::new_postgres_database(&admin).await;
     // Both start at once on the empty database: one migrates, the other waits and finds it done.
     let (a, b) = std::thread::scope(|s| {
-        let a = s.spawn(|| start(&database));
-        let b = s.spawn(|| start(&database));
+        let a = s.spawn(|| start_store(&database, &["--pool-size", "5"]));
+        let b = s.spawn(|| start_store(&database, &["--pool-size", "5"]));
         (a.join().unwrap(), b.join().unwrap())
     });
     let stores = [a.base.clone(), b.base.clone()];

@@ -1,0 +1,48 @@
+//! A store as its own process (the binary Cargo built for this test or bench), and the record
+//! body the process-level tests and the throughput bench write. Shared by tests/crash.rs,
+//! tests/multiprocess.rs and benches/throughput.rs (which includes this file by path).
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+pub struct StoreProcess {
+    pub child: Child,
+    pub base: String,
+}
+
+impl Drop for StoreProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `xops-store --listen 127.0.0.1:0 --database <database> <extra…>` and waits for the
+/// address it prints.
+pub fn start_store(database: &str, extra: &[&str]) -> StoreProcess {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xops-store"))
+        .args(["--listen", "127.0.0.1:0", "--database", database])
+        .args(extra)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start the store");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let base = line.trim().rsplit(' ').next().unwrap_or_default().to_string();
+    assert!(base.starts_with("http://127.0.0.1:"), "the store did not start: {line}");
+    StoreProcess { child, base }
+}
+
+/// A valid record body (an M365 integration named "Account {n}").
+pub fn integration_record(n: usize) -> serde_json::Value {
+    serde_json::json!({"kind": "integration", "body": {
+        "name": format!("Account {n}"),
+        "details": {"provider": "microsoft365", "tenant_id": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+                    "application_id": "11111111-2222-3333-4444-555555555555", "organization": "contoso.onmicrosoft.com"},
+        "certificate": null, "status": "connected", "created_at": 1, "updated_at": 1
+    }})
+}
