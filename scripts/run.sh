@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds the app, and runs the whole product on one local address:
 # the store on http://127.0.0.1:8080 serving the app, with its SQLite file under ./data.
-# Extra arguments go to the store (see `target/release/xops-store --help`).
+# Extra arguments go to the store and win over these defaults (see `target/release/xops-store
+# --help`), e.g. `scripts/run.sh --listen 0.0.0.0:8080` or `--database postgres://…`.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 ensure_build_tools
@@ -9,7 +10,17 @@ build_app
 say "building the store"
 (cd "$ROOT" && cargo build --release -p xops-store --quiet)
 
-LISTEN="${XOPS_LISTEN:-127.0.0.1:8080}"
-say "Xops Integrations: open http://$LISTEN (Ctrl-C stops it)"
+# Defaults through the store's environment twins, so a flag given here replaces them.
+export XOPS_LISTEN="${XOPS_LISTEN:-127.0.0.1:8080}"
+export XOPS_DATABASE="${XOPS_DATABASE:-data/xops.sqlite3}"
+export XOPS_STATIC_DIR="${XOPS_STATIC_DIR:-dist}"
+listen="$XOPS_LISTEN"
+for ((i = 1; i <= $#; i++)); do
+    case "${!i}" in
+        --listen) j=$((i + 1)); listen="${!j}" ;;
+        --listen=*) listen="${!i#--listen=}" ;;
+    esac
+done
+say "Xops Integrations: open http://$listen (Ctrl-C stops it)"
 cd "$ROOT"
-exec target/release/xops-store --listen "$LISTEN" --database "${XOPS_DATABASE:-data/xops.sqlite3}" --static-dir dist "$@"
+exec target/release/xops-store "$@"
