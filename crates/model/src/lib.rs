@@ -22,4 +22,4 @@ pub use integration::{
     unique_name, AwsInput, AzureInput, CertificateInfo, Expiry, Integration, IntegrationDetails, IntegrationStatus, M365Details,
     M365Input, Provider,
 };
-pub use records::{Conflict, Record, RecordChanges, RecordKind, RecordPut};
+pub use records::{CheckedBody, Conflict, Record, RecordChanges, RecordKind, RecordPut};

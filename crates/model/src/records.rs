@@ -2,7 +2,7 @@
 
 use crate::account::FieldError;
 use crate::api::ErrorDetail;
-use crate::integration::{Integration, IntegrationDetails};
+use crate::integration::{CertificateInfo, Integration, IntegrationDetails, UniqueKey};
 use serde::{Deserialize, Serialize};
 
 /// What a record holds. The store checks each kind's body with the matching type.
@@ -27,19 +27,9 @@ impl RecordKind {
         }
     }
 
-    /// What must be unique among the organization's live records, for a body of this kind that
-    /// passed [`RecordKind::check_body`] (see [`Integration::unique_keys`]).
-    pub fn unique_keys(self, body: &serde_json::Value) -> Vec<crate::integration::UniqueKey> {
-        match self {
-            RecordKind::Integration => {
-                serde_json::from_value::<Integration>(body.clone()).map(|i| i.unique_keys()).unwrap_or_default()
-            }
-        }
-    }
-
-    /// Checks a body of this kind: its shape, every value, and the rules across fields.
-    /// The error's field is the path inside the body, e.g. `details.tenant_id`.
-    pub fn check_body(self, body: &serde_json::Value) -> Result<(), FieldError> {
+    /// Checks a body of this kind: its shape, every value, and the rules across fields, and
+    /// returns it parsed. The error's field is the path inside the body, e.g. `details.tenant_id`.
+    pub fn check_body(self, body: &serde_json::Value) -> Result<CheckedBody, FieldError> {
         match self {
             RecordKind::Integration => {
                 let i: Integration = serde_path_to_error::deserialize(body).map_err(|e| {
@@ -53,8 +43,30 @@ impl RecordKind {
                     let field = if path == "." || path.is_empty() { "body".to_string() } else { path };
                     FieldError { field: field.into(), message }
                 })?;
-                i.check()
+                i.check()?;
+                Ok(CheckedBody::Integration(Box::new(i)))
             }
+        }
+    }
+}
+
+/// A body that passed [`RecordKind::check_body`], parsed once for whatever else looks at it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CheckedBody {
+    Integration(Box<Integration>),
+}
+
+impl CheckedBody {
+    /// What must be unique among the organization's live records (see [`Integration::unique_keys`]).
+    pub fn unique_keys(&self) -> Vec<UniqueKey> {
+        match self {
+            CheckedBody::Integration(i) => i.unique_keys(),
+        }
+    }
+
+    pub fn certificate(&self) -> Option<&CertificateInfo> {
+        match self {
+            CheckedBody::Integration(i) => i.certificate.as_ref(),
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::error::AppError;
 use axum::http::StatusCode;
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use xops_model::integration::UniqueKey;
 use xops_model::{Conflict, ErrorCode, Record, RecordChanges, RecordKind};
 
 pub const DEFAULT_PAGE: i64 = 500;
@@ -21,9 +22,10 @@ pub enum Precondition {
     Revision(i64),
 }
 
-/// What a request asks for: a record's new body (of a kind), or its deletion.
+/// What a request asks for: a record's new body (of a kind, checked, with the values that must be
+/// unique in the organization), or its deletion.
 pub enum Change<'a> {
-    Put(RecordKind, &'a serde_json::Value),
+    Put { kind: RecordKind, body: &'a serde_json::Value, unique_keys: Vec<UniqueKey> },
     Delete,
 }
 
@@ -98,9 +100,9 @@ pub async fn write(
     change: Change<'_>,
     precondition: Precondition,
 ) -> Result<Outcome, AppError> {
-    let (requested_kind, body) = match change {
-        Change::Put(kind, body) => (Some(kind), Some(body)),
-        Change::Delete => (None, None),
+    let (requested_kind, body, keys) = match change {
+        Change::Put { kind, body, unique_keys } => (Some(kind), Some(body), unique_keys),
+        Change::Delete => (None, None, Vec::new()),
     };
     let body_text = body.map(serde_json::to_string).transpose().map_err(AppError::internal)?;
     let mut tx = db.pool.begin().await?;
@@ -153,7 +155,6 @@ pub async fn write(
     // Some values are unique within the organization (account names, AWS account IDs). The
     // revision taken above already serialises this organization's writers, so the look-up
     // cannot race; the primary key of record_keys is the backstop.
-    let keys = body.map(|b| kind.unique_keys(b)).unwrap_or_default();
     for k in &keys {
         let taken = sqlx::query("SELECT id FROM record_keys WHERE organization_id = $1 AND key = $2 AND id <> $3")
             .bind(&user.organization_id)

@@ -11,7 +11,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use xops_model::{ApiError, Conflict, ErrorCode, Integration, Record, RecordChanges, RecordId, RecordKind, RecordPut};
+use xops_model::{ApiError, Conflict, ErrorCode, Record, RecordChanges, RecordId, RecordPut};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -110,14 +110,18 @@ pub async fn put(
     let invalid = |e: xops_model::FieldError| {
         AppError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation, e.message).field(format!("body.{}", e.field))
     };
-    req.kind.check_body(&req.body).map_err(invalid)?;
-    if req.kind == RecordKind::Integration {
-        let integration: Integration = serde_json::from_value(req.body.clone()).map_err(AppError::internal)?;
-        if let Some(c) = &integration.certificate {
-            certificates::check(c).map_err(invalid)?;
-        }
+    let checked = req.kind.check_body(&req.body).map_err(invalid)?;
+    if let Some(c) = checked.certificate() {
+        certificates::check(c).map_err(invalid)?;
     }
-    let outcome = records::write(&state.db, &current.user, &id, Change::Put(req.kind, &req.body), precondition).await?;
+    let outcome = records::write(
+        &state.db,
+        &current.user,
+        &id,
+        Change::Put { kind: req.kind, body: &req.body, unique_keys: checked.unique_keys() },
+        precondition,
+    )
+    .await?;
     Ok(respond(outcome))
 }
 
