@@ -147,11 +147,17 @@ pub fn upper_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02X}")).collect()
 }
 
-fn random_bytes(n: usize) -> Result<Vec<u8>, CertificateError> {
+/// `n` bytes from the browser's CSPRNG.
+pub fn random_bytes(n: usize) -> Result<Vec<u8>, CertificateError> {
     let mut buf = vec![0u8; n];
     let window = web_sys::window().ok_or_else(|| CertificateError("No browser window.".into()))?;
     window.crypto()?.get_random_values_with_u8_array(&mut buf)?;
     Ok(buf)
+}
+
+/// A random (v4) UUID from the browser's CSPRNG.
+pub fn random_uuid() -> String {
+    web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()).unwrap_or_default()
 }
 
 /// Makes a key pair and its self-signed certificate for the account named `account_name`.

@@ -119,7 +119,6 @@ impl LinkKind {
     /// The problem of one field (what the person sees on leaving it).
     pub fn check_field(&self, key: &str, values: &Values, taken: &Taken) -> Option<String> {
         let errors = self.parse(values, taken).err()?;
-        let key = if key == "scope_kind" { "" } else { key };
         errors.into_iter().find(|e| e.field == key).map(|e| e.message)
     }
 

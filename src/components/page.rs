@@ -1,5 +1,12 @@
 use leptos::prelude::*;
 
+/// Moves keyboard focus to the element with this id (a field with a problem, a section).
+pub fn focus(id: &str) {
+    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) {
+        let _ = wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlElement>(&el).focus();
+    }
+}
+
 /// A page's heading, which also names the browser tab, so a person with many tabs (or a
 /// screen reader announcing the title) knows where they are. It follows the title if it
 /// changes (a renamed account).

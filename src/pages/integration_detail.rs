@@ -2,12 +2,12 @@
 //! holds the private key, Rename, Replace certificate and Disconnect.
 
 use super::connection_test::{test_runner, ConnectionTestSection};
-use super::integrations::{linked_accounts, LinkedAccount};
+use super::integrations::{linked_accounts, names_taken, LinkedAccount};
 use crate::certificate::{self, new_credential, CredentialOptions};
 use crate::components::certificate::{CertificateFacts, CredentialChoices};
 use crate::components::copy::CopyButton;
 use crate::components::field::TextField;
-use crate::components::page::PageHeading;
+use crate::components::page::{focus, PageHeading};
 use crate::keys::{next_key_id, KeyStore};
 use crate::session::Session;
 use crate::sync::SyncEngine;
@@ -72,9 +72,7 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
     let (run_test, test_busy, test_error) = test_runner(account);
     let test_from_banner = move |_| {
         run_test.run(());
-        if let Some(h) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("test-heading")) {
-            let _ = wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlElement>(&h).focus();
-        }
+        focus("test-heading");
     };
 
     // Whether this browser holds the account's private key, and a replacement waiting for its upload.
@@ -114,12 +112,7 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
         ev.prevent_default();
         saved.set(None);
         let Some(mut changed) = integration() else { return };
-        let taken: Vec<String> = accounts.with_untracked(|l| {
-            l.iter()
-                .filter(|a| a.id != id.get_value() && a.integration.details.provider() == provider)
-                .map(|a| a.integration.name.as_str().to_string())
-                .collect()
-        });
+        let taken = accounts.with_untracked(|l| names_taken(l, provider, Some(&id.get_value())));
         changed.name = match unique_name(&new_name.get_untracked(), taken.iter().map(String::as_str)) {
             Ok(n) => n,
             Err(e) => return name_error.set(Some(e.message)),

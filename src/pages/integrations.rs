@@ -21,6 +21,15 @@ pub struct LinkedAccount {
 }
 
 /// The organization's linked accounts, from this device's copy, sorted by name.
+/// The names of the organization's `provider` accounts, other than `except` (the account being
+/// renamed): what a new or changed name must differ from.
+pub fn names_taken(list: &[LinkedAccount], provider: Provider, except: Option<&str>) -> Vec<String> {
+    list.iter()
+        .filter(|a| a.integration.details.provider() == provider && Some(a.id.as_str()) != except)
+        .map(|a| a.integration.name.as_str().to_string())
+        .collect()
+}
+
 pub fn linked_accounts(engine: SyncEngine) -> Memo<Vec<LinkedAccount>> {
     let records = engine.records();
     Memo::new(move |_| {
@@ -122,11 +131,10 @@ pub fn Integrations() -> impl IntoView {
 #[component]
 fn UnfinishedLink() -> impl IntoView {
     let Some(me) = Session::expect_context().me() else { return ().into_any() };
-    let (org, user) = (me.organization.id, me.user.id);
+    let (org_key, user_key) = (StoredValue::new(me.organization.id.clone()), StoredValue::new(me.user.id.clone()));
     let drafts = RwSignal::new(Vec::<(&'static LinkKind, LinkDraft)>::new());
     let checked = RwSignal::new(false);
-    let (org_key, user_key) = (StoredValue::new(org.clone()), StoredValue::new(user.clone()));
-    let (org_id, user_id) = (org, user);
+    let (org_id, user_id) = (me.organization.id, me.user.id);
     spawn_local(async move {
         if let Ok(keys) = KeyStore::open(&org_id).await {
             let mut found = Vec::new();

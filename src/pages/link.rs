@@ -8,10 +8,10 @@ use crate::certificate::{self, new_credential, CredentialOptions};
 use crate::components::certificate::{CertificateFacts, CredentialChoices};
 use crate::components::copy::CopyButton;
 use crate::components::field::TextField;
-use crate::components::page::PageHeading;
+use crate::components::page::{focus, PageHeading};
 use crate::keys::KeyStore;
 use crate::link_kinds::{aws_role_template, FieldKind, FieldSpec, LinkKind, Taken, Values, AWS_POLICIES};
-use crate::pages::integrations::linked_accounts;
+use crate::pages::integrations::{linked_accounts, names_taken};
 use crate::pages::link_guides::Guide;
 use crate::session::Session;
 use crate::sync::SyncEngine;
@@ -44,22 +44,12 @@ impl LinkDraft {
     }
 }
 
-fn new_id() -> String {
-    web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()).unwrap_or_default()
-}
-
 fn random_24() -> [u8; 24] {
     let mut bytes = [0u8; 24];
-    if let Some(c) = web_sys::window().and_then(|w| w.crypto().ok()) {
-        let _ = c.get_random_values_with_u8_array(&mut bytes);
+    if let Ok(random) = certificate::random_bytes(24) {
+        bytes.copy_from_slice(&random);
     }
     bytes
-}
-
-fn focus(id: &str) {
-    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) {
-        let _ = wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlElement>(&el).focus();
-    }
 }
 
 #[component]
@@ -145,11 +135,7 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
     let accounts = linked_accounts(engine);
     let taken = move || -> Taken {
         accounts.with(|list| Taken {
-            names: list
-                .iter()
-                .filter(|a| a.integration.details.provider() == kind.provider)
-                .map(|a| a.integration.name.as_str().to_string())
-                .collect(),
+            names: names_taken(list, kind.provider, None),
             aws_accounts: list
                 .iter()
                 .filter_map(|a| match &a.integration.details {
@@ -184,7 +170,7 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
             return; // the person has left the page
         }
         let start_new = move || {
-            id.set(new_id());
+            id.set(certificate::random_uuid());
             set_values(&kind.initial_values(&random_24()), true);
         };
         match result {
@@ -376,7 +362,7 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
                     cert_error.set(None);
                     form_error.set(None);
                     progress.set("Started over: the form is empty and anything made for it is deleted.".into());
-                    id.set(new_id());
+                    id.set(certificate::random_uuid());
                     loaded.set(true);
                     focus(kind.fields[0].id);
                 }
