@@ -136,3 +136,24 @@ async fn the_outbox_and_cache_survive_closing_and_reopening_and_are_kept_per_per
     assert_eq!(again.load().await.unwrap(), Default::default());
     again.forget().await.unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn a_read_of_the_device_is_one_moment_even_while_another_tab_writes() {
+    // Two tabs, two connections to one database. Tab B pulls a record while tab A is reading:
+    // A must see the record and its revision together, or neither, never the new revision
+    // without the record (A would then pull from past it and never show the record).
+    let a = LocalStore::open("user-cy", "org-2").await.unwrap();
+    let b = LocalStore::open("user-cy", "org-2").await.unwrap();
+    wasm_bindgen_futures::spawn_local(async move {
+        b.apply_pulled(&[record(9, "Pulled by tab B")], 9).await.unwrap();
+        b.close();
+    });
+    // B's write starts while this read is under way (the read begins before B's task runs).
+    let during = a.load().await.unwrap();
+    assert_eq!(during.since, if during.confirmed.contains_key(ID) { 9 } else { 0 }, "records and revision from one moment");
+    let (_, _, since) = a.load_queue().await.unwrap();
+    assert_eq!(since, 9, "the write has landed by now");
+    let after = a.load().await.unwrap();
+    assert_eq!((after.since, after.confirmed[ID].revision), (9, 9));
+    a.forget().await.unwrap();
+}

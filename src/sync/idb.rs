@@ -113,13 +113,27 @@ impl Idb {
         self.db.close();
     }
 
-    /// Every (key, value) of a store, in key order.
-    pub async fn entries(&self, store: &str) -> Result<Vec<(JsValue, JsValue)>, IdbError> {
-        let tx = self.db.transaction_with_str(store)?;
-        let s = tx.object_store(store)?;
-        let keys: Array = request(&s.get_all_keys()?).await?.unchecked_into();
-        let values: Array = request(&s.get_all()?).await?.unchecked_into();
-        Ok(keys.iter().zip(values.iter()).collect())
+    /// Every (key, value) of each of the named stores, in key order, read in one transaction:
+    /// a consistent picture, never half before and half after another tab's write.
+    pub async fn entries(&self, stores: &[&str]) -> Result<Vec<Vec<(JsValue, JsValue)>>, IdbError> {
+        let names = Array::new();
+        for s in stores {
+            names.push(&JsValue::from_str(s));
+        }
+        let tx = self.db.transaction_with_str_sequence(&names)?;
+        // Every request is made before the first await, so the transaction stays active for all.
+        let mut requests = Vec::with_capacity(stores.len());
+        for name in stores {
+            let s = tx.object_store(name)?;
+            requests.push((s.get_all_keys()?, s.get_all()?));
+        }
+        let mut all = Vec::with_capacity(stores.len());
+        for (keys, values) in requests {
+            let keys: Array = request(&keys).await?.unchecked_into();
+            let values: Array = request(&values).await?.unchecked_into();
+            all.push(keys.iter().zip(values.iter()).collect());
+        }
+        Ok(all)
     }
 
     pub async fn get(&self, store: &str, key: &JsValue) -> Result<Option<JsValue>, IdbError> {

@@ -175,23 +175,23 @@ impl LocalStore {
         Idb::delete_database(&self.name).await
     }
 
+    /// Everything this device holds, as of one moment.
     pub async fn load(&self) -> Result<Snapshot, IdbError> {
-        let confirmed =
-            self.idb.entries(RECORDS).await?.iter().filter_map(|(_, v)| parse::<Record>(v)).map(|r| (r.id.clone(), r)).collect();
-        let outbox = self.idb.entries(OUTBOX).await?.iter().filter_map(|(_, v)| parse::<Pending>(v)).collect();
-        let notices = self.idb.entries(NOTICES).await?.iter().filter_map(|(_, v)| parse::<Notice>(v)).collect();
-        let since = self.idb.get(META, &SINCE.into()).await?.and_then(|v| v.as_f64()).unwrap_or(0.0) as i64;
-        Ok(Snapshot { confirmed, outbox, notices, since })
+        let [records, outbox, notices, meta] = self.read(&[RECORDS, OUTBOX, NOTICES, META]).await?;
+        let confirmed = records.iter().filter_map(|(_, v)| parse::<Record>(v)).map(|r| (r.id.clone(), r)).collect();
+        Ok(Snapshot { confirmed, outbox: pending(&outbox), notices: parse_all(&notices), since: since(&meta) })
     }
 
     /// What a sync round needs, without reading every record: the outbox, the notices and the
-    /// revision to pull from.
+    /// revision to pull from, as of one moment.
     pub async fn load_queue(&self) -> Result<(Vec<Pending>, Vec<Notice>, i64), IdbError> {
-        let mut outbox: Vec<Pending> = self.idb.entries(OUTBOX).await?.iter().filter_map(|(_, v)| parse(v)).collect();
-        outbox.sort_by_key(|p| p.seq);
-        let notices = self.idb.entries(NOTICES).await?.iter().filter_map(|(_, v)| parse::<Notice>(v)).collect();
-        let since = self.idb.get(META, &SINCE.into()).await?.and_then(|v| v.as_f64()).unwrap_or(0.0) as i64;
-        Ok((outbox, notices, since))
+        let [outbox, notices, meta] = self.read(&[OUTBOX, NOTICES, META]).await?;
+        Ok((pending(&outbox), parse_all(&notices), since(&meta)))
+    }
+
+    async fn read<const N: usize>(&self, stores: &[&str; N]) -> Result<[Entries; N], IdbError> {
+        let all = self.idb.entries(stores).await?;
+        all.try_into().map_err(|_| IdbError("a store was missing from the read".into()))
     }
 
     /// One confirmed record, if this device has it.
@@ -254,6 +254,23 @@ impl LocalStore {
             })
             .await
     }
+}
+
+type Entries = Vec<(JsValue, JsValue)>;
+
+fn parse_all<T: for<'de> Deserialize<'de>>(entries: &Entries) -> Vec<T> {
+    entries.iter().filter_map(|(_, v)| parse(v)).collect()
+}
+
+/// The outbox in the order the changes were made.
+fn pending(entries: &Entries) -> Vec<Pending> {
+    let mut outbox: Vec<Pending> = parse_all(entries);
+    outbox.sort_by_key(|p| p.seq);
+    outbox
+}
+
+fn since(meta: &Entries) -> i64 {
+    meta.iter().find(|(k, _)| k.as_string().as_deref() == Some(SINCE)).and_then(|(_, v)| v.as_f64()).unwrap_or(0.0) as i64
 }
 
 fn put_record(records: &web_sys::IdbObjectStore, r: &Record) -> Result<(), JsValue> {

@@ -119,6 +119,9 @@ pub struct SyncEngine {
     /// A sync is under way / another was asked for meanwhile / the current backoff step.
     busy: StoredValue<(bool, bool, u32), LocalStorage>,
     retry_timer: StoredValue<Option<i32>, LocalStorage>,
+    /// Counts this tab's changes to its view. A read of the device that started before one of
+    /// them may be older than the view, so it is read again instead of shown.
+    view_changes: StoredValue<u64, LocalStorage>,
 }
 
 const CHANNEL_MESSAGE: &str = "changed";
@@ -138,6 +141,7 @@ impl SyncEngine {
             session: use_context::<crate::session::Session>(),
             busy: StoredValue::new_local((false, false, 0)),
             retry_timer: StoredValue::new_local(None),
+            view_changes: StoredValue::new_local(0),
         };
         provide_context(engine);
         engine
@@ -186,9 +190,9 @@ impl SyncEngine {
     pub async fn start(&self, me: &Me) -> Result<(), SyncError> {
         self.stop();
         let local = LocalStore::open(&me.user.id, &me.organization.id).await.map_err(|e| SyncError::Storage(e.to_string()))?;
-        let snapshot = local.load().await.map_err(|e| SyncError::Storage(e.to_string()))?;
-        self.show(snapshot);
         let engine = *self;
+        // Listen before the first read: another tab's change lands either before the read (and
+        // is in it) or after the listener exists (and is announced to it), never in between.
         let channel = web_sys::BroadcastChannel::new(&format!("{}-sync", local.name)).ok();
         let mut listeners = Vec::new();
         if let Some(ch) = &channel {
@@ -206,7 +210,9 @@ impl SyncEngine {
                 }));
             }
         }
-        self.running.set_value(Some(Rc::new(Running { local, channel, _listeners: listeners })));
+        let running = Rc::new(Running { local, channel, _listeners: listeners });
+        self.running.set_value(Some(running.clone()));
+        self.show_device(&running.local).await.map_err(|e| SyncError::Storage(e.to_string()))?;
         self.caught_up.set(false);
         self.phase.set(Phase::Syncing);
         self.sync_now();
@@ -243,18 +249,41 @@ impl SyncEngine {
     }
 
     fn show(&self, s: Snapshot) {
+        self.view_changed();
         self.confirmed.set(s.confirmed);
         self.outbox.set(s.outbox);
         self.notices.set(s.notices);
         self.since.set(s.since);
     }
 
+    /// Call on every change to this tab's view (see `view_changes`).
+    fn view_changed(&self) {
+        self.view_changes.update_value(|n| *n += 1);
+    }
+
+    /// Shows what the device holds now. A read that this tab's view moved past while it ran
+    /// (a sync round settled, the person saved) is read again rather than shown: showing it
+    /// would bring back what is already gone.
+    async fn show_device(&self, local: &LocalStore) -> Result<(), idb::IdbError> {
+        for _ in 0..8 {
+            let before = self.view_changes.try_get_value();
+            let snapshot = local.load().await?;
+            if before.is_none() || self.view_changes.try_get_value() == before {
+                self.show(snapshot);
+                return Ok(());
+            }
+        }
+        // The view keeps moving (a burst of changes): this read is as new as any.
+        self.show(local.load().await?);
+        Ok(())
+    }
+
     fn reload_from_device(&self) {
         let engine = *self;
         spawn_local(async move {
             if let Some(r) = engine.local() {
-                if let Ok(s) = r.local.load().await {
-                    engine.show(s);
+                if let Err(e) = engine.show_device(&r.local).await {
+                    leptos::logging::warn!("could not read this device's copy: {e}");
                 }
             }
         });
@@ -295,6 +324,7 @@ impl SyncEngine {
             },
             OutboxOp::Remove(seq) => outbox.retain(|q| q.seq != seq),
         }
+        self.view_changed();
         self.outbox.set(outbox);
         self.notices.set(notices);
         self.announce();
@@ -329,6 +359,7 @@ impl SyncEngine {
     pub async fn dismiss(&self, seq: u64) -> Result<(), SyncError> {
         let running = self.local().ok_or(SyncError::NotReady)?;
         running.local.dismiss(seq).await.map_err(|e| SyncError::Storage(e.to_string()))?;
+        self.view_changed();
         self.notices.update(|n| n.retain(|x| x.seq() != seq));
         self.announce();
         Ok(())
@@ -400,6 +431,12 @@ impl SyncEngine {
         // The device's outbox, not this tab's view: another tab may have added to it. Only the
         // queue is read here, never every record, so a round costs what changed, not what is stored.
         let (outbox, notices, mut since) = running.local.load_queue().await.map_err(storage)?;
+        if since != self.since.get_untracked() {
+            // Another tab pulled changes this view has not shown (its announcement came before
+            // this tab listened, or is still on its way): show the device's copy first.
+            self.show_device(&running.local).await.map_err(storage)?;
+        }
+        self.view_changed();
         self.outbox.set(outbox.clone());
         self.notices.set(notices);
         for p in outbox {
@@ -420,6 +457,7 @@ impl SyncEngine {
                     Some(s) if (400..500).contains(&s) && s != 408 && s != 429 => {
                         let notice = Notice::Rejected { seq: p.seq, mine: p.clone(), message: e.to_string() };
                         running.local.refuse(p.seq, &notice).await.map_err(storage)?;
+                        self.view_changed();
                         self.notices.update(|n| n.push(notice));
                         None
                     }
@@ -432,6 +470,7 @@ impl SyncEngine {
                     self.notices.update(|list| list.push(n));
                 }
             }
+            self.view_changed();
             self.outbox.update(|o| o.retain(|q| q.seq != p.seq));
             changed = true;
         }
@@ -449,6 +488,7 @@ impl SyncEngine {
                 changed |= !page.changes.is_empty();
             }
             since = next;
+            self.view_changed();
             self.since.set(since);
             if !page.has_more {
                 break;
@@ -462,6 +502,7 @@ impl SyncEngine {
         if records.is_empty() {
             return;
         }
+        self.view_changed();
         self.confirmed.update(|map| {
             for r in records {
                 if r.deleted {

@@ -64,6 +64,33 @@ test('two tabs of one person stay consistent without a reload', async () => {
   await context.close();
 });
 
+test('a tab that missed another tab\'s news still shows what that tab pulled, on its next sync', async () => {
+  // Tab B pulls a record into the shared device copy; tab A never hears of it (its
+  // BroadcastChannel messages are dropped, as when B's news comes before A listens). A's next
+  // round then starts from B's revision, so it must show the device's copy, not pull nothing.
+  const { page: a, context } = await newPage(env.browser);
+  await signUpViaApi(a, env.store);
+  await a.addInitScript(() => {
+    const add = BroadcastChannel.prototype.addEventListener;
+    BroadcastChannel.prototype.addEventListener = function (type, ...rest) {
+      if (type !== 'message') add.call(this, type, ...rest);
+    };
+  });
+  await a.goto(`${env.store.url}/integrations`);
+  await a.getByText('No accounts are linked yet.').waitFor();
+  await status(a).getByText('Saved', { exact: true }).waitFor();
+
+  await connectViaApi(a, env.store, '1a000000-0000-4000-8000-000000000007', 'Pulled by tab B');
+  const b = await context.newPage();
+  await b.goto(`${env.store.url}/integrations`);
+  await b.getByRole('link', { name: 'Pulled by tab B' }).waitFor();
+  await status(b).getByText('Saved', { exact: true }).waitFor();
+
+  await a.evaluate(() => window.dispatchEvent(new Event('online')));
+  await a.getByRole('link', { name: 'Pulled by tab B' }).waitFor();
+  await context.close();
+});
+
 test('a conflict is shown to the person, who can apply their change again', async () => {
   const { page, context } = await newPage(env.browser);
   await signUpViaApi(page, env.store);
