@@ -133,7 +133,12 @@ stop_test_postgres() {
     fi
 }
 
+ensure_brotli() {
+    command -v brotli >/dev/null || apt_install brotli
+}
+
 ensure_build_tools() {
+    ensure_brotli
     ensure_wasm_target
     ensure_trunk
     ensure_wasm_bindgen
@@ -144,7 +149,8 @@ ensure_build_tools() {
 build_app() {
     say "building the app (trunk build --release)"
     (cd "$ROOT" && trunk --log error build --release)
-    # Precompressed twins: the store (and most CDNs) send them to browsers that accept gzip.
+    # Precompressed twins: the store (and most CDNs) send brotli to browsers that take it, else
+    # gzip. For the wasm, brotli is about a fifth smaller (346 KB against 444 KB).
     find "$ROOT/dist" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.svg' \) \
-        -exec gzip -9 -k -f {} \;
+        -exec gzip -9 -k -f {} \; -exec brotli -q 11 -k -f {} \;
 }

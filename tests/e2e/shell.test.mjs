@@ -83,6 +83,13 @@ test('headers: CSP and caching on the document and on the hashed assets', async 
     assert.equal(r.status, 200, asset);
     assert.equal(r.headers.get('cache-control'), 'public, max-age=31536000, immutable', asset);
     assert.equal(r.headers.get('x-content-type-options'), 'nosniff', asset);
+    // The build's precompressed twins decode to the very file (fetch decodes them).
+    const plain = Buffer.from(await (await fetch(env.store.url + asset, { headers: { 'accept-encoding': 'identity' } })).arrayBuffer());
+    for (const encoding of ['br', 'gzip']) {
+      const twin = await fetch(env.store.url + asset, { headers: { 'accept-encoding': encoding } });
+      assert.equal(twin.headers.get('content-encoding'), encoding, `${asset} as ${encoding}`);
+      assert.ok(plain.equals(Buffer.from(await twin.arrayBuffer())), `${asset}: the ${encoding} twin is this build's file`);
+    }
   }
 
   const api = await fetch(env.store.url + '/api/v1/nope', { headers: { accept: 'text/html' } });

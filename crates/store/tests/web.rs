@@ -78,12 +78,23 @@ async fn hashed_assets_are_immutable_and_the_rest_is_revalidated() {
     assert_eq!(res.headers()[CACHE_CONTROL], "public, max-age=31536000, immutable");
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");
 
-    // The build's precompressed twin goes to browsers that accept gzip, with the same caching.
-    let res = s.client.get(s.url("/app-0123456789abcdef_bg.wasm")).header("accept-encoding", "gzip").send().await.unwrap();
-    assert_eq!(res.headers()["content-encoding"], "gzip");
-    assert_eq!(res.headers()[CONTENT_TYPE], "application/wasm");
-    assert_eq!(res.headers()[CACHE_CONTROL], "public, max-age=31536000, immutable");
-    assert_eq!(res.bytes().await.unwrap().as_ref(), b"gzipped twin");
+    // The build's precompressed twins: brotli to browsers that take it (the smaller one), else
+    // gzip, with the same caching.
+    for (accept, encoding, body) in [
+        ("gzip", "gzip", &b"gzipped twin"[..]),
+        ("gzip, deflate, br", "br", b"brotli twin"),
+        ("br;q=1, gzip;q=0.5", "br", b"brotli twin"),
+    ] {
+        let res = s.client.get(s.url("/app-0123456789abcdef_bg.wasm")).header("accept-encoding", accept).send().await.unwrap();
+        assert_eq!(res.headers()["content-encoding"], encoding, "{accept}");
+        assert_eq!(res.headers()[CONTENT_TYPE], "application/wasm");
+        assert_eq!(res.headers()[CACHE_CONTROL], "public, max-age=31536000, immutable");
+        assert!(
+            res.headers()["vary"].to_str().unwrap().to_ascii_lowercase().contains("accept-encoding"),
+            "caches keep the twins apart"
+        );
+        assert_eq!(res.bytes().await.unwrap().as_ref(), body);
+    }
 
     let res = s.client.get(s.url("/app-0123456789abcdef.js")).send().await.unwrap();
     assert_eq!(res.headers()[CACHE_CONTROL], "public, max-age=31536000, immutable");

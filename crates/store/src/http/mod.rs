@@ -105,7 +105,7 @@ async fn serve_static(site: StaticSite, req: Request) -> Response {
     if path == "/" || path == "/index.html" {
         return index_response(&site);
     }
-    let file = ServeDir::new(&site.dir).append_index_html_on_directories(false).precompressed_gzip();
+    let file = ServeDir::new(&site.dir).append_index_html_on_directories(false).precompressed_br().precompressed_gzip();
     let res = match file.oneshot(req).await {
         Ok(res) => res.map(Body::new),
         Err(never) => match never {},
@@ -118,6 +118,8 @@ async fn serve_static(site: StaticSite, req: Request) -> Response {
     let cache =
         if res.status().is_success() && web::is_hashed_asset(&path) { "public, max-age=31536000, immutable" } else { "no-cache" };
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    // The same path answers with a brotli, gzip or plain body: caches must keep them apart.
+    res.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     res.headers_mut()
         .insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_str(&site.csp).unwrap_or(HeaderValue::from_static(API_CSP)));
     res

@@ -105,6 +105,7 @@ pub async fn spawn_store(configure: impl FnOnce(&mut Config)) -> TestStore {
     std::fs::write(site.join("app-0123456789abcdef_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
     std::fs::write(site.join("config.json"), r#"{"api_base": ""}"#).unwrap();
     std::fs::write(site.join("app-0123456789abcdef_bg.wasm.gz"), b"gzipped twin").unwrap();
+    std::fs::write(site.join("app-0123456789abcdef_bg.wasm.br"), b"brotli twin").unwrap();
 
     let mut config = Config::for_database(test_database(dir.path()).await);
     config.static_dir = Some(site);
