@@ -89,17 +89,23 @@ pub fn ConnectionTestSection(
                             {t.organization_display_name.clone().map(|n| format!(" (tenant “{n}”)"))} "."
                         </p>
                         <ul class="checklist">
-                            {t.checks.into_iter().map(|c| view! {
-                                <li class=if c.ok { "check ok" } else { "check failed" }>
-                                    <span class="check-mark" aria-hidden="true">{if c.ok { "✓" } else { "✗" }}</span>
+                            {t.checks.into_iter().map(|c| {
+                                let (class, mark, outcome) = match (c.ok, c.skipped) {
+                                    (true, _) => ("check ok", "✓", ": passed"),
+                                    (false, true) => ("check skipped", "–", ": not checked"),
+                                    (false, false) => ("check failed", "✗", ": failed"),
+                                };
+                                view! {
+                                <li class=class>
+                                    <span class="check-mark" aria-hidden="true">{mark}</span>
                                     <div>
                                         <p class="check-title"><strong>{c.id.title()}</strong>
-                                            <span class="visually-hidden">{if c.ok { ": passed" } else { ": failed" }}</span></p>
+                                            <span class="visually-hidden">{outcome}</span></p>
                                         <p class="check-detail">{c.detail}</p>
                                         {c.fix.map(|f| view! { <p class="check-fix"><strong>"Fix: "</strong>{f}</p> })}
                                     </div>
                                 </li>
-                            }).collect_view()}
+                            }}).collect_view()}
                         </ul>
                     </div>
                 }

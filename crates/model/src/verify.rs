@@ -56,6 +56,24 @@ pub struct Check {
     /// What to do about it, when it failed.
     #[serde(default)]
     pub fix: Option<String>,
+    /// Not checked, because an earlier check failed (`ok` is false; `detail` says which).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub skipped: bool,
+}
+
+impl Check {
+    pub fn passed(id: CheckId, detail: impl Into<String>) -> Check {
+        Check { id, ok: true, detail: detail.into(), fix: None, skipped: false }
+    }
+
+    pub fn failed(id: CheckId, detail: impl Into<String>, fix: impl Into<String>) -> Check {
+        Check { id, ok: false, detail: detail.into(), fix: Some(fix.into()), skipped: false }
+    }
+
+    /// A check that could not run because `because` (an earlier check) failed.
+    pub fn not_checked(id: CheckId, because: &str) -> Check {
+        Check { id, ok: false, detail: format!("Not checked: {because}"), fix: None, skipped: true }
+    }
 }
 
 /// The store's answer, and what the record keeps.
@@ -129,7 +147,7 @@ mod tests {
 
     #[test]
     fn a_test_passes_only_when_every_check_does() {
-        let check = |ok| Check { id: CheckId::Credentials, ok, detail: String::new(), fix: None };
+        let check = |ok| if ok { Check::passed(CheckId::Credentials, "") } else { Check::failed(CheckId::Credentials, "", "") };
         let mut t = ConnectionTest {
             at: 1,
             checks: vec![check(true)],

@@ -129,35 +129,29 @@ impl Relay {
             .into_iter()
             .flatten()
             .collect();
-        let not_checked = |id| Check { id, ok: false, detail: "Not checked: the credentials were refused.".into(), fix: None };
+        let not_checked = |id| Check::not_checked(id, "the credentials were refused.");
         let token = match self.token(target.tenant, target.application, graph_assertion, GRAPH_SCOPE).await {
             TokenOutcome::Token(t) => t,
             TokenOutcome::Refused(description) => {
                 let (detail, fix) = explain_entra_error(&description, target.tenant, target.application);
-                result.checks.push(Check { id: CheckId::Credentials, ok: false, detail, fix: Some(fix) });
+                result.checks.push(Check::failed(CheckId::Credentials, detail, fix));
                 result.checks.extend(later.into_iter().map(not_checked));
                 return result;
             }
             TokenOutcome::Unreachable(e) => {
-                result.checks.push(Check {
-                    id: CheckId::Credentials,
-                    ok: false,
-                    detail: format!("Microsoft's sign-in service could not be reached from Xops ({e})."),
-                    fix: Some(format!(
+                result.checks.push(Check::failed(
+                    CheckId::Credentials,
+                    format!("Microsoft's sign-in service could not be reached from Xops ({e})."),
+                    format!(
                         "Try again in a few minutes; if it keeps failing, ask your Xops administrator to check the store's access to {}.",
                         self.authority
-                    )),
-                });
+                    ),
+                ));
                 result.checks.extend(later.into_iter().map(not_checked));
                 return result;
             }
         };
-        result.checks.push(Check {
-            id: CheckId::Credentials,
-            ok: true,
-            detail: "Microsoft issued a token to the app for this certificate.".into(),
-            fix: None,
-        });
+        result.checks.push(Check::passed(CheckId::Credentials, "Microsoft issued a token to the app for this certificate."));
 
         let consent_fix = "In the app registration, open API permissions and select Grant admin consent; then assign the app the Global Reader role in Roles and administrators.";
         result.checks.push(match self.organization(&token).await {
@@ -166,31 +160,27 @@ impl Relay {
                 result.verified_domains = org.verified_domains.into_iter().map(|d| d.name.to_lowercase()).collect();
                 result.organization_display_name = Some(name.clone());
                 match target.organization {
-                    Some(domain) if result.verified_domains.iter().any(|d| d == &domain.to_lowercase()) => Check {
-                        id: CheckId::Organization,
-                        ok: true,
-                        detail: format!("The tenant is “{name}”, and {domain} is one of its verified domains."),
-                        fix: None,
-                    },
-                    Some(domain) => Check {
-                        id: CheckId::Organization,
-                        ok: false,
-                        detail: format!(
+                    Some(domain) if result.verified_domains.iter().any(|d| d == &domain.to_lowercase()) => Check::passed(
+                        CheckId::Organization,
+                        format!("The tenant is “{name}”, and {domain} is one of its verified domains."),
+                    ),
+                    Some(domain) => Check::failed(
+                        CheckId::Organization,
+                        format!(
                             "The tenant is “{name}”, but {domain} is not one of its verified domains ({}).",
                             result.verified_domains.join(", ")
                         ),
-                        fix: Some("Check the Tenant ID, or link the account again with one of these domains as Organization Name.".into()),
-                    },
-                    None => Check { id: CheckId::Organization, ok: true, detail: format!("The tenant is “{name}”."), fix: None },
+                        "Check the Tenant ID, or link the account again with one of these domains as Organization Name.",
+                    ),
+                    None => Check::passed(CheckId::Organization, format!("The tenant is “{name}”.")),
                 }
             }
-            Err(e) if e == "denied" => Check {
-                id: CheckId::Organization,
-                ok: false,
-                detail: "The app may not read the organization (Graph answered Authorization_RequestDenied): admin consent is missing.".into(),
-                fix: Some(consent_fix.into()),
-            },
-            Err(e) => Check { id: CheckId::Organization, ok: false, detail: format!("{e}."), fix: Some("Test again in a few minutes.".into()) },
+            Err(e) if e == "denied" => Check::failed(
+                CheckId::Organization,
+                "The app may not read the organization (Graph answered Authorization_RequestDenied): admin consent is missing.",
+                consent_fix,
+            ),
+            Err(e) => Check::failed(CheckId::Organization, format!("{e}."), "Test again in a few minutes."),
         });
 
         if let Some(assertion) = exchange_assertion {
@@ -198,33 +188,29 @@ impl Relay {
             result.checks.push(match self.token(target.tenant, target.application, assertion, EXCHANGE_SCOPE).await {
                 TokenOutcome::Token(t) => {
                     result.roles = roles_of(&t);
-                    let ok = result.roles.iter().any(|r| r == EXCHANGE_ROLE);
-                    Check {
-                        id: CheckId::ExchangeManageAsApp,
-                        ok,
-                        detail: if ok {
-                            "The app holds the Exchange.ManageAsApp application role.".into()
-                        } else {
+                    if result.roles.iter().any(|r| r == EXCHANGE_ROLE) {
+                        Check::passed(CheckId::ExchangeManageAsApp, "The app holds the Exchange.ManageAsApp application role.")
+                    } else {
+                        Check::failed(
+                            CheckId::ExchangeManageAsApp,
                             format!(
                                 "The app does not hold Exchange.ManageAsApp (its Exchange roles: {}).",
                                 list_or_none(&result.roles)
-                            )
-                        },
-                        fix: (!ok).then(|| exchange_fix.into()),
+                            ),
+                            exchange_fix,
+                        )
                     }
                 }
-                TokenOutcome::Refused(d) => Check {
-                    id: CheckId::ExchangeManageAsApp,
-                    ok: false,
-                    detail: format!("Microsoft refused a token for Exchange Online: {}", d.lines().next().unwrap_or_default()),
-                    fix: Some(exchange_fix.into()),
-                },
-                TokenOutcome::Unreachable(e) => Check {
-                    id: CheckId::ExchangeManageAsApp,
-                    ok: false,
-                    detail: format!("Microsoft's sign-in service could not be reached for Exchange Online ({e})."),
-                    fix: Some("Test again in a few minutes.".into()),
-                },
+                TokenOutcome::Refused(d) => Check::failed(
+                    CheckId::ExchangeManageAsApp,
+                    format!("Microsoft refused a token for Exchange Online: {}", d.lines().next().unwrap_or_default()),
+                    exchange_fix,
+                ),
+                TokenOutcome::Unreachable(e) => Check::failed(
+                    CheckId::ExchangeManageAsApp,
+                    format!("Microsoft's sign-in service could not be reached for Exchange Online ({e})."),
+                    "Test again in a few minutes.",
+                ),
             });
         }
         result

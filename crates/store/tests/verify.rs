@@ -53,6 +53,7 @@ async fn an_unreachable_identity_platform_is_a_failed_check_with_a_fix_not_an_er
     assert!(t.checks[0].detail.contains("could not be reached"), "{}", t.checks[0].detail);
     assert!(t.checks[0].fix.as_deref().unwrap().contains("http://127.0.0.1:9"));
     assert!(t.checks[1].detail.contains("Not checked"));
+    assert_eq!((t.checks[0].skipped, t.checks[1].skipped), (false, true), "a failure, then a check that could not run");
 }
 
 #[tokio::test]
