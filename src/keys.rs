@@ -105,6 +105,23 @@ impl KeyStore {
             .await
     }
 
+    /// Runs `work` on the organization's store while no other change to the draft `name` is under
+    /// way, in this tab or another (a Web Lock, granted in the order asked). So draft writes land
+    /// in the order they were made: a save from a keystroke can never land after Connect or Start
+    /// over removed the draft, nor an older keystroke's after a newer one's.
+    pub async fn with_draft<T>(
+        organization_id: &str,
+        name: &str,
+        work: impl AsyncFnOnce(&KeyStore) -> Result<T, IdbError>,
+    ) -> Result<T, IdbError> {
+        let lock = format!("{}/draft/{name}", database_name(organization_id));
+        crate::sync::lock::exclusive(&lock, async {
+            let keys = KeyStore::open(organization_id).await?;
+            work(&keys).await
+        })
+        .await
+    }
+
     /// Removes a draft and, if given, the key it held, together.
     pub async fn delete_draft(&self, name: &str, key_id: Option<&str>) -> Result<(), IdbError> {
         self.idb

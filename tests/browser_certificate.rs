@@ -224,3 +224,38 @@ async fn a_client_assertion_is_a_jwt_signed_by_the_stored_key_in_microsoft_s_for
     let signed = format!("{}.{}", parts[0], parts[1]);
     assert!(verifies(cert.public_key().raw, signed.as_bytes(), &signature).await);
 }
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn draft_changes_land_in_the_order_they_were_made() {
+    // A slow save (an older keystroke) and then a removal (Connect): the removal must win, or
+    // the finished link would come back as an "Unfinished link".
+    let org = format!("test-{}", js_sys::Math::random());
+    let older = {
+        let org = org.clone();
+        async move {
+            KeyStore::with_draft(&org, "draft", async |keys| {
+                sleep(150).await; // opening and writing took long this time
+                keys.put_draft("draft", &"typed before Connect").await
+            })
+            .await
+        }
+    };
+    let done = std::rc::Rc::new(std::cell::Cell::new(false));
+    let flag = done.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        older.await.unwrap();
+        flag.set(true);
+    });
+    sleep(0).await; // the older change has asked for its turn
+    KeyStore::with_draft(&org, "draft", async |keys| keys.delete_draft("draft", None).await).await.unwrap();
+    assert!(done.get(), "the older change ran first, to its end");
+    let store = KeyStore::open(&org).await.unwrap();
+    assert_eq!(store.draft::<String>("draft").await.unwrap(), None, "the removal came last and stays");
+}

@@ -153,10 +153,10 @@ fn UnfinishedLink() -> impl IntoView {
     let discard = move |kind: &'static LinkKind, draft_id: String| {
         let (org, draft_name) = (org_key.get_value(), kind.draft_name(&user_key.get_value()));
         spawn_local(async move {
-            if let Ok(keys) = KeyStore::open(&org).await {
-                if keys.delete_draft(&draft_name, Some(&draft_id)).await.is_ok() {
-                    drafts.update(|d| d.retain(|(k, _)| k.provider != kind.provider));
-                }
+            let deleted =
+                KeyStore::with_draft(&org, &draft_name, async |keys| keys.delete_draft(&draft_name, Some(&draft_id)).await).await;
+            if deleted.is_ok() {
+                drafts.update(|d| d.retain(|(k, _)| k.provider != kind.provider));
             }
         });
     };

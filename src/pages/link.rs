@@ -156,15 +156,14 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
     // captures what it needs first: the page may be gone by the time it resumes.)
     let (org_id, key_name) = (org.get_value(), draft_key.get_value());
     spawn_local(async move {
-        let result = async {
-            let keys = KeyStore::open(&org_id).await?;
+        let result = KeyStore::with_draft(&org_id, &key_name, async |keys| {
             let saved: Option<LinkDraft> = keys.draft(&key_name).await?;
             let key_present = match &saved {
                 Some(d) if d.certificate.is_some() => keys.key(&d.id).await?.is_some(),
                 _ => false,
             };
-            Ok::<_, crate::sync::idb::IdbError>((saved, key_present))
-        }
+            Ok((saved, key_present))
+        })
         .await;
         if id.try_get_untracked().is_none() {
             return; // the person has left the page
@@ -205,7 +204,7 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
         }
         let (org_id, key_name) = (org.get_value(), draft_key.get_value());
         spawn_local(async move {
-            let saved = async { KeyStore::open(&org_id).await?.put_draft(&key_name, &d).await }.await;
+            let saved = KeyStore::with_draft(&org_id, &key_name, async |keys| keys.put_draft(&key_name, &d).await).await;
             if let Err(e) = saved {
                 form_error
                     .set(Some(format!("Your form could not be kept in this browser ({e}); finish it before leaving the page.")));
@@ -238,10 +237,11 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
                     .map_err(|e| format!("The certificate could not be made: {e}"))?;
                 progress.set("Keeping the private key in this browser…".into());
                 d.certificate = Some(cred.certificate.clone());
-                let keys = KeyStore::open(&org_id).await.map_err(|e| e.to_string())?;
-                keys.put_draft_and_key(&key_name, &d, &d.id, &cred.private_key)
-                    .await
-                    .map_err(|e| format!("The private key could not be kept in this browser: {e}"))?;
+                KeyStore::with_draft(&org_id, &key_name, async |keys| {
+                    keys.put_draft_and_key(&key_name, &d, &d.id, &cred.private_key).await
+                })
+                .await
+                .map_err(|e| format!("The private key could not be kept in this browser: {e}"))?;
                 certificate::download(&account, &cred.certificate.pem).map_err(|e| format!("The download did not start: {e}"))?;
                 Ok::<_, String>((cred.certificate, certificate::file_name(&account)))
             }
@@ -332,9 +332,7 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
             match engine.save(&account_id, RecordKind::Integration, body).await {
                 Ok(()) => {
                     // The key stays under the account's id; only the form is done with.
-                    if let Ok(keys) = KeyStore::open(&org_id).await {
-                        let _ = keys.delete_draft(&key_name, None).await;
-                    }
+                    let _ = KeyStore::with_draft(&org_id, &key_name, async |keys| keys.delete_draft(&key_name, None).await).await;
                     navigate(&format!("/integrations/{account_id}?linked=1"), Default::default());
                 }
                 Err(e) => {
@@ -351,7 +349,8 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
         let old_id = id.get_untracked();
         let (org_id, key_name) = (org.get_value(), draft_key.get_value());
         spawn_local(async move {
-            let cleared = async { KeyStore::open(&org_id).await?.delete_draft(&key_name, Some(&old_id)).await }.await;
+            let cleared =
+                KeyStore::with_draft(&org_id, &key_name, async |keys| keys.delete_draft(&key_name, Some(&old_id)).await).await;
             match cleared {
                 Ok(()) if id.try_get_untracked().is_none() => {}
                 Ok(()) => {

@@ -10,7 +10,7 @@
 
 pub mod idb;
 pub mod local;
-mod lock;
+pub(crate) mod lock;
 
 use crate::api::{Api, ApiClientError};
 use leptos::prelude::*;
