@@ -110,10 +110,10 @@ pub fn Integrations() -> impl IntoView {
                             let:account>
                             <tr>
                                 <td><A href=format!("/integrations/{}", account.id)>{account.integration.name.as_str().to_string()}</A></td>
-                                <td>{account.integration.details.provider().label()}</td>
-                                <td>{account.integration.details.target()}</td>
-                                <td>{if account.pending { "Not saved yet" } else { "Connected" }}</td>
-                                <td>{account.integration.certificate.as_ref().map(|c| {
+                                <td data-label="Provider">{account.integration.details.provider().label()}</td>
+                                <td data-label="Tenant or organization">{account.integration.details.target()}</td>
+                                <td data-label="Status">{if account.pending { "Not saved yet" } else { "Connected" }}</td>
+                                <td data-label="Certificate">{account.integration.certificate.as_ref().map(|c| {
                                     let e = c.expiry(now_ms());
                                     view! { <span class=expiry_class(e)>{e.describe()}</span> }.into_any()
                                 }).unwrap_or_else(|| view! { <span class="muted">"None"</span> }.into_any())}</td>

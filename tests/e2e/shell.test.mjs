@@ -2,7 +2,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useStoreAndBrowser, newPage, signUpViaApi } from './harness.mjs';
+import { useStoreAndBrowser, newPage, signUpViaApi, connectViaApi } from './harness.mjs';
 
 const env = useStoreAndBrowser({ before, after });
 
@@ -54,8 +54,14 @@ test('keyboard: the skip link and the side navigation work without a mouse', asy
 test('usable at 360 px wide in dark mode: nothing overflows sideways', async () => {
   const { page, problems, context } = await newPage(env.browser, { viewport: { width: 360, height: 740 }, colorScheme: 'dark' });
   await signUpViaApi(page, env.store);
+  await connectViaApi(page, env.store, '1a000000-0000-4000-8000-0000000000aa', 'A linked account with a rather long name');
   await page.goto(env.store.url + '/integrations');
   await page.getByRole('heading', { level: 1 }).waitFor();
+  // The list's column headings are hidden at this width, so each value says what it is.
+  const status = page.locator('.accounts td[data-label="Status"]');
+  await status.waitFor();
+  assert.equal(await status.evaluate((td) => getComputedStyle(td, '::before').content), '"Status: "');
+  assert.equal(await page.locator('.accounts thead').isVisible(), false);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
   const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
