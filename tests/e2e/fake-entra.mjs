@@ -121,6 +121,8 @@ export async function startFakeEntra() {
   return {
     url: base,
     requests,
+    /** Every access token handed out. */
+    tokens: () => [...issued.keys()],
     /** A tenant with its display name and verified domains. */
     addTenant(tenantId, { displayName, domains }) {
       tenants.set(tenantId, { displayName, domains, apps: new Map() });

@@ -15,7 +15,7 @@ export const DIST = process.env.XOPS_DIST ?? path.join(ROOT, 'dist');
 export const XOPS_AWS_ACCOUNT = '111122223333';
 
 /** Starts a store; resolves once it prints the address it listens on. */
-export async function startStore({ args = [] } = {}) {
+export async function startStore({ args = [], logLevel } = {}) {
   for (const [what, p] of [['store binary', STORE_BIN], ['release build', path.join(DIST, 'index.html')]]) {
     if (!existsSync(p)) throw new Error(`the ${what} is missing at ${p}; run scripts/test.sh`);
   }
@@ -24,10 +24,11 @@ export async function startStore({ args = [] } = {}) {
     STORE_BIN,
     ['--listen', '127.0.0.1:0', '--database', path.join(dir, 'store.sqlite3'), '--static-dir', DIST,
       '--aws-account-id', XOPS_AWS_ACCOUNT, ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' } },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: logLevel ?? process.env.RUST_LOG ?? 'warn' } },
   );
-  let logs = '';
+  let logs = ''; // all the store printed, on either stream
   child.stderr.on('data', (d) => { logs += d; });
+  child.stdout.on('data', (d) => { logs += d; });
   const url = await new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`the store did not start in 20 s:\n${out}${logs}`)), 20_000);

@@ -5,7 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { startStore, launchBrowser, newPage, signUpViaApi, storedRecord } from './harness.mjs';
 import { startFakeEntra } from './fake-entra.mjs';
 
@@ -13,7 +14,8 @@ const APP = '11111111-2222-3333-4444-555555555555';
 const env = {};
 before(async () => {
   env.entra = await startFakeEntra();
-  env.store = await startStore({ args: ['--microsoft-authority', env.entra.url, '--microsoft-graph', env.entra.url] });
+  // The most verbose log level, so that "never logs an assertion or a token" is tested where it could fail.
+  env.store = await startStore({ args: ['--microsoft-authority', env.entra.url, '--microsoft-graph', env.entra.url], logLevel: 'trace' });
   env.browser = await launchBrowser();
 });
 after(async () => {
@@ -110,6 +112,19 @@ test('success: credentials, organization and Exchange.ManageAsApp check out, off
   assert.deepEqual(record.body.last_test.roles, ['Exchange.ManageAsApp']);
   await page.reload();
   await page.getByTestId('test-result').filter({ hasText: 'Everything checked out' }).waitFor();
+
+  // The store kept no assertion and no token: not in its log (at trace level), not in its database.
+  const secrets = [...forms.map((f) => f.client_assertion), ...env.entra.tokens()];
+  assert.ok(secrets.length >= 4);
+  const database = readdirSync(env.store.dir).map((f) => readFileSync(path.join(env.store.dir, f)).toString('latin1')).join('');
+  assert.ok(database.includes(id), 'the database files were read');
+  assert.ok(env.store.logs().length > 0, 'the log was read');
+  for (const secret of secrets) {
+    // A JWT's signature alone is unique to it; tokens are compared whole.
+    const needle = secret.split('.').pop();
+    assert.ok(!env.store.logs().includes(needle), 'an assertion or token is in the store log');
+    assert.ok(!database.includes(needle), 'an assertion or token is in the database');
+  }
 
   // No private key material in anything the page sent; assertions went only to our store.
   for (const r of requests) {
