@@ -1,0 +1,81 @@
+// Accessibility, checked by axe-core (the engine behind Lighthouse's and Chrome's audits) on every
+// page a person meets, in the light and the dark theme, including pages showing field errors and the
+// step-by-step guide. axe finds what can be found by rule (labels, names, roles, contrast, landmarks,
+// ARIA use); the keyboard paths are covered by the flows in the other test files.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { useStoreAndBrowser, newPage, signUpViaApi, connectViaApi } from './harness.mjs';
+
+const env = useStoreAndBrowser({ before, after });
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe's violations on the page as it is now, one line each. */
+async function violations(page) {
+  // Evaluated through the DevTools protocol: the page's CSP (rightly) refuses inline scripts.
+  await page.evaluate(AXE);
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+}
+
+async function open(page, path) {
+  await page.goto(env.store.url + path);
+  await page.getByRole('heading', { level: 1 }).waitFor();
+}
+
+test('axe is really looking: an input without a label is reported', async () => {
+  const { page, context } = await newPage(env.browser);
+  await open(page, '/login');
+  await page.evaluate(() => document.querySelector('main, body').append(Object.assign(document.createElement('input'), { type: 'text' })));
+  assert.ok((await violations(page)).some((v) => v.startsWith('label ')), 'axe reports the unlabelled input');
+  await context.close();
+});
+
+for (const colorScheme of ['light', 'dark']) {
+  test(`no axe violations on any page, in the ${colorScheme} theme`, async () => {
+    const { page, context } = await newPage(env.browser, { colorScheme });
+    const found = {};
+    const audit = async (what) => { found[what] = await violations(page); };
+
+    await open(page, '/login');
+    await audit('Sign in');
+    await open(page, '/signup');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.locator('.field-error').first().waitFor();
+    await audit('Create account, with field errors');
+
+    await signUpViaApi(page, env.store);
+    await open(page, '/welcome');
+    await audit('the first-login picker');
+    for (const [path, what] of [
+      ['/integrations/microsoft/m365/new', 'Link a New Microsoft Account'],
+      ['/integrations/azure/new', 'Link a New Azure Account'],
+      ['/integrations/aws/new', 'Link a New AWS Account'],
+    ]) {
+      await open(page, path);
+      await audit(what);
+    }
+    // The AWS form as it is after a Connect with nothing filled in, with the guide open.
+    await page.getByRole('link', { name: 'Click here for detailed instructions on how to connect' }).click();
+    await page.getByRole('button', { name: 'Connect' }).click({ force: true });
+    await page.locator('.field-error').first().waitFor();
+    await audit('Link a New AWS Account, with field errors and the guide');
+
+    const id = colorScheme === 'light' ? '1a000000-0000-4000-8000-0000000000a1' : '1a000000-0000-4000-8000-0000000000a2';
+    await connectViaApi(page, env.store, id, 'Audited account');
+    await open(page, '/integrations');
+    await page.getByRole('link', { name: 'Audited account' }).waitFor();
+    await audit('Integrations, with a linked account');
+    await open(page, `/integrations/${id}`);
+    await audit('the account page');
+    await open(page, '/');
+    await audit('Home');
+
+    const failing = Object.entries(found).filter(([, v]) => v.length);
+    assert.deepEqual(failing, [], failing.map(([what, v]) => `${what}:\n  ${v.join('\n  ')}`).join('\n'));
+    assert.equal(Object.keys(found).length, 10, 'every page was audited');
+    await context.close();
+  });
+}
