@@ -91,6 +91,14 @@ pub mod migrations {
         pub name: &'static str,
         pub sql: &'static str,
         pub postgres: Option<&'static str>,
+        /// Work SQL cannot do (it needs the model), run after `sql` in the same transaction.
+        pub then: Option<Then>,
+    }
+
+    #[derive(Debug, Clone, Copy)]
+    pub enum Then {
+        /// Fill `record_keys` from the live records (see [`crate::records::fill_record_keys`]).
+        FillRecordKeys,
     }
 
     impl Migration {
@@ -112,12 +120,14 @@ pub mod migrations {
             version: 1,
             name: "store metadata",
             postgres: None,
+            then: None,
             sql: "CREATE TABLE store_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)",
         },
         Migration {
             version: 2,
             name: "organizations, users, sessions, sign-in throttling",
             postgres: None,
+            then: None,
             sql: "
                 CREATE TABLE organizations (
                     id TEXT PRIMARY KEY NOT NULL,
@@ -153,6 +163,7 @@ pub mod migrations {
             version: 3,
             name: "per-organization records with revisions and tombstones",
             postgres: None,
+            then: None,
             sql: "
                 CREATE TABLE records (
                     organization_id TEXT NOT NULL REFERENCES organizations(id),
@@ -171,6 +182,7 @@ pub mod migrations {
             version: 4,
             name: "values unique per organization (account names per provider, AWS account IDs)",
             postgres: None,
+            then: None,
             sql: "
                 CREATE TABLE record_keys (
                     organization_id TEXT NOT NULL REFERENCES organizations(id),
@@ -179,6 +191,13 @@ pub mod migrations {
                     PRIMARY KEY (organization_id, key)
                 );
                 CREATE INDEX record_keys_by_record ON record_keys(organization_id, id)",
+        },
+        Migration {
+            version: 5,
+            name: "unique values of the records written before version 4",
+            postgres: None,
+            then: Some(Then::FillRecordKeys),
+            sql: "",
         },
     ];
 
@@ -223,6 +242,16 @@ pub mod migrations {
             let mut tx = conn.begin().await.map_err(fail)?;
             for statement in m.sql(db.backend).split(';').map(str::trim).filter(|s| !s.is_empty()) {
                 sqlx::query(statement).execute(&mut *tx).await.map_err(fail)?;
+            }
+            match m.then {
+                Some(Then::FillRecordKeys) => {
+                    let filled = crate::records::fill_record_keys(&mut tx).await.map_err(fail)?;
+                    tracing::info!(records = filled.records, keys = filled.keys, "filled the unique values of existing records");
+                    for clash in filled.clashes {
+                        tracing::warn!("{clash}");
+                    }
+                }
+                None => {}
             }
             sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
                 .bind(m.version)

@@ -52,6 +52,68 @@ fn record_from_row(r: &AnyRow) -> Result<Record, AppError> {
     })
 }
 
+/// What [`fill_record_keys`] did.
+#[derive(Debug, Default)]
+pub struct Filled {
+    /// Live records read.
+    pub records: usize,
+    /// Unique values recorded.
+    pub keys: usize,
+    /// Values two records already shared before uniqueness was enforced, one sentence each. The
+    /// first record keeps the value; the other keeps working, and its next change must pick
+    /// another.
+    pub clashes: Vec<String>,
+}
+
+/// Records the unique values (see [`Change::Put`]) of every live record that has none recorded:
+/// those written before the store enforced uniqueness. Safe to run again.
+pub async fn fill_record_keys(conn: &mut sqlx::AnyConnection) -> Result<Filled, sqlx::Error> {
+    let rows =
+        sqlx::query("SELECT organization_id, id, kind, body FROM records WHERE deleted = 0 ORDER BY organization_id, revision")
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut filled = Filled::default();
+    for row in rows {
+        let (organization_id, id, kind, body): (String, String, String, Option<String>) =
+            (row.get("organization_id"), row.get("id"), row.get("kind"), row.get("body"));
+        filled.records += 1;
+        let checked = RecordKind::parse(&kind)
+            .zip(body.and_then(|b| serde_json::from_str::<serde_json::Value>(&b).ok()))
+            .and_then(|(kind, body)| kind.check_body(&body).ok());
+        let Some(checked) = checked else {
+            filled.clashes.push(format!(
+                "record {id} of organization {organization_id} could not be read; its values are not unique-checked"
+            ));
+            continue;
+        };
+        for k in checked.unique_keys() {
+            let owner: Option<String> = sqlx::query("SELECT id FROM record_keys WHERE organization_id = $1 AND key = $2")
+                .bind(&organization_id)
+                .bind(&k.key)
+                .fetch_optional(&mut *conn)
+                .await?
+                .map(|r| r.get("id"));
+            match owner {
+                Some(owner) if owner == id => {}
+                Some(owner) => filled.clashes.push(format!(
+                    "records {owner} and {id} of organization {organization_id} share a value that must be unique ({})",
+                    k.message
+                )),
+                None => {
+                    sqlx::query("INSERT INTO record_keys (organization_id, key, id) VALUES ($1, $2, $3)")
+                        .bind(&organization_id)
+                        .bind(&k.key)
+                        .bind(&id)
+                        .execute(&mut *conn)
+                        .await?;
+                    filled.keys += 1;
+                }
+            }
+        }
+    }
+    Ok(filled)
+}
+
 const COLUMNS: &str = "id, kind, body, revision, deleted, updated_at, updated_by";
 
 pub async fn changes_since(db: &Db, organization_id: &str, since: i64, limit: i64) -> Result<RecordChanges, AppError> {

@@ -395,3 +395,50 @@ async fn an_aws_account_is_linked_once_per_organization_and_azure_scopes_are_che
     bad["details"]["scope"] = json!({"kind": "management_group", "management_group_id": "mg-prod"});
     assert_eq!(put(&s, &ada, &new_id(6), Pre::Create, bad).await.status(), 201);
 }
+
+#[tokio::test]
+async fn records_written_before_uniqueness_was_enforced_get_their_unique_values_on_upgrade() {
+    let mut database = String::new();
+    let s = spawn_store(|c| database = c.database.clone()).await;
+    let ada = s.sign_up("ada@contoso.com", "Contoso").await;
+    assert_eq!(put(&s, &ada, &new_id(1), Pre::Create, integration("Contoso production")).await.status(), 201);
+
+    // Turn the database into one from before migration 4 filled record_keys: the values are not
+    // recorded, so a duplicate name could be written (it was, in those days).
+    let forget = || async {
+        sqlx::any::install_default_drivers();
+        use sqlx::Connection;
+        let url = if database.contains("://") { database.clone() } else { format!("sqlite://{database}") };
+        let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+        sqlx::query("DELETE FROM record_keys").execute(&mut conn).await.unwrap();
+        sqlx::query("DELETE FROM schema_migrations WHERE version = 5").execute(&mut conn).await.unwrap();
+        conn.close().await.unwrap();
+    };
+    forget().await;
+    assert_eq!(put(&s, &ada, &new_id(2), Pre::Create, integration("CONTOSO production")).await.status(), 201);
+    assert_eq!(put(&s, &ada, &new_id(3), Pre::Create, integration("Contoso EU")).await.status(), 201);
+    forget().await;
+
+    // The upgraded store (migration 5 runs on start) knows the old records' values again.
+    let upgraded = spawn_store(|c| c.database = database.clone()).await;
+    let ada = upgraded.browser();
+    let res = upgraded.post(&ada, "/api/v1/auth/login", json!({"email": "ada@contoso.com", "password": common::PASSWORD})).await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let res = put(&upgraded, &ada, &new_id(4), Pre::Create, integration("contoso eu")).await;
+    assert_eq!(res.status(), 422, "a name taken before the upgrade stays taken");
+    let err: ApiError = res.json().await.unwrap();
+    assert_eq!(err.error.field.as_deref(), Some("body.name"));
+    // The name two records already shared stays with the first; the second keeps working, and
+    // may take a free name.
+    assert_eq!(put(&upgraded, &ada, &new_id(4), Pre::Create, integration("Contoso production")).await.status(), 422);
+    assert_eq!(put(&upgraded, &ada, &new_id(2), Pre::Rev(2), integration("Contoso staging")).await.status(), 200);
+    // Running it again changes nothing (the store restarts often).
+    let again = spawn_store(|c| c.database = database.clone()).await;
+    assert_eq!(
+        again
+            .post(&again.browser(), "/api/v1/auth/login", json!({"email": "ada@contoso.com", "password": common::PASSWORD}))
+            .await
+            .status(),
+        200
+    );
+}
