@@ -59,9 +59,9 @@ pub struct Filled {
     pub records: usize,
     /// Unique values recorded.
     pub keys: usize,
-    /// Values two records already shared before uniqueness was enforced, one sentence each. The
-    /// first record keeps the value; the other keeps working, and its next change must pick
-    /// another.
+    /// What could not be recorded, one sentence each: a value two records already shared before
+    /// uniqueness was enforced (the first record keeps it; the other keeps working, and its next
+    /// change must pick another value), or a record whose body no longer reads.
     pub clashes: Vec<String>,
 }
 
