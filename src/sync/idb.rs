@@ -74,6 +74,11 @@ async fn committed(tx: &IdbTransaction) -> Result<(), IdbError> {
     })
 }
 
+/// The stores a transaction spans, as the JS array IndexedDB takes.
+fn store_names(stores: &[&str]) -> Array {
+    stores.iter().map(|s| JsValue::from_str(s)).collect()
+}
+
 fn factory() -> Result<web_sys::IdbFactory, IdbError> {
     web_sys::window()
         .ok_or_else(|| IdbError("no window".into()))?
@@ -116,11 +121,7 @@ impl Idb {
     /// Every (key, value) of each of the named stores, in key order, read in one transaction:
     /// a consistent picture, never half before and half after another tab's write.
     pub async fn entries(&self, stores: &[&str]) -> Result<Vec<Vec<(JsValue, JsValue)>>, IdbError> {
-        let names = Array::new();
-        for s in stores {
-            names.push(&JsValue::from_str(s));
-        }
-        let tx = self.db.transaction_with_str_sequence(&names)?;
+        let tx = self.db.transaction_with_str_sequence(&store_names(stores))?;
         // Every request is made before the first await, so the transaction stays active for all.
         let mut requests = Vec::with_capacity(stores.len());
         for name in stores {
@@ -149,11 +150,7 @@ impl Idb {
         stores: &[&str],
         f: impl FnOnce(&dyn Fn(&str) -> Result<IdbObjectStore, JsValue>) -> Result<(), JsValue>,
     ) -> Result<(), IdbError> {
-        let names = Array::new();
-        for s in stores {
-            names.push(&JsValue::from_str(s));
-        }
-        let tx = self.db.transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readwrite)?;
+        let tx = self.db.transaction_with_str_sequence_and_mode(&store_names(stores), IdbTransactionMode::Readwrite)?;
         let store = |name: &str| tx.object_store(name);
         if let Err(e) = f(&store) {
             let _ = tx.abort();
