@@ -87,31 +87,40 @@ pub async fn fill_record_keys(conn: &mut sqlx::AnyConnection) -> Result<Filled, 
             continue;
         };
         for k in checked.unique_keys() {
-            let owner: Option<String> = sqlx::query("SELECT id FROM record_keys WHERE organization_id = $1 AND key = $2")
-                .bind(&organization_id)
-                .bind(&k.key)
-                .fetch_optional(&mut *conn)
-                .await?
-                .map(|r| r.get("id"));
-            match owner {
+            match key_owner(conn, &organization_id, &k.key).await? {
                 Some(owner) if owner == id => {}
                 Some(owner) => filled.clashes.push(format!(
                     "records {owner} and {id} of organization {organization_id} share a value that must be unique ({})",
                     k.message
                 )),
                 None => {
-                    sqlx::query("INSERT INTO record_keys (organization_id, key, id) VALUES ($1, $2, $3)")
-                        .bind(&organization_id)
-                        .bind(&k.key)
-                        .bind(&id)
-                        .execute(&mut *conn)
-                        .await?;
+                    record_key(conn, &organization_id, &k.key, &id).await?;
                     filled.keys += 1;
                 }
             }
         }
     }
     Ok(filled)
+}
+
+/// The record that holds a unique value in the organization, if any.
+async fn key_owner(conn: &mut sqlx::AnyConnection, organization_id: &str, key: &str) -> Result<Option<String>, sqlx::Error> {
+    Ok(sqlx::query("SELECT id FROM record_keys WHERE organization_id = $1 AND key = $2")
+        .bind(organization_id)
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| r.get("id")))
+}
+
+async fn record_key(conn: &mut sqlx::AnyConnection, organization_id: &str, key: &str, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO record_keys (organization_id, key, id) VALUES ($1, $2, $3)")
+        .bind(organization_id)
+        .bind(key)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map(drop)
 }
 
 const COLUMNS: &str = "id, kind, body, revision, deleted, updated_at, updated_by";
@@ -218,13 +227,7 @@ pub async fn write(
     // revision taken above already serialises this organization's writers, so the look-up
     // cannot race; the primary key of record_keys is the backstop.
     for k in &keys {
-        let taken = sqlx::query("SELECT id FROM record_keys WHERE organization_id = $1 AND key = $2 AND id <> $3")
-            .bind(&user.organization_id)
-            .bind(&k.key)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if taken.is_some() {
+        if key_owner(&mut tx, &user.organization_id, &k.key).await?.is_some_and(|owner| owner != id) {
             return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation, k.message.clone())
                 .field(format!("body.{}", k.field)));
         }
@@ -235,12 +238,7 @@ pub async fn write(
         .execute(&mut *tx)
         .await?;
     for k in &keys {
-        sqlx::query("INSERT INTO record_keys (organization_id, key, id) VALUES ($1, $2, $3)")
-            .bind(&user.organization_id)
-            .bind(&k.key)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        record_key(&mut tx, &user.organization_id, &k.key, id).await?;
     }
     let now = now_millis();
     sqlx::query(
