@@ -150,7 +150,7 @@ build_app() {
     say "building the app (trunk build --release)"
     (cd "$ROOT" && trunk --log error build --release)
     # Precompressed twins: the store (and most CDNs) send brotli to browsers that take it, else
-    # gzip. For the wasm, brotli is about a fifth smaller (346 KB against 444 KB).
+    # gzip. For the wasm, brotli is about a fifth smaller than gzip -9 (see scripts/bench-size.sh).
     find "$ROOT/dist" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.svg' \) \
         -exec gzip -9 -k -f {} \; -exec brotli -q 11 -k -f {} \;
 }
