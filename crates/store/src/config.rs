@@ -109,6 +109,15 @@ pub struct Config {
     /// Microsoft Graph, asked for the tenant's organization during "Test connection".
     #[arg(long = "microsoft-graph", env = "XOPS_MICROSOFT_GRAPH", default_value = DEFAULT_MICROSOFT_GRAPH, value_parser = parse_base_url)]
     pub microsoft_graph: String,
+
+    /// Connections this process keeps open at once; one more gets a 503 and is closed.
+    #[arg(long = "max-connections", env = "XOPS_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_connections: u32,
+
+    /// Seconds a client has to send a request's head (and the longest a kept-alive connection
+    /// may sit idle); a slower client is disconnected.
+    #[arg(long = "header-timeout-secs", env = "XOPS_HEADER_TIMEOUT_SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout_secs: u64,
 }
 
 /// A service's base URL: scheme and host (and port), nothing after.
@@ -136,6 +145,8 @@ impl Config {
             pool_size: 10,
             microsoft_authority: DEFAULT_MICROSOFT_AUTHORITY.into(),
             microsoft_graph: DEFAULT_MICROSOFT_GRAPH.into(),
+            max_connections: 512,
+            header_timeout_secs: 15,
         }
     }
 
@@ -152,6 +163,13 @@ impl Config {
             .filter_map(|hop| hop.trim().parse::<std::net::IpAddr>().ok())
             .find(|ip| !self.trusted_proxies.contains(ip))
             .unwrap_or(peer)
+    }
+
+    pub fn connection_limits(&self) -> crate::server::Limits {
+        crate::server::Limits {
+            max_connections: self.max_connections as usize,
+            header_timeout: Duration::from_secs(self.header_timeout_secs),
+        }
     }
 
     pub fn session_idle(&self) -> Duration {

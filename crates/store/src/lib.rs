@@ -13,6 +13,7 @@ pub mod http;
 pub mod microsoft;
 pub mod records;
 pub mod secrets;
+pub mod server;
 pub mod web;
 
 use std::sync::Arc;
@@ -40,11 +41,10 @@ pub async fn build_app(config: Config) -> startup::Result<axum::Router> {
 
 /// Runs the store on an already bound listener until Ctrl-C / SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> startup::Result<()> {
+    let limits = config.connection_limits();
     let app = build_app(config).await?;
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| startup::StartError::new(format!("the server stopped with an error: {e}")))
+    server::run(listener, app, limits, shutdown_signal()).await;
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -104,6 +104,8 @@ pub async fn spawn_store(configure: impl FnOnce(&mut Config)) -> TestStore {
     std::fs::write(site.join("app-0123456789abcdef.js"), "export default async function init() {}").unwrap();
     std::fs::write(site.join("app-0123456789abcdef_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
     std::fs::write(site.join("config.json"), r#"{"api_base": ""}"#).unwrap();
+    // A stylesheet the size of the real one (tens of KB): big enough to be streamed in pieces.
+    std::fs::write(site.join("app-0123456789abcdef.css"), "body { color: #123456; }\n".repeat(1200)).unwrap();
     std::fs::write(site.join("app-0123456789abcdef_bg.wasm.gz"), b"gzipped twin").unwrap();
     std::fs::write(site.join("app-0123456789abcdef_bg.wasm.br"), b"brotli twin").unwrap();
 
@@ -113,10 +115,9 @@ pub async fn spawn_store(configure: impl FnOnce(&mut Config)) -> TestStore {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let limits = config.connection_limits();
     let app = xops_store::build_app(config).await.expect("store starts");
-    tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap();
-    });
+    tokio::spawn(xops_store::server::run(listener, app, limits, std::future::pending()));
     let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
     TestStore { base: format!("http://{addr}"), dir, client }
 }
