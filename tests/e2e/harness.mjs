@@ -23,7 +23,9 @@ export async function startStore({ args = [], logLevel } = {}) {
   const child = spawn(
     STORE_BIN,
     ['--listen', '127.0.0.1:0', '--database', path.join(dir, 'store.sqlite3'), '--static-dir', DIST,
-      '--aws-account-id', XOPS_AWS_ACCOUNT, ...args],
+      '--aws-account-id', XOPS_AWS_ACCOUNT,
+      // Every test signs up from this one loopback address; the default limit is for the open internet.
+      '--signups-per-address', '1000', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: logLevel ?? process.env.RUST_LOG ?? 'warn' } },
   );
   let logs = ''; // all the store printed, on either stream

@@ -26,7 +26,7 @@ pub fn email_taken() -> AppError {
     AppError::new(
         StatusCode::CONFLICT,
         ErrorCode::Conflict,
-        "An account with this email already exists. Sign in instead, or use another email.",
+        "If you already have an account with this email, sign in instead. Otherwise, use another email.",
     )
     .field("email")
 }
@@ -52,33 +52,65 @@ pub async fn create_organization_with_user(
     Ok(UserRef { user_id, organization_id: org_id })
 }
 
-/// The operator's `user add`: joins the organization of exactly that name, or creates it.
-pub async fn add_user(
-    db: &Db,
-    organization: &OrganizationName,
-    email: &Email,
-    password_hash: &str,
-) -> Result<(UserRef, bool), AppError> {
+/// Which organization the operator's `user add` puts the user in.
+pub enum Joining<'a> {
+    /// An existing organization, by its id.
+    Existing(&'a str),
+    /// A new organization of this name (never an existing one of the same name: names are not
+    /// unique, and anyone can sign up an organization with any name first).
+    New(&'a OrganizationName),
+}
+
+/// The operator's `user add`: the user and, for [`Joining::New`], their organization. Returns the
+/// user and the organization's name.
+pub async fn add_user(db: &Db, joining: Joining<'_>, email: &Email, password_hash: &str) -> Result<(UserRef, String), AppError> {
     let now = now_millis();
     let mut tx = db.pool.begin().await?;
-    let existing: Option<String> = sqlx::query("SELECT id FROM organizations WHERE name = $1 ORDER BY created_at LIMIT 1")
-        .bind(organization.as_str())
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(|r| r.get(0));
-    let created = existing.is_none();
-    let org_id = match existing {
-        Some(id) => id,
-        None => {
+    let (org_id, name) = match joining {
+        Joining::Existing(id) => {
+            let name: String = sqlx::query("SELECT name FROM organizations WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| r.get(0))
+                .ok_or_else(|| {
+                    AppError::not_found(format!(
+                        "There is no organization with the id {id}. See the ids with: xops-store org list"
+                    ))
+                })?;
+            (id.to_string(), name)
+        }
+        Joining::New(name) => {
             let id = new_id();
-            insert_organization(&mut tx, &id, organization, now).await?;
-            id
+            insert_organization(&mut tx, &id, name, now).await?;
+            (id, name.as_str().to_string())
         }
     };
     let user_id = new_id();
     insert_user(&mut tx, &user_id, &org_id, email, password_hash, now).await?;
     tx.commit().await?;
-    Ok((UserRef { user_id, organization_id: org_id }, created))
+    Ok((UserRef { user_id, organization_id: org_id }, name))
+}
+
+/// One line of `xops-store org list`.
+pub struct OrganizationSummary {
+    pub id: String,
+    pub name: String,
+    pub users: i64,
+    pub created_at: i64,
+}
+
+pub async fn list_organizations(db: &Db) -> Result<Vec<OrganizationSummary>, AppError> {
+    let rows = sqlx::query(
+        "SELECT o.id, o.name, o.created_at, (SELECT COUNT(*) FROM users u WHERE u.organization_id = o.id)
+         FROM organizations o ORDER BY o.created_at, o.id",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| OrganizationSummary { id: r.get(0), name: r.get(1), created_at: r.get(2), users: r.get(3) })
+        .collect())
 }
 
 async fn insert_organization(

@@ -55,8 +55,85 @@ pub async fn hash_password_blocking(password: String) -> Result<String, AppError
     tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(AppError::internal)?
 }
 
-pub async fn verify_password_blocking(password: String, stored: Option<String>) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || verify_password(&password, stored.as_deref())).await.map_err(AppError::internal)
+/// Bounds the password hashing a process does at once. Each argon2id hash takes 19 MiB and a
+/// core for tens of milliseconds; without a bound, a flood of sign-ups or sign-ins runs hundreds
+/// at once (one per blocking thread, up to 512: ~9.5 GiB). At most one hash runs per core; a
+/// bounded number of requests wait their turn (briefly); beyond that the answer is an immediate
+/// 503 with Retry-After, which costs nothing.
+pub struct HashSlots {
+    running: tokio::sync::Semaphore,
+    /// Requests holding or waiting for a slot.
+    in_line: std::sync::atomic::AtomicUsize,
+    max_in_line: usize,
+}
+
+impl HashSlots {
+    /// How long a request waits for a slot before it is told to come back.
+    const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+    pub fn new(at_once: usize, may_wait: usize) -> Self {
+        let at_once = at_once.max(1);
+        HashSlots {
+            running: tokio::sync::Semaphore::new(at_once),
+            in_line: std::sync::atomic::AtomicUsize::new(0),
+            max_in_line: at_once + may_wait,
+        }
+    }
+
+    /// One slot per core, and sixteen waiting per slot.
+    pub fn for_this_machine() -> Self {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        HashSlots::new(cores, 16 * cores)
+    }
+
+    /// Waits for a slot (or answers 503 at once when too many are waiting).
+    pub async fn slot(&self) -> Result<HashSlot<'_>, AppError> {
+        use std::sync::atomic::Ordering;
+        let ahead = self.in_line.fetch_add(1, Ordering::AcqRel);
+        let in_line = InLine(&self.in_line);
+        if ahead >= self.max_in_line {
+            return Err(busy());
+        }
+        match tokio::time::timeout(Self::MAX_WAIT, self.running.acquire()).await {
+            Ok(Ok(permit)) => Ok(HashSlot { _permit: permit, _in_line: in_line }),
+            _ => Err(busy()),
+        }
+    }
+
+    /// Runs `work` (a password hash or check) on a blocking thread when a slot is free.
+    pub async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+        self.slot().await?.run(work).await
+    }
+}
+
+struct InLine<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl Drop for InLine<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
+/// A password slot, held until dropped.
+pub struct HashSlot<'a> {
+    _permit: tokio::sync::SemaphorePermit<'a>,
+    _in_line: InLine<'a>,
+}
+
+impl HashSlot<'_> {
+    pub async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+        tokio::task::spawn_blocking(work).await.map_err(AppError::internal)
+    }
+}
+
+/// The answer when every password slot is taken.
+pub fn busy() -> AppError {
+    AppError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::Unavailable,
+        "Xops is handling many sign-ins right now. Try again in a moment.",
+    )
+    .retry_after(1)
 }
 
 fn token_hash(token: &str) -> String {
@@ -163,17 +240,22 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
-/// Sign-in throttling: after `free` failures within the window, each further failure doubles
-/// a wait (1 s, 2 s, 4 s, … up to 15 minutes) during which sign-in is refused with 429.
+/// Sign-in throttling: after `free` attempts within the window, each further attempt doubles a
+/// wait (1 s, 2 s, 4 s, … up to 15 minutes) during which sign-in is refused with 429. An attempt
+/// is counted (atomically, on any store process) *before* its password is checked, so guesses
+/// sent all at once cannot slip past the count; a successful sign-in then takes its own count
+/// back. Sign-up has its own limit: so many per client address, and in total, per hour.
 pub mod throttle {
     use super::*;
 
     const WINDOW_MS: i64 = 15 * 60 * 1000;
     const MAX_BLOCK_MS: i64 = 15 * 60 * 1000;
-    /// Failures allowed per account before waits begin.
+    /// Sign-in attempts allowed per account before waits begin.
     pub const ACCOUNT_FREE_FAILURES: i64 = 5;
     /// Per client address: higher, since many people can share one address (an office NAT).
     pub const ADDRESS_FREE_FAILURES: i64 = 20;
+    /// The sign-up limits count per hour.
+    pub const SIGNUP_WINDOW_MS: i64 = 60 * 60 * 1000;
 
     pub fn account_key(email: &str) -> String {
         format!("account:{email}")
@@ -183,7 +265,14 @@ pub mod throttle {
         format!("address:{ip}")
     }
 
-    /// Milliseconds until sign-in may be tried again for any of these keys (0 = now).
+    pub fn signup_address_key(ip: std::net::IpAddr) -> String {
+        format!("signup-address:{ip}")
+    }
+
+    pub const SIGNUP_TOTAL_KEY: &str = "signup-total";
+
+    /// Milliseconds until sign-in may be tried again for any of these keys (0 = now). A cheap
+    /// read, to refuse a blocked client before it waits for a password slot.
     pub async fn wait_ms(db: &Db, keys: &[&str]) -> Result<i64, AppError> {
         let now = now_millis();
         let mut wait = 0;
@@ -197,39 +286,116 @@ pub mod throttle {
         Ok(wait.max(0))
     }
 
-    /// Counts a failure, atomically: concurrent failures (on any store process) each count.
-    pub async fn record_failure(db: &Db, key: &str, free: i64) -> Result<(), AppError> {
+    /// What counting an attempt decided.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Attempt {
+        /// Go on and check the password. `blocked_until` is the wait this attempt started (it
+        /// used up the free ones), to be lifted again if it succeeds.
+        Counted { blocked_until: Option<i64> },
+        /// Refused without a check: wait this many milliseconds.
+        Blocked { wait_ms: i64 },
+    }
+
+    /// Counts one sign-in attempt for `key`, unless the key is waiting. One transaction: the row
+    /// lock (PostgreSQL) or the write lock (SQLite) lines concurrent attempts up, so each sees
+    /// the count and the wait the one before it left.
+    pub async fn attempt(db: &Db, key: &str, free: i64) -> Result<Attempt, AppError> {
         let now = now_millis();
         let mut tx = db.pool.begin().await?;
-        let failures: i64 = sqlx::query(
-            "INSERT INTO login_throttle (key, failures, window_started_at, blocked_until) VALUES ($1, 1, $2, 0)
-             ON CONFLICT (key) DO UPDATE SET
-                failures = CASE WHEN login_throttle.window_started_at > $3 THEN login_throttle.failures + 1 ELSE 1 END,
-                window_started_at = CASE WHEN login_throttle.window_started_at > $3 THEN login_throttle.window_started_at ELSE $2 END
-             RETURNING failures",
+        sqlx::query(
+            "INSERT INTO login_throttle (key, failures, window_started_at, blocked_until) VALUES ($1, 0, $2, 0)
+             ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(key)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let row = sqlx::query(
+            "UPDATE login_throttle SET
+                failures = CASE WHEN blocked_until > $2 THEN failures
+                                WHEN window_started_at > $3 THEN failures + 1 ELSE 1 END,
+                window_started_at = CASE WHEN blocked_until > $2 OR window_started_at > $3 THEN window_started_at ELSE $2 END
+             WHERE key = $1
+             RETURNING failures, blocked_until",
         )
         .bind(key)
         .bind(now)
         .bind(now - WINDOW_MS)
         .fetch_one(&mut *tx)
-        .await?
-        .get(0);
-        if failures >= free {
-            let doublings = (failures - free).min(20) as u32;
-            let blocked_until = now + (1000i64 << doublings).min(MAX_BLOCK_MS);
-            sqlx::query("UPDATE login_throttle SET blocked_until = $2 WHERE key = $1")
-                .bind(key)
-                .bind(blocked_until)
-                .execute(&mut *tx)
-                .await?;
+        .await?;
+        let (attempts, blocked_until): (i64, i64) = (row.get(0), row.get(1));
+        if blocked_until > now {
+            tx.commit().await?;
+            return Ok(Attempt::Blocked { wait_ms: blocked_until - now });
+        }
+        let mut started = None;
+        if attempts >= free {
+            let doublings = (attempts - free).min(20) as u32;
+            let until = now + (1000i64 << doublings).min(MAX_BLOCK_MS);
+            sqlx::query("UPDATE login_throttle SET blocked_until = $2 WHERE key = $1").bind(key).bind(until).execute(&mut *tx).await?;
+            started = Some(until);
         }
         tx.commit().await?;
-        Ok(())
+        Ok(Attempt::Counted { blocked_until: started })
     }
 
+    /// A successful sign-in: the account starts afresh.
     pub async fn clear(db: &Db, key: &str) -> Result<(), AppError> {
         sqlx::query("DELETE FROM login_throttle WHERE key = $1").bind(key).execute(&db.pool).await?;
         Ok(())
+    }
+
+    /// A successful sign-in from an address: its attempt was not a failure, so take it back (and
+    /// the wait it started, unless a later attempt has started another).
+    pub async fn take_back(db: &Db, key: &str, counted: Attempt) -> Result<(), AppError> {
+        let started = match counted {
+            Attempt::Counted { blocked_until } => blocked_until.unwrap_or(-1),
+            Attempt::Blocked { .. } => return Ok(()),
+        };
+        sqlx::query(
+            "UPDATE login_throttle SET
+                failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END,
+                blocked_until = CASE WHEN blocked_until = $2 THEN 0 ELSE blocked_until END
+             WHERE key = $1",
+        )
+        .bind(key)
+        .bind(started)
+        .execute(&db.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A fixed-window rate limit: counts one event for `key` and answers how many milliseconds
+    /// to wait when this one is over `limit` within the window. One atomic statement.
+    pub async fn over_limit(db: &Db, key: &str, limit: u32, window_ms: i64) -> Result<Option<i64>, AppError> {
+        let now = now_millis();
+        let row = sqlx::query(
+            "INSERT INTO login_throttle (key, failures, window_started_at, blocked_until) VALUES ($1, 1, $2, 0)
+             ON CONFLICT (key) DO UPDATE SET
+                failures = CASE WHEN login_throttle.window_started_at > $3 THEN login_throttle.failures + 1 ELSE 1 END,
+                window_started_at = CASE WHEN login_throttle.window_started_at > $3 THEN login_throttle.window_started_at ELSE $2 END
+             RETURNING failures, window_started_at",
+        )
+        .bind(key)
+        .bind(now)
+        .bind(now - window_ms)
+        .fetch_one(&db.pool)
+        .await?;
+        let (count, started): (i64, i64) = (row.get(0), row.get(1));
+        Ok((count > i64::from(limit)).then(|| (started + window_ms - now).max(1000)))
+    }
+
+    /// The 429 for a wait of `wait_ms`, with `Retry-After`.
+    pub fn too_many(what: &str, wait_ms: i64) -> AppError {
+        let secs = (wait_ms + 999) / 1000;
+        let wait = if secs >= 120 {
+            let minutes = (secs + 59) / 60;
+            format!("{minutes} minutes")
+        } else {
+            format!("{secs} second{}", if secs == 1 { "" } else { "s" })
+        };
+        AppError::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyRequests, format!("{what} Wait {wait} and try again."))
+            .retry_after(secs as u64)
     }
 }
 

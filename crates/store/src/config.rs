@@ -26,17 +26,36 @@ pub enum Command {
     /// Manage users without the web UI.
     #[command(subcommand)]
     User(UserCommand),
+    /// See the organizations (their ids are what `user add --organization-id` takes).
+    #[command(subcommand, name = "org")]
+    Organization(OrganizationCommand),
 }
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
-    /// Create a user; the password is read from standard input (one line). The organization is
-    /// created unless one with exactly that name exists, in which case the user joins it.
+    /// Create a user; the password is read from standard input (one line). With
+    /// --organization-id the user joins that existing organization; with --organization a new
+    /// organization of that name is created for them. A name never joins anything: anyone can
+    /// sign up an organization of any name.
     Add {
         #[arg(long)]
         email: String,
+        /// Join this existing organization (its id, from `xops-store org list`).
+        #[arg(long = "organization-id", conflicts_with = "organization", required_unless_present = "organization")]
+        organization_id: Option<String>,
+        /// Create a new organization with this name.
         #[arg(long)]
-        organization: String,
+        organization: Option<String>,
+        /// The database, as for serving.
+        #[arg(long, env = "XOPS_DATABASE", default_value = "data/xops.sqlite3")]
+        database: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrganizationCommand {
+    /// Lists every organization: id, users, created, name.
+    List {
         /// The database, as for serving.
         #[arg(long, env = "XOPS_DATABASE", default_value = "data/xops.sqlite3")]
         database: String,
@@ -110,6 +129,14 @@ pub struct Config {
     #[arg(long = "microsoft-graph", env = "XOPS_MICROSOFT_GRAPH", default_value = DEFAULT_MICROSOFT_GRAPH, value_parser = parse_base_url)]
     pub microsoft_graph: String,
 
+    /// Sign-ups allowed from one client address per hour (the address as for sign-in throttling).
+    #[arg(long = "signups-per-address", env = "XOPS_SIGNUPS_PER_ADDRESS", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub signups_per_address: u32,
+
+    /// Sign-ups allowed per hour from everyone together (a flood from many addresses).
+    #[arg(long = "signups-per-hour", env = "XOPS_SIGNUPS_PER_HOUR", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub signups_per_hour: u32,
+
     /// Connections this process keeps open at once; one more gets a 503 and is closed.
     #[arg(long = "max-connections", env = "XOPS_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub max_connections: u32,
@@ -147,6 +174,8 @@ impl Config {
             microsoft_graph: DEFAULT_MICROSOFT_GRAPH.into(),
             max_connections: 512,
             header_timeout_secs: 15,
+            signups_per_address: 20,
+            signups_per_hour: 1000,
         }
     }
 
@@ -217,7 +246,13 @@ mod tests {
     #[test]
     fn user_add_parses() {
         let cli = Cli::try_parse_from(["xops-store", "user", "add", "--email", "a@b.co", "--organization", "Contoso"]).unwrap();
-        assert!(matches!(cli.command, Some(Command::User(UserCommand::Add { .. }))));
+        assert!(matches!(cli.command, Some(Command::User(UserCommand::Add { organization: Some(_), organization_id: None, .. }))));
+        let id = "0b7c2f55-2a4c-4b8e-9a43-5d1c2e3f4a5b";
+        let cli = Cli::try_parse_from(["xops-store", "user", "add", "--email", "a@b.co", "--organization-id", id]).unwrap();
+        assert!(matches!(cli.command, Some(Command::User(UserCommand::Add { organization: None, organization_id: Some(_), .. }))));
+        assert!(Cli::try_parse_from(["xops-store", "user", "add", "--email", "a@b.co"]).is_err(), "one of the two is needed");
+        assert!(Cli::try_parse_from(["xops-store", "user", "add", "--email", "a@b.co", "--organization", "A", "--organization-id", id])
+            .is_err());
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub microsoft: Arc<microsoft::Relay>,
+    /// Password hashing at once (see [`auth::HashSlots`]).
+    pub hashing: Arc<auth::HashSlots>,
 }
 
 /// Opens the database (running migrations) and builds the whole HTTP application.
@@ -35,7 +37,8 @@ pub async fn build_app(config: Config) -> startup::Result<axum::Router> {
     auth::warm_up().await;
     let web = web::StaticSite::load(config.static_dir.as_deref())?;
     let microsoft = Arc::new(microsoft::Relay::new(&config.microsoft_authority, &config.microsoft_graph));
-    let state = AppState { db, config: Arc::new(config), microsoft };
+    let hashing = Arc::new(auth::HashSlots::for_this_machine());
+    let state = AppState { db, config: Arc::new(config), microsoft, hashing };
     Ok(http::router(state, web))
 }
 

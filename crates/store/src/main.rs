@@ -1,7 +1,7 @@
 use clap::Parser;
 use std::io::BufRead;
 use std::process::ExitCode;
-use xops_store::config::{Command, UserCommand};
+use xops_store::config::{Command, OrganizationCommand, UserCommand};
 use xops_store::{accounts, auth, Cli, Config, Db};
 
 #[tokio::main]
@@ -15,9 +15,10 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None => serve(cli.config).await,
-        Some(Command::User(UserCommand::Add { email, organization, database })) => {
-            user_add(&database, &email, &organization).await
+        Some(Command::User(UserCommand::Add { email, organization_id, organization, database })) => {
+            user_add(&database, &email, organization_id.as_deref(), organization.as_deref()).await
         }
+        Some(Command::Organization(OrganizationCommand::List { database })) => org_list(&database).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -40,22 +41,59 @@ async fn serve(config: Config) -> Result<(), String> {
 
 /// `xops-store user add`: the password comes from standard input, never from the command line
 /// (where other users of the machine could read it from the process list).
-async fn user_add(database: &str, email: &str, organization: &str) -> Result<(), String> {
+async fn user_add(database: &str, email: &str, organization_id: Option<&str>, organization: Option<&str>) -> Result<(), String> {
     let email = xops_model::Email::parse(email).map_err(|e| format!("--email: {e}"))?;
-    let organization = xops_model::OrganizationName::parse(organization).map_err(|e| format!("--organization: {e}"))?;
+    let new_name = organization
+        .map(|name| xops_model::OrganizationName::parse(name).map_err(|e| format!("--organization: {e}")))
+        .transpose()?;
+    let joining = match (organization_id, &new_name) {
+        (Some(id), _) => accounts::Joining::Existing(id.trim()),
+        (None, Some(name)) => accounts::Joining::New(name),
+        (None, None) => return Err("give --organization-id ID (to join) or --organization NAME (to create)".into()),
+    };
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("cannot read the password from standard input: {e}"))?;
     let password = line.strip_suffix('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).unwrap_or(&line);
     let password = xops_model::NewPassword::parse(password).map_err(|e| format!("password (standard input): {e}"))?;
     let db = Db::open(database).await.map_err(|e| e.to_string())?;
     let hash = auth::hash_password_blocking(password.expose().to_string()).await.map_err(|e| e.body.to_string())?;
-    let (user, created) = accounts::add_user(&db, &organization, &email, &hash).await.map_err(|e| e.body.to_string())?;
+    let (user, name) = accounts::add_user(&db, joining, &email, &hash).await.map_err(|e| match e.body.error.code {
+        xops_model::ErrorCode::Conflict => format!("a user with the email {email} already exists"),
+        _ => e.body.error.message,
+    })?;
     println!(
-        "created user {email} ({}) in {} organization \"{}\" ({})",
+        "created user {email} ({}) in {} organization \"{name}\" ({})",
         user.user_id,
-        if created { "the new" } else { "the existing" },
-        organization.as_str(),
+        if new_name.is_some() { "the new" } else { "the existing" },
         user.organization_id
     );
     Ok(())
+}
+
+/// `xops-store org list`: one organization a line, tab-separated, oldest first.
+async fn org_list(database: &str) -> Result<(), String> {
+    let db = Db::open(database).await.map_err(|e| e.to_string())?;
+    let orgs = accounts::list_organizations(&db).await.map_err(|e| e.body.error.message)?;
+    println!("id\tusers\tcreated (UTC)\tname");
+    for o in orgs {
+        println!("{}\t{}\t{}\t{}", o.id, o.users, utc(o.created_at), o.name);
+    }
+    Ok(())
+}
+
+/// Milliseconds since the epoch as `YYYY-MM-DD HH:MM` (UTC).
+fn utc(millis: i64) -> String {
+    let secs = millis.div_euclid(1000);
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Howard Hinnant's civil-from-days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}", rest / 3600, rest % 3600 / 60)
 }

@@ -67,7 +67,7 @@ async fn duplicate_email_is_refused_whatever_its_case() {
     assert_eq!(res.status(), 409);
     let e = error(res).await;
     assert_eq!(e.error.field.as_deref(), Some("email"));
-    assert!(e.error.message.contains("already exists"), "{}", e.error.message);
+    assert!(e.error.message.contains("sign in instead"), "{}", e.error.message);
 }
 
 #[tokio::test]
@@ -279,4 +279,78 @@ async fn behind_a_trusted_proxy_each_client_address_is_throttled_on_its_own() {
     }
     assert_eq!(login("198.51.100.66", "ada@contoso.com".into(), PASSWORD).await.unwrap().status(), 429, "the guesser waits");
     assert_eq!(login("203.0.113.7", "ada@contoso.com".into(), PASSWORD).await.unwrap().status(), 200, "everyone else does not");
+}
+
+/// Guesses sent all at once used to be checked all (the wait was read before the check and the
+/// failure written after it): 30 at once were 30 checks. Now each attempt is counted first.
+#[tokio::test]
+async fn thirty_simultaneous_wrong_passwords_get_at_most_the_free_checks() {
+    let s = spawn_store(|_| {}).await;
+    s.sign_up("ada@contoso.com", "Contoso").await;
+    let c = s.browser();
+    let guesses = (0..30).map(|i| {
+        let c = c.clone();
+        let url = s.url("/api/v1/auth/login");
+        async move {
+            let body = json!({"email": "ada@contoso.com", "password": format!("guess number {i}")});
+            c.post(url).json(&body).send().await.unwrap().status().as_u16()
+        }
+    });
+    let statuses = futures_join_all(guesses).await;
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(checked + refused, 30, "{statuses:?}");
+    assert!(checked <= 5, "{checked} of 30 simultaneous guesses were checked: {statuses:?}");
+    assert!(checked >= 1, "{statuses:?}");
+}
+
+/// Runs the futures at once (on this runtime's threads) and collects their outputs in order.
+async fn futures_join_all<F>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sign_ups_are_limited_per_address_and_in_total_and_say_when_to_come_back() {
+    let s = spawn_store(|c| {
+        c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        c.signups_per_address = 3;
+        c.signups_per_hour = 5;
+    })
+    .await;
+    let sign_up = |from: &'static str, email: String| {
+        s.browser()
+            .post(s.url("/api/v1/auth/signup"))
+            .header("x-forwarded-for", from)
+            .json(&json!({"organization": "Contoso", "email": email, "password": PASSWORD}))
+            .send()
+    };
+    for i in 0..3 {
+        assert_eq!(sign_up("198.51.100.66", format!("u{i}@contoso.com")).await.unwrap().status(), 201);
+    }
+    let res = sign_up("198.51.100.66", "u3@contoso.com".into()).await.unwrap();
+    assert_eq!(res.status(), 429, "the fourth from one address");
+    let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((3000..=3600).contains(&retry), "within the hour: {retry}");
+    let e = error(res).await;
+    assert_eq!(e.error.code, ErrorCode::TooManyRequests);
+    assert!(e.error.message.contains("from your network") && e.error.message.contains("minutes"), "{}", e.error.message);
+    // Whether an email has an account is not told past the limit either.
+    let res = sign_up("198.51.100.66", "u0@contoso.com".into()).await.unwrap();
+    assert_eq!(res.status(), 429);
+
+    // Another address may still sign up, until the total is reached.
+    assert_eq!(sign_up("203.0.113.7", "v0@contoso.com".into()).await.unwrap().status(), 201);
+    assert_eq!(sign_up("203.0.113.8", "v1@contoso.com".into()).await.unwrap().status(), 201);
+    let res = sign_up("203.0.113.9", "v2@contoso.com".into()).await.unwrap();
+    assert_eq!(res.status(), 429, "the total");
+    assert!(error(res).await.error.message.contains("Too many sign-ups right now"));
 }

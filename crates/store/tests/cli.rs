@@ -1,5 +1,7 @@
 //! The store binary itself: its help text and its start-up errors.
 
+mod common;
+
 use std::process::Command;
 
 fn store() -> Command {
@@ -45,32 +47,83 @@ fn a_busy_port_is_reported_clearly() {
     assert!(err.contains("cannot listen on") && err.contains("--listen"), "{err}");
 }
 
+/// Runs `xops-store user add <args>` with `password` on standard input: (success, stdout, stderr).
+fn user_add(db: &std::path::Path, args: &[&str], password: &str) -> (bool, String, String) {
+    use std::io::Write;
+    let mut child = store()
+        .args(["user", "add"])
+        .args(args)
+        .arg("--database")
+        .arg(db)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
+}
+
+fn org_list(db: &std::path::Path) -> String {
+    let out = store().args(["org", "list", "--database"]).arg(db).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The organization id in `user add`'s "created user … (ORG-ID)" line.
+fn org_id_of(out: &str) -> String {
+    out.trim().rsplit('(').next().unwrap().trim_end_matches(')').to_string()
+}
+
 #[test]
 fn operator_adds_a_user_with_the_password_on_standard_input() {
-    use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.sqlite3");
-    let run = |email: &str, password: &str| {
-        let mut child = store()
-            .args(["user", "add", "--email", email, "--organization", "Contoso", "--database"])
-            .arg(&db)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
-        let out = child.wait_with_output().unwrap();
-        (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
-    };
-    let (ok, out, err) = run("ada@contoso.com", "correct horse battery staple");
+    let (ok, out, err) = user_add(&db, &["--email", "ada@contoso.com", "--organization", "Contoso"], "correct horse battery staple");
     assert!(ok, "{err}");
     assert!(out.contains("the new organization \"Contoso\""), "{out}");
-    let (ok, out, err) = run("bob@contoso.com", "another long password");
+    let org = org_id_of(&out);
+    let (ok, out, err) = user_add(&db, &["--email", "bob@contoso.com", "--organization-id", &org], "another long password");
     assert!(ok, "{err}");
-    assert!(out.contains("the existing organization"), "{out}");
-    let (ok, _, err) = run("cy@contoso.com", "short");
+    assert!(out.contains("the existing organization \"Contoso\"") && out.contains(&org), "{out}");
+    let listing = org_list(&db);
+    assert!(listing.lines().any(|l| l.starts_with(&org) && l.contains("\t2\t") && l.ends_with("Contoso")), "{listing}");
+    let (ok, _, err) = user_add(&db, &["--email", "cy@contoso.com", "--organization-id", &org], "short");
     assert!(!ok && err.contains("at least 12"), "{err}");
-    let (ok, _, err) = run("ada@contoso.com", "correct horse battery staple");
+    let (ok, _, err) = user_add(&db, &["--email", "ada@contoso.com", "--organization-id", &org], "correct horse battery staple");
     assert!(!ok && err.contains("already exists"), "{err}");
+    let (ok, _, err) =
+        user_add(&db, &["--email", "dee@contoso.com", "--organization-id", "no-such-org"], "correct horse battery staple");
+    assert!(!ok && err.contains("no organization with the id no-such-org") && err.contains("org list"), "{err}");
+}
+
+/// Anyone can sign up an organization called "Contoso" first. The operator's new user for the
+/// real Contoso must not land in it (and so read and edit what it holds).
+#[test]
+fn user_add_never_joins_an_organization_someone_else_named_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.sqlite3");
+    let squatter = {
+        let store = common::process::start_store(db.to_str().unwrap(), &[]);
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let client = reqwest::Client::new();
+            let res = client
+                .post(format!("{}/api/v1/auth/signup", store.base))
+                .header("origin", &store.base)
+                .json(&serde_json::json!({"organization": "Contoso", "email": "mallory@evil.example", "password": "correct horse battery staple"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 201);
+            let me: serde_json::Value = res.json().await.unwrap();
+            me["organization"]["id"].as_str().unwrap().to_string()
+        })
+    };
+    let (ok, out, err) = user_add(&db, &["--email", "ada@contoso.com", "--organization", "Contoso"], "correct horse battery staple");
+    assert!(ok, "{err}");
+    assert!(out.contains("the new organization \"Contoso\""), "{out}");
+    assert_ne!(org_id_of(&out), squatter, "the operator's user joined the squatter's organization");
+    assert_eq!(org_list(&db).lines().filter(|l| l.ends_with("\tContoso")).count(), 2);
 }

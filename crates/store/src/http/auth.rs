@@ -26,23 +26,45 @@ async fn signed_in(state: &AppState, headers: &HeaderMap, user: UserRef, status:
     Ok((status, [(header::SET_COOKIE, cookie)], Json(me)).into_response())
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/signup", tag = "accounts", request_body = SignupRequest, responses((status = 201, description = "Created the organization and its first user; signed in (Set-Cookie)", body = Me), (status = 409, description = "The email has an account", body = ApiError), (status = 422, description = "A field is not valid; `field` names it", body = ApiError), (status = 403, description = "Origin not allowed", body = ApiError)))]
+#[utoipa::path(post, path = "/api/v1/auth/signup", tag = "accounts", request_body = SignupRequest, responses((status = 201, description = "Created the organization and its first user; signed in (Set-Cookie)", body = Me), (status = 409, description = "The email cannot be used (it has an account)", body = ApiError), (status = 422, description = "A field is not valid; `field` names it", body = ApiError), (status = 403, description = "Origin not allowed", body = ApiError), (status = 429, description = "Too many sign-ups from this address or in total; see Retry-After", body = ApiError), (status = 503, description = "Too many sign-ins and sign-ups at once; see Retry-After", body = ApiError)))]
 pub async fn signup(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     ApiJson(req): ApiJson<SignupRequest>,
 ) -> Result<Response, AppError> {
     let valid = req.validate().map_err(first_field_error)?;
+    // Limits come before anything that costs (the password hash) or tells (whether the email
+    // has an account): a flood gets 429 quickly and cheaply.
+    let address = client_address(&state, peer, &headers);
+    let limits = [
+        (throttle::signup_address_key(address), state.config.signups_per_address, "Too many sign-ups from your network."),
+        (throttle::SIGNUP_TOTAL_KEY.to_string(), state.config.signups_per_hour, "Too many sign-ups right now."),
+    ];
+    for (key, limit, what) in limits {
+        if let Some(wait) = throttle::over_limit(&state.db, &key, limit, throttle::SIGNUP_WINDOW_MS).await? {
+            tracing::warn!(%address, key, "sign-up refused: over the limit");
+            return Err(throttle::too_many(what, wait));
+        }
+    }
     if accounts::email_exists(&state.db, &valid.email).await? {
         return Err(accounts::email_taken());
     }
-    let hash = auth::hash_password_blocking(valid.password.expose().to_string()).await?;
+    let password = valid.password.expose().to_string();
+    let hash = state.hashing.run(move || auth::hash_password(&password)).await??;
     let user = accounts::create_organization_with_user(&state.db, &valid.organization, &valid.email, &hash).await?;
     tracing::info!(user = %user.user_id, organization = %user.organization_id, "signed up");
     signed_in(&state, &headers, user, StatusCode::CREATED).await
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginRequest, responses((status = 200, description = "Signed in (Set-Cookie)", body = Me), (status = 401, description = "Unknown email or wrong password (the same answer for both)", body = ApiError), (status = 429, description = "Too many failed sign-ins; see Retry-After", body = ApiError)))]
+fn client_address(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> std::net::IpAddr {
+    let forwarded_for = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    state.config.client_address(peer.ip(), forwarded_for)
+}
+
+const TOO_MANY_SIGN_INS: &str = "Too many failed sign-ins.";
+
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginRequest, responses((status = 200, description = "Signed in (Set-Cookie)", body = Me), (status = 401, description = "Unknown email or wrong password (the same answer for both)", body = ApiError), (status = 429, description = "Too many failed sign-ins; see Retry-After", body = ApiError), (status = 503, description = "Too many sign-ins at once; see Retry-After", body = ApiError)))]
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -51,35 +73,39 @@ pub async fn login(
 ) -> Result<Response, AppError> {
     let email = Email::parse(&req.email).map_err(|e| first_field_error(vec![e]))?;
     let account_key = throttle::account_key(email.as_str());
-    let forwarded_for = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    let address_key = throttle::address_key(state.config.client_address(peer.ip(), forwarded_for));
+    let address_key = throttle::address_key(client_address(&state, peer, &headers));
+    // A cheap look first, so a waiting client does not queue for a password slot.
     let wait = throttle::wait_ms(&state.db, &[&account_key, &address_key]).await?;
     if wait > 0 {
-        let secs = (wait + 999) / 1000;
-        return Err(AppError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::TooManyRequests,
-            format!("Too many failed sign-ins. Wait {secs} second{} and try again.", if secs == 1 { "" } else { "s" }),
-        )
-        .retry_after(secs as u64));
+        return Err(throttle::too_many(TOO_MANY_SIGN_INS, wait));
     }
     let found = accounts::credentials(&state.db, &email).await?;
     let (user, stored) = match found {
         Some((user, hash)) => (Some(user), Some(hash)),
         None => (None, None),
     };
+    // The attempt is counted in the password slot, just before the check: guesses sent at once
+    // line up here, and only the free ones are checked.
+    let slot = state.hashing.slot().await?;
+    let address_attempt = throttle::attempt(&state.db, &address_key, throttle::ADDRESS_FREE_FAILURES).await?;
+    if let throttle::Attempt::Blocked { wait_ms } = address_attempt {
+        return Err(throttle::too_many(TOO_MANY_SIGN_INS, wait_ms));
+    }
+    if let throttle::Attempt::Blocked { wait_ms } =
+        throttle::attempt(&state.db, &account_key, throttle::ACCOUNT_FREE_FAILURES).await?
+    {
+        return Err(throttle::too_many(TOO_MANY_SIGN_INS, wait_ms));
+    }
     // One password check whether or not the account exists: the same work, the same time.
-    let ok = auth::verify_password_blocking(req.password, stored).await?;
+    let ok = slot.run(move || auth::verify_password(&req.password, stored.as_deref())).await?;
+    drop(slot);
     match user {
         Some(user) if ok => {
             throttle::clear(&state.db, &account_key).await?;
+            throttle::take_back(&state.db, &address_key, address_attempt).await?;
             signed_in(&state, &headers, user, StatusCode::OK).await
         }
-        _ => {
-            throttle::record_failure(&state.db, &account_key, throttle::ACCOUNT_FREE_FAILURES).await?;
-            throttle::record_failure(&state.db, &address_key, throttle::ADDRESS_FREE_FAILURES).await?;
-            Err(AppError::new(StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials, INVALID_CREDENTIALS))
-        }
+        _ => Err(AppError::new(StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials, INVALID_CREDENTIALS)),
     }
 }
 
