@@ -107,10 +107,7 @@ pub async fn list_organizations(db: &Db) -> Result<Vec<OrganizationSummary>, App
     )
     .fetch_all(&db.pool)
     .await?;
-    Ok(rows
-        .iter()
-        .map(|r| OrganizationSummary { id: r.get(0), name: r.get(1), created_at: r.get(2), users: r.get(3) })
-        .collect())
+    Ok(rows.iter().map(|r| OrganizationSummary { id: r.get(0), name: r.get(1), created_at: r.get(2), users: r.get(3) }).collect())
 }
 
 async fn insert_organization(

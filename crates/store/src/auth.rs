@@ -332,7 +332,11 @@ pub mod throttle {
         if attempts >= free {
             let doublings = (attempts - free).min(20) as u32;
             let until = now + (1000i64 << doublings).min(MAX_BLOCK_MS);
-            sqlx::query("UPDATE login_throttle SET blocked_until = $2 WHERE key = $1").bind(key).bind(until).execute(&mut *tx).await?;
+            sqlx::query("UPDATE login_throttle SET blocked_until = $2 WHERE key = $1")
+                .bind(key)
+                .bind(until)
+                .execute(&mut *tx)
+                .await?;
             started = Some(until);
         }
         tx.commit().await?;

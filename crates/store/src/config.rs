@@ -246,13 +246,29 @@ mod tests {
     #[test]
     fn user_add_parses() {
         let cli = Cli::try_parse_from(["xops-store", "user", "add", "--email", "a@b.co", "--organization", "Contoso"]).unwrap();
-        assert!(matches!(cli.command, Some(Command::User(UserCommand::Add { organization: Some(_), organization_id: None, .. }))));
+        assert!(matches!(
+            cli.command,
+            Some(Command::User(UserCommand::Add { organization: Some(_), organization_id: None, .. }))
+        ));
         let id = "0b7c2f55-2a4c-4b8e-9a43-5d1c2e3f4a5b";
         let cli = Cli::try_parse_from(["xops-store", "user", "add", "--email", "a@b.co", "--organization-id", id]).unwrap();
-        assert!(matches!(cli.command, Some(Command::User(UserCommand::Add { organization: None, organization_id: Some(_), .. }))));
+        assert!(matches!(
+            cli.command,
+            Some(Command::User(UserCommand::Add { organization: None, organization_id: Some(_), .. }))
+        ));
         assert!(Cli::try_parse_from(["xops-store", "user", "add", "--email", "a@b.co"]).is_err(), "one of the two is needed");
-        assert!(Cli::try_parse_from(["xops-store", "user", "add", "--email", "a@b.co", "--organization", "A", "--organization-id", id])
-            .is_err());
+        assert!(Cli::try_parse_from([
+            "xops-store",
+            "user",
+            "add",
+            "--email",
+            "a@b.co",
+            "--organization",
+            "A",
+            "--organization-id",
+            id
+        ])
+        .is_err());
     }
 
     #[test]

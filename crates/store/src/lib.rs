@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod memory;
 pub mod microsoft;
 pub mod records;
 pub mod secrets;

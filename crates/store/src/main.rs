@@ -6,6 +6,7 @@ use xops_store::{accounts, auth, Cli, Config, Db};
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    xops_store::memory::return_large_allocations();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),

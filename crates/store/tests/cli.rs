@@ -80,7 +80,8 @@ fn org_id_of(out: &str) -> String {
 fn operator_adds_a_user_with_the_password_on_standard_input() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.sqlite3");
-    let (ok, out, err) = user_add(&db, &["--email", "ada@contoso.com", "--organization", "Contoso"], "correct horse battery staple");
+    let (ok, out, err) =
+        user_add(&db, &["--email", "ada@contoso.com", "--organization", "Contoso"], "correct horse battery staple");
     assert!(ok, "{err}");
     assert!(out.contains("the new organization \"Contoso\""), "{out}");
     let org = org_id_of(&out);
@@ -121,7 +122,8 @@ fn user_add_never_joins_an_organization_someone_else_named_first() {
             me["organization"]["id"].as_str().unwrap().to_string()
         })
     };
-    let (ok, out, err) = user_add(&db, &["--email", "ada@contoso.com", "--organization", "Contoso"], "correct horse battery staple");
+    let (ok, out, err) =
+        user_add(&db, &["--email", "ada@contoso.com", "--organization", "Contoso"], "correct horse battery staple");
     assert!(ok, "{err}");
     assert!(out.contains("the new organization \"Contoso\""), "{out}");
     assert_ne!(org_id_of(&out), squatter, "the operator's user joined the squatter's organization");
