@@ -26,6 +26,10 @@ pub enum ErrorCode {
     TooManyRequests,
     Internal,
     Unavailable,
+    /// The organization has reached a limit on what it may store.
+    QuotaExceeded,
+    /// The request named a host this store does not answer as (DNS rebinding).
+    HostNotAllowed,
 }
 
 impl ErrorCode {
@@ -46,6 +50,8 @@ impl ErrorCode {
             ErrorCode::TooManyRequests => "too_many_requests",
             ErrorCode::Internal => "internal",
             ErrorCode::Unavailable => "unavailable",
+            ErrorCode::QuotaExceeded => "quota_exceeded",
+            ErrorCode::HostNotAllowed => "host_not_allowed",
         }
     }
 }
@@ -151,7 +157,13 @@ mod tests {
 
     #[test]
     fn error_code_strings_match_serde() {
-        for code in [ErrorCode::NotFound, ErrorCode::PreconditionRequired, ErrorCode::TooManyRequests] {
+        for code in [
+            ErrorCode::NotFound,
+            ErrorCode::PreconditionRequired,
+            ErrorCode::TooManyRequests,
+            ErrorCode::QuotaExceeded,
+            ErrorCode::HostNotAllowed,
+        ] {
             assert_eq!(serde_json::to_value(code).unwrap(), serde_json::Value::String(code.as_str().into()));
         }
     }

@@ -162,7 +162,21 @@ pub struct CertificateInfo {
 }
 
 impl CertificateInfo {
+    /// A PEM certificate of an RSA key up to 8192 bits is under 4 KB; anything far larger is not
+    /// one this product made.
+    pub const MAX_PEM_BYTES: usize = 16 * 1024;
+
     pub fn check(&self) -> Result<(), FieldError> {
+        if self.pem.len() > Self::MAX_PEM_BYTES {
+            return Err(FieldError::new(
+                "certificate.pem",
+                format!(
+                    "The certificate is {} bytes; a certificate here is at most {} KiB.",
+                    self.pem.len(),
+                    Self::MAX_PEM_BYTES / 1024
+                ),
+            ));
+        }
         let pem = self.pem.trim();
         let is_one_cert = pem.starts_with("-----BEGIN CERTIFICATE-----")
             && pem.ends_with("-----END CERTIFICATE-----")
@@ -395,6 +409,9 @@ impl Integration {
                 ));
             }
             c.check()?;
+        }
+        if let Some(t) = &self.last_test {
+            t.check()?;
         }
         Ok(())
     }

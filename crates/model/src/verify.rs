@@ -2,6 +2,7 @@
 //! relays them to Microsoft's identity platform and Graph, and answers with a checklist. The
 //! last answer is kept on the integration record (`last_test`).
 
+use crate::account::FieldError;
 use serde::{Deserialize, Serialize};
 
 /// The Microsoft Graph scope the first assertion is exchanged for.
@@ -94,8 +95,68 @@ pub struct ConnectionTest {
 }
 
 impl ConnectionTest {
+    /// Longest sentence kept (a check's `detail` or `fix`), in characters.
+    pub const MAX_TEXT: usize = 1000;
+    /// Longest name kept (the organization's display name, a domain, a role), in characters.
+    pub const MAX_NAME: usize = 256;
+    /// Most verified domains or roles kept.
+    pub const MAX_LIST: usize = 100;
+
     pub fn passed(&self) -> bool {
         self.checks.iter().all(|c| c.ok)
+    }
+
+    /// Bounds on what came from outside (Microsoft's answers, kept on the record): each check at
+    /// most once, sentences and names of bounded length, bounded lists.
+    pub fn check(&self) -> Result<(), FieldError> {
+        let err = |field: &'static str, m: String| Err(FieldError::new(field, m));
+        let too_long = |s: &str, max: usize| s.chars().count() > max;
+        let mut seen = Vec::new();
+        for c in &self.checks {
+            if seen.contains(&c.id) {
+                return err("last_test.checks", "Each check appears at most once in a connection test.".into());
+            }
+            seen.push(c.id);
+            if too_long(&c.detail, Self::MAX_TEXT) || c.fix.as_deref().is_some_and(|f| too_long(f, Self::MAX_TEXT)) {
+                return err(
+                    "last_test.checks",
+                    format!("A check's detail and fix are at most {} characters each.", Self::MAX_TEXT),
+                );
+            }
+        }
+        if self.organization_display_name.as_deref().is_some_and(|n| too_long(n, Self::MAX_NAME)) {
+            return err("last_test.organization_display_name", format!("At most {} characters.", Self::MAX_NAME));
+        }
+        for (field, list) in [("last_test.verified_domains", &self.verified_domains), ("last_test.roles", &self.roles)] {
+            if list.len() > Self::MAX_LIST || list.iter().any(|v| too_long(v, Self::MAX_NAME)) {
+                return err(field, format!("At most {} entries of at most {} characters each.", Self::MAX_LIST, Self::MAX_NAME));
+            }
+        }
+        Ok(())
+    }
+
+    /// The same result cut to the bounds [`ConnectionTest::check`] enforces (what the store
+    /// answers, so the browser can always save it).
+    pub fn bounded(mut self) -> ConnectionTest {
+        let cut = |s: &mut String, max: usize| {
+            if s.chars().count() > max {
+                *s = s.chars().take(max - 1).collect::<String>() + "…";
+            }
+        };
+        for c in &mut self.checks {
+            cut(&mut c.detail, Self::MAX_TEXT);
+            if let Some(f) = &mut c.fix {
+                cut(f, Self::MAX_TEXT);
+            }
+        }
+        if let Some(n) = &mut self.organization_display_name {
+            cut(n, Self::MAX_NAME);
+        }
+        for list in [&mut self.verified_domains, &mut self.roles] {
+            list.truncate(Self::MAX_LIST);
+            list.iter_mut().for_each(|v| cut(v, Self::MAX_NAME));
+        }
+        self
     }
 }
 
@@ -143,6 +204,28 @@ mod tests {
         assert!(explain_entra_error("AADSTS90002: Tenant 'x' not found.", "t", "a").0.contains("tenant t"));
         let (detail, _) = explain_entra_error("Something new.\nMore", "t", "a");
         assert_eq!(detail, "Microsoft refused the credentials: Something new.");
+    }
+
+    #[test]
+    fn what_microsoft_said_is_kept_within_bounds() {
+        let long = "x".repeat(5000);
+        let t = ConnectionTest {
+            at: 1,
+            checks: vec![Check::failed(CheckId::Credentials, long.clone(), long.clone())],
+            organization_display_name: Some(long.clone()),
+            verified_domains: vec![long.clone(); 500],
+            roles: vec!["Exchange.ManageAsApp".into()],
+        };
+        let e = t.check().unwrap_err();
+        assert_eq!(e.field, "last_test.checks");
+        assert!(e.message.contains("1000 characters"), "{}", e.message);
+        let bounded = t.bounded();
+        assert_eq!(bounded.check(), Ok(()));
+        assert_eq!(bounded.checks[0].detail.chars().count(), ConnectionTest::MAX_TEXT);
+        assert!(bounded.checks[0].detail.ends_with('…'));
+        assert_eq!(bounded.verified_domains.len(), ConnectionTest::MAX_LIST);
+        let twice = ConnectionTest { checks: vec![Check::passed(CheckId::Credentials, ""); 2], ..bounded };
+        assert!(twice.check().unwrap_err().message.contains("at most once"));
     }
 
     #[test]

@@ -137,6 +137,14 @@ pub struct Config {
     #[arg(long = "signups-per-hour", env = "XOPS_SIGNUPS_PER_HOUR", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
     pub signups_per_hour: u32,
 
+    /// Live records (linked accounts and the like) one organization may keep.
+    #[arg(long = "max-records-per-org", env = "XOPS_MAX_RECORDS_PER_ORG", default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_records_per_org: u32,
+
+    /// MiB of record bodies one organization may keep.
+    #[arg(long = "max-mib-per-org", env = "XOPS_MAX_MIB_PER_ORG", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_mib_per_org: u32,
+
     /// Connections this process keeps open at once; one more gets a 503 and is closed.
     #[arg(long = "max-connections", env = "XOPS_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub max_connections: u32,
@@ -176,6 +184,8 @@ impl Config {
             header_timeout_secs: 15,
             signups_per_address: 20,
             signups_per_hour: 1000,
+            max_records_per_org: 100_000,
+            max_mib_per_org: 256,
         }
     }
 
@@ -198,6 +208,13 @@ impl Config {
         crate::server::Limits {
             max_connections: self.max_connections as usize,
             header_timeout: Duration::from_secs(self.header_timeout_secs),
+        }
+    }
+
+    pub fn quota(&self) -> crate::records::Quota {
+        crate::records::Quota {
+            max_records: i64::from(self.max_records_per_org),
+            max_bytes: i64::from(self.max_mib_per_org) * 1024 * 1024,
         }
     }
 

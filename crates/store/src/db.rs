@@ -199,6 +199,27 @@ pub mod migrations {
             then: Some(Then::FillRecordKeys),
             sql: "",
         },
+        Migration {
+            version: 6,
+            name: "each organization's live records and stored bytes, for its quota",
+            then: None,
+            sql: "
+                ALTER TABLE organizations ADD COLUMN live_records BIGINT NOT NULL DEFAULT 0;
+                ALTER TABLE organizations ADD COLUMN stored_bytes BIGINT NOT NULL DEFAULT 0;
+                UPDATE organizations SET
+                    live_records = (SELECT COUNT(*) FROM records r WHERE r.organization_id = organizations.id AND r.deleted = 0),
+                    stored_bytes = (SELECT COALESCE(SUM(LENGTH(CAST(r.body AS BLOB))), 0) FROM records r
+                                    WHERE r.organization_id = organizations.id AND r.deleted = 0)",
+            postgres: Some(
+                "
+                ALTER TABLE organizations ADD COLUMN live_records BIGINT NOT NULL DEFAULT 0;
+                ALTER TABLE organizations ADD COLUMN stored_bytes BIGINT NOT NULL DEFAULT 0;
+                UPDATE organizations SET
+                    live_records = (SELECT COUNT(*) FROM records r WHERE r.organization_id = organizations.id AND r.deleted = 0),
+                    stored_bytes = (SELECT COALESCE(SUM(octet_length(r.body)), 0) FROM records r
+                                    WHERE r.organization_id = organizations.id AND r.deleted = 0)",
+            ),
+        },
     ];
 
     pub async fn run(db: &Db) -> Result<()> {

@@ -29,6 +29,17 @@ pub enum Change<'a> {
     Delete,
 }
 
+/// What one organization may keep: live records, and the bytes of their bodies.
+#[derive(Debug, Clone, Copy)]
+pub struct Quota {
+    pub max_records: i64,
+    pub max_bytes: i64,
+}
+
+fn quota_exceeded(message: String) -> AppError {
+    AppError::new(StatusCode::FORBIDDEN, ErrorCode::QuotaExceeded, message)
+}
+
 /// What a change did.
 pub enum Outcome {
     Created(Record),
@@ -125,17 +136,25 @@ async fn record_key(conn: &mut sqlx::AnyConnection, organization_id: &str, key: 
 
 const COLUMNS: &str = "id, kind, body, revision, deleted, updated_at, updated_by";
 
+/// The most body bytes one page of changes carries (at least one change always goes out): a page
+/// of 1,000 records of 60 KiB would be 60 MiB of memory per request.
+pub const PAGE_BYTE_BUDGET: usize = 4 * 1024 * 1024;
+
 pub async fn changes_since(db: &Db, organization_id: &str, since: i64, limit: i64) -> Result<RecordChanges, AppError> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM records WHERE organization_id = $1 AND revision > $2 ORDER BY revision LIMIT $3"
-    ))
-    .bind(organization_id)
-    .bind(since)
-    .bind(limit + 1)
-    .fetch_all(&db.pool)
-    .await?;
-    let has_more = rows.len() as i64 > limit;
-    let changes = rows.iter().take(limit as usize).map(record_from_row).collect::<Result<Vec<_>, _>>()?;
+    use futures_util::TryStreamExt;
+    let sql = format!("SELECT {COLUMNS} FROM records WHERE organization_id = $1 AND revision > $2 ORDER BY revision LIMIT $3");
+    let mut rows = sqlx::query(&sql).bind(organization_id).bind(since).bind(limit + 1).fetch(&db.pool);
+    let (mut changes, mut bytes, mut has_more) = (Vec::new(), 0usize, false);
+    while let Some(row) = rows.try_next().await? {
+        let body_len = row.get::<Option<String>, _>("body").map_or(0, |b| b.len());
+        if changes.len() as i64 == limit || (!changes.is_empty() && bytes + body_len > PAGE_BYTE_BUDGET) {
+            has_more = true;
+            break;
+        }
+        bytes += body_len;
+        changes.push(record_from_row(&row)?);
+    }
+    drop(rows);
     let latest_revision: i64 =
         sqlx::query("SELECT revision FROM organizations WHERE id = $1").bind(organization_id).fetch_one(&db.pool).await?.get(0);
     Ok(RecordChanges { changes, latest_revision, has_more })
@@ -170,6 +189,7 @@ pub async fn write(
     id: &str,
     change: Change<'_>,
     precondition: Precondition,
+    quota: Quota,
 ) -> Result<Outcome, AppError> {
     let (requested_kind, body, keys) = match change {
         Change::Put { kind, body, unique_keys } => (Some(kind), Some(body), unique_keys),
@@ -179,11 +199,13 @@ pub async fn write(
     let mut tx = db.pool.begin().await?;
     // Taking the organization's next revision first makes this transaction the writer at once,
     // so concurrent changes to one organization queue up instead of interleaving.
-    let revision: i64 = sqlx::query("UPDATE organizations SET revision = revision + 1 WHERE id = $1 RETURNING revision")
-        .bind(&user.organization_id)
-        .fetch_one(&mut *tx)
-        .await?
-        .get(0);
+    let row = sqlx::query(
+        "UPDATE organizations SET revision = revision + 1 WHERE id = $1 RETURNING revision, live_records, stored_bytes",
+    )
+    .bind(&user.organization_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let (revision, live_records, stored_bytes): (i64, i64, i64) = (row.get(0), row.get(1), row.get(2));
     let current = sqlx::query(&format!("SELECT {COLUMNS} FROM records WHERE organization_id = $1 AND id = $2"))
         .bind(&user.organization_id)
         .bind(id)
@@ -232,6 +254,32 @@ pub async fn write(
                 .field(format!("body.{}", k.field)));
         }
     }
+    // The organization's totals: one more or one fewer live record, and the change in bytes.
+    let live_before = current.as_ref().filter(|c| !c.deleted);
+    let bytes_before = live_before.and_then(|c| c.body.as_ref()).map_or(0, body_bytes);
+    let bytes_after = body_text.as_ref().map_or(0, |t| t.len() as i64);
+    let more_records = i64::from(body.is_some()) - i64::from(live_before.is_some());
+    let more_bytes = bytes_after - bytes_before;
+    if more_records > 0 && live_records + more_records > quota.max_records {
+        return Err(quota_exceeded(format!(
+            "Your organization has reached its limit of {} linked accounts and records. Remove ones you no longer need, or ask Xops support to raise the limit.",
+            quota.max_records
+        )));
+    }
+    if more_bytes > 0 && stored_bytes + more_bytes > quota.max_bytes {
+        return Err(quota_exceeded(format!(
+            "Your organization has reached its storage limit of {} MiB. Remove accounts you no longer need, or ask Xops support to raise the limit.",
+            quota.max_bytes / (1024 * 1024)
+        )));
+    }
+    if more_records != 0 || more_bytes != 0 {
+        sqlx::query("UPDATE organizations SET live_records = live_records + $2, stored_bytes = stored_bytes + $3 WHERE id = $1")
+            .bind(&user.organization_id)
+            .bind(more_records)
+            .bind(more_bytes)
+            .execute(&mut *tx)
+            .await?;
+    }
     sqlx::query("DELETE FROM record_keys WHERE organization_id = $1 AND id = $2")
         .bind(&user.organization_id)
         .bind(id)
@@ -269,6 +317,11 @@ pub async fn write(
         updated_by: user.user_id.clone(),
     };
     Ok(if current.is_none() { Outcome::Created(record) } else { Outcome::Updated(record) })
+}
+
+/// A body's size as stored (its compact JSON text).
+fn body_bytes(body: &serde_json::Value) -> i64 {
+    serde_json::to_string(body).map_or(0, |t| t.len() as i64)
 }
 
 pub fn precondition_required() -> AppError {

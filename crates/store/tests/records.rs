@@ -442,3 +442,142 @@ async fn records_written_before_uniqueness_was_enforced_get_their_unique_values_
         200
     );
 }
+
+/// A valid integration of about 27 KB: a last connection test naming 100 long verified domains.
+fn big_integration(name: &str) -> Value {
+    let mut body = integration(name);
+    let domains: Vec<String> = (0..100).map(|i| format!("{i:03}{}.example", "d".repeat(240))).collect();
+    body["last_test"] = json!({"at": 1, "checks": [{"id": "credentials", "ok": true, "detail": "Fine."}],
+                               "verified_domains": domains, "roles": []});
+    body
+}
+
+async fn quota_error(res: reqwest::Response) -> String {
+    assert_eq!(res.status(), 403);
+    let e: ApiError = res.json().await.unwrap();
+    assert_eq!(e.error.code, ErrorCode::QuotaExceeded);
+    e.error.message
+}
+
+#[tokio::test]
+async fn an_organization_cannot_keep_more_live_records_than_its_quota() {
+    let s = spawn_store(|c| c.max_records_per_org = 3).await;
+    let ada = s.sign_up("ada@contoso.com", "Contoso").await;
+    for n in 1..=3 {
+        assert_eq!(put(&s, &ada, &new_id(n), Pre::Create, integration(&format!("Account {n}"))).await.status(), 201);
+    }
+    let message = quota_error(put(&s, &ada, &new_id(4), Pre::Create, integration("Account 4")).await).await;
+    assert!(message.contains("limit of 3") && message.contains("Remove"), "{message}");
+    // At the limit, changing what is there still works; removing one makes room.
+    assert_eq!(put(&s, &ada, &new_id(1), Pre::Rev(1), integration("Account one")).await.status(), 200);
+    assert_eq!(delete(&s, &ada, &new_id(2), Pre::Rev(2)).await.status(), 200);
+    assert_eq!(put(&s, &ada, &new_id(4), Pre::Create, integration("Account 4")).await.status(), 201);
+    // Another organization has its own quota.
+    let bob = s.sign_up("bob@fabrikam.com", "Fabrikam").await;
+    assert_eq!(put(&s, &bob, &new_id(9), Pre::Create, integration("Fabrikam")).await.status(), 201);
+}
+
+#[tokio::test]
+async fn an_organization_cannot_store_more_bytes_than_its_quota() {
+    let s = spawn_store(|c| c.max_mib_per_org = 1).await;
+    let ada = s.sign_up("ada@contoso.com", "Contoso").await;
+    let size = serde_json::to_string(&big_integration("Account 0")).unwrap().len();
+    let mut stored = 0;
+    let refused = loop {
+        let res = put(&s, &ada, &new_id(stored + 1), Pre::Create, big_integration(&format!("Account {stored}"))).await;
+        if res.status() != 201 {
+            break res;
+        }
+        stored += 1;
+        assert!(stored < 100, "1 MiB of {size}-byte records is never reached");
+    };
+    let message = quota_error(refused).await;
+    assert!(message.contains("storage limit of 1 MiB"), "{message}");
+    let fits = (1024 * 1024 / size) as u32;
+    assert!(stored == fits || stored + 1 == fits, "{stored} records of {size} bytes stored under 1 MiB");
+    // Making one small frees room for another.
+    let res = put(&s, &ada, &new_id(1), Pre::Rev(1), integration("Account 0")).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(put(&s, &ada, &new_id(stored + 1), Pre::Create, big_integration("One more")).await.status(), 201);
+}
+
+#[tokio::test]
+async fn a_page_of_changes_stops_at_its_byte_budget_and_paging_on_finds_everything() {
+    let s = spawn_store(|_| {}).await;
+    let ada = s.sign_up("ada@contoso.com", "Contoso").await;
+    let total = 200u32; // ~5.4 MB of bodies, over one page's 4 MiB
+    for n in 1..=total {
+        assert_eq!(put(&s, &ada, &new_id(n), Pre::Create, big_integration(&format!("Account {n}"))).await.status(), 201);
+    }
+    let first = changes(&s, &ada, "?since=0&limit=1000").await;
+    assert!(first.has_more, "the page stopped early");
+    let bytes: usize = first.changes.iter().map(|c| serde_json::to_string(&c.body).unwrap().len()).sum();
+    assert!(bytes <= 4 * 1024 * 1024, "{bytes} body bytes in one page");
+    assert!(first.changes.len() > 100 && first.changes.len() < total as usize, "{}", first.changes.len());
+    let mut seen = first.changes.len();
+    let mut since = first.changes.last().unwrap().revision;
+    loop {
+        let page = changes(&s, &ada, &format!("?since={since}&limit=1000")).await;
+        seen += page.changes.len();
+        if !page.has_more {
+            break;
+        }
+        since = page.changes.last().unwrap().revision;
+    }
+    assert_eq!(seen, total as usize);
+}
+
+#[tokio::test]
+async fn the_quota_counts_of_records_written_before_quotas_are_filled_on_upgrade() {
+    let mut database = String::new();
+    let s = spawn_store(|c| database = c.database.clone()).await;
+    let ada = s.sign_up("ada@contoso.com", "Contoso").await;
+    for n in 1..=3 {
+        assert_eq!(put(&s, &ada, &new_id(n), Pre::Create, integration(&format!("Account {n}"))).await.status(), 201);
+    }
+    assert_eq!(delete(&s, &ada, &new_id(3), Pre::Rev(3)).await.status(), 200);
+    // Back to a database from before migration 6: no counts.
+    {
+        sqlx::any::install_default_drivers();
+        use sqlx::Connection;
+        let url = if database.contains("://") { database.clone() } else { format!("sqlite://{database}") };
+        let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+        sqlx::query("ALTER TABLE organizations DROP COLUMN live_records").execute(&mut conn).await.unwrap();
+        sqlx::query("ALTER TABLE organizations DROP COLUMN stored_bytes").execute(&mut conn).await.unwrap();
+        sqlx::query("DELETE FROM schema_migrations WHERE version = 6").execute(&mut conn).await.unwrap();
+        conn.close().await.unwrap();
+    }
+    let upgraded = spawn_store(|c| {
+        c.database = database.clone();
+        c.max_records_per_org = 3;
+    })
+    .await;
+    let ada = upgraded.browser();
+    let res = upgraded.post(&ada, "/api/v1/auth/login", json!({"email": "ada@contoso.com", "password": common::PASSWORD})).await;
+    assert_eq!(res.status(), 200);
+    // Two live records were counted: one more fits, the next does not.
+    assert_eq!(put(&upgraded, &ada, &new_id(4), Pre::Create, integration("Account 4")).await.status(), 201);
+    quota_error(put(&upgraded, &ada, &new_id(5), Pre::Create, integration("Account 5")).await).await;
+}
+
+#[tokio::test]
+async fn free_text_that_came_from_microsoft_is_bounded() {
+    let s = spawn_store(|_| {}).await;
+    let ada = s.sign_up("ada@contoso.com", "Contoso").await;
+    let mut body = integration("Contoso");
+    body["last_test"] =
+        json!({"at": 1, "checks": [{"id": "credentials", "ok": false, "detail": "x".repeat(5000), "fix": "Retry."}]});
+    let res = put(&s, &ada, &new_id(1), Pre::Create, body).await;
+    assert_eq!(res.status(), 422);
+    let e: ApiError = res.json().await.unwrap();
+    assert_eq!(e.error.field.as_deref(), Some("body.last_test.checks"));
+    assert!(e.error.message.contains("1000 characters"), "{}", e.error.message);
+    let mut body = integration("Contoso");
+    body["certificate"] = json!({"pem": format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----", "A".repeat(40_000)),
+        "sha1_thumbprint": "0".repeat(40), "sha256_thumbprint": "0".repeat(64), "not_before": 1, "not_after": 2, "key_held_by": "Chrome"});
+    let res = put(&s, &ada, &new_id(1), Pre::Create, body).await;
+    assert_eq!(res.status(), 422);
+    let e: ApiError = res.json().await.unwrap();
+    assert_eq!(e.error.field.as_deref(), Some("body.certificate.pem"));
+    assert!(e.error.message.contains("at most 16 KiB"), "{}", e.error.message);
+}

@@ -120,6 +120,7 @@ pub async fn put(
         &id,
         Change::Put { kind: req.kind, body: &req.body, unique_keys: checked.unique_keys() },
         precondition,
+        state.config.quota(),
     )
     .await?;
     Ok(respond(outcome))
@@ -139,5 +140,5 @@ pub async fn delete(
         }
         p => p,
     };
-    Ok(respond(records::write(&state.db, &current.user, &id, Change::Delete, precondition).await?))
+    Ok(respond(records::write(&state.db, &current.user, &id, Change::Delete, precondition, state.config.quota()).await?))
 }

@@ -65,7 +65,8 @@ pub async fn verify(
         }
         (false, _) => None,
     };
-    let result = state.microsoft.test(target, &req.graph_assertion, exchange, db::now_millis()).await;
+    // Cut to the bounds a record keeps, so the browser can always save what it was told.
+    let result = state.microsoft.test(target, &req.graph_assertion, exchange, db::now_millis()).await.bounded();
     tracing::info!(integration = %id, passed = result.passed(), "connection tested");
     Ok(Json(result))
 }
