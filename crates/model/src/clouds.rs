@@ -44,7 +44,9 @@ impl RoleArn {
                 "IAM ARNs have no region: remove \"{region}\" so the ARN reads arn:{partition}:iam::{account}:…"
             ));
         }
-        AwsAccountId::parse(account).map_err(|e| FieldError::new(Self::FIELD, e.message))?;
+        // The account may arrive padded (" 123456789012"); the ARN keeps it as parsed, so the
+        // account the store checks for uniqueness is the one AWS would see.
+        let account = AwsAccountId::parse(account).map_err(|e| FieldError::new(Self::FIELD, e.message))?;
         let Some(path_and_name) = resource.strip_prefix("role/") else {
             return err(format!("The resource must be a role, written role/NAME after the account ID; \"{resource}\" is not."));
         };
@@ -69,7 +71,7 @@ impl RoleArn {
                 "The role name can contain letters, digits and + = , . @ _ -; \"{bad}\" in \"{name}\" is not allowed."
             ));
         }
-        Ok(RoleArn { text: s.to_string(), partition_len: partition.len() })
+        Ok(RoleArn { text: format!("arn:{partition}:iam::{account}:{resource}"), partition_len: partition.len() })
     }
 
     pub fn as_str(&self) -> &str {
@@ -238,6 +240,10 @@ mod tests {
             assert_eq!(a.partition(), partition);
             assert_eq!(a.as_str(), arn.trim());
         }
+        // A padded account is the same account, and the ARN reads as AWS writes it.
+        let padded = RoleArn::parse("arn:aws:iam:: 123456789012 :role/X").unwrap();
+        assert_eq!(padded.account_id(), RoleArn::parse("arn:aws:iam::123456789012:role/X").unwrap().account_id());
+        assert_eq!(padded.as_str(), "arn:aws:iam::123456789012:role/X");
     }
 
     #[test]

@@ -43,10 +43,7 @@ impl Db {
             return Ok(db);
         }
         let path = Path::new(database);
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| Error::new(format!("cannot create the database folder {}: {e}", parent.display())))?;
-        }
+        private_file(path)?;
         let url = format!("sqlite://{}?mode=rwc", path.display());
         let options = AnyConnectOptions::from_str(&url)
             .map_err(|e| Error::new(format!("--database {database} is not a usable path: {e}")))?;
@@ -75,6 +72,35 @@ impl Db {
     pub async fn ping(&self) -> std::result::Result<(), sqlx::Error> {
         sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
     }
+}
+
+/// The SQLite file holds password and session hashes: only the store's user may read it. Creates
+/// its folder (0700) and the file (0600) if missing, and narrows an existing file that others
+/// could read. SQLite gives its -wal and -shm files the database file's permissions.
+fn private_file(path: &Path) -> Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
+        let mut folder = std::fs::DirBuilder::new();
+        folder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut folder, 0o700);
+        folder.create(parent).map_err(|e| Error::new(format!("cannot create the database folder {}: {e}", parent.display())))?;
+    }
+    let mut file = std::fs::OpenOptions::new();
+    file.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
+    file.open(path).map_err(|e| Error::new(format!("cannot create the database {}: {e}", path.display())))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map(|m| m.permissions().mode()).unwrap_or(0);
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| Error::new(format!("cannot make the database {} private (chmod 600): {e}", path.display())))?;
+            tracing::warn!(path = %path.display(), "the database file could be read by other users of this machine; it is now 0600");
+        }
+    }
+    Ok(())
 }
 
 pub mod migrations {

@@ -376,6 +376,9 @@ async fn an_aws_account_is_linked_once_per_organization_and_azure_scopes_are_che
     let err: ApiError = res.json().await.unwrap();
     assert_eq!(err.error.field.as_deref(), Some("body.details.role_arn"));
     assert!(err.error.message.contains("123456789012 is already linked"), "{}", err.error.message);
+    // Spelled with a space before the account ID, it is still the same account.
+    let res = put(&s, &ada, &new_id(2), Pre::Create, aws("Payments 2", "arn:aws:iam:: 123456789012:role/X")).await;
+    assert_eq!(res.status(), 422, "{}", res.text().await.unwrap());
     // Another organization may link it; a name may repeat across providers.
     assert_eq!(put(&s, &eve, &new_id(3), Pre::Create, aws("Payments", arn)).await.status(), 201);
     assert_eq!(put(&s, &ada, &new_id(4), Pre::Create, integration("Payments")).await.status(), 201);

@@ -186,3 +186,27 @@ async fn the_openapi_document_describes_every_endpoint() {
     let codes = schemas["ErrorCode"]["enum"].as_array().unwrap();
     assert!(codes.iter().any(|c| c == "precondition_required"));
 }
+
+/// The SQLite file holds password and session hashes: only the store's user may read it.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_database_file_and_its_folder_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new").join("store.sqlite3");
+    let db = xops_store::Db::open(path.to_str().unwrap()).await.unwrap();
+    sqlx::query("INSERT INTO store_meta (key, value) VALUES ('k', 'v')").execute(&db.pool).await.unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o600, "the database file");
+    assert_eq!(mode(path.parent().unwrap()), 0o700, "its folder");
+    let wal = path.with_extension("sqlite3-wal");
+    assert!(wal.exists());
+    assert_eq!(mode(&wal), 0o600, "the write-ahead log");
+    db.pool.close().await;
+
+    // A database made world-readable before (older stores did) is narrowed on start.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let db = xops_store::Db::open(path.to_str().unwrap()).await.unwrap();
+    assert_eq!(mode(&path), 0o600);
+    db.pool.close().await;
+}
