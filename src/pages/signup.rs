@@ -46,7 +46,7 @@ pub fn Signup() -> impl IntoView {
     }
     let check_org = move || show(organization_error, OrganizationName::parse(&organization.get_untracked()));
     let check_email = move || show(email_error, Email::parse(&email.get_untracked()));
-    let check_password = move || show(password_error, NewPassword::parse(&password.get_untracked()));
+    let check_password = move || show(password_error, NewPassword::parse_for(&password.get_untracked(), &email.get_untracked()));
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         alert.set(None);

@@ -71,7 +71,9 @@ impl fmt::Display for Email {
 }
 
 /// A new password. Length is the rule that matters (NIST SP 800-63B): at least 12 characters,
-/// no composition rules; an upper bound keeps hashing cheap to refuse.
+/// no composition rules; an upper bound keeps hashing cheap to refuse. And, as 800-63B asks, no
+/// password attackers try first: one of the commonest, a repeated or consecutive run ("aaaa…",
+/// "abcabc…", "1234…", "qwerty…"), or one built from the person's own email address.
 #[derive(Clone, PartialEq, Eq)]
 pub struct NewPassword(String);
 
@@ -80,18 +82,34 @@ impl NewPassword {
     pub const MAX_CHARS: usize = 256;
 
     pub fn parse(input: &str) -> Result<NewPassword, FieldError> {
+        Self::parse_for(input, "")
+    }
+
+    /// Also refuses a password made from `email` (its address or the part before the @).
+    pub fn parse_for(input: &str, email: &str) -> Result<NewPassword, FieldError> {
         let n = input.chars().count();
+        let err = |m: String| Err(FieldError::new("password", m));
         if n < Self::MIN_CHARS {
-            return Err(FieldError::new(
-                "password",
-                format!("Use at least {} characters for your password; this one has {n}.", Self::MIN_CHARS),
-            ));
+            return err(format!("Use at least {} characters for your password; this one has {n}.", Self::MIN_CHARS));
         }
         if n > Self::MAX_CHARS {
-            return Err(FieldError::new("password", format!("Use at most {} characters for your password.", Self::MAX_CHARS)));
+            return err(format!("Use at most {} characters for your password.", Self::MAX_CHARS));
         }
         if input.trim().is_empty() {
-            return Err(FieldError::new("password", "A password cannot be only spaces."));
+            return err("A password cannot be only spaces.".into());
+        }
+        const INSTEAD: &str = "Use a phrase of several unrelated words instead.";
+        let lower = input.to_lowercase();
+        if is_pattern(&lower) {
+            return err(format!(
+                "This password is a simple pattern (repeated or consecutive characters), which attackers try first. {INSTEAD}"
+            ));
+        }
+        if is_common(&lower) {
+            return err(format!("This is one of the most common passwords, which attackers try first. {INSTEAD}"));
+        }
+        if from_email(&lower, &email.trim().to_lowercase()) {
+            return err(format!("This password is made from your email address, which attackers try first. {INSTEAD}"));
         }
         Ok(NewPassword(input.to_string()))
     }
@@ -99,6 +117,126 @@ impl NewPassword {
     pub fn expose(&self) -> &str {
         &self.0
     }
+}
+
+/// A repetition of a shorter unit ("abcabcabcabc"), three or fewer distinct characters, or a run
+/// along the alphabet, the digits or a keyboard row, either way ("3456789012", "poiuytrewq").
+fn is_pattern(p: &str) -> bool {
+    let chars: Vec<char> = p.chars().collect();
+    let repeated = (1..=chars.len() / 2).any(|unit| chars.iter().enumerate().all(|(i, c)| *c == chars[i % unit]));
+    let mut distinct = chars.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    const LINES: [&str; 5] = [
+        "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz",
+        "0123456789012345678901234567890123456789",
+        "qwertyuiopasdfghjklzxcvbnmqwertyuiop",
+        "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p",
+        "qazwsxedcrfvtgbyhnujmikolp",
+    ];
+    let along = |s: &str| LINES.iter().any(|l| l.contains(s) || l.chars().rev().collect::<String>().contains(s));
+    repeated || distinct.len() <= 3 || along(p)
+}
+
+/// The commonest passwords of 12 characters or more, as the breach corpora list them: a common
+/// word (or two), perhaps in l33t spelling, padded with digits or symbols.
+fn is_common(p: &str) -> bool {
+    const WORDS: [&str; 40] = [
+        "password",
+        "passw",
+        "pass",
+        "iloveyou",
+        "qwerty",
+        "welcome",
+        "letmein",
+        "admin",
+        "administrator",
+        "changeme",
+        "football",
+        "baseball",
+        "basketball",
+        "soccer",
+        "superman",
+        "batman",
+        "princess",
+        "sunshine",
+        "monkey",
+        "dragon",
+        "master",
+        "shadow",
+        "trustno",
+        "secret",
+        "login",
+        "abc",
+        "qwertz",
+        "azerty",
+        "asdf",
+        "zxcv",
+        "love",
+        "hello",
+        "freedom",
+        "whatever",
+        "starwars",
+        "pokemon",
+        "michael",
+        "jordan",
+        "xops",
+        "default",
+    ];
+    const WHOLE: [&str; 8] = [
+        "1q2w3e4r5t6y",
+        "q1w2e3r4t5y6",
+        "zaq12wsxcde3",
+        "1qazxsw23edc",
+        "zaq1xsw2cde3",
+        "1q2w3e4r5t6y7u",
+        "qwer1234asdf",
+        "1234qwerasdf",
+    ];
+    if WHOLE.contains(&p) {
+        return true;
+    }
+    // The letters, with l33t spelling undone; the rest must be only padding.
+    let letters: String = p
+        .chars()
+        .filter_map(|c| match c {
+            '@' | '4' => Some('a'),
+            '3' => Some('e'),
+            '0' => Some('o'),
+            '$' | '5' => Some('s'),
+            '1' | '!' => Some('i'),
+            '7' => Some('t'),
+            c if c.is_alphabetic() => Some(c),
+            _ => None,
+        })
+        .collect();
+    let plain: String = p.chars().filter(|c| c.is_alphabetic()).collect();
+    let common = |s: &str| {
+        !s.is_empty()
+            && (WORDS.contains(&s)
+                || WORDS.iter().any(|w| {
+                    s.strip_prefix(w).is_some_and(|rest| rest.is_empty() || WORDS.contains(&rest) || is_pattern_or_short(rest))
+                })
+                || is_pattern_or_short(s))
+    };
+    common(&plain) || common(&letters)
+}
+
+fn is_pattern_or_short(s: &str) -> bool {
+    s.chars().count() <= 2 || (s.chars().count() >= 3 && is_pattern(s))
+}
+
+/// The password, with the email's address or local part taken out, leaves little of its own.
+fn from_email(p: &str, email: &str) -> bool {
+    let local = email.split('@').next().unwrap_or_default();
+    let strip = |part: &str| {
+        if part.chars().count() < 4 || !p.contains(part) {
+            return false;
+        }
+        let rest: String = p.replace(part, "").chars().filter(|c| c.is_alphanumeric()).collect();
+        rest.chars().count() < 6 || is_pattern(&rest)
+    };
+    strip(email) || strip(local)
 }
 
 impl fmt::Debug for NewPassword {
@@ -160,7 +298,7 @@ impl SignupRequest {
     pub fn validate(&self) -> Result<ValidSignup, Vec<FieldError>> {
         let organization = OrganizationName::parse(&self.organization);
         let email = Email::parse(&self.email);
-        let password = NewPassword::parse(&self.password);
+        let password = NewPassword::parse_for(&self.password, &self.email);
         match (organization, email, password) {
             (Ok(organization), Ok(email), Ok(password)) => Ok(ValidSignup { organization, email, password }),
             (o, e, p) => Err([o.err(), e.err(), p.err()].into_iter().flatten().collect()),
@@ -243,6 +381,59 @@ mod tests {
         assert!(NewPassword::parse("            ").unwrap_err().message.contains("only spaces"));
         assert!(NewPassword::parse(&"x".repeat(257)).is_err());
         assert_eq!(format!("{:?}", NewPassword::parse("correct horse battery").unwrap()), "NewPassword(…)");
+    }
+
+    #[test]
+    fn passwords_attackers_try_first_are_refused_with_the_reason() {
+        for p in [
+            "aaaaaaaaaaaa",
+            "abababababab",
+            "abcabcabcabc",
+            "aaaaaaaaaaab",
+            "123412341234",
+            "abcdefghijkl",
+            "123456789012",
+            "987654321098",
+            "qwertyuiopas",
+            "lkjhgfdsapoi",
+            "1qaz2wsx3edc",
+            "passwordpassword",
+        ] {
+            let e = NewPassword::parse(p).map(|_| ()).expect_err(p);
+            assert!(e.message.contains("simple pattern"), "{p}: {}", e.message);
+        }
+        for p in [
+            "password1234",
+            "Password123!",
+            "P@ssw0rd2024",
+            "iloveyou2024",
+            "qwerty123456",
+            "1q2w3e4r5t6y",
+            "Welcome12345",
+            "letmein!!!!!",
+            "Xops12345678",
+            "superman1990",
+            "adminadmin12",
+            "football2024!",
+        ] {
+            let e = NewPassword::parse(p).map(|_| ()).expect_err(p);
+            assert!(e.message.contains("most common passwords"), "{p}: {}", e.message);
+        }
+        let e = NewPassword::parse_for("ada.lovelace2024", "Ada.Lovelace@contoso.com").unwrap_err();
+        assert!(e.message.contains("email address"), "{}", e.message);
+        let e = SignupRequest {
+            organization: "C".into(),
+            email: "ada.lovelace@contoso.com".into(),
+            password: "ada.lovelace@contoso.com".into(),
+        }
+        .validate()
+        .unwrap_err();
+        assert!(e[0].message.contains("email address"), "{}", e[0].message);
+        for p in ["correct horse battery staple", "twelve chars", "ada lovelace wrote the first program", "Kq8#vT2m!pZ4"] {
+            if let Err(e) = NewPassword::parse_for(p, "ada.lovelace@contoso.com") {
+                panic!("{p}: {}", e.message);
+            }
+        }
     }
 
     #[test]

@@ -55,7 +55,8 @@ async fn user_add(database: &str, email: &str, organization_id: Option<&str>, or
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("cannot read the password from standard input: {e}"))?;
     let password = line.strip_suffix('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).unwrap_or(&line);
-    let password = xops_model::NewPassword::parse(password).map_err(|e| format!("password (standard input): {e}"))?;
+    let password =
+        xops_model::NewPassword::parse_for(password, email.as_str()).map_err(|e| format!("password (standard input): {e}"))?;
     let db = Db::open(database).await.map_err(|e| e.to_string())?;
     let hash = auth::hash_password_blocking(password.expose().to_string()).await.map_err(|e| e.body.to_string())?;
     let (user, name) = accounts::add_user(&db, joining, &email, &hash).await.map_err(|e| match e.body.error.code {

@@ -354,3 +354,23 @@ async fn sign_ups_are_limited_per_address_and_in_total_and_say_when_to_come_back
     assert_eq!(res.status(), 429, "the total");
     assert!(error(res).await.error.message.contains("Too many sign-ups right now"));
 }
+
+#[tokio::test]
+async fn a_password_attackers_try_first_is_refused_with_the_reason() {
+    let s = spawn_store(|_| {}).await;
+    for (password, says) in
+        [("aaaaaaaaaaaa", "simple pattern"), ("Password1234", "most common passwords"), ("ada.lovelace1", "email address")]
+    {
+        let res = s
+            .post(
+                &s.browser(),
+                "/api/v1/auth/signup",
+                json!({"organization": "Contoso", "email": "ada.lovelace@contoso.com", "password": password}),
+            )
+            .await;
+        assert_eq!(res.status(), 422, "{password}");
+        let e = error(res).await;
+        assert_eq!(e.error.field.as_deref(), Some("password"));
+        assert!(e.error.message.contains(says), "{password}: {}", e.error.message);
+    }
+}
