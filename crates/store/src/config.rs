@@ -105,6 +105,13 @@ pub struct Config {
     #[arg(long, env = "XOPS_SESSION_LIFETIME_SECS", default_value_t = 7 * 24 * 60 * 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub session_lifetime_secs: u64,
 
+    /// Origins this store itself is reached at by name, comma-separated, e.g.
+    /// https://xops.example.com (behind a proxy: the public name). Requests naming any other host
+    /// are refused (a DNS-rebinding page would name its own); IP addresses and localhost are
+    /// always answered.
+    #[arg(long = "public-origin", env = "XOPS_PUBLIC_ORIGIN", value_delimiter = ',', value_parser = parse_origin)]
+    pub public_origins: Vec<String>,
+
     /// Addresses of reverse proxies / load balancers in front of the store, comma-separated.
     /// From these, the client address (for sign-in throttling) is the nearest untrusted hop in
     /// X-Forwarded-For; from anyone else that header is ignored, so it cannot be spoofed.
@@ -172,6 +179,7 @@ impl Config {
             database: database.into(),
             static_dir: None,
             allowed_origins: Vec::new(),
+            public_origins: Vec::new(),
             trusted_proxies: Vec::new(),
             session_idle_secs: 2 * 60 * 60,
             session_lifetime_secs: 7 * 24 * 60 * 60,
@@ -218,6 +226,24 @@ impl Config {
         }
     }
 
+    /// Whether the store answers a request whose Host header is `host` (`name[:port]`): an IP
+    /// address, localhost, or the host of a `--public-origin`. Any other name could be a
+    /// DNS-rebinding page that resolves its own name to this store.
+    pub fn answers_as(&self, host: &str) -> bool {
+        let host = host.trim().to_ascii_lowercase();
+        let name = match host.strip_prefix('[') {
+            Some(v6) => return v6.split(']').next().is_some_and(|ip| ip.parse::<std::net::Ipv6Addr>().is_ok()),
+            None => host.rsplit_once(':').filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit())).map_or(host.as_str(), |(n, _)| n),
+        };
+        name.parse::<std::net::IpAddr>().is_ok()
+            || name == "localhost"
+            || name.ends_with(".localhost")
+            || self.public_origins.iter().any(|o| {
+                let authority = o.split_once("://").map_or(o.as_str(), |(_, a)| a);
+                authority.rsplit_once(':').map_or(authority, |(n, _)| n) == name
+            })
+    }
+
     pub fn session_idle(&self) -> Duration {
         Duration::from_secs(self.session_idle_secs)
     }
@@ -258,6 +284,20 @@ mod tests {
         assert_eq!(c.client_address(lb, Some(&format!("{spoofed}, 203.0.113.7"))), client);
         assert_eq!(c.client_address(client, Some(spoofed)), client, "not through the proxy: ignored");
         assert_eq!(c.client_address(lb, None), lb);
+    }
+
+    #[test]
+    fn the_store_answers_as_addresses_localhost_and_its_public_names_only() {
+        let mut c = Config::for_database("x");
+        for host in ["127.0.0.1:8080", "127.0.0.1", "[::1]:8080", "10.1.2.3", "localhost:8080", "app.localhost", "LOCALHOST"] {
+            assert!(c.answers_as(host), "{host}");
+        }
+        for host in ["evil.example", "evil.example:8080", "xops.example.com", "localhost.evil.example", "[evil]:80", ""] {
+            assert!(!c.answers_as(host), "{host}");
+        }
+        c.public_origins = vec!["https://xops.example.com".into(), "http://intranet:8443".into()];
+        assert!(c.answers_as("xops.example.com") && c.answers_as("XOPS.example.com:443") && c.answers_as("intranet:8443"));
+        assert!(!c.answers_as("evil.example"));
     }
 
     #[test]

@@ -210,3 +210,30 @@ async fn the_database_file_and_its_folder_are_private() {
     assert_eq!(mode(&path), 0o600);
     db.pool.close().await;
 }
+
+/// DNS rebinding: a page on evil.example whose name now resolves to this store sends Host and
+/// Origin of evil.example; they agree, so the Origin check alone let it sign up and read.
+#[tokio::test]
+async fn a_request_for_a_name_the_store_does_not_answer_as_is_refused() {
+    let s = spawn_store(|c| c.public_origins = vec!["https://xops.example.com".into()]).await;
+    let port = s.base.rsplit(':').next().unwrap().to_string();
+    let evil = format!("evil.example:{port}");
+    let res = reqwest::Client::new()
+        .post(s.url("/api/v1/auth/signup"))
+        .header("host", &evil)
+        .header("origin", format!("http://{evil}"))
+        .json(&serde_json::json!({"organization": "Evil", "email": "eve@evil.example", "password": common::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 421);
+    let e: xops_model::ApiError = res.json().await.unwrap();
+    assert_eq!(e.error.code, xops_model::ErrorCode::HostNotAllowed);
+    assert!(e.error.message.contains("--public-origin https://evil.example"), "{}", e.error.message);
+    let res = reqwest::Client::new().get(s.url("/")).header("host", &evil).send().await.unwrap();
+    assert_eq!(res.status(), 421, "not the app either");
+    for host in [format!("localhost:{port}"), format!("127.0.0.1:{port}"), "xops.example.com".to_string()] {
+        let res = reqwest::Client::new().get(s.url("/api/v1/healthz")).header("host", &host).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{host}");
+    }
+}

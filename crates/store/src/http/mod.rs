@@ -50,7 +50,7 @@ pub fn router(state: AppState, site: Option<StaticSite>) -> Router {
         Some(site) => app.fallback(move |req: Request| serve_static(site.clone(), req)),
         None => app.fallback(no_static_site),
     };
-    let app = app.layer(middleware::from_fn(security_headers));
+    let app = app.layer(middleware::from_fn_with_state(state.clone(), known_host)).layer(middleware::from_fn(security_headers));
     match cors_layer(&state.config.allowed_origins) {
         Some(cors) => app.layer(cors),
         None => app,
@@ -138,6 +138,26 @@ fn index_response(site: &StaticSite) -> Response {
         res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
     }
     res
+}
+
+/// DNS rebinding: a page on evil.example that re-points its name at this store would otherwise be
+/// same-origin with it (Origin and Host would agree). Only the store's own names are answered.
+async fn known_host(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let host = req.headers().get(header::HOST).map(|h| h.to_str().unwrap_or("(not text)").to_string());
+    match host {
+        Some(host) if !state.config.answers_as(&host) => {
+            tracing::warn!(host, "refused a request for a host this store does not answer as");
+            AppError::new(
+                StatusCode::MISDIRECTED_REQUEST,
+                ErrorCode::HostNotAllowed,
+                format!(
+                    "This store does not answer as {host}. If that is its public name, its operator can add it with --public-origin https://{host}."
+                ),
+            )
+            .into_response()
+        }
+        _ => next.run(req).await,
+    }
 }
 
 /// Headers every response carries. Documents set their own CSP above; everything else gets
