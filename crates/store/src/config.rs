@@ -144,6 +144,10 @@ pub struct Config {
     #[arg(long = "signups-per-hour", env = "XOPS_SIGNUPS_PER_HOUR", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
     pub signups_per_hour: u32,
 
+    /// "Test connection" runs one organization may start per minute (each calls Microsoft).
+    #[arg(long = "connection-tests-per-minute", env = "XOPS_CONNECTION_TESTS_PER_MINUTE", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub connection_tests_per_minute: u32,
+
     /// Live records (linked accounts and the like) one organization may keep.
     #[arg(long = "max-records-per-org", env = "XOPS_MAX_RECORDS_PER_ORG", default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_records_per_org: u32,
@@ -192,6 +196,7 @@ impl Config {
             header_timeout_secs: 15,
             signups_per_address: 20,
             signups_per_hour: 1000,
+            connection_tests_per_minute: 20,
             max_records_per_org: 100_000,
             max_mib_per_org: 256,
         }

@@ -15,6 +15,30 @@ pub struct Relay {
     http: reqwest::Client,
     authority: String,
     graph: String,
+    /// Connection tests running now in this process, per organization.
+    running: std::sync::Mutex<std::collections::HashMap<String, usize>>,
+}
+
+/// Connection tests one organization may run at once (per store process). Each holds two calls
+/// to Microsoft open for up to 20 s; a person needs one.
+pub const TESTS_AT_ONCE: usize = 2;
+
+/// A running connection test, counted until dropped.
+pub struct Running<'a> {
+    relay: &'a Relay,
+    organization: String,
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        let mut running = self.relay.running.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = running.get_mut(&self.organization) {
+            *n -= 1;
+            if *n == 0 {
+                running.remove(&self.organization);
+            }
+        }
+    }
 }
 
 /// What the token endpoint said.
@@ -65,7 +89,23 @@ impl Relay {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
-        Relay { http, authority: authority.trim_end_matches('/').to_string(), graph: graph.trim_end_matches('/').to_string() }
+        Relay {
+            http,
+            authority: authority.trim_end_matches('/').to_string(),
+            graph: graph.trim_end_matches('/').to_string(),
+            running: Default::default(),
+        }
+    }
+
+    /// Counts a connection test for `organization`, unless it already runs [`TESTS_AT_ONCE`].
+    pub fn begin(&self, organization: &str) -> Option<Running<'_>> {
+        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        let n = running.entry(organization.to_string()).or_default();
+        if *n >= TESTS_AT_ONCE {
+            return None;
+        }
+        *n += 1;
+        Some(Running { relay: self, organization: organization.to_string() })
     }
 
     async fn token(&self, tenant: &str, application: &str, assertion: &str, scope: &str) -> TokenOutcome {

@@ -83,3 +83,63 @@ async fn only_the_organization_s_microsoft_accounts_with_well_formed_assertions_
     let err: ApiError = verify(&s, &ada, aws_id, body).await.json().await.unwrap();
     assert!(err.error.message.contains("AWS accounts are linked through a role"), "{}", err.error.message);
 }
+
+/// Each connection test calls Microsoft: one organization may not hold many calls open at once,
+/// nor start an endless stream of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn connection_tests_are_limited_per_organization_at_once_and_per_minute() {
+    // An identity platform that accepts connections and never answers: tests stay running.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent_url = format!("http://{}", silent.local_addr().unwrap());
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((conn, _)) = silent.accept().await {
+            open.push(conn);
+        }
+    });
+    let s = spawn_store(|c| c.microsoft_authority = silent_url).await;
+    let ada = s.sign_up("ada@contoso.com", "Contoso").await;
+    create(&s, &ada, ID, m365()).await;
+    let body = json!({"graph_assertion": JWT, "exchange_assertion": JWT});
+    let running: Vec<_> = (0..2)
+        .map(|_| {
+            let (url, ada, body) = (s.url(&format!("/api/v1/integrations/{ID}/verify")), ada.clone(), body.clone());
+            tokio::spawn(async move { ada.post(url).json(&body).send().await })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let res = verify(&s, &ada, ID, body.clone()).await;
+    assert_eq!(res.status(), 429, "a third at once");
+    assert_eq!(res.headers()["retry-after"], "1");
+    let err: ApiError = res.json().await.unwrap();
+    assert!(err.error.message.contains("already running"), "{}", err.error.message);
+    // Another organization is not held up.
+    let eve = s.sign_up("eve@fabrikam.com", "Fabrikam").await;
+    create(&s, &eve, "00000003-0000-4000-8000-000000000000", m365()).await;
+    let eve_test = {
+        let (url, eve, body) = (s.url("/api/v1/integrations/00000003-0000-4000-8000-000000000000/verify"), eve.clone(), body.clone());
+        tokio::spawn(async move { eve.post(url).json(&body).send().await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!eve_test.is_finished(), "Fabrikam's test runs (it waits on Microsoft) instead of being refused");
+    for t in running.into_iter().chain([eve_test]) {
+        t.abort();
+    }
+    held.abort();
+
+    // Per minute: the limit is counted whether the tests succeed or not.
+    let s = spawn_store(|c| {
+        c.microsoft_authority = "http://127.0.0.1:9".into();
+        c.connection_tests_per_minute = 3;
+    })
+    .await;
+    let ada = s.sign_up("ada@contoso.com", "Contoso").await;
+    create(&s, &ada, ID, m365()).await;
+    for _ in 0..3 {
+        assert_eq!(verify(&s, &ada, ID, body.clone()).await.status(), 200);
+    }
+    let res = verify(&s, &ada, ID, body.clone()).await;
+    assert_eq!(res.status(), 429);
+    let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+}

@@ -5,7 +5,7 @@ use super::records::parse_id;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::microsoft::{looks_like_jwt, Target};
-use crate::{db, records, AppState};
+use crate::{auth, db, records, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -19,7 +19,8 @@ use xops_model::{ApiError, ErrorCode, Integration, IntegrationDetails};
         (status = 200, description = "The checklist (also when Microsoft refused: see its checks)", body = ConnectionTest),
         (status = 404, description = "No such integration in your organization", body = ApiError),
         (status = 422, description = "Not a Microsoft account, or an assertion is not a JWT", body = ApiError),
-        (status = 401, description = "Not signed in", body = ApiError)))]
+        (status = 401, description = "Not signed in", body = ApiError),
+        (status = 429, description = "Too many connection tests for the organization (per minute, or at once); see Retry-After", body = ApiError)))]
 pub async fn verify(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -66,6 +67,19 @@ pub async fn verify(
         (false, _) => None,
     };
     // Cut to the bounds a record keeps, so the browser can always save what it was told.
+    // Each test calls Microsoft (twice, up to 20 s each): bounded per organization, in rate and
+    // at once, so no one organization can make the store a flood of calls or of open connections.
+    let organization = &current.user.organization_id;
+    let key = format!("connection-tests:{organization}");
+    if let Some(wait) = auth::throttle::over_limit(&state.db, &key, state.config.connection_tests_per_minute, 60_000).await? {
+        return Err(auth::throttle::too_many("Too many connection tests for your organization.", wait));
+    }
+    let Some(_running) = state.microsoft.begin(organization) else {
+        return Err(auth::throttle::too_many(
+            "Your organization is already running connection tests; wait for them to finish.",
+            1000,
+        ));
+    };
     let result = state.microsoft.test(target, &req.graph_assertion, exchange, db::now_millis()).await.bounded();
     tracing::info!(integration = %id, passed = result.passed(), "connection tested");
     Ok(Json(result))
