@@ -104,8 +104,20 @@ pub fn landing_path(me: &Me, next: Option<String>) -> String {
     }
 }
 
-/// Only a path on this site may be a `next` target (never `//evil.example` or `https://…`).
+/// Only a page of this site may be a `next` target. The value is resolved as the browser and the
+/// router would resolve it (URL parsing drops tabs and line breaks and reads a backslash as a slash, so
+/// "/\t/evil.example" is "//evil.example", another site) and kept only if it lands on this page's
+/// origin; what is kept is the resolved path, query and fragment, never the raw text.
 pub fn safe_next(next: Option<String>) -> Option<String> {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\"))
-        .filter(|n| n != "/login" && n != "/signup")
+    let origin = web_sys::window()?.location().origin().ok()?;
+    let next = next?;
+    if !next.starts_with('/') {
+        return None;
+    }
+    let url = web_sys::Url::new_with_base(&next, &format!("{origin}/")).ok()?;
+    if url.origin() != origin {
+        return None;
+    }
+    let path = url.pathname();
+    (path != "/login" && path != "/signup").then(|| format!("{path}{}{}", url.search(), url.hash()))
 }

@@ -49,3 +49,44 @@ async fn signed_out_person_is_sent_to_sign_in_and_sees_field_errors_beside_field
     wait_until("the email error to clear", || root.query_selector("#email-error[hidden]").unwrap().is_some()).await;
     drop(handle);
 }
+
+/// `next` is resolved as the browser resolves URLs: a tab or line break inside "/\t/evil.example"
+/// is dropped, which makes "//evil.example", another site. Only pages of this origin are kept.
+#[wasm_bindgen_test]
+fn next_is_kept_only_when_it_resolves_to_this_site() {
+    use xops_integrations::session::safe_next;
+    let next = |s: &str| safe_next(Some(s.to_string()));
+    assert_eq!(next("/integrations?tab=linked").as_deref(), Some("/integrations?tab=linked"));
+    assert_eq!(next("/integrations/microsoft/m365/new#guide").as_deref(), Some("/integrations/microsoft/m365/new#guide"));
+    for evil in [
+        "//evil.example",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\r/evil.example",
+        "/\t\\evil.example",
+        "\t//evil.example",
+        "https://evil.example/",
+        "javascript:alert(1)",
+        "integrations",
+        "/login",
+        "/signup?next=%2F",
+    ] {
+        assert_eq!(next(evil), None, "{evil:?}");
+    }
+    // An encoded tab stays an encoded tab: a path on this site, never another host.
+    assert_eq!(next("/%09/evil.example").as_deref(), Some("/%09/evil.example"));
+    assert_eq!(safe_next(None), None);
+}
+
+/// A signed-in person who opens a crafted sign-in link stays on this site.
+#[wasm_bindgen_test]
+async fn a_signed_in_person_is_never_sent_off_site_by_next() {
+    for link in ["/login?next=%2F%09%2Fevil.example", "/login?next=%2F%0A%2Fevil.example", "/login?next=%2F%0D%2Fevil.example"] {
+        set_path(link);
+        let root = fresh_root();
+        let handle = mount_app(&root, SessionState::SignedIn(me(true)));
+        wait_until("Home", || path_and_query() == "/").await;
+        drop(handle);
+    }
+}
