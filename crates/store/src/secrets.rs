@@ -37,8 +37,7 @@ fn looks_like_private_key(s: &str) -> bool {
     }
     // DER whose outer SEQUENCE starts with INTEGER 0: PKCS#8 PrivateKeyInfo and PKCS#1
     // RSAPrivateKey both do; a certificate starts with another SEQUENCE instead. Only the first
-    // bytes are needed, so a run is decoded from its start.
-    let base64 = |c: char| c.is_ascii_alphanumeric() || "+/=-_".contains(c);
+    // bytes are needed, so only the start of a candidate is decoded.
     // A run is tried from its start and from every "MII"/"3082" inside it (a SEQUENCE with a
     // two-byte length: every RSA key), so a prefix such as "key-" does not hide what follows.
     let starts = |r: &str, marker: &str| {
