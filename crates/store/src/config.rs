@@ -238,7 +238,10 @@ impl Config {
         let host = host.trim().to_ascii_lowercase();
         let name = match host.strip_prefix('[') {
             Some(v6) => return v6.split(']').next().is_some_and(|ip| ip.parse::<std::net::Ipv6Addr>().is_ok()),
-            None => host.rsplit_once(':').filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit())).map_or(host.as_str(), |(n, _)| n),
+            None => host
+                .rsplit_once(':')
+                .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
+                .map_or(host.as_str(), |(n, _)| n),
         };
         name.parse::<std::net::IpAddr>().is_ok()
             || name == "localhost"

@@ -117,7 +117,8 @@ async fn connection_tests_are_limited_per_organization_at_once_and_per_minute() 
     let eve = s.sign_up("eve@fabrikam.com", "Fabrikam").await;
     create(&s, &eve, "00000003-0000-4000-8000-000000000000", m365()).await;
     let eve_test = {
-        let (url, eve, body) = (s.url("/api/v1/integrations/00000003-0000-4000-8000-000000000000/verify"), eve.clone(), body.clone());
+        let (url, eve, body) =
+            (s.url("/api/v1/integrations/00000003-0000-4000-8000-000000000000/verify"), eve.clone(), body.clone());
         tokio::spawn(async move { eve.post(url).json(&body).send().await })
     };
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
