@@ -1,11 +1,13 @@
-//! The router: every screen of the app, by its route. Find a screen here, then its file in pages/.
+//! The router: every screen of the app, by its route. Find a screen here, then its module in
+//! pages/. The paths are routes.rs's (`path!` takes literals; tests/browser_shell.rs opens each).
 //! Which pages need a signed-in person is decided in one place: `components::shell`.
 
 use crate::api::Api;
 use crate::components::shell::Shell;
-use crate::pages::integration_detail::IntegrationDetail;
+use crate::pages::account::IntegrationDetail;
+use crate::pages::auth::{login::Login, signup::Signup};
 use crate::pages::link::{LinkAws, LinkAzure, LinkMicrosoft365};
-use crate::pages::{home::Home, integrations::Integrations, login::Login, not_found::NotFound, signup::Signup, welcome::Welcome};
+use crate::pages::{home::Home, integrations::Integrations, not_found::NotFound, welcome::Welcome};
 use crate::session::Session;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;

@@ -3,6 +3,7 @@
 //! `start` loads the runtime configuration (config.json next to index.html) and mounts the
 //! app; `app.rs` holds the router, so the map of every screen is in one place.
 
+pub mod accounts;
 pub mod api;
 pub mod app;
 pub mod assertion;
@@ -12,6 +13,7 @@ pub mod config;
 pub mod keys;
 pub mod link_kinds;
 pub mod pages;
+pub mod routes;
 pub mod session;
 pub mod sync;
 

@@ -2,9 +2,32 @@
 //! The page (pages/link.rs) is one component for all three; this file holds what differs.
 //! Every check is the model crate's, so the form and the store agree.
 
+use crate::certificate::CredentialOptions;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeMap;
-use xops_model::{AwsAccountId, AwsInput, AzureInput, ExternalId, FieldError, IntegrationDetails, M365Input, Provider};
+use xops_model::{
+    AwsAccountId, AwsInput, AzureInput, CertificateInfo, ExternalId, FieldError, IntegrationDetails, M365Input, Provider,
+};
+
+/// The unfinished form, as kept in IndexedDB (the key itself is stored beside it, under `id`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LinkDraft {
+    /// The id the account will have once connected; its key is kept under it.
+    pub id: String,
+    pub values: Values,
+    pub options: CredentialOptions,
+    pub certificate: Option<CertificateInfo>,
+}
+
+impl LinkDraft {
+    /// Whether the person has started on it (more than what a new form holds).
+    pub fn started(&self, kind: &LinkKind) -> bool {
+        self.certificate.is_some()
+            || kind.fields.iter().any(|f| self.values.get(f.key).is_some_and(|v| !v.trim().is_empty() && v != f.initial))
+    }
+}
 
 /// The form's values by field key (the model's field names: `name`, `tenant_id`, …).
 pub type Values = BTreeMap<String, String>;
@@ -136,7 +159,7 @@ pub static M365: LinkKind = LinkKind {
     provider: Provider::Microsoft365,
     title: "Link a New Microsoft Account",
     lead: "Link a Microsoft 365 tenant: register an app in the Microsoft Entra admin center, enter its details here, generate the certificate and upload it to the app, then Connect.",
-    path: "/integrations/microsoft/m365/new",
+    path: crate::routes::LINK_MICROSOFT_365,
     fields: &[
         text("name", "account-name", "Microsoft Account Name", "A name you choose, to tell this account apart (1 to 64 characters)."),
         text("tenant_id", "tenant-id", "Tenant ID", "The Directory (tenant) ID from the app's Overview page."),
@@ -150,7 +173,7 @@ pub static AZURE: LinkKind = LinkKind {
     provider: Provider::Azure,
     title: "Link a New Azure Account",
     lead: "Link an Azure subscription or management group: register an app in Microsoft Entra, give it read access, enter its details here, generate the certificate and upload it to the app, then Connect.",
-    path: "/integrations/azure/new",
+    path: crate::routes::LINK_AZURE,
     fields: &[
         text("name", "account-name", "Azure Account Name", "A name you choose, to tell this account apart (1 to 64 characters)."),
         text("tenant_id", "tenant-id", "Tenant ID", "The Directory (tenant) ID from the app's Overview page."),
@@ -185,7 +208,7 @@ pub static AWS: LinkKind = LinkKind {
     provider: Provider::Aws,
     title: "Link a New AWS Account",
     lead: "Link an AWS account through a read-only role that trusts Xops: create the role (the template below does it), paste its ARN here, then Connect.",
-    path: "/integrations/aws/new",
+    path: crate::routes::LINK_AWS,
     fields: &[
         FieldSpec {
             key: "account_type",

@@ -83,24 +83,13 @@ impl Session {
     }
 }
 
-/// Whether the organization has a connected account: the store said so at sign-in, or this
-/// device holds one (just linked, perhaps not sent yet). Until then the first-login picker is
-/// the way in.
-pub fn has_connected_account(session: Session, engine: crate::sync::SyncEngine) -> impl Fn() -> bool + Copy {
-    let records = engine.records();
-    move || {
-        session.me().is_some_and(|m| m.has_connected_account)
-            || records.with(|r| r.iter().any(|r| r.record.kind == xops_model::RecordKind::Integration && r.record.body.is_some()))
-    }
-}
-
 /// Where to go after signing in: the page the person asked for, else the first-login picker
 /// until the organization has a connected account, else Home.
 pub fn landing_path(me: &Me, next: Option<String>) -> String {
     match next {
         Some(next) => next,
-        None if me.has_connected_account => "/".to_string(),
-        None => "/welcome".to_string(),
+        None if me.has_connected_account => crate::routes::HOME.to_string(),
+        None => crate::routes::WELCOME.to_string(),
     }
 }
 
@@ -119,5 +108,5 @@ pub fn safe_next(next: Option<String>) -> Option<String> {
         return None;
     }
     let path = url.pathname();
-    (path != "/login" && path != "/signup").then(|| format!("{path}{}{}", url.search(), url.hash()))
+    (!crate::routes::is_public(&path)).then(|| format!("{path}{}{}", url.search(), url.hash()))
 }

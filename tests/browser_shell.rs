@@ -63,3 +63,28 @@ async fn config_loads_from_a_file_and_a_missing_file_means_same_origin() {
     let err = config::load_from("data:application/json,{\"api_base\":\"ftp://x\"}").await.unwrap_err();
     assert!(err.to_string().contains("not valid") && err.to_string().contains("https://"), "{err}");
 }
+
+/// The router's path literals (app.rs) and the names the rest of the app links with (routes.rs)
+/// are the same: each name opens its page, not "Page not found".
+#[wasm_bindgen_test]
+async fn every_named_route_opens_its_page() {
+    use xops_integrations::routes;
+    let signed_in = || SessionState::SignedIn(me(true));
+    for (path, state, title) in [
+        (routes::LOGIN, SessionState::SignedOut, "Sign in"),
+        (routes::SIGNUP, SessionState::SignedOut, "Create your account"),
+        (routes::WELCOME, SessionState::SignedIn(me(false)), "Select your preferred cloud service or platform"),
+        (routes::HOME, signed_in(), "Home"),
+        (routes::INTEGRATIONS, signed_in(), "Integrations"),
+        (routes::LINK_AWS, signed_in(), "Link a New AWS Account"),
+        (routes::LINK_AZURE, signed_in(), "Link a New Azure Account"),
+        (routes::LINK_MICROSOFT_365, signed_in(), "Link a New Microsoft Account"),
+    ] {
+        set_path(path);
+        let root = fresh_root();
+        let handle = mount_app(&root, state);
+        wait_until(title, || heading(&root).as_deref() == Some(title)).await;
+        assert_eq!(path_and_query(), path);
+        drop(handle);
+    }
+}

@@ -29,9 +29,9 @@ impl Cloud {
     /// Where its card leads when it is a link.
     pub fn href(self) -> &'static str {
         match self {
-            Cloud::Aws => "/integrations/aws/new",
-            Cloud::Azure => "/integrations/azure/new",
-            Cloud::Microsoft => "/integrations/microsoft/m365/new",
+            Cloud::Aws => crate::routes::LINK_AWS,
+            Cloud::Azure => crate::routes::LINK_AZURE,
+            Cloud::Microsoft => crate::routes::LINK_MICROSOFT_365,
         }
     }
 }

@@ -19,9 +19,5 @@ pub fn current_path_and_query() -> String {
 
 pub fn login_path_returning_here() -> String {
     let here = current_path_and_query();
-    if here == "/" {
-        "/login".to_string()
-    } else {
-        format!("/login?next={}", String::from(js_sys::encode_uri_component(&here)))
-    }
+    crate::routes::with_next(crate::routes::LOGIN, (here != crate::routes::HOME).then_some(here))
 }

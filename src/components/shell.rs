@@ -1,15 +1,11 @@
 use super::redirect::{login_path_returning_here, ReplaceWith};
 use super::side_nav::SideNav;
 use super::top_bar::TopBar;
+use crate::routes;
 use crate::session::{Session, SessionState};
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
 use leptos_router::hooks::use_location;
-
-/// The pages anyone may open; every other page needs a signed-in person.
-pub fn is_public_path(path: &str) -> bool {
-    matches!(path, "/login" | "/signup")
-}
 
 #[derive(Debug, Clone, PartialEq)]
 enum Frame {
@@ -32,7 +28,7 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
     let session = Session::expect_context();
     let location = use_location();
     let frame = Memo::new(move |_| {
-        if is_public_path(&location.pathname.get()) {
+        if routes::is_public(&location.pathname.get()) {
             return Frame::Public;
         }
         match session.state().get() {
@@ -63,7 +59,7 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
         }
         .into_any(),
         Frame::NeedsSignIn => view! { <ReplaceWith to=login_path_returning_here()/> }.into_any(),
-        Frame::SignedOutByChoice => view! { <ReplaceWith to="/login"/> }.into_any(),
+        Frame::SignedOutByChoice => view! { <ReplaceWith to=routes::LOGIN/> }.into_any(),
         Frame::Unreachable(reason) => view! {
             <main id="main" class="boot-error" tabindex="-1">
                 <h1>"Xops is not reachable"</h1>

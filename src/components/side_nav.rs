@@ -1,4 +1,5 @@
 use super::brand::BrandMark;
+use crate::routes;
 use crate::session::Session;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
@@ -38,13 +39,13 @@ pub fn SideNav() -> impl IntoView {
     };
     view! {
         <nav class="side-nav" aria-label="Main">
-            <a class="brand" href="/">
+            <a class="brand" href=routes::HOME>
                 <BrandMark/>
                 <span>"Xops"</span>
             </a>
             <ul class="nav-links">
-                <li><A href="/" exact=true>"Home"</A></li>
-                <li><A href="/integrations">"Integrations"</A></li>
+                <li><A href=routes::HOME exact=true>"Home"</A></li>
+                <li><A href=routes::INTEGRATIONS>"Integrations"</A></li>
             </ul>
             <div class="nav-user">
                 <p class="nav-user-name">

@@ -1,5 +1,6 @@
 use crate::components::page::PageHeading;
 use crate::components::redirect::ReplaceWith;
+use crate::routes;
 use crate::session::Session;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
@@ -11,7 +12,7 @@ pub fn Home() -> impl IntoView {
     let session = Session::expect_context();
     let engine = SyncEngine::expect_context();
     let me = move || session.me();
-    let connected = crate::session::has_connected_account(session, crate::sync::SyncEngine::expect_context());
+    let connected = crate::accounts::has_connected_account(session, crate::sync::SyncEngine::expect_context());
     let records = engine.records();
     // Linked accounts by provider, from this device's copy (it updates as records sync).
     let by_provider = Memo::new(move |_| {
@@ -28,7 +29,7 @@ pub fn Home() -> impl IntoView {
     });
     view! {
         // Until the organization has connected an account, the first-login picker comes first.
-        <Show when=connected fallback=|| view! { <ReplaceWith to="/welcome"/> }>
+        <Show when=connected fallback=|| view! { <ReplaceWith to=routes::WELCOME/> }>
             <PageHeading title="Home"/>
             <p class="lead">
                 "Welcome, " <strong>{move || me().map(|m| m.user.email).unwrap_or_default()}</strong>
@@ -44,7 +45,7 @@ pub fn Home() -> impl IntoView {
                         </li>
                     </For>
                 </ul>
-                <A href="/integrations" attr:class="button primary">"Manage integrations"</A>
+                <A href=routes::INTEGRATIONS attr:class="button primary">"Manage integrations"</A>
             </section>
         </Show>
     }

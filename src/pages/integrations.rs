@@ -1,51 +1,17 @@
+use crate::accounts::{linked_accounts, LinkedAccount};
 use crate::components::certificate::{expiry_class, now_ms};
 use crate::components::cloud_card::{Cloud, CloudCardBody, CloudLink};
 use crate::components::page::PageHeading;
 use crate::keys::KeyStore;
+use crate::link_kinds::LinkDraft;
 use crate::link_kinds::LinkKind;
-use crate::pages::link::LinkDraft;
+use crate::routes;
 use crate::session::Session;
-use crate::sync::local::LocalRecord;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use xops_model::{Integration, Provider, RecordKind};
-
-/// An integration record as the pages show it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LinkedAccount {
-    pub id: String,
-    pub integration: Integration,
-    pub pending: bool,
-}
-
-/// The organization's linked accounts, from this device's copy, sorted by name.
-/// The names of the organization's `provider` accounts, other than `except` (the account being
-/// renamed): what a new or changed name must differ from.
-pub fn names_taken(list: &[LinkedAccount], provider: Provider, except: Option<&str>) -> Vec<String> {
-    list.iter()
-        .filter(|a| a.integration.details.provider() == provider && Some(a.id.as_str()) != except)
-        .map(|a| a.integration.name.as_str().to_string())
-        .collect()
-}
-
-pub fn linked_accounts(engine: SyncEngine) -> Memo<Vec<LinkedAccount>> {
-    let records = engine.records();
-    Memo::new(move |_| {
-        let mut list: Vec<LinkedAccount> = records
-            .get()
-            .into_iter()
-            .filter(|r| r.record.kind == RecordKind::Integration)
-            .filter_map(|LocalRecord { record, pending }| {
-                let integration = serde_json::from_value(record.body?).ok()?;
-                Some(LinkedAccount { id: record.id, integration, pending })
-            })
-            .collect();
-        list.sort_by_key(|a| a.integration.name.as_str().to_lowercase());
-        list
-    })
-}
+use xops_model::Provider;
 
 /// Linked accounts per provider.
 fn count(accounts: Memo<Vec<LinkedAccount>>, provider: Provider) -> impl Fn() -> String + Send + Sync + 'static {
@@ -83,7 +49,7 @@ pub fn Integrations() -> impl IntoView {
                 <div id="microsoft-products" class="products" hidden=move || !microsoft_open.get()>
                     <p class="products-title">"Microsoft products"</p>
                     <ul>
-                        <li><A href="/integrations/microsoft/m365/new" attr:class="button">"M365"</A></li>
+                        <li><A href=routes::LINK_MICROSOFT_365 attr:class="button">"M365"</A></li>
                     </ul>
                 </div>
             </li>
@@ -109,7 +75,7 @@ pub fn Integrations() -> impl IntoView {
                         <For each=move || accounts.get() key=|a| (a.id.clone(), a.integration.name.clone(), a.pending, a.integration.certificate.as_ref().map(|c| c.sha1_thumbprint.clone()))
                             let:account>
                             <tr>
-                                <td><A href=format!("/integrations/{}", account.id)>{account.integration.name.as_str().to_string()}</A></td>
+                                <td><A href=routes::account(&account.id)>{account.integration.name.as_str().to_string()}</A></td>
                                 <td data-label="Provider">{account.integration.details.provider().label()}</td>
                                 <td data-label="Tenant or organization">{account.integration.details.target()}</td>
                                 <td data-label="Status">{if account.pending { "Not saved yet" } else { "Connected" }}</td>

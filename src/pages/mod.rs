@@ -1,13 +1,10 @@
-//! One file per screen, each exporting one component; routes are in app.rs.
+//! One module per screen (or pair of screens), each exporting its page component; routes are in
+//! app.rs and their paths in routes.rs. A screen's own parts live in its folder.
 
-pub mod auth_form;
-pub mod connection_test;
+pub mod account;
+pub mod auth;
 pub mod home;
-pub mod integration_detail;
 pub mod integrations;
 pub mod link;
-pub mod link_guides;
-pub mod login;
 pub mod not_found;
-pub mod signup;
 pub mod welcome;

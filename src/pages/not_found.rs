@@ -1,4 +1,5 @@
 use crate::components::page::PageHeading;
+use crate::routes;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
@@ -9,6 +10,6 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <PageHeading title="Page not found"/>
         <p>"There is no page at " <code>{move || path.get()}</code> "."</p>
-        <p><A href="/">"Go to Home"</A> " or " <A href="/integrations">"open Integrations"</A> "."</p>
+        <p><A href=routes::HOME>"Go to Home"</A> " or " <A href=routes::INTEGRATIONS>"open Integrations"</A> "."</p>
     }
 }

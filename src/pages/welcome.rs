@@ -8,9 +8,9 @@ use leptos::prelude::*;
 #[component]
 pub fn Welcome() -> impl IntoView {
     let session = Session::expect_context();
-    let connected = crate::session::has_connected_account(session, crate::sync::SyncEngine::expect_context());
+    let connected = crate::accounts::has_connected_account(session, crate::sync::SyncEngine::expect_context());
     view! {
-        <Show when=move || !connected() fallback=|| view! { <ReplaceWith to="/"/> }>
+        <Show when=move || !connected() fallback=|| view! { <ReplaceWith to=crate::routes::HOME/> }>
             <PageHeading title="Select your preferred cloud service or platform"/>
             <p class="lead">
                 "Link your first account to get started. This selection is required to establish the initial account connection; "

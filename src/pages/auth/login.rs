@@ -1,7 +1,8 @@
-use super::auth_form::{continue_signed_in, next_param, skip_if_signed_in, with_next, AuthFrame, FormAlert};
+use super::form::{continue_signed_in, next_param, skip_if_signed_in, AuthFrame, FormAlert};
 use crate::api::Api;
 use crate::components::field::TextField;
 use crate::components::page::PageHeading;
+use crate::routes;
 use leptos::prelude::*;
 use xops_model::{Email, LoginRequest};
 
@@ -45,7 +46,7 @@ pub fn Login() -> impl IntoView {
             sign_in.dispatch(LoginRequest { email: email.get_untracked(), password: password.get_untracked() });
         }
     };
-    let signup_href = move || with_next("/signup", next.get());
+    let signup_href = move || routes::with_next(routes::SIGNUP, next.get());
 
     view! {
         <AuthFrame>

@@ -3,6 +3,9 @@
 //! The draft (what was typed, the certificate and its key) is kept in this browser after every
 //! change, so the person can go to the cloud's console in this tab and come back.
 
+use crate::accounts::{linked_accounts, names_taken};
+mod guides;
+
 use crate::api::Api;
 use crate::certificate::{self, new_credential, CredentialOptions};
 use crate::components::certificate::{CertificateFacts, CredentialChoices};
@@ -10,39 +13,19 @@ use crate::components::copy::CopyButton;
 use crate::components::field::TextField;
 use crate::components::page::{focus, PageHeading};
 use crate::keys::KeyStore;
-use crate::link_kinds::{aws_role_template, FieldKind, FieldSpec, LinkKind, Taken, Values, AWS_POLICIES};
-use crate::pages::integrations::{linked_accounts, names_taken};
-use crate::pages::link_guides::Guide;
+use crate::link_kinds::{aws_role_template, FieldKind, FieldSpec, LinkDraft, LinkKind, Taken, Values, AWS_POLICIES};
+use crate::routes;
 use crate::session::Session;
 use crate::sync::SyncEngine;
+use guides::Guide;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use serde::{Deserialize, Serialize};
 use xops_model::{
     AwsAccountId, CertificateInfo, ExternalId, Integration, IntegrationDetails, IntegrationStatus, Platform, Provider,
     RecordKind, RoleArn,
 };
-
-/// The unfinished form, as kept in IndexedDB (the key itself is stored beside it, under `id`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct LinkDraft {
-    /// The id the account will have once connected; its key is kept under it.
-    pub id: String,
-    pub values: Values,
-    pub options: CredentialOptions,
-    pub certificate: Option<CertificateInfo>,
-}
-
-impl LinkDraft {
-    /// Whether the person has started on it (more than what a new form holds).
-    pub fn started(&self, kind: &LinkKind) -> bool {
-        self.certificate.is_some()
-            || kind.fields.iter().any(|f| self.values.get(f.key).is_some_and(|v| !v.trim().is_empty() && v != f.initial))
-    }
-}
 
 fn random_24() -> [u8; 24] {
     let mut bytes = [0u8; 24];
@@ -333,7 +316,7 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
                 Ok(()) => {
                     // The key stays under the account's id; only the form is done with.
                     let _ = KeyStore::with_draft(&org_id, &key_name, async |keys| keys.delete_draft(&key_name, None).await).await;
-                    navigate(&format!("/integrations/{account_id}?linked=1"), Default::default());
+                    navigate(&routes::account_just_linked(&account_id), Default::default());
                 }
                 Err(e) => {
                     form_error
@@ -452,7 +435,7 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
                     <button type="submit" class="button primary" aria-disabled=move || (!ready()).to_string() aria-describedby="connect-hint">
                         {move || if connecting.get() { "Connecting…" } else { "Connect" }}
                     </button>
-                    <A href="/integrations" attr:class="button subtle">"Cancel"</A>
+                    <A href=routes::INTEGRATIONS attr:class="button subtle">"Cancel"</A>
                     <button type="button" class="button subtle" on:click=start_over>"Start over"</button>
                 </div>
                 <p id="connect-hint" class="field-hint">

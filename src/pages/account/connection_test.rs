@@ -2,7 +2,7 @@
 //! assertions with the account's key, the store relays them to Microsoft, and the checklist that
 //! comes back (with a fix for each failing line) is kept on the record.
 
-use super::integrations::LinkedAccount;
+use crate::accounts::LinkedAccount;
 use crate::api::Api;
 use crate::assertion::client_assertion;
 use crate::components::certificate::format_date;

@@ -1,16 +1,19 @@
 //! One linked account: its details (each with Copy), its certificate and whether this browser
 //! holds the private key, Rename, Replace certificate and Disconnect.
 
-use super::connection_test::{test_runner, ConnectionTestSection};
-use super::integrations::{linked_accounts, names_taken, LinkedAccount};
+mod connection_test;
+
+use crate::accounts::{linked_accounts, names_taken, LinkedAccount};
 use crate::certificate::{self, new_credential, CredentialOptions};
 use crate::components::certificate::{CertificateFacts, CredentialChoices};
 use crate::components::copy::CopyButton;
 use crate::components::field::TextField;
 use crate::components::page::{focus, PageHeading};
 use crate::keys::{next_key_id, KeyStore};
+use crate::routes;
 use crate::session::Session;
 use crate::sync::SyncEngine;
+use connection_test::{test_runner, ConnectionTestSection};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -36,7 +39,7 @@ pub fn IntegrationDetail() -> impl IntoView {
                 view! {
                     <PageHeading title="Account not found"/>
                     <p>"This account is not linked (it may have been disconnected)."</p>
-                    <p><A href="/integrations">"Back to Integrations"</A></p>
+                    <p><A href=routes::INTEGRATIONS>"Back to Integrations"</A></p>
                 }.into_any()
             }
         >
@@ -231,7 +234,7 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
                         let _ = keys.delete_key(&id).await;
                         let _ = keys.delete_draft(&replace_draft_name(&id), Some(&next_key_id(&id))).await;
                     }
-                    navigate("/integrations", Default::default())
+                    navigate(routes::INTEGRATIONS, Default::default())
                 }
                 Err(e) => disconnect_error.set(Some(e.to_string())),
             }

@@ -13,14 +13,6 @@ pub fn next_param() -> Memo<Option<String>> {
     Memo::new(move |_| safe_next(query.with(|q| q.get("next"))))
 }
 
-/// `path`, carrying the `next` page on (Sign in ⇄ Create account keep where the person was headed).
-pub fn with_next(path: &str, next: Option<String>) -> String {
-    match next {
-        Some(n) => format!("{path}?next={}", String::from(js_sys::encode_uri_component(&n))),
-        None => path.to_string(),
-    }
-}
-
 /// Records the signed-in person and goes on to where they were headed. Untracked: it writes the
 /// session, so an effect that calls it must not also depend on the session.
 pub fn continue_signed_in() -> impl Fn(Me) + Clone {

@@ -1,7 +1,8 @@
-use super::auth_form::{continue_signed_in, next_param, skip_if_signed_in, with_next, AuthFrame, FormAlert};
+use super::form::{continue_signed_in, next_param, skip_if_signed_in, AuthFrame, FormAlert};
 use crate::api::Api;
 use crate::components::field::TextField;
 use crate::components::page::PageHeading;
+use crate::routes;
 use leptos::prelude::*;
 use xops_model::{Email, FieldError, NewPassword, OrganizationName, SignupRequest};
 
@@ -59,7 +60,7 @@ pub fn Signup() -> impl IntoView {
             });
         }
     };
-    let login_href = move || with_next("/login", next.get());
+    let login_href = move || routes::with_next(routes::LOGIN, next.get());
 
     view! {
         <AuthFrame>

@@ -1,0 +1,35 @@
+//! Every page's path, in one place. The router (`app.rs`) matches these paths; links, redirects
+//! and the pages that navigate use these names instead of repeating the strings.
+
+pub const HOME: &str = "/";
+pub const LOGIN: &str = "/login";
+pub const SIGNUP: &str = "/signup";
+/// The first-login picker: which cloud to link first.
+pub const WELCOME: &str = "/welcome";
+pub const INTEGRATIONS: &str = "/integrations";
+pub const LINK_AWS: &str = "/integrations/aws/new";
+pub const LINK_AZURE: &str = "/integrations/azure/new";
+pub const LINK_MICROSOFT_365: &str = "/integrations/microsoft/m365/new";
+
+/// One linked account's page.
+pub fn account(id: &str) -> String {
+    format!("{INTEGRATIONS}/{id}")
+}
+
+/// An account's page right after Connect (it offers Test connection).
+pub fn account_just_linked(id: &str) -> String {
+    format!("{INTEGRATIONS}/{id}?linked=1")
+}
+
+/// The pages anyone may open; every other page needs a signed-in person.
+pub fn is_public(path: &str) -> bool {
+    matches!(path, LOGIN | SIGNUP)
+}
+
+/// `path`, carrying the `next` page on (Sign in ⇄ Create account keep where the person was headed).
+pub fn with_next(path: &str, next: Option<String>) -> String {
+    match next {
+        Some(n) => format!("{path}?next={}", String::from(js_sys::encode_uri_component(&n))),
+        None => path.to_string(),
+    }
+}
