@@ -5,6 +5,9 @@
 #      on a temporary PostgreSQL with one and two store processes
 #   3. sync in headless Chromium: initial sync of 1,000 and 10,000 records, reload, a 1-change delta
 #   4. Generate Public Key in headless Chromium: click to download
+#   5. the first load in headless Chromium: bytes on the wire for /login and for Home signed in,
+#      the sign-in form against the same form as static HTML, a static file on a kept-alive
+#      connection
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 ensure_build_tools
@@ -19,3 +22,4 @@ cargo build --release -p xops-store --quiet
 export XOPS_STORE_BIN="$ROOT/target/release/xops-store" XOPS_DIST="$ROOT/dist"
 node tests/e2e/bench-sync.mjs
 node tests/e2e/bench-credential.mjs
+node tests/e2e/bench-first-load.mjs

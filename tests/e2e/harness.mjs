@@ -15,14 +15,14 @@ export const DIST = process.env.XOPS_DIST ?? path.join(ROOT, 'dist');
 export const XOPS_AWS_ACCOUNT = '111122223333';
 
 /** Starts a store; resolves once it prints the address it listens on. */
-export async function startStore({ args = [], logLevel } = {}) {
-  for (const [what, p] of [['store binary', STORE_BIN], ['release build', path.join(DIST, 'index.html')]]) {
+export async function startStore({ args = [], logLevel, dist = DIST } = {}) {
+  for (const [what, p] of [['store binary', STORE_BIN], ['release build', path.join(dist, 'index.html')]]) {
     if (!existsSync(p)) throw new Error(`the ${what} is missing at ${p}; run scripts/test.sh`);
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'xops-e2e-'));
   const child = spawn(
     STORE_BIN,
-    ['--listen', '127.0.0.1:0', '--database', path.join(dir, 'store.sqlite3'), '--static-dir', DIST,
+    ['--listen', '127.0.0.1:0', '--database', path.join(dir, 'store.sqlite3'), '--static-dir', dist,
       '--aws-account-id', XOPS_AWS_ACCOUNT,
       // Every test signs up from this one loopback address; the default limit is for the open internet.
       '--signups-per-address', '1000', ...args],
