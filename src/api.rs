@@ -139,8 +139,10 @@ impl Api {
         Self::decode(res).await
     }
 
-    pub async fn me(&self) -> Result<Me, ApiClientError> {
-        self.get("/me").await
+    /// Who is signed in, if anyone (`GET /session`: 200 either way, so a signed-out visitor's
+    /// probe leaves no error in the console).
+    pub async fn session(&self) -> Result<Option<Me>, ApiClientError> {
+        self.get::<xops_model::SessionInfo>("/session").await.map(|s| s.me)
     }
 
     pub async fn login(&self, req: &LoginRequest) -> Result<Me, ApiClientError> {

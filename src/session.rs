@@ -65,8 +65,9 @@ impl Session {
         let state = self.state;
         let api = self.api.get_value();
         spawn_local(async move {
-            let next = match api.me().await {
-                Ok(me) => SessionState::SignedIn(me),
+            let next = match api.session().await {
+                Ok(Some(me)) => SessionState::SignedIn(me),
+                Ok(None) => SessionState::SignedOut,
                 Err(e) if e.code() == Some(ErrorCode::Unauthorized) => SessionState::SignedOut,
                 Err(e) => SessionState::Unreachable(e.to_string()),
             };

@@ -52,6 +52,15 @@ test('sign up → the picker → sign out → sign in → the picker again, sinc
   await context.close();
 });
 
+test('a first visit to Sign in leaves the console empty', async () => {
+  const { page, context, problems } = await newPage(env.browser);
+  await page.goto(env.store.url + '/login');
+  await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+  await page.waitForLoadState('networkidle');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a deep link while signed out → sign in → back at the deep link', async () => {
   const seed = await newPage(env.browser);
   await signUp(seed.page, { organization: 'Fabrikam', email: 'bob@fabrikam.com' });

@@ -315,6 +315,14 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// `GET /api/v1/session`: who is signed in, if anyone. The app's probe at start: a signed-out
+/// visitor is an ordinary answer (200, `me` null), not an error in the browser's console.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionInfo {
+    pub me: Option<Me>,
+}
+
 /// `GET /api/v1/me` (and the answer to sign-up and sign-in).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

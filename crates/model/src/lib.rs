@@ -13,7 +13,7 @@ pub mod integration;
 pub mod records;
 pub mod verify;
 
-pub use account::{Email, FieldError, LoginRequest, Me, NewPassword, OrganizationName, SignupRequest};
+pub use account::{Email, FieldError, LoginRequest, Me, NewPassword, OrganizationName, SessionInfo, SignupRequest};
 pub use api::{ApiError, ErrorCode, Health, Platform};
 pub use clouds::{AwsAccountId, AwsAccountType, ExternalId, ManagementGroupId, RoleArn};
 pub use config::{ApiBase, ClientConfig, ConfigError};

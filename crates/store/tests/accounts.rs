@@ -374,3 +374,30 @@ async fn a_password_attackers_try_first_is_refused_with_the_reason() {
         assert!(e.error.message.contains(says), "{password}: {}", e.error.message);
     }
 }
+
+/// The app's probe at start: 200 whether or not anyone is signed in, so a signed-out visit
+/// leaves no error in the browser's console.
+#[tokio::test]
+async fn the_session_probe_answers_200_signed_in_or_not() {
+    let s = spawn_store(|c| c.session_idle_secs = 1).await;
+    let probe = |c: reqwest::Client| {
+        let url = s.url("/api/v1/session");
+        async move {
+            let res = c.get(url).send().await.unwrap();
+            assert_eq!(res.status(), 200);
+            res.json::<xops_model::SessionInfo>().await.unwrap().me
+        }
+    };
+    assert_eq!(probe(s.browser()).await, None, "signed out");
+    let c = s.sign_up("ada@contoso.com", "Contoso").await;
+    let me = probe(c.clone()).await.expect("signed in");
+    assert_eq!(me.user.email, "ada@contoso.com");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(probe(c.clone()).await, None, "the session ended (idle)");
+    let c = s.browser();
+    let res = s.post(&c, "/api/v1/auth/login", json!({"email": "ada@contoso.com", "password": PASSWORD})).await;
+    assert_eq!(res.status(), 200);
+    assert!(probe(c.clone()).await.is_some());
+    assert_eq!(s.post(&c, "/api/v1/auth/logout", json!({})).await.status(), 204);
+    assert_eq!(probe(c).await, None, "signed out");
+}

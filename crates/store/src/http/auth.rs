@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use std::net::SocketAddr;
 use xops_model::account::INVALID_CREDENTIALS;
-use xops_model::{ApiError, Email, ErrorCode, LoginRequest, Me, SignupRequest};
+use xops_model::{ApiError, Email, ErrorCode, LoginRequest, Me, SessionInfo, SignupRequest};
 
 fn first_field_error(errors: Vec<xops_model::FieldError>) -> AppError {
     let e = errors.into_iter().next().expect("validate returns at least one error");
@@ -122,4 +122,21 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("session" = [])), responses((status = 200, description = "Who is signed in", body = Me), (status = 401, description = "Not signed in, or the session expired", body = ApiError)))]
 pub async fn me(State(state): State<AppState>, current: CurrentUser) -> Result<Json<Me>, AppError> {
     Ok(Json(accounts::me(&state.db, &current.user).await?))
+}
+
+/// Who is signed in, if anyone: 200 either way (`me` is null when signed out or the session has
+/// ended), so the app's probe at start logs no error for a signed-out visitor.
+#[utoipa::path(get, path = "/api/v1/session", tag = "accounts", responses((status = 200, description = "The signed-in person (`me`), or `me: null`", body = SessionInfo)))]
+pub async fn session(State(state): State<AppState>, request: axum::http::request::Parts) -> Result<Json<SessionInfo>, AppError> {
+    use axum::extract::FromRequestParts;
+    let mut parts = request;
+    let me = match CurrentUser::from_request_parts(&mut parts, &state).await {
+        Ok(current) => accounts::me(&state.db, &current.user).await.map(Some),
+        Err(e) => Err(e),
+    };
+    match me {
+        Ok(me) => Ok(Json(SessionInfo { me })),
+        Err(e) if e.body.error.code == ErrorCode::Unauthorized => Ok(Json(SessionInfo { me: None })),
+        Err(e) => Err(e),
+    }
 }

@@ -33,6 +33,7 @@ pub fn router(state: AppState, site: Option<StaticSite>) -> Router {
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
         .route("/me", get(auth::me))
+        .route("/session", get(auth::session))
         .route("/records", get(records::list))
         .route("/records/{id}", get(records::get_one).put(records::put).delete(records::delete))
         .route("/integrations/{id}/verify", post(verify::verify))

@@ -15,6 +15,7 @@ use utoipa::{Modify, OpenApi};
         super::auth::login,
         super::auth::logout,
         super::auth::me,
+        super::auth::session,
         super::records::list,
         super::records::get_one,
         super::records::put,
