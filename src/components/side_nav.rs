@@ -14,20 +14,9 @@ pub fn SideNav() -> impl IntoView {
     let signing_out = RwSignal::new(false);
     // The shell sends the signed-out person to Sign in.
     let engine = SyncEngine::expect_context();
-    let waiting = engine.pending_count();
-    let sign_out = move |_| {
-        let n = waiting.get_untracked();
-        if n > 0 {
-            let question = format!(
-                "{n} change{} not reached Xops yet. If you sign out now, {} lost. Sign out anyway?",
-                if n == 1 { " has" } else { "s have" },
-                if n == 1 { "it is" } else { "they are" }
-            );
-            let sure = web_sys::window().and_then(|w| w.confirm_with_message(&question).ok()).unwrap_or(false);
-            if !sure {
-                return;
-            }
-        }
+    let waiting = engine.pending_names();
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    let sign_out_now = move || {
         signing_out.set(true);
         spawn_local(async move {
             // This person's records leave the browser with them.
@@ -36,6 +25,25 @@ pub fn SideNav() -> impl IntoView {
                 leptos::logging::warn!("sign out: {e}");
             }
         });
+    };
+    // With changes still waiting, ask first, in the product's own dialog: modal (the rest of
+    // the page is inert), focus on "Stay signed in", Escape cancels.
+    let sign_out = move |_| match dialog.get_untracked() {
+        Some(d) if !waiting.with_untracked(Vec::is_empty) => {
+            let _ = d.show_modal();
+        }
+        _ => sign_out_now(),
+    };
+    let stay = move |_| {
+        if let Some(d) = dialog.get_untracked() {
+            d.close();
+        }
+    };
+    let sign_out_anyway = move |_| {
+        if let Some(d) = dialog.get_untracked() {
+            d.close();
+        }
+        sign_out_now();
     };
     view! {
         <nav class="side-nav" aria-label="Main">
@@ -57,6 +65,24 @@ pub fn SideNav() -> impl IntoView {
                     {move || if signing_out.get() { "Signing out…" } else { "Sign out" }}
                 </button>
             </div>
+            <dialog node_ref=dialog class="dialog" aria-labelledby="sign-out-title" aria-describedby="sign-out-text">
+                <h2 id="sign-out-title">"Sign out with changes waiting?"</h2>
+                <p id="sign-out-text">
+                    {move || {
+                        let n = waiting.with(Vec::len);
+                        format!(
+                            "{n} change{} not reached Xops yet. If you sign out now, {} lost:",
+                            if n == 1 { " has" } else { "s have" },
+                            if n == 1 { "it is" } else { "they are" }
+                        )
+                    }}
+                </p>
+                <ul class="waiting-changes">{move || waiting.get().into_iter().map(|name| view! { <li>{name}</li> }).collect_view()}</ul>
+                <div class="actions">
+                    <button class="button primary" autofocus on:click=stay>"Stay signed in"</button>
+                    <button class="button danger" on:click=sign_out_anyway>"Sign out anyway"</button>
+                </div>
+            </dialog>
         </nav>
     }
 }

@@ -161,6 +161,26 @@ impl SyncEngine {
         self.notices.read_only()
     }
 
+    /// What each waiting change is about, by the account's name (“Contoso”, or “removing
+    /// Contoso” for a disconnect), for a person deciding whether to sign out.
+    pub fn pending_names(&self) -> Signal<Vec<String>> {
+        let (confirmed, outbox) = (self.confirmed, self.outbox);
+        let name_of = |body: &Value| body.get("name").and_then(Value::as_str).map(|n| format!("“{n}”"));
+        Signal::derive(move || {
+            outbox.with(|o| {
+                o.iter()
+                    .map(|p| match &p.body {
+                        Some(body) => name_of(body).unwrap_or_else(|| "a record".into()),
+                        None => {
+                            let name = confirmed.with(|c| c.get(&p.id).and_then(|r| r.body.as_ref()).and_then(name_of));
+                            format!("removing {}", name.unwrap_or_else(|| "a record".into()))
+                        }
+                    })
+                    .collect()
+            })
+        })
+    }
+
     pub fn pending_count(&self) -> Signal<usize> {
         let outbox = self.outbox;
         Signal::derive(move || outbox.with(Vec::len))

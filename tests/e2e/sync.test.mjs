@@ -169,3 +169,34 @@ test('a change the store refuses is shown with its reason and not retried foreve
   await notice.waitFor({ state: 'detached' });
   await context.close();
 });
+
+test('signing out with changes waiting asks in the product\'s own dialog, naming them', async () => {
+  const { page, context, problems } = await newPage(env.browser);
+  await signUpViaApi(page, env.store);
+  const id = '1a000000-0000-4000-8000-000000000009';
+  await connectViaApi(page, env.store, id, 'Waiting one');
+  await page.goto(`${env.store.url}/integrations/${id}`);
+  await status(page).getByText('Saved', { exact: true }).waitFor();
+  await page.route(RECORDS_API, (route) => route.abort('internetdisconnected'));
+  await rename(page, 'Renamed offline');
+  await status(page).getByText('Offline — 1 change waiting').waitFor();
+
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.getByRole('button', { name: 'Sign out' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Sign out with changes waiting?' });
+  await dialog.waitFor();
+  assert.match(await dialog.textContent(), /1 change has not reached Xops yet/);
+  assert.equal(await dialog.getByRole('listitem').textContent(), '“Renamed offline”');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Stay signed in', 'focus starts on the safe choice');
+  // Escape cancels: still signed in, the change still waiting.
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  assert.equal(page.url(), `${env.store.url}/integrations/${id}`);
+  await status(page).getByText('Offline — 1 change waiting').waitFor();
+
+  await nav.getByRole('button', { name: 'Sign out' }).click();
+  await dialog.getByRole('button', { name: 'Sign out anyway' }).click();
+  await page.waitForURL(`${env.store.url}/login`);
+  assert.deepEqual(problems.filter((p) => !p.includes('ERR_INTERNET_DISCONNECTED')), []);
+  await context.close();
+});

@@ -273,9 +273,9 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
             <p class="form-success banner" role="status">
                 {format!("{} account linked.", provider.label())}
                 {if uses_certificate {
-                    " Xops uses it from now on. Once the certificate is uploaded to the app registration, test it: "
+                    " Its private key stays in the browser that made it: connection tests and certificate renewals run from a browser that holds the key. Once the certificate is uploaded to the app registration, test it: "
                 } else {
-                    " Xops uses it from now on, through the role you created."
+                    " The role you created trusts only Xops's AWS account, and only with the External ID below."
                 }}
                 {uses_certificate.then(|| view! {
                     <button type="button" class="button small" on:click=test_from_banner>"Test connection"</button>
@@ -354,7 +354,7 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
         </section>
         <section class="panel" aria-labelledby="disconnect-heading">
             <h2 id="disconnect-heading">"Disconnect"</h2>
-            <p>"Xops stops using this account and this browser deletes its private key. You can link it again later."</p>
+            <p>"The account is removed from your organization in Xops, and this browser deletes the private key it holds for it, if any. Remove the certificate or the role in your cloud as well if nothing else uses it. You can link the account again later."</p>
             <Show
                 when=move || confirming.get()
                 fallback=move || view! { <button class="button danger" on:click=move |_| confirming.set(true)>"Disconnect"</button> }
