@@ -119,12 +119,17 @@ pub struct SyncEngine {
     /// A sync is under way / another was asked for meanwhile / the current backoff step.
     busy: StoredValue<(bool, bool, u32), LocalStorage>,
     retry_timer: StoredValue<Option<i32>, LocalStorage>,
+    /// Which wait the store probe belongs to: a new wait (or a sync) starts a new number, and
+    /// a probe of an older one stops.
+    probe_round: StoredValue<u64, LocalStorage>,
     /// Counts this tab's changes to its view. A read of the device that started before one of
     /// them may be older than the view, so it is read again instead of shown.
     view_changes: StoredValue<u64, LocalStorage>,
 }
 
 const CHANNEL_MESSAGE: &str = "changed";
+/// How often a long wait asks whether the store answers again (plus up to 1 s of jitter).
+const PROBE_EVERY_MS: i32 = 2000;
 
 impl SyncEngine {
     /// Creates the engine in context; it starts for whoever signs in (see `follow_session`).
@@ -141,6 +146,7 @@ impl SyncEngine {
             session: use_context::<crate::session::Session>(),
             busy: StoredValue::new_local((false, false, 0)),
             retry_timer: StoredValue::new_local(None),
+            probe_round: StoredValue::new_local(0),
             view_changes: StoredValue::new_local(0),
         };
         provide_context(engine);
@@ -548,9 +554,46 @@ impl SyncEngine {
         let handle = web_sys::window()
             .and_then(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), delay_ms).ok());
         self.retry_timer.set_value(handle);
+        // Only when the store could not be reached: a store that answers with an error is not
+        // asked any faster than the backoff allows.
+        if delay_ms > PROBE_EVERY_MS && self.phase.get_untracked() == Phase::Offline {
+            let round = self.probe_round.try_update_value(|r| {
+                *r += 1;
+                *r
+            });
+            self.probe(round.unwrap_or_default());
+        }
+    }
+
+    /// While a long backoff runs, asks the store every 2–3 s (jittered, one request at a time)
+    /// whether it answers again, so waiting changes go out within seconds of its return
+    /// instead of at the end of a wait of up to 32 s. The question is the sync's own kind of
+    /// request, at its cheapest: the records after the newest possible revision (none).
+    fn probe(&self, round: u64) {
+        let engine = *self;
+        let jitter = (js_sys::Math::random() * 1000.0) as i32;
+        let cb = Closure::once_into_js(move || {
+            if engine.probe_round.try_get_value() != Some(round) || engine.local().is_none() {
+                return;
+            }
+            spawn_local(async move {
+                let answered = engine.api.get_value().get::<RecordChanges>(&format!("/records?since={}&limit=1", i64::MAX)).await;
+                if engine.probe_round.try_get_value() != Some(round) {
+                    return;
+                }
+                match answered {
+                    Ok(_) => engine.sync_now(),
+                    Err(_) => engine.probe(round),
+                }
+            });
+        });
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), PROBE_EVERY_MS + jitter);
+        }
     }
 
     fn cancel_retry(&self) {
+        self.probe_round.update_value(|r| *r += 1);
         if let Some(h) = self.retry_timer.try_update_value(Option::take).flatten() {
             if let Some(w) = web_sys::window() {
                 w.clear_timeout_with_handle(h);

@@ -14,15 +14,18 @@ export const DIST = process.env.XOPS_DIST ?? path.join(ROOT, 'dist');
 /** The store's Xops AWS account in tests (the example account of AWS's documentation). */
 export const XOPS_AWS_ACCOUNT = '111122223333';
 
-/** Starts a store; resolves once it prints the address it listens on. */
-export async function startStore({ args = [], logLevel, dist = DIST } = {}) {
+/**
+ * Starts a store; resolves once it prints the address it listens on. `dir` and `listen` start it
+ * again on the database and the address of one that was paused (see `pause`).
+ */
+export async function startStore({ args = [], logLevel, dist = DIST, dir: reuse, listen = '127.0.0.1:0' } = {}) {
   for (const [what, p] of [['store binary', STORE_BIN], ['release build', path.join(dist, 'index.html')]]) {
     if (!existsSync(p)) throw new Error(`the ${what} is missing at ${p}; run scripts/test.sh`);
   }
-  const dir = mkdtempSync(path.join(tmpdir(), 'xops-e2e-'));
+  const dir = reuse ?? mkdtempSync(path.join(tmpdir(), 'xops-e2e-'));
   const child = spawn(
     STORE_BIN,
-    ['--listen', '127.0.0.1:0', '--database', path.join(dir, 'store.sqlite3'), '--static-dir', dist,
+    ['--listen', listen, '--database', path.join(dir, 'store.sqlite3'), '--static-dir', dist,
       '--aws-account-id', XOPS_AWS_ACCOUNT,
       // Every test signs up from this one loopback address; the default limit is for the open internet.
       '--signups-per-address', '1000', ...args],
@@ -45,12 +48,16 @@ export async function startStore({ args = [], logLevel, dist = DIST } = {}) {
     url,
     dir,
     logs: () => logs,
-    async stop() {
+    /** Stops the process and keeps its database, to start it again with `dir` and `listen`. */
+    async pause() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await exited;
       }
+    },
+    async stop() {
+      await this.pause();
       rmSync(dir, { recursive: true, force: true });
     },
   };
