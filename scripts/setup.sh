@@ -94,6 +94,11 @@ ensure_chromium() {
     fi
 }
 
+# Debian's nginx, for the end-to-end test of the deploy kit (the app on its own origin).
+ensure_nginx() {
+    command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt_install nginx-light
+}
+
 postgres_bin() {
     ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1
 }

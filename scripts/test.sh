@@ -10,6 +10,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 ensure_build_tools
 ensure_chromium
+ensure_nginx
 npm_packages "$ROOT/tests/e2e"
 cd "$ROOT"
 

@@ -18,6 +18,9 @@ pub enum ApiClientError {
     Conflict(Box<Conflict>),
     /// Something else answered (a proxy's error page, a broken body).
     Unexpected { status: u16 },
+    /// Signed in, but the browser did not send the session cookie back: the app and the store
+    /// are on different sites and the browser blocks cookies between them.
+    SessionNotKept { app: String, store: String },
 }
 
 impl ApiClientError {
@@ -41,7 +44,7 @@ impl ApiClientError {
         match self {
             ApiClientError::Api { status, .. } | ApiClientError::Unexpected { status } => Some(*status),
             ApiClientError::Conflict(_) => Some(409),
-            ApiClientError::Network => None,
+            ApiClientError::Network | ApiClientError::SessionNotKept { .. } => None,
         }
     }
 }
@@ -52,6 +55,12 @@ impl fmt::Display for ApiClientError {
             ApiClientError::Network => f.write_str("Cannot reach Xops. Check your internet connection and try again."),
             ApiClientError::Api { error, .. } => f.write_str(&error.error.message),
             ApiClientError::Conflict(c) => f.write_str(&c.error.message),
+            ApiClientError::SessionNotKept { app, store } => write!(
+                f,
+                "You were signed in, but this browser did not keep the session, so the next page would ask you to sign in again. \
+                 The app ({app}) and its server ({store}) are on different sites, and this browser does not send cookies between them. \
+                 Ask whoever runs Xops to serve both from one site (for example app.example.com and api.example.com), or the app from the server itself."
+            ),
             ApiClientError::Unexpected { status } => write!(
                 f,
                 "Xops answered unexpectedly (HTTP {status}). Try again in a moment; if it keeps happening, contact support."
@@ -146,11 +155,30 @@ impl Api {
     }
 
     pub async fn login(&self, req: &LoginRequest) -> Result<Me, ApiClientError> {
-        self.post("/auth/login", req).await
+        let me = self.post("/auth/login", req).await?;
+        self.session_kept().await?;
+        Ok(me)
     }
 
     pub async fn signup(&self, req: &SignupRequest) -> Result<Me, ApiClientError> {
-        self.post("/auth/signup", req).await
+        let me = self.post("/auth/signup", req).await?;
+        self.session_kept().await?;
+        Ok(me)
+    }
+
+    /// Right after signing in: does the browser send the new session back? When the app and the
+    /// store are on different sites it may not (SameSite, third-party cookies), and every page
+    /// would then ask to sign in again; better to say so once, clearly.
+    async fn session_kept(&self) -> Result<(), ApiClientError> {
+        if self.session().await?.is_some() {
+            return Ok(());
+        }
+        let app = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+        let store = match &self.base {
+            ApiBase::SameOrigin => app.clone(),
+            ApiBase::Url(url) => url.clone(),
+        };
+        Err(ApiClientError::SessionNotKept { app, store })
     }
 
     pub async fn logout(&self) -> Result<(), ApiClientError> {

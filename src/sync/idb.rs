@@ -88,6 +88,9 @@ fn factory() -> Result<web_sys::IdbFactory, IdbError> {
 
 pub struct Idb {
     db: IdbDatabase,
+    /// Closes this connection when another tab deletes or upgrades the database (sign-out
+    /// deletes it): an open connection would otherwise block that tab until this one closes.
+    _on_version_change: Closure<dyn FnMut()>,
 }
 
 impl Idb {
@@ -106,7 +109,11 @@ impl Idb {
         let db = request(&req).await;
         req.set_onupgradeneeded(None);
         drop(on_upgrade);
-        Ok(Idb { db: db?.unchecked_into() })
+        let db: IdbDatabase = db?.unchecked_into();
+        let to_close = db.clone();
+        let on_version_change = Closure::<dyn FnMut()>::new(move || to_close.close());
+        db.set_onversionchange(Some(on_version_change.as_ref().unchecked_ref()));
+        Ok(Idb { db, _on_version_change: on_version_change })
     }
 
     pub async fn delete_database(name: &str) -> Result<(), IdbError> {

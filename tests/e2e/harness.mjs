@@ -144,3 +144,49 @@ export function useStoreAndBrowser({ before, after }) {
   });
   return env;
 }
+
+/** A free TCP port on loopback (for a server that cannot be told to pick one, like nginx). */
+export async function freePort() {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+  });
+}
+
+/**
+ * Debian's nginx in the foreground with a server block (the deploy kit's nginx.conf) inside a
+ * minimal http block; everything it writes stays in a temporary folder.
+ */
+export async function startNginx(serverBlockPath, port) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'xops-nginx-'));
+  const { writeFileSync } = await import('node:fs');
+  const temp = ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t === 'body' ? 'client_body' : t}_temp_path ${dir}/${t};`).join(' ');
+  // As root (CI), workers would drop to `nobody`, who cannot read our 0700 temporary folders.
+  const user = process.getuid?.() === 0 ? 'user root;' : '';
+  writeFileSync(path.join(dir, 'nginx.conf'), `${user} worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
+events { worker_connections 256; }
+http { include /etc/nginx/mime.types; access_log off; ${temp} include ${serverBlockPath}; }
+`);
+  const bin = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
+  const child = spawn(bin, ['-c', path.join(dir, 'nginx.conf'), '-p', dir, '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let logs = '';
+  child.stderr.on('data', (d) => { logs += d; });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) throw new Error(`nginx exited (${child.exitCode}): ${logs}`);
+    try { await fetch(url + '/config.json'); break; } catch { await new Promise((r) => setTimeout(r, 100)); }
+  }
+  return {
+    url,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -29,6 +29,27 @@ pub enum Command {
     /// See the organizations (their ids are what `user add --organization-id` takes).
     #[command(subcommand, name = "org")]
     Organization(OrganizationCommand),
+    /// Writes what a static host needs to serve a build as the store does: `_headers` and
+    /// `_redirects` (Netlify, Cloudflare Pages) into the build folder, and an nginx server block
+    /// and a Caddyfile into --out. Run it after every build: the CSP names the build's loader.
+    DeployKit {
+        /// The app's build (index.html, config.json and the hashed files).
+        #[arg(long, default_value = "dist")]
+        dist: std::path::PathBuf,
+        /// Set config.json's api_base to the store's origin first (e.g. https://api.example.com);
+        /// without it, config.json is used as it is.
+        #[arg(long = "api-origin", value_parser = parse_origin)]
+        api_origin: Option<String>,
+        /// Where nginx.conf and the Caddyfile go.
+        #[arg(long, default_value = "deploy")]
+        out: std::path::PathBuf,
+        /// The folder the static server serves (written into nginx.conf and the Caddyfile).
+        #[arg(long, default_value = "/srv/xops")]
+        root: String,
+        /// What nginx listens on and Caddy's site address.
+        #[arg(long, default_value = "80")]
+        listen: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod certificates;
 pub mod config;
 pub mod db;
+pub mod deploy_kit;
 pub mod error;
 pub mod http;
 pub mod memory;

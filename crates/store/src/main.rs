@@ -20,6 +20,9 @@ async fn main() -> ExitCode {
             user_add(&database, &email, organization_id.as_deref(), organization.as_deref()).await
         }
         Some(Command::Organization(OrganizationCommand::List { database })) => org_list(&database).await,
+        Some(Command::DeployKit { dist, api_origin, out, root, listen }) => {
+            deploy_kit(&dist, api_origin.as_deref(), &out, &root, &listen)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -98,4 +101,25 @@ fn utc(millis: i64) -> String {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     format!("{year:04}-{month:02}-{day:02} {:02}:{:02}", rest / 3600, rest % 3600 / 60)
+}
+
+/// `xops-store deploy-kit`: the static host's configuration for this build.
+fn deploy_kit(
+    dist: &std::path::Path,
+    api_origin: Option<&str>,
+    out: &std::path::Path,
+    root: &str,
+    listen: &str,
+) -> Result<(), String> {
+    use xops_store::deploy_kit;
+    if let Some(origin) = api_origin {
+        let config = dist.join("config.json");
+        std::fs::write(&config, format!("{{ \"api_base\": \"{origin}\" }}\n"))
+            .map_err(|e| format!("cannot write {}: {e}", config.display()))?;
+    }
+    let kit = deploy_kit::build(dist, &deploy_kit::Host { root, listen }).map_err(|e| e.to_string())?;
+    deploy_kit::write(dist, out, &kit).map_err(|e| e.to_string())?;
+    println!("wrote {0}/_headers, {0}/_redirects, {1}/nginx.conf and {1}/Caddyfile", dist.display(), out.display());
+    println!("Content-Security-Policy: {}", kit.csp);
+    Ok(())
 }

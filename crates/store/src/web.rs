@@ -18,6 +18,10 @@ pub struct StaticSite {
 /// The CSP for API responses: they are data, never documents.
 pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 
+/// Headers every file and answer carries (besides its CSP and caching), here and in the deploy kit.
+pub const FILE_HEADERS: [(&str, &str); 3] =
+    [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"), ("X-Frame-Options", "DENY")];
+
 impl StaticSite {
     /// Loads `dir/index.html`. `None` (or a folder without index.html) serves the API only.
     pub fn load(dir: Option<&Path>) -> Result<Option<StaticSite>> {
@@ -28,22 +32,42 @@ impl StaticSite {
             return Ok(None);
         }
         let html = std::fs::read_to_string(&index).map_err(|e| Error::new(format!("cannot read {}: {e}", index.display())))?;
-        let csp = document_csp(&inline_script_hashes(&html));
+        // A build pointed at a store elsewhere (config.json's api_base) may call it.
+        let config = dir.join("config.json");
+        let api_origin = match std::fs::read_to_string(&config) {
+            Ok(json) => api_origin_of(&json).map_err(|e| Error::new(format!("{}: {e}", config.display())))?,
+            Err(_) => None,
+        };
+        let csp = document_csp(&inline_script_hashes(&html), api_origin.as_deref());
         Ok(Some(StaticSite { dir: dir.to_path_buf(), index_html: html.into(), csp }))
     }
 }
 
+/// The origin of the store a build's `config.json` points at, if it points elsewhere.
+pub fn api_origin_of(config_json: &str) -> std::result::Result<Option<String>, String> {
+    let config = xops_model::ClientConfig::parse(config_json).map_err(|e| e.to_string())?;
+    Ok(match config.api_base {
+        xops_model::ApiBase::SameOrigin => None,
+        xops_model::ApiBase::Url(url) => {
+            let (scheme, rest) = url.split_once("://").unwrap_or(("https", &url));
+            Some(format!("{scheme}://{}", rest.split('/').next().unwrap_or(rest)))
+        }
+    })
+}
+
 /// The policy for the app's documents. Scripts: our own files, the wasm module, and the inline
-/// loader Trunk writes into index.html, allowed by its hash, never by 'unsafe-inline'.
-pub fn document_csp(script_hashes: &[String]) -> String {
+/// loader Trunk writes into index.html, allowed by its hash, never by 'unsafe-inline'. Requests:
+/// this origin, and the store's when the build points at one elsewhere.
+pub fn document_csp(script_hashes: &[String], api_origin: Option<&str>) -> String {
     let mut script_src = String::from("'self' 'wasm-unsafe-eval'");
     for h in script_hashes {
         script_src.push_str(&format!(" '{h}'"));
     }
     format!(
         "default-src 'self'; script-src {script_src}; style-src 'self'; img-src 'self' data:; \
-         connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
-         form-action 'self'; frame-ancestors 'none'"
+         connect-src 'self'{}; font-src 'self'; object-src 'none'; base-uri 'self'; \
+         form-action 'self'; frame-ancestors 'none'",
+        api_origin.map(|o| format!(" {o}")).unwrap_or_default()
     )
 }
 
@@ -93,10 +117,21 @@ mod tests {
 
     #[test]
     fn csp_has_no_unsafe_inline() {
-        let csp = document_csp(&["sha256-abc".into()]);
+        let csp = document_csp(&["sha256-abc".into()], None);
         assert!(csp.contains("'sha256-abc'"));
         assert!(!csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"));
         assert!(csp.contains("frame-ancestors 'none'"));
+        assert!(csp.contains("connect-src 'self';"));
+        let elsewhere = document_csp(&[], Some("https://api.example.com"));
+        assert!(elsewhere.contains("connect-src 'self' https://api.example.com;"), "{elsewhere}");
+    }
+
+    #[test]
+    fn the_store_origin_comes_from_config_json() {
+        assert_eq!(api_origin_of(r#"{"api_base": ""}"#), Ok(None));
+        assert_eq!(api_origin_of(r#"{"api_base": "https://api.example.com/xops"}"#), Ok(Some("https://api.example.com".into())));
+        assert_eq!(api_origin_of(r#"{"api_base": "http://127.0.0.1:8081"}"#), Ok(Some("http://127.0.0.1:8081".into())));
+        assert!(api_origin_of(r#"{"api_base": "ftp://x"}"#).is_err());
     }
 
     #[test]

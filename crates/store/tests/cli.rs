@@ -129,3 +129,75 @@ fn user_add_never_joins_an_organization_someone_else_named_first() {
     assert_ne!(org_id_of(&out), squatter, "the operator's user joined the squatter's organization");
     assert_eq!(org_list(&db).lines().filter(|l| l.ends_with("\tContoso")).count(), 2);
 }
+
+/// The deploy kit says what the store says: the same CSP (with the loader's hash, and the store's
+/// origin when config.json points elsewhere), hashed files cached forever, the rest revalidated.
+#[test]
+fn the_deploy_kit_matches_the_build_and_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let dist = dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(
+        dist.join("index.html"),
+        "<html><head><script type=\"module\">import init from '/app-0123456789abcdef.js'; await init();</script></head></html>",
+    )
+    .unwrap();
+    std::fs::write(dist.join("config.json"), r#"{"api_base": ""}"#).unwrap();
+    std::fs::write(dist.join("app-0123456789abcdef.js"), "").unwrap();
+    std::fs::write(dist.join("app-0123456789abcdef_bg.wasm"), "").unwrap();
+    std::fs::write(dist.join("main-fedcba9876543210.css"), "").unwrap();
+    let out = dir.path().join("deploy");
+    let run = || {
+        let o = store()
+            .args(["deploy-kit", "--api-origin", "https://api.example.com", "--root", "/srv/xops/dist", "--listen", "8081"])
+            .arg("--dist")
+            .arg(&dist)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let said = run();
+    let csp = said.lines().find_map(|l| l.strip_prefix("Content-Security-Policy: ")).unwrap().to_string();
+    let loader_hash = xops_store::web::inline_script_hashes(&std::fs::read_to_string(dist.join("index.html")).unwrap());
+    assert!(csp.contains(&format!("'{}'", loader_hash[0])), "{csp}");
+    assert!(csp.contains("connect-src 'self' https://api.example.com;"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"));
+    // The store serving this build sends the very same policy.
+    let site = xops_store::web::StaticSite::load(Some(&dist)).unwrap().unwrap();
+    assert_eq!(site.csp, csp);
+    assert_eq!(std::fs::read_to_string(dist.join("config.json")).unwrap().trim(), r#"{ "api_base": "https://api.example.com" }"#);
+
+    let headers = std::fs::read_to_string(dist.join("_headers")).unwrap();
+    assert!(headers.contains(&format!("Content-Security-Policy: {csp}")));
+    for file in ["/app-0123456789abcdef.js", "/app-0123456789abcdef_bg.wasm", "/main-fedcba9876543210.css"] {
+        assert!(
+            headers.contains(&format!("{file}\n  ! Cache-Control\n  Cache-Control: public, max-age=31536000, immutable")),
+            "{file}"
+        );
+    }
+    assert!(!headers.contains("/config.json\n"), "config.json is revalidated");
+    for h in ["X-Content-Type-Options: nosniff", "Referrer-Policy: no-referrer", "Cache-Control: no-cache"] {
+        assert!(headers.contains(h), "{h}");
+    }
+    assert!(std::fs::read_to_string(dist.join("_redirects")).unwrap().contains("/*  /index.html  200"));
+    let nginx = std::fs::read_to_string(out.join("nginx.conf")).unwrap();
+    assert!(nginx.contains(&format!("add_header Content-Security-Policy \"{csp}\" always;")));
+    assert!(
+        nginx.contains("listen 8081;") && nginx.contains("root /srv/xops/dist;") && nginx.contains("try_files $uri /index.html;")
+    );
+    let caddy = std::fs::read_to_string(out.join("Caddyfile")).unwrap();
+    assert!(caddy.contains(&format!("Content-Security-Policy \"{csp}\"")) && caddy.contains("try_files {path} /index.html"));
+
+    // A new build (another loader) gives a new kit: the old policy is gone.
+    std::fs::write(
+        dist.join("index.html"),
+        "<html><head><script type=\"module\">import init from '/app-1111111111111111.js'; await init();</script></head></html>",
+    )
+    .unwrap();
+    let again = run();
+    assert!(!again.contains(&loader_hash[0]));
+    assert!(!std::fs::read_to_string(dist.join("_headers")).unwrap().contains(&loader_hash[0]), "the kit is regenerated");
+}
