@@ -49,6 +49,10 @@ pub enum Command {
         /// What nginx listens on and Caddy's site address.
         #[arg(long, default_value = "80")]
         listen: String,
+        /// Write nothing; fail if the kit on disk is not the one this build needs (a stale kit
+        /// names an old loader, and the browser would refuse the new one).
+        #[arg(long)]
+        check: bool,
     },
 }
 

@@ -100,6 +100,20 @@ pub fn build(dist: &Path, host: &Host<'_>) -> Result<Kit> {
     Ok(Kit { csp, headers, redirects, nginx, caddy })
 }
 
+/// The kit's files that differ from `kit` (missing or stale), by path.
+pub fn stale(dist: &Path, out: &Path, kit: &Kit) -> Vec<String> {
+    [
+        (dist.join("_headers"), &kit.headers),
+        (dist.join("_redirects"), &kit.redirects),
+        (out.join("nginx.conf"), &kit.nginx),
+        (out.join("Caddyfile"), &kit.caddy),
+    ]
+    .into_iter()
+    .filter(|(path, text)| std::fs::read_to_string(path).ok().as_deref() != Some(text.as_str()))
+    .map(|(path, _)| path.display().to_string())
+    .collect()
+}
+
 /// Writes `_headers` and `_redirects` into `dist`, and `nginx.conf` and `Caddyfile` into `out`.
 pub fn write(dist: &Path, out: &Path, kit: &Kit) -> Result<()> {
     let put = |path: std::path::PathBuf, text: &str| {

@@ -20,8 +20,8 @@ async fn main() -> ExitCode {
             user_add(&database, &email, organization_id.as_deref(), organization.as_deref()).await
         }
         Some(Command::Organization(OrganizationCommand::List { database })) => org_list(&database).await,
-        Some(Command::DeployKit { dist, api_origin, out, root, listen }) => {
-            deploy_kit(&dist, api_origin.as_deref(), &out, &root, &listen)
+        Some(Command::DeployKit { dist, api_origin, out, root, listen, check }) => {
+            deploy_kit(&dist, api_origin.as_deref(), &out, &root, &listen, check)
         }
     };
     match result {
@@ -110,8 +110,21 @@ fn deploy_kit(
     out: &std::path::Path,
     root: &str,
     listen: &str,
+    check: bool,
 ) -> Result<(), String> {
     use xops_store::deploy_kit;
+    if check {
+        let kit = deploy_kit::build(dist, &deploy_kit::Host { root, listen }).map_err(|e| e.to_string())?;
+        let stale = deploy_kit::stale(dist, out, &kit);
+        if stale.is_empty() {
+            println!("the deploy kit matches this build");
+            return Ok(());
+        }
+        return Err(format!(
+            "the deploy kit does not match this build ({}); run xops-store deploy-kit again and deploy its files",
+            stale.join(", ")
+        ));
+    }
     if let Some(origin) = api_origin {
         let config = dist.join("config.json");
         std::fs::write(&config, format!("{{ \"api_base\": \"{origin}\" }}\n"))

@@ -191,13 +191,29 @@ fn the_deploy_kit_matches_the_build_and_the_store() {
     let caddy = std::fs::read_to_string(out.join("Caddyfile")).unwrap();
     assert!(caddy.contains(&format!("Content-Security-Policy \"{csp}\"")) && caddy.contains("try_files {path} /index.html"));
 
-    // A new build (another loader) gives a new kit: the old policy is gone.
+    // A new build (another loader): --check catches the stale kit, and a new run replaces it.
+    let check = || {
+        store()
+            .args(["deploy-kit", "--check", "--root", "/srv/xops/dist", "--listen", "8081"])
+            .arg("--dist")
+            .arg(&dist)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap()
+    };
+    assert!(check().status.success(), "a fresh kit passes the check");
     std::fs::write(
         dist.join("index.html"),
         "<html><head><script type=\"module\">import init from '/app-1111111111111111.js'; await init();</script></head></html>",
     )
     .unwrap();
+    let stale = check();
+    assert!(!stale.status.success());
+    let err = String::from_utf8_lossy(&stale.stderr);
+    assert!(err.contains("does not match this build") && err.contains("_headers") && err.contains("nginx.conf"), "{err}");
     let again = run();
     assert!(!again.contains(&loader_hash[0]));
     assert!(!std::fs::read_to_string(dist.join("_headers")).unwrap().contains(&loader_hash[0]), "the kit is regenerated");
+    assert!(check().status.success(), "and matches the new build");
 }
