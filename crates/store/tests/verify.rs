@@ -107,7 +107,8 @@ async fn connection_tests_are_limited_per_organization_at_once_and_per_minute() 
             tokio::spawn(async move { ada.post(url).json(&body).send().await })
         })
         .collect();
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    // Both are under way (held by the silent identity platform) well before this.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let res = verify(&s, &ada, ID, body.clone()).await;
     assert_eq!(res.status(), 429, "a third at once");
     assert_eq!(res.headers()["retry-after"], "1");
