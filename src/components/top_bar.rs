@@ -27,7 +27,7 @@ pub fn TopBar() -> impl IntoView {
 }
 
 fn record_name(body: Option<&serde_json::Value>) -> String {
-    body.and_then(|b| b.get("name")).and_then(|n| n.as_str()).unwrap_or("a record").to_string()
+    body.and_then(crate::sync::account_name).unwrap_or("a record").to_string()
 }
 
 #[component]

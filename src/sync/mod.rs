@@ -128,6 +128,11 @@ pub struct SyncEngine {
 }
 
 const CHANNEL_MESSAGE: &str = "changed";
+
+/// The name a record's body carries (an account's), for sentences about a change to it.
+pub fn account_name(body: &Value) -> Option<&str> {
+    body.get("name").and_then(Value::as_str)
+}
 /// How often a long wait asks whether the store answers again (plus up to 1 s of jitter).
 const PROBE_EVERY_MS: i32 = 2000;
 
@@ -171,7 +176,7 @@ impl SyncEngine {
     /// Contoso” for a disconnect), for a person deciding whether to sign out.
     pub fn pending_names(&self) -> Signal<Vec<String>> {
         let (confirmed, outbox) = (self.confirmed, self.outbox);
-        let name_of = |body: &Value| body.get("name").and_then(Value::as_str).map(|n| format!("“{n}”"));
+        let name_of = |body: &Value| account_name(body).map(|n| format!("“{n}”"));
         Signal::derive(move || {
             outbox.with(|o| {
                 o.iter()
@@ -185,11 +190,6 @@ impl SyncEngine {
                     .collect()
             })
         })
-    }
-
-    pub fn pending_count(&self) -> Signal<usize> {
-        let outbox = self.outbox;
-        Signal::derive(move || outbox.with(Vec::len))
     }
 
     pub fn status(&self) -> Signal<SyncStatus> {

@@ -31,16 +31,23 @@ impl StaticSite {
             tracing::warn!(dir = %dir.display(), "no index.html there: serving the API only");
             return Ok(None);
         }
-        let html = std::fs::read_to_string(&index).map_err(|e| Error::new(format!("cannot read {}: {e}", index.display())))?;
-        // A build pointed at a store elsewhere (config.json's api_base) may call it.
-        let config = dir.join("config.json");
-        let api_origin = match std::fs::read_to_string(&config) {
-            Ok(json) => api_origin_of(&json).map_err(|e| Error::new(format!("{}: {e}", config.display())))?,
-            Err(_) => None,
-        };
-        let csp = document_csp(&inline_script_hashes(&html), api_origin.as_deref());
+        let (html, csp) = build_csp(dir)?;
         Ok(Some(StaticSite { dir: dir.to_path_buf(), index_html: html.into(), csp }))
     }
+}
+
+/// The build's `index.html` and the CSP that fits it: its inline loader by hash, and the store's
+/// origin when its `config.json` points elsewhere. The store and the deploy kit both use this.
+pub fn build_csp(dir: &Path) -> Result<(String, String)> {
+    let index = dir.join("index.html");
+    let html = std::fs::read_to_string(&index).map_err(|e| Error::new(format!("cannot read {}: {e}", index.display())))?;
+    let config = dir.join("config.json");
+    let api_origin = match std::fs::read_to_string(&config) {
+        Ok(json) => api_origin_of(&json).map_err(|e| Error::new(format!("{}: {e}", config.display())))?,
+        Err(_) => None,
+    };
+    let csp = document_csp(&inline_script_hashes(&html), api_origin.as_deref());
+    Ok((html, csp))
 }
 
 /// The origin of the store a build's `config.json` points at, if it points elsewhere.

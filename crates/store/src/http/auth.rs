@@ -127,9 +127,11 @@ pub async fn me(State(state): State<AppState>, current: CurrentUser) -> Result<J
 /// Who is signed in, if anyone: 200 either way (`me` is null when signed out or the session has
 /// ended), so the app's probe at start logs no error for a signed-out visitor.
 #[utoipa::path(get, path = "/api/v1/session", tag = "accounts", responses((status = 200, description = "The signed-in person (`me`), or `me: null`", body = SessionInfo)))]
-pub async fn session(State(state): State<AppState>, request: axum::http::request::Parts) -> Result<Json<SessionInfo>, AppError> {
+pub async fn session(
+    State(state): State<AppState>,
+    mut parts: axum::http::request::Parts,
+) -> Result<Json<SessionInfo>, AppError> {
     use axum::extract::FromRequestParts;
-    let mut parts = request;
     let me = match CurrentUser::from_request_parts(&mut parts, &state).await {
         Ok(current) => accounts::me(&state.db, &current.user).await.map(Some),
         Err(e) => Err(e),

@@ -66,7 +66,6 @@ pub async fn verify(
         }
         (false, _) => None,
     };
-    // Cut to the bounds a record keeps, so the browser can always save what it was told.
     // Each test calls Microsoft (twice, up to 20 s each): bounded per organization, in rate and
     // at once, so no one organization can make the store a flood of calls or of open connections.
     let organization = &current.user.organization_id;
@@ -80,6 +79,7 @@ pub async fn verify(
             1000,
         ));
     };
+    // Cut to the bounds a record keeps, so the browser can always save what it was told.
     let result = state.microsoft.test(target, &req.graph_assertion, exchange, db::now_millis()).await.bounded();
     tracing::info!(integration = %id, passed = result.passed(), "connection tested");
     Ok(Json(result))
