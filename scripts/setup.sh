@@ -148,14 +148,88 @@ ensure_build_tools() {
     ensure_trunk
     ensure_wasm_bindgen
     ensure_wasm_opt
+    ensure_wasm_split
 }
 
-# The release bundle in dist/: size-optimised wasm (wasm-release profile, wasm-opt -Oz).
+WASM_SPLIT_VERSION="0.2.4"
+
+# wasm-split-cli cuts the linked app into the first download and its chunks (see src/split.rs).
+ensure_wasm_split() {
+    if [ "$(cargo install --list 2>/dev/null | awk '/^wasm_split_cli_support /{print $2}')" != "v$WASM_SPLIT_VERSION:" ]; then
+        say "installing wasm-split-cli $WASM_SPLIT_VERSION (about 1 minute, once per machine)"
+        cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked
+    fi
+}
+
+# The release bundle in dist/. Trunk builds the page, the stylesheet, the icon and config.json;
+# the app's code is built here, because Trunk has no step between cargo and wasm-bindgen for the
+# split: cargo (the size-optimised wasm-release profile, relocations kept for the splitter) →
+# wasm-split-cli (the first download, one file per split point, and chunks of code they share) →
+# wasm-bindgen on the first download → wasm-opt -Oz on every module → names with the build's hash
+# → a loader in index.html. Every file and its brotli and gzip twins get an immutable name.
 build_app() {
-    say "building the app (trunk build --release)"
+    say "building the app (trunk build --release, then the split wasm)"
     (cd "$ROOT" && trunk --log error build --release)
+    build_split_wasm "$ROOT/dist"
     # Precompressed twins: the store (and most CDNs) send brotli to browsers that take it, else
     # gzip. For the wasm, brotli is about a fifth smaller than gzip -9 (see scripts/bench-size.sh).
     find "$ROOT/dist" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.svg' \) \
         -exec gzip -9 -k -f {} \; -exec brotli -q 11 -k -f {} \;
+}
+
+WASM_OPT_FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+    --enable-mutable-globals --enable-reference-types --enable-multivalue)
+
+build_split_wasm() {
+    local dist="$1" target="$ROOT/target/split" out
+    out="$target/out"
+    # A target folder of its own: the relocation flag would otherwise rebuild every dependency
+    # each time the browser tests (built without it) run.
+    (cd "$ROOT" && CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Clink-args=--emit-relocs" \
+        cargo build --quiet --target wasm32-unknown-unknown --profile wasm-release --features split \
+        --bin xops-integrations --target-dir "$target")
+    rm -rf "$out" && mkdir -p "$out/split" "$out/web"
+    wasm-split-cli "$target/wasm32-unknown-unknown/wasm-release/xops-integrations.wasm" "$out/split"
+    # XOPS_WASM_DEBUG=1 keeps function names and skips wasm-opt, for readable panics and stacks.
+    local debug=()
+    [ -n "${XOPS_WASM_DEBUG:-}" ] && debug=(--keep-debug)
+    wasm-bindgen --target web --no-typescript --keep-lld-exports "${debug[@]}" --out-dir "$out/web" --out-name main "$out/split/main.wasm"
+    find "$out/split" -name '*.wasm' ! -name main.wasm -exec cp {} "$out/web/" \;
+    cp "$out/split/__wasm_split.js" "$out/web/"
+    local f
+    for f in "$out/web"/*.wasm; do
+        [ -n "${XOPS_WASM_DEBUG:-}" ] && break
+        wasm-opt -Oz "${WASM_OPT_FEATURES[@]}" "$f" -o "$f" 2>"$out/wasm-opt.log" ||
+            { cat "$out/wasm-opt.log" >&2; die "wasm-opt failed on $f"; }
+    done
+    # One hash for the whole build: the first module and the loader import each other, so no file's
+    # name can carry a hash of its own content alone. Any change renames every file.
+    local hash
+    hash="$(cat "$out/web"/* | sha256sum | cut -c1-16)"
+    local main="xops-$hash.js" wasm="xops-${hash}_bg.wasm" loader="xops-loader-$hash.js"
+    # Only the `from "…"` of the imports: the wasm's own import names stay as the splitter wrote them.
+    local seds=(-e "s#from \"\./__wasm_split\.js\"#from \"./$loader\"#g" -e "s#from \"\./main\.js\"#from \"./$main\"#g"
+        -e "s#'main_bg\.wasm'#'$wasm'#g")
+    for f in "$out/web"/*.wasm; do
+        f="$(basename "$f" .wasm)"
+        [ "$f" = main_bg ] || seds+=(-e "s#\./$f\.wasm#./xops-$f-$hash.wasm#g")
+    done
+    sed "${seds[@]}" "$out/web/main.js" > "$dist/$main"
+    sed "${seds[@]}" "$out/web/__wasm_split.js" > "$dist/$loader"
+    cp "$out/web/main_bg.wasm" "$dist/$wasm"
+    for f in "$out/web"/*.wasm; do
+        f="$(basename "$f" .wasm)"
+        [ "$f" = main_bg ] || cp "$out/web/$f.wasm" "$dist/xops-$f-$hash.wasm"
+    done
+    # The loader: preload the first module and its code, then start; if they cannot be fetched,
+    # say so instead of leaving "Loading…" on screen. It is inline (one request fewer), allowed by
+    # its hash in the Content-Security-Policy (the store and the deploy kit compute it).
+    local tags
+    tags="<link rel=\"modulepreload\" href=\"/$main\"><link rel=\"modulepreload\" href=\"/$loader\">"
+    tags+="<link rel=\"preload\" href=\"/$wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin>"
+    tags+="<script type=\"module\">import('/$main').then((m) => m.default({ module_or_path: '/$wasm' })).catch((e) => {"
+    tags+=" console.error(e); const p = document.getElementById('boot'); if (p) { p.setAttribute('role', 'alert');"
+    tags+=" p.textContent = 'Xops Integrations could not be downloaded. Check your connection, then reload the page.'; } });</script>"
+    sed -i -e "s#</head>#$tags</head>#" -e '/<link data-trunk[^>]*data-trunk-skip/d' "$dist/index.html"
+    grep -q "$main" "$dist/index.html" || die "could not add the loader to $dist/index.html"
 }

@@ -9,18 +9,25 @@ use crate::pages::auth::{login::Login, signup::Signup};
 use crate::pages::link::{LinkAws, LinkAzure, LinkMicrosoft365};
 use crate::pages::{home::Home, integrations::Integrations, not_found::NotFound, welcome::Welcome};
 use crate::session::Session;
-use crate::sync::SyncEngine;
+use crate::split::lazy;
+use crate::split_point;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 use xops_model::ClientConfig;
 
+/// The app's own reactive owner, for what a chunk starts that must outlive the page that
+/// started it (the sync engine: see `components::signed_in`).
+#[derive(Clone)]
+pub struct AppOwner(pub Owner);
+
 #[component]
 pub fn App(config: ClientConfig) -> impl IntoView {
     provide_context(Api::new(config.api_base));
-    let session = Session::provide();
-    let engine = SyncEngine::provide();
-    crate::sync::follow_session(engine, session);
+    Session::provide();
+    if let Some(owner) = Owner::current() {
+        provide_context(AppOwner(owner));
+    }
     view! {
         <Router>
             <AppRoutes/>
@@ -37,14 +44,60 @@ pub fn AppRoutes() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/login") view=Login/>
                     <Route path=path!("/signup") view=Signup/>
-                    <Route path=path!("/") view=Home/>
-                    <Route path=path!("/welcome") view=Welcome/>
-                    <Route path=path!("/integrations") view=Integrations/>
-                    <Route path=path!("/integrations/aws/new") view=LinkAws/>
-                    <Route path=path!("/integrations/azure/new") view=LinkAzure/>
-                    <Route path=path!("/integrations/microsoft/m365/new") view=LinkMicrosoft365/>
-                    <Route path=path!("/integrations/:id") view=IntegrationDetail/>
+                    <Route path=path!("/") view=|| lazy(home::preload, home::call)/>
+                    <Route path=path!("/welcome") view=|| lazy(welcome::preload, welcome::call)/>
+                    <Route path=path!("/integrations") view=|| lazy(integrations::preload, integrations::call)/>
+                    <Route path=path!("/integrations/aws/new") view=|| lazy(link_aws::preload, link_aws::call)/>
+                    <Route path=path!("/integrations/azure/new") view=|| lazy(link_azure::preload, link_azure::call)/>
+                    <Route path=path!("/integrations/microsoft/m365/new") view=|| lazy(link_microsoft_365::preload, link_microsoft_365::call)/>
+                    <Route path=path!("/integrations/:id") view=|| lazy(account::preload, account::call)/>
                 </Routes>
             </Shell>
     }
 }
+
+// Every page but Sign in and Create account is loaded when first opened (see `split`): the pages
+// every signed-in person sees come with the signed-in frame; the link forms (with the certificate
+// code) and the account page (with Test connection) are chunks of their own.
+split_point!(
+    signed_in,
+    fn home() -> AnyView {
+        view! { <Home/> }.into_any()
+    }
+);
+split_point!(
+    signed_in,
+    fn welcome() -> AnyView {
+        view! { <Welcome/> }.into_any()
+    }
+);
+split_point!(
+    signed_in,
+    fn integrations() -> AnyView {
+        view! { <Integrations/> }.into_any()
+    }
+);
+split_point!(
+    link,
+    fn link_aws() -> AnyView {
+        view! { <LinkAws/> }.into_any()
+    }
+);
+split_point!(
+    link,
+    fn link_azure() -> AnyView {
+        view! { <LinkAzure/> }.into_any()
+    }
+);
+split_point!(
+    link,
+    fn link_microsoft_365() -> AnyView {
+        view! { <LinkMicrosoft365/> }.into_any()
+    }
+);
+split_point!(
+    account,
+    fn account() -> AnyView {
+        view! { <IntegrationDetail/> }.into_any()
+    }
+);

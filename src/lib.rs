@@ -15,6 +15,7 @@ pub mod link_kinds;
 pub mod pages;
 pub mod routes;
 pub mod session;
+pub mod split;
 pub mod sync;
 
 use leptos::prelude::*;

@@ -11,4 +11,5 @@ pub mod page;
 pub mod redirect;
 pub mod shell;
 pub mod side_nav;
+pub mod signed_in;
 pub mod top_bar;

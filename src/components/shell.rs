@@ -1,6 +1,5 @@
 use super::redirect::{login_path_returning_here, ReplaceWith};
-use super::side_nav::SideNav;
-use super::top_bar::TopBar;
+use super::signed_in::signed_in_frame;
 use crate::routes;
 use crate::session::{Session, SessionState};
 use leptos::prelude::*;
@@ -68,17 +67,9 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
             </main>
         }
         .into_any(),
-        Frame::SignedIn => view! {
-            <a class="skip-link" href="#main">"Skip to main content"</a>
-            <div class="layout">
-                <SideNav/>
-                <div class="content">
-                    <TopBar/>
-                    <main id="main" tabindex="-1">{children.read_value()()}</main>
-                </div>
-            </div>
+        Frame::SignedIn => {
+            crate::split::lazy(signed_in_frame::preload, move || signed_in_frame::call(children.get_value())).into_any()
         }
-        .into_any(),
     }
 }
 

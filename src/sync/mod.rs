@@ -125,6 +125,9 @@ pub struct SyncEngine {
     /// Counts this tab's changes to its view. A read of the device that started before one of
     /// them may be older than the view, so it is read again instead of shown.
     view_changes: StoredValue<u64, LocalStorage>,
+    /// What the status line shows; made once, with the engine, so it lives as long as the
+    /// engine does (a page's effect that runs during its own teardown still finds it).
+    status: Signal<SyncStatus>,
 }
 
 const CHANNEL_MESSAGE: &str = "changed";
@@ -133,18 +136,31 @@ const CHANNEL_MESSAGE: &str = "changed";
 pub fn account_name(body: &Value) -> Option<&str> {
     body.get("name").and_then(Value::as_str)
 }
+fn status_of(phase: &Phase, waiting: usize, caught_up: bool) -> SyncStatus {
+    match phase {
+        Phase::Stopped => SyncStatus::Loading,
+        Phase::Syncing | Phase::Idle if waiting == 0 && !caught_up => SyncStatus::Loading,
+        Phase::Offline => SyncStatus::Offline { waiting },
+        Phase::Error(reason) => SyncStatus::Error(reason.clone()),
+        Phase::Syncing if waiting > 0 => SyncStatus::Saving,
+        Phase::Idle if waiting > 0 => SyncStatus::Saving,
+        Phase::Syncing | Phase::Idle => SyncStatus::Saved,
+    }
+}
+
 /// How often a long wait asks whether the store answers again (plus up to 1 s of jitter).
 const PROBE_EVERY_MS: i32 = 2000;
 
 impl SyncEngine {
     /// Creates the engine in context; it starts for whoever signs in (see `follow_session`).
     pub fn provide() -> SyncEngine {
+        let (outbox, phase, caught_up) = (RwSignal::new(Vec::new()), RwSignal::new(Phase::Stopped), RwSignal::new(false));
         let engine = SyncEngine {
             confirmed: RwSignal::new(BTreeMap::new()),
-            outbox: RwSignal::new(Vec::new()),
+            outbox,
             notices: RwSignal::new(Vec::new()),
-            phase: RwSignal::new(Phase::Stopped),
-            caught_up: RwSignal::new(false),
+            phase,
+            caught_up,
             since: RwSignal::new(0),
             running: StoredValue::new_local(None),
             api: StoredValue::new(Api::expect_context()),
@@ -153,6 +169,7 @@ impl SyncEngine {
             retry_timer: StoredValue::new_local(None),
             probe_round: StoredValue::new_local(0),
             view_changes: StoredValue::new_local(0),
+            status: Memo::new(move |_| status_of(&phase.get(), outbox.with(Vec::len), caught_up.get())).into(),
         };
         provide_context(engine);
         engine
@@ -193,19 +210,7 @@ impl SyncEngine {
     }
 
     pub fn status(&self) -> Signal<SyncStatus> {
-        let (phase, outbox, caught_up) = (self.phase, self.outbox, self.caught_up);
-        Signal::derive(move || {
-            let waiting = outbox.with(Vec::len);
-            match phase.get() {
-                Phase::Stopped => SyncStatus::Loading,
-                Phase::Syncing | Phase::Idle if waiting == 0 && !caught_up.get() => SyncStatus::Loading,
-                Phase::Offline => SyncStatus::Offline { waiting },
-                Phase::Error(reason) => SyncStatus::Error(reason),
-                Phase::Syncing if waiting > 0 => SyncStatus::Saving,
-                Phase::Idle if waiting > 0 => SyncStatus::Saving,
-                Phase::Syncing | Phase::Idle => SyncStatus::Saved,
-            }
-        })
+        self.status
     }
 
     fn local(&self) -> Option<Rc<Running>> {
@@ -644,7 +649,12 @@ pub fn follow_session(engine: SyncEngine, session: crate::session::Session) {
                         engine.phase.set(Phase::Error(e.to_string()));
                     }
                 }),
-                None => engine.stop(),
+                // After this tick: the pages of the person who left go first (they follow the
+                // same session), so none of them reacts to the emptied view while it is torn down.
+                None => spawn_local(async move {
+                    leptos::task::tick().await;
+                    engine.stop();
+                }),
             }
         }
         who

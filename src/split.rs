@@ -1,0 +1,129 @@
+//! Code loaded when it is first needed. The sign-in pages are in the first download; each other
+//! part of the app (the signed-in frame with the sync engine, the link forms with the certificate
+//! code, the account page) is a chunk of its own, fetched the first time a page needs it and then
+//! kept by the browser (immutable, hashed files).
+//!
+//! `split_point!` marks a function as the door into a chunk. In the release build (`--features
+//! split`, see scripts/setup.sh `build_app`) it becomes a `wasm_split` import that wasm-split-cli
+//! cuts out after linking; without the feature (browser tests, `cargo check`) it is an ordinary
+//! async function, so the same code runs unsplit. `Lazy` shows what such a door returns, with a
+//! clear message and a Try again button when the chunk cannot be fetched (offline, a deployment
+//! that replaced the files), never a blank page.
+
+use leptos::prelude::*;
+use std::future::Future;
+
+/// A chunk of the app could not be fetched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadFailed;
+
+impl From<leptos::wasm_split::SplitLoaderError> for LoadFailed {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        LoadFailed
+    }
+}
+
+/// `split_point!(chunk, pub fn name(args) -> T { body })` defines a module `name` with
+/// `preload()`, which fetches `chunk` (at once when it is already here), and `call(args)`, which
+/// runs the body in that chunk. Once `preload` has succeeded, `call`'s future is ready at its first
+/// poll, so `lazy` can build the view in place, exactly where an ordinary component would.
+#[macro_export]
+macro_rules! split_point {
+    ($chunk:ident, $(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
+        $(#[$meta])*
+        $vis mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[cfg(feature = "split")]
+            #[::leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, preload(fn_preload), fallible)]
+            pub fn call($($arg: $ty),*) -> ::core::result::Result<$ret, $crate::split::LoadFailed> {
+                let value: $ret = $body;
+                ::core::result::Result::Ok(value)
+            }
+
+            #[cfg(feature = "split")]
+            pub async fn preload() -> ::core::result::Result<(), $crate::split::LoadFailed> {
+                fn_preload().await.map_err(::core::convert::Into::into)
+            }
+
+            #[cfg(not(feature = "split"))]
+            pub async fn call($($arg: $ty),*) -> ::core::result::Result<$ret, $crate::split::LoadFailed> {
+                let value: $ret = $body;
+                ::core::result::Result::Ok(value)
+            }
+
+            #[cfg(not(feature = "split"))]
+            pub async fn preload() -> ::core::result::Result<(), $crate::split::LoadFailed> {
+                ::core::result::Result::Ok(())
+            }
+        }
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Chunk {
+    Loading,
+    Here,
+    Failed,
+}
+
+/// Shows a split point's view: a loading line while its chunk arrives, then the view (built in
+/// place, in this owner, like any component); if the chunk cannot be fetched, what happened and
+/// Try again, which fetches it afresh. No Suspense boundary: the router's own transitions and
+/// the focus on navigation work as they do for pages in the first download.
+pub fn lazy<P, PF, C, CF>(preload: P, call: C) -> impl IntoView
+where
+    P: Fn() -> PF + Copy + Send + Sync + 'static,
+    PF: Future<Output = Result<(), LoadFailed>> + 'static,
+    C: Fn() -> CF + Send + Sync + 'static,
+    CF: Future<Output = Result<AnyView, LoadFailed>>,
+{
+    let chunk = RwSignal::new(Chunk::Loading);
+    let fetch = move || {
+        let mut pending = Box::pin(preload());
+        match poll_once(pending.as_mut()) {
+            Some(result) => chunk.set(if result.is_ok() { Chunk::Here } else { Chunk::Failed }),
+            None => {
+                chunk.set(Chunk::Loading);
+                leptos::task::spawn_local(async move {
+                    let here = pending.await.is_ok();
+                    // The page may be gone by now (the person moved on): then nothing to show.
+                    let _ = chunk.try_set(if here { Chunk::Here } else { Chunk::Failed });
+                });
+            }
+        }
+    };
+    fetch();
+    move || match chunk.get() {
+        Chunk::Loading => view! { <p class="boot-message" role="status">"Loading…"</p> }.into_any(),
+        Chunk::Here => match poll_once(std::pin::pin!(call())) {
+            Some(Ok(view)) => view,
+            _ => view! { <LoadFailedMessage retry=fetch/> }.into_any(),
+        },
+        Chunk::Failed => view! { <LoadFailedMessage retry=fetch/> }.into_any(),
+    }
+}
+
+/// Polls a future once: its output if it is ready at once.
+fn poll_once<F: Future>(future: std::pin::Pin<&mut F>) -> Option<F::Output> {
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.poll(&mut cx) {
+        std::task::Poll::Ready(output) => Some(output),
+        std::task::Poll::Pending => None,
+    }
+}
+
+#[component]
+fn LoadFailedMessage(retry: impl Fn() + Send + Sync + 'static) -> impl IntoView {
+    view! {
+        <div class="boot-error load-failed">
+            <h1>"This page could not be loaded"</h1>
+            <p role="alert">
+                "Part of Xops Integrations could not be downloaded. Check your connection and try again; \
+                 if Xops was just updated, reload the page."
+            </p>
+            <button class="button primary" on:click=move |_| retry()>"Try again"</button>
+        </div>
+    }
+}
