@@ -36,6 +36,8 @@ layer "browser tests (wasm-bindgen-test, headless Chromium)" \
     cargo test -p xops-integrations --target wasm32-unknown-unknown
 e2e() {
     build_app
+    # The sign-in first load's byte budget (tests/e2e/first-load.test.mjs); larger on stable.
+    wasm_nightly_usable || export XOPS_SIGN_IN_BUDGET=$((185 * 1024))
     cargo build -p xops-store --quiet
     XOPS_STORE_BIN="$ROOT/target/debug/xops-store" XOPS_DIST="$ROOT/dist" \
         node --test --test-concurrency=1 tests/e2e/

@@ -44,13 +44,13 @@ pub fn AppRoutes() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/login") view=Login/>
                     <Route path=path!("/signup") view=Signup/>
-                    <Route path=path!("/") view=|| lazy(home::preload, home::call)/>
-                    <Route path=path!("/welcome") view=|| lazy(welcome::preload, welcome::call)/>
-                    <Route path=path!("/integrations") view=|| lazy(integrations::preload, integrations::call)/>
-                    <Route path=path!("/integrations/aws/new") view=|| lazy(link_aws::preload, link_aws::call)/>
-                    <Route path=path!("/integrations/azure/new") view=|| lazy(link_azure::preload, link_azure::call)/>
-                    <Route path=path!("/integrations/microsoft/m365/new") view=|| lazy(link_microsoft_365::preload, link_microsoft_365::call)/>
-                    <Route path=path!("/integrations/:id") view=|| lazy(account::preload, account::call)/>
+                    <Route path=path!("/") view=|| lazy(home::preload_boxed, home::call_boxed)/>
+                    <Route path=path!("/welcome") view=|| lazy(welcome::preload_boxed, welcome::call_boxed)/>
+                    <Route path=path!("/integrations") view=|| lazy(integrations::preload_boxed, integrations::call_boxed)/>
+                    <Route path=path!("/integrations/aws/new") view=|| lazy(link_aws::preload_boxed, link_aws::call_boxed)/>
+                    <Route path=path!("/integrations/azure/new") view=|| lazy(link_azure::preload_boxed, link_azure::call_boxed)/>
+                    <Route path=path!("/integrations/microsoft/m365/new") view=|| lazy(link_microsoft_365::preload_boxed, link_microsoft_365::call_boxed)/>
+                    <Route path=path!("/integrations/:id") view=|| lazy(account::preload_boxed, account::call_boxed)/>
                 </Routes>
             </Shell>
     }
@@ -58,7 +58,8 @@ pub fn AppRoutes() -> impl IntoView {
 
 // Every page but Sign in and Create account is loaded when first opened (see `split`): the pages
 // every signed-in person sees come with the signed-in frame; the link forms (with the certificate
-// code) and the account page (with Test connection) are chunks of their own.
+// code) and the account page (with Test connection) are chunks of their own. Two are `pub` for the
+// signed-in frame, which fetches those chunks in idle time.
 split_point!(
     signed_in,
     fn home() -> AnyView {
@@ -91,13 +92,13 @@ split_point!(
 );
 split_point!(
     link,
-    fn link_microsoft_365() -> AnyView {
+    pub fn link_microsoft_365() -> AnyView {
         view! { <LinkMicrosoft365/> }.into_any()
     }
 );
 split_point!(
     account,
-    fn account() -> AnyView {
+    pub fn account() -> AnyView {
         view! { <IntegrationDetail/> }.into_any()
     }
 );

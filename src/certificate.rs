@@ -34,7 +34,8 @@ impl fmt::Display for CertificateError {
 impl From<JsValue> for CertificateError {
     fn from(e: JsValue) -> Self {
         let text = Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| e.as_string());
-        CertificateError(text.unwrap_or_else(|| format!("{e:?}")))
+        let text = text.or_else(|| js_sys::JSON::stringify(&e).ok().and_then(|s| s.as_string()));
+        CertificateError(text.unwrap_or_else(|| "an unknown error".to_string()))
     }
 }
 

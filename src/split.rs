@@ -57,9 +57,21 @@ macro_rules! split_point {
             pub async fn preload() -> ::core::result::Result<(), $crate::split::LoadFailed> {
                 ::core::result::Result::Ok(())
             }
+
+            /// `preload` and `call` as boxed futures, for `lazy` (one copy of it for every page).
+            pub fn preload_boxed() -> $crate::split::Loading<()> {
+                ::std::boxed::Box::pin(preload())
+            }
+
+            pub fn call_boxed($($arg: $ty),*) -> $crate::split::Loading<$ret> {
+                ::std::boxed::Box::pin(call($($arg),*))
+            }
         }
     };
 }
+
+/// A split point's future: fetching its chunk, or its result.
+pub type Loading<T> = std::pin::Pin<Box<dyn Future<Output = Result<T, LoadFailed>>>>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Chunk {
@@ -72,16 +84,15 @@ enum Chunk {
 /// place, in this owner, like any component); if the chunk cannot be fetched, what happened and
 /// Try again, which fetches it afresh. No Suspense boundary: the router's own transitions and
 /// the focus on navigation work as they do for pages in the first download.
-pub fn lazy<P, PF, C, CF>(preload: P, call: C) -> impl IntoView
-where
-    P: Fn() -> PF + Copy + Send + Sync + 'static,
-    PF: Future<Output = Result<(), LoadFailed>> + 'static,
-    C: Fn() -> CF + Send + Sync + 'static,
-    CF: Future<Output = Result<AnyView, LoadFailed>>,
-{
+pub fn lazy(preload: fn() -> Loading<()>, call: impl Fn() -> Loading<AnyView> + Send + Sync + 'static) -> AnyView {
+    show_lazy(preload, std::sync::Arc::new(call))
+}
+
+// Not generic, so the app holds one copy of it, not one per page.
+fn show_lazy(preload: fn() -> Loading<()>, call: std::sync::Arc<dyn Fn() -> Loading<AnyView> + Send + Sync>) -> AnyView {
     let chunk = RwSignal::new(Chunk::Loading);
     let fetch = move || {
-        let mut pending = Box::pin(preload());
+        let mut pending = preload();
         match poll_once(pending.as_mut()) {
             Some(result) => chunk.set(if result.is_ok() { Chunk::Here } else { Chunk::Failed }),
             None => {
@@ -95,18 +106,19 @@ where
         }
     };
     fetch();
-    move || match chunk.get() {
+    (move || match chunk.get() {
         Chunk::Loading => view! { <p class="boot-message" role="status">"Loading…"</p> }.into_any(),
-        Chunk::Here => match poll_once(std::pin::pin!(call())) {
+        Chunk::Here => match poll_once(call().as_mut()) {
             Some(Ok(view)) => view,
             _ => view! { <LoadFailedMessage retry=fetch/> }.into_any(),
         },
         Chunk::Failed => view! { <LoadFailedMessage retry=fetch/> }.into_any(),
-    }
+    })
+    .into_any()
 }
 
 /// Polls a future once: its output if it is ready at once.
-fn poll_once<F: Future>(future: std::pin::Pin<&mut F>) -> Option<F::Output> {
+fn poll_once<F: Future + ?Sized>(future: std::pin::Pin<&mut F>) -> Option<F::Output> {
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     match future.poll(&mut cx) {
         std::task::Poll::Ready(output) => Some(output),
@@ -115,7 +127,7 @@ fn poll_once<F: Future>(future: std::pin::Pin<&mut F>) -> Option<F::Output> {
 }
 
 #[component]
-fn LoadFailedMessage(retry: impl Fn() + Send + Sync + 'static) -> impl IntoView {
+fn LoadFailedMessage(#[prop(into)] retry: Callback<()>) -> impl IntoView {
     view! {
         <div class="boot-error load-failed">
             <h1>"This page could not be loaded"</h1>
@@ -123,7 +135,7 @@ fn LoadFailedMessage(retry: impl Fn() + Send + Sync + 'static) -> impl IntoView 
                 "Part of Xops Integrations could not be downloaded. Check your connection and try again; \
                  if Xops was just updated, reload the page."
             </p>
-            <button class="button primary" on:click=move |_| retry()>"Try again"</button>
+            <button class="button primary" on:click=move |_| retry.run(())>"Try again"</button>
         </div>
     }
 }

@@ -68,7 +68,7 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
         }
         .into_any(),
         Frame::SignedIn => {
-            crate::split::lazy(signed_in_frame::preload, move || signed_in_frame::call(children.get_value())).into_any()
+            crate::split::lazy(signed_in_frame::preload_boxed, move || signed_in_frame::call_boxed(children.get_value()))
         }
     }
 }

@@ -7,6 +7,7 @@ use super::top_bar::TopBar;
 use crate::session::Session;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
+use leptos::wasm_bindgen::JsCast;
 
 crate::split_point!(
     signed_in,
@@ -29,6 +30,7 @@ fn SignedInFrame(page: ChildrenFn) -> impl IntoView {
             crate::sync::follow_session(engine, Session::expect_context());
         });
     }
+    fetch_other_pages_when_idle();
     view! {
         <a class="skip-link" href="#main">"Skip to main content"</a>
         <div class="layout">
@@ -39,4 +41,28 @@ fn SignedInFrame(page: ChildrenFn) -> impl IntoView {
             </div>
         </div>
     }
+}
+
+/// Once the signed-in person's first page is up and the browser has nothing else to do, fetch
+/// the code of every other page, so moving between pages never waits for the network and a
+/// person who goes offline can still open each of them. A failure here is not shown (the page
+/// says so, with Try again, if it is opened while its code is still missing).
+fn fetch_other_pages_when_idle() {
+    let fetch_all = || {
+        leptos::task::spawn_local(async {
+            let _ = crate::app::link_microsoft_365::preload().await;
+            let _ = crate::app::account::preload().await;
+        })
+    };
+    // Give the first page's own requests (the records) a head start, then wait for idle time.
+    set_timeout(
+        move || {
+            let callback = leptos::wasm_bindgen::closure::Closure::once_into_js(fetch_all);
+            let idle = web_sys::window().map(|w| w.request_idle_callback(callback.unchecked_ref()));
+            if !matches!(idle, Some(Ok(_))) {
+                fetch_all();
+            }
+        },
+        std::time::Duration::from_secs(2),
+    );
 }

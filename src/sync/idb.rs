@@ -26,7 +26,8 @@ impl From<JsValue> for IdbError {
             .map(|e| String::from(e.message()))
             .or_else(|| v.dyn_ref::<web_sys::DomException>().map(|e| format!("{}: {}", e.name(), e.message())))
             .or_else(|| v.as_string())
-            .unwrap_or_else(|| format!("{v:?}"));
+            .or_else(|| js_sys::JSON::stringify(&v).ok().and_then(|s| s.as_string()))
+            .unwrap_or_else(|| "an unknown error".to_string());
         IdbError(text)
     }
 }

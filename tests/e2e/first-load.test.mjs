@@ -1,0 +1,113 @@
+// The first load: Sign in downloads only the sign-in code, within its byte budget; every other
+// page's code arrives as its own file when it is first needed (or in idle time after sign-in), so
+// every page opens offline afterwards; a file that cannot be fetched gets a message, not a blank page.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { useStoreAndBrowser, newPage, signUpViaApi, connectViaApi } from './harness.mjs';
+
+const env = useStoreAndBrowser({ before, after });
+
+/**
+ * Bytes on the wire for the first load of /login, as served (compressed), from navigation until
+ * the network is idle. Bytes are deterministic for a build, unlike timings, so this is a budget
+ * the test command holds, a few KB over today's size (README "First load" has the numbers).
+ * scripts/test.sh sets the budget of a build made on stable Rust, where nightly is missing.
+ */
+const SIGN_IN_BUDGET = Number(process.env.XOPS_SIGN_IN_BUDGET ?? 164 * 1024);
+
+/** Records every response of a page: its path and its bytes on the wire. */
+async function recordWire(context, page) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  const urls = new Map();
+  const files = [];
+  cdp.on('Network.responseReceived', (e) => urls.set(e.requestId, e.response.url));
+  cdp.on('Network.loadingFinished', (e) => {
+    files.push({ path: new URL(urls.get(e.requestId) ?? 'http://x/').pathname, bytes: e.encodedDataLength });
+  });
+  return files;
+}
+
+const chunks = (files) => files.map((f) => f.path).filter((p) => /\/xops-(split|chunk)_/.test(p));
+
+test('a cold visit to Sign in fetches only the sign-in code, within its budget', async () => {
+  const { page, problems, context } = await newPage(env.browser);
+  const files = await recordWire(context, page);
+  await page.goto(env.store.url + '/login');
+  await page.getByLabel('Email').waitFor();
+  await page.waitForLoadState('networkidle');
+  const total = files.reduce((sum, f) => sum + f.bytes, 0);
+  const listing = files.map((f) => `${f.path} ${f.bytes}`).join('\n');
+  assert.ok(total <= SIGN_IN_BUDGET, `sign-in first load ${total} B is over its budget of ${SIGN_IN_BUDGET} B:\n${listing}`);
+  assert.deepEqual(chunks(files), [], 'no chunk of a signed-in page is fetched for Sign in');
+  assert.ok(files.some((f) => f.path.endsWith('_bg.wasm')), `the app itself is among them:\n${listing}`);
+  // Every code file has an immutable, hashed name.
+  for (const f of files.filter((f) => /\.(js|wasm)$/.test(f.path))) {
+    assert.match(f.path, /-[0-9a-f]{16}(_bg)?\.(js|wasm)$/, `${f.path} has a hashed name`);
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('each page\'s code arrives when needed, the rest in idle time; then every page opens offline', async () => {
+  const { page, problems, context } = await newPage(env.browser);
+  const files = await recordWire(context, page);
+  await signUpViaApi(page, env.store);
+  const id = '5a4b3c2d-1e0f-4a1b-8c2d-3e4f5a6b7c8d';
+  await connectViaApi(page, env.store, id, 'Contoso M365');
+  await page.goto(env.store.url + '/');
+  await page.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
+  await page.getByTestId('sync-status').getByText('Saved', { exact: true }).waitFor();
+  const atHome = chunks(files);
+  assert.ok(atHome.some((p) => p.includes('xops-split_signed_in-')), `Home brings the signed-in chunk: ${atHome}`);
+  assert.ok(!atHome.some((p) => p.includes('xops-split_link-') || p.includes('xops-split_account-')),
+    `Home does not wait for the link forms or the account page: ${atHome}`);
+
+  // In idle time after sign-in, the other pages' code follows.
+  await page.waitForFunction(() => performance.getEntriesByType('resource')
+    .filter((r) => /xops-split_(link|account)-/.test(r.name)).length === 2, null, { timeout: 15_000 });
+  await page.waitForLoadState('networkidle');
+
+  // Offline now: every page still opens, from what is already here.
+  await context.setOffline(true);
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.getByRole('link', { name: 'Integrations' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Integrations' }).waitFor();
+  await page.getByRole('link', { name: 'Contoso M365' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Contoso M365' }).waitFor();
+  await nav.getByRole('link', { name: 'Integrations' }).click();
+  await page.getByRole('button', { name: /^Microsoft/ }).click();
+  await page.getByRole('link', { name: 'M365', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Link a New Microsoft Account' }).waitFor();
+  await nav.getByRole('link', { name: 'Home' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
+  await context.setOffline(false);
+  assert.deepEqual(problems.filter((p) => !/Failed to load resource|ERR_INTERNET_DISCONNECTED/.test(p)), []);
+  await context.close();
+});
+
+test('a page whose code cannot be fetched says so and offers Try again, which then works', async () => {
+  const { page, context } = await newPage(env.browser);
+  await signUpViaApi(page, env.store);
+  let blocked = true;
+  await context.route(/xops-split_link-[0-9a-f]+\.wasm$/, (route) => (blocked ? route.abort() : route.continue()));
+  await page.goto(env.store.url + '/integrations/microsoft/m365/new');
+  const alert = page.getByRole('alert');
+  await alert.getByText('Part of Xops Integrations could not be downloaded').waitFor();
+  assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'This page could not be loaded');
+  assert.ok(await page.getByRole('navigation', { name: 'Main' }).isVisible(), 'the rest of the app stays usable');
+
+  blocked = false;
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Link a New Microsoft Account' }).waitFor();
+  await context.close();
+});
+
+test('when the app itself cannot be fetched, the page says so instead of loading forever', async () => {
+  const { page, context } = await newPage(env.browser);
+  await context.route(/\/xops-[0-9a-f]{16}_bg\.wasm$/, (route) => route.abort());
+  await page.goto(env.store.url + '/login');
+  await page.getByRole('alert').getByText('Xops Integrations could not be downloaded').waitFor();
+  await context.close();
+});
