@@ -7,13 +7,28 @@
 #   4. Generate Public Key in headless Chromium: click to download
 #   5. the first load in headless Chromium: bytes on the wire for /login and for Home signed in,
 #      the sign-in form against the same form as static HTML, a static file on a kept-alive
-#      connection
+#      connection; with `--baseline REV`, also for the build of git revision REV, side by side in
+#      the same run, with the ratios (e.g. `scripts/bench.sh --baseline origin/main`)
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 ensure_build_tools
 ensure_chromium
 npm_packages "$ROOT/tests/e2e"
 cd "$ROOT"
+
+if [ "${1:-}" = "--baseline" ]; then
+    [ -n "${2:-}" ] || die "--baseline needs a git revision"
+    BASELINE_TREE="$(mktemp -d /tmp/xops-baseline.XXXXXX)"
+    say "building the baseline $2 in $BASELINE_TREE"
+    git worktree add --detach --force "$BASELINE_TREE" "$2" >/dev/null
+    ln -s "$ROOT/scripts/tools/node_modules" "$BASELINE_TREE/scripts/tools/node_modules"
+    # Its own setup script and build, sharing this clone's compiled dependencies; then only its
+    # dist/ is kept (in target/, so the next run replaces it).
+    (cd "$BASELINE_TREE" && CARGO_TARGET_DIR="$ROOT/target" bash -c 'source scripts/setup.sh; build_app')
+    rm -rf "$ROOT/target/baseline-dist" && cp -r "$BASELINE_TREE/dist" "$ROOT/target/baseline-dist"
+    git worktree remove --force "$BASELINE_TREE"
+    export XOPS_BASELINE_DIST="$ROOT/target/baseline-dist"
+fi
 
 "$ROOT/scripts/bench-size.sh"
 start_test_postgres

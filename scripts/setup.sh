@@ -255,6 +255,8 @@ build_split_wasm() {
     local tags
     tags="<link rel=\"modulepreload\" href=\"/$main\"><link rel=\"modulepreload\" href=\"/$loader\">"
     tags+="<link rel=\"preload\" href=\"/$wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin>"
+    # The settings file is the app's first request: fetch it while the code downloads.
+    tags+="<link rel=\"preload\" href=\"/config.json\" as=\"fetch\" crossorigin>"
     tags+="<script type=\"module\">import('/$main').then((m) => m.default({ module_or_path: '/$wasm' })).catch((e) => {"
     tags+=" console.error(e); const p = document.getElementById('boot'); if (p) { p.setAttribute('role', 'alert');"
     tags+=" p.textContent = 'Xops Integrations could not be downloaded. Check your connection, then reload the page.'; } });</script>"

@@ -7,6 +7,8 @@
 // - A static file fetched 20 times on one kept-alive connection, against the first fetch.
 // - When the sign-in form is usable (#email visible), against the same form as a static HTML page
 //   served by the same store in the same run: median of 5 cold loads each, and the ratio.
+// - With XOPS_BASELINE_DIST (another build's dist/), the same for it, in the same run, and the
+//   ratios between the two (scripts/bench.sh --baseline REV builds one from a git revision).
 
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,21 +18,36 @@ import { DIST, launchBrowser, signUpViaApi, startStore } from './harness.mjs';
 
 const RUNS = 5;
 
-// A copy of the build with a static sign-in form beside the app: same stylesheet, same fields.
-const site = mkdtempSync(path.join(tmpdir(), 'xops-bench-dist-'));
-cpSync(DIST, site, { recursive: true });
-const css = readFileSync(path.join(DIST, 'index.html'), 'utf8').match(/href="(\/[^"]+\.css)"/)?.[1] ?? '';
-writeFileSync(path.join(site, 'static-login.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8">
+// The builds to compare, side by side in one run: this build, and optionally another one (an older
+// build's dist/, e.g. the last release) given as XOPS_BASELINE_DIST.
+const builds = [{ name: 'this build', dist: DIST }];
+if (process.env.XOPS_BASELINE_DIST) builds.push({ name: 'baseline', dist: process.env.XOPS_BASELINE_DIST });
+
+/** A copy of a build with a static sign-in form beside the app: same stylesheet, same fields. */
+function siteWithStaticForm(dist) {
+  const site = mkdtempSync(path.join(tmpdir(), 'xops-bench-dist-'));
+  cpSync(dist, site, { recursive: true });
+  const css = readFileSync(path.join(dist, 'index.html'), 'utf8').match(/href="(\/[^"]+\.css)"/)?.[1] ?? '';
+  writeFileSync(path.join(site, 'static-login.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign in · Xops Integrations</title>
 <link rel="stylesheet" href="${css}"></head><body><main class="auth"><h1>Sign in</h1>
 <form><label for="email">Email</label><input id="email" type="email" autocomplete="username">
 <label for="password">Password</label><input id="password" type="password" autocomplete="current-password">
 <button type="submit" class="button primary">Sign in</button></form></main></body></html>`);
+  return { site, css };
+}
 
-const store = await startStore({ dist: site });
+for (const b of builds) {
+  Object.assign(b, siteWithStaticForm(b.dist));
+  b.store = await startStore({ dist: b.site });
+}
 const browser = await launchBrowser();
 
-/** One cold load in a fresh context: bytes on the wire until idle, and ms until #email shows. */
+/**
+ * One cold load in a fresh context: bytes on the wire until idle, and ms until #email shows.
+ * With `prepare` (a signed-in visit), the bytes until Home shows and is Saved, and then the bytes
+ * of everything else fetched in the next 6 s (the other pages' code, fetched in idle time).
+ */
 async function coldLoad(url, prepare) {
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -47,14 +64,21 @@ async function coldLoad(url, prepare) {
     files.push([new URL(urls.get(e.requestId) ?? 'http://x/?').pathname, e.encodedDataLength]);
   });
   await page.goto(url, { waitUntil: 'commit' });
-  let visibleMs = null;
+  let visibleMs = null, later = null;
   if (!prepare) {
     await page.locator('#email').waitFor({ state: 'visible', timeout: 30_000 });
     visibleMs = await page.evaluate(() => performance.now());
+    await page.waitForLoadState('networkidle');
+  } else {
+    await page.getByTestId('sync-status').getByText('Saved', { exact: true }).waitFor({ timeout: 30_000 });
+    await page.waitForLoadState('networkidle');
+    const atHome = bytes;
+    await page.waitForTimeout(6000);
+    later = bytes - atHome;
+    bytes = atHome;
   }
-  await page.waitForLoadState('networkidle');
   await context.close();
-  return { bytes, visibleMs, files };
+  return { bytes, visibleMs, files, later };
 }
 
 /** `n` sequential fetches of `url` on one kept-alive connection: each one's milliseconds. */
@@ -76,25 +100,38 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
 
 try {
-  const app = [], plain = [];
+  for (const b of builds) Object.assign(b, { app: [], plain: [] });
   for (let i = 0; i < RUNS; i++) {
-    // Alternate, so neither side always runs on a warmer machine.
-    app.push(await coldLoad(`${store.url}/login`));
-    plain.push(await coldLoad(`${store.url}/static-login.html`));
+    // Alternate, so no side always runs on a warmer machine.
+    for (const b of builds) {
+      b.app.push(await coldLoad(`${b.store.url}/login`));
+      b.plain.push(await coldLoad(`${b.store.url}/static-login.html`));
+    }
   }
-  const home = await coldLoad(`${store.url}/`, async (page) => { await signUpViaApi(page, store); });
+  for (const b of builds) b.home = await coldLoad(`${b.store.url}/`, async (page) => { await signUpViaApi(page, b.store); });
 
-  const appMs = median(app.map((r) => r.visibleMs));
-  const plainMs = median(plain.map((r) => r.visibleMs));
   console.log('\nfirst load in Chromium (cold, cache disabled, as served)');
-  console.log(`  /login: ${kb(median(app.map((r) => r.bytes)))} on the wire until idle`);
-  for (const [f, b] of app[0].files) console.log(`      ${f.padEnd(52)} ${kb(b)}`);
-  console.log(`  Home, signed in: ${kb(home.bytes)} on the wire until idle`);
-  const [first, ...rest] = await keptAlive(`${store.url}${css}`, 21);
-  console.log(`  the stylesheet on one kept-alive connection: first ${first.toFixed(1)} ms, then median ${median(rest).toFixed(1)} ms, slowest ${Math.max(...rest).toFixed(1)} ms (20 fetches)`);
-  console.log(`  sign-in form usable: app ${appMs.toFixed(0)} ms, static HTML ${plainMs.toFixed(0)} ms (median of ${RUNS}): ${(appMs / plainMs).toFixed(2)}x`);
+  for (const b of builds) {
+    const appMs = median(b.app.map((r) => r.visibleMs));
+    const plainMs = median(b.plain.map((r) => r.visibleMs));
+    b.loginBytes = median(b.app.map((r) => r.bytes));
+    b.ratio = appMs / plainMs;
+    console.log(`  ${b.name} (${b.dist})`);
+    console.log(`    /login: ${kb(b.loginBytes)} on the wire until idle`);
+    for (const [f, n] of b.app[0].files) console.log(`        ${f.padEnd(52)} ${kb(n)}`);
+    console.log(`    Home, signed in: ${kb(b.home.bytes)} on the wire until Saved and idle; then ${kb(b.home.later)} more in idle time (the other pages' code)`);
+    const [first, ...rest] = await keptAlive(`${b.store.url}${b.css}`, 21);
+    console.log(`    the stylesheet on one kept-alive connection: first ${first.toFixed(1)} ms, then median ${median(rest).toFixed(1)} ms, slowest ${Math.max(...rest).toFixed(1)} ms (20 fetches)`);
+    console.log(`    sign-in form usable: app ${appMs.toFixed(0)} ms, static HTML ${plainMs.toFixed(0)} ms (median of ${RUNS}): ${b.ratio.toFixed(2)}x`);
+  }
+  if (builds.length === 2) {
+    const [now, base] = builds;
+    console.log(`  this build against the baseline: /login bytes ${(now.loginBytes / base.loginBytes).toFixed(2)}x, Home bytes ${(now.home.bytes / base.home.bytes).toFixed(2)}x, sign-in form usable (as a multiple of static HTML) ${now.ratio.toFixed(2)}x against ${base.ratio.toFixed(2)}x`);
+  }
 } finally {
   await browser.close();
-  await store.stop();
-  rmSync(site, { recursive: true, force: true });
+  for (const b of builds) {
+    await b.store.stop();
+    rmSync(b.site, { recursive: true, force: true });
+  }
 }
