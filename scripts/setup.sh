@@ -194,10 +194,24 @@ build_app() {
     say "building the app (trunk build --release, then the split wasm)"
     (cd "$ROOT" && trunk --log error build --release)
     build_split_wasm "$ROOT/dist"
+    write_service_worker "$ROOT/dist"
     # Precompressed twins: the store (and most CDNs) send brotli to browsers that take it, else
     # gzip. For the wasm, brotli is about a fifth smaller than gzip -9 (see scripts/bench-size.sh).
     find "$ROOT/dist" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.svg' \) \
         -exec gzip -9 -k -f {} \; -exec brotli -q 11 -k -f {} \;
+}
+
+# dist/sw.js: the service worker (src/service_worker.js) with this build's id and the exact list of
+# the build's files it keeps on the device: the page, config.json, the stylesheet, the icons, the
+# manifest and every module, those loaded later included. Any change to any file is a new id.
+write_service_worker() {
+    local dist="$1" files build list
+    files="$(cd "$dist" && find . -type f ! -name '*.br' ! -name '*.gz' ! -name sw.js ! -name _headers \
+        ! -name _redirects | sed 's#^\.##' | sort)"
+    build="$(cd "$dist" && for f in $files; do sha256sum ".$f"; done | sha256sum | cut -c1-16)"
+    list="[$(for f in $files; do printf "'%s'," "$f"; done)]"
+    sed -e "s#__XOPS_BUILD__#$build#" -e "s#__XOPS_FILES__#$list#" "$ROOT/src/service_worker.js" > "$dist/sw.js"
+    grep -q "$build" "$dist/sw.js" || die "could not write $dist/sw.js"
 }
 
 WASM_OPT_FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext

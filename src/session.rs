@@ -57,6 +57,7 @@ impl Session {
     }
 
     pub fn signed_in(&self, me: Me) {
+        remember(Some(&me));
         self.state.set(SessionState::SignedIn(me));
     }
 
@@ -69,8 +70,19 @@ impl Session {
                 Ok(Some(me)) => SessionState::SignedIn(me),
                 Ok(None) => SessionState::SignedOut,
                 Err(e) if e.code() == Some(ErrorCode::Unauthorized) => SessionState::SignedOut,
+                // Offline start: the person this browser last saw signed in, with their copy of the
+                // records; the sync engine says it is offline, and the store decides once it answers.
+                Err(ApiClientError::Network) => match remembered() {
+                    Some(me) => SessionState::SignedIn(me),
+                    None => SessionState::Unreachable(ApiClientError::Network.to_string()),
+                },
                 Err(e) => SessionState::Unreachable(e.to_string()),
             };
+            match &next {
+                SessionState::SignedIn(me) => remember(Some(me)),
+                SessionState::SignedOut => remember(None),
+                _ => {}
+            }
             state.set(next);
         });
     }
@@ -79,9 +91,28 @@ impl Session {
     /// unreachable (the error is returned so the page can say the server may still hold it).
     pub async fn sign_out(&self) -> Result<(), ApiClientError> {
         let result = self.api.get_value().logout().await;
+        remember(None);
         self.state.set(SessionState::SignedOutByChoice);
         result
     }
+}
+
+const REMEMBERED: &str = "xops.signed-in";
+
+/// Who was signed in here last (their id, email and organization, as the store said; no secret),
+/// so the app can open offline with their copy of the records. Forgotten on sign-out and when the
+/// store says the session ended.
+fn remember(me: Option<&Me>) {
+    let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else { return };
+    let _ = match me.and_then(|me| serde_json::to_string(me).ok()) {
+        Some(json) => storage.set_item(REMEMBERED, &json),
+        None => storage.remove_item(REMEMBERED),
+    };
+}
+
+fn remembered() -> Option<Me> {
+    let storage = web_sys::window()?.local_storage().ok()??;
+    serde_json::from_str(&storage.get_item(REMEMBERED).ok()??).ok()
 }
 
 /// Where to go after signing in: the page the person asked for, else the first-login picker

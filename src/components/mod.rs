@@ -1,5 +1,6 @@
 //! Small pieces shared by the pages.
 
+pub mod app_update;
 pub mod boot_error;
 pub mod brand;
 pub mod certificate;

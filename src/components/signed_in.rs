@@ -2,6 +2,7 @@
 //! the sync engine that keeps this person's records. It is a chunk of its own (see `split`), so
 //! the sign-in pages never download the sync engine.
 
+use super::app_update::UpdateNotice;
 use super::side_nav::SideNav;
 use super::top_bar::TopBar;
 use crate::session::Session;
@@ -36,6 +37,7 @@ fn SignedInFrame(page: ChildrenFn) -> impl IntoView {
         <div class="layout">
             <SideNav/>
             <div class="content">
+                <UpdateNotice/>
                 <TopBar/>
                 <main id="main" tabindex="-1">{page()}</main>
             </div>
@@ -45,18 +47,22 @@ fn SignedInFrame(page: ChildrenFn) -> impl IntoView {
 
 /// Once the signed-in person's first page is up and the browser has nothing else to do, fetch
 /// the code of every other page, so moving between pages never waits for the network and a
-/// person who goes offline can still open each of them. A failure here is not shown (the page
-/// says so, with Try again, if it is opened while its code is still missing).
+/// person who goes offline can still open each of them; then let the service worker keep the
+/// whole build on the device (it finds those files in the browser's cache). A failure here is
+/// not shown (a page says so, with Try again, if it is opened while its code is still missing).
 fn fetch_other_pages_when_idle() {
-    let fetch_all = || {
-        leptos::task::spawn_local(async {
+    let keep_on_device = super::app_update::keep_on_device();
+    let fetch_all = move || {
+        leptos::task::spawn_local(async move {
             let _ = crate::app::link_microsoft_365::preload().await;
             let _ = crate::app::account::preload().await;
+            keep_on_device();
         })
     };
     // Give the first page's own requests (the records) a head start, then wait for idle time.
     set_timeout(
         move || {
+            // (Safari has no idle callback: there, now.)
             let callback = leptos::wasm_bindgen::closure::Closure::once_into_js(fetch_all);
             let idle = web_sys::window().map(|w| w.request_idle_callback(callback.unchecked_ref()));
             if !matches!(idle, Some(Ok(_))) {
