@@ -61,7 +61,7 @@ pub async fn client_assertion(
     application: &str,
     sha1_thumbprint: &str,
 ) -> Result<String, CertificateError> {
-    let jti = certificate::random_uuid();
+    let jti = certificate::random_uuid()?;
     let now = (js_sys::Date::now() / 1000.0) as i64;
     let input = unsigned(authority, tenant, application, sha1_thumbprint, &jti, now)
         .ok_or_else(|| CertificateError("The certificate's thumbprint is not hexadecimal.".into()))?;

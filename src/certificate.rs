@@ -152,13 +152,32 @@ pub fn upper_hex(bytes: &[u8]) -> String {
 pub fn random_bytes(n: usize) -> Result<Vec<u8>, CertificateError> {
     let mut buf = vec![0u8; n];
     let window = web_sys::window().ok_or_else(|| CertificateError("No browser window.".into()))?;
-    window.crypto()?.get_random_values_with_u8_array(&mut buf)?;
+    window.crypto()?.get_random_values_with_u8_array(&mut buf).map_err(|_| no_random())?;
     Ok(buf)
 }
 
 /// A random (v4) UUID from the browser's CSPRNG.
-pub fn random_uuid() -> String {
-    web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()).unwrap_or_default()
+pub fn random_uuid() -> Result<String, CertificateError> {
+    let window = web_sys::window().ok_or_else(|| CertificateError("No browser window.".into()))?;
+    // `randomUUID` can throw (a broken or replaced Web Crypto); never fall back to a fixed value.
+    let crypto: JsValue = window.crypto()?.into();
+    let random_uuid = js_sys::Reflect::get(&crypto, &"randomUUID".into())?;
+    let uuid = random_uuid
+        .dyn_ref::<js_sys::Function>()
+        .ok_or_else(no_random)?
+        .call0(&crypto)
+        .map_err(|_| no_random())?
+        .as_string()
+        .filter(|u| u.len() == 36)
+        .ok_or_else(no_random)?;
+    Ok(uuid)
+}
+
+fn no_random() -> CertificateError {
+    CertificateError(
+        "This browser cannot make secure random numbers (Web Crypto is unavailable). Open Xops over https in a current browser."
+            .into(),
+    )
 }
 
 /// Makes a key pair and its self-signed certificate for the account named `account_name`.

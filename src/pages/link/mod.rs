@@ -27,12 +27,13 @@ use xops_model::{
     RecordKind, RoleArn,
 };
 
-fn random_24() -> [u8; 24] {
-    let mut bytes = [0u8; 24];
-    if let Ok(random) = certificate::random_bytes(24) {
-        bytes.copy_from_slice(&random);
-    }
-    bytes
+/// A new form's id and starting values (AWS: a fresh External ID), from the browser's CSPRNG.
+/// Without one there is no new form: a made-up id or an all-zero External ID (which would pass
+/// its parser and end up in an AWS trust policy) is never used.
+fn fresh_form(kind: &LinkKind) -> Result<(String, Values), certificate::CertificateError> {
+    let mut random = [0u8; 24];
+    random.copy_from_slice(&certificate::random_bytes(24)?);
+    Ok((certificate::random_uuid()?, kind.initial_values(&random)))
 }
 
 #[component]
@@ -151,14 +152,18 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
         if id.try_get_untracked().is_none() {
             return; // the person has left the page
         }
-        let start_new = move || {
-            id.set(certificate::random_uuid());
-            set_values(&kind.initial_values(&random_24()), true);
+        let start_new = move || match fresh_form(kind) {
+            Ok((new_id, fresh)) => {
+                id.set(new_id);
+                set_values(&fresh, true);
+            }
+            Err(e) => form_error.set(Some(e.to_string())),
         };
         match result {
             Ok((Some(d), key_present)) if !d.id.is_empty() => {
                 id.set(d.id);
-                let mut restored = kind.initial_values(&random_24());
+                // The draft has its own External ID; the fresh values only fill what it lacks.
+                let mut restored = fresh_form(kind).map(|(_, v)| v).unwrap_or_default();
                 restored.extend(d.values);
                 set_values(&restored, true);
                 options.set(d.options);
@@ -172,8 +177,8 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
             }
             Ok(_) => start_new(),
             Err(e) => {
-                start_new();
                 form_error.set(Some(format!("Your unfinished form could not be restored ({e}). You can fill it in again.")));
+                start_new();
             }
         }
         loaded.set(true);
@@ -201,6 +206,9 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
             return;
         }
         cert_error.set(None);
+        if id.get_untracked().is_empty() {
+            return cert_error.set(form_error.get_untracked());
+        }
         check("name");
         let name_error = fields.with_value(|fs| fs.iter().find(|f| f.spec.key == "name").and_then(|f| f.error.get_untracked()));
         if name_error.is_some() {
@@ -308,6 +316,10 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
             Err(e) => return form_error.set(Some(e.to_string())),
         };
         let account_id = id.get_untracked();
+        if account_id.is_empty() {
+            // No form was started (see `fresh_form`); its reason is on the page already.
+            return;
+        }
         let navigate = navigate.clone();
         let (org_id, key_name) = (org.get_value(), draft_key.get_value());
         connecting.set(true);
@@ -337,14 +349,18 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
             match cleared {
                 Ok(()) if id.try_get_untracked().is_none() => {}
                 Ok(()) => {
+                    let (new_id, fresh) = match fresh_form(kind) {
+                        Ok(f) => f,
+                        Err(e) => return form_error.set(Some(e.to_string())),
+                    };
                     loaded.set(false);
-                    set_values(&kind.initial_values(&random_24()), false);
+                    set_values(&fresh, false);
                     certificate.set(None);
                     options.set(CredentialOptions::default());
                     cert_error.set(None);
                     form_error.set(None);
                     progress.set("Started over: the form is empty and anything made for it is deleted.".into());
-                    id.set(certificate::random_uuid());
+                    id.set(new_id);
                     loaded.set(true);
                     focus(kind.fields[0].id);
                 }
