@@ -34,14 +34,16 @@ impl From<JsValue> for IdbError {
 
 /// Resolves when the request succeeds, with its result.
 async fn request(req: &IdbRequest) -> Result<JsValue, IdbError> {
+    // The callbacks read the request itself, not the event's target, so nothing in them can panic
+    // (a panic aborts the release build); every outcome settles the promise.
     let promise = Promise::new(&mut |resolve, reject| {
-        let ok = Closure::once_into_js(move |e: web_sys::Event| {
-            let r: IdbRequest = e.target().expect("event target").unchecked_into();
-            let _ = resolve.call1(&JsValue::NULL, &r.result().unwrap_or(JsValue::UNDEFINED));
+        let done = req.clone();
+        let ok = Closure::once_into_js(move || {
+            let _ = resolve.call1(&JsValue::NULL, &done.result().unwrap_or(JsValue::UNDEFINED));
         });
-        let fail = Closure::once_into_js(move |e: web_sys::Event| {
-            let r: IdbRequest = e.target().expect("event target").unchecked_into();
-            let err = r.error().ok().flatten().map(JsValue::from).unwrap_or_else(|| "request failed".into());
+        let failed = req.clone();
+        let fail = Closure::once_into_js(move || {
+            let err = failed.error().ok().flatten().map(JsValue::from).unwrap_or_else(|| "request failed".into());
             let _ = reject.call1(&JsValue::NULL, &err);
         });
         req.set_onsuccess(Some(ok.unchecked_ref()));
@@ -98,11 +100,11 @@ impl Idb {
     /// Opens (creating or upgrading) a database; `upgrade` creates its object stores.
     pub async fn open(name: &str, version: u32, upgrade: fn(&IdbDatabase) -> Result<(), JsValue>) -> Result<Idb, IdbError> {
         let req: IdbOpenDbRequest = factory()?.open_with_u32(name, version)?;
-        let on_upgrade = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
-            let req: IdbOpenDbRequest = e.target().expect("event target").unchecked_into();
-            if let Ok(db) = req.result() {
+        let upgrading = req.clone();
+        let on_upgrade = Closure::<dyn FnMut()>::new(move || {
+            if let Ok(db) = upgrading.result() {
                 if let Err(err) = upgrade(&db.unchecked_into()) {
-                    leptos::logging::error!("IndexedDB upgrade failed: {err:?}");
+                    leptos::logging::error!("IndexedDB upgrade failed: {}", IdbError::from(err));
                 }
             }
         });

@@ -9,10 +9,12 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-fn deferred() -> (Promise, Function) {
+/// A promise and the function that resolves it. (The executor runs at once, so the function is
+/// always there; `None` is only the type's way of saying so.)
+fn deferred() -> Option<(Promise, Function)> {
     let mut resolve_out = None;
     let promise = Promise::new(&mut |resolve, _| resolve_out = Some(resolve));
-    (promise, resolve_out.expect("the Promise executor runs at once"))
+    resolve_out.map(|resolve| (promise, resolve))
 }
 
 pub async fn exclusive<T>(name: &str, work: impl Future<Output = T>) -> T {
@@ -22,10 +24,11 @@ pub async fn exclusive<T>(name: &str, work: impl Future<Output = T>) -> T {
         .filter(|l| !l.is_undefined() && !l.is_null());
     let request =
         locks.as_ref().and_then(|l| Reflect::get(l, &"request".into()).ok()).and_then(|f| f.dyn_into::<Function>().ok());
-    let (Some(locks), Some(request)) = (locks, request) else { return work.await };
-
-    let (granted, grant) = deferred();
-    let (released, release) = deferred();
+    let (Some(locks), Some(request), Some((granted, grant)), Some((released, release))) =
+        (locks, request, deferred(), deferred())
+    else {
+        return work.await;
+    };
     let on_granted = Closure::once_into_js(move |_lock: JsValue| -> JsValue {
         let _ = grant.call0(&JsValue::NULL);
         released.into()
