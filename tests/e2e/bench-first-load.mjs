@@ -6,7 +6,7 @@
 //   visit to /login, and a cold visit to Home by a signed-in person.
 // - A static file fetched 20 times on one kept-alive connection, against the first fetch.
 // - When the sign-in form is usable (#email visible), against the same form as a static HTML page
-//   served by the same store in the same run: median of 5 cold loads each, and the ratio.
+//   served by the same store in the same run: median of 9 cold loads each, and the ratio.
 // - With XOPS_BASELINE_DIST (another build's dist/), the same for it, in the same run, and the
 //   ratios between the two (scripts/bench.sh --baseline REV builds one from a git revision).
 
@@ -16,7 +16,8 @@ import path from 'node:path';
 import http from 'node:http';
 import { DIST, launchBrowser, signUpViaApi, startStore } from './harness.mjs';
 
-const RUNS = 5;
+// Cold loads per side: timings on a shared 2-core machine are noisy, so take the median of several.
+const RUNS = Number(process.env.XOPS_BENCH_RUNS ?? 9);
 
 // The builds to compare, side by side in one run: this build, and optionally another one (an older
 // build's dist/, e.g. the last release) given as XOPS_BASELINE_DIST.
