@@ -59,46 +59,17 @@ pub fn AppRoutes() -> impl IntoView {
 // Every page but Sign in and Create account is loaded when first opened (see `split`): the pages
 // every signed-in person sees come with the signed-in frame; the link forms (with the certificate
 // code) and the account page (with Test connection) are chunks of their own. Two are `pub` for the
-// signed-in frame, which fetches those chunks in idle time.
-split_point!(
-    signed_in,
-    fn home() -> AnyView {
-        view! { <Home/> }.into_any()
-    }
-);
-split_point!(
-    signed_in,
-    fn welcome() -> AnyView {
-        view! { <Welcome/> }.into_any()
-    }
-);
-split_point!(
-    signed_in,
-    fn integrations() -> AnyView {
-        view! { <Integrations/> }.into_any()
-    }
-);
-split_point!(
-    link,
-    fn link_aws() -> AnyView {
-        view! { <LinkAws/> }.into_any()
-    }
-);
-split_point!(
-    link,
-    fn link_azure() -> AnyView {
-        view! { <LinkAzure/> }.into_any()
-    }
-);
-split_point!(
-    link,
-    pub fn link_microsoft_365() -> AnyView {
-        view! { <LinkMicrosoft365/> }.into_any()
-    }
-);
-split_point!(
-    account,
-    pub fn account() -> AnyView {
-        view! { <IntegrationDetail/> }.into_any()
-    }
-);
+// signed-in frame, which fetches those chunks in idle time. `page!` makes a page a split point:
+// its `call()` builds the page in its chunk.
+macro_rules! page {
+    ($chunk:ident, $vis:vis $name:ident, $component:ident) => {
+        split_point!($chunk, $vis fn $name() -> AnyView { $component().into_any() });
+    };
+}
+page!(signed_in, home, Home);
+page!(signed_in, welcome, Welcome);
+page!(signed_in, integrations, Integrations);
+page!(link, link_aws, LinkAws);
+page!(link, link_azure, LinkAzure);
+page!(link, pub link_microsoft_365, LinkMicrosoft365);
+page!(account, pub account, IntegrationDetail);

@@ -7,17 +7,9 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DIST, freePort, launchBrowser, newPage, signUpViaApi, connectViaApi, startStore, storedRecord } from './harness.mjs';
+import { DIST, freePort, newPage, signUpViaApi, connectViaApi, startStore, storedRecord, useStoreAndBrowser } from './harness.mjs';
 
-const env = { store: undefined, browser: undefined };
-before(async () => {
-  env.store = await startStore();
-  env.browser = await launchBrowser();
-});
-after(async () => {
-  await env.browser?.close();
-  await env.store?.stop();
-});
+const env = useStoreAndBrowser({ before, after });
 
 const status = (page) => page.getByTestId('sync-status');
 
