@@ -33,8 +33,14 @@ pub fn linked_accounts(engine: SyncEngine) -> Memo<Vec<LinkedAccount>> {
             .into_iter()
             .filter(|r| r.record.kind == RecordKind::Integration)
             .filter_map(|LocalRecord { record, pending }| {
-                let integration = serde_json::from_value(record.body?).ok()?;
-                Some(LinkedAccount { id: record.id, integration, pending })
+                match serde_json::from_value(record.body?) {
+                    Ok(integration) => Some(LinkedAccount { id: record.id, integration, pending }),
+                    Err(e) => {
+                        // Not shown (this version cannot read it), but never dropped without a word.
+                        leptos::logging::warn!("the account record {} cannot be read by this version: {e}", record.id);
+                        None
+                    }
+                }
             })
             .collect();
         list.sort_by_key(|a| a.integration.name.as_str().to_lowercase());

@@ -206,8 +206,12 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
     let cancel_replace = move |_| {
         let (org, id) = (org.get_value(), id.get_value());
         spawn_local(async move {
-            if let Ok(keys) = KeyStore::open(&org).await {
-                let _ = keys.delete_draft(&replace_draft_name(&id), Some(&next_key_id(&id))).await;
+            let removed = match KeyStore::open(&org).await {
+                Ok(keys) => keys.delete_draft(&replace_draft_name(&id), Some(&next_key_id(&id))).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = removed {
+                leptos::logging::warn!("the cancelled replacement's key could not be removed from this browser: {e}");
             }
             replacement.set(None);
             replace_status.set("Replacement cancelled; the current certificate stays.".into());
@@ -230,9 +234,16 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
         spawn_local(async move {
             match engine.delete(&id).await {
                 Ok(()) => {
-                    if let Ok(keys) = KeyStore::open(&org).await {
-                        let _ = keys.delete_key(&id).await;
-                        let _ = keys.delete_draft(&replace_draft_name(&id), Some(&next_key_id(&id))).await;
+                    let removed = match KeyStore::open(&org).await {
+                        Ok(keys) => match keys.delete_key(&id).await {
+                            Ok(()) => keys.delete_draft(&replace_draft_name(&id), Some(&next_key_id(&id))).await,
+                            Err(e) => Err(e),
+                        },
+                        Err(e) => Err(e),
+                    };
+                    if let Err(e) = removed {
+                        // The account is gone; its key is unusable without it, but say so.
+                        leptos::logging::warn!("the disconnected account's key could not be removed from this browser: {e}");
                     }
                     navigate(routes::INTEGRATIONS, Default::default())
                 }
