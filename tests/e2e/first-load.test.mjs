@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useStoreAndBrowser, newPage, signUpViaApi, connectViaApi } from './harness.mjs';
+import { useStoreAndBrowser, keptOnDevice, newPage, signUpViaApi, connectViaApi } from './harness.mjs';
 
 const env = useStoreAndBrowser({ before, after });
 
@@ -68,6 +68,8 @@ test('each page\'s code arrives when needed, the rest in idle time; then every p
   await page.waitForFunction(() => performance.getEntriesByType('resource')
     .filter((r) => /xops-split_(link|account)-/.test(r.name)).length === 2, null, { timeout: 15_000 });
   await page.waitForLoadState('networkidle');
+  // Then the service worker is registered; let it finish, so going offline does not cut its fetch.
+  await keptOnDevice(page);
 
   // Offline now: every page still opens, from what is already here.
   await context.setOffline(true);

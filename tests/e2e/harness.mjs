@@ -190,3 +190,17 @@ http { include /etc/nginx/mime.types; access_log off; ${temp} include ${serverBl
     },
   };
 }
+
+/** Waits until the service worker controls the page and has kept every file of the build. */
+export async function keptOnDevice(page) {
+  // (page.waitForFunction does not wait for a promise the function returns, so poll here.)
+  for (let waited = 0; waited < 20_000; waited += 200) {
+    const kept = await page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.getRegistration();
+      return Boolean(navigator.serviceWorker.controller && registration?.active?.state === 'activated');
+    });
+    if (kept) return;
+    await page.waitForTimeout(200);
+  }
+  throw new Error('the service worker did not take over the page within 20 s');
+}

@@ -7,25 +7,12 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DIST, freePort, newPage, signUpViaApi, connectViaApi, startStore, storedRecord, useStoreAndBrowser } from './harness.mjs';
+import { DIST, freePort, keptOnDevice, newPage, signUpViaApi, connectViaApi, startStore, storedRecord, useStoreAndBrowser } from './harness.mjs';
 
 const env = useStoreAndBrowser({ before, after });
 
 const status = (page) => page.getByTestId('sync-status');
 
-/** Waits until the service worker controls the page and has kept every file of the build. */
-async function keptOnDevice(page) {
-  // (page.waitForFunction does not wait for a promise the function returns, so poll here.)
-  for (let waited = 0; waited < 20_000; waited += 200) {
-    const kept = await page.evaluate(async () => {
-      const registration = await navigator.serviceWorker.getRegistration();
-      return Boolean(navigator.serviceWorker.controller && registration?.active?.state === 'activated');
-    });
-    if (kept) return;
-    await page.waitForTimeout(200);
-  }
-  throw new Error('the service worker did not take over the page within 20 s');
-}
 
 test('the worker keeps exactly the files of the build, and never the API', () => {
   const sw = readFileSync(path.join(DIST, 'sw.js'), 'utf8');
