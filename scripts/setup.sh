@@ -191,9 +191,11 @@ ensure_wasm_nightly() {
 # wasm-bindgen on the first download → wasm-opt -Oz on every module → names with the build's hash
 # → a loader in index.html. Every file and its brotli and gzip twins get an immutable name.
 build_app() {
-    say "building the app (trunk build --release, then the split wasm)"
+    say "building the app (trunk build --release, then the split wasm and the sign-in page)"
     (cd "$ROOT" && trunk --log error build --release)
     build_split_wasm "$ROOT/dist"
+    build_signin_wasm "$ROOT/dist"
+    write_loader "$ROOT/dist"
     write_service_worker "$ROOT/dist"
     # Precompressed twins: the store (and most CDNs) send brotli to browsers that take it, else
     # gzip. For the wasm, brotli is about a fifth smaller than gzip -9 (see scripts/bench-size.sh).
@@ -217,63 +219,111 @@ write_service_worker() {
 WASM_OPT_FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
     --enable-mutable-globals --enable-reference-types --enable-multivalue)
 
-build_split_wasm() {
-    local dist="$1" target="$ROOT/target/split" out toolchain=() flags="-Clink-args=--emit-relocs"
-    local std=()
+# How the release wasm is compiled, shared by the app and the sign-in page (one target folder, one
+# set of flags, so neither build invalidates the other's compiled dependencies). Sets WASM_TARGET,
+# WASM_CARGO (the cargo command line up to the package) and WASM_RUSTFLAGS.
+wasm_build_env() {
+    WASM_TARGET="$ROOT/target/split" WASM_RUSTFLAGS="-Clink-args=--emit-relocs"
+    WASM_CARGO=(cargo)
     # XOPS_WASM_DEBUG=1 keeps function names, panic messages and locations (stable, no wasm-opt).
     if [ -z "${XOPS_WASM_DEBUG:-}" ] && wasm_nightly_usable; then
-        toolchain=(+nightly) std=(-Zbuild-std=std,panic_abort) flags+=" $WASM_NIGHTLY_FLAGS"
-        target="$ROOT/target/split-nightly"
+        WASM_CARGO=(cargo +nightly) WASM_RUSTFLAGS+=" $WASM_NIGHTLY_FLAGS"
+        WASM_TARGET="$ROOT/target/split-nightly"
+        WASM_CARGO+=(build --quiet -Zbuild-std=std,panic_abort)
+    else
+        WASM_CARGO+=(build --quiet)
     fi
-    out="$target/out"
+    WASM_CARGO+=(--target wasm32-unknown-unknown --profile wasm-release --target-dir "$WASM_TARGET")
+}
+
+# wasm-opt -Oz on each file given (not in a debug build).
+wasm_opt_all() {
+    local f
+    [ -n "${XOPS_WASM_DEBUG:-}" ] && return 0
+    for f in "$@"; do
+        wasm-opt -Oz "${WASM_OPT_FEATURES[@]}" "$f" -o "$f" 2>"$f.wasm-opt.log" ||
+            { cat "$f.wasm-opt.log" >&2; die "wasm-opt failed on $f"; }
+        rm -f "$f.wasm-opt.log"
+    done
+}
+
+# The app (Leptos), cut into chunks at its split points (src/split.rs). Sets APP_JS, APP_WASM and
+# APP_LOADER (the files index.html's loader starts for every page but Sign in and Create account).
+build_split_wasm() {
+    local dist="$1" out
+    wasm_build_env
+    out="$WASM_TARGET/out"
     # A target folder of its own: the relocation flag would otherwise rebuild every dependency
     # each time the browser tests (built without it) run.
-    (cd "$ROOT" && CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$flags" \
-        cargo "${toolchain[@]}" build --quiet "${std[@]}" --target wasm32-unknown-unknown --profile wasm-release \
-        --features split --bin xops-integrations --target-dir "$target")
+    (cd "$ROOT" && CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$WASM_RUSTFLAGS" \
+        "${WASM_CARGO[@]}" --features split -p xops-integrations --bin xops-integrations)
     rm -rf "$out" && mkdir -p "$out/split" "$out/web"
-    wasm-split-cli "$target/wasm32-unknown-unknown/wasm-release/xops-integrations.wasm" "$out/split"
+    wasm-split-cli "$WASM_TARGET/wasm32-unknown-unknown/wasm-release/xops-integrations.wasm" "$out/split"
     local debug=()
     [ -n "${XOPS_WASM_DEBUG:-}" ] && debug=(--keep-debug)
     wasm-bindgen --target web --no-typescript --keep-lld-exports "${debug[@]}" --out-dir "$out/web" --out-name main "$out/split/main.wasm"
     find "$out/split" -name '*.wasm' ! -name main.wasm -exec cp {} "$out/web/" \;
     cp "$out/split/__wasm_split.js" "$out/web/"
-    local f
-    for f in "$out/web"/*.wasm; do
-        [ -n "${XOPS_WASM_DEBUG:-}" ] && break
-        wasm-opt -Oz "${WASM_OPT_FEATURES[@]}" "$f" -o "$f" 2>"$out/wasm-opt.log" ||
-            { cat "$out/wasm-opt.log" >&2; die "wasm-opt failed on $f"; }
-    done
+    wasm_opt_all "$out/web"/*.wasm
     # One hash for the whole build: the first module and the loader import each other, so no file's
     # name can carry a hash of its own content alone. Any change renames every file.
-    local hash
+    local hash f
     hash="$(cat "$out/web"/* | sha256sum | cut -c1-16)"
-    local main="xops-$hash.js" wasm="xops-${hash}_bg.wasm" loader="xops-loader-$hash.js"
+    APP_JS="xops-$hash.js" APP_WASM="xops-${hash}_bg.wasm" APP_LOADER="xops-loader-$hash.js"
     # Only the `from "…"` of the imports: the wasm's own import names stay as the splitter wrote them.
-    local seds=(-e "s#from \"\./__wasm_split\.js\"#from \"./$loader\"#g" -e "s#from \"\./main\.js\"#from \"./$main\"#g"
-        -e "s#'main_bg\.wasm'#'$wasm'#g")
+    local seds=(-e "s#from \"\./__wasm_split\.js\"#from \"./$APP_LOADER\"#g" -e "s#from \"\./main\.js\"#from \"./$APP_JS\"#g"
+        -e "s#'main_bg\.wasm'#'$APP_WASM'#g")
     for f in "$out/web"/*.wasm; do
         f="$(basename "$f" .wasm)"
         [ "$f" = main_bg ] || seds+=(-e "s#\./$f\.wasm#./xops-$f-$hash.wasm#g")
     done
-    sed "${seds[@]}" "$out/web/main.js" > "$dist/$main"
-    sed "${seds[@]}" "$out/web/__wasm_split.js" > "$dist/$loader"
-    cp "$out/web/main_bg.wasm" "$dist/$wasm"
+    sed "${seds[@]}" "$out/web/main.js" > "$dist/$APP_JS"
+    sed "${seds[@]}" "$out/web/__wasm_split.js" > "$dist/$APP_LOADER"
+    cp "$out/web/main_bg.wasm" "$dist/$APP_WASM"
     for f in "$out/web"/*.wasm; do
         f="$(basename "$f" .wasm)"
         [ "$f" = main_bg ] || cp "$out/web/$f.wasm" "$dist/xops-$f-$hash.wasm"
     done
-    # The loader: preload the first module and its code, then start; if they cannot be fetched,
-    # say so instead of leaving "Loading…" on screen. It is inline (one request fewer), allowed by
-    # its hash in the Content-Security-Policy (the store and the deploy kit compute it).
-    local tags
-    tags="<link rel=\"modulepreload\" href=\"/$main\"><link rel=\"modulepreload\" href=\"/$loader\">"
-    tags+="<link rel=\"preload\" href=\"/$wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin>"
-    # The settings file is the app's first request: fetch it while the code downloads.
-    tags+="<link rel=\"preload\" href=\"/config.json\" as=\"fetch\" crossorigin>"
-    tags+="<script type=\"module\">import('/$main').then((m) => m.default({ module_or_path: '/$wasm' })).catch((e) => {"
-    tags+=" console.error(e); const p = document.getElementById('boot'); if (p) { p.setAttribute('role', 'alert');"
-    tags+=" p.textContent = 'Xops Integrations could not be downloaded. Check your connection, then reload the page.'; } });</script>"
+}
+
+# Sign in and Create account (crates/signin): a small module of their own, without Leptos. Sets
+# SIGNIN_JS and SIGNIN_WASM.
+build_signin_wasm() {
+    local dist="$1" out hash
+    wasm_build_env
+    out="$WASM_TARGET/out-signin"
+    (cd "$ROOT" && CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$WASM_RUSTFLAGS" \
+        "${WASM_CARGO[@]}" -p xops-signin --bin xops-signin)
+    rm -rf "$out" && mkdir -p "$out"
+    local debug=()
+    [ -n "${XOPS_WASM_DEBUG:-}" ] && debug=(--keep-debug)
+    wasm-bindgen --target web --no-typescript "${debug[@]}" --out-dir "$out" --out-name signin \
+        "$WASM_TARGET/wasm32-unknown-unknown/wasm-release/xops-signin.wasm"
+    # It shares the app's link flags, so it carries relocations (4/5 of its bytes) no one reads.
+    node "$ROOT/scripts/tools/strip-relocs.mjs" "$out/signin_bg.wasm"
+    wasm_opt_all "$out/signin_bg.wasm"
+    hash="$(cat "$out/signin.js" "$out/signin_bg.wasm" | sha256sum | cut -c1-16)"
+    SIGNIN_JS="xops-signin-$hash.js" SIGNIN_WASM="xops-signin-${hash}_bg.wasm"
+    sed "s#'signin_bg\.wasm'#'$SIGNIN_WASM'#g" "$out/signin.js" > "$dist/$SIGNIN_JS"
+    cp "$out/signin_bg.wasm" "$dist/$SIGNIN_WASM"
+}
+
+# The loader in index.html: Sign in and Create account start the sign-in module, every other page
+# the app; each fetches its code at once, and if it cannot, the loading line says so instead of
+# leaving "Loading…" on screen. It is inline (one request fewer), allowed by its hash in the
+# Content-Security-Policy (the store and the deploy kit compute it). The paths must be
+# `routes::is_public`'s (crates/web/src/routes.rs); a browser test compares them.
+write_loader() {
+    local dist="$1" tags script
+    # The settings file is both modules' first request: fetch it while the code downloads.
+    tags="<link rel=\"preload\" href=\"/config.json\" as=\"fetch\" crossorigin>"
+    script="(function () { var p = location.pathname, signIn = p === '/login' || p === '/signup';"
+    script+=" var js = signIn ? '/$SIGNIN_JS' : '/$APP_JS', wasm = fetch(signIn ? '/$SIGNIN_WASM' : '/$APP_WASM');"
+    script+=" if (!signIn) { var l = document.createElement('link'); l.rel = 'modulepreload'; l.href = '/$APP_LOADER'; document.head.appendChild(l); }"
+    script+=" import(js).then(function (m) { return m.default({ module_or_path: wasm }); }).catch(function (e) {"
+    script+=" console.error(e); var b = document.getElementById('boot'); if (b) { b.setAttribute('role', 'alert');"
+    script+=" b.textContent = 'Xops Integrations could not be downloaded. Check your connection, then reload the page.'; } }); })();"
+    tags+="<script>$script</script>"
     sed -i -e "s#</head>#$tags</head>#" -e '/<link data-trunk[^>]*data-trunk-skip/d' "$dist/index.html"
-    grep -q "$main" "$dist/index.html" || die "could not add the loader to $dist/index.html"
+    grep -q "$SIGNIN_JS" "$dist/index.html" || die "could not add the loader to $dist/index.html"
 }

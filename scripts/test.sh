@@ -33,7 +33,7 @@ postgres_tests() {
 }
 layer "store tests on PostgreSQL (a temporary server; two store processes)" postgres_tests
 layer "browser tests (wasm-bindgen-test, headless Chromium)" \
-    cargo test -p xops-integrations --target wasm32-unknown-unknown
+    cargo test -p xops-integrations -p xops-signin --target wasm32-unknown-unknown
 e2e() {
     build_app
     # The sign-in first load's byte budget (tests/e2e/first-load.test.mjs); larger on stable.

@@ -1,11 +1,11 @@
 //! The router: every screen of the app, by its route. Find a screen here, then its module in
-//! pages/. The paths are routes.rs's (`path!` takes literals; tests/browser_shell.rs opens each).
+//! pages/. The paths are `routes`' (crates/web; `path!` takes literals, and tests/browser_shell.rs
+//! opens each).
 //! Which pages need a signed-in person is decided in one place: `components::shell`.
 
 use crate::api::Api;
 use crate::components::shell::Shell;
 use crate::pages::account::IntegrationDetail;
-use crate::pages::auth::{login::Login, signup::Signup};
 use crate::pages::link::{LinkAws, LinkAzure, LinkMicrosoft365};
 use crate::pages::{home::Home, integrations::Integrations, not_found::NotFound, welcome::Welcome};
 use crate::session::Session;
@@ -42,8 +42,6 @@ pub fn AppRoutes() -> impl IntoView {
     view! {
             <Shell>
                 <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("/login") view=Login/>
-                    <Route path=path!("/signup") view=Signup/>
                     <Route path=path!("/") view=|| lazy(home::preload_boxed, home::call_boxed)/>
                     <Route path=path!("/welcome") view=|| lazy(welcome::preload_boxed, welcome::call_boxed)/>
                     <Route path=path!("/integrations") view=|| lazy(integrations::preload_boxed, integrations::call_boxed)/>
@@ -56,7 +54,9 @@ pub fn AppRoutes() -> impl IntoView {
     }
 }
 
-// Every page but Sign in and Create account is loaded when first opened (see `split`): the pages
+// Sign in and Create account are not here: they are a module of their own (crates/signin), which
+// index.html's loader starts for their paths. Every page here is loaded when first opened (see
+// `split`), but Page not found: the pages
 // every signed-in person sees come with the signed-in frame; the link forms (with the certificate
 // code) and the account page (with Test connection) are chunks of their own. Two are `pub` for the
 // signed-in frame, which fetches those chunks in idle time. `page!` makes a page a split point:

@@ -13,10 +13,11 @@ pub mod config;
 pub mod keys;
 pub mod link_kinds;
 pub mod pages;
-pub mod routes;
 pub mod session;
 pub mod split;
 pub mod sync;
+
+pub use xops_web::routes;
 
 use leptos::prelude::*;
 

@@ -4,6 +4,7 @@ use crate::api::{Api, ApiClientError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use xops_model::{ErrorCode, Me};
+pub use xops_web::{landing_path, remember, remembered, safe_next};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SessionState {
@@ -95,50 +96,4 @@ impl Session {
         self.state.set(SessionState::SignedOutByChoice);
         result
     }
-}
-
-const REMEMBERED: &str = "xops.signed-in";
-
-/// Who was signed in here last (their id, email and organization, as the store said; no secret),
-/// so the app can open offline with their copy of the records. Forgotten on sign-out and when the
-/// store says the session ended.
-fn remember(me: Option<&Me>) {
-    let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else { return };
-    let _ = match me.and_then(|me| serde_json::to_string(me).ok()) {
-        Some(json) => storage.set_item(REMEMBERED, &json),
-        None => storage.remove_item(REMEMBERED),
-    };
-}
-
-fn remembered() -> Option<Me> {
-    let storage = web_sys::window()?.local_storage().ok()??;
-    serde_json::from_str(&storage.get_item(REMEMBERED).ok()??).ok()
-}
-
-/// Where to go after signing in: the page the person asked for, else the first-login picker
-/// until the organization has a connected account, else Home.
-pub fn landing_path(me: &Me, next: Option<String>) -> String {
-    match next {
-        Some(next) => next,
-        None if me.has_connected_account => crate::routes::HOME.to_string(),
-        None => crate::routes::WELCOME.to_string(),
-    }
-}
-
-/// Only a page of this site may be a `next` target. The value is resolved as the browser and the
-/// router would resolve it (URL parsing drops tabs and line breaks and reads a backslash as a slash, so
-/// "/\t/evil.example" is "//evil.example", another site) and kept only if it lands on this page's
-/// origin; what is kept is the resolved path, query and fragment, never the raw text.
-pub fn safe_next(next: Option<String>) -> Option<String> {
-    let origin = web_sys::window()?.location().origin().ok()?;
-    let next = next?;
-    if !next.starts_with('/') {
-        return None;
-    }
-    let url = web_sys::Url::new_with_base(&next, &format!("{origin}/")).ok()?;
-    if url.origin() != origin {
-        return None;
-    }
-    let path = url.pathname();
-    (!crate::routes::is_public(&path)).then(|| format!("{path}{}{}", url.search(), url.hash()))
 }

@@ -1,51 +1,5 @@
 use leptos::prelude::*;
-use std::cell::{Cell, RefCell};
-use std::time::Duration;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
-
-thread_local! {
-    static POINTER_DOWN: Cell<bool> = const { Cell::new(false) };
-    static AFTER_RELEASE: RefCell<Vec<Box<dyn FnOnce()>>> = const { RefCell::new(Vec::new()) };
-    static TRACKING: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Runs `f` now, or, when a pointer is pressed (the person left the field by pressing a button
-/// or a link), just after it is released and its click has happened. A message that appears
-/// when a field is left then never moves what is under the pointer between press and release,
-/// so that click is never lost.
-pub fn when_pointer_is_up(f: impl FnOnce() + 'static) {
-    track_pointer();
-    if POINTER_DOWN.get() {
-        AFTER_RELEASE.with_borrow_mut(|later| later.push(Box::new(f)));
-    } else {
-        f();
-    }
-}
-
-fn track_pointer() {
-    if TRACKING.replace(true) {
-        return;
-    }
-    let Some(window) = web_sys::window() else { return };
-    let down = Closure::<dyn Fn()>::new(|| POINTER_DOWN.set(true));
-    let up = Closure::<dyn Fn()>::new(|| {
-        POINTER_DOWN.set(false);
-        let later = AFTER_RELEASE.with_borrow_mut(std::mem::take);
-        if !later.is_empty() {
-            // After the click that this release makes (it is dispatched right after pointerup).
-            set_timeout(move || later.into_iter().for_each(|f| f()), Duration::ZERO);
-        }
-    });
-    // Capture phase: seen before any handler on the page can stop it.
-    let _ = window.add_event_listener_with_callback_and_bool("pointerdown", down.as_ref().unchecked_ref(), true);
-    for event in ["pointerup", "pointercancel"] {
-        let _ = window.add_event_listener_with_callback_and_bool(event, up.as_ref().unchecked_ref(), true);
-    }
-    // Installed once for the page's lifetime.
-    down.forget();
-    up.forget();
-}
+pub use xops_web::pointer::{track_pointer, when_pointer_is_up};
 
 /// A labelled text input with its hint and its error beside it. The error is tied to the input
 /// with aria-describedby and aria-invalid, so screen readers announce it with the field.

@@ -1,4 +1,4 @@
-use super::redirect::{login_path_returning_here, ReplaceWith};
+use super::redirect::{current_path_and_query, login_path_returning_here, LeaveFor};
 use super::signed_in::signed_in_frame;
 use crate::routes;
 use crate::session::{Session, SessionState};
@@ -8,7 +8,8 @@ use leptos_router::hooks::use_location;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Frame {
-    /// Sign in / create account: no navigation around them.
+    /// Sign in / create account: pages of the sign-in module, opened with a full page load (the
+    /// loader never starts the app for them, but a link inside the app may lead there).
     Public,
     Checking,
     /// Signed out: to Sign in, and back here afterwards.
@@ -20,8 +21,8 @@ enum Frame {
 }
 
 /// The frame around every page. The one place that decides what a page needs: public pages
-/// stand alone; every other page needs a session, and a signed-out person is sent to Sign in
-/// (and brought back here afterwards).
+/// belong to the sign-in module; every other page needs a session, and a signed-out person is
+/// sent to Sign in (and brought back here afterwards).
 #[component]
 pub fn Shell(children: ChildrenFn) -> impl IntoView {
     let session = Session::expect_context();
@@ -49,16 +50,13 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
     });
     let children = StoredValue::new(children);
     move || match frame.get() {
-        Frame::Public => view! {
-            <main id="main" class="public" tabindex="-1">{children.read_value()()}</main>
-        }
-        .into_any(),
+        Frame::Public => view! { <LeaveFor to=current_path_and_query()/> }.into_any(),
         Frame::Checking => view! {
             <p class="boot-message" role="status">"Loading Xops Integrations…"</p>
         }
         .into_any(),
-        Frame::NeedsSignIn => view! { <ReplaceWith to=login_path_returning_here()/> }.into_any(),
-        Frame::SignedOutByChoice => view! { <ReplaceWith to=routes::LOGIN/> }.into_any(),
+        Frame::NeedsSignIn => view! { <LeaveFor to=login_path_returning_here()/> }.into_any(),
+        Frame::SignedOutByChoice => view! { <LeaveFor to=routes::LOGIN/> }.into_any(),
         Frame::Unreachable(reason) => view! {
             <main id="main" class="boot-error" tabindex="-1">
                 <h1>"Xops is not reachable"</h1>

@@ -2,7 +2,6 @@
 //! app.rs and their paths in routes.rs. A screen's own parts live in its folder.
 
 pub mod account;
-pub mod auth;
 pub mod home;
 pub mod integrations;
 pub mod link;

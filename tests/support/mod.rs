@@ -7,6 +7,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
 use xops_integrations::api::Api;
 use xops_integrations::app::AppRoutes;
+use xops_integrations::components::redirect::Leave;
 use xops_integrations::session::{Session, SessionState};
 use xops_model::account::{OrganizationInfo, UserInfo};
 use xops_model::{ApiBase, Me};
@@ -87,9 +88,25 @@ pub fn me(has_connected_account: bool) -> Me {
     }
 }
 
-/// Mounts every route with the given session (no store is asked).
+thread_local! {
+    static LEFT_FOR: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn record_leave(to: &str) {
+    LEFT_FOR.with_borrow_mut(|l| l.push(to.to_string()));
+}
+
+/// Where the app last left for with a full page load (Sign in, Create account), and forgets it.
+pub fn take_left_for() -> Option<String> {
+    LEFT_FOR.with_borrow_mut(|l| l.drain(..).last())
+}
+
+/// Mounts every route with the given session (no store is asked). A full page load the app
+/// starts is recorded (`take_left_for`) instead of ending the test page.
 pub fn mount_app(root: &HtmlElement, state: SessionState) -> leptos::mount::UnmountHandle<impl Mountable> {
+    take_left_for();
     leptos::mount::mount_to(root.clone(), move || {
+        provide_context(Leave(record_leave));
         provide_context(Api::new(ApiBase::SameOrigin));
         Session::provide_state(state);
         xops_integrations::sync::SyncEngine::provide();

@@ -1,5 +1,7 @@
-//! Every page's path, in one place. The router (`app.rs`) matches these paths; links, redirects
-//! and the pages that navigate use these names instead of repeating the strings.
+//! Every page's path, in one place. The app's router (`src/app.rs`) and the sign-in page match
+//! these paths; links, redirects and the pages that navigate use these names instead of repeating
+//! the strings. Sign in and Create account belong to the sign-in page (`crates/signin`): the app
+//! reaches them, and they reach the app, only by a full page load (`is_public`).
 
 pub const HOME: &str = "/";
 pub const LOGIN: &str = "/login";

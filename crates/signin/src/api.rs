@@ -1,0 +1,102 @@
+//! The three calls the page makes (the settings file, who is signed in, sign in or sign up),
+//! with the browser's own `fetch`. Failures are the app's `ApiClientError`s, with the same
+//! sentences.
+
+use serde::de::DeserializeOwned;
+use std::cell::RefCell;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{RequestCache, RequestCredentials, RequestInit, Response};
+use xops_model::{ApiBase, ApiError, ClientConfig, Me, SessionInfo};
+use xops_web::config::{config_url, ConfigLoadError};
+use xops_web::ApiClientError;
+
+thread_local! {
+    static API_BASE: RefCell<Option<ApiBase>> = const { RefCell::new(None) };
+}
+
+/// Where the store is, without reading `config.json` (for tests, and once it has been read).
+pub fn set_api_base(base: ApiBase) {
+    API_BASE.set(Some(base));
+}
+
+/// Where the store is: `config.json`'s `api_base`, read once (its first request was preloaded by
+/// index.html). A missing file (404) means the store serves this page.
+pub async fn api_base() -> Result<ApiBase, ConfigLoadError> {
+    if let Some(base) = API_BASE.with_borrow(Clone::clone) {
+        return Ok(base);
+    }
+    let url = config_url();
+    let reason = |e: JsValue| {
+        e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).or_else(|| e.as_string()).unwrap_or_default()
+    };
+    let init = RequestInit::new();
+    init.set_cache(RequestCache::NoCache);
+    let res = fetch(&url, &init).await.map_err(|e| ConfigLoadError::Unreachable { url: url.clone(), reason: reason(e) })?;
+    let base = match res.status() {
+        404 => ApiBase::SameOrigin,
+        200..=299 => {
+            let text = text(&res).await.map_err(|e| ConfigLoadError::Unreachable { url: url.clone(), reason: reason(e) })?;
+            ClientConfig::parse(&text).map_err(|e| ConfigLoadError::Invalid { url: url.clone(), reason: e.to_string() })?.api_base
+        }
+        status => return Err(ConfigLoadError::Status { url, status }),
+    };
+    set_api_base(base.clone());
+    Ok(base)
+}
+
+async fn fetch(url: &str, init: &RequestInit) -> Result<Response, JsValue> {
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    Ok(JsFuture::from(window.fetch_with_str_and_init(url, init)).await?.unchecked_into())
+}
+
+async fn text(res: &Response) -> Result<String, JsValue> {
+    Ok(JsFuture::from(res.text()?).await?.as_string().unwrap_or_default())
+}
+
+/// One call to the store's API, with the session cookie (also when the store is on another
+/// origin). A JSON body is sent as JSON.
+async fn call<T: DeserializeOwned>(base: &ApiBase, method: &str, path: &str, body: Option<String>) -> Result<T, ApiClientError> {
+    let url = base.url(&format!("{}{path}", xops_model::api::API_PREFIX));
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(RequestCredentials::Include);
+    if let Some(body) = body {
+        let headers = web_sys::Headers::new().map_err(|_| ApiClientError::Network)?;
+        let _ = headers.set("content-type", "application/json");
+        init.set_headers(&headers);
+        init.set_body(&JsValue::from_str(&body));
+    }
+    let res = fetch(&url, &init).await.map_err(|_| ApiClientError::Network)?;
+    let status = res.status();
+    let text = text(&res).await.map_err(|_| ApiClientError::Network)?;
+    if !res.ok() {
+        return Err(match serde_json::from_str::<ApiError>(&text) {
+            Ok(error) => ApiClientError::Api { status, error },
+            Err(_) => ApiClientError::Unexpected { status },
+        });
+    }
+    serde_json::from_str(&text).map_err(|_| ApiClientError::Unexpected { status })
+}
+
+/// Who is signed in on this browser, if anyone.
+pub async fn session(base: &ApiBase) -> Result<Option<Me>, ApiClientError> {
+    call::<SessionInfo>(base, "GET", "/session", None).await.map(|s| s.me)
+}
+
+/// Signs in (`/auth/login`) or signs up (`/auth/signup`) with a JSON body, then makes sure the
+/// browser sends the new session back: when the app and the store are on different sites it may
+/// not (SameSite, third-party cookies), and every page would then ask to sign in again; better to
+/// say so once, clearly.
+pub async fn enter(base: &ApiBase, path: &str, body: String) -> Result<Me, ApiClientError> {
+    let me: Me = call(base, "POST", path, Some(body)).await?;
+    if session(base).await?.is_some() {
+        return Ok(me);
+    }
+    let app = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    let store = match base {
+        ApiBase::SameOrigin => app.clone(),
+        ApiBase::Url(url) => url.clone(),
+    };
+    Err(ApiClientError::SessionNotKept { app, store })
+}

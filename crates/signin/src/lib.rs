@@ -1,0 +1,64 @@
+//! Sign in and Create account: the first page a person opens, as a WebAssembly module of its own
+//! with no framework (web-sys only). That page then downloads a few dozen KB instead of the whole
+//! app (see the README's "First load").
+//!
+//! A person who signs in goes on to the app (`xops-integrations`, a separate module) with a full
+//! page load, and the app sends a signed-out person here the same way. Both sides take their
+//! rules from shared crates: the field checks are the model's (the store runs the same), and the
+//! routes, the safe `next` target and where a person lands are `xops-web`'s.
+
+mod api;
+mod dom;
+mod form;
+
+pub use api::set_api_base;
+pub use form::{mount, Page};
+
+use xops_web::routes;
+
+/// Shows the page the address names (the loader in index.html starts this module only for
+/// Sign in and Create account), and sends a person who is already signed in on to the app.
+pub fn start() {
+    let Some(window) = web_sys::window() else { return };
+    let Some(document) = window.document() else { return };
+    let location = window.location();
+    let path = location.pathname().unwrap_or_default();
+    let page = Page::from_path(&path).unwrap_or(Page::SignIn);
+    let next = next_from_search(&location.search().unwrap_or_default());
+    if let Some(boot) = document.get_element_by_id("boot") {
+        boot.remove();
+    }
+    let Ok(main) = document.create_element("main") else { return };
+    let _ = main.set_attribute("id", "main");
+    let _ = main.set_attribute("class", "public");
+    let _ = main.set_attribute("tabindex", "-1");
+    if let Some(body) = document.body() {
+        let _ = body.append_child(&main);
+    }
+    let form = mount(&main, page, next, leave);
+    wasm_bindgen_futures::spawn_local(async move { form.skip_if_signed_in().await });
+}
+
+/// The `next` page from the address's query (`?next=…`), if it is a safe page of this site.
+pub fn next_from_search(search: &str) -> Option<String> {
+    let params = web_sys::UrlSearchParams::new_with_str(search).ok()?;
+    xops_web::safe_next(params.get("next"))
+}
+
+/// Goes to a page of the app: a full page load, which starts the app's own module. Replaces this
+/// entry, so Back does not return to a form the person has finished with.
+fn leave(to: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().replace(to);
+    }
+}
+
+impl Page {
+    pub fn from_path(path: &str) -> Option<Page> {
+        match path {
+            routes::LOGIN => Some(Page::SignIn),
+            routes::SIGNUP => Some(Page::CreateAccount),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,3 @@
+fn main() {
+    xops_signin::start();
+}
