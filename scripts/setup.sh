@@ -324,6 +324,15 @@ write_loader() {
     script+=" console.error(e); var b = document.getElementById('boot'); if (b) { b.setAttribute('role', 'alert');"
     script+=" b.textContent = 'Xops Integrations could not be downloaded. Check your connection, then reload the page.'; } }); })();"
     tags+="<script>$script</script>"
-    sed -i -e "s#</head>#$tags</head>#" -e '/<link data-trunk[^>]*data-trunk-skip/d' "$dist/index.html"
+    # What the sign-in page fetches in the background once the person starts typing, so the app
+    # opens without waiting after they sign in (crates/signin `prefetch_app`).
+    local signed_in
+    signed_in="$(cd "$dist" && ls xops-split_signed_in-*.wasm 2>/dev/null | head -1)"
+    tags+="<meta name=\"xops-app-files\" content=\"/$APP_JS /$APP_LOADER /$APP_WASM${signed_in:+ /$signed_in}\">"
+    # Above the stylesheet: an inline script after a stylesheet waits for it, so the code would
+    # only start downloading once the CSS is here.
+    sed -i -e "0,/<link rel=\"stylesheet\"/s##$tags<link rel=\"stylesheet\"#" -e '/<link data-trunk[^>]*data-trunk-skip/d' "$dist/index.html"
+    grep -q "</script><meta name=\"xops-app-files\"[^>]*><link rel=\"stylesheet\"" "$dist/index.html" ||
+        die "could not add the loader above the stylesheet in $dist/index.html"
     grep -q "$SIGNIN_JS" "$dist/index.html" || die "could not add the loader to $dist/index.html"
 }

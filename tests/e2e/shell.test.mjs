@@ -82,7 +82,7 @@ test('headers: CSP and caching on the document and on the hashed assets', async 
   assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
   assert.ok(res.headers.get('referrer-policy'));
 
-  const assets = [...html.matchAll(/['"](\/[^'"]+\.(?:js|wasm|css))['"]/g)].map((m) => m[1]);
+  const assets = [...html.matchAll(/['"](\/[^'" ]+\.(?:js|wasm|css))['"]/g)].map((m) => m[1]);
   // The page's loader names both modules (the app's and the sign-in page's) and the stylesheet.
   assert.equal(assets.filter((a) => a.endsWith('.wasm')).length, 2, `assets: ${assets}`);
   assert.ok(assets.some((a) => a.endsWith('.css')), `assets: ${assets}`);

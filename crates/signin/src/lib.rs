@@ -36,6 +36,7 @@ pub fn start() {
         let _ = body.append_child(&main);
     }
     let form = mount(&main, page, next, leave);
+    prefetch_app(&main);
     wasm_bindgen_futures::spawn_local(async move { form.skip_if_signed_in().await });
 }
 
@@ -43,6 +44,33 @@ pub fn start() {
 pub fn next_from_search(search: &str) -> Option<String> {
     let params = web_sys::UrlSearchParams::new_with_str(search).ok()?;
     xops_web::safe_next(params.get("next"))
+}
+
+/// Once the person starts typing, fetches the app's first files into the browser's cache (their
+/// names are in index.html's `xops-app-files`), so the app opens without waiting for them after
+/// signing in. Not before: a visit that only looks at the page downloads only the page.
+fn prefetch_app(main: &web_sys::Element) {
+    let started = std::cell::Cell::new(false);
+    dom::on(main, "input", move |_| {
+        if started.replace(true) {
+            return;
+        }
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+        let files = document
+            .query_selector("meta[name='xops-app-files']")
+            .ok()
+            .flatten()
+            .and_then(|m| m.get_attribute("content"))
+            .unwrap_or_default();
+        for file in files.split_whitespace() {
+            let Ok(link) = document.create_element("link") else { continue };
+            let _ = link.set_attribute("rel", "prefetch");
+            let _ = link.set_attribute("href", file);
+            if let Some(head) = document.head() {
+                let _ = head.append_child(&link);
+            }
+        }
+    });
 }
 
 /// Goes to a page of the app: a full page load, which starts the app's own module. Replaces this
