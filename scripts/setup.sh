@@ -99,6 +99,16 @@ ensure_nginx() {
     command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt_install nginx-light
 }
 
+# The benchmarks' load generator (scripts/bench-reads.sh).
+ensure_wrk() {
+    command -v wrk >/dev/null || apt_install wrk
+}
+
+# A loopback port no one listens on now.
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 postgres_bin() {
     ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1
 }
@@ -122,7 +132,7 @@ start_test_postgres() {
     bin="$(postgres_bin)"
     PG_TMP="$(mktemp -d /tmp/xops-pg.XXXXXX)"
     [ "$(id -u)" = 0 ] && chown postgres "$PG_TMP"
-    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    port="$(free_port)"
     say "starting a temporary PostgreSQL ($("$bin/postgres" --version | awk '{print $3}')) on 127.0.0.1:$port"
     as_postgres "$bin/initdb" -D "$PG_TMP/data" -U postgres --auth=trust -E UTF8 >/dev/null
     as_postgres "$bin/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/log" -w \

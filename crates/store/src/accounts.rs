@@ -17,6 +17,7 @@ pub fn new_id() -> String {
     format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
 }
 
+#[derive(Clone)]
 pub struct UserRef {
     pub user_id: String,
     pub organization_id: String,

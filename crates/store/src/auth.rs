@@ -5,6 +5,7 @@ use crate::accounts::UserRef;
 use crate::config::{Config, CookieSecure};
 use crate::db::{now_millis, Db};
 use crate::error::AppError;
+use crate::sessions::{Checked, RECHECK};
 use crate::AppState;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -160,8 +161,11 @@ pub async fn create_session(db: &Db, config: &Config, user: &UserRef) -> Result<
     Ok(token)
 }
 
-pub async fn delete_session(db: &Db, token: &str) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token)).execute(&db.pool).await?;
+/// Ends a session: in the database, and at once in this process's cache.
+pub async fn delete_session(state: &AppState, token: &str) -> Result<(), AppError> {
+    let hash = token_hash(token);
+    state.sessions.forget(&hash);
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&state.db.pool).await?;
     Ok(())
 }
 
@@ -216,27 +220,48 @@ impl FromRequestParts<AppState> for CurrentUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let token = session_token(&parts.headers).ok_or_else(not_signed_in)?;
         let hash = token_hash(&token);
-        let row = sqlx::query("SELECT user_id, organization_id, last_seen_at, expires_at FROM sessions WHERE token_hash = $1")
-            .bind(&hash)
-            .fetch_optional(&state.db.pool)
-            .await?
-            .ok_or_else(not_signed_in)?;
-        let (last_seen, expires): (i64, i64) = (row.get(2), row.get(3));
         let now = now_millis();
-        if now >= expires || now - last_seen >= state.config.session_idle().as_millis() as i64 {
+        let idle = state.config.session_idle().as_millis() as i64;
+        // Record activity at most once a minute (or sooner for short idle limits), not on every
+        // request; the cache is trusted no longer than that, so activity is still recorded.
+        let touch_every = (idle / 4).min(60_000);
+        let trust = RECHECK.min(std::time::Duration::from_millis(touch_every as u64));
+        let session = match state.sessions.get(&hash, trust) {
+            Some(session) => session,
+            None => {
+                let row =
+                    sqlx::query("SELECT user_id, organization_id, last_seen_at, expires_at FROM sessions WHERE token_hash = $1")
+                        .bind(&hash)
+                        .fetch_optional(&state.db.pool)
+                        .await?;
+                let Some(row) = row else {
+                    state.sessions.forget(&hash);
+                    return Err(not_signed_in());
+                };
+                let mut session = Checked {
+                    user: UserRef { user_id: row.get(0), organization_id: row.get(1) },
+                    last_seen_at: row.get(2),
+                    expires_at: row.get(3),
+                };
+                let live = now < session.expires_at && now - session.last_seen_at < idle;
+                if live && now - session.last_seen_at >= touch_every {
+                    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                        .bind(now)
+                        .bind(&hash)
+                        .execute(&state.db.pool)
+                        .await?;
+                    session.last_seen_at = now;
+                }
+                state.sessions.confirmed(&hash, session.clone());
+                session
+            }
+        };
+        if now >= session.expires_at || now - session.last_seen_at >= idle {
+            state.sessions.forget(&hash);
             sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&state.db.pool).await?;
             return Err(session_expired());
         }
-        // Record activity at most once a minute (or sooner for short idle limits), not on every request.
-        let touch_every = (state.config.session_idle().as_millis() as i64 / 4).min(60_000);
-        if now - last_seen >= touch_every {
-            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-                .bind(now)
-                .bind(&hash)
-                .execute(&state.db.pool)
-                .await?;
-        }
-        Ok(CurrentUser { user: UserRef { user_id: row.get(0), organization_id: row.get(1) } })
+        Ok(CurrentUser { user: session.user })
     }
 }
 

@@ -16,6 +16,7 @@ pub mod microsoft;
 pub mod records;
 pub mod secrets;
 pub mod server;
+pub mod sessions;
 pub mod web;
 
 use std::sync::Arc;
@@ -31,6 +32,9 @@ pub struct AppState {
     pub microsoft: Arc<microsoft::Relay>,
     /// Password hashing at once (see [`auth::HashSlots`]).
     pub hashing: Arc<auth::HashSlots>,
+    /// Sessions checked lately (see [`sessions`]): most requests need no database round trip to
+    /// know who sent them.
+    pub sessions: Arc<sessions::SessionCache>,
 }
 
 /// Opens the database (running migrations) and builds the whole HTTP application.
@@ -40,7 +44,7 @@ pub async fn build_app(config: Config) -> startup::Result<axum::Router> {
     let web = web::StaticSite::load(config.static_dir.as_deref())?;
     let microsoft = Arc::new(microsoft::Relay::new(&config.microsoft_authority, &config.microsoft_graph));
     let hashing = Arc::new(auth::HashSlots::for_this_machine());
-    let state = AppState { db, config: Arc::new(config), microsoft, hashing };
+    let state = AppState { db, config: Arc::new(config), microsoft, hashing, sessions: Arc::default() };
     Ok(http::router(state, web))
 }
 

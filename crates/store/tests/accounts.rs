@@ -194,6 +194,18 @@ async fn an_idle_session_expires() {
     assert!(error(res).await.error.message.contains("expired"));
 }
 
+/// A session in use stays alive under a short idle limit: the store trusts what it checked about a
+/// session for no longer than it may wait to record the session's activity.
+#[tokio::test]
+async fn a_session_in_use_outlives_a_short_idle_limit() {
+    let s = spawn_store(|c| c.session_idle_secs = 1).await;
+    let c = s.sign_up("ada@contoso.com", "Contoso").await;
+    for _ in 0..10 {
+        assert_eq!(s.me(&c).await.status(), 200);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
 #[tokio::test]
 async fn an_active_session_still_ends_at_its_absolute_lifetime() {
     let s = spawn_store(|c| {

@@ -131,3 +131,56 @@ async fn two_processes_on_one_postgres_lose_and_repeat_nothing() {
     statuses.sort();
     assert_eq!(statuses, [200, 409], "exactly one of two concurrent changes from the same revision wins");
 }
+
+/// Each process keeps the sessions it checked lately (`sessions::RECHECK`): a sign-out takes
+/// effect at once on the process that handled it, and on another process sharing the database
+/// within that bound. The session's cookie is replayed by hand, as a stolen copy would be.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_out_ends_the_session_on_every_process_within_the_recheck_bound() {
+    let Some(admin) = common::postgres_admin_url() else {
+        eprintln!("skipped: XOPS_TEST_POSTGRES is not set (scripts/test.sh sets it)");
+        return;
+    };
+    let database = common::new_postgres_database(&admin).await;
+    let (a, b) = (start_store(&database, &[]), start_store(&database, &[]));
+    let client = reqwest::Client::new();
+    let res = client
+        .post(format!("{}/api/v1/auth/signup", a.base))
+        .header("origin", &a.base)
+        .json(&json!({"organization": "Contoso", "email": "ada@contoso.com", "password": common::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let me = |base: &str| {
+        let request = client.get(format!("{base}/api/v1/me")).header("cookie", &cookie);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    // Both processes have checked the session, and keep it.
+    assert_eq!(me(&a.base).await, 200);
+    assert_eq!(me(&b.base).await, 200);
+
+    let res = client
+        .post(format!("{}/api/v1/auth/logout", a.base))
+        .header("origin", &a.base)
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let signed_out = std::time::Instant::now();
+    assert_eq!(me(&a.base).await, 401, "refused at once where it was signed out");
+    loop {
+        match me(&b.base).await {
+            401 => break,
+            status => assert_eq!(status, 200),
+        }
+        assert!(
+            signed_out.elapsed() < xops_store::sessions::RECHECK + std::time::Duration::from_millis(500),
+            "the other process still accepts the session {:?} after sign-out",
+            signed_out.elapsed()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

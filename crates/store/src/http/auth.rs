@@ -113,7 +113,7 @@ pub async fn login(
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts", responses((status = 204, description = "Signed out; the session is revoked on the server")))]
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     if let Some(token) = auth::session_token(&headers) {
-        auth::delete_session(&state.db, &token).await?;
+        auth::delete_session(&state, &token).await?;
     }
     let cookie = auth::session_cookie(&state.config, &headers, "", 0);
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
