@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Authenticated reads against the same bytes from nginx, side by side in one run, with one load
-# generator (Debian's wrk; `-t2 -c64`, loopback): the store (release build, a fresh SQLite file)
-# answering GET /api/v1/records/{id}, /me, /records?since=0 and /healthz, and Debian's nginx
-# serving the record's body as a static file on another free port. Prints req/s, p50, p99 and the
-# store's ratio to nginx. Usage: scripts/bench-reads.sh [seconds per run, default 10]
+# generator (Debian's wrk; `-t2 -c64`, loopback). The store (release build, a fresh SQLite file)
+# answers GET /api/v1/records/{id}, /me, /records?since=0, /healthz (one database round trip, no
+# session) and /platform (neither: the store's floor); Debian's nginx serves the record's body as
+# a static file on another free port. Prints req/s, p50, p99 and the ratio to nginx.
+# With XOPS_BASELINE_STORE=<a store binary> (e.g. built from an older revision), that store answers
+# the same requests in the same run, in a column beside.
+# Usage: scripts/bench-reads.sh [seconds per run, default 10]
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 ensure_nginx
 ensure_wrk
@@ -12,33 +15,43 @@ secs="${1:-10}"
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 cargo build --release -p xops-store --quiet
 work="$(mktemp -d /tmp/xops-bench-reads.XXXXXX)"
-store_pid="" nginx_conf=""
+pids=() nginx_conf=""
 cleanup() {
-    [ -n "$store_pid" ] && kill "$store_pid" 2>/dev/null
+    [ "${#pids[@]}" -gt 0 ] && kill "${pids[@]}" 2>/dev/null
     [ -n "$nginx_conf" ] && "$NGINX" -c "$nginx_conf" -s stop 2>/dev/null
     rm -rf "$work"
 }
 trap cleanup EXIT
-
-target/release/xops-store --listen 127.0.0.1:0 --database "$work/xops.sqlite3" > "$work/store.log" 2>&1 &
-store_pid=$!
-for _ in $(seq 100); do grep -q "listening on" "$work/store.log" && break; sleep 0.1; done
-store="$(grep -o 'http://[0-9.:]*' "$work/store.log" | head -1)"
-[ -n "$store" ] || die "the store did not start: $(cat "$work/store.log")"
-
-# A person, a session, and one Microsoft 365 account record (478 bytes as served).
-curl -fsS -c "$work/cookies" -H 'content-type: application/json' -H "origin: $store" \
-    -d '{"organization":"Contoso","email":"bench@contoso.com","password":"correct horse battery staple"}' \
-    "$store/api/v1/auth/signup" > /dev/null
-cookie="$(awk '$6 == "xops_session" { print "xops_session=" $7 }' "$work/cookies")"
-[ -n "$cookie" ] || die "no session cookie after sign-up"
 id=5a4b3c2d-1e0f-4a1b-8c2d-3e4f5a6b7c8d
-curl -fsS -X PUT -H "cookie: $cookie" -H 'content-type: application/json' -H "origin: $store" -H 'if-none-match: *' \
-    -d '{"kind":"integration","body":{"provider":"microsoft_365","name":"Contoso M365","details":{"tenant_id":"72f988bf-86f1-41af-91ab-2d7cd011db47","application_id":"0b7c2f55-1d3e-4b6a-9c8d-7e6f5a4b3c2d","organization_name":"Contoso Ltd"},"status":"connected","connected_at":"2026-11-30T05:00:00Z"}}' \
-    "$store/api/v1/records/$id" > /dev/null || die "could not create the record"
-mkdir -p "$work/www"
-curl -fsS -H "cookie: $cookie" "$store/api/v1/records/$id" > "$work/www/record.json"
 
+# Starts a store binary on a free port with its own database, signs a person up and makes one
+# Microsoft 365 account record. Prints "base-url cookie".
+start_bench_store() {
+    local bin="$1" name="$2" base cookie
+    "$bin" --listen 127.0.0.1:0 --database "$work/$name.sqlite3" > "$work/$name.log" 2>&1 &
+    pids+=($!)
+    for _ in $(seq 100); do grep -q "listening on" "$work/$name.log" && break; sleep 0.1; done
+    base="$(grep -o 'http://[0-9.:]*' "$work/$name.log" | head -1)"
+    [ -n "$base" ] || die "the store $bin did not start: $(cat "$work/$name.log")"
+    curl -fsS -c "$work/$name.cookies" -H 'content-type: application/json' -H "origin: $base" \
+        -d '{"organization":"Contoso","email":"bench@contoso.com","password":"correct horse battery staple"}' \
+        "$base/api/v1/auth/signup" > /dev/null || die "could not sign up on $base"
+    cookie="$(awk '$6 == "xops_session" { print "xops_session=" $7 }' "$work/$name.cookies")"
+    [ -n "$cookie" ] || die "no session cookie after sign-up on $base"
+    curl -fsS -X PUT -H "cookie: $cookie" -H 'content-type: application/json' -H "origin: $base" -H 'if-none-match: *' \
+        -d '{"kind":"integration","body":{"name":"Contoso M365","details":{"provider":"microsoft365","tenant_id":"72f988bf-86f1-41af-91ab-2d7cd011db47","application_id":"11111111-2222-3333-4444-555555555555","organization":"contoso.onmicrosoft.com"},"certificate":null,"status":"connected","created_at":1,"updated_at":1}}' \
+        "$base/api/v1/records/$id" > /dev/null || die "could not create the record on $base"
+    echo "$base $cookie"
+}
+
+read -r store cookie < <(start_bench_store "$ROOT/target/release/xops-store" store)
+baseline=""
+if [ -n "${XOPS_BASELINE_STORE:-}" ]; then
+    read -r baseline baseline_cookie < <(start_bench_store "$XOPS_BASELINE_STORE" baseline)
+fi
+
+mkdir -p "$work/www" "$work/tmp"
+curl -fsS -H "cookie: $cookie" "$store/api/v1/records/$id" > "$work/www/record.json"
 port="$(free_port)"
 nginx_conf="$work/nginx.conf"
 cat > "$nginx_conf" <<CONF
@@ -54,24 +67,32 @@ http {
     server { listen 127.0.0.1:$port; root $work/www; keepalive_requests 100000; }
 }
 CONF
-mkdir -p "$work/tmp"
 "$NGINX" -c "$nginx_conf" || die "nginx did not start"
 
-# wrk's summary as "req/s p50 p99".
+# wrk's summary as "req/s p50 p99 non-2xx".
 run() {
     wrk -t2 -c64 -d"${secs}s" --latency "$@" | awk '
         /Requests\/sec/ { rps = $2 }
-        $1 == "50.000%" { p50 = $2 } $1 == "99.000%" { p99 = $2 }
+        $1 == "50%" { p50 = $2 } $1 == "99%" { p99 = $2 }
         /Non-2xx/ { bad = $NF }
         END { printf "%.0f %s %s %s\n", rps, p50, p99, bad + 0 }'
 }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
 read -r nginx_rps nginx_p50 nginx_p99 _ < <(run "http://127.0.0.1:$port/record.json")
-printf '\nauthenticated reads (wrk -t2 -c64, %ss each; nginx serves the record body, %s bytes, as a file)\n' \
+printf '\nreads (wrk -t2 -c64, %ss each; nginx serves the record body, %s bytes, as a file)\n' \
     "$secs" "$(wc -c < "$work/www/record.json")"
-printf '%-42s %10s %9s %9s %8s\n' "request" "req/s" "p50" "p99" "× nginx"
-printf '%-42s %10s %9s %9s %8s\n' "nginx, the same bytes as a static file" "$nginx_rps" "$nginx_p50" "$nginx_p99" "1.00"
-for path in "/api/v1/records/$id" /api/v1/me "/api/v1/records?since=0" /api/v1/healthz; do
+printf '%-34s %9s %8s %8s %8s' "GET" "req/s" "p50" "p99" "×nginx"
+[ -n "$baseline" ] && printf ' | %9s %8s %8s %8s' "baseline" "p50" "×nginx" "now/base"
+printf '\n%-34s %9s %8s %8s %8s\n' "nginx: the same bytes as a file" "$nginx_rps" "$nginx_p50" "$nginx_p99" "1.00"
+for path in "/api/v1/records/$id" /api/v1/me "/api/v1/records?since=0" /api/v1/healthz /api/v1/platform; do
     read -r rps p50 p99 bad < <(run -H "cookie: $cookie" "$store$path")
-    [ "$bad" = 0 ] || die "$path answered $bad non-2xx responses"
-    printf '%-42s %10s %9s %9s %8s\n' "GET ${path/$id/\{id\}}" "$rps" "$p50" "$p99" "$(awk -v a="$rps" -v b="$nginx_rps" 'BEGIN { printf "%.2f", a / b }')"
+    [ "$bad" = 0 ] || die "$path answered $bad non-2xx responses (or wrk failed)"
+    printf '%-34s %9s %8s %8s %8s' "${path/$id/\{id\}}" "$rps" "$p50" "$p99" "$(ratio "$rps" "$nginx_rps")"
+    if [ -n "$baseline" ]; then
+        read -r brps bp50 _ bbad < <(run -H "cookie: $baseline_cookie" "$baseline$path")
+        [ "$bbad" = 0 ] || die "the baseline's $path answered $bbad non-2xx responses"
+        printf ' | %9s %8s %8s %8s' "$brps" "$bp50" "$(ratio "$brps" "$nginx_rps")" "$(ratio "$rps" "$brps")"
+    fi
+    printf '\n'
 done

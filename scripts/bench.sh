@@ -5,7 +5,8 @@
 #      on a temporary PostgreSQL with one and two store processes
 #   3. sync in headless Chromium: initial sync of 1,000 and 10,000 records, reload, a 1-change delta
 #   4. Generate Public Key in headless Chromium: click to download
-#   5. the first load in headless Chromium: bytes on the wire for /login and for Home signed in,
+#   5. reads against nginx serving the same bytes, one load generator (scripts/bench-reads.sh)
+#   6. the first load in headless Chromium: bytes on the wire for /login and for Home signed in,
 #      the sign-in form against the same form as static HTML, a static file on a kept-alive
 #      connection; with `--baseline REV`, also for the build of git revision REV, side by side in
 #      the same run, with the ratios (e.g. `scripts/bench.sh --baseline origin/main`)
@@ -33,6 +34,7 @@ fi
 "$ROOT/scripts/bench-size.sh"
 start_test_postgres
 cargo bench -p xops-store --bench throughput --quiet 2>/dev/null | sed -n '/store throughput/,$p'
+"$ROOT/scripts/bench-reads.sh"
 cargo build --release -p xops-store --quiet
 export XOPS_STORE_BIN="$ROOT/target/release/xops-store" XOPS_DIST="$ROOT/dist"
 node tests/e2e/bench-sync.mjs

