@@ -5,7 +5,7 @@ use crate::accounts::UserRef;
 use crate::config::{Config, CookieSecure};
 use crate::db::{now_millis, Db};
 use crate::error::AppError;
-use crate::sessions::{Checked, RECHECK};
+use crate::recent::RECHECK;
 use crate::AppState;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -137,8 +137,16 @@ pub fn busy() -> AppError {
     .retry_after(1)
 }
 
+/// The token's SHA-256, in lower-case hex (as the database keeps it). On every authenticated
+/// request, so without a `format!` per byte.
 fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(64);
+    for b in Sha256::digest(token.as_bytes()) {
+        hex.push(HEX[usize::from(b >> 4)] as char);
+        hex.push(HEX[usize::from(b & 15)] as char);
+    }
+    hex
 }
 
 /// Starts a session; returns the token for the cookie (the database keeps only its hash).
@@ -164,8 +172,8 @@ pub async fn create_session(db: &Db, config: &Config, user: &UserRef) -> Result<
 /// Ends a session: in the database, and at once in this process's cache.
 pub async fn delete_session(state: &AppState, token: &str) -> Result<(), AppError> {
     let hash = token_hash(token);
-    state.sessions.forget(&hash);
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&state.db.pool).await?;
+    state.sessions.forget(&hash);
     Ok(())
 }
 
@@ -209,6 +217,15 @@ pub fn session_expired() -> AppError {
     AppError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, "Your session has expired. Sign in again to continue.")
 }
 
+/// What the database said of a session, as `AppState::sessions` keeps it.
+#[derive(Clone)]
+pub struct Checked {
+    pub user: UserRef,
+    /// Milliseconds since the epoch, as the database holds them.
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+}
+
 /// The signed-in user of a request. Every query a handler makes is scoped to `organization_id`.
 pub struct CurrentUser {
     pub user: UserRef,
@@ -229,15 +246,13 @@ impl FromRequestParts<AppState> for CurrentUser {
         let session = match state.sessions.get(&hash, trust) {
             Some(session) => session,
             None => {
+                let ticket = state.sessions.ticket();
                 let row =
                     sqlx::query("SELECT user_id, organization_id, last_seen_at, expires_at FROM sessions WHERE token_hash = $1")
                         .bind(&hash)
                         .fetch_optional(&state.db.pool)
                         .await?;
-                let Some(row) = row else {
-                    state.sessions.forget(&hash);
-                    return Err(not_signed_in());
-                };
+                let Some(row) = row else { return Err(not_signed_in()) };
                 let mut session = Checked {
                     user: UserRef { user_id: row.get(0), organization_id: row.get(1) },
                     last_seen_at: row.get(2),
@@ -252,13 +267,13 @@ impl FromRequestParts<AppState> for CurrentUser {
                         .await?;
                     session.last_seen_at = now;
                 }
-                state.sessions.confirmed(&hash, session.clone());
+                state.sessions.confirmed(ticket, hash.clone(), session.clone());
                 session
             }
         };
         if now >= session.expires_at || now - session.last_seen_at >= idle {
-            state.sessions.forget(&hash);
             sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&state.db.pool).await?;
+            state.sessions.forget(&hash);
             return Err(session_expired());
         }
         Ok(CurrentUser { user: session.user })
@@ -430,6 +445,12 @@ pub mod throttle {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn token_hashes_are_lower_case_hex_sha256() {
+        // sha256("abc"), FIPS 180-2's example.
+        assert_eq!(super::token_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
     use super::*;
 
     #[test]

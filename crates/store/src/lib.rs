@@ -13,10 +13,10 @@ pub mod error;
 pub mod http;
 pub mod memory;
 pub mod microsoft;
+pub mod recent;
 pub mod records;
 pub mod secrets;
 pub mod server;
-pub mod sessions;
 pub mod web;
 
 use std::sync::Arc;
@@ -36,9 +36,11 @@ pub struct Shared {
     pub microsoft: microsoft::Relay,
     /// Password hashing at once (see [`auth::HashSlots`]).
     pub hashing: auth::HashSlots,
-    /// Sessions checked lately (see [`sessions`]): most requests need no database round trip to
-    /// know who sent them.
-    pub sessions: sessions::SessionCache,
+    /// Sessions checked lately (see [`recent`]): most requests need no database round trip to
+    /// know who sent them. Keyed by the token's hash.
+    pub sessions: recent::Recent<String, auth::Checked>,
+    /// Records read lately, as served (see [`recent`]). Keyed by organization and id.
+    pub records: recent::Recent<(String, String), records::Served>,
 }
 
 impl std::ops::Deref for AppState {
@@ -55,7 +57,8 @@ pub async fn build_app(config: Config) -> startup::Result<axum::Router> {
     let web = web::StaticSite::load(config.static_dir.as_deref())?;
     let microsoft = microsoft::Relay::new(&config.microsoft_authority, &config.microsoft_graph);
     let hashing = auth::HashSlots::for_this_machine();
-    let state = AppState(Arc::new(Shared { db, config, microsoft, hashing, sessions: Default::default() }));
+    let state =
+        AppState(Arc::new(Shared { db, config, microsoft, hashing, sessions: Default::default(), records: Default::default() }));
     Ok(http::router(state, web))
 }
 

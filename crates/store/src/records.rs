@@ -40,6 +40,29 @@ fn quota_exceeded(message: String) -> AppError {
     AppError::new(StatusCode::FORBIDDEN, ErrorCode::QuotaExceeded, message)
 }
 
+/// A record as `GET /records/{id}` serves it (its JSON and its revision, the ETag), kept by
+/// `AppState::records` so a read need not ask the database or encode it again.
+#[derive(Clone)]
+pub struct Served {
+    json: axum::body::Bytes,
+    revision: i64,
+}
+
+impl Served {
+    pub fn of(record: &Record) -> Result<Served, AppError> {
+        let json = serde_json::to_vec(record).map_err(AppError::internal)?;
+        Ok(Served { json: json.into(), revision: record.revision })
+    }
+
+    pub fn response(self) -> axum::response::Response {
+        use axum::http::header;
+        use axum::response::IntoResponse;
+        let etag = format!("\"{}\"", self.revision);
+        (StatusCode::OK, [(header::ETAG, etag), (header::CONTENT_TYPE, "application/json".to_string())], self.json)
+            .into_response()
+    }
+}
+
 /// What a change did.
 pub enum Outcome {
     Created(Record),

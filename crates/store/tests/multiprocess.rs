@@ -132,7 +132,7 @@ async fn two_processes_on_one_postgres_lose_and_repeat_nothing() {
     assert_eq!(statuses, [200, 409], "exactly one of two concurrent changes from the same revision wins");
 }
 
-/// Each process keeps the sessions it checked lately (`sessions::RECHECK`): a sign-out takes
+/// Each process keeps the sessions it checked lately (`recent::RECHECK`): a sign-out takes
 /// effect at once on the process that handled it, and on another process sharing the database
 /// within that bound. The session's cookie is replayed by hand, as a stolen copy would be.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -177,9 +177,52 @@ async fn a_sign_out_ends_the_session_on_every_process_within_the_recheck_bound()
             status => assert_eq!(status, 200),
         }
         assert!(
-            signed_out.elapsed() < xops_store::sessions::RECHECK + std::time::Duration::from_millis(500),
+            signed_out.elapsed() < xops_store::recent::RECHECK + std::time::Duration::from_millis(500),
             "the other process still accepts the session {:?} after sign-out",
             signed_out.elapsed()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// A record read through one process and changed through another reads as changed on the first
+/// within `recent::RECHECK`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_through_one_process_reads_on_the_other_within_the_recheck_bound() {
+    let Some(admin) = common::postgres_admin_url() else {
+        eprintln!("skipped: XOPS_TEST_POSTGRES is not set (scripts/test.sh sets it)");
+        return;
+    };
+    let database = common::new_postgres_database(&admin).await;
+    let (a, b) = (start_store(&database, &[]), start_store(&database, &[]));
+    let jar = Arc::new(reqwest::cookie::Jar::default());
+    let client = reqwest::Client::builder().cookie_provider(jar).build().unwrap();
+    let res = client
+        .post(format!("{}/api/v1/auth/signup", a.base))
+        .header("origin", &a.base)
+        .json(&json!({"organization": "Contoso", "email": "ada@contoso.com", "password": common::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let id = "0000000b-0000-4000-8000-000000000000";
+    let put = |pre: (&'static str, &'static str), n: usize| {
+        client.put(format!("{}/api/v1/records/{id}", a.base)).header("origin", &a.base).header(pre.0, pre.1).json(&body(n)).send()
+    };
+    assert_eq!(put(("if-none-match", "*"), 1).await.unwrap().status(), 201);
+    let revision_on_b = || {
+        let req = client.get(format!("{}/api/v1/records/{id}", b.base));
+        async move { req.send().await.unwrap().headers()["etag"].to_str().unwrap().to_string() }
+    };
+    assert_eq!(revision_on_b().await, "\"1\"", "B reads the record, and keeps it");
+
+    assert_eq!(put(("if-match", "\"1\""), 2).await.unwrap().status(), 200);
+    let changed = std::time::Instant::now();
+    while revision_on_b().await != "\"2\"" {
+        assert!(
+            changed.elapsed() < xops_store::recent::RECHECK + std::time::Duration::from_millis(500),
+            "B still serves revision 1 {:?} after the change",
+            changed.elapsed()
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }

@@ -584,3 +584,35 @@ async fn free_text_that_came_from_microsoft_is_bounded() {
     assert_eq!(e.error.field.as_deref(), Some("body.certificate.pem"));
     assert!(e.error.message.contains("at most 16 KiB"), "{}", e.error.message);
 }
+
+/// The store keeps how a record read (`recent`): a read right after a change through it shows
+/// that change, and a record kept for one organization is never served to another.
+#[tokio::test]
+async fn a_read_right_after_a_change_shows_it_and_never_another_organization_s_copy() {
+    let s = spawn_store(|_| {}).await;
+    let ada = s.sign_up("ada@contoso.com", "Contoso").await;
+    let eve = s.sign_up("eve@fabrikam.com", "Fabrikam").await;
+    let id = new_id(11);
+    let read = |c: &reqwest::Client| {
+        let req = c.get(s.url(&format!("/api/v1/records/{id}")));
+        async move {
+            let res = req.send().await.unwrap();
+            let (status, etag) = (res.status().as_u16(), res.headers().get("etag").map(|e| e.to_str().unwrap().to_string()));
+            (status, etag, res.json::<Value>().await.unwrap())
+        }
+    };
+    assert_eq!(put(&s, &ada, &id, Pre::Create, integration("Contoso production")).await.status(), 201);
+    let (status, etag, first) = read(&ada).await;
+    assert_eq!((status, etag.as_deref()), (200, Some("\"1\"")));
+    assert_eq!(first["body"]["name"], "Contoso production");
+    assert_eq!(read(&ada).await.2, first, "the kept copy is the same record");
+    assert_eq!(read(&eve).await.0, 404, "Ada's record, just read, is not Eve's");
+
+    assert_eq!(put(&s, &ada, &id, Pre::Rev(1), integration("Contoso prod")).await.status(), 200);
+    let (_, etag, updated) = read(&ada).await;
+    assert_eq!((etag.as_deref(), &updated["body"]["name"]), (Some("\"2\""), &json!("Contoso prod")));
+
+    assert_eq!(delete(&s, &ada, &id, Pre::Rev(2)).await.status(), 200);
+    let (_, etag, gone) = read(&ada).await;
+    assert_eq!((etag.as_deref(), &gone["deleted"]), (Some("\"3\""), &json!(true)));
+}

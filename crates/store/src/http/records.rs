@@ -3,7 +3,8 @@
 use super::json::ApiJson;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::records::{self, Change, Outcome, Precondition};
+use crate::recent::RECHECK;
+use crate::records::{self, Change, Outcome, Precondition, Served};
 use crate::AppState;
 use crate::{certificates, secrets};
 use axum::extract::{Path, Query, State};
@@ -85,8 +86,29 @@ fn respond(outcome: Outcome) -> Response {
 #[utoipa::path(get, path = "/api/v1/records/{id}", tag = "records", security(("session" = [])), params(("id" = String, Path, description = "The record id, a UUID made by the client")), responses((status = 200, description = "The record (ETag: its revision)", body = Record), (status = 404, description = "No such record in your organization", body = ApiError), (status = 401, description = "Not signed in, or the session expired", body = ApiError)))]
 pub async fn get_one(State(state): State<AppState>, current: CurrentUser, Path(id): Path<String>) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
-    let record = records::get(&state.db, &current.user.organization_id, &id).await?.ok_or_else(|| records::not_found(&id))?;
-    Ok(with_etag(StatusCode::OK, record))
+    let key = (current.user.organization_id, id);
+    if let Some(served) = state.records.get(&key, RECHECK) {
+        return Ok(served.response());
+    }
+    let ticket = state.records.ticket();
+    let record = records::get(&state.db, &key.0, &key.1).await?.ok_or_else(|| records::not_found(&key.1))?;
+    let served = Served::of(&record)?;
+    state.records.confirmed(ticket, key, served.clone());
+    Ok(served.response())
+}
+
+/// Writes a record, then forgets how it read (after the commit), so this process never serves the
+/// old copy again; other processes ask the database again within `recent::RECHECK`.
+async fn write(
+    state: &AppState,
+    user: &crate::accounts::UserRef,
+    id: &str,
+    change: Change<'_>,
+    precondition: Precondition,
+) -> Result<Outcome, AppError> {
+    let outcome = records::write(&state.db, user, id, change, precondition, state.config.quota()).await;
+    state.records.forget(&(user.organization_id.clone(), id.to_string()));
+    outcome
 }
 
 #[utoipa::path(put, path = "/api/v1/records/{id}", tag = "records", security(("session" = [])), request_body = RecordPut, params(("id" = String, Path, description = "The record id, a UUID made by the client"), ("If-None-Match" = Option<String>, Header, description = "`*` to create"), ("If-Match" = Option<String>, Header, description = "`\"REVISION\"` to update")), responses((status = 201, description = "Created", body = Record), (status = 200, description = "Updated, or the same change was already applied", body = Record), (status = 409, description = "Changed since that revision; `current` is the store's copy", body = Conflict), (status = 428, description = "No precondition header", body = ApiError), (status = 413, description = "Body over 64 KiB", body = ApiError), (status = 422, description = "Not valid for its kind, an unknown field, or private key material", body = ApiError), (status = 401, description = "Not signed in, or the session expired", body = ApiError)))]
@@ -114,13 +136,12 @@ pub async fn put(
     if let Some(c) = checked.certificate() {
         certificates::check(c).map_err(invalid)?;
     }
-    let outcome = records::write(
-        &state.db,
+    let outcome = write(
+        &state,
         &current.user,
         &id,
         Change::Put { kind: req.kind, body: &req.body, unique_keys: checked.unique_keys() },
         precondition,
-        state.config.quota(),
     )
     .await?;
     Ok(respond(outcome))
@@ -140,5 +161,5 @@ pub async fn delete(
         }
         p => p,
     };
-    Ok(respond(records::write(&state.db, &current.user, &id, Change::Delete, precondition, state.config.quota()).await?))
+    Ok(respond(write(&state, &current.user, &id, Change::Delete, precondition).await?))
 }
