@@ -6,7 +6,7 @@ use serde_json::json;
 
 #[path = "../tests/common/process.rs"]
 mod process;
-use process::{integration_record as body, start_store, StoreProcess as Store};
+use process::{integration_record as body, start_store, start_store_binary, StoreProcess as Store};
 use std::time::{Duration, Instant};
 
 const CLIENTS: usize = 4;
@@ -112,11 +112,44 @@ async fn measure(stores: &[Store]) -> [(f64, Duration, Duration); 3] {
     [writes, reads, deltas]
 }
 
+/// The anchor for writes: as many creates of the same bodies into a bare SQLite table, with the
+/// store's durability settings (WAL, synchronous=FULL: every commit fsynced) and its driver, by as
+/// many concurrent writers, one transaction per insert. What the store adds beyond this is its own.
+async fn bare_sqlite_inserts(path: &std::path::Path) -> (f64, Duration, Duration) {
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .busy_timeout(Duration::from_secs(5));
+    let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await.unwrap();
+    sqlx::query("CREATE TABLE t (id TEXT PRIMARY KEY, body TEXT NOT NULL)").execute(&pool).await.unwrap();
+    run(WRITES, move |i| {
+        let pool = pool.clone();
+        async move {
+            let id = format!("{i:08x}-0000-4000-8000-000000000000");
+            sqlx::query("INSERT INTO t (id, body) VALUES ($1, $2)")
+                .bind(id)
+                .bind(body(i).to_string())
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+    })
+    .await
+}
+
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let mut setups: Vec<(String, Vec<Store>)> =
         vec![("SQLite, 1 store".into(), vec![start_store(&dir.path().join("bench.sqlite3").display().to_string(), &[])])];
+    // Another build of the store (e.g. an older revision's), measured in the same run.
+    if let Some(baseline) = std::env::var("XOPS_BASELINE_STORE").ok().filter(|b| !b.is_empty()) {
+        let database = dir.path().join("baseline.sqlite3").display().to_string();
+        setups.push(("SQLite, baseline".into(), vec![start_store_binary(&baseline, &database, &[])]));
+    }
     match std::env::var("XOPS_TEST_POSTGRES").ok().filter(|u| !u.is_empty()) {
         Some(admin) => {
             let one = new_postgres_database(&admin, "xops_bench_one").await;
@@ -132,6 +165,14 @@ async fn main() {
     );
     println!("each store is its own process; with 2 stores the clients alternate between them (as a load balancer would)");
     println!("{:<22} {:<44} {:>10} {:>10} {:>10}", "database, stores", "operation", "req/s", "p50 ms", "p99 ms");
+    let (rps, p50, p99) = bare_sqlite_inserts(&dir.path().join("bare.sqlite3")).await;
+    let bare = format!("bare INSERT, no HTTP ({WRITES})");
+    println!(
+        "{:<22} {bare:<44} {rps:>10.0} {:>10.2} {:>10.2}",
+        "SQLite, no store",
+        p50.as_secs_f64() * 1e3,
+        p99.as_secs_f64() * 1e3
+    );
     for (setup, stores) in &setups {
         let results = measure(stores).await;
         let names = [

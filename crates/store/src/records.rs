@@ -219,6 +219,7 @@ pub async fn write(
         Change::Delete => (None, None, Vec::new()),
     };
     let body_text = body.map(serde_json::to_string).transpose().map_err(AppError::internal)?;
+    let _writer = db.writer().await;
     let mut tx = db.pool.begin().await?;
     // Taking the organization's next revision first makes this transaction the writer at once,
     // so concurrent changes to one organization queue up instead of interleaving.

@@ -22,7 +22,12 @@ impl Drop for StoreProcess {
 /// Starts `xops-store --listen 127.0.0.1:0 --database <database> <extra…>` and waits for the
 /// address it prints.
 pub fn start_store(database: &str, extra: &[&str]) -> StoreProcess {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_xops-store"))
+    start_store_binary(env!("CARGO_BIN_EXE_xops-store"), database, extra)
+}
+
+/// `start_store` with another build of the store (the benchmarks' baseline).
+pub fn start_store_binary(binary: &str, database: &str, extra: &[&str]) -> StoreProcess {
+    let mut child = Command::new(binary)
         .args(["--listen", "127.0.0.1:0", "--database", database])
         .args(extra)
         .env("RUST_LOG", "warn")
