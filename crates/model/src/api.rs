@@ -56,6 +56,28 @@ impl ErrorCode {
     }
 }
 
+impl ErrorCode {
+    /// The HTTP status every answer with this code has: the one place they are paired.
+    pub fn status(self) -> u16 {
+        match self {
+            ErrorCode::BadRequest => 400,
+            ErrorCode::Unauthorized | ErrorCode::InvalidCredentials => 401,
+            ErrorCode::OriginNotAllowed | ErrorCode::Forbidden | ErrorCode::QuotaExceeded => 403,
+            ErrorCode::NotFound => 404,
+            ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::Conflict => 409,
+            ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::UnsupportedMediaType => 415,
+            ErrorCode::HostNotAllowed => 421,
+            ErrorCode::Validation => 422,
+            ErrorCode::PreconditionRequired => 428,
+            ErrorCode::TooManyRequests => 429,
+            ErrorCode::Internal => 500,
+            ErrorCode::Unavailable => 503,
+        }
+    }
+}
+
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -153,6 +175,14 @@ mod tests {
     fn error_without_field_omits_it() {
         let v = serde_json::to_value(ApiError::new(ErrorCode::NotFound, "x")).unwrap();
         assert_eq!(v, serde_json::json!({"error": {"code": "not_found", "message": "x"}}));
+    }
+
+    #[test]
+    fn every_code_is_an_error_status() {
+        for code in [ErrorCode::NotFound, ErrorCode::Validation, ErrorCode::Internal, ErrorCode::HostNotAllowed] {
+            assert!((400..600).contains(&code.status()), "{code}");
+        }
+        assert_eq!(ErrorCode::Validation.status(), 422);
     }
 
     #[test]

@@ -2,7 +2,6 @@
 
 use crate::db::{now_millis, Db};
 use crate::error::AppError;
-use axum::http::StatusCode;
 use sqlx::Row;
 use xops_model::account::{OrganizationInfo, UserInfo};
 use xops_model::{Email, ErrorCode, Me, OrganizationName};
@@ -24,8 +23,7 @@ pub struct UserRef {
 }
 
 pub fn email_taken() -> AppError {
-    AppError::new(
-        StatusCode::CONFLICT,
+    AppError::of(
         ErrorCode::Conflict,
         "If you already have an account with this email, sign in instead. Otherwise, use another email.",
     )
@@ -169,7 +167,7 @@ pub async fn me(db: &Db, user: &UserRef) -> Result<Me, AppError> {
     .bind(&user.organization_id)
     .fetch_optional(&db.pool)
     .await?
-    .ok_or_else(|| AppError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, "Your account no longer exists."))?;
+    .ok_or_else(|| AppError::of(ErrorCode::Unauthorized, "Your account no longer exists."))?;
     Ok(Me {
         user: UserInfo { id: row.get(0), email: row.get(1) },
         organization: OrganizationInfo { id: row.get(2), name: row.get(3) },

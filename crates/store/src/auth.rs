@@ -11,7 +11,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -129,12 +129,7 @@ impl HashSlot<'_> {
 
 /// The answer when every password slot is taken.
 pub fn busy() -> AppError {
-    AppError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        ErrorCode::Unavailable,
-        "Xops is handling many sign-ins right now. Try again in a moment.",
-    )
-    .retry_after(1)
+    AppError::of(ErrorCode::Unavailable, "Xops is handling many sign-ins right now. Try again in a moment.").retry_after(1)
 }
 
 /// The token's SHA-256, in lower-case hex (as the database keeps it). On every authenticated
@@ -210,11 +205,11 @@ pub fn session_cookie(config: &Config, headers: &HeaderMap, token: &str, max_age
 }
 
 pub fn not_signed_in() -> AppError {
-    AppError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, "You are not signed in. Sign in to continue.")
+    AppError::of(ErrorCode::Unauthorized, "You are not signed in. Sign in to continue.")
 }
 
 pub fn session_expired() -> AppError {
-    AppError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, "Your session has expired. Sign in again to continue.")
+    AppError::of(ErrorCode::Unauthorized, "Your session has expired. Sign in again to continue.")
 }
 
 /// What the database said of a session, as `AppState::sessions` keeps it.
@@ -438,8 +433,7 @@ pub mod throttle {
         } else {
             format!("{secs} second{}", if secs == 1 { "" } else { "s" })
         };
-        AppError::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyRequests, format!("{what} Wait {wait} and try again."))
-            .retry_after(secs as u64)
+        AppError::of(ErrorCode::TooManyRequests, format!("{what} Wait {wait} and try again.")).retry_after(secs as u64)
     }
 }
 

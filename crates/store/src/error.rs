@@ -15,7 +15,9 @@ pub struct AppError {
 }
 
 impl AppError {
-    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+    /// An answer with this code, and the status the code has (`ErrorCode::status`).
+    pub fn of(code: ErrorCode, message: impl Into<String>) -> Self {
+        let status = StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         AppError { status, body: ApiError::new(code, message), retry_after: None }
     }
 
@@ -30,17 +32,13 @@ impl AppError {
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, message)
+        Self::of(ErrorCode::NotFound, message)
     }
 
     /// Logs the cause and answers with a generic 500 that leaks nothing.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(%cause, "internal error");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorCode::Internal,
-            "Something went wrong on the server. Try again; if it keeps happening, contact support.",
-        )
+        Self::of(ErrorCode::Internal, "Something went wrong on the server. Try again; if it keeps happening, contact support.")
     }
 }
 

@@ -37,7 +37,7 @@ pub struct Quota {
 }
 
 fn quota_exceeded(message: String) -> AppError {
-    AppError::new(StatusCode::FORBIDDEN, ErrorCode::QuotaExceeded, message)
+    AppError::of(ErrorCode::QuotaExceeded, message)
 }
 
 /// A record as `GET /records/{id}` serves it (its JSON and its revision, the ETag), kept by
@@ -274,8 +274,7 @@ pub async fn write(
     // cannot race; the primary key of record_keys is the backstop.
     for k in &keys {
         if key_owner(&mut tx, &user.organization_id, &k.key).await?.is_some_and(|owner| owner != id) {
-            return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation, k.message.clone())
-                .field(format!("body.{}", k.field)));
+            return Err(AppError::of(ErrorCode::Validation, k.message.clone()).field(format!("body.{}", k.field)));
         }
     }
     // The organization's totals: one more or one fewer live record, and the change in bytes.
@@ -349,8 +348,7 @@ fn body_bytes(body: &serde_json::Value) -> i64 {
 }
 
 pub fn precondition_required() -> AppError {
-    AppError::new(
-        StatusCode::PRECONDITION_REQUIRED,
+    AppError::of(
         ErrorCode::PreconditionRequired,
         "Say which version you are changing: send If-None-Match: * to create, or If-Match: \"REVISION\" to change or delete.",
     )

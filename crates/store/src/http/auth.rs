@@ -15,7 +15,7 @@ use xops_model::{ApiError, Email, ErrorCode, LoginRequest, Me, SessionInfo, Sign
 
 fn first_field_error(errors: Vec<xops_model::FieldError>) -> AppError {
     let e = errors.into_iter().next().expect("validate returns at least one error");
-    AppError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation, e.message).field(e.field)
+    AppError::of(ErrorCode::Validation, e.message).field(e.field)
 }
 
 /// Starts a session for `user` and answers with who they are and the cookie.
@@ -105,7 +105,7 @@ pub async fn login(
             throttle::take_back(&state.db, &address_key, address_attempt).await?;
             signed_in(&state, &headers, user, StatusCode::OK).await
         }
-        _ => Err(AppError::new(StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials, INVALID_CREDENTIALS)),
+        _ => Err(AppError::of(ErrorCode::InvalidCredentials, INVALID_CREDENTIALS)),
     }
 }
 

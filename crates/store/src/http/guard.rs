@@ -5,7 +5,7 @@
 use crate::error::AppError;
 use crate::AppState;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use xops_model::ErrorCode;
@@ -22,8 +22,7 @@ pub async fn state_changing_requests(State(state): State<AppState>, req: Request
 
 fn check(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).ok_or_else(|| {
-        AppError::new(
-            StatusCode::FORBIDDEN,
+        AppError::of(
             ErrorCode::OriginNotAllowed,
             "This request has no Origin header. Changes are accepted only from the Xops app in a browser.",
         )
@@ -33,8 +32,7 @@ fn check(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
     let same_origin = !host.is_empty()
         && (origin.strip_prefix("http://") == Some(host.as_str()) || origin.strip_prefix("https://") == Some(host.as_str()));
     if !same_origin && !state.config.allowed_origins.contains(&origin) {
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
+        return Err(AppError::of(
             ErrorCode::OriginNotAllowed,
             format!("Requests from {origin} are not allowed. The store's operator can allow it with --allowed-origins."),
         ));
@@ -49,8 +47,7 @@ fn check(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
         .and_then(|v| v.split(';').next())
         .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
     if has_body && !is_json {
-        return Err(AppError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        return Err(AppError::of(
             ErrorCode::UnsupportedMediaType,
             "Send the request body as JSON with Content-Type: application/json.",
         ));

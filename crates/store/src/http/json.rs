@@ -23,28 +23,23 @@ where
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
             Err(rejection) => Err(match rejection {
-                JsonRejection::MissingJsonContentType(_) => AppError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                JsonRejection::MissingJsonContentType(_) => AppError::of(
                     ErrorCode::UnsupportedMediaType,
                     "Send the request body as JSON with Content-Type: application/json.",
                 ),
-                JsonRejection::JsonDataError(e) => AppError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
+                JsonRejection::JsonDataError(e) => AppError::of(
                     ErrorCode::Validation,
                     format!(
                         "The request body does not fit: {}",
                         e.body_text().trim_start_matches("Failed to deserialize the JSON body into the target type: ")
                     ),
                 ),
-                JsonRejection::JsonSyntaxError(_) => {
-                    AppError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, "The request body is not valid JSON.")
-                }
-                JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
+                JsonRejection::JsonSyntaxError(_) => AppError::of(ErrorCode::BadRequest, "The request body is not valid JSON."),
+                JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::of(
                     ErrorCode::PayloadTooLarge,
                     format!("The request body is larger than {} KiB.", MAX_BODY_BYTES / 1024),
                 ),
-                other => AppError::new(other.status(), ErrorCode::BadRequest, other.body_text()),
+                other => AppError::of(ErrorCode::BadRequest, other.body_text()),
             }),
         }
     }

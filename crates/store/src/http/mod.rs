@@ -80,11 +80,7 @@ async fn api_not_found(req: Request) -> AppError {
 }
 
 async fn api_method_not_allowed(req: Request) -> AppError {
-    AppError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        ErrorCode::MethodNotAllowed,
-        format!("{} is not allowed on {}.", req.method(), req.uri().path()),
-    )
+    AppError::of(ErrorCode::MethodNotAllowed, format!("{} is not allowed on {}.", req.method(), req.uri().path()))
 }
 
 async fn no_static_site() -> Response {
@@ -162,9 +158,7 @@ async fn front_door(State(state): State<AppState>, req: Request, next: Next) -> 
     let mut res = match host {
         Some(host) if !state.config.answers_as(host) => {
             tracing::warn!(host, "refused a request for a host this store does not answer as");
-            AppError::new(
-                StatusCode::MISDIRECTED_REQUEST,
-                ErrorCode::HostNotAllowed,
+            AppError::of(ErrorCode::HostNotAllowed,
                 format!(
                     "This store does not answer as {host}. If that is its public name, its operator can add it with --public-origin https://{host}."
                 ),

@@ -29,16 +29,11 @@ pub async fn list(
     query: Result<Query<ChangesQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<RecordChanges>, AppError> {
     let Query(q) = query.map_err(|e| {
-        AppError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::BadRequest,
-            format!("Bad query: {}. Use ?since=REVISION&limit=N.", e.body_text()),
-        )
+        AppError::of(ErrorCode::BadRequest, format!("Bad query: {}. Use ?since=REVISION&limit=N.", e.body_text()))
     })?;
     let limit = q.limit.unwrap_or(records::DEFAULT_PAGE);
     if !(1..=records::MAX_PAGE).contains(&limit) || q.since < 0 {
-        return Err(AppError::new(
-            StatusCode::BAD_REQUEST,
+        return Err(AppError::of(
             ErrorCode::BadRequest,
             format!("limit must be 1 to {} and since 0 or more.", records::MAX_PAGE),
         )
@@ -48,9 +43,7 @@ pub async fn list(
 }
 
 pub(super) fn parse_id(id: &str) -> Result<String, AppError> {
-    RecordId::parse(id)
-        .map(|r| r.to_string())
-        .map_err(|e| AppError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, e.message).field("id"))
+    RecordId::parse(id).map(|r| r.to_string()).map_err(|e| AppError::of(ErrorCode::BadRequest, e.message).field("id"))
 }
 
 fn precondition(headers: &HeaderMap) -> Result<Precondition, AppError> {
@@ -60,11 +53,7 @@ fn precondition(headers: &HeaderMap) -> Result<Precondition, AppError> {
     }
     match get(header::IF_MATCH) {
         Some(v) => v.trim_start_matches("W/").trim_matches('"').parse::<i64>().map(Precondition::Revision).map_err(|_| {
-            AppError::new(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::BadRequest,
-                format!("If-Match must be a revision in quotes, like \"42\"; it is {v}."),
-            )
+            AppError::of(ErrorCode::BadRequest, format!("If-Match must be a revision in quotes, like \"42\"; it is {v}."))
         }),
         None => Err(records::precondition_required()),
     }
@@ -122,16 +111,12 @@ pub async fn put(
     let id = parse_id(&id)?;
     let precondition = precondition(&headers)?;
     if let Some(path) = secrets::find_private_key(&req.body, "body") {
-        return Err(AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::Validation,
+        return Err(AppError::of(ErrorCode::Validation,
             "This looks like private key material. Private keys never leave the browser that made them; send only the certificate.",
         )
         .field(path));
     }
-    let invalid = |e: xops_model::FieldError| {
-        AppError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation, e.message).field(format!("body.{}", e.field))
-    };
+    let invalid = |e: xops_model::FieldError| AppError::of(ErrorCode::Validation, e.message).field(format!("body.{}", e.field));
     let checked = req.kind.check_body(&req.body).map_err(invalid)?;
     if let Some(c) = checked.certificate() {
         certificates::check(c).map_err(invalid)?;
@@ -156,9 +141,7 @@ pub async fn delete(
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let precondition = match precondition(&headers)? {
-        Precondition::Create => {
-            return Err(AppError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, "Delete with If-Match: \"REVISION\"."))
-        }
+        Precondition::Create => return Err(AppError::of(ErrorCode::BadRequest, "Delete with If-Match: \"REVISION\".")),
         p => p,
     };
     Ok(respond(write(&state, &current.user, &id, Change::Delete, precondition).await?))

@@ -7,7 +7,6 @@ use crate::error::AppError;
 use crate::microsoft::{looks_like_jwt, Target};
 use crate::{auth, db, records, AppState};
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::Json;
 use xops_model::verify::{ConnectionTest, VerifyRequest};
 use xops_model::{ApiError, ErrorCode, Integration, IntegrationDetails};
@@ -34,9 +33,7 @@ pub async fn verify(
         .ok_or_else(|| records::not_found(&id))?;
     let body = record.body.ok_or_else(|| records::not_found(&id))?;
     let integration: Integration = serde_json::from_value(body).map_err(AppError::internal)?;
-    let invalid = |field: &str, message: &str| {
-        AppError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation, message).field(field.to_string())
-    };
+    let invalid = |field: &str, message: &str| AppError::of(ErrorCode::Validation, message).field(field.to_string());
     let (target, needs_exchange) = match &integration.details {
         IntegrationDetails::Microsoft365(d) => (
             Target {
