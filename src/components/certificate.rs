@@ -19,13 +19,28 @@ pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
-/// The class that colours an expiry: a warning from 30 days, red once expired.
+/// The class that colours an expiry: a warning from 60 days, a strong one from 14, red once
+/// expired.
 pub fn expiry_class(e: Expiry) -> &'static str {
     match e {
         Expiry::Valid { .. } => "expiry",
+        Expiry::Expiring { .. } => "expiry expiry-expiring",
         Expiry::Soon { .. } => "expiry expiry-soon",
         Expiry::Expired { .. } => "expiry expiry-expired",
     }
+}
+
+/// A certificate's expiry now, and the accounts whose certificates need attention, most urgent
+/// first (then by name): what Integrations and Home show.
+pub fn needing_attention(accounts: &[crate::accounts::LinkedAccount]) -> Vec<(crate::accounts::LinkedAccount, Expiry)> {
+    let now = now_ms();
+    let mut list: Vec<_> = accounts
+        .iter()
+        .filter_map(|a| a.integration.certificate.as_ref().map(|c| (a.clone(), c.expiry(now))))
+        .filter(|(_, e)| e.needs_attention())
+        .collect();
+    list.sort_by_key(|(_, e)| std::cmp::Reverse(e.urgency()));
+    list
 }
 
 /// Thumbprint (with Copy), validity and days left.
@@ -48,6 +63,7 @@ pub fn CertificateFacts(info: CertificateInfo) -> impl IntoView {
             <dt>"Valid until"</dt>
             <dd>{when(info.not_after)} " " <span class=expiry_class(expiry)>"(" {expiry.describe()} ")"</span></dd>
         </dl>
+        {expiry.advice().map(|advice| view! { <p class="expiry-advice" data-testid="expiry-advice">{advice}</p> })}
     }
 }
 

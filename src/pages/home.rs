@@ -7,6 +7,36 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use xops_model::{Integration, Provider, RecordKind};
 
+/// How many certificates need attention (ending within 60 days, or ended), each linked to its
+/// account; nothing when none do.
+#[component]
+fn CertificatesNeedingAttention() -> impl IntoView {
+    let accounts = crate::accounts::linked_accounts(SyncEngine::expect_context());
+    let attention = Memo::new(move |_| accounts.with(|list| crate::components::certificate::needing_attention(list)));
+    move || {
+        let list = attention.get();
+        (!list.is_empty()).then(|| {
+            let heading = match list.len() {
+                1 => "1 certificate needs attention".to_string(),
+                n => format!("{n} certificates need attention"),
+            };
+            view! {
+                <section class="panel" aria-labelledby="attention-heading" data-testid="certificates-attention">
+                    <h2 id="attention-heading">{heading}</h2>
+                    <ul class="attention-list">
+                        {list.into_iter().map(|(account, expiry)| view! {
+                            <li>
+                                <A href=routes::account(&account.id)>{account.integration.name.as_str().to_string()}</A>
+                                ": " <span class=crate::components::certificate::expiry_class(expiry)>{expiry.describe()}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                </section>
+            }
+        })
+    }
+}
+
 #[component]
 pub fn Home() -> impl IntoView {
     let session = Session::expect_context();
@@ -47,6 +77,7 @@ pub fn Home() -> impl IntoView {
                 </ul>
                 <A href=routes::INTEGRATIONS attr:class="button primary">"Manage integrations"</A>
             </section>
+            <CertificatesNeedingAttention/>
         </Show>
     }
 }

@@ -13,6 +13,16 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use xops_model::Provider;
 
+/// The linked accounts, those whose certificates need attention first (most urgent first), then
+/// the rest by name.
+fn by_urgency(accounts: Memo<Vec<LinkedAccount>>) -> Vec<LinkedAccount> {
+    let now = now_ms();
+    let mut list = accounts.get();
+    // A stable sort: equally urgent accounts keep their order by name.
+    list.sort_by_key(|a| std::cmp::Reverse(a.integration.certificate.as_ref().map_or(0, |c| c.expiry(now).urgency())));
+    list
+}
+
 /// Linked accounts per provider.
 fn count(accounts: Memo<Vec<LinkedAccount>>, provider: Provider) -> impl Fn() -> String + Send + Sync + 'static {
     move || {
@@ -72,7 +82,7 @@ pub fn Integrations() -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        <For each=move || accounts.get() key=|a| (a.id.clone(), a.integration.name.clone(), a.pending, a.integration.certificate.as_ref().map(|c| c.sha1_thumbprint.clone()))
+                        <For each=move || by_urgency(accounts) key=|a| (a.id.clone(), a.integration.name.clone(), a.pending, a.integration.certificate.as_ref().map(|c| c.sha1_thumbprint.clone()))
                             let:account>
                             <tr>
                                 <td><A href=routes::account(&account.id)>{account.integration.name.as_str().to_string()}</A></td>

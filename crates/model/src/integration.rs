@@ -210,14 +210,19 @@ impl CertificateInfo {
     }
 }
 
-/// How close a certificate is to its end, for the lists and the detail page.
+/// How close a certificate is to its end, for the lists, Home and the account page. Days are
+/// counted from the certificate's own end date (`not_after`), never from when it was linked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expiry {
-    /// More than [`Expiry::WARN_DAYS`] days left.
+    /// More than [`Expiry::EXPIRING_DAYS`] days left.
     Valid {
         days_left: i64,
     },
-    /// [`Expiry::WARN_DAYS`] days or fewer left: time to replace it.
+    /// [`Expiry::EXPIRING_DAYS`] days or fewer left: time to plan the renewal.
+    Expiring {
+        days_left: i64,
+    },
+    /// [`Expiry::SOON_DAYS`] days or fewer left: renew it now.
     Soon {
         days_left: i64,
     },
@@ -227,7 +232,8 @@ pub enum Expiry {
 }
 
 impl Expiry {
-    pub const WARN_DAYS: i64 = 30;
+    pub const EXPIRING_DAYS: i64 = 60;
+    pub const SOON_DAYS: i64 = 14;
     const DAY_MS: i64 = 86_400_000;
 
     /// Days left, counting a started day: a new one-year certificate has 365 days left, and
@@ -237,21 +243,57 @@ impl Expiry {
             return Expiry::Expired { days_ago: (now_ms - not_after_ms) / Self::DAY_MS };
         }
         let days_left = (not_after_ms - now_ms + Self::DAY_MS - 1) / Self::DAY_MS;
-        if days_left <= Self::WARN_DAYS {
+        if days_left <= Self::SOON_DAYS {
             Expiry::Soon { days_left }
+        } else if days_left <= Self::EXPIRING_DAYS {
+            Expiry::Expiring { days_left }
         } else {
             Expiry::Valid { days_left }
         }
     }
 
-    /// "365 days left", "12 days left (replace it soon)", "Expired 3 days ago".
+    /// 0 (nothing to do) to 3 (expired): lists put the most urgent first.
+    pub fn urgency(self) -> u8 {
+        match self {
+            Expiry::Valid { .. } => 0,
+            Expiry::Expiring { .. } => 1,
+            Expiry::Soon { .. } => 2,
+            Expiry::Expired { .. } => 3,
+        }
+    }
+
+    /// Whether the person should do something about it (Home counts these).
+    pub fn needs_attention(self) -> bool {
+        self.urgency() > 0
+    }
+
+    /// "365 days left", "45 days left: renew it before then", "12 days left: renew it now",
+    /// "Expired 3 days ago".
     pub fn describe(self) -> String {
         let days = |n: i64| if n == 1 { "1 day".to_string() } else { format!("{n} days") };
         match self {
             Expiry::Valid { days_left } => format!("{} left", days(days_left)),
-            Expiry::Soon { days_left } => format!("{} left: replace it soon", days(days_left)),
+            Expiry::Expiring { days_left } => format!("{} left: renew it before then", days(days_left)),
+            Expiry::Soon { days_left } => format!("{} left: renew it now", days(days_left)),
             Expiry::Expired { days_ago: 0 } => "Expired today".into(),
             Expiry::Expired { days_ago } => format!("Expired {} ago", days(days_ago)),
+        }
+    }
+
+    /// What stops working and what to do, for the account page (`None`: nothing to say).
+    pub fn advice(self) -> Option<&'static str> {
+        match self {
+            Expiry::Valid { .. } => None,
+            Expiry::Expiring { .. } | Expiry::Soon { .. } => Some(
+                "When this certificate ends, Xops can no longer sign in to this tenant: Test connection fails and \
+                 nothing more is read from it. Replace the certificate below before then: make a new one here, upload \
+                 it to the app registration in the Microsoft Entra admin center, and confirm.",
+            ),
+            Expiry::Expired { .. } => Some(
+                "This certificate has ended, so Xops can no longer sign in to this tenant: Test connection fails and \
+                 nothing more is read from it. Replace the certificate below: make a new one here, upload it to the app \
+                 registration in the Microsoft Entra admin center, and confirm.",
+            ),
         }
     }
 }
@@ -459,19 +501,35 @@ pub(crate) mod tests {
     const DAY: i64 = 86_400_000;
 
     #[test]
-    fn expiry_counts_whole_days_and_warns_at_thirty() {
+    fn expiry_counts_whole_days_and_warns_at_sixty_and_fourteen() {
         let end = 1_000 * DAY;
         assert_eq!(Expiry::at(end, end - 365 * DAY), Expiry::Valid { days_left: 365 });
         assert_eq!(Expiry::at(end, end - 365 * DAY + 5_000), Expiry::Valid { days_left: 365 });
-        assert_eq!(Expiry::at(end, end - 31 * DAY), Expiry::Valid { days_left: 31 });
-        assert_eq!(Expiry::at(end, end - 30 * DAY), Expiry::Soon { days_left: 30 });
+        assert_eq!(Expiry::at(end, end - 61 * DAY), Expiry::Valid { days_left: 61 });
+        assert_eq!(Expiry::at(end, end - 60 * DAY), Expiry::Expiring { days_left: 60 });
+        assert_eq!(Expiry::at(end, end - 15 * DAY), Expiry::Expiring { days_left: 15 });
+        assert_eq!(Expiry::at(end, end - 14 * DAY), Expiry::Soon { days_left: 14 });
         assert_eq!(Expiry::at(end, end - DAY - DAY / 2), Expiry::Soon { days_left: 2 });
         assert_eq!(Expiry::at(end, end - 1), Expiry::Soon { days_left: 1 });
         assert_eq!(Expiry::at(end, end), Expiry::Expired { days_ago: 0 });
         assert_eq!(Expiry::at(end, end + 3 * DAY + 5), Expiry::Expired { days_ago: 3 });
-        assert_eq!(Expiry::Soon { days_left: 1 }.describe(), "1 day left: replace it soon");
+        assert_eq!(Expiry::Soon { days_left: 1 }.describe(), "1 day left: renew it now");
+        assert_eq!(Expiry::Expiring { days_left: 45 }.describe(), "45 days left: renew it before then");
         assert_eq!(Expiry::Valid { days_left: 365 }.describe(), "365 days left");
         assert_eq!(Expiry::Expired { days_ago: 3 }.describe(), "Expired 3 days ago");
+    }
+
+    #[test]
+    fn the_more_urgent_the_higher_and_only_valid_needs_nothing() {
+        let states = [
+            Expiry::Valid { days_left: 100 },
+            Expiry::Expiring { days_left: 40 },
+            Expiry::Soon { days_left: 3 },
+            Expiry::Expired { days_ago: 1 },
+        ];
+        assert!(states.windows(2).all(|w| w[0].urgency() < w[1].urgency()));
+        assert_eq!(states.map(Expiry::needs_attention), [false, true, true, true]);
+        assert_eq!(states.map(|s| s.advice().is_some()), [false, true, true, true]);
     }
 
     #[test]

@@ -1,0 +1,90 @@
+// Certificates that never surprise anyone (issue 14, part 1): each account shows how close its
+// certificate is to its end, counted from the certificate itself; Integrations lists the urgent
+// ones first, Home counts those that need attention with a link to each, and the account page says
+// what stops working and what to do. The page's clock is moved (the store's is not) to see each
+// state of one real certificate (the store checks its facts against the PEM).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { useStoreAndBrowser, newPage, signUpViaApi, m365Body } from './harness.mjs';
+
+const env = useStoreAndBrowser({ before, after });
+const DAY = 86_400_000;
+
+/** The store tests' RSA 2048 certificate, described as the app describes one it made. */
+function certificate() {
+  const x = new X509Certificate(readFileSync(new URL('../../crates/store/tests/fixtures/rsa2048.cer', import.meta.url)));
+  const hex = (fingerprint) => fingerprint.replaceAll(':', '');
+  return {
+    pem: x.toString(), sha1_thumbprint: hex(x.fingerprint), sha256_thumbprint: hex(x.fingerprint256),
+    not_before: Date.parse(x.validFrom), not_after: Date.parse(x.validTo), key_held_by: 'Chromium on Linux',
+  };
+}
+
+async function link(page, id, body) {
+  const res = await page.request.put(`${env.store.url}/api/v1/records/${id}`, {
+    headers: { origin: env.store.url, 'if-none-match': '*' }, data: { kind: 'integration', body },
+  });
+  assert.equal(res.status(), 201, await res.text());
+}
+
+test('a certificate near its end is marked, listed first, counted on Home and explained on its page', async () => {
+  const { page, problems, context } = await newPage(env.browser);
+  const cert = certificate();
+  await signUpViaApi(page, env.store);
+  await link(page, '0000000a-0000-4000-8000-000000000000', m365Body('Alpha (no certificate)'));
+  await link(page, '0000000b-0000-4000-8000-000000000000', { ...m365Body('Zulu M365'), certificate: cert });
+
+  const home = async () => {
+    await page.goto(env.store.url + '/');
+    await page.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
+    await page.getByTestId('sync-status').getByText('Saved', { exact: true }).waitFor();
+  };
+  const firstRow = async () => {
+    await page.goto(env.store.url + '/integrations');
+    const rows = page.locator('table.accounts tbody tr');
+    await rows.nth(1).waitFor();
+    return rows.first().innerText();
+  };
+
+  // 10 days before its end: renew it now.
+  await page.clock.setFixedTime(cert.not_after - 10 * DAY + 60_000);
+  await home();
+  const attention = page.getByTestId('certificates-attention');
+  await attention.getByRole('heading', { name: '1 certificate needs attention' }).waitFor();
+  assert.match(await attention.innerText(), /Zulu M365: 10 days left: renew it now/);
+  let row = await firstRow();
+  assert.match(row, /^Zulu M365/, `the urgent account comes first, before Alpha: ${row}`);
+  assert.match(row, /10 days left: renew it now/);
+  await page.getByRole('link', { name: 'Zulu M365' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Zulu M365' }).waitFor();
+  const advice = await page.getByTestId('expiry-advice').innerText();
+  assert.match(advice, /Test connection fails/);
+  assert.match(advice, /Replace the certificate below before then/);
+  // The end date is the certificate's own, in the person's locale.
+  const ends = new Date(cert.not_after).toLocaleDateString('en-US', { day: 'numeric', month: 'short', year: 'numeric' });
+  assert.ok((await page.locator('.certificate-facts').innerText()).includes(ends), `shows ${ends}`);
+
+  // 40 days before: plan the renewal.
+  await page.clock.setFixedTime(cert.not_after - 40 * DAY + 60_000);
+  row = await firstRow();
+  assert.match(row, /^Zulu M365[\s\S]*40 days left: renew it before then/);
+
+  // 3 days after: expired, and the page says what that means.
+  await page.clock.setFixedTime(cert.not_after + 3 * DAY + 60_000);
+  await home();
+  assert.match(await page.getByTestId('certificates-attention').innerText(), /Zulu M365: Expired 3 days ago/);
+  await page.getByTestId('certificates-attention').getByRole('link', { name: 'Zulu M365' }).click();
+  assert.match(await page.getByTestId('expiry-advice').innerText(), /has ended/);
+
+  // 100 days before: nothing needs attention; Integrations is by name again.
+  await page.clock.setFixedTime(cert.not_after - 100 * DAY);
+  await home();
+  assert.equal(await page.getByTestId('certificates-attention').count(), 0);
+  row = await firstRow();
+  assert.match(row, /^Alpha/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
