@@ -2,6 +2,7 @@
 //! sign-in module's (crates/signin, tested there); the app's part is to send a person there with
 //! a full page load, keeping where they were headed, and to accept only safe `next` targets.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used)] // test code: a failure is a failed test
 
 mod support;
 

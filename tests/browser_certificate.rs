@@ -1,6 +1,7 @@
 //! The in-browser credential, checked independently of the code that made it: x509-parser reads
 //! the certificate, the sha1/sha2 crates recompute the thumbprints, and WebCrypto verifies the
 //! signature with the certificate's own public key.
+#![allow(clippy::unwrap_used)] // test code: a failure is a failed test
 
 use js_sys::{Object, Reflect, Uint8Array};
 use sha1::Digest;

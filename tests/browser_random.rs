@@ -2,6 +2,7 @@
 //! up. A file of its own: it mounts the app, and a router left over from one mount would take the
 //! next test's clicks.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used)] // test code: a failure is a failed test
 
 mod support;
 

@@ -1,6 +1,7 @@
 //! Browser tests (wasm-bindgen-test, headless Chromium): the app shell and its runtime config.
 //! All tests in this file share one page, so each mounts into its own fresh element.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used)] // test code: a failure is a failed test
 
 mod support;
 

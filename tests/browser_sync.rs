@@ -1,5 +1,6 @@
 //! Browser tests for this device's copy of the records (real IndexedDB in headless Chromium).
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used)] // test code: a failure is a failed test
 
 use serde_json::json;
 use std::collections::BTreeMap;

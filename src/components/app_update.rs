@@ -122,7 +122,7 @@ fn watch_for_new_builds(waiting: RwSignal<bool>) {
             let _ = registration.update();
         };
         let periodic = check.clone();
-        set_interval(move || periodic(), CHECK_EVERY);
+        set_interval(periodic, CHECK_EVERY);
         if let Some(document) = web_sys::window().and_then(|w| w.document()) {
             let visible = document.clone();
             let on_visible = Closure::<dyn Fn()>::new(move || {

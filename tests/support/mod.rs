@@ -98,7 +98,7 @@ fn record_leave(to: &str) {
 
 /// Where the app last left for with a full page load (Sign in, Create account), and forgets it.
 pub fn take_left_for() -> Option<String> {
-    LEFT_FOR.with_borrow_mut(|l| l.drain(..).last())
+    LEFT_FOR.with_borrow_mut(|l| l.drain(..).next_back())
 }
 
 /// Mounts every route with the given session (no store is asked). A full page load the app

@@ -2,6 +2,7 @@
 //! sign-in module shows them. All tests share one page: each mounts into an element of its own.
 //! Sending the forms to a real store is the end-to-end tests' part (tests/e2e).
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used)] // test code: a failure is a failed test
 
 use std::cell::RefCell;
 use std::time::Duration;

@@ -1,6 +1,7 @@
 //! Store throughput for authenticated record writes and reads over real HTTP on this machine.
 //! Prints a table; not a test. Run: cargo bench -p xops-store --bench throughput
 //! (scripts/bench.sh runs it with the other benchmarks).
+#![allow(clippy::unwrap_used)] // test code: a failure is a failed test
 
 use serde_json::json;
 

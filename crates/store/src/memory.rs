@@ -10,6 +10,8 @@
 //! Small allocations are unaffected.
 
 /// Sets malloc's mmap threshold to a fixed 128 KiB (glibc only; elsewhere nothing to do).
+/// The store's one `unsafe`: a call into the C library, which has no safe wrapper.
+#[allow(unsafe_code)]
 pub fn return_large_allocations() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes malloc's tuning; it is called before the store allocates much.

@@ -1,4 +1,5 @@
 //! Accounts over real HTTP: sign-up, sign-in, sessions, throttling, and the CSRF guard.
+#![allow(clippy::unwrap_used)] // test code: a failure is a failed test
 
 mod common;
 

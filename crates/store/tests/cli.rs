@@ -1,4 +1,5 @@
 //! The store binary itself: its help text and its start-up errors.
+#![allow(clippy::unwrap_used)] // test code: a failure is a failed test
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The connection loop on real sockets: slow clients are cut off, open connections are bounded,
 //! and a kept-alive connection answers as fast as a fresh one.
+#![allow(clippy::unwrap_used)] // test code: a failure is a failed test
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Durability: a write the store acknowledged survives `kill -9` of the store in the middle of
 //! a stream of writes (SQLite in WAL mode with synchronous=FULL).
+#![allow(clippy::unwrap_used)] // test code: a failure is a failed test
 
 mod common;
 

@@ -5,6 +5,7 @@
 //!
 //! Needs XOPS_TEST_POSTGRES (scripts/test.sh starts a throwaway server and sets it); without it
 //! the test says so and passes, because there is nothing to scale out on SQLite.
+#![allow(clippy::unwrap_used)] // test code: a failure is a failed test
 
 mod common;
 

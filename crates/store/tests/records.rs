@@ -1,4 +1,5 @@
 //! The record store over real HTTP: revisions, preconditions, tombstones, deltas, checks, isolation.
+#![allow(clippy::unwrap_used)] // test code: a failure is a failed test
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! `POST /integrations/{id}/verify` over real HTTP: who may ask, what is refused before Microsoft
 //! is called, and what a person reads when Microsoft cannot be reached. (The conversation with
 //! Entra itself is tested end to end against a fake identity platform: tests/e2e/verify.test.mjs.)
+#![allow(clippy::unwrap_used)] // test code: a failure is a failed test
 
 mod common;
 

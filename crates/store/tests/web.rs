@@ -1,4 +1,5 @@
 //! The store as a web server: the API's error shape, the SPA fallback, and the headers.
+#![allow(clippy::unwrap_used)] // test code: a failure is a failed test
 
 mod common;
 

@@ -2,6 +2,8 @@
 //! but isolated per test.
 
 #![allow(dead_code)]
+// Test support: a failure here is a failed test, so unwrap as the tests do.
+#![allow(clippy::unwrap_used)]
 
 pub mod process;
 

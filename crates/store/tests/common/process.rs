@@ -3,6 +3,8 @@
 //! tests/multiprocess.rs and benches/throughput.rs (which includes this file by path).
 
 #![allow(dead_code)]
+// Test support: a failure here is a failed test, so unwrap as the tests do.
+#![allow(clippy::unwrap_used)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
