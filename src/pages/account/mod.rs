@@ -17,17 +17,27 @@ use connection_test::{test_runner, ConnectionTestSection};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_navigate, use_params, use_query_map};
+use leptos_router::params::Params;
 use xops_model::integration::AzureScope;
 use xops_model::{unique_name, CertificateInfo, Integration, IntegrationDetails, Provider, RecordKind};
+
+/// The account page's address: `/integrations/:id`.
+#[derive(Params, Clone, PartialEq)]
+struct AccountParams {
+    id: Option<String>,
+}
 
 #[component]
 pub fn IntegrationDetail() -> impl IntoView {
     let engine = SyncEngine::expect_context();
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let params = use_params::<AccountParams>();
+    // No id (or one the router cannot read) finds no account: the page says "Account not found".
+    let id = Memo::new(move |_| params.with(|p| p.as_ref().ok().and_then(|p| p.id.clone())));
     let accounts = linked_accounts(engine);
-    let account = Memo::new(move |_| accounts.with(|list| list.iter().find(|a| a.id == id.get()).cloned()));
+    let account = Memo::new(move |_| {
+        id.with(|id| id.as_ref().and_then(|id| accounts.with(|list| list.iter().find(|a| &a.id == id).cloned())))
+    });
     let found = Memo::new(move |_| account.with(|a| a.as_ref().map(|a| a.id.clone())));
     let loading = move || engine.status().get() == crate::sync::SyncStatus::Loading;
     view! {
