@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::process::{integration_record as body, start_store};
+use common::process::{integration_record as body, start_store, StoreProcess};
 
 use serde_json::json;
 use std::collections::{BTreeMap, HashSet};
@@ -133,19 +133,17 @@ async fn two_processes_on_one_postgres_lose_and_repeat_nothing() {
     assert_eq!(statuses, [200, 409], "exactly one of two concurrent changes from the same revision wins");
 }
 
-/// Each process keeps the sessions it checked lately (`recent::RECHECK`): a sign-out takes
-/// effect at once on the process that handled it, and on another process sharing the database
-/// within that bound. The session's cookie is replayed by hand, as a stolen copy would be.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_sign_out_ends_the_session_on_every_process_within_the_recheck_bound() {
+/// Two store processes on one fresh PostgreSQL database, and a person signed up through the
+/// first: her session cookie, sent by hand in each request (as a stolen copy would be). `None`
+/// without XOPS_TEST_POSTGRES.
+async fn two_stores_and_a_session() -> Option<(StoreProcess, StoreProcess, String)> {
     let Some(admin) = common::postgres_admin_url() else {
         eprintln!("skipped: XOPS_TEST_POSTGRES is not set (scripts/test.sh sets it)");
-        return;
+        return None;
     };
     let database = common::new_postgres_database(&admin).await;
     let (a, b) = (start_store(&database, &[]), start_store(&database, &[]));
-    let client = reqwest::Client::new();
-    let res = client
+    let res = reqwest::Client::new()
         .post(format!("{}/api/v1/auth/signup", a.base))
         .header("origin", &a.base)
         .json(&json!({"organization": "Contoso", "email": "ada@contoso.com", "password": common::PASSWORD}))
@@ -154,6 +152,29 @@ async fn a_sign_out_ends_the_session_on_every_process_within_the_recheck_bound()
         .unwrap();
     assert_eq!(res.status(), 201);
     let cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    Some((a, b, cookie))
+}
+
+/// Asks `done` every 50 ms until it says yes; fails if that takes longer than the bound a store
+/// process trusts what it read (`recent::RECHECK`, plus half a second for the asking).
+async fn within_the_recheck_bound<F: std::future::Future<Output = bool>>(what: &str, mut done: impl FnMut() -> F) {
+    let since = std::time::Instant::now();
+    while !done().await {
+        let waited = since.elapsed();
+        assert!(
+            waited < xops_store::recent::RECHECK + std::time::Duration::from_millis(500),
+            "{what}: still not after {waited:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Each process keeps the sessions it checked lately: a sign-out takes effect at once on the
+/// process that handled it, and on another process sharing the database within the bound.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_out_ends_the_session_on_every_process_within_the_recheck_bound() {
+    let Some((a, b, cookie)) = two_stores_and_a_session().await else { return };
+    let client = reqwest::Client::new();
     let me = |base: &str| {
         let request = client.get(format!("{base}/api/v1/me")).header("cookie", &cookie);
         async move { request.send().await.unwrap().status().as_u16() }
@@ -170,61 +191,37 @@ async fn a_sign_out_ends_the_session_on_every_process_within_the_recheck_bound()
         .await
         .unwrap();
     assert_eq!(res.status(), 204);
-    let signed_out = std::time::Instant::now();
     assert_eq!(me(&a.base).await, 401, "refused at once where it was signed out");
-    loop {
+    within_the_recheck_bound("the other process refuses the session", || async {
         match me(&b.base).await {
-            401 => break,
-            status => assert_eq!(status, 200),
+            401 => true,
+            status => {
+                assert_eq!(status, 200);
+                false
+            }
         }
-        assert!(
-            signed_out.elapsed() < xops_store::recent::RECHECK + std::time::Duration::from_millis(500),
-            "the other process still accepts the session {:?} after sign-out",
-            signed_out.elapsed()
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    })
+    .await;
 }
 
 /// A record read through one process and changed through another reads as changed on the first
-/// within `recent::RECHECK`.
+/// within the bound.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_through_one_process_reads_on_the_other_within_the_recheck_bound() {
-    let Some(admin) = common::postgres_admin_url() else {
-        eprintln!("skipped: XOPS_TEST_POSTGRES is not set (scripts/test.sh sets it)");
-        return;
-    };
-    let database = common::new_postgres_database(&admin).await;
-    let (a, b) = (start_store(&database, &[]), start_store(&database, &[]));
-    let jar = Arc::new(reqwest::cookie::Jar::default());
-    let client = reqwest::Client::builder().cookie_provider(jar).build().unwrap();
-    let res = client
-        .post(format!("{}/api/v1/auth/signup", a.base))
-        .header("origin", &a.base)
-        .json(&json!({"organization": "Contoso", "email": "ada@contoso.com", "password": common::PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
+    let Some((a, b, cookie)) = two_stores_and_a_session().await else { return };
+    let client = reqwest::Client::new();
     let id = "0000000b-0000-4000-8000-000000000000";
     let put = |pre: (&'static str, &'static str), n: usize| {
-        client.put(format!("{}/api/v1/records/{id}", a.base)).header("origin", &a.base).header(pre.0, pre.1).json(&body(n)).send()
+        let url = format!("{}/api/v1/records/{id}", a.base);
+        client.put(url).header("origin", &a.base).header("cookie", &cookie).header(pre.0, pre.1).json(&body(n)).send()
     };
     assert_eq!(put(("if-none-match", "*"), 1).await.unwrap().status(), 201);
     let revision_on_b = || {
-        let req = client.get(format!("{}/api/v1/records/{id}", b.base));
+        let req = client.get(format!("{}/api/v1/records/{id}", b.base)).header("cookie", &cookie);
         async move { req.send().await.unwrap().headers()["etag"].to_str().unwrap().to_string() }
     };
     assert_eq!(revision_on_b().await, "\"1\"", "B reads the record, and keeps it");
 
     assert_eq!(put(("if-match", "\"1\""), 2).await.unwrap().status(), 200);
-    let changed = std::time::Instant::now();
-    while revision_on_b().await != "\"2\"" {
-        assert!(
-            changed.elapsed() < xops_store::recent::RECHECK + std::time::Duration::from_millis(500),
-            "B still serves revision 1 {:?} after the change",
-            changed.elapsed()
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    within_the_recheck_bound("the other process serves the new revision", || async { revision_on_b().await == "\"2\"" }).await;
 }
