@@ -71,7 +71,8 @@ pub async fn add_user(db: &Db, joining: Joining<'_>, email: &Email, password_has
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await?
-                .map(|r| r.get(0))
+                .map(|r| r.try_get(0))
+                .transpose()?
                 .ok_or_else(|| {
                     AppError::not_found(format!(
                         "There is no organization with the id {id}. See the ids with: xops-store org list"
@@ -106,7 +107,11 @@ pub async fn list_organizations(db: &Db) -> Result<Vec<OrganizationSummary>, App
     )
     .fetch_all(&db.pool)
     .await?;
-    Ok(rows.iter().map(|r| OrganizationSummary { id: r.get(0), name: r.get(1), created_at: r.get(2), users: r.get(3) }).collect())
+    rows.iter()
+        .map(|r| {
+            Ok(OrganizationSummary { id: r.try_get(0)?, name: r.try_get(1)?, created_at: r.try_get(2)?, users: r.try_get(3)? })
+        })
+        .collect()
 }
 
 async fn insert_organization(
@@ -154,7 +159,7 @@ pub async fn credentials(db: &Db, email: &Email) -> Result<Option<(UserRef, Stri
         .bind(email.as_str())
         .fetch_optional(&db.pool)
         .await?;
-    Ok(row.map(|r| (UserRef { user_id: r.get(0), organization_id: r.get(1) }, r.get(2))))
+    row.map(|r| Ok((UserRef { user_id: r.try_get(0)?, organization_id: r.try_get(1)? }, r.try_get(2)?))).transpose()
 }
 
 /// What `GET /api/v1/me` answers for a signed-in user.
@@ -169,8 +174,8 @@ pub async fn me(db: &Db, user: &UserRef) -> Result<Me, AppError> {
     .await?
     .ok_or_else(|| AppError::of(ErrorCode::Unauthorized, "Your account no longer exists."))?;
     Ok(Me {
-        user: UserInfo { id: row.get(0), email: row.get(1) },
-        organization: OrganizationInfo { id: row.get(2), name: row.get(3) },
+        user: UserInfo { id: row.try_get(0)?, email: row.try_get(1)? },
+        organization: OrganizationInfo { id: row.try_get(2)?, name: row.try_get(3)? },
         has_connected_account: has_connected_account(db, &user.organization_id).await?,
     })
 }

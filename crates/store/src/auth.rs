@@ -249,9 +249,9 @@ impl FromRequestParts<AppState> for CurrentUser {
                         .await?;
                 let Some(row) = row else { return Err(not_signed_in()) };
                 let mut session = Checked {
-                    user: UserRef { user_id: row.get(0), organization_id: row.get(1) },
-                    last_seen_at: row.get(2),
-                    expires_at: row.get(3),
+                    user: UserRef { user_id: row.try_get(0)?, organization_id: row.try_get(1)? },
+                    last_seen_at: row.try_get(2)?,
+                    expires_at: row.try_get(3)?,
                 };
                 let live = now < session.expires_at && now - session.last_seen_at < idle;
                 if live && now - session.last_seen_at >= touch_every {
@@ -315,7 +315,7 @@ pub mod throttle {
             if let Some(row) =
                 sqlx::query("SELECT blocked_until FROM login_throttle WHERE key = $1").bind(*key).fetch_optional(&db.pool).await?
             {
-                wait = wait.max(row.get::<i64, _>(0) - now);
+                wait = wait.max(row.try_get::<i64, _>(0)? - now);
             }
         }
         Ok(wait.max(0))
@@ -358,7 +358,7 @@ pub mod throttle {
         .bind(now - WINDOW_MS)
         .fetch_one(&mut *tx)
         .await?;
-        let (attempts, blocked_until): (i64, i64) = (row.get(0), row.get(1));
+        let (attempts, blocked_until): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
         if blocked_until > now {
             tx.commit().await?;
             return Ok(Attempt::Blocked { wait_ms: blocked_until - now });
@@ -420,7 +420,7 @@ pub mod throttle {
         .bind(now - window_ms)
         .fetch_one(&db.pool)
         .await?;
-        let (count, started): (i64, i64) = (row.get(0), row.get(1));
+        let (count, started): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
         Ok((count > i64::from(limit)).then(|| (started + window_ms - now).max(1000)))
     }
 

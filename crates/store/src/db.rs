@@ -292,8 +292,9 @@ pub mod migrations {
             .await
             .map_err(fail)?
             .iter()
-            .map(|r| r.get::<i64, _>(0))
-            .collect();
+            .map(|r| r.try_get::<i64, _>(0))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(fail)?;
         if let Some(newest) = applied.iter().max() {
             if *newest > MIGRATIONS.last().map_or(0, |m| m.version) {
                 return Err(Error::new(format!(

@@ -73,16 +73,16 @@ pub enum Outcome {
 }
 
 fn record_from_row(r: &AnyRow) -> Result<Record, AppError> {
-    let kind: String = r.get("kind");
-    let body: Option<String> = r.get("body");
+    let kind: String = r.try_get("kind")?;
+    let body: Option<String> = r.try_get("body")?;
     Ok(Record {
-        id: r.get("id"),
+        id: r.try_get("id")?,
         kind: RecordKind::parse(&kind).ok_or_else(|| AppError::internal(format!("unknown record kind {kind}")))?,
         body: body.map(|b| serde_json::from_str(&b)).transpose().map_err(AppError::internal)?,
-        revision: r.get("revision"),
-        deleted: r.get::<i64, _>("deleted") != 0,
-        updated_at: r.get("updated_at"),
-        updated_by: r.get("updated_by"),
+        revision: r.try_get("revision")?,
+        deleted: r.try_get::<i64, _>("deleted")? != 0,
+        updated_at: r.try_get("updated_at")?,
+        updated_by: r.try_get("updated_by")?,
     })
 }
 
@@ -109,7 +109,7 @@ pub async fn fill_record_keys(conn: &mut sqlx::AnyConnection) -> Result<Filled, 
     let mut filled = Filled::default();
     for row in rows {
         let (organization_id, id, kind, body): (String, String, String, Option<String>) =
-            (row.get("organization_id"), row.get("id"), row.get("kind"), row.get("body"));
+            (row.try_get("organization_id")?, row.try_get("id")?, row.try_get("kind")?, row.try_get("body")?);
         filled.records += 1;
         let checked = RecordKind::parse(&kind)
             .zip(body.and_then(|b| serde_json::from_str::<serde_json::Value>(&b).ok()))
@@ -139,12 +139,13 @@ pub async fn fill_record_keys(conn: &mut sqlx::AnyConnection) -> Result<Filled, 
 
 /// The record that holds a unique value in the organization, if any.
 async fn key_owner(conn: &mut sqlx::AnyConnection, organization_id: &str, key: &str) -> Result<Option<String>, sqlx::Error> {
-    Ok(sqlx::query("SELECT id FROM record_keys WHERE organization_id = $1 AND key = $2")
+    sqlx::query("SELECT id FROM record_keys WHERE organization_id = $1 AND key = $2")
         .bind(organization_id)
         .bind(key)
         .fetch_optional(&mut *conn)
         .await?
-        .map(|r| r.get("id")))
+        .map(|r| r.try_get("id"))
+        .transpose()
 }
 
 async fn record_key(conn: &mut sqlx::AnyConnection, organization_id: &str, key: &str, id: &str) -> Result<(), sqlx::Error> {
@@ -169,7 +170,7 @@ pub async fn changes_since(db: &Db, organization_id: &str, since: i64, limit: i6
     let mut rows = sqlx::query(&sql).bind(organization_id).bind(since).bind(limit + 1).fetch(&db.pool);
     let (mut changes, mut bytes, mut has_more) = (Vec::new(), 0usize, false);
     while let Some(row) = rows.try_next().await? {
-        let body_len = row.get::<Option<String>, _>("body").map_or(0, |b| b.len());
+        let body_len = row.try_get::<Option<String>, _>("body")?.map_or(0, |b| b.len());
         if changes.len() as i64 == limit || (!changes.is_empty() && bytes + body_len > PAGE_BYTE_BUDGET) {
             has_more = true;
             break;
@@ -178,8 +179,11 @@ pub async fn changes_since(db: &Db, organization_id: &str, since: i64, limit: i6
         changes.push(record_from_row(&row)?);
     }
     drop(rows);
-    let latest_revision: i64 =
-        sqlx::query("SELECT revision FROM organizations WHERE id = $1").bind(organization_id).fetch_one(&db.pool).await?.get(0);
+    let latest_revision: i64 = sqlx::query("SELECT revision FROM organizations WHERE id = $1")
+        .bind(organization_id)
+        .fetch_one(&db.pool)
+        .await?
+        .try_get(0)?;
     Ok(RecordChanges { changes, latest_revision, has_more })
 }
 
@@ -229,7 +233,7 @@ pub async fn write(
     .bind(&user.organization_id)
     .fetch_one(&mut *tx)
     .await?;
-    let (revision, live_records, stored_bytes): (i64, i64, i64) = (row.get(0), row.get(1), row.get(2));
+    let (revision, live_records, stored_bytes): (i64, i64, i64) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
     let current = sqlx::query(&format!("SELECT {COLUMNS} FROM records WHERE organization_id = $1 AND id = $2"))
         .bind(&user.organization_id)
         .bind(id)
