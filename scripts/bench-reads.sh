@@ -25,7 +25,8 @@ trap cleanup EXIT
 id=5a4b3c2d-1e0f-4a1b-8c2d-3e4f5a6b7c8d
 
 # Starts a store binary on a free port with its own database, signs a person up and makes one
-# Microsoft 365 account record. Prints "base-url cookie".
+# Microsoft 365 account record. Sets BASE and COOKIE (not in a subshell: the process must stay
+# this shell's child, so the cleanup stops it).
 start_bench_store() {
     local bin="$1" name="$2" base cookie
     "$bin" --listen 127.0.0.1:0 --database "$work/$name.sqlite3" > "$work/$name.log" 2>&1 &
@@ -41,13 +42,15 @@ start_bench_store() {
     curl -fsS -X PUT -H "cookie: $cookie" -H 'content-type: application/json' -H "origin: $base" -H 'if-none-match: *' \
         -d '{"kind":"integration","body":{"name":"Contoso M365","details":{"provider":"microsoft365","tenant_id":"72f988bf-86f1-41af-91ab-2d7cd011db47","application_id":"11111111-2222-3333-4444-555555555555","organization":"contoso.onmicrosoft.com"},"certificate":null,"status":"connected","created_at":1,"updated_at":1}}' \
         "$base/api/v1/records/$id" > /dev/null || die "could not create the record on $base"
-    echo "$base $cookie"
+    BASE="$base" COOKIE="$cookie"
 }
 
-read -r store cookie < <(start_bench_store "$ROOT/target/release/xops-store" store)
+start_bench_store "$ROOT/target/release/xops-store" store
+store="$BASE" cookie="$COOKIE"
 baseline=""
 if [ -n "${XOPS_BASELINE_STORE:-}" ]; then
-    read -r baseline baseline_cookie < <(start_bench_store "$XOPS_BASELINE_STORE" baseline)
+    start_bench_store "$XOPS_BASELINE_STORE" baseline
+    baseline="$BASE" baseline_cookie="$COOKIE"
 fi
 
 mkdir -p "$work/www" "$work/tmp"
