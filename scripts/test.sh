@@ -19,10 +19,11 @@ export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$ROOT/tests/webdriver.json"
 export WASM_BINDGEN_TEST_TIMEOUT=120
 
 failed=()
+# Each layer says how long it took (CI should stay under 20 minutes from a fresh clone).
 layer() {
-    local name="$1"; shift
+    local name="$1" started=$SECONDS; shift
     say "$name"
-    if "$@"; then say "$name: passed"; else say "$name: FAILED"; failed+=("$name"); fi
+    if "$@"; then say "$name: passed ($((SECONDS - started)) s)"; else say "$name: FAILED ($((SECONDS - started)) s)"; failed+=("$name"); fi
 }
 
 layer "formatting (cargo fmt --check; fix with cargo fmt)" cargo fmt --all -- --check
@@ -48,4 +49,4 @@ if [ "${#failed[@]}" -ne 0 ]; then
     printf 'FAILED layers: %s\n' "${failed[*]}" >&2
     exit 1
 fi
-say "all test layers passed"
+say "all test layers passed ($SECONDS s in all)"
