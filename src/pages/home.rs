@@ -1,3 +1,4 @@
+use crate::accounts::{linked_accounts, LinkedAccount};
 use crate::components::page::PageHeading;
 use crate::components::redirect::ReplaceWith;
 use crate::routes;
@@ -5,13 +6,12 @@ use crate::session::Session;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use xops_model::{Integration, Provider, RecordKind};
+use xops_model::Provider;
 
 /// How many certificates need attention (ending within 60 days, or ended), each linked to its
 /// account; nothing when none do.
 #[component]
-fn CertificatesNeedingAttention() -> impl IntoView {
-    let accounts = crate::accounts::linked_accounts(SyncEngine::expect_context());
+fn CertificatesNeedingAttention(accounts: Memo<Vec<LinkedAccount>>) -> impl IntoView {
     let attention = Memo::new(move |_| accounts.with(|list| crate::components::certificate::needing_attention(list)));
     move || {
         let list = attention.get();
@@ -43,19 +43,16 @@ pub fn Home() -> impl IntoView {
     let engine = SyncEngine::expect_context();
     let me = move || session.me();
     let connected = crate::accounts::has_connected_account(session, crate::sync::SyncEngine::expect_context());
-    let records = engine.records();
-    // Linked accounts by provider, from this device's copy (it updates as records sync).
+    // Linked accounts, read once from this device's copy (they update as records sync): counted
+    // by provider, and those whose certificates need attention.
+    let accounts = linked_accounts(engine);
     let by_provider = Memo::new(move |_| {
-        let integrations: Vec<Integration> = records
-            .get()
-            .into_iter()
-            .filter(|r| r.record.kind == RecordKind::Integration)
-            .filter_map(|r| r.record.body.and_then(|b| serde_json::from_value(b).ok()))
-            .collect();
-        [Provider::Microsoft365, Provider::Azure, Provider::Aws]
-            .into_iter()
-            .map(|p| (p, integrations.iter().filter(|i| i.details.provider() == p).count()))
-            .collect::<Vec<_>>()
+        accounts.with(|list| {
+            [Provider::Microsoft365, Provider::Azure, Provider::Aws]
+                .into_iter()
+                .map(|p| (p, list.iter().filter(|a| a.integration.details.provider() == p).count()))
+                .collect::<Vec<_>>()
+        })
     });
     view! {
         // Until the organization has connected an account, the first-login picker comes first.
@@ -77,7 +74,7 @@ pub fn Home() -> impl IntoView {
                 </ul>
                 <A href=routes::INTEGRATIONS attr:class="button primary">"Manage integrations"</A>
             </section>
-            <CertificatesNeedingAttention/>
+            <CertificatesNeedingAttention accounts=accounts/>
         </Show>
     }
 }
