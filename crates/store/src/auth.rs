@@ -164,11 +164,16 @@ pub async fn create_session(db: &Db, config: &Config, user: &UserRef) -> Result<
     Ok(token)
 }
 
-/// Ends a session: in the database, and at once in this process's cache.
+/// Ends a session (sign-out).
 pub async fn delete_session(state: &AppState, token: &str) -> Result<(), AppError> {
-    let hash = token_hash(token);
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&state.db.pool).await?;
-    state.sessions.forget(&hash);
+    end_session(state, &token_hash(token)).await
+}
+
+/// Ends the session with this token hash: in the database, then (after that commit) in this
+/// process's cache, so no request here uses it again.
+async fn end_session(state: &AppState, hash: &str) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(hash).execute(&state.db.pool).await?;
+    state.sessions.forget(&hash.to_string());
     Ok(())
 }
 
@@ -267,8 +272,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             }
         };
         if now >= session.expires_at || now - session.last_seen_at >= idle {
-            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&state.db.pool).await?;
-            state.sessions.forget(&hash);
+            end_session(state, &hash).await?;
             return Err(session_expired());
         }
         Ok(CurrentUser { user: session.user })
