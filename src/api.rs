@@ -5,7 +5,7 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use web_sys::RequestCredentials;
-use xops_model::{ApiBase, ApiError, Conflict, LoginRequest, Me, Record, RecordKind, RecordPut, SignupRequest};
+use xops_model::{ApiBase, LoginRequest, Me, Record, RecordKind, RecordPut, SignupRequest};
 pub use xops_web::ApiClientError;
 
 /// The API client. Cheap to clone; found through context (`Api::expect_context()`).
@@ -40,15 +40,7 @@ impl Api {
         }
         let status = res.status();
         let text = res.text().await.unwrap_or_default();
-        if status == 409 {
-            if let Ok(conflict) = serde_json::from_str::<Conflict>(&text) {
-                return Err(ApiClientError::Conflict(Box::new(conflict)));
-            }
-        }
-        match serde_json::from_str::<ApiError>(&text) {
-            Ok(error) => Err(ApiClientError::Api { status, error }),
-            Err(_) => Err(ApiClientError::Unexpected { status }),
-        }
+        Err(ApiClientError::from_answer(status, &text))
     }
 
     async fn decode<T: DeserializeOwned>(res: Response) -> Result<T, ApiClientError> {
@@ -107,15 +99,10 @@ impl Api {
     /// store are on different sites it may not (SameSite, third-party cookies), and every page
     /// would then ask to sign in again; better to say so once, clearly.
     async fn session_kept(&self) -> Result<(), ApiClientError> {
-        if self.session().await?.is_some() {
-            return Ok(());
+        match self.session().await? {
+            Some(_) => Ok(()),
+            None => Err(ApiClientError::session_not_kept(&self.base)),
         }
-        let app = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
-        let store = match &self.base {
-            ApiBase::SameOrigin => app.clone(),
-            ApiBase::Url(url) => url.clone(),
-        };
-        Err(ApiClientError::SessionNotKept { app, store })
     }
 
     pub async fn logout(&self) -> Result<(), ApiClientError> {

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestCache, RequestCredentials, RequestInit, Response};
-use xops_model::{ApiBase, ApiError, ClientConfig, Me, SessionInfo};
+use xops_model::{ApiBase, ClientConfig, Me, SessionInfo};
 use xops_web::config::{config_url, ConfigLoadError};
 use xops_web::ApiClientError;
 
@@ -71,10 +71,7 @@ async fn call<T: DeserializeOwned>(base: &ApiBase, method: &str, path: &str, bod
     let status = res.status();
     let text = text(&res).await.map_err(|_| ApiClientError::Network)?;
     if !res.ok() {
-        return Err(match serde_json::from_str::<ApiError>(&text) {
-            Ok(error) => ApiClientError::Api { status, error },
-            Err(_) => ApiClientError::Unexpected { status },
-        });
+        return Err(ApiClientError::from_answer(status, &text));
     }
     serde_json::from_str(&text).map_err(|_| ApiClientError::Unexpected { status })
 }
@@ -90,13 +87,8 @@ pub async fn session(base: &ApiBase) -> Result<Option<Me>, ApiClientError> {
 /// say so once, clearly.
 pub async fn enter(base: &ApiBase, path: &str, body: String) -> Result<Me, ApiClientError> {
     let me: Me = call(base, "POST", path, Some(body)).await?;
-    if session(base).await?.is_some() {
-        return Ok(me);
+    match session(base).await? {
+        Some(_) => Ok(me),
+        None => Err(ApiClientError::session_not_kept(base)),
     }
-    let app = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
-    let store = match base {
-        ApiBase::SameOrigin => app.clone(),
-        ApiBase::Url(url) => url.clone(),
-    };
-    Err(ApiClientError::SessionNotKept { app, store })
 }

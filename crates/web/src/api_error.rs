@@ -2,7 +2,7 @@
 //! act on. The app's API client (`src/api.rs`) and the sign-in page make these alike.
 
 use std::fmt;
-use xops_model::{ApiError, Conflict, ErrorCode};
+use xops_model::{ApiBase, ApiError, Conflict, ErrorCode};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiClientError {
@@ -20,6 +20,31 @@ pub enum ApiClientError {
 }
 
 impl ApiClientError {
+    /// What a store's answer that is not a success says: its JSON error (a 409 with the store's
+    /// current copy), or, when the body is not one, an unexpected answer.
+    pub fn from_answer(status: u16, body: &str) -> ApiClientError {
+        if status == 409 {
+            if let Ok(conflict) = serde_json::from_str::<Conflict>(body) {
+                return ApiClientError::Conflict(Box::new(conflict));
+            }
+        }
+        match serde_json::from_str::<ApiError>(body) {
+            Ok(error) => ApiClientError::Api { status, error },
+            Err(_) => ApiClientError::Unexpected { status },
+        }
+    }
+
+    /// Signed in, but the browser did not send the session back: this page's origin and the
+    /// store's, for the sentence.
+    pub fn session_not_kept(base: &ApiBase) -> ApiClientError {
+        let app = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+        let store = match base {
+            ApiBase::SameOrigin => app.clone(),
+            ApiBase::Url(url) => url.clone(),
+        };
+        ApiClientError::SessionNotKept { app, store }
+    }
+
     pub fn code(&self) -> Option<ErrorCode> {
         match self {
             ApiClientError::Api { error, .. } => Some(error.error.code),
