@@ -26,7 +26,7 @@ if [ "${1:-}" = "--baseline" ]; then
     # Its own setup script and build, sharing this clone's compiled dependencies; then only its
     # dist/ is kept (in target/, so the next run replaces it).
     (cd "$BASELINE_TREE" && CARGO_TARGET_DIR="$ROOT/target" bash -c 'source scripts/setup.sh; build_app')
-    rm -rf "$ROOT/target/baseline-dist" && cp -r "$BASELINE_TREE/dist" "$ROOT/target/baseline-dist"
+    rm -rf "$ROOT/target/baseline-dist" && cp -a "$BASELINE_TREE/dist" "$ROOT/target/baseline-dist"
     git worktree remove --force "$BASELINE_TREE"
     export XOPS_BASELINE_DIST="$ROOT/target/baseline-dist"
 fi

@@ -208,8 +208,9 @@ build_app() {
     write_loader "$ROOT/dist"
     write_service_worker "$ROOT/dist"
     # Precompressed twins: the store (and most CDNs) send brotli to browsers that take it, else
-    # gzip. For the wasm, brotli is about a fifth smaller than gzip -9 (see scripts/bench-size.sh).
-    find "$ROOT/dist" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.svg' \) \
+    # gzip; index.html's too (the store loads them with it, unless older). For the wasm, brotli
+    # is about a fifth smaller than gzip -9 (see scripts/bench-size.sh).
+    find "$ROOT/dist" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.svg' -o -name '*.html' \) \
         -exec gzip -9 -k -f {} \; -exec brotli -q 11 -k -f {} \;
 }
 
@@ -331,7 +332,8 @@ write_loader() {
     script+=" var js = signIn ? '/$SIGNIN_JS' : '/$APP_JS', wasm = fetch(signIn ? '/$SIGNIN_WASM' : '/$APP_WASM');"
     script+=" if (!signIn) { var l = document.createElement('link'); l.rel = 'modulepreload'; l.href = '/$APP_LOADER'; document.head.appendChild(l); }"
     script+=" import(js).then(function (m) { return m.default({ module_or_path: wasm }); }).catch(function (e) {"
-    script+=" console.error(e); var b = document.getElementById('boot'); if (b) { b.setAttribute('role', 'alert');"
+    script+=" console.error(e); var b = document.querySelector('main .form-alert') || document.getElementById('boot');"
+    script+=" if (b) { b.hidden = false; b.setAttribute('role', 'alert');"
     script+=" b.textContent = 'Xops Integrations could not be downloaded. Check your connection, then reload the page.'; } }); })();"
     tags+="<script>$script</script>"
     # What the sign-in page fetches in the background once the person starts typing, so the app
@@ -345,4 +347,25 @@ write_loader() {
     grep -q "</script><meta name=\"xops-app-files\"[^>]*><link rel=\"stylesheet\"" "$dist/index.html" ||
         die "could not add the loader above the stylesheet in $dist/index.html"
     grep -q "$SIGNIN_JS" "$dist/index.html" || die "could not add the loader to $dist/index.html"
+    # Sign in and Create account as markup (crates/signin `Page::markup`), and a script that shows
+    # the one the address names as soon as the stylesheet is here: the form is on screen as early
+    # as a static page's, while its module downloads. A press of the button before the module runs
+    # is held back (never sent as a plain form) and marked for the module to send. If the module
+    # could not be fetched before this runs, the loader's message moves into the form.
+    local pages
+    pages="$(cd "$ROOT" && cargo run --quiet -p xops-signin --bin xops-signin-pages)" ||
+        die "could not write the sign-in pages' markup"
+    script="(function () { var p = location.pathname, ts = document.querySelectorAll('template[data-path]'), t, i;"
+    script+=" for (i = 0; i < ts.length; i++) if (ts[i].getAttribute('data-path') === p) t = ts[i];"
+    script+=" if (!t || document.getElementById('main')) return; var m = document.createElement('main'); m.id = 'main'; m.className = 'public'; m.tabIndex = -1;"
+    script+=" m.appendChild(t.content.cloneNode(true)); var f = m.querySelector('form');"
+    script+=" f.addEventListener('submit', function (e) { e.preventDefault(); f.setAttribute('data-submitted', ''); });"
+    script+=" var b = document.getElementById('boot'); document.body.insertBefore(m, b);"
+    script+=" if (b && b.getAttribute('role') === 'alert') { var a = m.querySelector('.form-alert'); a.textContent = b.textContent; a.hidden = false; }"
+    script+=" if (b) b.remove(); })();"
+    node -e 'const fs = require("fs"); const [file, add] = process.argv.slice(1);
+        const html = fs.readFileSync(file, "utf8"); if (!html.includes("</body>")) process.exit(1);
+        fs.writeFileSync(file, html.replace("</body>", () => add + "</body>"));' \
+        "$dist/index.html" "$pages<script>$script</script>" || die "could not add the sign-in pages to $dist/index.html"
+    grep -q 'template data-path="/login"' "$dist/index.html" || die "could not add the sign-in pages to $dist/index.html"
 }

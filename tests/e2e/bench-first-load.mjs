@@ -5,7 +5,7 @@
 // - Bytes on the wire (as served, compressed) from navigation until the network is idle: a cold
 //   visit to /login, and a cold visit to Home by a signed-in person.
 // - A static file fetched 20 times on one kept-alive connection, against the first fetch.
-// - When the sign-in form is usable (#email visible), against the same form as a static HTML page
+// - When the sign-in form is on screen (#email laid out), and when its module has taken it over, against the same form as a static HTML page
 //   served by the same store in the same run: median of 9 cold loads each, and the ratio.
 // - With XOPS_BASELINE_DIST (another build's dist/), the same for it, in the same run, and the
 //   ratios between the two (scripts/bench.sh --baseline REV builds one from a git revision).
@@ -27,7 +27,7 @@ if (process.env.XOPS_BASELINE_DIST) builds.push({ name: 'baseline', dist: proces
 /** A copy of a build with a static sign-in form beside the app: same stylesheet, same fields. */
 function siteWithStaticForm(dist) {
   const site = mkdtempSync(path.join(tmpdir(), 'xops-bench-dist-'));
-  cpSync(dist, site, { recursive: true });
+  cpSync(dist, site, { recursive: true, preserveTimestamps: true });
   const css = readFileSync(path.join(dist, 'index.html'), 'utf8').match(/href="(\/[^"]+\.css)"/)?.[1] ?? '';
   writeFileSync(path.join(site, 'static-login.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign in · Xops Integrations</title>
@@ -67,19 +67,24 @@ async function coldLoad(url, prepare) {
   // The first animation frame in which #email is laid out: frames run only once the page may
   // render (its stylesheet is here), so this is when the form is first painted, timed inside the
   // page (no round trip to the benchmark in the measure).
+  // The sign-in module names the page in the title when it has taken the form over (from then on
+  // a press of Sign in is sent at once; before, it is held for the module): `__readyAt`.
   await page.addInitScript(() => {
     const look = () => {
       const el = document.getElementById('email');
-      if (el && el.getBoundingClientRect().width > 0) window.__emailShownAt = performance.now();
-      else requestAnimationFrame(look);
+      if (!window.__emailShownAt && el && el.getBoundingClientRect().width > 0) window.__emailShownAt = performance.now();
+      if (!window.__readyAt && document.title.includes(' · ')) window.__readyAt = performance.now();
+      if (!window.__emailShownAt || !window.__readyAt) requestAnimationFrame(look);
     };
     requestAnimationFrame(look);
   });
   await page.goto(url, { waitUntil: 'commit' });
-  let visibleMs = null, later = null;
+  let visibleMs = null, readyMs = null, later = null;
   if (!prepare) {
     await page.locator('#email').waitFor({ state: 'visible', timeout: 30_000 });
     visibleMs = await page.evaluate(() => window.__emailShownAt);
+    await page.waitForFunction(() => window.__readyAt, null, { timeout: 30_000 });
+    readyMs = await page.evaluate(() => window.__readyAt ?? null);
     await page.waitForLoadState('networkidle');
   } else {
     await page.getByTestId('sync-status').getByText('Saved', { exact: true }).waitFor({ timeout: 30_000 });
@@ -90,7 +95,7 @@ async function coldLoad(url, prepare) {
     bytes = atHome;
   }
   await context.close();
-  return { bytes, visibleMs, files, later };
+  return { bytes, visibleMs, readyMs, files, later };
 }
 
 /** `n` sequential fetches of `url` on one kept-alive connection: each one's milliseconds. */
@@ -134,11 +139,13 @@ try {
     console.log(`    Home, signed in: ${kb(b.home.bytes)} on the wire until Saved and idle; then ${kb(b.home.later)} more in idle time (the other pages' code)`);
     const [first, ...rest] = await keptAlive(`${b.store.url}${b.css}`, 21);
     console.log(`    the stylesheet on one kept-alive connection: first ${first.toFixed(1)} ms, then median ${median(rest).toFixed(1)} ms, slowest ${Math.max(...rest).toFixed(1)} ms (20 fetches)`);
-    console.log(`    sign-in form usable: app ${appMs.toFixed(0)} ms, static HTML ${plainMs.toFixed(0)} ms (median of ${RUNS}): ${b.ratio.toFixed(2)}x`);
+    console.log(`    sign-in form on screen: app ${appMs.toFixed(0)} ms, static HTML ${plainMs.toFixed(0)} ms (median of ${RUNS}): ${b.ratio.toFixed(2)}x`);
+    const readyMs = median(b.app.map((r) => r.readyMs));
+    console.log(`    sign-in module has taken the form over: ${readyMs.toFixed(0)} ms (${(readyMs / plainMs).toFixed(2)}x the static form on screen)`);
   }
   if (builds.length === 2) {
     const [now, base] = builds;
-    console.log(`  this build against the baseline: /login bytes ${(now.loginBytes / base.loginBytes).toFixed(2)}x, Home bytes ${(now.home.bytes / base.home.bytes).toFixed(2)}x, sign-in form usable (as a multiple of static HTML) ${now.ratio.toFixed(2)}x against ${base.ratio.toFixed(2)}x`);
+    console.log(`  this build against the baseline: /login bytes ${(now.loginBytes / base.loginBytes).toFixed(2)}x, Home bytes ${(now.home.bytes / base.home.bytes).toFixed(2)}x, sign-in form on screen (as a multiple of static HTML) ${now.ratio.toFixed(2)}x against ${base.ratio.toFixed(2)}x`);
   }
 } finally {
   await browser.close();

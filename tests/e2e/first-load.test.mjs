@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useStoreAndBrowser, keptOnDevice, newPage, signUpViaApi, connectViaApi } from './harness.mjs';
+import { useStoreAndBrowser, keptOnDevice, newPage, signUpViaApi, connectViaApi, PASSWORD } from './harness.mjs';
 
 const env = useStoreAndBrowser({ before, after });
 
@@ -130,5 +130,35 @@ test('when the app or the sign-in module cannot be fetched, the page says so ins
     await page.goto(env.store.url + path);
     await page.getByRole('alert').getByText('Xops Integrations could not be downloaded').waitFor();
   }
+  await context.close();
+});
+
+test('the sign-in form is on screen before its module; a press of Sign in meanwhile is sent once it runs', async () => {
+  // The person's account, made in another browser context (this one must not be signed in).
+  const other = await newPage(env.browser);
+  const email = `early-${Date.now()}@contoso.com`;
+  await signUpViaApi(other.page, env.store, { email });
+  await other.context.close();
+
+  const { page, problems, context } = await newPage(env.browser);
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  // The sign-in module's code arrives only when the test says so (a slow connection).
+  await context.route(/\/xops-signin-[0-9a-f]{16}_bg\.wasm$/, async (route) => { await held; await route.continue(); });
+  const sent = [];
+  page.on('request', (r) => sent.push(`${r.method()} ${r.url()}`));
+  await page.goto(env.store.url + '/login?next=%2Fintegrations', { waitUntil: 'commit' });
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByLabel('Password').press('Enter');
+  await page.waitForTimeout(300);
+  assert.equal(await page.title(), 'Xops Integrations', 'the module has not run yet');
+  assert.equal(page.url(), env.store.url + '/login?next=%2Fintegrations', 'the press did not send the form as a page');
+  assert.ok(!sent.some((r) => r.includes('/auth/login') || r.includes(encodeURIComponent(email))), sent.join('\n'));
+
+  release();
+  await page.waitForURL(env.store.url + '/integrations');
+  await page.getByRole('heading', { level: 1, name: 'Integrations' }).waitFor();
+  assert.deepEqual(problems, []);
   await context.close();
 });

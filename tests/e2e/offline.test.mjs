@@ -102,7 +102,7 @@ test('a new build is offered with Reload, never switched to before, and runs aft
   // Build A on a port of its own; build B is the same build with another id and page, as a new
   // deployment would be.
   const site = mkdtempSync(path.join(tmpdir(), 'xops-build-a-'));
-  cpSync(DIST, site, { recursive: true });
+  cpSync(DIST, site, { recursive: true, preserveTimestamps: true });
   const listen = `127.0.0.1:${await freePort()}`;
   let store = await startStore({ dist: site, listen });
   const { page, context } = await newPage(env.browser);

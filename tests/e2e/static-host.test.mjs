@@ -19,7 +19,7 @@ const APP_ID = '11111111-2222-3333-4444-555555555555';
 before(async () => {
   env.work = mkdtempSync(path.join(tmpdir(), 'xops-static-'));
   env.site = path.join(env.work, 'site');
-  cpSync(DIST, env.site, { recursive: true });
+  cpSync(DIST, env.site, { recursive: true, preserveTimestamps: true });
   const port = await freePort();
   env.app = `http://127.0.0.1:${port}`;
   // Another site than the store's (localhost against 127.0.0.1): its cookies are third-party.

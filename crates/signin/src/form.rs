@@ -103,9 +103,28 @@ impl Page {
     }
 }
 
+impl Page {
+    pub const ALL: [Page; 2] = [Page::SignIn, Page::CreateAccount];
+
+    /// The page's address.
+    pub fn path(self) -> &'static str {
+        match self {
+            Page::SignIn => routes::LOGIN,
+            Page::CreateAccount => routes::SIGNUP,
+        }
+    }
+
+    /// The page's markup, as [`mount`] shows it. The build also writes it into index.html (a
+    /// `<template>` per page, `xops-signin-pages`), so the form is on screen as soon as the
+    /// stylesheet is, while this module is still downloading; [`mount`] then takes it over.
+    pub fn markup(self) -> String {
+        markup(self, &self.words())
+    }
+}
+
 /// The markup: only the fixed words above, never anything typed or taken from the address (the
 /// `next` page goes in through `set_attribute`), so it is safe as HTML.
-fn markup(words: &Words) -> String {
+fn markup(page: Page, words: &Words) -> String {
     let mut fields = String::new();
     for f in words.fields {
         let hint = f.hint.map(|h| format!(r#"<p class="field-hint" id="{}-hint">{h}</p>"#, f.id)).unwrap_or_default();
@@ -119,12 +138,14 @@ fn markup(words: &Words) -> String {
         );
     }
     format!(
-        r#"<div class="auth-page"><div class="auth-brand"><svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false"><rect width="32" height="32" rx="7"></rect><path d="M9 9l14 14M23 9L9 23"></path></svg><span>Xops</span></div><div class="auth-card"><h1 class="page-title">{title}</h1><p class="lead">{lead}</p><form class="form" novalidate><div class="form-alert" role="alert" hidden></div>{fields}<button class="button primary wide" type="submit">{submit}</button></form><p class="auth-switch">{switch_text}<a id="switch">{switch_link}</a></p></div></div>"#,
+        r#"<div class="auth-page"><div class="auth-brand"><svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false"><rect width="32" height="32" rx="7"></rect><path d="M9 9l14 14M23 9L9 23"></path></svg><span>Xops</span></div><div class="auth-card"><h1 class="page-title">{title}</h1><p class="lead">{lead}</p><form class="form" method="post" novalidate data-page="{path}"><div class="form-alert" role="alert" hidden></div>{fields}<button class="button primary wide" type="submit">{submit}</button></form><p class="auth-switch">{switch_text}<a id="switch" href="{switch_to}">{switch_link}</a></p></div></div>"#,
         title = words.title,
         lead = words.lead,
         submit = words.submit,
         switch_text = words.switch_text,
         switch_link = words.switch_link,
+        switch_to = words.switch_to,
+        path = page.path(),
     )
 }
 
@@ -142,12 +163,20 @@ struct Inner {
 
 /// Shows `page` in `root`. `next` is the page of the app to open after signing in (already
 /// checked with `safe_next`); `leave` opens a page of the app (a full page load; tests record it).
+///
+/// When `root` already holds this page's form (written by index.html before this module had
+/// loaded), it takes that form over as it is: what the person typed stays, and a press of the
+/// button that came before this module (the page's script holds it back and marks the form
+/// `data-submitted`) is sent now.
 pub fn mount(root: &Element, page: Page, next: Option<String>, leave: fn(&str)) -> Form {
     let words = page.words();
     if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
         doc.set_title(&format!("{} · Xops Integrations", words.title));
     }
-    root.set_inner_html(&markup(&words));
+    let present = root.query_selector("form[data-page]").ok().flatten();
+    if present.and_then(|f| f.get_attribute("data-page")).as_deref() != Some(page.path()) {
+        root.set_inner_html(&markup(page, &words));
+    }
     if let Some(switch) = by_id(root, "switch") {
         let _ = switch.set_attribute("href", &routes::with_next(words.switch_to, next.clone()));
     }
@@ -182,6 +211,10 @@ pub fn mount(root: &Element, page: Page, next: Option<String>, leave: fn(&str)) 
             ev.prevent_default();
             this.submit();
         });
+        if el.has_attribute("data-submitted") {
+            let _ = el.remove_attribute("data-submitted");
+            form.submit();
+        }
     }
     form
 }

@@ -14,8 +14,6 @@ mod form;
 pub use api::set_api_base;
 pub use form::{mount, Page};
 
-use xops_web::routes;
-
 /// Shows the page the address names (the loader in index.html starts this module only for
 /// Sign in and Create account), and sends a person who is already signed in on to the app.
 pub fn start() {
@@ -28,13 +26,20 @@ pub fn start() {
     if let Some(boot) = document.get_element_by_id("boot") {
         boot.remove();
     }
-    let Ok(main) = document.create_element("main") else { return };
-    let _ = main.set_attribute("id", "main");
-    let _ = main.set_attribute("class", "public");
-    let _ = main.set_attribute("tabindex", "-1");
-    if let Some(body) = document.body() {
-        let _ = body.append_child(&main);
-    }
+    // index.html has usually put the page's form on screen already (see `Page::markup`).
+    let main = match document.get_element_by_id("main") {
+        Some(main) => main,
+        None => {
+            let Ok(main) = document.create_element("main") else { return };
+            let _ = main.set_attribute("id", "main");
+            let _ = main.set_attribute("class", "public");
+            let _ = main.set_attribute("tabindex", "-1");
+            if let Some(body) = document.body() {
+                let _ = body.append_child(&main);
+            }
+            main
+        }
+    };
     let form = mount(&main, page, next, leave);
     prefetch_app(&main);
     wasm_bindgen_futures::spawn_local(async move { form.skip_if_signed_in().await });
@@ -83,10 +88,6 @@ fn leave(to: &str) {
 
 impl Page {
     pub fn from_path(path: &str) -> Option<Page> {
-        match path {
-            routes::LOGIN => Some(Page::SignIn),
-            routes::SIGNUP => Some(Page::CreateAccount),
-            _ => None,
-        }
+        Page::ALL.into_iter().find(|p| p.path() == path)
     }
 }

@@ -193,3 +193,48 @@ fn the_pages_are_the_routes_the_app_leaves_for() {
     assert_eq!(Page::from_path("/login/"), None);
     assert!(routes::is_public(routes::LOGIN) && routes::is_public(routes::SIGNUP) && !routes::is_public(routes::HOME));
 }
+
+/// index.html shows the page's form before this module has loaded (`Page::markup`). The module
+/// takes that form over as it stands: the same fields with what was typed in them, and a press of
+/// the button that came first (held back by the page, marked `data-submitted`) is sent now.
+#[wasm_bindgen_test]
+async fn the_form_shown_before_the_module_loaded_is_taken_over_with_what_was_typed() {
+    set_api_base(ApiBase::Url("http://127.0.0.1:9".into()));
+    let root = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&root).unwrap();
+    root.set_inner_html(&Page::SignIn.markup());
+    let email = input(&root, "#email");
+    email.set_value("ada@contoso.com");
+    input(&root, "#password").set_value("correct horse battery staple");
+    el(&root, "form").set_attribute("data-submitted", "").unwrap();
+
+    mount(&root, Page::SignIn, None, record_leave);
+    assert!(email.is_connected(), "the very field the person typed in stays");
+    assert_eq!(input(&root, "#email").value(), "ada@contoso.com");
+    assert!(!el(&root, "form").has_attribute("data-submitted"));
+    assert_eq!(text(&root, "button[type='submit']"), "Signing in…", "the held press is sent");
+    wait_until("the alert", || shown(&root, ".form-alert")).await;
+    assert_eq!(text(&root, ".form-alert"), "Cannot reach Xops. Check your internet connection and try again.");
+    assert_eq!(input(&root, "#password").value(), "correct horse battery staple");
+    root.remove();
+
+    // Another page's markup is not taken over: the right page replaces it.
+    let root = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&root).unwrap();
+    root.set_inner_html(&Page::SignIn.markup());
+    mount(&root, Page::CreateAccount, None, record_leave);
+    assert_eq!(text(&root, "h1"), "Create your account");
+    assert_eq!(el(&root, "form").get_attribute("data-page").as_deref(), Some(xops_web::routes::SIGNUP));
+    root.remove();
+}
+
+/// The markup index.html carries never sends a form by itself: it posts (nothing typed ever goes
+/// into an address) and the page's script holds a press back for the module.
+#[wasm_bindgen_test]
+fn the_markup_for_index_html_posts_and_names_its_page() {
+    for page in Page::ALL {
+        let html = page.markup();
+        assert!(html.contains(&format!(r#"method="post" novalidate data-page="{}""#, page.path())), "{html}");
+        assert!(!html.contains("action="), "{html}");
+    }
+}

@@ -7,11 +7,14 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-/// The loaded `index.html` and the Content-Security-Policy that fits it.
+/// The loaded `index.html` (with the build's brotli and gzip twins, when they are there and not
+/// older than it) and the Content-Security-Policy that fits it.
 #[derive(Clone)]
 pub struct StaticSite {
     pub dir: PathBuf,
     pub index_html: axum::body::Bytes,
+    pub index_br: Option<axum::body::Bytes>,
+    pub index_gz: Option<axum::body::Bytes>,
     pub csp: String,
 }
 
@@ -32,8 +35,41 @@ impl StaticSite {
             return Ok(None);
         }
         let (html, csp) = build_csp(dir)?;
-        Ok(Some(StaticSite { dir: dir.to_path_buf(), index_html: html.into(), csp }))
+        let twin = |ext: &str| twin_of(&index, ext).map(axum::body::Bytes::from);
+        Ok(Some(StaticSite { dir: dir.to_path_buf(), index_html: html.into(), index_br: twin("br"), index_gz: twin("gz"), csp }))
     }
+
+    /// index.html in the encoding the request takes best: brotli, then gzip, then as it is.
+    pub fn index_for(&self, accept_encoding: &str) -> (Option<&'static str>, axum::body::Bytes) {
+        match (&self.index_br, &self.index_gz) {
+            (Some(br), _) if accepts(accept_encoding, "br") => (Some("br"), br.clone()),
+            (_, Some(gz)) if accepts(accept_encoding, "gzip") => (Some("gzip"), gz.clone()),
+            _ => (None, self.index_html.clone()),
+        }
+    }
+}
+
+/// A precompressed twin of `file` (`file.ext`), unless it is missing, unreadable or older than
+/// `file` (a hand-edited index.html whose twin was not rewritten: the twin would be wrong).
+fn twin_of(file: &Path, ext: &str) -> Option<Vec<u8>> {
+    let twin = PathBuf::from(format!("{}.{ext}", file.display()));
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let (Some(original), Some(copy)) = (modified(file), modified(&twin)) else { return None };
+    if copy < original {
+        tracing::warn!(twin = %twin.display(), "older than index.html: not served (rebuild to write it again)");
+        return None;
+    }
+    std::fs::read(&twin).ok()
+}
+
+/// Whether an Accept-Encoding header takes `coding` (named, and not with q=0).
+pub fn accepts(accept_encoding: &str, coding: &str) -> bool {
+    accept_encoding.split(',').any(|item| {
+        let mut parts = item.split(';').map(str::trim);
+        let named = parts.next().is_some_and(|name| name.eq_ignore_ascii_case(coding));
+        let refused = parts.any(|p| p.strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()) == Some(0.0));
+        named && !refused
+    })
 }
 
 /// The build's `index.html` and the CSP that fits it: its inline loader by hash, and the store's
@@ -120,6 +156,18 @@ mod tests {
         let h = inline_script_hashes(html);
         let expected = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(b"init()"));
         assert_eq!(h, vec![format!("sha256-{expected}")]);
+    }
+
+    #[test]
+    fn accept_encoding_names_a_coding_unless_its_q_is_zero() {
+        assert!(accepts("gzip, deflate, br", "br"));
+        assert!(accepts("br;q=1, gzip;q=0.5", "gzip"));
+        assert!(accepts("BR", "br"));
+        assert!(!accepts("gzip, br;q=0", "br"));
+        assert!(!accepts("br;q=0.0", "br"));
+        assert!(!accepts("gzip", "br"));
+        assert!(!accepts("", "gzip"));
+        assert!(!accepts("brotli", "br"));
     }
 
     #[test]

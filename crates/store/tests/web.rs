@@ -71,6 +71,50 @@ async fn app_routes_get_index_html_with_a_strict_csp() {
 }
 
 #[tokio::test]
+async fn index_html_is_sent_as_its_precompressed_twin_unless_the_twin_is_stale() {
+    // The build writes index.html.br and .gz beside index.html (it carries the sign-in pages' markup).
+    let s = spawn_store(|c| {
+        let dir = c.static_dir.clone().unwrap();
+        std::fs::write(dir.join("index.html.br"), b"brotli index").unwrap();
+        std::fs::write(dir.join("index.html.gz"), b"gzipped index").unwrap();
+    })
+    .await;
+    for path in ["/", "/login", "/integrations"] {
+        for (accept, encoding, body) in [
+            ("gzip, deflate, br", Some("br"), &b"brotli index"[..]),
+            ("gzip", Some("gzip"), b"gzipped index"),
+            ("br;q=0, gzip", Some("gzip"), b"gzipped index"),
+            ("identity", None, b""),
+        ] {
+            let res =
+                s.client.get(s.url(path)).header(ACCEPT, "text/html").header("accept-encoding", accept).send().await.unwrap();
+            assert_eq!(res.status(), 200);
+            assert_eq!(res.headers().get("content-encoding").map(|v| v.to_str().unwrap()), encoding, "{path} {accept}");
+            assert_eq!(res.headers()["vary"], "accept-encoding", "caches keep the twins apart");
+            assert_eq!(res.headers()[CACHE_CONTROL], "no-cache");
+            assert!(res.headers().contains_key(CONTENT_SECURITY_POLICY));
+            let got = res.bytes().await.unwrap();
+            match encoding {
+                Some(_) => assert_eq!(got.as_ref(), body, "{path} {accept}"),
+                None => assert!(String::from_utf8_lossy(&got).starts_with("<!doctype html>"), "{path} {accept}"),
+            }
+        }
+    }
+
+    // A twin older than index.html (edited by hand after the build) would be a different page.
+    let s = spawn_store(|c| {
+        let dir = c.static_dir.clone().unwrap();
+        std::fs::write(dir.join("index.html.br"), b"brotli index").unwrap();
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+        std::fs::File::options().write(true).open(dir.join("index.html")).unwrap().set_modified(later).unwrap();
+    })
+    .await;
+    let res = s.client.get(s.url("/")).header("accept-encoding", "br").send().await.unwrap();
+    assert!(res.headers().get("content-encoding").is_none());
+    assert!(res.text().await.unwrap().starts_with("<!doctype html>"));
+}
+
+#[tokio::test]
 async fn hashed_assets_are_immutable_and_the_rest_is_revalidated() {
     let s = spawn_store(|_| {}).await;
     let res = s.client.get(s.url("/app-0123456789abcdef_bg.wasm")).send().await.unwrap();

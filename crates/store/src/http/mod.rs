@@ -99,8 +99,9 @@ async fn serve_static(site: StaticSite, req: Request) -> Response {
     }
     let path = req.uri().path().to_string();
     let wants_html = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
+    let accept_encoding = req.headers().get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     if path == "/" || path == "/index.html" {
-        return index_response(&site);
+        return index_response(&site, &accept_encoding);
     }
     let file = ServeDir::new(&site.dir).append_index_html_on_directories(false).precompressed_br().precompressed_gzip();
     let res = match file.oneshot(req).await {
@@ -109,7 +110,7 @@ async fn serve_static(site: StaticSite, req: Request) -> Response {
     };
     if res.status() == StatusCode::NOT_FOUND && wants_html {
         // An app route such as /integrations: the app's router decides what it shows.
-        return index_response(&site);
+        return index_response(&site, &accept_encoding);
     }
     let mut res = res;
     let cache =
@@ -122,15 +123,20 @@ async fn serve_static(site: StaticSite, req: Request) -> Response {
     res
 }
 
-fn index_response(site: &StaticSite) -> Response {
+fn index_response(site: &StaticSite, accept_encoding: &str) -> Response {
+    let (encoding, body) = site.index_for(accept_encoding);
     let mut res = (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            (header::VARY, HeaderValue::from_static("accept-encoding")),
         ],
-        site.index_html.clone(),
+        body,
     )
         .into_response();
+    if let Some(encoding) = encoding {
+        res.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+    }
     if let Ok(v) = HeaderValue::from_str(&site.csp) {
         res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
     }
