@@ -3,7 +3,8 @@
 #   1. the first load's bytes (HTML + JS + wasm + CSS), raw and gzip
 #   2. store throughput: authenticated record writes and reads over loopback HTTP, on SQLite and
 #      on a temporary PostgreSQL with one and two store processes
-#   3. sync in headless Chromium: initial sync of 1,000 and 10,000 records, reload, a 1-change delta
+#   3. sync in headless Chromium: initial sync of 0, 1,000 and 10,000 records, reload, a 1-change
+#      delta (with `--baseline REV` also for that build, side by side)
 #   4. Generate Public Key in headless Chromium: click to download
 #   5. reads against nginx serving the same bytes, one load generator (scripts/bench-reads.sh)
 #   6. the first load in headless Chromium: bytes on the wire for /login and for Home signed in,

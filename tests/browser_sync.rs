@@ -3,11 +3,11 @@
 #![allow(clippy::unwrap_used)] // test code: a failure is a failed test
 
 use serde_json::json;
-use std::collections::BTreeMap;
 use wasm_bindgen_test::*;
-use xops_integrations::sync::local::{merge_change, overlay, Base, LocalStore, Notice, OutboxOp, Pending};
+use xops_integrations::sync::local::{merge_change, Base, LocalStore, Notice, OutboxOp, Pending};
+use xops_integrations::sync::view::{overlay_one, Accounts};
 use xops_integrations::sync::SyncStatus;
-use xops_model::{Record, RecordKind};
+use xops_model::{Provider, Record, RecordKind};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -56,8 +56,7 @@ fn changes_to_one_record_merge_into_one_pending_change_from_the_revision_the_per
 
 #[wasm_bindgen_test]
 fn the_person_sees_pending_changes_laid_over_the_confirmed_copy() {
-    let mut confirmed = BTreeMap::new();
-    confirmed.insert(ID.to_string(), record(3, "Confirmed"));
+    let confirmed = record(3, "Confirmed");
     let edit = Pending {
         seq: 1,
         id: ID.into(),
@@ -65,13 +64,64 @@ fn the_person_sees_pending_changes_laid_over_the_confirmed_copy() {
         body: Some(json!({"name": "Mine"})),
         base: Base::Revision(3),
     };
-    let view = overlay(&confirmed, &[edit]);
-    assert_eq!(view.len(), 1);
-    assert!(view[0].pending);
-    assert_eq!(view[0].record.body.as_ref().unwrap()["name"], "Mine");
-    assert_eq!(view[0].record.revision, 3);
+    let seen = overlay_one(Some(&confirmed), Some(&edit)).unwrap();
+    assert!(seen.pending);
+    assert_eq!(seen.record.body.as_ref().unwrap()["name"], "Mine");
+    assert_eq!(seen.record.revision, 3);
     let delete = Pending { seq: 2, id: ID.into(), kind: RecordKind::Integration, body: None, base: Base::Revision(3) };
-    assert!(overlay(&confirmed, &[delete]).is_empty(), "a pending delete hides the record");
+    assert!(overlay_one(Some(&confirmed), Some(&delete)).is_none(), "a pending delete hides the record");
+    let seen = overlay_one(Some(&confirmed), None).unwrap();
+    assert!(!seen.pending);
+    let mut gone = record(4, "Confirmed");
+    gone.deleted = true;
+    assert!(overlay_one(Some(&gone), None).is_none(), "a tombstone hides it");
+}
+
+/// An account record as the app saves it.
+fn account(id: &str, name: &str) -> Record {
+    Record {
+        id: id.into(),
+        body: Some(
+            json!({ "name": name, "details": { "provider": "microsoft365", "tenant_id": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+            "application_id": "11111111-2222-3333-4444-555555555555", "organization": "contoso.onmicrosoft.com" },
+            "certificate": null, "status": "connected", "created_at": 1, "updated_at": 1 }),
+        ),
+        ..record(1, name)
+    }
+}
+
+/// The accounts view takes one record's change at a time: the list order, the counts and the
+/// pending mark follow, and nothing else is touched.
+#[wasm_bindgen_test]
+fn one_change_moves_one_account_and_its_counts() {
+    let seen = |r: Record| overlay_one(Some(&r), None);
+    let mut a = Accounts::from_records([seen(account("b", "Beta")), seen(account("a", "alpha"))].into_iter().flatten());
+    let order = |a: &Accounts| a.by_name().map(|x| x.id.clone()).collect::<Vec<_>>();
+    assert_eq!(order(&a), ["a", "b"], "by name, whatever the case");
+    assert_eq!(a.count(Provider::Microsoft365), 2);
+    a.set("a", seen(account("a", "Zulu")));
+    assert_eq!(order(&a), ["b", "a"], "a rename moves it");
+    assert_eq!((a.len(), a.count(Provider::Microsoft365), a.count(Provider::Aws)), (2, 2, 0));
+
+    let delete = Pending { seq: 1, id: "b".into(), kind: RecordKind::Integration, body: None, base: Base::Revision(1) };
+    a.set("b", overlay_one(Some(&account("b", "Beta")), Some(&delete)));
+    assert_eq!((a.len(), a.count(Provider::Microsoft365)), (1, 1), "a pending delete hides it");
+    assert!(a.get("b").is_none());
+    let edit = Pending { id: "a".into(), body: account("a", "Again").body, ..delete };
+    a.set("a", overlay_one(Some(&account("a", "Zulu")), Some(&edit)));
+    assert!(a.get("a").is_some_and(|x| x.pending && x.integration.name.as_str() == "Again"));
+
+    let mut gone = account("a", "Again");
+    gone.deleted = true;
+    a.set("a", seen(gone));
+    assert!(a.is_empty());
+    assert_eq!(a.count(Provider::Microsoft365), 0);
+
+    // A record this version cannot read is left out (and logged), and counts nothing.
+    let mut unknown = account("x", "X");
+    unknown.body = Some(json!({ "name": "X", "details": { "provider": "martian" } }));
+    a.set("x", seen(unknown));
+    assert!(a.is_empty());
 }
 
 #[wasm_bindgen_test]
@@ -94,7 +144,7 @@ async fn the_outbox_and_cache_survive_closing_and_reopening_and_are_kept_per_per
         base: Base::Create,
     };
     ada.apply_outbox(&OutboxOp::Put(pending.clone())).await.unwrap();
-    ada.apply_pulled(&[record(4, "From the store")], 4).await.unwrap();
+    ada.apply_pulled(&[record(4, "From the store")], 4).unwrap().await.unwrap();
     ada.close();
 
     // A reload: the database is opened afresh.
@@ -128,7 +178,7 @@ async fn the_outbox_and_cache_survive_closing_and_reopening_and_are_kept_per_per
     let mut gone = record(6, "x");
     gone.deleted = true;
     gone.body = None;
-    ada.apply_pulled(&[gone], 6).await.unwrap();
+    ada.apply_pulled(&[gone], 6).unwrap().await.unwrap();
     assert!(ada.load().await.unwrap().confirmed.is_empty());
 
     // Signing out removes the person's copy from the browser.
@@ -146,7 +196,7 @@ async fn a_read_of_the_device_is_one_moment_even_while_another_tab_writes() {
     let a = LocalStore::open("user-cy", "org-2").await.unwrap();
     let b = LocalStore::open("user-cy", "org-2").await.unwrap();
     wasm_bindgen_futures::spawn_local(async move {
-        b.apply_pulled(&[record(9, "Pulled by tab B")], 9).await.unwrap();
+        b.apply_pulled(&[record(9, "Pulled by tab B")], 9).unwrap().await.unwrap();
         b.close();
     });
     // B's write starts while this read is under way (the read begins before B's task runs).
@@ -157,4 +207,46 @@ async fn a_read_of_the_device_is_one_moment_even_while_another_tab_writes() {
     let after = a.load().await.unwrap();
     assert_eq!((after.since, after.confirmed[ID].revision), (9, 9));
     a.forget().await.unwrap();
+}
+
+/// A large pulled page is kept as one chunk; later single changes (a small pull, the store's
+/// answer to a push) override it record by record, highest revision winning, and a deletion
+/// hides the chunk's copy. Compacting keeps exactly the same picture.
+#[wasm_bindgen_test]
+async fn the_cache_layers_merge_by_revision_and_compact_to_what_they_hold() {
+    let db = LocalStore::open("user-chunks", "org-1").await.unwrap();
+    let at = |i: usize, revision: i64, name: &str| Record { id: format!("id-{i:03}"), ..record(revision, name) };
+    let page: Vec<Record> = (0..100).map(|i| at(i, i as i64 + 1, "pulled")).collect();
+    db.apply_pulled(&page, 100).unwrap().await.unwrap();
+    db.apply_pulled(&[at(5, 101, "renamed")], 101).unwrap().await.unwrap();
+    db.apply_pulled(&[Record { deleted: true, ..at(6, 102, "pulled") }], 102).unwrap().await.unwrap();
+    // The store's answer to a push, older than what a pull brought meanwhile, does not win.
+    db.settle(99, &at(5, 50, "older"), None).await.unwrap();
+    db.apply_pulled(&[at(5, 103, "renamed")], 103).unwrap().await.unwrap();
+
+    let s = db.load().await.unwrap();
+    assert_eq!(s.confirmed.len(), 99);
+    assert_eq!(s.confirmed["id-005"].body.as_ref().unwrap()["name"], "renamed");
+    assert_eq!(s.confirmed["id-005"].revision, 103);
+    assert!(!s.confirmed.contains_key("id-006"), "the tombstone hides the chunk's copy");
+    assert_eq!(s.since, 103);
+    assert!(!s.compact_due);
+    assert_eq!(db.own_entry("id-005").await.unwrap().unwrap().revision, 103);
+    assert!(db.own_entry("id-006").await.unwrap().unwrap().deleted);
+    assert!(db.own_entry("id-007").await.unwrap().is_none(), "only a chunk holds it");
+
+    // Twelve more large pages over the same records: the layers hold far more than the view.
+    for round in 0..12 {
+        let again: Vec<Record> = (0..100).filter(|i| *i != 6).map(|i| at(i, 200 + round * 100 + i as i64, "again")).collect();
+        db.apply_pulled(&again, 200 + round * 100 + 99).unwrap().await.unwrap();
+    }
+    let before = db.load().await.unwrap();
+    assert!(before.compact_due);
+    db.compact().await.unwrap();
+    let after = db.load().await.unwrap();
+    assert_eq!(after.confirmed, before.confirmed);
+    assert_eq!(after.since, before.since);
+    assert!(!after.compact_due);
+    assert!(db.own_entry("id-005").await.unwrap().is_none(), "everything is in chunks now");
+    db.forget().await.unwrap();
 }

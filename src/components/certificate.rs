@@ -30,15 +30,17 @@ pub fn expiry_class(e: Expiry) -> &'static str {
     }
 }
 
-/// A certificate's expiry now, and the accounts whose certificates need attention, most urgent
-/// first (then by name): what Integrations and Home show.
-pub fn needing_attention(accounts: &[crate::accounts::LinkedAccount]) -> Vec<(crate::accounts::LinkedAccount, Expiry)> {
+/// The accounts whose certificates need attention now, most urgent first (then by name): what
+/// Integrations and Home show. Reads only the accounts that have a certificate.
+pub fn needing_attention(accounts: &crate::accounts::Accounts) -> Vec<(crate::accounts::LinkedAccount, Expiry)> {
     let now = now_ms();
     let mut list: Vec<_> = accounts
-        .iter()
-        .filter_map(|a| a.integration.certificate.as_ref().map(|c| (a.clone(), c.expiry(now))))
+        .with_certificate()
+        .filter_map(|a| a.integration.certificate.as_ref().map(|c| (a, c.expiry(now))))
         .filter(|(_, e)| e.needs_attention())
+        .map(|(a, e)| ((**a).clone(), e))
         .collect();
+    // A stable sort: equally urgent accounts keep their order by name.
     list.sort_by_key(|(_, e)| std::cmp::Reverse(e.urgency()));
     list
 }

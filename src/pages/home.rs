@@ -1,4 +1,4 @@
-use crate::accounts::{linked_accounts, LinkedAccount};
+use crate::accounts::Accounts;
 use crate::components::page::PageHeading;
 use crate::components::redirect::ReplaceWith;
 use crate::routes;
@@ -11,8 +11,8 @@ use xops_model::Provider;
 /// How many certificates need attention (ending within 60 days, or ended), each linked to its
 /// account; nothing when none do.
 #[component]
-fn CertificatesNeedingAttention(accounts: Memo<Vec<LinkedAccount>>) -> impl IntoView {
-    let attention = Memo::new(move |_| accounts.with(|list| crate::components::certificate::needing_attention(list)));
+fn CertificatesNeedingAttention(accounts: ReadSignal<Accounts>) -> impl IntoView {
+    let attention = Memo::new(move |_| accounts.with(crate::components::certificate::needing_attention));
     move || {
         let list = attention.get();
         (!list.is_empty()).then(|| {
@@ -43,15 +43,12 @@ pub fn Home() -> impl IntoView {
     let engine = SyncEngine::expect_context();
     let me = move || session.me();
     let connected = crate::accounts::has_connected_account(session, crate::sync::SyncEngine::expect_context());
-    // Linked accounts, read once from this device's copy (they update as records sync): counted
+    // Linked accounts, as this device's copy holds them (they update as records sync): counted
     // by provider, and those whose certificates need attention.
-    let accounts = linked_accounts(engine);
+    let accounts = engine.accounts();
     let by_provider = Memo::new(move |_| {
-        accounts.with(|list| {
-            [Provider::Microsoft365, Provider::Azure, Provider::Aws]
-                .into_iter()
-                .map(|p| (p, list.iter().filter(|a| a.integration.details.provider() == p).count()))
-                .collect::<Vec<_>>()
+        accounts.with(|a| {
+            [Provider::Microsoft365, Provider::Azure, Provider::Aws].into_iter().map(|p| (p, a.count(p))).collect::<Vec<_>>()
         })
     });
     view! {

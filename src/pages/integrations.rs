@@ -1,5 +1,5 @@
-use crate::accounts::{linked_accounts, LinkedAccount};
-use crate::components::certificate::{expiry_class, now_ms};
+use crate::accounts::{Accounts, LinkedAccount};
+use crate::components::certificate::{expiry_class, needing_attention, now_ms};
 use crate::components::cloud_card::{Cloud, CloudCardBody, CloudLink};
 use crate::components::page::PageHeading;
 use crate::keys::KeyStore;
@@ -11,35 +11,46 @@ use crate::sync::SyncEngine;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
+use std::collections::HashSet;
 use xops_model::Provider;
 
-/// The linked accounts, those whose certificates need attention first (most urgent first), then
-/// the rest by name.
-fn by_urgency(accounts: Memo<Vec<LinkedAccount>>) -> Vec<LinkedAccount> {
-    let now = now_ms();
-    let mut list = accounts.get();
-    // A stable sort: equally urgent accounts keep their order by name.
-    list.sort_by_key(|a| std::cmp::Reverse(a.integration.certificate.as_ref().map_or(0, |c| c.expiry(now).urgency())));
-    list
+/// Rows per page of the list: enough to scan, and few enough that a page shows at once however
+/// many accounts the organization has.
+pub const PAGE_SIZE: usize = 50;
+
+/// Page `page` (from 0) of the linked accounts: those whose certificates need attention first
+/// (most urgent first), then the rest by name.
+fn page_of(accounts: &Accounts, page: usize) -> Vec<LinkedAccount> {
+    let attention: Vec<LinkedAccount> = needing_attention(accounts).into_iter().map(|(a, _)| a).collect();
+    let first: HashSet<&str> = attention.iter().map(|a| a.id.as_str()).collect();
+    let rest = accounts.by_name().filter(|a| !first.contains(a.id.as_str())).map(|a| (**a).clone());
+    attention.iter().cloned().chain(rest).skip(page * PAGE_SIZE).take(PAGE_SIZE).collect()
 }
 
 /// Linked accounts per provider.
-fn count(accounts: Memo<Vec<LinkedAccount>>, provider: Provider) -> impl Fn() -> String + Send + Sync + 'static {
-    move || {
-        let n = accounts.with(|l| l.iter().filter(|a| a.integration.details.provider() == provider).count());
-        match n {
-            0 => "No accounts linked".to_string(),
-            1 => "1 account linked".to_string(),
-            n => format!("{n} accounts linked"),
-        }
+fn count(accounts: ReadSignal<Accounts>, provider: Provider) -> impl Fn() -> String + Send + Sync + 'static {
+    move || match accounts.with(|a| a.count(provider)) {
+        0 => "No accounts linked".to_string(),
+        1 => "1 account linked".to_string(),
+        n => format!("{n} accounts linked"),
     }
 }
 
 #[component]
 pub fn Integrations() -> impl IntoView {
     let engine = SyncEngine::expect_context();
-    let accounts = linked_accounts(engine);
+    let accounts = engine.accounts();
     let microsoft_open = RwSignal::new(false);
+    // The page of the list on screen; kept within the list as accounts come and go.
+    let page = RwSignal::new(0usize);
+    let total = Memo::new(move |_| accounts.with(Accounts::len));
+    let pages = move || total.get().div_ceil(PAGE_SIZE).max(1);
+    let shown_page = move || page.get().min(pages() - 1);
+    let rows = Memo::new(move |_| accounts.with(|a| page_of(a, shown_page())));
+    let range = move || {
+        let first = shown_page() * PAGE_SIZE;
+        format!("Accounts {}–{} of {}", first + 1, (first + PAGE_SIZE).min(total.get()), total.get())
+    };
     view! {
         <PageHeading title="Integrations"/>
         <p class="lead">"Link AWS, Azure and Microsoft accounts to Xops."</p>
@@ -68,7 +79,7 @@ pub fn Integrations() -> impl IntoView {
         <section class="panel" aria-labelledby="linked-accounts-heading">
             <h2 id="linked-accounts-heading">"Linked accounts"</h2>
             <Show
-                when=move || !accounts.with(Vec::is_empty)
+                when=move || total.get() != 0
                 fallback=|| view! { <p>"No accounts are linked yet. Choose AWS, Azure or Microsoft above to link one."</p> }
             >
                 <table class="accounts">
@@ -82,7 +93,7 @@ pub fn Integrations() -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        <For each=move || by_urgency(accounts) key=|a| (a.id.clone(), a.integration.name.clone(), a.pending, a.integration.certificate.as_ref().map(|c| c.sha1_thumbprint.clone()))
+                        <For each=move || rows.get() key=|a| (a.id.clone(), a.integration.name.clone(), a.pending, a.integration.certificate.as_ref().map(|c| c.sha1_thumbprint.clone()))
                             let:account>
                             <tr>
                                 <td><A href=routes::account(&account.id)>{account.integration.name.as_str().to_string()}</A></td>
@@ -97,6 +108,15 @@ pub fn Integrations() -> impl IntoView {
                         </For>
                     </tbody>
                 </table>
+                <Show when=move || { pages() > 1 }>
+                    <nav class="pager" aria-label="Pages of linked accounts">
+                        <button type="button" class="button" disabled=move || shown_page() == 0
+                            on:click=move |_| page.set(shown_page().saturating_sub(1))>"Previous"</button>
+                        <span class="pager-range" aria-live="polite">{range}</span>
+                        <button type="button" class="button" disabled=move || { shown_page() + 1 >= pages() }
+                            on:click=move |_| page.set(shown_page() + 1)>"Next"</button>
+                    </nav>
+                </Show>
             </Show>
         </section>
     }

@@ -3,10 +3,12 @@
 
 use js_sys::{Array, Promise};
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{IdbDatabase, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode};
+use web_sys::{IdbDatabase, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransaction};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct IdbError(pub String);
@@ -52,8 +54,12 @@ async fn request(req: &IdbRequest) -> Result<JsValue, IdbError> {
     JsFuture::from(promise).await.map_err(IdbError::from)
 }
 
-/// Resolves when the transaction has committed (its data is durable in the browser).
-async fn committed(tx: &IdbTransaction) -> Result<(), IdbError> {
+/// A write under way: resolves when its transaction has committed.
+pub type Committing = Pin<Box<dyn Future<Output = Result<(), IdbError>>>>;
+
+/// Resolves when the transaction has committed (its data is durable in the browser). Listens
+/// from the moment it is called, so it may be awaited later.
+fn committed(tx: &IdbTransaction) -> Committing {
     let promise = Promise::new(&mut |resolve, reject| {
         let ok = Closure::once_into_js(move || {
             let _ = resolve.call0(&JsValue::NULL);
@@ -69,11 +75,13 @@ async fn committed(tx: &IdbTransaction) -> Result<(), IdbError> {
         tx.set_onerror(Some(fail.unchecked_ref()));
         tx.set_onabort(Some(abort.unchecked_ref()));
     });
-    JsFuture::from(promise).await.map(|_| ()).map_err(|e| {
-        e.dyn_ref::<IdbTransaction>()
-            .and_then(|t| t.error())
-            .map(|d| IdbError(format!("{}: {}", d.name(), d.message())))
-            .unwrap_or_else(|| IdbError::from(e))
+    Box::pin(async move {
+        JsFuture::from(promise).await.map(|_| ()).map_err(|e| {
+            e.dyn_ref::<IdbTransaction>()
+                .and_then(|t| t.error())
+                .map(|d| IdbError(format!("{}: {}", d.name(), d.message())))
+                .unwrap_or_else(|| IdbError::from(e))
+        })
     })
 }
 
@@ -154,18 +162,55 @@ impl Idb {
     }
 
     /// Runs `f` on the named stores in one read-write transaction and waits for it to commit:
-    /// either every write in it is kept, or none.
+    /// either every write in it is kept, or none. Committed means on disk (`strict`): for what
+    /// exists nowhere else, such as a change the store has not taken yet.
     pub async fn write(
         &self,
         stores: &[&str],
         f: impl FnOnce(&dyn Fn(&str) -> Result<IdbObjectStore, JsValue>) -> Result<(), JsValue>,
     ) -> Result<(), IdbError> {
-        let tx = self.db.transaction_with_str_sequence_and_mode(&store_names(stores), IdbTransactionMode::Readwrite)?;
+        self.start_write(stores, "strict", f)?.await
+    }
+
+    /// As `write`, for what can be fetched again: committed once handed to the operating system
+    /// (`relaxed`). A crash may lose the last such writes, never half of one: what is lost is
+    /// pulled again.
+    pub async fn write_refetchable(
+        &self,
+        stores: &[&str],
+        f: impl FnOnce(&dyn Fn(&str) -> Result<IdbObjectStore, JsValue>) -> Result<(), JsValue>,
+    ) -> Result<(), IdbError> {
+        self.start_write(stores, "relaxed", f)?.await
+    }
+
+    /// As `write_refetchable`, but returns once the writes are made: the future resolves when
+    /// they have committed (something else can be done meanwhile).
+    pub fn start_write_refetchable(
+        &self,
+        stores: &[&str],
+        f: impl FnOnce(&dyn Fn(&str) -> Result<IdbObjectStore, JsValue>) -> Result<(), JsValue>,
+    ) -> Result<Committing, IdbError> {
+        self.start_write(stores, "relaxed", f)
+    }
+
+    fn start_write(
+        &self,
+        stores: &[&str],
+        durability: &str,
+        f: impl FnOnce(&dyn Fn(&str) -> Result<IdbObjectStore, JsValue>) -> Result<(), JsValue>,
+    ) -> Result<Committing, IdbError> {
+        // `transaction(stores, "readwrite", { durability })`: web-sys has this form only behind
+        // its unstable-API flag, so it is called by name.
+        let options = js_sys::Object::new();
+        js_sys::Reflect::set(&options, &"durability".into(), &durability.into())?;
+        let transaction: js_sys::Function = js_sys::Reflect::get(&self.db, &"transaction".into())?.dyn_into()?;
+        let tx: IdbTransaction = transaction.call3(&self.db, &store_names(stores), &"readwrite".into(), &options)?.dyn_into()?;
+        let done = committed(&tx);
         let store = |name: &str| tx.object_store(name);
         if let Err(e) = f(&store) {
             let _ = tx.abort();
             return Err(e.into());
         }
-        committed(&tx).await
+        Ok(done)
     }
 }

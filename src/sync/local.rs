@@ -1,8 +1,16 @@
 //! This device's copy of the organization's records: the cache (what the store confirmed), the
 //! outbox (changes the store has not taken yet), and notices (changes it refused), all in one
 //! IndexedDB database per user and organization.
+//!
+//! The cache is kept in two layers, because in Chromium every IndexedDB entry costs about 70 µs
+//! to write and 30 µs to read whatever its size (10,000 one-record entries: 0.7 s to write, 0.3 s
+//! to read; the same bytes in 64 entries: 22 ms each way). A large pulled page is one entry in
+//! `chunks`; a single change (a small pull, the store's answer to a push) is one entry in
+//! `records`. Reading merges both, the highest revision of each record winning (a deletion is
+//! kept as a tombstone until then); `compact` rewrites both as chunks when the layers have
+//! grown well past what they hold.
 
-use super::idb::{Idb, IdbError};
+use super::idb::{Committing, Idb, IdbError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -13,6 +21,11 @@ const RECORDS: &str = "records";
 const OUTBOX: &str = "outbox";
 const NOTICES: &str = "notices";
 const META: &str = "meta";
+const CHUNKS: &str = "chunks";
+/// A pulled page with at least this many changes is written as one chunk.
+const CHUNK_FROM: usize = 32;
+/// Records per chunk when compacting.
+const CHUNK_SIZE: usize = 1000;
 const SINCE: &str = "since";
 
 /// What a pending change expects of the store's copy.
@@ -92,35 +105,6 @@ pub struct LocalRecord {
     pub pending: bool,
 }
 
-pub fn overlay(confirmed: &BTreeMap<String, Record>, outbox: &[Pending]) -> Vec<LocalRecord> {
-    let mut view: BTreeMap<String, LocalRecord> = confirmed
-        .iter()
-        .filter(|(_, r)| !r.deleted)
-        .map(|(id, r)| (id.clone(), LocalRecord { record: r.clone(), pending: false }))
-        .collect();
-    for p in outbox {
-        match &p.body {
-            None => {
-                view.remove(&p.id);
-            }
-            Some(body) => {
-                let base = confirmed.get(&p.id);
-                let record = Record {
-                    id: p.id.clone(),
-                    kind: p.kind,
-                    body: Some(body.clone()),
-                    revision: base.map_or(0, |r| r.revision),
-                    deleted: false,
-                    updated_at: base.map_or(0, |r| r.updated_at),
-                    updated_by: base.map(|r| r.updated_by.clone()).unwrap_or_default(),
-                };
-                view.insert(p.id.clone(), LocalRecord { record, pending: true });
-            }
-        }
-    }
-    view.into_values().collect()
-}
-
 /// Everything this device holds for one user in one organization.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Snapshot {
@@ -128,6 +112,45 @@ pub struct Snapshot {
     pub outbox: Vec<Pending>,
     pub notices: Vec<Notice>,
     pub since: i64,
+    /// Whether the cache's layers hold much more than `confirmed` (see `compact`).
+    pub compact_due: bool,
+}
+
+/// The cache as its two layers hold it: each record at its highest revision (tombstones
+/// dropped), and how many entries and versions it took.
+struct Merged {
+    confirmed: BTreeMap<String, Record>,
+    entries: usize,
+    versions: usize,
+}
+
+fn merge(chunks: &Entries, records: &Entries) -> Merged {
+    let mut all: BTreeMap<String, Record> = BTreeMap::new();
+    let mut versions = 0;
+    let mut keep = |r: Record| {
+        versions += 1;
+        if all.get(&r.id).is_none_or(|have| r.revision >= have.revision) {
+            all.insert(r.id.clone(), r);
+        }
+    };
+    // Which copy wins does not depend on the order: the highest revision does (two copies at
+    // one revision are the same version).
+    for (_, v) in chunks {
+        parse::<Vec<Record>>(v).into_iter().flatten().for_each(&mut keep);
+    }
+    for (_, v) in records {
+        parse::<Record>(v).into_iter().for_each(&mut keep);
+    }
+    all.retain(|_, r| !r.deleted);
+    Merged { confirmed: all, entries: chunks.len() + records.len(), versions }
+}
+
+impl Merged {
+    /// More than half again as many versions as records, or many one-record entries.
+    fn compact_due(&self) -> bool {
+        let live = self.confirmed.len();
+        self.versions > live + (live / 2).max(CHUNK_SIZE) || self.entries > live.div_ceil(CHUNK_SIZE) + 4 * CHUNK_SIZE / 10
+    }
 }
 
 pub struct LocalStore {
@@ -156,9 +179,13 @@ impl LocalStore {
 
     pub async fn open(user_id: &str, organization_id: &str) -> Result<LocalStore, IdbError> {
         let name = Self::database_name(user_id, organization_id);
-        let idb = Idb::open(&name, 1, |db| {
-            for store in [RECORDS, OUTBOX, NOTICES, META] {
-                db.create_object_store(store)?;
+        // Version 2 added `chunks`; a version 1 copy keeps its records as they are.
+        let idb = Idb::open(&name, 2, |db| {
+            let have = db.object_store_names();
+            for store in [RECORDS, OUTBOX, NOTICES, META, CHUNKS] {
+                if !have.contains(store) {
+                    db.create_object_store(store)?;
+                }
             }
             Ok(())
         })
@@ -177,9 +204,16 @@ impl LocalStore {
 
     /// Everything this device holds, as of one moment.
     pub async fn load(&self) -> Result<Snapshot, IdbError> {
-        let [records, outbox, notices, meta] = self.read(&[RECORDS, OUTBOX, NOTICES, META]).await?;
-        let confirmed = records.iter().filter_map(|(_, v)| parse::<Record>(v)).map(|r| (r.id.clone(), r)).collect();
-        Ok(Snapshot { confirmed, outbox: pending(&outbox), notices: parse_all(&notices), since: since(&meta) })
+        let [chunks, records, outbox, notices, meta] = self.read(&[CHUNKS, RECORDS, OUTBOX, NOTICES, META]).await?;
+        let merged = merge(&chunks, &records);
+        let compact_due = merged.compact_due();
+        Ok(Snapshot {
+            confirmed: merged.confirmed,
+            outbox: pending(&outbox),
+            notices: parse_all(&notices),
+            since: since(&meta),
+            compact_due,
+        })
     }
 
     /// What a sync round needs, without reading every record: the outbox, the notices and the
@@ -194,8 +228,9 @@ impl LocalStore {
         all.try_into().map_err(|_| IdbError("a store was missing from the read".into()))
     }
 
-    /// One confirmed record, if this device has it.
-    pub async fn confirmed(&self, id: &str) -> Result<Option<Record>, IdbError> {
+    /// The record's entry of its own, if it has one (a tombstone included): newer than any
+    /// chunk's copy of it. `None` means only a chunk may hold it (see the module's note).
+    pub async fn own_entry(&self, id: &str) -> Result<Option<Record>, IdbError> {
         Ok(self.idb.get(RECORDS, &JsValue::from_str(id)).await?.as_ref().and_then(parse))
     }
 
@@ -241,15 +276,45 @@ impl LocalStore {
         self.idb.write(&[NOTICES], |store| store(NOTICES)?.delete(&seq_key(seq)).map(|_| ())).await
     }
 
-    /// A page of changes from the store, and the revision to ask from next time.
-    pub async fn apply_pulled(&self, changes: &[Record], since: i64) -> Result<(), IdbError> {
-        self.idb
-            .write(&[RECORDS, META], |store| {
+    /// A page of changes from the store, and the revision to ask from next time. The writes are
+    /// made at once; the returned future resolves when they have committed, so the caller can
+    /// fetch the next page meanwhile.
+    pub fn apply_pulled(&self, changes: &[Record], since: i64) -> Result<Committing, IdbError> {
+        // The records and the revision they reach go in one transaction: a crash keeps both or
+        // neither, and then they are pulled again (so handing it to the system is enough).
+        self.idb.start_write_refetchable(&[RECORDS, CHUNKS, META], |store| {
+            if changes.len() >= CHUNK_FROM {
+                store(CHUNKS)?.put_with_key(&json(&changes), &JsValue::from_f64(since as f64))?;
+            } else {
                 let records = store(RECORDS)?;
                 for r in changes {
                     put_record(&records, r)?;
                 }
-                store(META)?.put_with_key(&JsValue::from_f64(since as f64), &SINCE.into())?;
+            }
+            store(META)?.put_with_key(&JsValue::from_f64(since as f64), &SINCE.into())?;
+            Ok(())
+        })
+    }
+
+    /// Rewrites the cache as chunks of what it holds now (see the module's note). Call it where
+    /// no other tab writes the cache meanwhile (the sync's lock).
+    pub async fn compact(&self) -> Result<(), IdbError> {
+        let [chunks, records] = self.read(&[CHUNKS, RECORDS]).await?;
+        let merged = merge(&chunks, &records);
+        if !merged.compact_due() {
+            return Ok(());
+        }
+        let live: Vec<&Record> = merged.confirmed.values().collect();
+        self.idb
+            .write_refetchable(&[CHUNKS, RECORDS], |store| {
+                let (chunk_store, record_store) = (store(CHUNKS)?, store(RECORDS)?);
+                chunk_store.clear()?;
+                record_store.clear()?;
+                // Negative keys: a pulled chunk is keyed by the revision it reaches (never below
+                // 0), so the two never meet.
+                for (i, part) in live.chunks(CHUNK_SIZE).enumerate() {
+                    chunk_store.put_with_key(&json(&part), &JsValue::from_f64(-1.0 - i as f64))?;
+                }
                 Ok(())
             })
             .await
@@ -273,10 +338,8 @@ fn since(meta: &Entries) -> i64 {
     meta.iter().find(|(k, _)| k.as_string().as_deref() == Some(SINCE)).and_then(|(_, v)| v.as_f64()).unwrap_or(0.0) as i64
 }
 
+/// A record's entry of its own; a deletion stays as a tombstone, which hides any older copy of
+/// the record in a chunk.
 fn put_record(records: &web_sys::IdbObjectStore, r: &Record) -> Result<(), JsValue> {
-    if r.deleted {
-        records.delete(&JsValue::from_str(&r.id)).map(|_| ())
-    } else {
-        records.put_with_key(&json(r), &JsValue::from_str(&r.id)).map(|_| ())
-    }
+    records.put_with_key(&json(r), &JsValue::from_str(&r.id)).map(|_| ())
 }

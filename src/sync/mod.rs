@@ -11,15 +11,17 @@
 pub mod idb;
 pub mod local;
 pub(crate) mod lock;
+pub mod view;
 
 use crate::api::{Api, ApiClientError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use local::{merge_change, overlay, Base, LocalRecord, LocalStore, Notice, OutboxOp, Pending, Snapshot};
+use local::{merge_change, Base, LocalStore, Notice, OutboxOp, Pending, Snapshot};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::rc::Rc;
+use view::{overlay_one, Accounts};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use xops_model::{ErrorCode, Me, Record, RecordChanges, RecordKind};
@@ -107,6 +109,9 @@ impl Drop for EventListener {
 pub struct SyncEngine {
     confirmed: RwSignal<BTreeMap<String, Record>>,
     outbox: RwSignal<Vec<Pending>>,
+    /// What the person sees: `confirmed` with `outbox` laid over it, as linked accounts. Kept up
+    /// to date record by record (`refresh`), never rebuilt for one change.
+    accounts: RwSignal<Accounts>,
     notices: RwSignal<Vec<Notice>>,
     phase: RwSignal<Phase>,
     /// Whether this device has caught up with the store once since start ("Saved" means that).
@@ -125,6 +130,9 @@ pub struct SyncEngine {
     /// Counts this tab's changes to its view. A read of the device that started before one of
     /// them may be older than the view, so it is read again instead of shown.
     view_changes: StoredValue<u64, LocalStorage>,
+    /// The device's copy has grown well past what it holds (`LocalStore::compact`): tidied in the
+    /// next sync round, under its lock.
+    compact_due: StoredValue<bool, LocalStorage>,
     /// What the status line shows; made once, with the engine, so it lives as long as the
     /// engine does (a page's effect that runs during its own teardown still finds it).
     status: Signal<SyncStatus>,
@@ -158,6 +166,7 @@ impl SyncEngine {
         let engine = SyncEngine {
             confirmed: RwSignal::new(BTreeMap::new()),
             outbox,
+            accounts: RwSignal::new(Accounts::default()),
             notices: RwSignal::new(Vec::new()),
             phase,
             caught_up,
@@ -169,6 +178,7 @@ impl SyncEngine {
             retry_timer: StoredValue::new_local(None),
             probe_round: StoredValue::new_local(0),
             view_changes: StoredValue::new_local(0),
+            compact_due: StoredValue::new_local(false),
             status: Memo::new(move |_| status_of(&phase.get(), outbox.with(Vec::len), caught_up.get())).into(),
         };
         provide_context(engine);
@@ -179,10 +189,35 @@ impl SyncEngine {
         expect_context::<SyncEngine>()
     }
 
-    /// The records as this person sees them, pending changes included.
-    pub fn records(&self) -> Signal<Vec<LocalRecord>> {
+    /// The linked accounts as this person sees them, pending changes included.
+    pub fn accounts(&self) -> ReadSignal<Accounts> {
+        self.accounts.read_only()
+    }
+
+    /// Lays the pending changes over the confirmed copy again for `ids` (and only those).
+    fn refresh<'a>(&self, ids: impl IntoIterator<Item = &'a str>) {
         let (confirmed, outbox) = (self.confirmed, self.outbox);
-        Signal::derive(move || confirmed.with(|c| outbox.with(|o| overlay(c, o))))
+        let seen: Vec<(String, _)> = confirmed.with_untracked(|c| {
+            outbox.with_untracked(|o| {
+                ids.into_iter().map(|id| (id.to_string(), overlay_one(c.get(id), o.iter().rev().find(|p| p.id == id)))).collect()
+            })
+        });
+        if !seen.is_empty() {
+            self.accounts.update(|a| seen.into_iter().for_each(|(id, r)| a.set(&id, r)));
+        }
+    }
+
+    /// Replaces the outbox, and what the person sees of every record it had or has.
+    fn set_outbox(&self, outbox: Vec<Pending>) {
+        let ids: BTreeSet<String> = self.outbox.with_untracked(|o| o.iter().chain(outbox.iter()).map(|p| p.id.clone()).collect());
+        self.outbox.set(outbox);
+        self.refresh(ids.iter().map(String::as_str));
+    }
+
+    fn update_outbox(&self, f: impl FnOnce(&mut Vec<Pending>)) {
+        let mut outbox = self.outbox.get_untracked();
+        f(&mut outbox);
+        self.set_outbox(outbox);
     }
 
     pub fn notices(&self) -> ReadSignal<Vec<Notice>> {
@@ -281,6 +316,14 @@ impl SyncEngine {
 
     fn show(&self, s: Snapshot) {
         self.view_changed();
+        if s.compact_due {
+            self.compact_due.set_value(true);
+        }
+        let ids: BTreeSet<&String> = s.confirmed.keys().chain(s.outbox.iter().map(|p| &p.id)).collect();
+        let accounts = Accounts::from_records(
+            ids.into_iter().filter_map(|id| overlay_one(s.confirmed.get(id), s.outbox.iter().rev().find(|p| &p.id == id))),
+        );
+        self.accounts.set(accounts);
         self.confirmed.set(s.confirmed);
         self.outbox.set(s.outbox);
         self.notices.set(s.notices);
@@ -342,7 +385,12 @@ impl SyncEngine {
         let storage = |e: idb::IdbError| SyncError::Storage(e.to_string());
         // Another tab may have queued changes: merge against the device's outbox, not this tab's view.
         let (mut outbox, notices, _) = running.local.load_queue().await.map_err(storage)?;
-        let confirmed = running.local.confirmed(id).await.map_err(storage)?;
+        // The record's own entry on the device is its newest copy; without one, only a chunk holds
+        // it, and this tab's view has what the chunks hold.
+        let confirmed = match running.local.own_entry(id).await.map_err(storage)? {
+            Some(r) => Some(r),
+            None => self.confirmed.with_untracked(|c| c.get(id).cloned()),
+        };
         let next_seq = next_seq(&outbox, &notices);
         let pending = outbox.iter().find(|p| p.id == id);
         let kind = kind.or(pending.map(|p| p.kind)).or(confirmed.as_ref().map(|r| r.kind)).ok_or(SyncError::NotFound)?;
@@ -356,7 +404,7 @@ impl SyncEngine {
             OutboxOp::Remove(seq) => outbox.retain(|q| q.seq != seq),
         }
         self.view_changed();
-        self.outbox.set(outbox);
+        self.set_outbox(outbox);
         self.notices.set(notices);
         self.announce();
         self.sync_now();
@@ -461,6 +509,12 @@ impl SyncEngine {
         let mut changed = false;
         // The device's outbox, not this tab's view: another tab may have added to it. Only the
         // queue is read here, never every record, so a round costs what changed, not what is stored.
+        if self.compact_due.try_update_value(std::mem::take).unwrap_or(false) {
+            // Not worth failing the round for: the copy stays correct, only slower to read.
+            if let Err(e) = running.local.compact().await {
+                leptos::logging::warn!("could not tidy this device's copy: {e}");
+            }
+        }
         let (outbox, notices, mut since) = running.local.load_queue().await.map_err(storage)?;
         if since != self.since.get_untracked() {
             // Another tab pulled changes this view has not shown (its announcement came before
@@ -468,7 +522,7 @@ impl SyncEngine {
             self.show_device(&running.local).await.map_err(storage)?;
         }
         self.view_changed();
-        self.outbox.set(outbox.clone());
+        self.set_outbox(outbox.clone());
         self.notices.set(notices);
         for p in outbox {
             let settled = match push(&api, &p).await {
@@ -502,11 +556,20 @@ impl SyncEngine {
                 }
             }
             self.view_changed();
-            self.outbox.update(|o| o.retain(|q| q.seq != p.seq));
+            self.update_outbox(|o| o.retain(|q| q.seq != p.seq));
             changed = true;
         }
+        // Page after page until up to date. Each page's writes commit while the next page is on
+        // its way; the view shows a page as soon as it is here.
+        let mut writing: Option<(idb::Committing, i64)> = None;
         loop {
-            let page: RecordChanges = match api.get(&format!("/records?since={since}&limit=1000")).await {
+            let fetched = api.get::<RecordChanges>(&format!("/records?since={since}&limit=1000")).await;
+            if let Some((commit, reached)) = writing.take() {
+                commit.await.map_err(storage)?;
+                self.view_changed();
+                self.since.set(reached);
+            }
+            let page = match fetched {
                 Ok(page) => page,
                 Err(ApiClientError::Network) => return Err(Stop::Offline),
                 Err(e) if e.status() == Some(401) => return Err(Stop::SignedOut(e.to_string())),
@@ -514,16 +577,19 @@ impl SyncEngine {
             };
             let next = page.changes.last().map_or(page.latest_revision.max(since), |r| r.revision);
             if !page.changes.is_empty() || next != since {
-                running.local.apply_pulled(&page.changes, next).await.map_err(storage)?;
+                writing = Some((running.local.apply_pulled(&page.changes, next).map_err(storage)?, next));
                 self.confirm(&page.changes);
                 changed |= !page.changes.is_empty();
             }
             since = next;
-            self.view_changed();
-            self.since.set(since);
             if !page.has_more {
                 break;
             }
+        }
+        if let Some((commit, reached)) = writing {
+            commit.await.map_err(storage)?;
+            self.view_changed();
+            self.since.set(reached);
         }
         Ok(changed)
     }
@@ -543,6 +609,7 @@ impl SyncEngine {
                 }
             }
         });
+        self.refresh(records.iter().map(|r| r.id.as_str()));
     }
 
     fn schedule_retry(&self) {

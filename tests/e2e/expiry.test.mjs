@@ -88,3 +88,43 @@ test('a certificate near its end is marked, listed first, counted on Home and ex
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('with many accounts, Integrations shows fifty at a time, the one needing attention first', async () => {
+  const { page, problems, context } = await newPage(env.browser);
+  const cert = certificate();
+  await signUpViaApi(page, env.store);
+  const names = Array.from({ length: 120 }, (_, i) => `Account ${String(i).padStart(3, '0')}`);
+  let next = 0;
+  const worker = async () => {
+    while (next < names.length) {
+      const i = next++;
+      await link(page, `${String(i).padStart(8, '0')}-0000-4000-8000-00000000000c`, m365Body(names[i]));
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  await link(page, '0000000b-0000-4000-8000-000000000000', { ...m365Body('Zulu M365'), certificate: cert });
+  await page.clock.setFixedTime(cert.not_after - 10 * DAY + 60_000);
+
+  await page.goto(env.store.url + '/integrations');
+  await page.getByText('121 accounts linked').waitFor();
+  const rows = page.locator('table.accounts tbody tr');
+  const pager = page.getByRole('navigation', { name: 'Pages of linked accounts' });
+  await pager.getByText('Accounts 1–50 of 121').waitFor();
+  assert.equal(await rows.count(), 50);
+  assert.match(await rows.first().innerText(), /^Zulu M365[\s\S]*10 days left: renew it now/);
+  assert.match(await rows.nth(1).innerText(), /^Account 000/);
+  assert.ok(await pager.getByRole('button', { name: 'Previous' }).isDisabled());
+
+  await pager.getByRole('button', { name: 'Next' }).click();
+  await pager.getByText('Accounts 51–100 of 121').waitFor();
+  assert.match(await rows.first().innerText(), /^Account 049/);
+  await pager.getByRole('button', { name: 'Next' }).click();
+  await pager.getByText('Accounts 101–121 of 121').waitFor();
+  assert.equal(await rows.count(), 21);
+  assert.match(await rows.last().innerText(), /^Account 119/);
+  assert.ok(await pager.getByRole('button', { name: 'Next' }).isDisabled());
+  await pager.getByRole('button', { name: 'Previous' }).click();
+  await pager.getByText('Accounts 51–100 of 121').waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});

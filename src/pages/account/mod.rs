@@ -3,7 +3,7 @@
 
 mod connection_test;
 
-use crate::accounts::{linked_accounts, names_taken, LinkedAccount};
+use crate::accounts::{names_taken, LinkedAccount};
 use crate::certificate::{self, new_credential, CredentialOptions};
 use crate::components::certificate::{CertificateFacts, CredentialChoices};
 use crate::components::copy::CopyButton;
@@ -34,10 +34,9 @@ pub fn IntegrationDetail() -> impl IntoView {
     let params = use_params::<AccountParams>();
     // No id (or one the router cannot read) finds no account: the page says "Account not found".
     let id = Memo::new(move |_| params.with(|p| p.as_ref().ok().and_then(|p| p.id.clone())));
-    let accounts = linked_accounts(engine);
-    let account = Memo::new(move |_| {
-        id.with(|id| id.as_ref().and_then(|id| accounts.with(|list| list.iter().find(|a| &a.id == id).cloned())))
-    });
+    let accounts = engine.accounts();
+    let account =
+        Memo::new(move |_| id.with(|id| id.as_ref().and_then(|id| accounts.with(|a| a.get(id).map(|a| (**a).clone())))));
     let found = Memo::new(move |_| account.with(|a| a.as_ref().map(|a| a.id.clone())));
     let loading = move || engine.status().get() == crate::sync::SyncStatus::Loading;
     view! {
@@ -120,7 +119,7 @@ fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoVie
     let new_name = RwSignal::new(integration().map(|i| i.name.as_str().to_string()).unwrap_or_default());
     let name_error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(None::<String>);
-    let accounts = linked_accounts(engine);
+    let accounts = engine.accounts();
     let rename = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         saved.set(None);

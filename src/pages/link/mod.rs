@@ -3,7 +3,7 @@
 //! The draft (what was typed, the certificate and its key) is kept in this browser after every
 //! change, so the person can go to the cloud's console in this tab and come back.
 
-use crate::accounts::{linked_accounts, names_taken};
+use crate::accounts::names_taken;
 mod guides;
 
 use crate::api::Api;
@@ -116,12 +116,12 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
     };
 
     // What the organization has linked already (names of this provider, AWS account IDs).
-    let accounts = linked_accounts(engine);
+    let accounts = engine.accounts();
     let taken = move || -> Taken {
         accounts.with(|list| Taken {
             names: names_taken(list, kind.provider, None),
             aws_accounts: list
-                .iter()
+                .by_name()
                 .filter_map(|a| match &a.integration.details {
                     IntegrationDetails::Aws(d) => Some(d.role_arn.account_id()),
                     _ => None,
