@@ -20,10 +20,6 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
-    /// SQLite has one writer at a time. Writers that meet a held lock wait in SQLite's busy
-    /// handler, which sleeps in steps of 1 to 100 ms and so leaves the lock idle after it is
-    /// released; queueing them here first hands it over at once (see `writer`).
-    writers: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Db {
@@ -42,7 +38,7 @@ impl Db {
                 .connect(database)
                 .await
                 .map_err(|e| Error::new(format!("cannot connect to the PostgreSQL database: {e}")))?;
-            let db = Db { pool, backend: Backend::Postgres, writers: Default::default() };
+            let db = Db { pool, backend: Backend::Postgres };
             migrations::run(&db).await?;
             return Ok(db);
         }
@@ -67,21 +63,9 @@ impl Db {
             .connect_with(options)
             .await
             .map_err(|e| Error::new(format!("cannot open the database {database}: {e}")))?;
-        let db = Db { pool, backend: Backend::Sqlite, writers: Default::default() };
+        let db = Db { pool, backend: Backend::Sqlite };
         migrations::run(&db).await?;
         Ok(db)
-    }
-
-    /// Taken before a write transaction that takes the database's write lock at its start (a
-    /// record's change): on SQLite, such writers of this process queue here in order instead of in
-    /// SQLite's sleeping busy handler. On PostgreSQL (row locks, many writers) there is nothing to
-    /// take. A single SQLite file is served by one store process (README: many processes need
-    /// PostgreSQL), so this queue sees every such writer.
-    pub async fn writer(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        match self.backend {
-            Backend::Sqlite => Some(self.writers.lock().await),
-            Backend::Postgres => None,
-        }
     }
 
     /// A cheap round trip, for the health check.

@@ -32,6 +32,8 @@ pub struct AppState(Arc<Shared>);
 
 pub struct Shared {
     pub db: Db,
+    /// Where record changes are written (a group commit on SQLite, see [`records::Writes`]).
+    pub writes: records::Writes,
     pub config: Config,
     pub microsoft: microsoft::Relay,
     /// Password hashing at once (see [`auth::HashSlots`]).
@@ -57,8 +59,16 @@ pub async fn build_app(config: Config) -> startup::Result<axum::Router> {
     let web = web::StaticSite::load(config.static_dir.as_deref())?;
     let microsoft = microsoft::Relay::new(&config.microsoft_authority, &config.microsoft_graph);
     let hashing = auth::HashSlots::for_this_machine();
-    let state =
-        AppState(Arc::new(Shared { db, config, microsoft, hashing, sessions: Default::default(), records: Default::default() }));
+    let writes = records::Writes::new(db.clone());
+    let state = AppState(Arc::new(Shared {
+        db,
+        writes,
+        config,
+        microsoft,
+        hashing,
+        sessions: Default::default(),
+        records: Default::default(),
+    }));
     Ok(http::router(state, web))
 }
 

@@ -617,3 +617,39 @@ async fn a_read_right_after_a_change_shows_it_and_never_another_organization_s_c
     let (_, etag, gone) = read(&ada).await;
     assert_eq!((etag.as_deref(), &gone["deleted"]), (Some("\"3\""), &json!(true)));
 }
+
+/// Changes that arrive together are written together (one commit on SQLite), yet each is
+/// answered as if it were alone: one that conflicts or breaks a rule changes nothing, not even
+/// the revision, and every other gets a revision of its own, with no gaps.
+#[tokio::test]
+async fn changes_sent_at_once_are_each_answered_as_if_alone() {
+    let s = spawn_store(|c| c.max_records_per_org = 31).await;
+    let ada = s.sign_up("ada@contoso.com", "Contoso").await;
+    let create = |n: u32, name: String| {
+        let (url, client) = (s.url(&format!("/api/v1/records/{}", new_id(n))), ada.clone());
+        tokio::spawn(async move {
+            let body = json!({"kind": "integration", "body": integration(&name)});
+            client.put(url).header("if-none-match", "*").json(&body).send().await.unwrap().status().as_u16()
+        })
+    };
+    // Thirty accounts, and ten creates of one name at the same moment (one wins, nine are told
+    // the name is taken), all at once.
+    let sent: Vec<_> = (1..=40).map(|n| create(n, if n <= 30 { format!("Account {n}") } else { "Same name".into() })).collect();
+    let mut statuses = Vec::new();
+    for answer in sent {
+        statuses.push(answer.await.unwrap());
+    }
+    assert!(statuses[..30].iter().all(|s| *s == 201), "{statuses:?}");
+    let mut same = statuses[30..].to_vec();
+    same.sort();
+    assert_eq!(same, [201, 422, 422, 422, 422, 422, 422, 422, 422, 422]);
+
+    // 31 records at revisions 1 to 31: nothing refused took a revision.
+    let feed = changes(&s, &ada, "?since=0").await;
+    let mut revisions: Vec<i64> = feed.changes.iter().map(|r| r.revision).collect();
+    revisions.sort();
+    assert_eq!(revisions, (1..=31).collect::<Vec<_>>());
+    assert_eq!(feed.latest_revision, 31);
+    // The organization's count is right too: it is at its limit of 31.
+    assert_eq!(create(99, "One too many".into()).await.unwrap(), 403);
+}

@@ -92,10 +92,10 @@ async fn write(
     state: &AppState,
     user: &crate::accounts::UserRef,
     id: &str,
-    change: Change<'_>,
+    change: Change,
     precondition: Precondition,
 ) -> Result<Outcome, AppError> {
-    let outcome = records::write(&state.db, user, id, change, precondition, state.config.quota()).await;
+    let outcome = state.writes.write(user, id, change, precondition, state.config.quota()).await;
     state.records.forget(&(user.organization_id.clone(), id.to_string()));
     outcome
 }
@@ -121,14 +121,9 @@ pub async fn put(
     if let Some(c) = checked.certificate() {
         certificates::check(c).map_err(invalid)?;
     }
-    let outcome = write(
-        &state,
-        &current.user,
-        &id,
-        Change::Put { kind: req.kind, body: &req.body, unique_keys: checked.unique_keys() },
-        precondition,
-    )
-    .await?;
+    let unique_keys = checked.unique_keys();
+    let change = Change::Put { kind: req.kind, body: req.body, unique_keys };
+    let outcome = write(&state, &current.user, &id, change, precondition).await?;
     Ok(respond(outcome))
 }
 
