@@ -17,6 +17,7 @@ use crate::api::{Api, ApiClientError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use local::{merge_change, Base, LocalStore, Notice, OutboxOp, Pending, Snapshot};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -138,7 +139,20 @@ pub struct SyncEngine {
     status: Signal<SyncStatus>,
 }
 
-const CHANNEL_MESSAGE: &str = "changed";
+/// What one tab tells the others of the same person on the BroadcastChannel, as JSON.
+#[derive(Debug, Serialize, Deserialize)]
+enum News {
+    /// The outbox or the notices changed (a change made, a notice settled): read them again.
+    Queue,
+    /// A sync round took the device from revision `from` to `to`, confirming `records` (pushed
+    /// and pulled), and may have changed the queue. A tab at `from` applies just these.
+    Synced { from: i64, to: i64, records: Vec<Record> },
+    /// Anything else: read the whole device copy again.
+    Reload,
+}
+
+/// A round that confirmed more records than this is announced as `News::Reload`.
+const NEWS_RECORDS_MAX: usize = 1000;
 
 /// The name a record's body carries (an account's), for sentences about a change to it.
 pub fn account_name(body: &Value) -> Option<&str> {
@@ -262,7 +276,10 @@ impl SyncEngine {
         let channel = web_sys::BroadcastChannel::new(&format!("{}-sync", local.name)).ok();
         let mut listeners = Vec::new();
         if let Some(ch) = &channel {
-            listeners.push(EventListener::new(ch.clone().into(), "message", move |_| engine.reload_from_device()));
+            listeners.push(EventListener::new(ch.clone().into(), "message", move |e| {
+                let news = e.dyn_ref::<web_sys::MessageEvent>().and_then(|m| m.data().as_string());
+                engine.hear(news.and_then(|n| serde_json::from_str(&n).ok()).unwrap_or(News::Reload));
+            }));
         }
         if let Some(w) = web_sys::window() {
             listeners.push(EventListener::new(w.clone().into(), "online", move |_| engine.sync_now()));
@@ -353,19 +370,50 @@ impl SyncEngine {
     }
 
     fn reload_from_device(&self) {
+        self.hear(News::Reload);
+    }
+
+    /// Another tab's news: applies what it says changed, or reads the device copy again when
+    /// this view is not where that news starts.
+    fn hear(&self, news: News) {
         let engine = *self;
         spawn_local(async move {
-            if let Some(r) = engine.local() {
-                if let Err(e) = engine.show_device(&r.local).await {
-                    leptos::logging::warn!("could not read this device's copy: {e}");
+            let Some(r) = engine.local() else { return };
+            let read = match news {
+                News::Synced { from, to, records } if engine.since.get_untracked() == from => {
+                    engine.confirm(&records);
+                    engine.view_changed();
+                    engine.since.set(to);
+                    engine.show_queue(&r.local).await
                 }
+                News::Queue => engine.show_queue(&r.local).await,
+                News::Synced { .. } | News::Reload => engine.show_device(&r.local).await,
+            };
+            if let Err(e) = read {
+                leptos::logging::warn!("could not read this device's copy: {e}");
             }
         });
     }
 
-    fn announce(&self) {
+    /// Shows the device's outbox and notices (as `show_device`, without the records).
+    async fn show_queue(&self, local: &LocalStore) -> Result<(), idb::IdbError> {
+        for _ in 0..8 {
+            let before = self.view_changes.try_get_value();
+            let (outbox, notices, _) = local.load_queue().await?;
+            if before.is_none() || self.view_changes.try_get_value() == before {
+                self.view_changed();
+                self.set_outbox(outbox);
+                self.notices.set(notices);
+                return Ok(());
+            }
+        }
+        self.show_device(local).await
+    }
+
+    fn announce(&self, news: News) {
         if let Some(ch) = self.local().and_then(|r| r.channel.clone()) {
-            let _ = ch.post_message(&CHANNEL_MESSAGE.into());
+            let text = serde_json::to_string(&news).unwrap_or_else(|_| "\"Reload\"".into());
+            let _ = ch.post_message(&text.into());
         }
     }
 
@@ -406,7 +454,7 @@ impl SyncEngine {
         self.view_changed();
         self.set_outbox(outbox);
         self.notices.set(notices);
-        self.announce();
+        self.announce(News::Queue);
         self.sync_now();
         Ok(())
     }
@@ -429,7 +477,7 @@ impl SyncEngine {
         running.local.apply_outbox(&op).await.map_err(|e| SyncError::Storage(e.to_string()))?;
         running.local.dismiss(seq).await.map_err(|e| SyncError::Storage(e.to_string()))?;
         self.reload_from_device();
-        self.announce();
+        self.announce(News::Queue);
         self.sync_now();
         Ok(())
     }
@@ -440,7 +488,7 @@ impl SyncEngine {
         running.local.dismiss(seq).await.map_err(|e| SyncError::Storage(e.to_string()))?;
         self.view_changed();
         self.notices.update(|n| n.retain(|x| x.seq() != seq));
-        self.announce();
+        self.announce(News::Queue);
         Ok(())
     }
 
@@ -464,12 +512,12 @@ impl SyncEngine {
                 let name = format!("{}-push", running.local.name);
                 let result = lock::exclusive(&name, engine.sync_once(&running)).await;
                 let again = match result {
-                    Ok(changed) => {
+                    Ok(news) => {
                         engine.busy.update_value(|b| b.2 = 0);
                         engine.caught_up.set(true);
                         engine.phase.set(Phase::Idle);
-                        if changed {
-                            engine.announce();
+                        if let Some(news) = news {
+                            engine.announce(news);
                         }
                         false
                     }
@@ -502,11 +550,19 @@ impl SyncEngine {
     }
 
     /// One round: push every pending change in order, then pull until up to date.
-    /// Returns whether anything changed on this device.
-    async fn sync_once(&self, running: &Running) -> Result<bool, Stop> {
+    /// Returns what changed on this device, for the other tabs (`None`: nothing).
+    async fn sync_once(&self, running: &Running) -> Result<Option<News>, Stop> {
         let api = self.api.get_value();
         let storage = |e: idb::IdbError| Stop::Failed(e.to_string());
         let mut changed = false;
+        // Every record this round confirms, pushed or pulled, while it is few enough to tell.
+        let mut confirmed: Option<Vec<Record>> = Some(Vec::new());
+        let mut tell = |records: &[Record]| {
+            confirmed = confirmed.take().filter(|c| c.len() + records.len() <= NEWS_RECORDS_MAX).map(|mut c| {
+                c.extend_from_slice(records);
+                c
+            });
+        };
         // The device's outbox, not this tab's view: another tab may have added to it. Only the
         // queue is read here, never every record, so a round costs what changed, not what is stored.
         if self.compact_due.try_update_value(std::mem::take).unwrap_or(false) {
@@ -516,6 +572,7 @@ impl SyncEngine {
             }
         }
         let (outbox, notices, mut since) = running.local.load_queue().await.map_err(storage)?;
+        let from = since;
         if since != self.since.get_untracked() {
             // Another tab pulled changes this view has not shown (its announcement came before
             // this tab listened, or is still on its way): show the device's copy first.
@@ -551,6 +608,7 @@ impl SyncEngine {
             };
             if let Some((record, notice)) = settled {
                 self.confirm(std::slice::from_ref(&record));
+                tell(std::slice::from_ref(&record));
                 if let Some(n) = notice {
                     self.notices.update(|list| list.push(n));
                 }
@@ -579,6 +637,7 @@ impl SyncEngine {
             if !page.changes.is_empty() || next != since {
                 writing = Some((running.local.apply_pulled(&page.changes, next).map_err(storage)?, next));
                 self.confirm(&page.changes);
+                tell(&page.changes);
                 changed |= !page.changes.is_empty();
             }
             since = next;
@@ -591,7 +650,11 @@ impl SyncEngine {
             self.view_changed();
             self.since.set(reached);
         }
-        Ok(changed)
+        let news = match confirmed {
+            Some(records) => News::Synced { from, to: since, records },
+            None => News::Reload,
+        };
+        Ok(changed.then_some(news))
     }
 
     /// Lays records the store confirmed over this tab's view (a tombstone removes one).
