@@ -69,6 +69,14 @@ impl CheckedBody {
             CheckedBody::Integration(i) => i.certificate.as_ref(),
         }
     }
+
+    /// The body as the parsed values write it (GUIDs lower case, names trimmed, and so on): what
+    /// the store keeps, so every stored body is in one form whatever the client sent.
+    pub fn canonical(&self) -> Result<serde_json::Value, serde_json::Error> {
+        match self {
+            CheckedBody::Integration(i) => serde_json::to_value(i),
+        }
+    }
 }
 
 /// `PUT /api/v1/records/{id}`.

@@ -653,3 +653,30 @@ async fn changes_sent_at_once_are_each_answered_as_if_alone() {
     // The organization's count is right too: it is at its limit of 31.
     assert_eq!(create(99, "One too many".into()).await.unwrap(), 403);
 }
+
+/// The store keeps what it checked, in the one form the parsed values write (GUIDs lower case,
+/// names trimmed), not the bytes as sent: every reader sees one form, and a retry of the same
+/// change in another spelling is still the same change.
+#[tokio::test]
+async fn a_body_is_kept_in_its_checked_form() {
+    let s = spawn_store(|_| {}).await;
+    let ada = s.sign_up("ada@contoso.com", "Contoso").await;
+    let mut sent = integration("  Contoso production  ");
+    sent["details"]["tenant_id"] = " 72F988BF-86F1-41AF-91AB-2D7CD011DB47 ".into();
+    sent["details"]["application_id"] = "11111111-2222-3333-4444-555555555555".to_uppercase().into();
+    let res = put(&s, &ada, &new_id(1), Pre::Create, sent.clone()).await;
+    assert_eq!(res.status(), 201);
+    let created: Record = res.json().await.unwrap();
+    let kept = created.body.clone().unwrap();
+    assert_eq!(kept["name"], "Contoso production");
+    assert_eq!(kept["details"]["tenant_id"], "72f988bf-86f1-41af-91ab-2d7cd011db47");
+    assert_eq!(kept["details"]["application_id"], "11111111-2222-3333-4444-555555555555");
+
+    let read: Record = ada.get(s.url(&format!("/api/v1/records/{}", new_id(1)))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(read.body, created.body);
+    assert_eq!(changes(&s, &ada, "?since=0").await.changes[0].body, created.body);
+    // The same change sent again (a retry), spelled as before: already applied, no new revision.
+    let again = put(&s, &ada, &new_id(1), Pre::Create, sent).await;
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.json::<Record>().await.unwrap().revision, created.revision);
+}

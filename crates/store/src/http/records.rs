@@ -121,8 +121,9 @@ pub async fn put(
     if let Some(c) = checked.certificate() {
         certificates::check(c).map_err(invalid)?;
     }
-    let unique_keys = checked.unique_keys();
-    let change = Change::Put { kind: req.kind, body: req.body, unique_keys };
+    // What is kept is what was checked, in its one written form (not the bytes as sent).
+    let body = checked.canonical().map_err(AppError::internal)?;
+    let change = Change::Put { kind: req.kind, body, unique_keys: checked.unique_keys() };
     let outcome = write(&state, &current.user, &id, change, precondition).await?;
     Ok(respond(outcome))
 }
