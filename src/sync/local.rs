@@ -97,14 +97,6 @@ pub fn merge_change(
     }
 }
 
-/// What the person sees: the confirmed records with their pending changes laid over them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LocalRecord {
-    pub record: Record,
-    /// Not yet taken by the store.
-    pub pending: bool,
-}
-
 /// Everything this device holds for one user in one organization.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Snapshot {

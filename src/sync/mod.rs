@@ -210,15 +210,16 @@ impl SyncEngine {
 
     /// Lays the pending changes over the confirmed copy again for `ids` (and only those).
     fn refresh<'a>(&self, ids: impl IntoIterator<Item = &'a str>) {
-        let (confirmed, outbox) = (self.confirmed, self.outbox);
-        let seen: Vec<(String, _)> = confirmed.with_untracked(|c| {
+        let (confirmed, outbox, accounts) = (self.confirmed, self.outbox, self.accounts);
+        let mut ids = ids.into_iter().peekable();
+        if ids.peek().is_none() {
+            return;
+        }
+        confirmed.with_untracked(|c| {
             outbox.with_untracked(|o| {
-                ids.into_iter().map(|id| (id.to_string(), overlay_one(c.get(id), o.iter().rev().find(|p| p.id == id)))).collect()
+                accounts.update(|a| ids.for_each(|id| a.set(id, overlay_one(c.get(id), o.iter().rev().find(|p| p.id == id)))))
             })
         });
-        if !seen.is_empty() {
-            self.accounts.update(|a| seen.into_iter().for_each(|(id, r)| a.set(&id, r)));
-        }
     }
 
     /// Replaces the outbox, and what the person sees of every record it had or has.
@@ -337,9 +338,9 @@ impl SyncEngine {
             self.compact_due.set_value(true);
         }
         let ids: BTreeSet<&String> = s.confirmed.keys().chain(s.outbox.iter().map(|p| &p.id)).collect();
-        let accounts = Accounts::from_records(
-            ids.into_iter().filter_map(|id| overlay_one(s.confirmed.get(id), s.outbox.iter().rev().find(|p| &p.id == id))),
-        );
+        let accounts = Accounts::from_records(ids.into_iter().filter_map(|id| {
+            overlay_one(s.confirmed.get(id), s.outbox.iter().rev().find(|p| &p.id == id)).map(|seen| (id.as_str(), seen))
+        }));
         self.accounts.set(accounts);
         self.confirmed.set(s.confirmed);
         self.outbox.set(s.outbox);

@@ -4,7 +4,8 @@
 //! (`SyncEngine::accounts`); pages read it and render only what they show (a count, a page of
 //! the list, one account).
 
-use super::local::{LocalRecord, Pending};
+use super::local::Pending;
+use serde::Deserialize;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use xops_model::{Integration, Provider, Record, RecordKind};
@@ -25,25 +26,23 @@ impl LinkedAccount {
     }
 }
 
+/// What the person sees of one record, borrowed from where it is (nothing is copied).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Seen<'a> {
+    pub kind: RecordKind,
+    pub body: &'a serde_json::Value,
+    /// Not yet taken by the store.
+    pub pending: bool,
+}
+
 /// What the person sees of one record: the pending change if there is one (the last one, if
 /// several), else the store's copy; `None` when it is deleted or there is nothing.
-pub fn overlay_one(confirmed: Option<&Record>, pending: Option<&Pending>) -> Option<LocalRecord> {
+pub fn overlay_one<'a>(confirmed: Option<&'a Record>, pending: Option<&'a Pending>) -> Option<Seen<'a>> {
     match pending {
-        Some(p) => {
-            let body = p.body.clone()?;
-            let base = confirmed;
-            let record = Record {
-                id: p.id.clone(),
-                kind: p.kind,
-                body: Some(body),
-                revision: base.map_or(0, |r| r.revision),
-                deleted: false,
-                updated_at: base.map_or(0, |r| r.updated_at),
-                updated_by: base.map(|r| r.updated_by.clone()).unwrap_or_default(),
-            };
-            Some(LocalRecord { record, pending: true })
+        Some(p) => p.body.as_ref().map(|body| Seen { kind: p.kind, body, pending: true }),
+        None => {
+            confirmed.filter(|r| !r.deleted).and_then(|r| r.body.as_ref().map(|body| Seen { kind: r.kind, body, pending: false }))
         }
-        None => confirmed.filter(|r| !r.deleted).map(|r| LocalRecord { record: r.clone(), pending: false }),
     }
 }
 
@@ -67,30 +66,28 @@ fn slot(p: Provider) -> usize {
 }
 
 impl Accounts {
-    /// All of them at once (opening this device's copy).
-    pub fn from_records(records: impl IntoIterator<Item = LocalRecord>) -> Accounts {
+    /// All of them at once (opening this device's copy), by record id.
+    pub fn from_records<'a>(records: impl IntoIterator<Item = (&'a str, Seen<'a>)>) -> Accounts {
         let mut accounts = Accounts::default();
-        for r in records {
-            let id = r.record.id.clone();
-            accounts.set(&id, Some(r));
+        for (id, seen) in records {
+            accounts.set(id, Some(seen));
         }
         accounts
     }
 
     /// Puts what the person now sees of record `id` in place of what was there.
-    pub fn set(&mut self, id: &str, now: Option<LocalRecord>) {
+    pub fn set(&mut self, id: &str, now: Option<Seen<'_>>) {
         if let Some(old) = self.by_id.remove(id) {
             let key = old.sort_key();
             self.by_name.remove(&key);
             self.with_certificate.remove(&key);
             self.counts[slot(old.integration.details.provider())] -= 1;
         }
-        let Some(LocalRecord { record, pending }) = now else { return };
-        if record.kind != RecordKind::Integration {
+        let Some(Seen { kind, body, pending }) = now else { return };
+        if kind != RecordKind::Integration {
             return;
         }
-        let Some(body) = record.body else { return };
-        let integration: Integration = match serde_json::from_value(body) {
+        let integration = match Integration::deserialize(body) {
             Ok(i) => i,
             Err(e) => {
                 // Not shown (this version cannot read it), but never dropped without a word.
@@ -98,7 +95,7 @@ impl Accounts {
                 return;
             }
         };
-        let account = LinkedAccount { id: record.id, integration, pending };
+        let account = LinkedAccount { id: id.to_string(), integration, pending };
         let key = account.sort_key();
         if account.integration.certificate.is_some() {
             self.with_certificate.insert(key.clone());
