@@ -37,7 +37,8 @@ pub fn IntegrationDetail() -> impl IntoView {
     let accounts = engine.accounts();
     let account =
         Memo::new(move |_| id.with(|id| id.as_ref().and_then(|id| accounts.with(|a| a.get(id).map(|a| (**a).clone())))));
-    let found = Memo::new(move |_| account.with(|a| a.as_ref().map(|a| a.id.clone())));
+    let found = Memo::new(move |_| account.with(|a| a.as_ref().map(|a| (a.id.clone(), a.integration.details.provider()))));
+    let session = Session::expect_context();
     let loading = move || engine.status().get() == crate::sync::SyncStatus::Loading;
     view! {
         <Show
@@ -53,8 +54,12 @@ pub fn IntegrationDetail() -> impl IntoView {
             }
         >
             // Keyed by id only: a rename or a new certificate updates the page in place, so
-            // messages and half-done steps on it stay.
-            {move || found.get().map(|id| view! { <AccountView id=id account=account/> })}
+            // messages and half-done steps on it stay. (This page is inside the signed-in frame,
+            // so someone is signed in; were no one, it would show nothing rather than guess.)
+            {move || found.get().and_then(|(id, provider)| {
+                let org = session.me()?.organization.id;
+                Some(view! { <AccountView id=id org=org provider=provider account=account/> })
+            })}
         </Show>
     }
 }
@@ -68,17 +73,14 @@ fn name_label(provider: Provider) -> &'static str {
 }
 
 #[component]
-fn AccountView(id: String, account: Memo<Option<LinkedAccount>>) -> impl IntoView {
+fn AccountView(id: String, org: String, provider: Provider, account: Memo<Option<LinkedAccount>>) -> impl IntoView {
     let engine = SyncEngine::expect_context();
-    let session = Session::expect_context();
     let navigate = use_navigate();
     let query = use_query_map();
-    let org = StoredValue::new(session.me().map(|m| m.organization.id).unwrap_or_default());
+    let org = StoredValue::new(org);
     let id = StoredValue::new(id);
     let current = move || account.get();
     let integration = move || current().map(|a| a.integration);
-    let provider =
-        account.with_untracked(|a| a.as_ref().map(|a| a.integration.details.provider())).unwrap_or(Provider::Microsoft365);
     let just_linked = move || query.with(|q| q.get("linked").is_some());
     let uses_certificate = crate::link_kinds::LinkKind::of(provider).certificate;
     let (run_test, test_busy, test_error) = test_runner(account);

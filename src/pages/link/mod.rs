@@ -327,7 +327,12 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
             match engine.save(&account_id, RecordKind::Integration, body).await {
                 Ok(()) => {
                     // The key stays under the account's id; only the form is done with.
-                    let _ = KeyStore::with_draft(&org_id, &key_name, async |keys| keys.delete_draft(&key_name, None).await).await;
+                    // If the form cannot be removed, Integrations offers it as an unfinished link,
+                    // which the person can discard; nothing is lost, but the log says why.
+                    let done = KeyStore::with_draft(&org_id, &key_name, async |keys| keys.delete_draft(&key_name, None).await);
+                    if let Err(e) = done.await {
+                        leptos::logging::warn!("could not remove the finished link form {key_name}: {e}");
+                    }
                     navigate(&routes::account_just_linked(&account_id), Default::default());
                 }
                 Err(e) => {
