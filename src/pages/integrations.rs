@@ -1,7 +1,7 @@
 use crate::accounts::{Accounts, LinkedAccount};
 use crate::components::certificate::{expiry_class, needing_attention, now_ms};
 use crate::components::cloud_card::{Cloud, CloudCardBody, CloudLink};
-use crate::components::page::PageHeading;
+use crate::components::page::{focus, PageHeading};
 use crate::keys::KeyStore;
 use crate::link_kinds::LinkDraft;
 use crate::link_kinds::LinkKind;
@@ -25,6 +25,14 @@ fn page_of(accounts: &Accounts, page: usize) -> Vec<LinkedAccount> {
     let first: HashSet<&str> = attention.iter().map(|a| a.id.as_str()).collect();
     let rest = accounts.by_name().filter(|a| !first.contains(a.id.as_str())).map(|a| (**a).clone());
     attention.iter().cloned().chain(rest).skip(page * PAGE_SIZE).take(PAGE_SIZE).collect()
+}
+
+/// Moves the focus once the page has rendered the change just made (a button enabled by it).
+fn focus_after_render(id: &'static str) {
+    spawn_local(async move {
+        leptos::task::tick().await;
+        focus(id);
+    });
 }
 
 /// Linked accounts per provider.
@@ -110,11 +118,19 @@ pub fn Integrations() -> impl IntoView {
                 </table>
                 <Show when=move || { pages() > 1 }>
                     <nav class="pager" aria-label="Pages of linked accounts">
-                        <button type="button" class="button" disabled=move || shown_page() == 0
-                            on:click=move |_| page.set(shown_page().saturating_sub(1))>"Previous"</button>
+                        // A button that becomes disabled would drop the focus to the page: it moves
+                        // to the other one instead.
+                        <button type="button" class="button" id="pager-previous" disabled=move || shown_page() == 0
+                            on:click=move |_| {
+                                page.set(shown_page().saturating_sub(1));
+                                if shown_page() == 0 { focus_after_render("pager-next") }
+                            }>"Previous"</button>
                         <span class="pager-range" aria-live="polite">{range}</span>
-                        <button type="button" class="button" disabled=move || { shown_page() + 1 >= pages() }
-                            on:click=move |_| page.set(shown_page() + 1)>"Next"</button>
+                        <button type="button" class="button" id="pager-next" disabled=move || { shown_page() + 1 >= pages() }
+                            on:click=move |_| {
+                                page.set(shown_page() + 1);
+                                if shown_page() + 1 >= pages() { focus_after_render("pager-previous") }
+                            }>"Next"</button>
                     </nav>
                 </Show>
             </Show>
