@@ -319,53 +319,38 @@ build_signin_wasm() {
     cp "$out/signin_bg.wasm" "$dist/$SIGNIN_WASM"
 }
 
-# The loader in index.html: Sign in and Create account start the sign-in module, every other page
-# the app; each fetches its code at once, and if it cannot, the loading line says so instead of
-# leaving "Loading…" on screen. It is inline (one request fewer), allowed by its hash in the
-# Content-Security-Policy (the store and the deploy kit compute it). The paths must be
-# `routes::is_public`'s (crates/web/src/routes.rs); a browser test compares them.
+# An inline script from src/loader/: its comment lines left out, the rest as it is.
+inline_script() {
+    grep -v '^[[:space:]]*//' "$1" || die "cannot read $1"
+}
+
+# What index.html gets besides Trunk's work, all inline (a request fewer each), allowed by their
+# hashes in the Content-Security-Policy (the store and the deploy kit compute them):
+# - above the stylesheet (an inline script after one waits for it, so the code would only start
+#   downloading once the CSS is here): the loader (src/loader/start.js), which starts the sign-in
+#   module on Sign in and Create account (the paths come from the module itself) and the app
+#   everywhere else; a preload of config.json, both modules' first request; and the app's first
+#   files, which the sign-in page prefetches once the person types (crates/signin `prefetch_app`);
+# - at the end of the body: the sign-in pages' markup (crates/signin `Page::markup`) and the script
+#   that shows the one the address names (src/loader/signin_form.js).
 write_loader() {
-    local dist="$1" tags script
-    # The settings file is both modules' first request: fetch it while the code downloads.
-    tags="<link rel=\"preload\" href=\"/config.json\" as=\"fetch\" crossorigin>"
-    script="(function () { var p = location.pathname, signIn = p === '/login' || p === '/signup';"
-    script+=" var js = signIn ? '/$SIGNIN_JS' : '/$APP_JS', wasm = fetch(signIn ? '/$SIGNIN_WASM' : '/$APP_WASM');"
-    script+=" if (!signIn) { var l = document.createElement('link'); l.rel = 'modulepreload'; l.href = '/$APP_LOADER'; document.head.appendChild(l); }"
-    script+=" import(js).then(function (m) { return m.default({ module_or_path: wasm }); }).catch(function (e) {"
-    script+=" console.error(e); var b = document.querySelector('main .form-alert') || document.getElementById('boot');"
-    script+=" if (b) { b.hidden = false; b.setAttribute('role', 'alert');"
-    script+=" b.textContent = 'Xops Integrations could not be downloaded. Check your connection, then reload the page.'; } }); })();"
-    tags+="<script>$script</script>"
-    # What the sign-in page fetches in the background once the person starts typing, so the app
-    # opens without waiting after they sign in (crates/signin `prefetch_app`).
-    local signed_in
-    signed_in="$(cd "$dist" && ls xops-split_signed_in-*.wasm 2>/dev/null | head -1)"
-    tags+="<meta name=\"xops-app-files\" content=\"/$APP_JS /$APP_LOADER /$APP_WASM${signed_in:+ /$signed_in}\">"
-    # Above the stylesheet: an inline script after a stylesheet waits for it, so the code would
-    # only start downloading once the CSS is here.
-    sed -i -e "0,/<link rel=\"stylesheet\"/s##$tags<link rel=\"stylesheet\"#" -e '/<link data-trunk[^>]*data-trunk-skip/d' "$dist/index.html"
-    grep -q "</script><meta name=\"xops-app-files\"[^>]*><link rel=\"stylesheet\"" "$dist/index.html" ||
-        die "could not add the loader above the stylesheet in $dist/index.html"
-    grep -q "$SIGNIN_JS" "$dist/index.html" || die "could not add the loader to $dist/index.html"
-    # Sign in and Create account as markup (crates/signin `Page::markup`), and a script that shows
-    # the one the address names as soon as the stylesheet is here: the form is on screen as early
-    # as a static page's, while its module downloads. A press of the button before the module runs
-    # is held back (never sent as a plain form) and marked for the module to send. If the module
-    # could not be fetched before this runs, the loader's message moves into the form.
-    local pages
+    local dist="$1" pages paths start signed_in tags
     pages="$(cd "$ROOT" && cargo run --quiet -p xops-signin --bin xops-signin-pages)" ||
         die "could not write the sign-in pages' markup"
-    script="(function () { var p = location.pathname, ts = document.querySelectorAll('template[data-path]'), t, i;"
-    script+=" for (i = 0; i < ts.length; i++) if (ts[i].getAttribute('data-path') === p) t = ts[i];"
-    script+=" if (!t || document.getElementById('main')) return; var m = document.createElement('main'); m.id = 'main'; m.className = 'public'; m.tabIndex = -1;"
-    script+=" m.appendChild(t.content.cloneNode(true)); var f = m.querySelector('form');"
-    script+=" f.addEventListener('submit', function (e) { e.preventDefault(); f.setAttribute('data-submitted', ''); });"
-    script+=" var b = document.getElementById('boot'); document.body.insertBefore(m, b);"
-    script+=" if (b && b.getAttribute('role') === 'alert') { var a = m.querySelector('.form-alert'); a.textContent = b.textContent; a.hidden = false; }"
-    script+=" if (b) b.remove(); })();"
-    node -e 'const fs = require("fs"); const [file, add] = process.argv.slice(1);
-        const html = fs.readFileSync(file, "utf8"); if (!html.includes("</body>")) process.exit(1);
-        fs.writeFileSync(file, html.replace("</body>", () => add + "</body>"));' \
-        "$dist/index.html" "$pages<script>$script</script>" || die "could not add the sign-in pages to $dist/index.html"
-    grep -q 'template data-path="/login"' "$dist/index.html" || die "could not add the sign-in pages to $dist/index.html"
+    paths="$(cd "$ROOT" && cargo run --quiet -p xops-signin --bin xops-signin-pages -- --paths)" ||
+        die "could not read the sign-in pages' paths"
+    start="$(inline_script "$ROOT/src/loader/start.js" | sed -e "s#__XOPS_SIGNIN_PATHS__#$paths#" \
+        -e "s#__XOPS_SIGNIN_JS__#$SIGNIN_JS#" -e "s#__XOPS_SIGNIN_WASM__#$SIGNIN_WASM#" -e "s#__XOPS_APP_JS__#$APP_JS#" \
+        -e "s#__XOPS_APP_WASM__#$APP_WASM#" -e "s#__XOPS_APP_LOADER__#$APP_LOADER#")"
+    ! grep -q "__XOPS_" <<<"$start" || die "src/loader/start.js names something write_loader does not fill in"
+    signed_in="$(cd "$dist" && ls xops-split_signed_in-*.wasm 2>/dev/null | head -1)"
+    tags="<link rel=\"preload\" href=\"/config.json\" as=\"fetch\" crossorigin><script>$start</script>"
+    tags+="<meta name=\"xops-app-files\" content=\"/$APP_JS /$APP_LOADER /$APP_WASM${signed_in:+ /$signed_in}\">"
+    local insert=(node "$ROOT/scripts/tools/insert-html.mjs" "$dist/index.html")
+    "${insert[@]}" '<link rel="stylesheet"' "$tags" || die "could not add the loader above the stylesheet in $dist/index.html"
+    sed -i '/<link data-trunk[^>]*data-trunk-skip/d' "$dist/index.html"
+    "${insert[@]}" '</body>' "$pages<script>$(inline_script "$ROOT/src/loader/signin_form.js")</script>" ||
+        die "could not add the sign-in pages to $dist/index.html"
+    grep -q "$SIGNIN_JS" "$dist/index.html" && grep -q 'template data-path="/login"' "$dist/index.html" ||
+        die "the loader or the sign-in pages are missing from $dist/index.html"
 }
