@@ -7,6 +7,7 @@
 use serde::Deserialize;
 use std::time::Duration;
 use xops_model::verify::{explain_entra_error, Check, CheckId, ConnectionTest, EXCHANGE_ROLE, EXCHANGE_SCOPE, GRAPH_SCOPE};
+use xops_model::{ApplicationId, OrganizationDomain, TenantId};
 
 const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
@@ -73,12 +74,13 @@ struct VerifiedDomain {
     name: String,
 }
 
-/// What one account is, for the test.
+/// What one account is, for the test: the parsed values (a tenant id that reaches the token
+/// endpoint's path is a GUID, never text from a request).
 pub struct Target<'a> {
-    pub tenant: &'a str,
-    pub application: &'a str,
+    pub tenant: &'a TenantId,
+    pub application: &'a ApplicationId,
     /// Organization Name (Microsoft 365), to find among the tenant's verified domains.
-    pub organization: Option<&'a str>,
+    pub organization: Option<&'a OrganizationDomain>,
 }
 
 impl Relay {
@@ -108,11 +110,11 @@ impl Relay {
         Some(Running { relay: self, organization: organization.to_string() })
     }
 
-    async fn token(&self, tenant: &str, application: &str, assertion: &str, scope: &str) -> TokenOutcome {
-        let url = format!("{}/{tenant}/oauth2/v2.0/token", self.authority);
+    async fn token(&self, tenant: &TenantId, application: &ApplicationId, assertion: &str, scope: &str) -> TokenOutcome {
+        let url = format!("{}/{}/oauth2/v2.0/token", self.authority, tenant.as_str());
         let form = [
             ("grant_type", "client_credentials"),
-            ("client_id", application),
+            ("client_id", application.as_str()),
             ("scope", scope),
             ("client_assertion_type", ASSERTION_TYPE),
             ("client_assertion", assertion),
@@ -173,7 +175,7 @@ impl Relay {
         let token = match self.token(target.tenant, target.application, graph_assertion, GRAPH_SCOPE).await {
             TokenOutcome::Token(t) => t,
             TokenOutcome::Refused(description) => {
-                let (detail, fix) = explain_entra_error(&description, target.tenant, target.application);
+                let (detail, fix) = explain_entra_error(&description, target.tenant.as_str(), target.application.as_str());
                 result.checks.push(Check::failed(CheckId::Credentials, detail, fix));
                 result.checks.extend(later.into_iter().map(not_checked));
                 return result;
@@ -199,7 +201,7 @@ impl Relay {
                 let name = org.display_name.unwrap_or_default();
                 result.verified_domains = org.verified_domains.into_iter().map(|d| d.name.to_lowercase()).collect();
                 result.organization_display_name = Some(name.clone());
-                match target.organization {
+                match target.organization.map(OrganizationDomain::as_str) {
                     Some(domain) if result.verified_domains.iter().any(|d| d == &domain.to_lowercase()) => Check::passed(
                         CheckId::Organization,
                         format!("The tenant is “{name}”, and {domain} is one of its verified domains."),

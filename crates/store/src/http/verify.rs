@@ -35,16 +35,11 @@ pub async fn verify(
     let integration: Integration = serde_json::from_value(body).map_err(AppError::internal)?;
     let invalid = |field: &str, message: &str| AppError::of(ErrorCode::Validation, message).field(field.to_string());
     let (target, needs_exchange) = match &integration.details {
-        IntegrationDetails::Microsoft365(d) => (
-            Target {
-                tenant: d.tenant_id.as_str(),
-                application: d.application_id.as_str(),
-                organization: Some(d.organization.as_str()),
-            },
-            true,
-        ),
+        IntegrationDetails::Microsoft365(d) => {
+            (Target { tenant: &d.tenant_id, application: &d.application_id, organization: Some(&d.organization) }, true)
+        }
         IntegrationDetails::Azure(d) => {
-            (Target { tenant: d.tenant_id.as_str(), application: d.application_id.as_str(), organization: None }, false)
+            (Target { tenant: &d.tenant_id, application: &d.application_id, organization: None }, false)
         }
         IntegrationDetails::Aws(_) => {
             return Err(invalid(
