@@ -9,7 +9,7 @@ use xops_model::{Email, ErrorCode, Me, OrganizationName};
 /// A new random identifier, formatted as a UUID (version 4).
 pub fn new_id() -> String {
     let mut b = [0u8; 16];
-    crate::auth::fill_random(&mut b);
+    crate::random::fill_random(&mut b);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();

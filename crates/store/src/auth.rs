@@ -5,6 +5,7 @@ use crate::accounts::UserRef;
 use crate::config::{Config, CookieSecure};
 use crate::db::{now_millis, Db};
 use crate::error::AppError;
+use crate::random::fill_random;
 use crate::recent::RECHECK;
 use crate::AppState;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -19,11 +20,6 @@ use std::sync::OnceLock;
 use xops_model::ErrorCode;
 
 pub const SESSION_COOKIE: &str = "xops_session";
-
-pub fn fill_random(buf: &mut [u8]) {
-    // The OS random source failing is not something a request can recover from.
-    getrandom::fill(buf).expect("the operating system's random number generator failed");
-}
 
 /// argon2id with the crate's defaults (OWASP's minimum: 19 MiB, 2 passes, 1 lane). Slow on
 /// purpose; run it on a blocking thread.

@@ -123,7 +123,7 @@ pub mod migrations {
 
     #[derive(Debug, Clone, Copy)]
     pub enum Then {
-        /// Fill `record_keys` from the live records (see [`crate::records::fill_record_keys`]).
+        /// Fill `record_keys` from the live records (see [`crate::record_keys::fill_record_keys`]).
         FillRecordKeys,
     }
 
@@ -293,7 +293,7 @@ pub mod migrations {
             }
             match m.then {
                 Some(Then::FillRecordKeys) => {
-                    let filled = crate::records::fill_record_keys(&mut tx).await.map_err(fail)?;
+                    let filled = crate::record_keys::fill_record_keys(&mut tx).await.map_err(fail)?;
                     tracing::info!(records = filled.records, keys = filled.keys, "filled the unique values of existing records");
                     for clash in filled.clashes {
                         tracing::warn!("{clash}");
