@@ -128,7 +128,8 @@ impl std::error::Error for ApiError {}
 pub struct Platform {
     /// The AWS account Xops assumes customers' roles from (their trust policies name it), if the
     /// operator configured one.
-    pub aws_account_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "111122223333"))]
+    pub aws_account_id: Option<crate::AwsAccountId>,
     /// The Microsoft identity platform the store relays client assertions to; an assertion's
     /// audience is `{microsoft_authority}/{tenant}/oauth2/v2.0/token`.
     #[serde(default = "default_authority")]

@@ -150,7 +150,7 @@ pub struct Config {
     /// The AWS account (12 digits) Xops assumes customers' roles from. The AWS link page shows it
     /// and writes it into the role's trust policy; without it, that page says it is missing.
     #[arg(long = "aws-account-id", env = "XOPS_AWS_ACCOUNT_ID", value_parser = parse_aws_account)]
-    pub aws_account_id: Option<String>,
+    pub aws_account_id: Option<xops_model::AwsAccountId>,
 
     /// The Microsoft identity platform that "Test connection" relays client assertions to. Only
     /// this host is ever called; nothing in a request chooses it.
@@ -196,8 +196,8 @@ fn parse_base_url(s: &str) -> Result<String, String> {
     parse_origin(s).map_err(|e| e.replacen("origin", "URL", 1))
 }
 
-fn parse_aws_account(s: &str) -> Result<String, String> {
-    xops_model::AwsAccountId::parse(s).map(|a| a.as_str().to_string()).map_err(|e| e.message)
+fn parse_aws_account(s: &str) -> Result<xops_model::AwsAccountId, String> {
+    xops_model::AwsAccountId::parse(s).map_err(|e| e.message)
 }
 
 impl Config {
@@ -380,7 +380,7 @@ mod tests {
         assert!(Cli::try_parse_from(["xops-store", "--session-idle-secs", "0"]).is_err());
         assert_eq!(c.aws_account_id, None);
         let c = Cli::try_parse_from(["xops-store", "--aws-account-id", "111122223333"]).unwrap().config;
-        assert_eq!(c.aws_account_id.as_deref(), Some("111122223333"));
+        assert_eq!(c.aws_account_id.as_ref().map(|a| a.as_str()), Some("111122223333"));
         let err = Cli::try_parse_from(["xops-store", "--aws-account-id", "1111"]).unwrap_err().to_string();
         assert!(err.contains("12 digits"), "{err}");
     }

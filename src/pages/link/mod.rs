@@ -531,7 +531,7 @@ fn AwsRoleSetup(extra: RwSignal<Values>) -> impl IntoView {
     });
     let xops_account = move || -> Option<Result<AwsAccountId, String>> {
         platform.get().map(|r| match r {
-            Ok(p) => p.aws_account_id.and_then(|a| AwsAccountId::parse(&a).ok()).ok_or_else(|| {
+            Ok(p) => p.aws_account_id.ok_or_else(|| {
                 "This Xops deployment has no AWS account configured, so the role cannot name it yet. Ask your Xops administrator to set it (the store's --aws-account-id, or XOPS_AWS_ACCOUNT_ID).".to_string()
             }),
             Err(e) => Err(format!("The Xops AWS account could not be loaded: {e}")),
