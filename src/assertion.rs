@@ -4,6 +4,7 @@
 
 use crate::certificate::{self, CertificateError};
 use web_sys::CryptoKey;
+use xops_model::Sha1Thumbprint;
 
 const LIFETIME_SECS: i64 = 5 * 60;
 
@@ -35,11 +36,11 @@ pub fn unsigned(
     authority: &str,
     tenant: &str,
     application: &str,
-    sha1_thumbprint: &str,
+    sha1_thumbprint: &Sha1Thumbprint,
     jti: &str,
     now_secs: i64,
 ) -> Option<String> {
-    let x5t = base64url(&hex_bytes(sha1_thumbprint)?);
+    let x5t = base64url(&hex_bytes(sha1_thumbprint.as_str())?);
     let header = serde_json::json!({ "alg": "RS256", "typ": "JWT", "x5t": x5t });
     let claims = serde_json::json!({
         "aud": format!("{}/{tenant}/oauth2/v2.0/token", authority.trim_end_matches('/')),
@@ -59,7 +60,7 @@ pub async fn client_assertion(
     authority: &str,
     tenant: &str,
     application: &str,
-    sha1_thumbprint: &str,
+    sha1_thumbprint: &Sha1Thumbprint,
 ) -> Result<String, CertificateError> {
     let jti = certificate::random_uuid()?;
     let now = (js_sys::Date::now() / 1000.0) as i64;

@@ -17,7 +17,7 @@ use std::fmt;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, CryptoKeyPair, SubtleCrypto};
-use xops_model::CertificateInfo;
+use xops_model::{CertificateInfo, Sha1Thumbprint, Sha256Thumbprint};
 
 const RSA: &str = "RSASSA-PKCS1-v1_5";
 const DAY_MS: i64 = 86_400_000;
@@ -209,8 +209,10 @@ pub async fn new_credential(
     let der = certificate.der().to_vec();
     let info = CertificateInfo {
         pem: certificate.pem(),
-        sha1_thumbprint: upper_hex(&digest("SHA-1", &der).await?),
-        sha256_thumbprint: upper_hex(&digest("SHA-256", &der).await?),
+        sha1_thumbprint: Sha1Thumbprint::parse(&upper_hex(&digest("SHA-1", &der).await?))
+            .map_err(|e| CertificateError(e.message))?,
+        sha256_thumbprint: Sha256Thumbprint::parse(&upper_hex(&digest("SHA-256", &der).await?))
+            .map_err(|e| CertificateError(e.message))?,
         not_before,
         not_after,
         key_held_by: browser_label(),

@@ -101,8 +101,8 @@ async fn the_certificate_is_rsa_sha256_self_signed_with_the_chosen_validity_and_
         assert!(!verifies(cert.public_key().raw, &tampered, &cert.signature_value.data).await, "the check can fail");
 
         let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02X}")).collect::<String>();
-        assert_eq!(info.sha1_thumbprint, hex(&sha1::Sha1::digest(&cred.der)));
-        assert_eq!(info.sha256_thumbprint, hex(&sha2::Sha256::digest(&cred.der)));
+        assert_eq!(info.sha1_thumbprint.as_str(), hex(&sha1::Sha1::digest(&cred.der)));
+        assert_eq!(info.sha256_thumbprint.as_str(), hex(&sha2::Sha256::digest(&cred.der)));
     }
 }
 

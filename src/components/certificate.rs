@@ -57,8 +57,8 @@ pub fn CertificateFacts(info: CertificateInfo) -> impl IntoView {
         <dl class="details certificate-facts">
             <dt>"Thumbprint (SHA-1)"</dt>
             <dd class="with-copy">
-                <code data-testid="sha1-thumbprint">{info.sha1_thumbprint.clone()}</code>
-                <CopyButton text=info.sha1_thumbprint.clone() what="thumbprint"/>
+                <code data-testid="sha1-thumbprint">{info.sha1_thumbprint.to_string()}</code>
+                <CopyButton text=info.sha1_thumbprint.to_string() what="thumbprint"/>
             </dd>
             <dt>"Valid from"</dt>
             <dd>{when(info.not_before)}</dd>

@@ -4,6 +4,7 @@ use crate::account::FieldError;
 use crate::clouds::{AwsAccountId, AwsAccountType, ExternalId, ManagementGroupId, RoleArn};
 use crate::ids::{AccountName, ApplicationId, OrganizationDomain, SubscriptionId, TenantId};
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -152,8 +153,10 @@ pub struct CertificateInfo {
     /// The X.509 certificate, PEM (`-----BEGIN CERTIFICATE-----`).
     pub pem: String,
     /// Upper-case hex, as the Azure portal shows it.
-    pub sha1_thumbprint: String,
-    pub sha256_thumbprint: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "C9D73A40D02B751473A86314D847B1376EF78D18"))]
+    pub sha1_thumbprint: Sha1Thumbprint,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub sha256_thumbprint: Sha256Thumbprint,
     /// Milliseconds since the Unix epoch.
     pub not_before: i64,
     pub not_after: i64,
@@ -187,19 +190,6 @@ impl CertificateInfo {
                 "The certificate must be one PEM certificate block and nothing else.",
             ));
         }
-        let hex_of = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b));
-        if !hex_of(&self.sha1_thumbprint, 40) {
-            return Err(FieldError::new(
-                "certificate.sha1_thumbprint",
-                "The SHA-1 thumbprint must be 40 upper-case hexadecimal digits.",
-            ));
-        }
-        if !hex_of(&self.sha256_thumbprint, 64) {
-            return Err(FieldError::new(
-                "certificate.sha256_thumbprint",
-                "The SHA-256 thumbprint must be 64 upper-case hexadecimal digits.",
-            ));
-        }
         if self.not_after <= self.not_before {
             return Err(FieldError::new("certificate.not_after", "The certificate must end after it starts."));
         }
@@ -207,6 +197,50 @@ impl CertificateInfo {
             return Err(FieldError::new("certificate.key_held_by", "Name the browser that holds the key (1 to 100 characters)."));
         }
         Ok(())
+    }
+}
+
+/// A certificate's digest in upper-case hexadecimal, as the Azure portal shows it: `DIGITS` is 40
+/// for SHA-1, 64 for SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Thumbprint<const DIGITS: usize>(String);
+
+/// The SHA-1 thumbprint: what Entra lists, and what a client assertion names (`x5t`).
+pub type Sha1Thumbprint = Thumbprint<40>;
+pub type Sha256Thumbprint = Thumbprint<64>;
+
+impl<const DIGITS: usize> Thumbprint<DIGITS> {
+    pub fn parse(input: &str) -> Result<Self, FieldError> {
+        let (field, name) = if DIGITS == 40 { ("sha1_thumbprint", "SHA-1") } else { ("sha256_thumbprint", "SHA-256") };
+        let upper_hex = input.bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b));
+        if input.len() != DIGITS || !upper_hex {
+            return Err(FieldError::new(field, format!("The {name} thumbprint must be {DIGITS} upper-case hexadecimal digits.")));
+        }
+        Ok(Thumbprint(input.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<const DIGITS: usize> TryFrom<String> for Thumbprint<DIGITS> {
+    type Error = FieldError;
+    fn try_from(s: String) -> Result<Self, FieldError> {
+        Thumbprint::parse(&s)
+    }
+}
+
+impl<const DIGITS: usize> From<Thumbprint<DIGITS>> for String {
+    fn from(t: Thumbprint<DIGITS>) -> String {
+        t.0
+    }
+}
+
+impl<const DIGITS: usize> fmt::Display for Thumbprint<DIGITS> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -692,16 +726,17 @@ pub(crate) mod tests {
     fn certificate_checks() {
         let mut c = CertificateInfo {
             pem: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----".into(),
-            sha1_thumbprint: "A".repeat(40),
-            sha256_thumbprint: "B".repeat(64),
+            sha1_thumbprint: Sha1Thumbprint::parse(&"A".repeat(40)).unwrap(),
+            sha256_thumbprint: Sha256Thumbprint::parse(&"B".repeat(64)).unwrap(),
             not_before: 1,
             not_after: 2,
             key_held_by: "Chromium on Linux".into(),
         };
         c.check().unwrap();
-        c.sha1_thumbprint = "a".repeat(40);
-        assert_eq!(c.check().unwrap_err().field, "certificate.sha1_thumbprint");
-        c.sha1_thumbprint = "A".repeat(40);
+        // A thumbprint is upper-case hex of its digest's length, or it is not one.
+        assert_eq!(Sha1Thumbprint::parse(&"a".repeat(40)).unwrap_err().field, "sha1_thumbprint");
+        assert!(Sha1Thumbprint::parse(&"A".repeat(39)).is_err());
+        assert!(Sha256Thumbprint::parse(&"A".repeat(40)).unwrap_err().message.contains("64 upper-case"));
         c.pem.push_str("\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----");
         assert_eq!(c.check().unwrap_err().field, "certificate.pem");
     }

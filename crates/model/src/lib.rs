@@ -20,6 +20,6 @@ pub use config::{ApiBase, ClientConfig, ConfigError};
 pub use ids::{AccountName, ApplicationId, Guid, OrganizationDomain, RecordId, SubscriptionId, TenantId};
 pub use integration::{
     unique_name, AwsInput, AzureInput, CertificateInfo, Expiry, Integration, IntegrationDetails, IntegrationStatus, M365Details,
-    M365Input, Provider,
+    M365Input, Provider, Sha1Thumbprint, Sha256Thumbprint, Thumbprint,
 };
 pub use records::{CheckedBody, Conflict, Record, RecordChanges, RecordKind, RecordPut};

@@ -59,14 +59,14 @@ pub fn check(info: &CertificateInfo) -> Result<(), FieldError> {
         }
     }
     let sha1 = upper_hex(&Sha1::digest(&der));
-    if info.sha1_thumbprint != sha1 {
+    if info.sha1_thumbprint.as_str() != sha1 {
         return Err(FieldError::new(
             "certificate.sha1_thumbprint",
             format!("The SHA-1 thumbprint does not match the certificate, whose thumbprint is {sha1}."),
         ));
     }
     let sha256 = upper_hex(&Sha256::digest(&der));
-    if info.sha256_thumbprint != sha256 {
+    if info.sha256_thumbprint.as_str() != sha256 {
         return Err(FieldError::new(
             "certificate.sha256_thumbprint",
             format!("The SHA-256 thumbprint does not match the certificate, whose thumbprint is {sha256}."),
@@ -92,6 +92,7 @@ pub fn check(info: &CertificateInfo) -> Result<(), FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use xops_model::{Sha1Thumbprint, Sha256Thumbprint};
 
     const RSA2048: &str = include_str!("../tests/fixtures/rsa2048.cer");
     const RSA1024: &str = include_str!("../tests/fixtures/rsa1024.cer");
@@ -101,8 +102,9 @@ mod tests {
     pub fn fixture_info() -> CertificateInfo {
         CertificateInfo {
             pem: RSA2048.to_string(),
-            sha1_thumbprint: "C9D73A40D02B751473A86314D847B1376EF78D18".into(),
-            sha256_thumbprint: "309BEC9D11ECAC934EFCFB9121FECA84F19862C8881B29CE456EB7F8B86F8D44".into(),
+            sha1_thumbprint: Sha1Thumbprint::parse("C9D73A40D02B751473A86314D847B1376EF78D18").unwrap(),
+            sha256_thumbprint: Sha256Thumbprint::parse("309BEC9D11ECAC934EFCFB9121FECA84F19862C8881B29CE456EB7F8B86F8D44")
+                .unwrap(),
             not_before: 1_795_971_841_000,
             not_after: 1_827_507_841_000,
             key_held_by: "Chromium on Linux".into(),
@@ -118,8 +120,16 @@ mod tests {
     fn facts_that_are_not_the_certificate_s_own_are_refused_by_field() {
         type Case = (fn(&mut CertificateInfo), &'static str, &'static str);
         let cases: [Case; 5] = [
-            (|i| i.sha1_thumbprint = "A".repeat(40), "certificate.sha1_thumbprint", "C9D73A40D02B"),
-            (|i| i.sha256_thumbprint = "B".repeat(64), "certificate.sha256_thumbprint", "309BEC9D"),
+            (
+                |i| i.sha1_thumbprint = Sha1Thumbprint::parse(&"A".repeat(40)).unwrap(),
+                "certificate.sha1_thumbprint",
+                "C9D73A40D02B",
+            ),
+            (
+                |i| i.sha256_thumbprint = Sha256Thumbprint::parse(&"B".repeat(64)).unwrap(),
+                "certificate.sha256_thumbprint",
+                "309BEC9D",
+            ),
             (|i| i.not_before += 1000, "certificate.not_before", "valid from"),
             (|i| i.not_after -= 86_400_000, "certificate.not_after", "valid until"),
             (|i| i.pem = i.pem.replace("MII", "MIJ"), "certificate.pem", "could not be read"),
