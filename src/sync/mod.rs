@@ -352,21 +352,23 @@ impl SyncEngine {
     }
 
     /// Lays records the store confirmed over this tab's view (a tombstone removes one).
-    fn confirm(&self, records: &[Record]) {
+    /// Takes the records (a page of thousands is moved, not copied).
+    fn confirm(&self, records: Vec<Record>) {
         if records.is_empty() {
             return;
         }
         self.view_changed();
+        let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
         self.confirmed.update(|map| {
             for r in records {
                 if r.deleted {
                     map.remove(&r.id);
                 } else {
-                    map.insert(r.id.clone(), r.clone());
+                    map.insert(r.id.clone(), r);
                 }
             }
         });
-        self.refresh(records.iter().map(|r| r.id.as_str()));
+        self.refresh(ids.iter().map(String::as_str));
     }
 }
 

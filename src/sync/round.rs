@@ -133,8 +133,8 @@ impl SyncEngine {
                 },
             };
             if let Some((record, notice)) = settled {
-                self.confirm(std::slice::from_ref(&record));
                 tell(std::slice::from_ref(&record));
+                self.confirm(vec![record]);
                 if let Some(n) = notice {
                     self.notices.update(|list| list.push(n));
                 }
@@ -162,9 +162,9 @@ impl SyncEngine {
             let next = page.changes.last().map_or(page.latest_revision.max(since), |r| r.revision);
             if !page.changes.is_empty() || next != since {
                 writing = Some((running.local.apply_pulled(&page.changes, next).map_err(storage)?, next));
-                self.confirm(&page.changes);
                 tell(&page.changes);
                 changed |= !page.changes.is_empty();
+                self.confirm(page.changes);
             }
             since = next;
             if !page.has_more {

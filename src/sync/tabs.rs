@@ -59,7 +59,7 @@ impl SyncEngine {
             let Some(r) = engine.local() else { return };
             let read = match news {
                 News::Synced { from, to, records } if engine.since.get_untracked() == from => {
-                    engine.confirm(&records);
+                    engine.confirm(records);
                     engine.view_changed();
                     engine.since.set(to);
                     engine.show_queue(&r.local).await
