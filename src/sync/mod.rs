@@ -292,11 +292,14 @@ impl SyncEngine {
         let storage = |e: idb::IdbError| SyncError::Storage(e.to_string());
         // Another tab may have queued changes: merge against the device's outbox, not this tab's view.
         let (mut outbox, notices, _) = running.local.load_queue().await.map_err(storage)?;
-        // The record's own entry on the device is its newest copy; without one, only a chunk holds
-        // it, and this tab's view has what the chunks hold.
-        let confirmed = match running.local.own_entry(id).await.map_err(storage)? {
-            Some(r) => Some(r),
-            None => self.confirmed.with_untracked(|c| c.get(id).cloned()),
+        // The store's copy as the person last saw it: the newer of the record's own entry on the
+        // device (another tab may have written it; a tombstone counts) and this tab's view (which
+        // has what the chunks hold; a later chunk may be newer than the own entry).
+        let own = running.local.own_entry(id).await.map_err(storage)?;
+        let seen = self.confirmed.with_untracked(|c| c.get(id).cloned());
+        let confirmed = match (own, seen) {
+            (Some(own), Some(seen)) => Some(if own.revision >= seen.revision { own } else { seen }),
+            (own, seen) => own.or(seen),
         };
         let next_seq = next_seq(&outbox, &notices);
         let pending = outbox.iter().find(|p| p.id == id);

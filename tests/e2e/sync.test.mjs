@@ -200,3 +200,41 @@ test('signing out with changes waiting asks in the product\'s own dialog, naming
   assert.deepEqual(problems.filter((p) => !p.includes('ERR_INTERNET_DISCONNECTED')), []);
   await context.close();
 });
+
+test('a change is checked against the newest copy the device holds, whichever layer holds it', async () => {
+  const { page, context, problems } = await newPage(env.browser);
+  await signUpViaApi(page, env.store);
+  const id = '1a000000-0000-4000-8000-000000000009';
+  const created = await connectViaApi(page, env.store, id, 'Layered account');
+  await page.goto(`${env.store.url}/integrations/${id}`);
+  await page.getByRole('heading', { level: 1, name: 'Layered account' }).waitFor();
+  await status(page).getByText('Saved', { exact: true }).waitFor();
+
+  // Elsewhere the account is renamed and forty more are linked: the next pull is large, and the
+  // device keeps it as one chunk, newer than the account's own entry from the first pull.
+  const renamed = await page.request.put(`${env.store.url}/api/v1/records/${id}`, {
+    headers: { origin: env.store.url, 'if-match': `"${created.revision}"` },
+    data: { kind: 'integration', body: m365Body('Renamed elsewhere') },
+  });
+  assert.equal(renamed.status(), 200);
+  for (let i = 0; i < 40; i++) {
+    await connectViaApi(page, env.store, `1b0000${String(i).padStart(2, '0')}-0000-4000-8000-000000000009`, `Other ${i}`);
+  }
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await page.getByRole('heading', { level: 1, name: 'Renamed elsewhere' }).waitFor();
+  await status(page).getByText('Saved', { exact: true }).waitFor();
+
+  // This person renames it now: the change goes out against the copy they see, and is taken.
+  await rename(page, 'Renamed here');
+  await page.getByRole('heading', { level: 1, name: 'Renamed here' }).waitFor();
+  let stored;
+  for (let i = 0; i < 50; i++) {
+    stored = await storedRecord(page, env.store, id);
+    if (stored.body.name === 'Renamed here') break;
+    await page.waitForTimeout(100);
+  }
+  assert.equal(stored.body.name, 'Renamed here');
+  assert.equal(await page.getByRole('alert').filter({ hasText: 'someone changed it first' }).count(), 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
