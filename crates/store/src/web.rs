@@ -53,7 +53,11 @@ impl StaticSite {
 /// `file` (a hand-edited index.html whose twin was not rewritten: the twin would be wrong).
 fn twin_of(file: &Path, ext: &str) -> Option<Vec<u8>> {
     let twin = PathBuf::from(format!("{}.{ext}", file.display()));
-    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    // In whole seconds: `brotli -k` gives its output the input's time cut to the second.
+    let modified = |p: &Path| {
+        let time = std::fs::metadata(p).and_then(|m| m.modified()).ok()?;
+        time.duration_since(std::time::UNIX_EPOCH).ok().map(|d| d.as_secs())
+    };
     let (Some(original), Some(copy)) = (modified(file), modified(&twin)) else { return None };
     if copy < original {
         tracing::warn!(twin = %twin.display(), "older than index.html: not served (rebuild to write it again)");

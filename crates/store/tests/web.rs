@@ -77,6 +77,11 @@ async fn index_html_is_sent_as_its_precompressed_twin_unless_the_twin_is_stale()
         let dir = c.static_dir.clone().unwrap();
         std::fs::write(dir.join("index.html.br"), b"brotli index").unwrap();
         std::fs::write(dir.join("index.html.gz"), b"gzipped index").unwrap();
+        // As `brotli -k` leaves it: the page's time, cut to the whole second (so a little older).
+        let page = std::fs::metadata(dir.join("index.html")).unwrap().modified().unwrap();
+        let secs = page.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let cut = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+        std::fs::File::options().write(true).open(dir.join("index.html.br")).unwrap().set_modified(cut).unwrap();
     })
     .await;
     for path in ["/", "/login", "/integrations"] {
