@@ -11,11 +11,7 @@ use xops_model::Provider;
 /// The names of the organization's `provider` accounts, other than `except` (the account being
 /// renamed): what a new or changed name must differ from.
 pub fn names_taken(accounts: &Accounts, provider: Provider, except: Option<&str>) -> Vec<String> {
-    accounts
-        .by_name()
-        .filter(|a| a.integration.details.provider() == provider && Some(a.id.as_str()) != except)
-        .map(|a| a.integration.name.as_str().to_string())
-        .collect()
+    accounts.names(provider, except).map(str::to_string).collect()
 }
 
 /// Whether the organization has a connected account: the store said so at sign-in, or this

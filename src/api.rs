@@ -53,6 +53,14 @@ impl Api {
         Self::decode(res).await
     }
 
+    /// A GET answer as the bytes the store sent (UTF-8 JSON), for a caller that parses them and
+    /// also keeps them (the sync keeps a large page as it came: see `sync::local`).
+    pub async fn get_bytes(&self, path: &str) -> Result<Vec<u8>, ApiClientError> {
+        let res = Self::send(Self::with_credentials(Request::get(&self.url(path))).build()).await?;
+        let status = res.status();
+        res.binary().await.map_err(|_| ApiClientError::Unexpected { status })
+    }
+
     pub async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiClientError> {
         let res = Self::send(Self::with_credentials(Request::post(&self.url(path))).json(body)).await?;
         Self::decode(res).await

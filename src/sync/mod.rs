@@ -27,13 +27,13 @@ use tabs::{EventListener, News};
 use crate::api::Api;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use local::{merge_change, Base, LocalStore, Notice, OutboxOp, Pending, Snapshot};
+use local::{merge_change, Base, Cached, LocalStore, Notice, OutboxOp, Pending, Snapshot};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use view::{overlay_one, Accounts};
 use wasm_bindgen::JsCast;
-use xops_model::{Me, Record, RecordKind};
+use xops_model::{Me, RecordKind};
 
 struct Running {
     local: LocalStore,
@@ -44,7 +44,7 @@ struct Running {
 
 #[derive(Clone, Copy)]
 pub struct SyncEngine {
-    confirmed: RwSignal<BTreeMap<String, Record>>,
+    confirmed: RwSignal<BTreeMap<String, Cached>>,
     outbox: RwSignal<Vec<Pending>>,
     /// What the person sees: `confirmed` with `outbox` laid over it, as linked accounts. Kept up
     /// to date record by record (`refresh`), never rebuilt for one change.
@@ -156,8 +156,8 @@ impl SyncEngine {
                     .map(|p| match &p.body {
                         Some(body) => name_of(body).unwrap_or_else(|| "a record".into()),
                         None => {
-                            let name = confirmed.with(|c| c.get(&p.id).and_then(|r| r.body.as_ref()).and_then(name_of));
-                            format!("removing {}", name.unwrap_or_else(|| "a record".into()))
+                            let name = confirmed.with(|c| c.get(&p.id).and_then(Cached::name));
+                            format!("removing {}", name.map_or_else(|| "a record".into(), |n| format!("“{n}”")))
                         }
                     })
                     .collect()
@@ -243,10 +243,13 @@ impl SyncEngine {
         if s.compact_due {
             self.compact_due.set_value(true);
         }
-        let ids: BTreeSet<&String> = s.confirmed.keys().chain(s.outbox.iter().map(|p| &p.id)).collect();
-        let accounts = Accounts::from_records(ids.into_iter().filter_map(|id| {
-            overlay_one(s.confirmed.get(id), s.outbox.iter().rev().find(|p| &p.id == id)).map(|seen| (id.as_str(), seen))
-        }));
+        // Every confirmed record (with its pending change, if any), then the pending records the
+        // store has not confirmed yet: each once, without looking any record up.
+        let pending = |id: &str| s.outbox.iter().rev().find(|p| p.id == id);
+        let fresh: BTreeSet<&str> = s.outbox.iter().map(|p| p.id.as_str()).filter(|id| !s.confirmed.contains_key(*id)).collect();
+        let seen = s.confirmed.iter().map(|(id, r)| (id.as_str(), overlay_one(Some(r), pending(id))));
+        let seen = seen.chain(fresh.into_iter().map(|id| (id, overlay_one(None, pending(id)))));
+        let accounts = Accounts::from_records(s.confirmed.len(), seen.filter_map(|(id, seen)| seen.map(|seen| (id, seen))));
         self.accounts.set(accounts);
         self.confirmed.set(s.confirmed);
         self.outbox.set(s.outbox);
@@ -304,7 +307,8 @@ impl SyncEngine {
         let next_seq = next_seq(&outbox, &notices);
         let pending = outbox.iter().find(|p| p.id == id);
         let kind = kind.or(pending.map(|p| p.kind)).or(confirmed.as_ref().map(|r| r.kind)).ok_or(SyncError::NotFound)?;
-        let op = merge_change(pending, confirmed.as_ref(), id, kind, body, next_seq).ok_or(SyncError::NotFound)?;
+        let op = merge_change(pending, confirmed.as_ref().and_then(Cached::live_revision), id, kind, body, next_seq)
+            .ok_or(SyncError::NotFound)?;
         running.local.apply_outbox(&op).await.map_err(storage)?;
         match op {
             OutboxOp::Put(p) => match outbox.iter_mut().find(|q| q.seq == p.seq) {
@@ -356,7 +360,7 @@ impl SyncEngine {
 
     /// Lays records the store confirmed over this tab's view (a tombstone removes one).
     /// Takes the records (a page of thousands is moved, not copied).
-    fn confirm(&self, records: Vec<Record>) {
+    fn confirm(&self, records: Vec<Cached>) {
         if records.is_empty() {
             return;
         }

@@ -3,7 +3,7 @@
 //! cannot be reached.
 
 use super::idb;
-use super::local::{Base, Notice, Pending};
+use super::local::{Base, Cached, Notice, Pending, PulledPage};
 use super::status::Phase;
 use super::tabs::{News, NEWS_RECORDS_MAX};
 use super::{lock, Running, SyncEngine};
@@ -13,6 +13,9 @@ use leptos::task::spawn_local;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use xops_model::{ErrorCode, Record, RecordChanges};
+
+/// Changes asked for per request while catching up.
+const PAGE: usize = 1000;
 
 /// How often a long wait asks whether the store answers again (plus up to 1 s of jitter).
 const PROBE_EVERY_MS: i32 = 2000;
@@ -82,8 +85,8 @@ impl SyncEngine {
         let storage = |e: idb::IdbError| Stop::Failed(e.to_string());
         let mut changed = false;
         // Every record this round confirms, pushed or pulled, while it is few enough to tell.
-        let mut confirmed: Option<Vec<Record>> = Some(Vec::new());
-        let mut tell = |records: &[Record]| {
+        let mut confirmed: Option<Vec<Cached>> = Some(Vec::new());
+        let mut tell = |records: &[Cached]| {
             confirmed = confirmed.take().filter(|c| c.len() + records.len() <= NEWS_RECORDS_MAX).map(|mut c| {
                 c.extend_from_slice(records);
                 c
@@ -133,8 +136,9 @@ impl SyncEngine {
                 },
             };
             if let Some((record, notice)) = settled {
-                tell(std::slice::from_ref(&record));
-                self.confirm(vec![record]);
+                let kept = Cached::from_record(&record).map_err(|e| Stop::Failed(e.to_string()))?;
+                tell(std::slice::from_ref(&kept));
+                self.confirm(vec![kept]);
                 if let Some(n) = notice {
                     self.notices.update(|list| list.push(n));
                 }
@@ -147,21 +151,21 @@ impl SyncEngine {
         // its way; the view shows a page as soon as it is here.
         let mut writing: Option<(idb::Committing, i64)> = None;
         loop {
-            let fetched = api.get::<RecordChanges>(&format!("/records?since={since}&limit=1000")).await;
+            let fetched = api.get_bytes(&format!("/records?since={since}&limit={PAGE}")).await;
             if let Some((commit, reached)) = writing.take() {
                 commit.await.map_err(storage)?;
                 self.view_changed();
                 self.since.set(reached);
             }
-            let page = match fetched {
-                Ok(page) => page,
+            let (page, raw) = match fetched.and_then(|raw| Ok((parse_page(&raw)?, raw))) {
+                Ok(got) => got,
                 Err(ApiClientError::Network) => return Err(Stop::Offline),
                 Err(e) if e.status() == Some(401) => return Err(Stop::SignedOut(e.to_string())),
                 Err(e) => return Err(Stop::Failed(e.to_string())),
             };
             let next = page.changes.last().map_or(page.latest_revision.max(since), |r| r.revision);
             if !page.changes.is_empty() || next != since {
-                writing = Some((running.local.apply_pulled(&page.changes, next).map_err(storage)?, next));
+                writing = Some((running.local.apply_pulled(&page.changes, &raw, next).map_err(storage)?, next));
                 tell(&page.changes);
                 changed |= !page.changes.is_empty();
                 self.confirm(page.changes);
@@ -261,6 +265,11 @@ async fn push(api: &Api, p: &Pending) -> Result<Record, ApiClientError> {
         Some(body) => api.put_record(&path, precondition, p.kind, body).await,
         None => api.delete_record(&path, precondition).await,
     }
+}
+
+/// A page of changes as the store sent it.
+fn parse_page(raw: &[u8]) -> Result<PulledPage, ApiClientError> {
+    serde_json::from_slice(raw).map_err(|_| ApiClientError::Unexpected { status: 200 })
 }
 
 fn conflict_record(e: &ApiClientError) -> Option<Record> {

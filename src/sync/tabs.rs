@@ -2,14 +2,13 @@
 //! person gives the others on their BroadcastChannel.
 
 use super::idb;
-use super::local::LocalStore;
+use super::local::{Cached, LocalStore};
 use super::SyncEngine;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use xops_model::Record;
 
 pub(super) struct EventListener {
     target: web_sys::EventTarget,
@@ -38,7 +37,7 @@ pub(super) enum News {
     Queue,
     /// A sync round took the device from revision `from` to `to`, confirming `records` (pushed
     /// and pulled), and may have changed the queue. A tab at `from` applies just these.
-    Synced { from: i64, to: i64, records: Vec<Record> },
+    Synced { from: i64, to: i64, records: Vec<Cached> },
     /// Anything else: read the whole device copy again.
     Reload,
 }
