@@ -24,6 +24,7 @@ use leptos::prelude::*;
 /// Loads `config.json`, then mounts the app into `<body>`. A broken config file is shown to the
 /// person instead of the app, with what is wrong, so an operator can fix the deployment.
 pub fn start() {
+    read_early();
     wasm_bindgen_futures::spawn_local(async {
         let loaded = config::load().await;
         remove_boot_message();
@@ -38,4 +39,18 @@ fn remove_boot_message() {
     if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("boot")) {
         el.remove();
     }
+}
+
+/// Starts reading the device's copy of the person this browser last saw signed in, and fetching
+/// the signed-in frame's code, while the configuration and the session are asked for (see
+/// `sync::early`). A sign-in page never starts the app, so this runs only where a signed-in
+/// page is wanted.
+fn read_early() {
+    let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
+    let Some(me) = session::remembered().filter(|_| !routes::is_public(&path)) else { return };
+    sync::early::start(&me.user.id, &me.organization.id);
+    wasm_bindgen_futures::spawn_local(async {
+        // A failure shows where the frame is needed (`split::lazy`), with Try again.
+        let _ = components::signed_in::signed_in_frame::preload().await;
+    });
 }

@@ -289,3 +289,23 @@ async fn chunks_written_by_an_older_version_still_read() {
     assert_eq!((s.confirmed["id-000"].revision, s.confirmed["id-040"].revision), (100, 40));
     db.forget().await.unwrap();
 }
+
+/// The copy read while the app starts is the engine's only for the person it was read for, and
+/// only once; for anyone else it is closed and dropped.
+#[wasm_bindgen_test]
+async fn an_early_read_is_taken_only_by_its_person() {
+    use xops_integrations::sync::early;
+    let ada = LocalStore::open("user-early", "org-1").await.unwrap();
+    pull(&ada, &[record(4, "Read early")], 4).await;
+    ada.close();
+
+    early::start("user-early", "org-1");
+    assert!(early::take("user-grace", "org-1").await.is_none(), "another person signed in");
+    assert!(early::take("user-early", "org-1").await.is_none(), "a read is taken once");
+
+    early::start("user-early", "org-1");
+    let (local, snapshot) = early::take("user-early", "org-1").await.unwrap();
+    assert_eq!(snapshot.confirmed[ID].name().as_deref(), Some("Read early"));
+    assert_eq!(snapshot.since, 4);
+    local.forget().await.unwrap();
+}

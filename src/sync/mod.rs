@@ -12,6 +12,7 @@
 //! Conflict rule: the store's copy wins in the cache (it is what everyone else sees), and the
 //! person's refused change is kept as a notice with "Apply mine again" and "Keep theirs".
 
+pub mod early;
 pub mod idb;
 pub mod local;
 pub(crate) mod lock;
@@ -176,10 +177,15 @@ impl SyncEngine {
     /// Opens this person's copy, shows it, and starts syncing.
     pub async fn start(&self, me: &Me) -> Result<(), SyncError> {
         self.stop();
-        let local = LocalStore::open(&me.user.id, &me.organization.id).await.map_err(|e| SyncError::Storage(e.to_string()))?;
+        let storage = |e: idb::IdbError| SyncError::Storage(e.to_string());
+        let (local, read_early) = match early::take(&me.user.id, &me.organization.id).await {
+            Some((local, snapshot)) => (local, Some(snapshot)),
+            None => (LocalStore::open(&me.user.id, &me.organization.id).await.map_err(storage)?, None),
+        };
         let engine = *self;
         // Listen before the first read: another tab's change lands either before the read (and
-        // is in it) or after the listener exists (and is announced to it), never in between.
+        // is in it) or after the listener exists (and is announced to it), never in between. (An
+        // early read came before; the first sync round checks it: see `early`.)
         let channel = web_sys::BroadcastChannel::new(&format!("{}-sync", local.name)).ok();
         let mut listeners = Vec::new();
         if let Some(ch) = &channel {
@@ -202,7 +208,11 @@ impl SyncEngine {
         }
         let running = Rc::new(Running { local, channel, _listeners: listeners });
         self.running.set_value(Some(running.clone()));
-        self.show_device(&running.local).await.map_err(|e| SyncError::Storage(e.to_string()))?;
+        match read_early {
+            // Read before these listeners existed: the sync round below checks it (see `early`).
+            Some(snapshot) => self.show(snapshot),
+            None => self.show_device(&running.local).await.map_err(storage)?,
+        }
         self.caught_up.set(false);
         self.phase.set(Phase::Syncing);
         self.sync_now();

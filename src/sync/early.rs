@@ -1,0 +1,78 @@
+//! The device's copy, read while the app starts. The person this browser last saw signed in is
+//! almost always the one the store is about to confirm, so their copy is opened and read while
+//! the store is asked and the signed-in code is fetched, not after (on a reload at 10,000
+//! accounts that read is a third of the time to the list).
+//!
+//! The engine takes the read only for the person the store confirms (`take`); for anyone else it
+//! is closed and dropped. It was made before the engine listened to other tabs, so the engine's
+//! first sync round checks it like any read that may be old: it reads the queue and the revision
+//! again, and pulls every change after the read's revision.
+
+use super::idb::IdbError;
+use super::local::{LocalStore, Snapshot};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+
+type Read = Result<(LocalStore, Snapshot), IdbError>;
+
+struct Early {
+    name: String,
+    /// Settles when `read` is filled.
+    done: js_sys::Promise,
+    read: Rc<RefCell<Option<Read>>>,
+}
+
+thread_local! {
+    static EARLY: RefCell<Option<Early>> = const { RefCell::new(None) };
+}
+
+/// Starts reading this person's copy (replacing any earlier start that nobody took).
+pub fn start(user_id: &str, organization_id: &str) {
+    let read = Rc::new(RefCell::new(None));
+    let slot = read.clone();
+    let (user, organization) = (user_id.to_string(), organization_id.to_string());
+    let done = wasm_bindgen_futures::future_to_promise(async move {
+        let result = async {
+            let local = LocalStore::open(&user, &organization).await?;
+            let snapshot = local.load().await?;
+            Ok((local, snapshot))
+        }
+        .await;
+        *slot.borrow_mut() = Some(result);
+        Ok(JsValue::UNDEFINED)
+    });
+    let early = Early { name: LocalStore::database_name(user_id, organization_id), done, read };
+    if let Some(old) = EARLY.with(|e| e.borrow_mut().replace(early)) {
+        wasm_bindgen_futures::spawn_local(discard(old));
+    }
+}
+
+/// The early read of this person's copy, once it has finished: `None` when none was started for
+/// them (or it failed; the engine then opens and reads the copy itself).
+pub async fn take(user_id: &str, organization_id: &str) -> Option<(LocalStore, Snapshot)> {
+    let early = EARLY.with(|e| e.borrow_mut().take())?;
+    if early.name != LocalStore::database_name(user_id, organization_id) {
+        discard(early).await;
+        return None;
+    }
+    let _ = JsFuture::from(early.done).await;
+    let read = early.read.borrow_mut().take();
+    match read? {
+        Ok(read) => Some(read),
+        Err(e) => {
+            leptos::logging::warn!("could not read this device's copy early: {e}");
+            None
+        }
+    }
+}
+
+/// Closes another person's copy that was opened early (an open connection would hold up its
+/// deletion when they sign out).
+async fn discard(early: Early) {
+    let _ = JsFuture::from(early.done).await;
+    if let Some(Ok((local, _))) = early.read.borrow_mut().take() {
+        local.close();
+    }
+}
