@@ -15,6 +15,7 @@ pub mod link_kinds;
 pub mod pages;
 pub mod session;
 pub mod split;
+pub mod started;
 pub mod sync;
 
 pub use xops_web::routes;

@@ -10,18 +10,12 @@
 
 use super::idb::IdbError;
 use super::local::{LocalStore, Snapshot};
+use crate::started::Started;
 use std::cell::RefCell;
-use std::rc::Rc;
-use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
-
-type Read = Result<(LocalStore, Snapshot), IdbError>;
 
 struct Early {
     name: String,
-    /// Settles when `read` is filled.
-    done: js_sys::Promise,
-    read: Rc<RefCell<Option<Read>>>,
+    read: Started<Result<(LocalStore, Snapshot), IdbError>>,
 }
 
 thread_local! {
@@ -30,20 +24,13 @@ thread_local! {
 
 /// Starts reading this person's copy (replacing any earlier start that nobody took).
 pub fn start(user_id: &str, organization_id: &str) {
-    let read = Rc::new(RefCell::new(None));
-    let slot = read.clone();
     let (user, organization) = (user_id.to_string(), organization_id.to_string());
-    let done = wasm_bindgen_futures::future_to_promise(async move {
-        let result = async {
-            let local = LocalStore::open(&user, &organization).await?;
-            let snapshot = local.load().await?;
-            Ok((local, snapshot))
-        }
-        .await;
-        *slot.borrow_mut() = Some(result);
-        Ok(JsValue::UNDEFINED)
+    let read = Started::new(async move {
+        let local = LocalStore::open(&user, &organization).await?;
+        let snapshot = local.load().await?;
+        Ok((local, snapshot))
     });
-    let early = Early { name: LocalStore::database_name(user_id, organization_id), done, read };
+    let early = Early { name: LocalStore::database_name(user_id, organization_id), read };
     if let Some(old) = EARLY.with(|e| e.borrow_mut().replace(early)) {
         wasm_bindgen_futures::spawn_local(discard(old));
     }
@@ -57,9 +44,7 @@ pub async fn take(user_id: &str, organization_id: &str) -> Option<(LocalStore, S
         discard(early).await;
         return None;
     }
-    let _ = JsFuture::from(early.done).await;
-    let read = early.read.borrow_mut().take();
-    match read? {
+    match early.read.output().await? {
         Ok(read) => Some(read),
         Err(e) => {
             leptos::logging::warn!("could not read this device's copy early: {e}");
@@ -71,8 +56,7 @@ pub async fn take(user_id: &str, organization_id: &str) -> Option<(LocalStore, S
 /// Closes another person's copy that was opened early (an open connection would hold up its
 /// deletion when they sign out).
 async fn discard(early: Early) {
-    let _ = JsFuture::from(early.done).await;
-    if let Some(Ok((local, _))) = early.read.borrow_mut().take() {
+    if let Some(Ok((local, _))) = early.read.output().await {
         local.close();
     }
 }

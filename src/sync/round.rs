@@ -8,14 +8,18 @@ use super::status::Phase;
 use super::tabs::{News, NEWS_RECORDS_MAX};
 use super::{lock, Running, SyncEngine};
 use crate::api::{Api, ApiClientError};
+use crate::started::Started;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use xops_model::{ErrorCode, Record, RecordChanges};
 
-/// Changes asked for per request while catching up.
-const PAGE: usize = 1000;
+/// Changes asked for per request while catching up: a first page that shows soon, then pages as
+/// large as the store gives (every request is a round trip; on a distant store that is most of
+/// the time a device new to a large organization takes).
+const FIRST_PAGE: usize = 1000;
+const PAGE: usize = 5000;
 
 /// How often a long wait asks whether the store answers again (plus up to 1 s of jitter).
 const PROBE_EVERY_MS: i32 = 2000;
@@ -147,11 +151,17 @@ impl SyncEngine {
             self.update_outbox(|o| o.retain(|q| q.seq != p.seq));
             changed = true;
         }
-        // Page after page until up to date. Each page's writes commit while the next page is on
-        // its way; the view shows a page as soon as it is here.
+        // Page after page until up to date. The next page is asked for as soon as this one is
+        // read, so the store serves it while this one is stored and shown, and each page's writes
+        // commit while the next is on its way.
         let mut writing: Option<(idb::Committing, i64)> = None;
-        loop {
-            let fetched = api.get_bytes(&format!("/records?since={since}&limit={PAGE}")).await;
+        let fetch = |since: i64, limit: usize| {
+            let api = api.clone();
+            Started::new(async move { api.get_bytes(&format!("/records?since={since}&limit={limit}")).await })
+        };
+        let mut fetching = Some(fetch(since, FIRST_PAGE));
+        while let Some(started) = fetching.take() {
+            let fetched = started.output().await.unwrap_or(Err(ApiClientError::Network));
             if let Some((commit, reached)) = writing.take() {
                 commit.await.map_err(storage)?;
                 self.view_changed();
@@ -164,6 +174,9 @@ impl SyncEngine {
                 Err(e) => return Err(Stop::Failed(e.to_string())),
             };
             let next = page.changes.last().map_or(page.latest_revision.max(since), |r| r.revision);
+            if page.has_more {
+                fetching = Some(fetch(next, PAGE));
+            }
             if !page.changes.is_empty() || next != since {
                 writing = Some((running.local.apply_pulled(&page.changes, &raw, next).map_err(storage)?, next));
                 tell(&page.changes);
@@ -171,9 +184,6 @@ impl SyncEngine {
                 self.confirm(page.changes);
             }
             since = next;
-            if !page.has_more {
-                break;
-            }
         }
         if let Some((commit, reached)) = writing {
             commit.await.map_err(storage)?;

@@ -238,3 +238,40 @@ test('a change is checked against the newest copy the device holds, whichever la
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a device new to a large organization catches up page by page, and reads it back after a reload', async () => {
+  const { page, context, problems } = await newPage(env.browser);
+  await signUpViaApi(page, env.store);
+  // More than the first page (1,000): the rest comes in a second, larger page, asked for while
+  // the first is stored.
+  const n = 1_200;
+  const id = (i) => `2c${i.toString(16).padStart(6, '0')}-0000-4000-8000-000000000009`;
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      const res = await page.request.put(`${env.store.url}/api/v1/records/${id(i)}`, {
+        headers: { origin: env.store.url, 'if-none-match': '*' },
+        data: { kind: 'integration', body: m365Body(`Account ${String(i).padStart(4, '0')}`) },
+      });
+      assert.equal(res.status(), 201);
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  const pages = [];
+  page.on('request', (r) => { if (r.url().includes('/api/v1/records?')) pages.push(new URL(r.url()).search); });
+
+  await page.goto(`${env.store.url}/integrations`);
+  await page.getByText('1200 accounts linked').waitFor();
+  await status(page).getByText('Saved', { exact: true }).waitFor();
+  assert.deepEqual(pages.slice(0, 2), ['?since=0&limit=1000', '?since=1000&limit=5000']);
+  await page.getByRole('link', { name: 'Account 0000' }).waitFor();
+
+  await page.reload();
+  await page.getByText('1200 accounts linked').waitFor();
+  // The last account came in the second page; its page reads it whole.
+  await page.goto(`${env.store.url}/integrations/${id(n - 1)}`);
+  await page.getByRole('heading', { level: 1, name: 'Account 1199' }).waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});

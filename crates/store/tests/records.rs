@@ -174,6 +174,12 @@ async fn deltas_page_in_revision_order() {
 
     let res = c.get(s.url("/api/v1/records?limit=0")).send().await.unwrap();
     assert_eq!(res.status(), 400);
+    // A device catching up asks for pages of up to 5,000 (src/sync/round.rs); more is refused.
+    let res = c.get(s.url("/api/v1/records?limit=5000")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let res = c.get(s.url("/api/v1/records?limit=5001")).send().await.unwrap();
+    assert_eq!(res.status(), 400);
+    assert!(res.json::<ApiError>().await.unwrap().error.message.contains("1 to 5000"));
     let res = c.get(s.url("/api/v1/records?since=abc")).send().await.unwrap();
     assert_eq!(res.status(), 400);
     assert_eq!(res.json::<ApiError>().await.unwrap().error.code, ErrorCode::BadRequest);

@@ -22,7 +22,7 @@ pub struct ChangesQuery {
     limit: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/records", tag = "records", security(("session" = [])), params(("since" = Option<i64>, Query, description = "Only changes after this revision (default 0)"), ("limit" = Option<i64>, Query, description = "At most this many changes, 1 to 1000 (default 500)")), responses((status = 200, description = "The changes after `since`, in revision order, tombstones included", body = RecordChanges), (status = 400, description = "A bad query", body = ApiError), (status = 401, description = "Not signed in, or the session expired", body = ApiError)))]
+#[utoipa::path(get, path = "/api/v1/records", tag = "records", security(("session" = [])), params(("since" = Option<i64>, Query, description = "Only changes after this revision (default 0)"), ("limit" = Option<i64>, Query, description = "At most this many changes, 1 to 5000 (default 500)")), responses((status = 200, description = "The changes after `since`, in revision order, tombstones included", body = RecordChanges), (status = 400, description = "A bad query", body = ApiError), (status = 401, description = "Not signed in, or the session expired", body = ApiError)))]
 pub async fn list(
     State(state): State<AppState>,
     current: CurrentUser,

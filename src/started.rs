@@ -1,0 +1,36 @@
+//! Work started now and awaited later. A Rust future does nothing until it is polled, so one that
+//! should run while the caller does something else (a request on its way while the previous page
+//! is processed, a read while the app starts) is spawned at once with `Started::new` and its
+//! output collected with `output`.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+
+pub struct Started<T> {
+    /// Settles once `out` is filled.
+    done: js_sys::Promise,
+    out: Rc<RefCell<Option<T>>>,
+}
+
+impl<T: 'static> Started<T> {
+    pub fn new(work: impl Future<Output = T> + 'static) -> Started<T> {
+        let out = Rc::new(RefCell::new(None));
+        let slot = out.clone();
+        let done = wasm_bindgen_futures::future_to_promise(async move {
+            let value = work.await;
+            *slot.borrow_mut() = Some(value);
+            Ok(JsValue::UNDEFINED)
+        });
+        Started { done, out }
+    }
+
+    /// The work's output, once it has finished. (`None` only if the work panicked, which aborts
+    /// a release build anyway.)
+    pub async fn output(self) -> Option<T> {
+        let _ = JsFuture::from(self.done).await;
+        self.out.borrow_mut().take()
+    }
+}
