@@ -1,0 +1,77 @@
+//! The AWS form's role set-up: the External ID made for this connection, the Xops account the
+//! role must trust, and the CloudFormation template that creates the role.
+
+use crate::api::Api;
+use crate::components::copy::CopyButton;
+use crate::link_kinds::{aws_role_template, Values, AWS_POLICIES};
+use leptos::prelude::*;
+use xops_model::{AwsAccountId, ExternalId, Platform};
+
+/// AWS: the External ID made for this connection, the Xops account the role must trust, and
+/// the CloudFormation template that creates the role.
+#[component]
+pub(super) fn AwsRoleSetup(extra: RwSignal<Values>) -> impl IntoView {
+    let api = Api::expect_context();
+    let platform = LocalResource::new(move || {
+        let api = api.clone();
+        async move { api.get::<Platform>("/platform").await }
+    });
+    let xops_account = move || -> Option<Result<AwsAccountId, String>> {
+        platform.get().map(|r| match r {
+            Ok(p) => p.aws_account_id.ok_or_else(|| {
+                "This Xops deployment has no AWS account configured, so the role cannot name it yet. Ask your Xops administrator to set it (the store's --aws-account-id, or XOPS_AWS_ACCOUNT_ID).".to_string()
+            }),
+            Err(e) => Err(format!("The Xops AWS account could not be loaded: {e}")),
+        })
+    };
+    let external_id = move || extra.with(|v| v.get("external_id").cloned().unwrap_or_default());
+    let policy = RwSignal::new(AWS_POLICIES[0].0.to_string());
+    let template_error = RwSignal::new(None::<String>);
+    let download = move |_| {
+        template_error.set(None);
+        let Some(Ok(account)) = xops_account() else { return };
+        let Ok(external) = ExternalId::parse(&external_id()) else { return };
+        let template = aws_role_template(&account, &external, &policy.get_untracked());
+        if let Err(e) = crate::certificate::save_file("xops-readonly-role.json", "application/json", &template) {
+            template_error.set(Some(format!("The download did not start: {e}")));
+        }
+    };
+    view! {
+        <fieldset class="credential">
+            <legend>"Role set-up"</legend>
+            <dl class="details">
+                <dt>"External ID"</dt>
+                <dd class="with-copy">
+                    <code data-testid="external-id">{external_id}</code>
+                    {move || view! { <CopyButton text=external_id() what="External ID"/> }}
+                </dd>
+                <dt>"Xops AWS account"</dt>
+                <dd class="with-copy">
+                    {move || match xops_account() {
+                        None => view! { <span>"Loading…"</span> }.into_any(),
+                        Some(Ok(a)) => view! { <code data-testid="xops-account">{a.to_string()}</code><CopyButton text=a.to_string() what="Xops AWS account"/> }.into_any(),
+                        Some(Err(e)) => view! { <span class="field-error" role="alert">{e}</span> }.into_any(),
+                    }}
+                </dd>
+            </dl>
+            <p class="field-hint">
+                "The role must trust the Xops AWS account and require this External ID; it was made for this connection only. "
+                "The CloudFormation template does both."
+            </p>
+            <div class="choices">
+                <div class="field">
+                    <label for="aws-policy">"Permissions"</label>
+                    <select id="aws-policy" on:change=move |ev| policy.set(event_target_value(&ev))>
+                        {AWS_POLICIES.iter().map(|(value, label)| view! { <option value=*value>{*label}</option> }).collect_view()}
+                    </select>
+                </div>
+            </div>
+            <div class="actions">
+                <button type="button" class="button" on:click=download disabled=move || !matches!(xops_account(), Some(Ok(_)))>
+                    "Download CloudFormation template"
+                </button>
+            </div>
+            <p class="field-error" role="alert" hidden=move || template_error.get().is_none()>{move || template_error.get().unwrap_or_default()}</p>
+        </fieldset>
+    }
+}

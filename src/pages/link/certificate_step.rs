@@ -1,0 +1,105 @@
+//! The certificate step of the Microsoft 365 and Azure forms: Generate Public Key makes a key
+//! pair and a certificate in this browser, keeps the private key here (never anywhere else) with
+//! the draft, and downloads the certificate for the person to upload to their app registration.
+
+use super::form::LinkForm;
+use crate::certificate::{self, new_credential};
+use crate::components::certificate::{CertificateFacts, CredentialChoices};
+use crate::components::page::focus;
+use crate::link_kinds::LinkDraft;
+use leptos::prelude::*;
+
+/// Makes the credential for `draft` (named after `account`) and keeps its key with the draft;
+/// returns the certificate's file name.
+async fn generate(form: LinkForm, account: String, mut draft: LinkDraft) -> Result<String, String> {
+    let cred = new_credential(&account, draft.options, js_sys::Date::now())
+        .await
+        .map_err(|e| format!("The certificate could not be made: {e}"))?;
+    form.progress.set("Keeping the private key in this browser…".into());
+    draft.certificate = Some(cred.certificate.clone());
+    form.with_draft(async |keys, name| keys.put_draft_and_key(name, &draft, &draft.id, &cred.private_key).await)
+        .await
+        .map_err(|e| format!("The private key could not be kept in this browser: {e}"))?;
+    certificate::download(&account, &cred.certificate.pem).map_err(|e| format!("The download did not start: {e}"))?;
+    form.certificate.set(Some(cred.certificate));
+    Ok(certificate::file_name(&account))
+}
+
+/// The Generate Public Key action of `form` (its `pending()` is "generating").
+pub(super) fn generate_action(form: LinkForm) -> Action<(String, LinkDraft), ()> {
+    Action::new_local(move |(account, draft): &(String, LinkDraft)| {
+        let (account, draft) = (account.clone(), draft.clone());
+        async move {
+            form.progress.set("Generating the key pair and certificate…".into());
+            match generate(form, account, draft).await {
+                Ok(file) => form.progress.set(format!("Certificate made and downloaded as “{file}”.")),
+                Err(e) => {
+                    form.progress.set(String::new());
+                    form.cert_error.set(Some(e));
+                }
+            }
+        }
+    })
+}
+
+#[component]
+pub(super) fn CertificateStep(form: LinkForm, generating: Action<(String, LinkDraft), ()>) -> impl IntoView {
+    let busy = generating.pending();
+    let name_label = form.kind.name_label();
+    let start = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        form.cert_error.set(None);
+        if form.id.get_untracked().is_empty() {
+            return form.cert_error.set(form.form_error.get_untracked());
+        }
+        form.check("name");
+        if form.error_of("name").is_some() {
+            form.cert_error.set(Some(format!("Enter the {name_label} first: the certificate and its file are named after it.")));
+            focus("account-name");
+            return;
+        }
+        let account = form.values().get("name").map(|n| n.trim().to_string()).unwrap_or_default();
+        let draft = LinkDraft { certificate: None, ..form.draft() };
+        generating.dispatch_local((account, draft));
+    };
+    let download_again = move |_| {
+        if let Some(info) = form.certificate.get_untracked() {
+            let name = form.values().get("name").cloned().unwrap_or_default();
+            if let Err(e) = certificate::download(&name, &info.pem) {
+                form.cert_error.set(Some(format!("The download did not start: {e}")));
+            }
+        }
+    };
+    view! {
+        <fieldset class="credential">
+            <legend>"Certificate"</legend>
+            <p class="field-hint">
+                "Xops makes a key pair in this browser. The private key never leaves it; you upload the certificate (the public key) to your app registration."
+            </p>
+            <CredentialChoices options=form.options id_prefix=""/>
+            <div class="actions">
+                <button id="generate-key" type="button" class="button" on:click=start
+                    disabled=move || busy.get() aria-describedby="generate-status">
+                    "Generate Public Key"
+                </button>
+                <Show when=move || form.certificate.with(Option::is_some)>
+                    <button type="button" class="button subtle" on:click=download_again>"Download certificate again"</button>
+                </Show>
+            </div>
+            <p id="generate-status" class="progress" role="status" aria-live="polite">
+                {move || busy.get().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
+                {move || form.progress.get()}
+            </p>
+            <p class="field-error" role="alert" hidden=move || form.cert_error.get().is_none()>{move || form.cert_error.get().unwrap_or_default()}</p>
+            {move || form.certificate.get().map(|info| view! {
+                <CertificateFacts info=info/>
+                <p class="field-hint">
+                    "Upload this certificate in the Microsoft Entra admin center: your app registration → Certificates & secrets → Certificates → Upload certificate. "
+                    "Generating again replaces it with a new key pair."
+                </p>
+            })}
+        </fieldset>
+    }
+}
