@@ -1,0 +1,181 @@
+//! The account's certificate: its facts, whether this browser holds its private key, and Replace
+//! certificate. A new key and certificate wait beside the current ones until the person confirms
+//! they uploaded the new certificate; then the record points to it and the old key is deleted.
+
+use super::Account;
+use crate::certificate::{self, new_credential, CredentialOptions};
+use crate::components::certificate::{CertificateFacts, CredentialChoices};
+use crate::keys::{next_key_id, KeyStore};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use xops_model::CertificateInfo;
+
+/// Where this browser keeps a replacement certificate waiting for its upload.
+pub(super) fn replace_draft_name(id: &str) -> String {
+    format!("{id}/replace")
+}
+
+/// Makes a new key pair and certificate for the account named `name`, keeps the key beside the
+/// current one, and downloads the certificate; returns it and its file's name.
+async fn make_replacement(
+    org: &str,
+    id: &str,
+    name: &str,
+    options: CredentialOptions,
+) -> Result<(CertificateInfo, String), String> {
+    let cred = new_credential(name, options, js_sys::Date::now()).await.map_err(|e| e.to_string())?;
+    let keys = KeyStore::open(org).await.map_err(|e| e.to_string())?;
+    keys.put_draft_and_key(&replace_draft_name(id), &cred.certificate, &next_key_id(id), &cred.private_key)
+        .await
+        .map_err(|e| format!("the new private key could not be kept in this browser: {e}"))?;
+    certificate::download(name, &cred.certificate.pem).map_err(|e| e.to_string())?;
+    Ok((cred.certificate, certificate::file_name(name)))
+}
+
+#[component]
+pub(super) fn CertificateSection(account: Account) -> impl IntoView {
+    // Whether this browser holds the account's private key, and a replacement waiting for its upload.
+    let key_here = RwSignal::new(None::<bool>);
+    let replacement = RwSignal::new(None::<CertificateInfo>);
+    let (org, id) = (account.org, account.id);
+    spawn_local(async move {
+        let (org, id) = (org.get_value(), id.get_value());
+        if let Ok(keys) = KeyStore::open(&org).await {
+            key_here.set(Some(matches!(keys.key(&id).await, Ok(Some(_)))));
+            if let Ok(Some(info)) = keys.draft::<CertificateInfo>(&replace_draft_name(&id)).await {
+                if matches!(keys.key(&next_key_id(&id)).await, Ok(Some(_))) {
+                    replacement.set(Some(info));
+                }
+            }
+        } else {
+            key_here.set(Some(false));
+        }
+    });
+
+    let options = RwSignal::new(CredentialOptions::default());
+    let status = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let replacing = Action::new_local(move |name: &String| {
+        let (org, id, name) = (org.get_value(), id.get_value(), name.clone());
+        async move {
+            status.set("Generating the new key pair and certificate…".into());
+            match make_replacement(&org, &id, &name, options.get_untracked()).await {
+                Ok((info, file)) => {
+                    replacement.set(Some(info));
+                    status.set(format!(
+                        "New certificate downloaded as “{file}”. Upload it to the app registration, then confirm below."
+                    ));
+                }
+                Err(e) => {
+                    status.set(String::new());
+                    error.set(Some(format!("The new certificate could not be made: {e}")));
+                }
+            }
+        }
+    });
+    let confirming = Action::new_local(move |changed: &xops_model::Integration| {
+        let saving = account.save(changed.clone());
+        let (org, id) = (org.get_value(), id.get_value());
+        async move {
+            let outcome = async {
+                saving.await?;
+                let keys = KeyStore::open(&org).await.map_err(|e| e.to_string())?;
+                keys.promote_key(&next_key_id(&id), &id).await.map_err(|e| e.to_string())?;
+                keys.delete_draft(&replace_draft_name(&id), None).await.map_err(|e| e.to_string())
+            }
+            .await;
+            match outcome {
+                Ok(()) => {
+                    replacement.set(None);
+                    key_here.set(Some(true));
+                    status.set(
+                        "Certificate replaced. You can delete the old certificate from the app registration in Entra.".into(),
+                    );
+                }
+                Err(e) => error.set(Some(format!("The certificate could not be replaced: {e}"))),
+            }
+        }
+    });
+    let busy = move || replacing.pending().get() || confirming.pending().get();
+    let start = move |_| {
+        let Some(name) = account.integration().map(|i| i.name.as_str().to_string()) else { return };
+        if !busy() {
+            error.set(None);
+            replacing.dispatch_local(name);
+        }
+    };
+    let confirm = move |_| {
+        let (Some(info), Some(mut changed)) = (replacement.get_untracked(), account.integration()) else { return };
+        changed.certificate = Some(info);
+        changed.updated_at = js_sys::Date::now() as i64;
+        confirming.dispatch_local(changed);
+    };
+    let cancel = move |_| {
+        let (org, id) = (org.get_value(), id.get_value());
+        spawn_local(async move {
+            let removed = match KeyStore::open(&org).await {
+                Ok(keys) => keys.delete_draft(&replace_draft_name(&id), Some(&next_key_id(&id))).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = removed {
+                leptos::logging::warn!("the cancelled replacement's key could not be removed from this browser: {e}");
+            }
+            replacement.set(None);
+            status.set("Replacement cancelled; the current certificate stays.".into());
+        });
+    };
+    let download_current = move |_| {
+        if let Some(i) = account.integration() {
+            if let Some(c) = &i.certificate {
+                let _ = certificate::download(i.name.as_str(), &c.pem);
+            }
+        }
+    };
+
+    view! {
+        <section class="panel" aria-labelledby="certificate-heading">
+            <h2 id="certificate-heading">"Certificate"</h2>
+            {move || match account.integration().and_then(|i| i.certificate) {
+                Some(info) => {
+                    let held_by = info.key_held_by.clone();
+                    view! {
+                        <CertificateFacts info=info/>
+                        <p data-testid="key-location">
+                            {move || match key_here.get() {
+                                None => "Looking for the private key in this browser…".to_string(),
+                                Some(true) => "Private key: held by this browser (it cannot be read out or sent anywhere).".to_string(),
+                                Some(false) => format!("Private key: not in this browser. It was made in {held_by}; to use this account from here, replace the certificate."),
+                            }}
+                        </p>
+                        <button type="button" class="button subtle" on:click=download_current>"Download certificate"</button>
+                    }.into_any()
+                }
+                None => view! { <p>"This account has no certificate yet. Replace certificate makes one."</p> }.into_any(),
+            }}
+            <h3>"Replace certificate"</h3>
+            <Show
+                when=move || replacement.with(Option::is_some)
+                fallback=move || view! {
+                    <p>"Makes a new key pair and certificate in this browser and downloads the certificate. The current one keeps working until you confirm the new one is uploaded."</p>
+                    <CredentialChoices options=options id_prefix="replace-"/>
+                    <div class="actions">
+                        <button type="button" class="button" on:click=start disabled=busy>"Replace certificate"</button>
+                    </div>
+                }
+            >
+                <p>"New certificate (not in use yet):"</p>
+                {move || replacement.get().map(|info| view! { <CertificateFacts info=info/> })}
+                <p>"Upload it in the Microsoft Entra admin center: the app registration → Certificates & secrets → Certificates → Upload certificate. Then:"</p>
+                <div class="actions">
+                    <button type="button" class="button primary" on:click=confirm disabled=busy>"I have uploaded the new certificate"</button>
+                    <button type="button" class="button" on:click=cancel>"Cancel replacement"</button>
+                </div>
+            </Show>
+            <p class="progress" role="status">
+                {move || busy().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
+                {move || status.get()}
+            </p>
+            <p class="field-error" role="alert" hidden=move || error.get().is_none()>{move || error.get().unwrap_or_default()}</p>
+        </section>
+    }
+}

@@ -1,0 +1,57 @@
+//! Disconnect, after a confirmation: the account is removed for the organization, and this
+//! browser deletes the keys it holds for it.
+
+use super::certificate::replace_draft_name;
+use super::Account;
+use crate::keys::{next_key_id, KeyStore};
+use crate::routes;
+use crate::sync::SyncEngine;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+#[component]
+pub(super) fn DisconnectSection(account: Account) -> impl IntoView {
+    let engine = SyncEngine::expect_context();
+    let navigate = use_navigate();
+    let confirming = RwSignal::new(false);
+    let disconnect_error = RwSignal::new(None::<String>);
+    let disconnecting = Action::new_local(move |_: &()| {
+        let navigate = navigate.clone();
+        let (org, id) = (account.org.get_value(), account.id.get_value());
+        async move {
+            if let Err(e) = engine.delete(&id).await {
+                return disconnect_error.set(Some(e.to_string()));
+            }
+            let removed = match KeyStore::open(&org).await {
+                Ok(keys) => match keys.delete_key(&id).await {
+                    Ok(()) => keys.delete_draft(&replace_draft_name(&id), Some(&next_key_id(&id))).await,
+                    Err(e) => Err(e),
+                },
+                Err(e) => Err(e),
+            };
+            if let Err(e) = removed {
+                // The account is gone; its key is unusable without it, but say so.
+                leptos::logging::warn!("the disconnected account's key could not be removed from this browser: {e}");
+            }
+            navigate(routes::INTEGRATIONS, Default::default())
+        }
+    });
+    view! {
+        <section class="panel" aria-labelledby="disconnect-heading">
+            <h2 id="disconnect-heading">"Disconnect"</h2>
+            <p>"The account is removed from your organization in Xops, and this browser deletes the private key it holds for it, if any. Remove the certificate or the role in your cloud as well if nothing else uses it. You can link the account again later."</p>
+            <Show
+                when=move || confirming.get()
+                fallback=move || view! { <button class="button danger" on:click=move |_| confirming.set(true)>"Disconnect"</button> }
+            >
+                <div class="confirm" role="alertdialog" aria-labelledby="confirm-text">
+                    <p id="confirm-text">"Disconnect this account from Xops?"</p>
+                    <button class="button danger" on:click=move |_| { disconnecting.dispatch_local(()); }
+                        disabled=move || disconnecting.pending().get()>"Yes, disconnect"</button>
+                    <button class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                </div>
+            </Show>
+            <p class="field-error" role="alert" hidden=move || disconnect_error.get().is_none()>{move || disconnect_error.get().unwrap_or_default()}</p>
+        </section>
+    }
+}
