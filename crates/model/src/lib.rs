@@ -6,10 +6,12 @@
 
 pub mod account;
 pub mod api;
+pub mod certificate;
 pub mod clouds;
 pub mod config;
 pub mod ids;
 pub mod integration;
+pub mod link_input;
 pub mod records;
 pub mod verify;
 
