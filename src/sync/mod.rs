@@ -5,17 +5,20 @@
 //! silently). One tab pushes at a time (a Web Lock); the others hear what changed on a
 //! BroadcastChannel.
 //!
-//! Here: the engine (its state, start and stop, showing the device copy, changes). Beside it:
-//! `round` (one sync round, retries), `tabs` (event listeners, news between tabs), `status` (the
-//! status line), `view` (what pages read), `local` and `idb` (the device copy), `lock`.
+//! Here: the engine (its state, start and stop, showing the device copy). Beside it: `changes`
+//! (the person's saves, deletes and decisions), `round` (one sync round, retries), `tabs` (event
+//! listeners, news between tabs), `status` (the status line), `view` (what pages read), `local`,
+//! `outbox` and `idb` (the device copy), `early` (the copy read while the app starts), `lock`.
 //!
 //! Conflict rule: the store's copy wins in the cache (it is what everyone else sees), and the
 //! person's refused change is kept as a notice with "Apply mine again" and "Keep theirs".
 
+mod changes;
 pub mod early;
 pub mod idb;
 pub mod local;
 pub(crate) mod lock;
+pub mod outbox;
 mod round;
 mod status;
 mod tabs;
@@ -28,13 +31,13 @@ use tabs::{EventListener, News};
 use crate::api::Api;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use local::{merge_change, Base, Cached, LocalStore, Notice, OutboxOp, Pending, Snapshot};
+use local::{Cached, LocalStore, Notice, Pending, Snapshot};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use view::{overlay_one, Accounts};
 use wasm_bindgen::JsCast;
-use xops_model::{Me, RecordKind};
+use xops_model::Me;
 
 struct Running {
     local: LocalStore,
@@ -289,85 +292,6 @@ impl SyncEngine {
         Ok(())
     }
 
-    /// Saves a record (new or changed). Durable on this device when this returns.
-    pub async fn save(&self, id: &str, kind: RecordKind, body: Value) -> Result<(), SyncError> {
-        self.change(id, Some(kind), Some(body)).await
-    }
-
-    /// Deletes a record. Durable on this device when this returns.
-    pub async fn delete(&self, id: &str) -> Result<(), SyncError> {
-        self.change(id, None, None).await
-    }
-
-    /// `kind` is given for a save; a delete keeps the kind of what it deletes.
-    async fn change(&self, id: &str, kind: Option<RecordKind>, body: Option<Value>) -> Result<(), SyncError> {
-        let running = self.local().ok_or(SyncError::NotReady)?;
-        let storage = |e: idb::IdbError| SyncError::Storage(e.to_string());
-        // Another tab may have queued changes: merge against the device's outbox, not this tab's view.
-        let (mut outbox, notices, _) = running.local.load_queue().await.map_err(storage)?;
-        // The store's copy as the person last saw it: the newer of the record's own entry on the
-        // device (another tab may have written it; a tombstone counts) and this tab's view (which
-        // has what the chunks hold; a later chunk may be newer than the own entry).
-        let own = running.local.own_entry(id).await.map_err(storage)?;
-        let seen = self.confirmed.with_untracked(|c| c.get(id).cloned());
-        let confirmed = match (own, seen) {
-            (Some(own), Some(seen)) => Some(if own.revision >= seen.revision { own } else { seen }),
-            (own, seen) => own.or(seen),
-        };
-        let next_seq = next_seq(&outbox, &notices);
-        let pending = outbox.iter().find(|p| p.id == id);
-        let kind = kind.or(pending.map(|p| p.kind)).or(confirmed.as_ref().map(|r| r.kind)).ok_or(SyncError::NotFound)?;
-        let op = merge_change(pending, confirmed.as_ref().and_then(Cached::live_revision), id, kind, body, next_seq)
-            .ok_or(SyncError::NotFound)?;
-        running.local.apply_outbox(&op).await.map_err(storage)?;
-        match op {
-            OutboxOp::Put(p) => match outbox.iter_mut().find(|q| q.seq == p.seq) {
-                Some(q) => *q = p,
-                None => outbox.push(p),
-            },
-            OutboxOp::Remove(seq) => outbox.retain(|q| q.seq != seq),
-        }
-        self.view_changed();
-        self.set_outbox(outbox);
-        self.notices.set(notices);
-        self.announce(News::Queue);
-        self.sync_now();
-        Ok(())
-    }
-
-    /// "Apply mine again": re-queue the person's change on top of the store's current copy.
-    pub async fn apply_mine_again(&self, seq: u64) -> Result<(), SyncError> {
-        let notice = self.notices.get_untracked().into_iter().find(|n| n.seq() == seq).ok_or(SyncError::NotFound)?;
-        let (mine, theirs_revision) = match &notice {
-            Notice::Conflict { mine, theirs, .. } => (mine.clone(), (!theirs.deleted).then_some(theirs.revision)),
-            Notice::Rejected { mine, .. } => (mine.clone(), None),
-        };
-        let running = self.local().ok_or(SyncError::NotReady)?;
-        let (outbox, notices, _) = running.local.load_queue().await.map_err(|e| SyncError::Storage(e.to_string()))?;
-        let base = match theirs_revision {
-            Some(rev) => Base::Revision(rev),
-            None if mine.body.is_some() => Base::Create,
-            None => return self.dismiss(seq).await, // both sides deleted it: nothing left to do
-        };
-        let op = OutboxOp::Put(Pending { seq: next_seq(&outbox, &notices), base, ..mine });
-        running.local.apply_outbox(&op).await.map_err(|e| SyncError::Storage(e.to_string()))?;
-        running.local.dismiss(seq).await.map_err(|e| SyncError::Storage(e.to_string()))?;
-        self.reload_from_device();
-        self.announce(News::Queue);
-        self.sync_now();
-        Ok(())
-    }
-
-    /// "Keep theirs" / "OK": forget the notice.
-    pub async fn dismiss(&self, seq: u64) -> Result<(), SyncError> {
-        let running = self.local().ok_or(SyncError::NotReady)?;
-        running.local.dismiss(seq).await.map_err(|e| SyncError::Storage(e.to_string()))?;
-        self.view_changed();
-        self.notices.update(|n| n.retain(|x| x.seq() != seq));
-        self.announce(News::Queue);
-        Ok(())
-    }
-
     /// Lays records the store confirmed over this tab's view (a tombstone removes one).
     /// Takes the records (a page of thousands is moved, not copied).
     fn confirm(&self, records: Vec<Cached>) {
@@ -387,12 +311,6 @@ impl SyncEngine {
         });
         self.refresh(ids.iter().map(String::as_str));
     }
-}
-
-fn next_seq(outbox: &[Pending], notices: &[Notice]) -> u64 {
-    let outbox_max = outbox.iter().map(|p| p.seq).max().unwrap_or(0);
-    let notice_max = notices.iter().map(Notice::seq).max().unwrap_or(0);
-    outbox_max.max(notice_max) + 1
 }
 
 /// Starts the engine for whoever signs in, and stops it when they sign out.
