@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing and runs every test, layer by layer:
+# Installs what is missing and runs every test, layer by layer (after formatting and a check that
+# no modules import each other in a circle):
 #   1. native: the model crate and the store (real HTTP, real SQLite in temp folders), then the
 #      store's HTTP tests again on a throwaway PostgreSQL server, with a two-process test
 #   2. browser: wasm-bindgen-test in headless Chromium
@@ -27,6 +28,8 @@ layer() {
 }
 
 layer "formatting (cargo fmt --check; fix with cargo fmt)" cargo fmt --all -- --check
+layer "module structure (no modules importing each other in a circle)" \
+    node scripts/tools/module-cycles.mjs src crates/*/src
 layer "native tests" cargo test --workspace --exclude xops-integrations
 postgres_tests() {
     start_test_postgres

@@ -5,21 +5,14 @@
 
 use crate::api::Api;
 use crate::components::shell::Shell;
-use crate::pages::account::IntegrationDetail;
-use crate::pages::link::{LinkAws, LinkAzure, LinkMicrosoft365};
-use crate::pages::{home::Home, integrations::Integrations, not_found::NotFound, welcome::Welcome};
+use crate::pages::chunks::{account, home, integrations, link_aws, link_azure, link_microsoft_365, welcome};
+use crate::pages::not_found::NotFound;
 use crate::session::Session;
-use crate::split::lazy;
-use crate::split_point;
+use crate::split::{lazy, AppOwner};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 use xops_model::ClientConfig;
-
-/// The app's own reactive owner, for what a chunk starts that must outlive the page that
-/// started it (the sync engine: see `components::signed_in`).
-#[derive(Clone)]
-pub struct AppOwner(pub Owner);
 
 #[component]
 pub fn App(config: ClientConfig) -> impl IntoView {
@@ -53,23 +46,3 @@ pub fn AppRoutes() -> impl IntoView {
             </Shell>
     }
 }
-
-// Sign in and Create account are not here: they are a module of their own (crates/signin), which
-// index.html's loader starts for their paths. Every page here is loaded when first opened (see
-// `split`), but Page not found: the pages
-// every signed-in person sees come with the signed-in frame; the link forms (with the certificate
-// code) and the account page (with Test connection) are chunks of their own. Two are `pub` for the
-// signed-in frame, which fetches those chunks in idle time. `page!` makes a page a split point:
-// its `call()` builds the page in its chunk.
-macro_rules! page {
-    ($chunk:ident, $vis:vis $name:ident, $component:ident) => {
-        split_point!($chunk, $vis fn $name() -> AnyView { $component().into_any() });
-    };
-}
-page!(signed_in, home, Home);
-page!(signed_in, welcome, Welcome);
-page!(signed_in, integrations, Integrations);
-page!(link, link_aws, LinkAws);
-page!(link, link_azure, LinkAzure);
-page!(link, pub link_microsoft_365, LinkMicrosoft365);
-page!(account, pub account, IntegrationDetail);

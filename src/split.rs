@@ -139,3 +139,8 @@ fn LoadFailedMessage(#[prop(into)] retry: Callback<()>) -> impl IntoView {
         </div>
     }
 }
+
+/// The app's own reactive owner, for what a chunk starts that must outlive the page that
+/// started it (the sync engine: see `components::signed_in`).
+#[derive(Clone)]
+pub struct AppOwner(pub Owner);

@@ -28,7 +28,7 @@ fn new_build() -> RwSignal<bool> {
                 waiting
             };
             // An embedder without the app's owner (the browser tests) keeps it where it is.
-            match use_context::<crate::app::AppOwner>() {
+            match use_context::<crate::split::AppOwner>() {
                 Some(app) => app.0.with(make),
                 None => make(),
             }

@@ -25,7 +25,7 @@ fn SignedInFrame(page: ChildrenFn) -> impl IntoView {
     // still under way when the frame goes never touches a disposed signal. An embedder (the
     // browser tests) may provide its own.
     if use_context::<SyncEngine>().is_none() {
-        let app = expect_context::<crate::app::AppOwner>();
+        let app = expect_context::<crate::split::AppOwner>();
         app.0.with(|| {
             let engine = SyncEngine::provide();
             crate::sync::follow_session(engine, Session::expect_context());
@@ -54,8 +54,8 @@ fn fetch_other_pages_when_idle() {
     let keep_on_device = super::app_update::keep_on_device();
     let fetch_all = move || {
         leptos::task::spawn_local(async move {
-            let _ = crate::app::link_microsoft_365::preload().await;
-            let _ = crate::app::account::preload().await;
+            let _ = crate::pages::chunks::link_microsoft_365::preload().await;
+            let _ = crate::pages::chunks::account::preload().await;
             keep_on_device();
         })
     };

@@ -2,6 +2,7 @@
 //! app.rs and their paths in routes.rs. A screen's own parts live in its folder.
 
 pub mod account;
+pub mod chunks;
 pub mod home;
 pub mod integrations;
 pub mod link;

@@ -1,12 +1,11 @@
 //! A linked cloud account: the body of a record of kind `integration`. Beside it: `certificate`
-//! (the credential's public facts) and `link_input` (what a link form sends, before parsing).
+//! (the credential's public facts, re-exported here) and `link_input` (what a link form sends,
+//! before parsing).
 
 use crate::account::FieldError;
 pub use crate::certificate::{CertificateInfo, Expiry, Sha1Thumbprint, Sha256Thumbprint, Thumbprint};
-use crate::clouds::{AwsAccountType, ExternalId, ManagementGroupId, RoleArn};
+use crate::clouds::{AwsAccountId, AwsAccountType, ExternalId, ManagementGroupId, RoleArn};
 use crate::ids::{AccountName, ApplicationId, OrganizationDomain, SubscriptionId, TenantId};
-use crate::link_input::{taken_aws_account_message, taken_name_message};
-pub use crate::link_input::{unique_aws_account, unique_name, AwsInput, AzureInput, M365Input};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -213,9 +212,17 @@ pub struct UniqueKey {
     pub message: String,
 }
 
+pub(crate) fn taken_name_message(name: &str) -> String {
+    format!("Another linked account is already called \"{name}\". Choose a different name.")
+}
+
+pub(crate) fn taken_aws_account_message(account: &AwsAccountId) -> String {
+    format!("The AWS account {account} is already linked in your organization; open it from Integrations instead of linking it again.")
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
-    use crate::clouds::AwsAccountId;
+    use crate::link_input::{AwsInput, AzureInput, M365Input};
 
     const DAY: i64 = 86_400_000;
 

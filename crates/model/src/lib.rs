@@ -17,11 +17,10 @@ pub mod verify;
 
 pub use account::{Email, FieldError, LoginRequest, Me, NewPassword, OrganizationName, SessionInfo, SignupRequest};
 pub use api::{ApiError, ErrorCode, Health, Platform};
+pub use certificate::{CertificateInfo, Expiry, Sha1Thumbprint, Sha256Thumbprint, Thumbprint};
 pub use clouds::{AwsAccountId, AwsAccountType, ExternalId, ManagementGroupId, RoleArn};
 pub use config::{ApiBase, ClientConfig, ConfigError};
 pub use ids::{AccountName, ApplicationId, Guid, OrganizationDomain, RecordId, SubscriptionId, TenantId};
-pub use integration::{
-    unique_name, AwsInput, AzureInput, CertificateInfo, Expiry, Integration, IntegrationDetails, IntegrationStatus, M365Details,
-    M365Input, Provider, Sha1Thumbprint, Sha256Thumbprint, Thumbprint,
-};
+pub use integration::{Integration, IntegrationDetails, IntegrationStatus, M365Details, Provider};
+pub use link_input::{unique_name, AwsInput, AzureInput, M365Input};
 pub use records::{CheckedBody, Conflict, Record, RecordChanges, RecordKind, RecordPut};

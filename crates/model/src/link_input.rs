@@ -4,7 +4,7 @@
 use crate::account::FieldError;
 use crate::clouds::{AwsAccountId, AwsAccountType, ExternalId, ManagementGroupId, RoleArn};
 use crate::ids::{AccountName, ApplicationId, OrganizationDomain, SubscriptionId, TenantId};
-use crate::integration::{AwsDetails, AzureDetails, AzureScope, M365Details};
+use crate::integration::{taken_aws_account_message, taken_name_message, AwsDetails, AzureDetails, AzureScope, M365Details};
 
 /// What a person typed into "Link a New Microsoft Account", before parsing. The app checks each
 /// field when the person leaves it and all of them on Connect, with the same rules.
@@ -122,12 +122,4 @@ pub fn unique_aws_account(arn: RoleArn, linked: &[AwsAccountId]) -> Result<RoleA
         return Err(FieldError::new(RoleArn::FIELD, taken_aws_account_message(&account)));
     }
     Ok(arn)
-}
-
-pub(crate) fn taken_name_message(name: &str) -> String {
-    format!("Another linked account is already called \"{name}\". Choose a different name.")
-}
-
-pub(crate) fn taken_aws_account_message(account: &AwsAccountId) -> String {
-    format!("The AWS account {account} is already linked in your organization; open it from Integrations instead of linking it again.")
 }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod deploy_kit;
 pub mod error;
+pub mod group_commit;
 pub mod http;
 pub mod memory;
 pub mod microsoft;
@@ -34,8 +35,8 @@ pub struct AppState(Arc<Shared>);
 
 pub struct Shared {
     pub db: Db,
-    /// Where record changes are written (a group commit on SQLite, see [`records::Writes`]).
-    pub writes: records::Writes,
+    /// Where record changes are written (a group commit on SQLite, see [`group_commit::Writes`]).
+    pub writes: group_commit::Writes,
     pub config: Config,
     pub microsoft: microsoft::Relay,
     /// Password hashing at once (see [`auth::HashSlots`]).
@@ -61,7 +62,7 @@ pub async fn build_app(config: Config) -> startup::Result<axum::Router> {
     let web = web::StaticSite::load(config.static_dir.as_deref())?;
     let microsoft = microsoft::Relay::new(&config.microsoft_authority, &config.microsoft_graph);
     let hashing = auth::HashSlots::for_this_machine();
-    let writes = records::Writes::new(db.clone());
+    let writes = group_commit::Writes::new(db.clone());
     let state = AppState(Arc::new(Shared {
         db,
         writes,
