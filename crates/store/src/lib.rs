@@ -14,6 +14,7 @@ pub mod group_commit;
 pub mod http;
 pub mod memory;
 pub mod microsoft;
+pub mod passwords;
 pub mod random;
 pub mod recent;
 pub mod record_keys;
