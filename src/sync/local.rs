@@ -11,7 +11,7 @@
 //! grown well past what they hold.
 
 use super::idb::{Committing, Idb, IdbError};
-pub use super::outbox::{merge_change, Base, Notice, OutboxOp, Pending};
+pub use super::outbox::{last_pending, merge_change, Base, Notice, OutboxOp, Pending};
 use js_sys::Uint8Array;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;

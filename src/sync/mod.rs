@@ -31,7 +31,7 @@ use tabs::{EventListener, News};
 use crate::api::Api;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use local::{Cached, LocalStore, Notice, Pending, Snapshot};
+use local::{last_pending, Cached, LocalStore, Notice, Pending, Snapshot};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -127,7 +127,7 @@ impl SyncEngine {
         }
         confirmed.with_untracked(|c| {
             outbox.with_untracked(|o| {
-                accounts.update(|a| ids.for_each(|id| a.set(id, overlay_one(c.get(id), o.iter().rev().find(|p| p.id == id)))))
+                accounts.update(|a| ids.for_each(|id| a.set(id, overlay_one(c.get(id), last_pending(o, id)))))
             })
         });
     }
@@ -258,7 +258,7 @@ impl SyncEngine {
         }
         // Every confirmed record (with its pending change, if any), then the pending records the
         // store has not confirmed yet: each once, without looking any record up.
-        let pending = |id: &str| s.outbox.iter().rev().find(|p| p.id == id);
+        let pending = |id: &str| last_pending(&s.outbox, id);
         let fresh: BTreeSet<&str> = s.outbox.iter().map(|p| p.id.as_str()).filter(|id| !s.confirmed.contains_key(*id)).collect();
         let seen = s.confirmed.iter().map(|(id, r)| (id.as_str(), overlay_one(Some(r), pending(id))));
         let seen = seen.chain(fresh.into_iter().map(|id| (id, overlay_one(None, pending(id)))));
@@ -279,17 +279,29 @@ impl SyncEngine {
     /// (a sync round settled, the person saved) is read again rather than shown: showing it
     /// would bring back what is already gone.
     async fn show_device(&self, local: &LocalStore) -> Result<(), idb::IdbError> {
+        let snapshot = match self.read_unmoved(|| local.load()).await? {
+            Some(snapshot) => snapshot,
+            // The view keeps moving (a burst of changes): this read is as new as any.
+            None => local.load().await?,
+        };
+        self.show(snapshot);
+        Ok(())
+    }
+
+    /// Reads the device with `read` until a read ends that this tab's view did not move past
+    /// while it ran (see `view_changes`); `None` when the view moved during eight reads.
+    async fn read_unmoved<T, F>(&self, read: impl Fn() -> F) -> Result<Option<T>, idb::IdbError>
+    where
+        F: std::future::Future<Output = Result<T, idb::IdbError>>,
+    {
         for _ in 0..8 {
             let before = self.view_changes.try_get_value();
-            let snapshot = local.load().await?;
+            let value = read().await?;
             if before.is_none() || self.view_changes.try_get_value() == before {
-                self.show(snapshot);
-                return Ok(());
+                return Ok(Some(value));
             }
         }
-        // The view keeps moving (a burst of changes): this read is as new as any.
-        self.show(local.load().await?);
-        Ok(())
+        Ok(None)
     }
 
     /// Lays records the store confirmed over this tab's view (a tombstone removes one).

@@ -41,6 +41,11 @@ impl Notice {
     }
 }
 
+/// The change the person made last to record `id`, if one waits.
+pub fn last_pending<'a>(outbox: &'a [Pending], id: &str) -> Option<&'a Pending> {
+    outbox.iter().rev().find(|p| p.id == id)
+}
+
 /// What a new change does to the outbox.
 #[derive(Debug, Clone, PartialEq)]
 pub enum OutboxOp {

@@ -74,17 +74,15 @@ impl SyncEngine {
 
     /// Shows the device's outbox and notices (as `show_device`, without the records).
     async fn show_queue(&self, local: &LocalStore) -> Result<(), idb::IdbError> {
-        for _ in 0..8 {
-            let before = self.view_changes.try_get_value();
-            let (outbox, notices, _) = local.load_queue().await?;
-            if before.is_none() || self.view_changes.try_get_value() == before {
+        match self.read_unmoved(|| local.load_queue()).await? {
+            Some((outbox, notices, _)) => {
                 self.view_changed();
                 self.set_outbox(outbox);
                 self.notices.set(notices);
-                return Ok(());
+                Ok(())
             }
+            None => self.show_device(local).await,
         }
-        self.show_device(local).await
     }
 
     pub(super) fn announce(&self, news: News) {
