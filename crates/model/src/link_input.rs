@@ -6,6 +6,20 @@ use crate::clouds::{AwsAccountId, AwsAccountType, ExternalId, ManagementGroupId,
 use crate::ids::{AccountName, ApplicationId, OrganizationDomain, SubscriptionId, TenantId};
 use crate::integration::{taken_aws_account_message, taken_name_message, AwsDetails, AzureDetails, AzureScope, M365Details};
 
+/// The four fields of a link form parsed: all their values, or every field's problem at once (so
+/// the form can show each beside its field), in the fields' order.
+fn every_field<A, B, C, D>(
+    a: Result<A, FieldError>,
+    b: Result<B, FieldError>,
+    c: Result<C, FieldError>,
+    d: Result<D, FieldError>,
+) -> Result<(A, B, C, D), Vec<FieldError>> {
+    match (a, b, c, d) {
+        (Ok(a), Ok(b), Ok(c), Ok(d)) => Ok((a, b, c, d)),
+        (a, b, c, d) => Err([a.err(), b.err(), c.err(), d.err()].into_iter().flatten().collect()),
+    }
+}
+
 /// What a person typed into "Link a New Microsoft Account", before parsing. The app checks each
 /// field when the person leaves it and all of them on Connect, with the same rules.
 #[derive(Debug, Clone, Copy)]
@@ -20,18 +34,13 @@ impl M365Input<'_> {
     /// Every field's problem at once (so the form can show each beside its field), or the
     /// parsed values. `taken` holds the names of the organization's other Microsoft accounts.
     pub fn parse<'t>(&self, taken: impl IntoIterator<Item = &'t str>) -> Result<(AccountName, M365Details), Vec<FieldError>> {
-        let name = unique_name(self.name, taken);
-        let tenant_id = TenantId::parse(self.tenant_id);
-        let application_id = ApplicationId::parse(self.application_id);
-        let organization = OrganizationDomain::parse(self.organization);
-        match (name, tenant_id, application_id, organization) {
-            (Ok(name), Ok(tenant_id), Ok(application_id), Ok(organization)) => {
-                Ok((name, M365Details { tenant_id, application_id, organization }))
-            }
-            (name, tenant_id, application_id, organization) => {
-                Err([name.err(), tenant_id.err(), application_id.err(), organization.err()].into_iter().flatten().collect())
-            }
-        }
+        let (name, tenant_id, application_id, organization) = every_field(
+            unique_name(self.name, taken),
+            TenantId::parse(self.tenant_id),
+            ApplicationId::parse(self.application_id),
+            OrganizationDomain::parse(self.organization),
+        )?;
+        Ok((name, M365Details { tenant_id, application_id, organization }))
     }
 }
 
@@ -69,17 +78,13 @@ impl AzureInput<'_> {
     }
 
     pub fn parse<'t>(&self, taken: impl IntoIterator<Item = &'t str>) -> Result<(AccountName, AzureDetails), Vec<FieldError>> {
-        match (
+        let (name, tenant_id, application_id, scope) = every_field(
             unique_name(self.name, taken),
             TenantId::parse(self.tenant_id),
             ApplicationId::parse(self.application_id),
             self.scope(),
-        ) {
-            (Ok(name), Ok(tenant_id), Ok(application_id), Ok(scope)) => {
-                Ok((name, AzureDetails { tenant_id, application_id, scope }))
-            }
-            (a, b, c, d) => Err([a.err(), b.err(), c.err(), d.err()].into_iter().flatten().collect()),
-        }
+        )?;
+        Ok((name, AzureDetails { tenant_id, application_id, scope }))
     }
 }
 
@@ -101,17 +106,13 @@ impl AwsInput<'_> {
         linked_accounts: &[AwsAccountId],
     ) -> Result<(AccountName, AwsDetails), Vec<FieldError>> {
         let role_arn = RoleArn::parse(self.role_arn).and_then(|arn| unique_aws_account(arn, linked_accounts));
-        match (
+        let (account_type, name, role_arn, external_id) = every_field(
             AwsAccountType::parse(self.account_type),
             unique_name(self.name, taken_names),
             role_arn,
             ExternalId::parse(self.external_id),
-        ) {
-            (Ok(account_type), Ok(name), Ok(role_arn), Ok(external_id)) => {
-                Ok((name, AwsDetails { account_type, role_arn, external_id }))
-            }
-            (a, b, c, d) => Err([a.err(), b.err(), c.err(), d.err()].into_iter().flatten().collect()),
-        }
+        )?;
+        Ok((name, AwsDetails { account_type, role_arn, external_id }))
     }
 }
 
