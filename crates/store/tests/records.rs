@@ -8,19 +8,7 @@ use serde_json::{json, Value};
 use xops_model::{ApiError, Conflict, ErrorCode, Me, Record, RecordChanges};
 
 fn integration(name: &str) -> Value {
-    json!({
-        "name": name,
-        "details": {
-            "provider": "microsoft365",
-            "tenant_id": "72f988bf-86f1-41af-91ab-2d7cd011db47",
-            "application_id": "11111111-2222-3333-4444-555555555555",
-            "organization": "contoso.onmicrosoft.com"
-        },
-        "certificate": null,
-        "status": "connected",
-        "created_at": 1_700_000_000_000i64,
-        "updated_at": 1_700_000_000_000i64
-    })
+    common::m365_body(name)
 }
 
 fn new_id(n: u32) -> String {

@@ -14,12 +14,7 @@ const ID: &str = "00000001-0000-4000-8000-000000000000";
 const JWT: &str = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2lnbmF0dXJl";
 
 fn m365() -> Value {
-    json!({
-        "name": "Contoso",
-        "details": { "provider": "microsoft365", "tenant_id": "72f988bf-86f1-41af-91ab-2d7cd011db47",
-            "application_id": "11111111-2222-3333-4444-555555555555", "organization": "contoso.onmicrosoft.com" },
-        "certificate": null, "status": "connected", "created_at": 1, "updated_at": 1
-    })
+    common::m365_body("Contoso")
 }
 
 async fn create(s: &common::TestStore, c: &reqwest::Client, id: &str, body: Value) {

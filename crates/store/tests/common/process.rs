@@ -46,10 +46,5 @@ pub fn start_store_binary(binary: &str, database: &str, extra: &[&str]) -> Store
 
 /// A valid record body (an M365 integration named "Account {n}").
 pub fn integration_record(n: usize) -> serde_json::Value {
-    serde_json::json!({"kind": "integration", "body": {
-        "name": format!("Account {n}"),
-        "details": {"provider": "microsoft365", "tenant_id": "72f988bf-86f1-41af-91ab-2d7cd011db47",
-                    "application_id": "11111111-2222-3333-4444-555555555555", "organization": "contoso.onmicrosoft.com"},
-        "certificate": null, "status": "connected", "created_at": 1, "updated_at": 1
-    }})
+    serde_json::json!({"kind": "integration", "body": super::m365_body(&format!("Account {n}"))})
 }
