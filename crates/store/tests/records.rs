@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use xops_model::{ApiError, Conflict, ErrorCode, Me, Record, RecordChanges};
 
 fn integration(name: &str) -> Value {
-    common::m365_body(name)
+    common::process::m365_body(name)
 }
 
 fn new_id(n: u32) -> String {

@@ -14,7 +14,7 @@ const ID: &str = "00000001-0000-4000-8000-000000000000";
 const JWT: &str = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2lnbmF0dXJl";
 
 fn m365() -> Value {
-    common::m365_body("Contoso")
+    common::process::m365_body("Contoso")
 }
 
 async fn create(s: &common::TestStore, c: &reqwest::Client, id: &str, body: Value) {

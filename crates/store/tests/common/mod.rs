@@ -11,23 +11,6 @@ use std::path::PathBuf;
 use tempfile::TempDir;
 use xops_store::Config;
 
-/// A valid Microsoft 365 account body named `name`: the one fixture every store test uses.
-pub fn m365_body(name: &str) -> serde_json::Value {
-    serde_json::json!({
-        "name": name,
-        "details": {
-            "provider": "microsoft365",
-            "tenant_id": "72f988bf-86f1-41af-91ab-2d7cd011db47",
-            "application_id": "11111111-2222-3333-4444-555555555555",
-            "organization": "contoso.onmicrosoft.com"
-        },
-        "certificate": null,
-        "status": "connected",
-        "created_at": 1_700_000_000_000i64,
-        "updated_at": 1_700_000_000_000i64
-    })
-}
-
 pub struct TestStore {
     pub base: String,
     pub dir: TempDir,

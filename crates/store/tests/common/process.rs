@@ -44,7 +44,24 @@ pub fn start_store_binary(binary: &str, database: &str, extra: &[&str]) -> Store
     StoreProcess { child, base }
 }
 
+/// A valid Microsoft 365 account body named `name`: the one fixture every store test uses.
+pub fn m365_body(name: &str) -> serde_json::Value {
+    serde_json::json!({
+        "name": name,
+        "details": {
+            "provider": "microsoft365",
+            "tenant_id": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+            "application_id": "11111111-2222-3333-4444-555555555555",
+            "organization": "contoso.onmicrosoft.com"
+        },
+        "certificate": null,
+        "status": "connected",
+        "created_at": 1_700_000_000_000i64,
+        "updated_at": 1_700_000_000_000i64
+    })
+}
+
 /// A valid record body (an M365 integration named "Account {n}").
 pub fn integration_record(n: usize) -> serde_json::Value {
-    serde_json::json!({"kind": "integration", "body": super::m365_body(&format!("Account {n}"))})
+    serde_json::json!({"kind": "integration", "body": m365_body(&format!("Account {n}"))})
 }
