@@ -5,6 +5,7 @@
 //! the list, one account).
 
 use super::local::{Cached, Pending};
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::collections::{BTreeSet, HashMap};
@@ -93,13 +94,25 @@ impl Entry {
     }
 }
 
-/// What the indexes need of an account, read without the rest.
+/// What the indexes need of an account, read without the rest. It takes the same top-level
+/// fields as `Integration` (and no others), so an account written by a newer version with a
+/// field this one does not know is left out here, as a full read would leave it out, rather than
+/// counted and then missing from the list.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Peek {
     name: String,
     details: PeekDetails,
     #[serde(default)]
-    certificate: Option<serde::de::IgnoredAny>,
+    certificate: Option<IgnoredAny>,
+    #[serde(rename = "status")]
+    _status: IgnoredAny,
+    #[serde(rename = "created_at")]
+    _created_at: IgnoredAny,
+    #[serde(rename = "updated_at")]
+    _updated_at: IgnoredAny,
+    #[serde(default, rename = "last_test")]
+    _last_test: Option<IgnoredAny>,
 }
 
 #[derive(Deserialize)]
