@@ -48,15 +48,18 @@ impl Api {
         res.json::<T>().await.map_err(|_| ApiClientError::Unexpected { status })
     }
 
+    async fn send_get(&self, path: &str) -> Result<Response, ApiClientError> {
+        Self::send(Self::with_credentials(Request::get(&self.url(path))).build()).await
+    }
+
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiClientError> {
-        let res = Self::send(Self::with_credentials(Request::get(&self.url(path))).build()).await?;
-        Self::decode(res).await
+        Self::decode(self.send_get(path).await?).await
     }
 
     /// A GET answer as the bytes the store sent (UTF-8 JSON), for a caller that parses them and
     /// also keeps them (the sync keeps a large page as it came: see `sync::local`).
     pub async fn get_bytes(&self, path: &str) -> Result<Vec<u8>, ApiClientError> {
-        let res = Self::send(Self::with_credentials(Request::get(&self.url(path))).build()).await?;
+        let res = self.send_get(path).await?;
         let status = res.status();
         res.binary().await.map_err(|_| ApiClientError::Unexpected { status })
     }

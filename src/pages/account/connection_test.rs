@@ -2,7 +2,7 @@
 //! assertions with the account's key, the store relays them to Microsoft, and the checklist that
 //! comes back (with a fix for each failing line) is kept on the record.
 
-use crate::accounts::LinkedAccount;
+use crate::accounts::{save_account, LinkedAccount};
 use crate::api::Api;
 use crate::assertion::client_assertion;
 use crate::components::certificate::format_date;
@@ -12,7 +12,7 @@ use crate::sync::SyncEngine;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use xops_model::verify::{ConnectionTest, VerifyRequest};
-use xops_model::{IntegrationDetails, Platform, RecordKind};
+use xops_model::{IntegrationDetails, Platform};
 
 /// Runs the test for `account` and saves its result on the record. Returns what to tell the
 /// person if it could not run.
@@ -48,8 +48,7 @@ pub async fn run_test(api: Api, engine: SyncEngine, org: String, account: Linked
         .map_err(|e| e.to_string())?;
     let mut changed = account.integration;
     changed.last_test = Some(result.clone());
-    let body = serde_json::to_value(&changed).map_err(|e| e.to_string())?;
-    engine.save(&account.id, RecordKind::Integration, body).await.map_err(|e| e.to_string())?;
+    save_account(engine, &account.id, &changed).await?;
     Ok(result)
 }
 

@@ -8,7 +8,7 @@ mod connection_test;
 mod disconnect;
 mod rename;
 
-use crate::accounts::LinkedAccount;
+use crate::accounts::{save_account, LinkedAccount};
 use crate::components::copy::CopyButton;
 use crate::components::page::{focus, PageHeading};
 use crate::routes;
@@ -24,7 +24,7 @@ use leptos_router::params::Params;
 use rename::RenameSection;
 use std::future::Future;
 use xops_model::integration::AzureScope;
-use xops_model::{Integration, IntegrationDetails, Provider, RecordKind};
+use xops_model::{Integration, IntegrationDetails, Provider};
 
 /// The account page's address: `/integrations/:id`.
 #[derive(Params, Clone, PartialEq)]
@@ -91,10 +91,7 @@ impl Account {
     /// needs when called, so it may be awaited after the page is gone.
     fn save(self, changed: Integration) -> impl Future<Output = Result<(), String>> {
         let (engine, id) = (SyncEngine::expect_context(), self.id.get_value());
-        async move {
-            let body = serde_json::to_value(&changed).map_err(|e| e.to_string())?;
-            engine.save(&id, RecordKind::Integration, body).await.map_err(|e| e.to_string())
-        }
+        async move { save_account(engine, &id, &changed).await }
     }
 }
 

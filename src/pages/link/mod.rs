@@ -9,6 +9,7 @@ mod fields;
 mod form;
 mod guides;
 
+use crate::accounts::save_account;
 use crate::components::page::PageHeading;
 use crate::link_kinds::LinkKind;
 use crate::routes;
@@ -22,7 +23,7 @@ use guides::Guide;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use xops_model::{Integration, Provider, RecordKind};
+use xops_model::{Integration, Provider};
 
 #[component]
 pub fn LinkMicrosoft365() -> impl IntoView {
@@ -45,14 +46,9 @@ fn connect_action(form: LinkForm) -> Action<(String, Integration), ()> {
     let engine = SyncEngine::expect_context();
     let navigate = use_navigate();
     Action::new_local(move |(id, integration): &(String, Integration)| {
-        let (id, navigate) = (id.clone(), navigate.clone());
-        let body = serde_json::to_value(integration);
+        let (id, integration, navigate) = (id.clone(), integration.clone(), navigate.clone());
         async move {
-            let saved = match body {
-                Ok(body) => engine.save(&id, RecordKind::Integration, body).await.map_err(|e| e.to_string()),
-                Err(e) => Err(e.to_string()),
-            };
-            match saved {
+            match save_account(engine, &id, &integration).await {
                 Ok(()) => {
                     // If the form cannot be removed, Integrations offers it as an unfinished link,
                     // which the person can discard; nothing is lost, but the log says why.
