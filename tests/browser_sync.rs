@@ -183,7 +183,7 @@ async fn the_outbox_and_cache_survive_closing_and_reopening_and_are_kept_per_per
 
     // The store took the change: it leaves the outbox and the answer becomes the confirmed copy;
     // a refused one becomes a notice that survives a reload too.
-    ada.settle(1, &record(5, "Offline edit"), None).await.unwrap();
+    ada.settle(1, &kept(record(5, "Offline edit")), None).await.unwrap();
     let refused = Pending { seq: 2, ..pending.clone() };
     ada.apply_outbox(&OutboxOp::Put(refused.clone())).await.unwrap();
     let notice = Notice::Rejected { seq: 2, mine: refused, message: "not valid".into() };
@@ -242,7 +242,7 @@ async fn the_cache_layers_merge_by_revision_and_compact_to_what_they_hold() {
     pull(&db, &[at(5, 101, "renamed")], 101).await;
     pull(&db, &[Record { deleted: true, ..at(6, 102, "pulled") }], 102).await;
     // The store's answer to a push, older than what a pull brought meanwhile, does not win.
-    db.settle(99, &at(5, 50, "older"), None).await.unwrap();
+    db.settle(99, &kept(at(5, 50, "older")), None).await.unwrap();
     pull(&db, &[at(5, 103, "renamed")], 103).await;
 
     let s = db.load().await.unwrap();

@@ -45,9 +45,8 @@ pub struct Cached {
 
 impl PartialEq for Cached {
     fn eq(&self, other: &Cached) -> bool {
-        let text = |c: &Cached| c.body.as_ref().map(|b| b.get().to_owned());
         (&self.id, self.kind, self.revision, self.deleted) == (&other.id, other.kind, other.revision, other.deleted)
-            && text(self) == text(other)
+            && self.body.as_deref().map(RawValue::get) == other.body.as_deref().map(RawValue::get)
     }
 }
 
@@ -228,10 +227,10 @@ impl LocalStore {
     }
 
     /// The store took (or already had) a pending change: its answer becomes the confirmed copy.
-    pub async fn settle(&self, seq: u64, record: &Record, notice: Option<&Notice>) -> Result<(), IdbError> {
+    pub async fn settle(&self, seq: u64, record: &Cached, notice: Option<&Notice>) -> Result<(), IdbError> {
         self.idb
             .write(&[RECORDS, OUTBOX, NOTICES], |store| {
-                put_record(&store(RECORDS)?, &record.id, record)?;
+                put_record(&store(RECORDS)?, record)?;
                 store(OUTBOX)?.delete(&seq_key(seq))?;
                 if let Some(n) = notice {
                     store(NOTICES)?.put_with_key(&json(n), &seq_key(n.seq()))?;
@@ -270,7 +269,7 @@ impl LocalStore {
             } else {
                 let records = store(RECORDS)?;
                 for r in changes {
-                    put_record(&records, &r.id, r)?;
+                    put_record(&records, r)?;
                 }
             }
             store(META)?.put_with_key(&JsValue::from_f64(since as f64), &SINCE.into())?;
@@ -338,6 +337,6 @@ fn since(meta: &Entries) -> i64 {
 
 /// A record's entry of its own; a deletion stays as a tombstone, which hides any older copy of
 /// the record in a chunk.
-fn put_record(records: &web_sys::IdbObjectStore, id: &str, r: &impl Serialize) -> Result<(), JsValue> {
-    records.put_with_key(&json(r), &JsValue::from_str(id)).map(|_| ())
+fn put_record(records: &web_sys::IdbObjectStore, r: &Cached) -> Result<(), JsValue> {
+    records.put_with_key(&json(r), &JsValue::from_str(&r.id)).map(|_| ())
 }

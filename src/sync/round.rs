@@ -87,6 +87,7 @@ impl SyncEngine {
     async fn sync_once(&self, running: &Running) -> Result<Option<News>, Stop> {
         let api = self.api.get_value();
         let storage = |e: idb::IdbError| Stop::Failed(e.to_string());
+        let kept = |r: &Record| Cached::from_record(r).map_err(|e| Stop::Failed(e.to_string()));
         let mut changed = false;
         // Every record this round confirms, pushed or pulled, while it is few enough to tell.
         let mut confirmed: Option<Vec<Cached>> = Some(Vec::new());
@@ -117,6 +118,7 @@ impl SyncEngine {
         for p in outbox {
             let settled = match push(&api, &p).await {
                 Ok(record) => {
+                    let record = kept(&record)?;
                     running.local.settle(p.seq, &record, None).await.map_err(storage)?;
                     Some((record, None))
                 }
@@ -124,9 +126,10 @@ impl SyncEngine {
                 Err(e) => match e.status() {
                     Some(409) => {
                         let theirs = conflict_record(&e).ok_or_else(|| Stop::Failed(e.to_string()))?;
-                        let notice = Notice::Conflict { seq: p.seq, mine: p.clone(), theirs: theirs.clone() };
-                        running.local.settle(p.seq, &theirs, Some(&notice)).await.map_err(storage)?;
-                        Some((theirs, Some(notice)))
+                        let record = kept(&theirs)?;
+                        let notice = Notice::Conflict { seq: p.seq, mine: p.clone(), theirs };
+                        running.local.settle(p.seq, &record, Some(&notice)).await.map_err(storage)?;
+                        Some((record, Some(notice)))
                     }
                     Some(401) => return Err(Stop::SignedOut(e.to_string())),
                     Some(s) if (400..500).contains(&s) && s != 408 && s != 429 => {
@@ -140,9 +143,8 @@ impl SyncEngine {
                 },
             };
             if let Some((record, notice)) = settled {
-                let kept = Cached::from_record(&record).map_err(|e| Stop::Failed(e.to_string()))?;
-                tell(std::slice::from_ref(&kept));
-                self.confirm(vec![kept]);
+                tell(std::slice::from_ref(&record));
+                self.confirm(vec![record]);
                 if let Some(n) = notice {
                     self.notices.update(|list| list.push(n));
                 }

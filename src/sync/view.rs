@@ -85,13 +85,18 @@ impl Entry {
                 match serde_json::from_str::<Integration>(text) {
                     Ok(integration) => Some(Arc::new(LinkedAccount { id: id.to_string(), integration, pending: self.pending })),
                     Err(e) => {
-                        leptos::logging::warn!("the account record {id} cannot be read by this version: {e}");
+                        unreadable(id, e);
                         None
                     }
                 }
             })
             .as_ref()
     }
+}
+
+/// An account this version cannot read is not shown, but never dropped without a word.
+fn unreadable(id: &str, e: serde_json::Error) {
+    leptos::logging::warn!("the account record {id} cannot be read by this version: {e}");
 }
 
 /// What the indexes need of an account, read without the rest. It takes the same top-level
@@ -187,11 +192,7 @@ impl Accounts {
         };
         let (entry, certificate) = match entry {
             Ok(e) => e,
-            Err(e) => {
-                // Not shown (this version cannot read it), but never dropped without a word.
-                leptos::logging::warn!("the account record {id} cannot be read by this version: {e}");
-                return;
-            }
+            Err(e) => return unreadable(id, e),
         };
         if certificate {
             self.with_certificate.insert(entry.key.clone());
