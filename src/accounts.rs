@@ -6,11 +6,11 @@ use crate::session::Session;
 pub use crate::sync::view::{Accounts, LinkedAccount};
 use crate::sync::SyncEngine;
 use leptos::prelude::With;
-use xops_model::{Integration, Provider, RecordKind};
+use xops_model::{Integration, Provider, RecordId, RecordKind};
 
 /// Saves `integration` as the account record `id` (new or changed): durable on this device when
 /// it returns, then sent to the store. The error is a sentence for the person.
-pub async fn save_account(engine: SyncEngine, id: &str, integration: &Integration) -> Result<(), String> {
+pub async fn save_account(engine: SyncEngine, id: &RecordId, integration: &Integration) -> Result<(), String> {
     let body = serde_json::to_value(integration).map_err(|e| e.to_string())?;
     engine.save(id, RecordKind::Integration, body).await.map_err(|e| e.to_string())
 }

@@ -4,7 +4,7 @@
 
 use crate::certificate::{self, CertificateError};
 use web_sys::CryptoKey;
-use xops_model::Sha1Thumbprint;
+use xops_model::{ApplicationId, Sha1Thumbprint, TenantId};
 
 const LIFETIME_SECS: i64 = 5 * 60;
 
@@ -34,8 +34,8 @@ fn hex_bytes(hex: &str) -> Option<Vec<u8>> {
 /// application, a fresh jti, valid from now for five minutes).
 pub fn unsigned(
     authority: &str,
-    tenant: &str,
-    application: &str,
+    tenant: &TenantId,
+    application: &ApplicationId,
     sha1_thumbprint: &Sha1Thumbprint,
     jti: &str,
     now_secs: i64,
@@ -44,8 +44,8 @@ pub fn unsigned(
     let header = serde_json::json!({ "alg": "RS256", "typ": "JWT", "x5t": x5t });
     let claims = serde_json::json!({
         "aud": format!("{}/{tenant}/oauth2/v2.0/token", authority.trim_end_matches('/')),
-        "iss": application,
-        "sub": application,
+        "iss": application.as_str(),
+        "sub": application.as_str(),
         "jti": jti,
         "nbf": now_secs,
         "iat": now_secs,
@@ -58,13 +58,13 @@ pub fn unsigned(
 pub async fn client_assertion(
     key: &CryptoKey,
     authority: &str,
-    tenant: &str,
-    application: &str,
+    tenant: &TenantId,
+    application: &ApplicationId,
     sha1_thumbprint: &Sha1Thumbprint,
 ) -> Result<String, CertificateError> {
     let jti = certificate::random_uuid()?;
     let now = (js_sys::Date::now() / 1000.0) as i64;
-    let input = unsigned(authority, tenant, application, sha1_thumbprint, &jti, now)
+    let input = unsigned(authority, tenant, application, sha1_thumbprint, jti.as_str(), now)
         .ok_or_else(|| CertificateError("The certificate's thumbprint is not hexadecimal.".into()))?;
     let signature = certificate::sign(key, input.as_bytes()).await?;
     Ok(format!("{input}.{}", base64url(&signature)))

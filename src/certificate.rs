@@ -17,7 +17,7 @@ use std::fmt;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, CryptoKeyPair, SubtleCrypto};
-use xops_model::{CertificateInfo, Sha1Thumbprint, Sha256Thumbprint};
+use xops_model::{CertificateInfo, Guid, Sha1Thumbprint, Sha256Thumbprint};
 
 const RSA: &str = "RSASSA-PKCS1-v1_5";
 const DAY_MS: i64 = 86_400_000;
@@ -156,21 +156,11 @@ pub fn random_bytes(n: usize) -> Result<Vec<u8>, CertificateError> {
     Ok(buf)
 }
 
-/// A random (v4) UUID from the browser's CSPRNG.
-pub fn random_uuid() -> Result<String, CertificateError> {
-    let window = web_sys::window().ok_or_else(|| CertificateError("No browser window.".into()))?;
-    // `randomUUID` can throw (a broken or replaced Web Crypto); never fall back to a fixed value.
-    let crypto: JsValue = window.crypto()?.into();
-    let random_uuid = js_sys::Reflect::get(&crypto, &"randomUUID".into())?;
-    let uuid = random_uuid
-        .dyn_ref::<js_sys::Function>()
-        .ok_or_else(no_random)?
-        .call0(&crypto)
-        .map_err(|_| no_random())?
-        .as_string()
-        .filter(|u| u.len() == 36)
-        .ok_or_else(no_random)?;
-    Ok(uuid)
+/// A random (v4) UUID from the browser's CSPRNG (never a fixed value when that fails).
+pub fn random_uuid() -> Result<Guid, CertificateError> {
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&random_bytes(16)?);
+    Ok(Guid::from_random(bytes))
 }
 
 fn no_random() -> CertificateError {

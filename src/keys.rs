@@ -12,16 +12,17 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CryptoKey, IdbDatabase};
+use xops_model::{OrganizationId, RecordId};
 
 const KEYS: &str = "keys";
 const DRAFTS: &str = "drafts";
 
-pub fn database_name(organization_id: &str) -> String {
+pub fn database_name(organization_id: &OrganizationId) -> String {
     format!("xops-keys-{organization_id}")
 }
 
 /// The slot of a key that is waiting to replace the account's current one.
-pub fn next_key_id(integration_id: &str) -> String {
+pub fn next_key_id(integration_id: &RecordId) -> String {
     format!("{integration_id}/next")
 }
 
@@ -47,7 +48,7 @@ fn json_error(e: serde_json::Error) -> IdbError {
 }
 
 impl KeyStore {
-    pub async fn open(organization_id: &str) -> Result<KeyStore, IdbError> {
+    pub async fn open(organization_id: &OrganizationId) -> Result<KeyStore, IdbError> {
         Ok(KeyStore { idb: Idb::open(&database_name(organization_id), 1, upgrade).await? })
     }
 
@@ -110,7 +111,7 @@ impl KeyStore {
     /// in the order they were made: a save from a keystroke can never land after Connect or Start
     /// over removed the draft, nor an older keystroke's after a newer one's.
     pub async fn with_draft<T>(
-        organization_id: &str,
+        organization_id: &OrganizationId,
         name: &str,
         work: impl AsyncFnOnce(&KeyStore) -> Result<T, IdbError>,
     ) -> Result<T, IdbError> {

@@ -8,17 +8,27 @@ use serde_json::json;
 use std::collections::BTreeMap;
 use xops_model::{
     AwsAccountId, AwsInput, AzureInput, CertificateInfo, ExternalId, FieldError, IntegrationDetails, M365Input, Provider,
+    RecordId, UserId,
 };
 
 /// The unfinished form, as kept in IndexedDB (the key itself is stored beside it, under `id`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LinkDraft {
-    /// The id the account will have once connected; its key is kept under it.
-    pub id: String,
+    /// The id the account will have once connected; its key is kept under it. (Drafts of earlier
+    /// versions may hold an empty one: no id yet.)
+    #[serde(deserialize_with = "no_id_if_empty")]
+    pub id: Option<RecordId>,
     pub values: Values,
     pub options: CredentialOptions,
     pub certificate: Option<CertificateInfo>,
+}
+
+fn no_id_if_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<RecordId>, D::Error> {
+    match Option::<String>::deserialize(d)? {
+        Some(s) if !s.is_empty() => RecordId::parse(&s).map(Some).map_err(serde::de::Error::custom),
+        _ => Ok(None),
+    }
 }
 
 impl LinkDraft {
@@ -88,7 +98,7 @@ impl LinkKind {
     }
 
     /// The name of this form's draft for a person.
-    pub fn draft_name(&self, user_id: &str) -> String {
+    pub fn draft_name(&self, user_id: &UserId) -> String {
         format!("{user_id}/{}/new", self.provider.value())
     }
 

@@ -3,6 +3,8 @@
 //! signature with the certificate's own public key.
 #![allow(clippy::unwrap_used)] // test code: a failure is a failed test
 
+mod support;
+
 use js_sys::{Object, Reflect, Uint8Array};
 use sha1::Digest;
 use wasm_bindgen::JsCast;
@@ -118,7 +120,7 @@ async fn two_certificates_differ_in_key_and_serial() {
 
 #[wasm_bindgen_test]
 async fn a_stored_key_comes_back_from_indexeddb_and_still_signs_for_its_certificate() {
-    let org = format!("test-{}", js_sys::Math::random());
+    let org: xops_model::OrganizationId = support::fresh_id();
     let cred = new_credential("Stored", CredentialOptions::default(), js_sys::Date::now()).await.unwrap();
     let store = KeyStore::open(&org).await.unwrap();
     store.put_key("acct-1", &cred.private_key).await.unwrap();
@@ -194,7 +196,9 @@ async fn a_client_assertion_is_a_jwt_signed_by_the_stored_key_in_microsoft_s_for
     use xops_integrations::assertion::client_assertion;
     let cred = new_credential("Assertion", CredentialOptions::default(), js_sys::Date::now()).await.unwrap();
     let thumb = &cred.certificate.sha1_thumbprint;
-    let jwt = client_assertion(&cred.private_key, "https://login.example/", "tenant-1", "app-1", thumb).await.unwrap();
+    let tenant = xops_model::TenantId::parse("72f988bf-86f1-41af-91ab-2d7cd011db47").unwrap();
+    let app = xops_model::ApplicationId::parse("11111111-2222-3333-4444-555555555555").unwrap();
+    let jwt = client_assertion(&cred.private_key, "https://login.example/", &tenant, &app, thumb).await.unwrap();
     let parts: Vec<&str> = jwt.split('.').collect();
     assert_eq!(parts.len(), 3);
     let decode = |s: &str| {
@@ -209,9 +213,12 @@ async fn a_client_assertion_is_a_jwt_signed_by_the_stored_key_in_microsoft_s_for
     let sha1 = sha1::Sha1::digest(&cred.der);
     assert_eq!(x5t, xops_integrations::assertion::base64url(&sha1), "x5t is the SHA-1 thumbprint's bytes");
     let claims = decode(parts[1]);
-    assert_eq!(get(&claims, "aud").as_string().unwrap(), "https://login.example/tenant-1/oauth2/v2.0/token");
-    assert_eq!(get(&claims, "iss").as_string().unwrap(), "app-1");
-    assert_eq!(get(&claims, "sub").as_string().unwrap(), "app-1");
+    assert_eq!(
+        get(&claims, "aud").as_string().unwrap(),
+        "https://login.example/72f988bf-86f1-41af-91ab-2d7cd011db47/oauth2/v2.0/token"
+    );
+    assert_eq!(get(&claims, "iss").as_string().unwrap(), app.as_str());
+    assert_eq!(get(&claims, "sub").as_string().unwrap(), app.as_str());
     let (nbf, exp) = (get(&claims, "nbf").as_f64().unwrap(), get(&claims, "exp").as_f64().unwrap());
     assert_eq!(exp - nbf, 300.0);
     assert!((nbf - js_sys::Date::now() / 1000.0).abs() < 5.0);
@@ -237,7 +244,7 @@ async fn sleep(ms: i32) {
 async fn draft_changes_land_in_the_order_they_were_made() {
     // A slow save (an older keystroke) and then a removal (Connect): the removal must win, or
     // the finished link would come back as an "Unfinished link".
-    let org = format!("test-{}", js_sys::Math::random());
+    let org: xops_model::OrganizationId = support::fresh_id();
     let older = {
         let org = org.clone();
         async move {

@@ -37,13 +37,13 @@ async fn without_a_random_source_the_link_form_says_so_and_makes_nothing_up() {
     let message = "cannot make secure random numbers";
     assert!(bytes.is_err_and(|e| e.to_string().contains(message)));
     assert!(uuid.is_err_and(|e| e.to_string().contains(message)));
-    assert_eq!(certificate::random_uuid().map(|u| u.len()).ok(), Some(36), "and it works again afterwards");
+    assert_eq!(certificate::random_uuid().map(|u| u.as_str().len()).ok(), Some(36), "and it works again afterwards");
 
     // The AWS form, opened for a new connection (another person's drafts: none).
     set_path(routes::LINK_AWS);
     let root = fresh_root();
     let mut me = me(true);
-    me.user.id = "no-random-source".into();
+    me.user.id = fresh_id();
     let (handle, page) = without_random(async || {
         let handle = mount_app(&root, SessionState::SignedIn(me));
         let page = wait_for(message, || root.text_content().filter(|t| t.contains(message))).await;

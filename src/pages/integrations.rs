@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use std::collections::HashSet;
-use xops_model::Provider;
+use xops_model::{Provider, RecordId};
 
 /// Rows per page of the list: enough to scan, and few enough that a page shows at once however
 /// many accounts the organization has.
@@ -162,11 +162,13 @@ fn UnfinishedLink() -> impl IntoView {
         }
         checked.set(true);
     });
-    let discard = move |kind: &'static LinkKind, draft_id: String| {
+    let discard = move |kind: &'static LinkKind, draft_id: Option<RecordId>| {
         let (org, draft_name) = (org_key.get_value(), kind.draft_name(&user_key.get_value()));
         spawn_local(async move {
-            let deleted =
-                KeyStore::with_draft(&org, &draft_name, async |keys| keys.delete_draft(&draft_name, Some(&draft_id)).await).await;
+            let deleted = KeyStore::with_draft(&org, &draft_name, async |keys| {
+                keys.delete_draft(&draft_name, draft_id.as_ref().map(RecordId::as_str)).await
+            })
+            .await;
             if deleted.is_ok() {
                 drafts.update(|d| d.retain(|(k, _)| k.provider != kind.provider));
             }

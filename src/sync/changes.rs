@@ -7,21 +7,21 @@ use super::tabs::News;
 use super::{SyncEngine, SyncError};
 use leptos::prelude::*;
 use serde_json::Value;
-use xops_model::RecordKind;
+use xops_model::{RecordId, RecordKind};
 
 impl SyncEngine {
     /// Saves a record (new or changed). Durable on this device when this returns.
-    pub async fn save(&self, id: &str, kind: RecordKind, body: Value) -> Result<(), SyncError> {
+    pub async fn save(&self, id: &RecordId, kind: RecordKind, body: Value) -> Result<(), SyncError> {
         self.change(id, Some(kind), Some(body)).await
     }
 
     /// Deletes a record. Durable on this device when this returns.
-    pub async fn delete(&self, id: &str) -> Result<(), SyncError> {
+    pub async fn delete(&self, id: &RecordId) -> Result<(), SyncError> {
         self.change(id, None, None).await
     }
 
     /// `kind` is given for a save; a delete keeps the kind of what it deletes.
-    async fn change(&self, id: &str, kind: Option<RecordKind>, body: Option<Value>) -> Result<(), SyncError> {
+    async fn change(&self, id: &RecordId, kind: Option<RecordKind>, body: Option<Value>) -> Result<(), SyncError> {
         let running = self.local().ok_or(SyncError::NotReady)?;
         let storage = |e: idb::IdbError| SyncError::Storage(e.to_string());
         // Another tab may have queued changes: merge against the device's outbox, not this tab's view.
@@ -36,7 +36,7 @@ impl SyncEngine {
             (own, seen) => own.or(seen),
         };
         let next_seq = next_seq(&outbox, &notices);
-        let pending = outbox.iter().find(|p| p.id == id);
+        let pending = outbox.iter().find(|p| &p.id == id);
         let kind = kind.or(pending.map(|p| p.kind)).or(confirmed.as_ref().map(|r| r.kind)).ok_or(SyncError::NotFound)?;
         let op = merge_change(pending, confirmed.as_ref().and_then(Cached::live_revision), id, kind, body, next_seq)
             .ok_or(SyncError::NotFound)?;

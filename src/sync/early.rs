@@ -12,6 +12,7 @@ use super::idb::IdbError;
 use super::local::{LocalStore, Snapshot};
 use crate::started::Started;
 use std::cell::RefCell;
+use xops_model::{OrganizationId, UserId};
 
 struct Early {
     name: String,
@@ -23,8 +24,8 @@ thread_local! {
 }
 
 /// Starts reading this person's copy (replacing any earlier start that nobody took).
-pub fn start(user_id: &str, organization_id: &str) {
-    let (user, organization) = (user_id.to_string(), organization_id.to_string());
+pub fn start(user_id: &UserId, organization_id: &OrganizationId) {
+    let (user, organization) = (user_id.clone(), organization_id.clone());
     let read = Started::new(async move {
         let local = LocalStore::open(&user, &organization).await?;
         let snapshot = local.load().await?;
@@ -38,7 +39,7 @@ pub fn start(user_id: &str, organization_id: &str) {
 
 /// The early read of this person's copy, once it has finished: `None` when none was started for
 /// them (or it failed; the engine then opens and reads the copy itself).
-pub async fn take(user_id: &str, organization_id: &str) -> Option<(LocalStore, Snapshot)> {
+pub async fn take(user_id: &UserId, organization_id: &OrganizationId) -> Option<(LocalStore, Snapshot)> {
     let early = EARLY.with(|e| e.borrow_mut().take())?;
     if early.name != LocalStore::database_name(user_id, organization_id) {
         discard(early).await;

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 use wasm_bindgen::{JsCast, JsValue};
-use xops_model::{Record, RecordKind};
+use xops_model::{OrganizationId, Record, RecordId, RecordKind, UserId};
 
 const RECORDS: &str = "records";
 const OUTBOX: &str = "outbox";
@@ -36,7 +36,7 @@ const SINCE: &str = "since";
 /// trees; that was most of the time a reload took.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Cached {
-    pub id: String,
+    pub id: RecordId,
     pub kind: RecordKind,
     pub body: Option<Box<RawValue>>,
     pub revision: i64,
@@ -83,7 +83,7 @@ pub struct PulledPage {
 /// Everything this device holds for one user in one organization.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Snapshot {
-    pub confirmed: BTreeMap<String, Cached>,
+    pub confirmed: BTreeMap<RecordId, Cached>,
     pub outbox: Vec<Pending>,
     pub notices: Vec<Notice>,
     pub since: i64,
@@ -94,13 +94,13 @@ pub struct Snapshot {
 /// The cache as its two layers hold it: each record at its highest revision (tombstones
 /// dropped), and how many entries and versions it took.
 struct Merged {
-    confirmed: BTreeMap<String, Cached>,
+    confirmed: BTreeMap<RecordId, Cached>,
     entries: usize,
     versions: usize,
 }
 
 fn merge(chunks: &Entries, records: &Entries) -> Merged {
-    let mut all: BTreeMap<String, Cached> = BTreeMap::new();
+    let mut all: BTreeMap<RecordId, Cached> = BTreeMap::new();
     let mut versions = 0;
     let mut keep = |r: Cached| {
         versions += 1;
@@ -152,11 +152,11 @@ fn seq_key(seq: u64) -> JsValue {
 impl LocalStore {
     /// The database name: one per user and organization, so two people sharing a browser never
     /// see each other's cached records.
-    pub fn database_name(user_id: &str, organization_id: &str) -> String {
+    pub fn database_name(user_id: &UserId, organization_id: &OrganizationId) -> String {
         format!("xops-records-{organization_id}-{user_id}")
     }
 
-    pub async fn open(user_id: &str, organization_id: &str) -> Result<LocalStore, IdbError> {
+    pub async fn open(user_id: &UserId, organization_id: &OrganizationId) -> Result<LocalStore, IdbError> {
         let name = Self::database_name(user_id, organization_id);
         // Version 2 added `chunks`; a version 1 copy keeps its records as they are.
         let idb = Idb::open(&name, 2, |db| {
@@ -209,8 +209,8 @@ impl LocalStore {
 
     /// The record's entry of its own, if it has one (a tombstone included): newer than any
     /// chunk's copy of it. `None` means only a chunk may hold it (see the module's note).
-    pub async fn own_entry(&self, id: &str) -> Result<Option<Cached>, IdbError> {
-        Ok(self.idb.get(RECORDS, &JsValue::from_str(id)).await?.as_ref().and_then(parse))
+    pub async fn own_entry(&self, id: &RecordId) -> Result<Option<Cached>, IdbError> {
+        Ok(self.idb.get(RECORDS, &JsValue::from_str(id.as_str())).await?.as_ref().and_then(parse))
     }
 
     /// Applies a change to the outbox durably (before the store ever hears of it).
@@ -338,5 +338,5 @@ fn since(meta: &Entries) -> i64 {
 /// A record's entry of its own; a deletion stays as a tombstone, which hides any older copy of
 /// the record in a chunk.
 fn put_record(records: &web_sys::IdbObjectStore, r: &Cached) -> Result<(), JsValue> {
-    records.put_with_key(&json(r), &JsValue::from_str(&r.id)).map(|_| ())
+    records.put_with_key(&json(r), &JsValue::from_str(r.id.as_str())).map(|_| ())
 }

@@ -37,7 +37,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use view::{overlay_one, Accounts};
 use wasm_bindgen::JsCast;
-use xops_model::Me;
+use xops_model::{Me, OrganizationId, RecordId, UserId};
 
 struct Running {
     local: LocalStore,
@@ -48,7 +48,7 @@ struct Running {
 
 #[derive(Clone, Copy)]
 pub struct SyncEngine {
-    confirmed: RwSignal<BTreeMap<String, Cached>>,
+    confirmed: RwSignal<BTreeMap<RecordId, Cached>>,
     outbox: RwSignal<Vec<Pending>>,
     /// What the person sees: `confirmed` with `outbox` laid over it, as linked accounts. Kept up
     /// to date record by record (`refresh`), never rebuilt for one change.
@@ -119,7 +119,7 @@ impl SyncEngine {
     }
 
     /// Lays the pending changes over the confirmed copy again for `ids` (and only those).
-    fn refresh<'a>(&self, ids: impl IntoIterator<Item = &'a str>) {
+    fn refresh<'a>(&self, ids: impl IntoIterator<Item = &'a RecordId>) {
         let (confirmed, outbox, accounts) = (self.confirmed, self.outbox, self.accounts);
         let mut ids = ids.into_iter().peekable();
         if ids.peek().is_none() {
@@ -134,9 +134,10 @@ impl SyncEngine {
 
     /// Replaces the outbox, and what the person sees of every record it had or has.
     fn set_outbox(&self, outbox: Vec<Pending>) {
-        let ids: BTreeSet<String> = self.outbox.with_untracked(|o| o.iter().chain(outbox.iter()).map(|p| p.id.clone()).collect());
+        let ids: BTreeSet<RecordId> =
+            self.outbox.with_untracked(|o| o.iter().chain(outbox.iter()).map(|p| p.id.clone()).collect());
         self.outbox.set(outbox);
-        self.refresh(ids.iter().map(String::as_str));
+        self.refresh(&ids);
     }
 
     fn update_outbox(&self, f: impl FnOnce(&mut Vec<Pending>)) {
@@ -258,9 +259,9 @@ impl SyncEngine {
         }
         // Every confirmed record (with its pending change, if any), then the pending records the
         // store has not confirmed yet: each once, without looking any record up.
-        let pending = |id: &str| last_pending(&s.outbox, id);
-        let fresh: BTreeSet<&str> = s.outbox.iter().map(|p| p.id.as_str()).filter(|id| !s.confirmed.contains_key(*id)).collect();
-        let seen = s.confirmed.iter().map(|(id, r)| (id.as_str(), overlay_one(Some(r), pending(id))));
+        let pending = |id: &RecordId| last_pending(&s.outbox, id);
+        let fresh: BTreeSet<&RecordId> = s.outbox.iter().map(|p| &p.id).filter(|id| !s.confirmed.contains_key(*id)).collect();
+        let seen = s.confirmed.iter().map(|(id, r)| (id, overlay_one(Some(r), pending(id))));
         let seen = seen.chain(fresh.into_iter().map(|id| (id, overlay_one(None, pending(id)))));
         let accounts = Accounts::from_records(s.confirmed.len(), seen.filter_map(|(id, seen)| seen.map(|seen| (id, seen))));
         self.accounts.set(accounts);
@@ -311,7 +312,7 @@ impl SyncEngine {
             return;
         }
         self.view_changed();
-        let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
+        let ids: Vec<RecordId> = records.iter().map(|r| r.id.clone()).collect();
         self.confirmed.update(|map| {
             for r in records {
                 if r.deleted {
@@ -321,13 +322,13 @@ impl SyncEngine {
                 }
             }
         });
-        self.refresh(ids.iter().map(String::as_str));
+        self.refresh(&ids);
     }
 }
 
 /// Starts the engine for whoever signs in, and stops it when they sign out.
 pub fn follow_session(engine: SyncEngine, session: crate::session::Session) {
-    Effect::new(move |previous: Option<Option<(String, String)>>| {
+    Effect::new(move |previous: Option<Option<(UserId, OrganizationId)>>| {
         let who = session.me().map(|m| (m.user.id.clone(), m.organization.id.clone()));
         if previous.as_ref() != Some(&who) {
             match session.me() {

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use xops_model::{Record, RecordKind};
+use xops_model::{Record, RecordId, RecordKind};
 
 /// What a pending change expects of the store's copy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,7 +18,7 @@ pub enum Base {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pending {
     pub seq: u64,
-    pub id: String,
+    pub id: RecordId,
     pub kind: RecordKind,
     pub body: Option<Value>,
     pub base: Base,
@@ -42,8 +42,8 @@ impl Notice {
 }
 
 /// The change the person made last to record `id`, if one waits.
-pub fn last_pending<'a>(outbox: &'a [Pending], id: &str) -> Option<&'a Pending> {
-    outbox.iter().rev().find(|p| p.id == id)
+pub fn last_pending<'a>(outbox: &'a [Pending], id: &RecordId) -> Option<&'a Pending> {
+    outbox.iter().rev().find(|p| &p.id == id)
 }
 
 /// What a new change does to the outbox.
@@ -61,7 +61,7 @@ pub enum OutboxOp {
 pub fn merge_change(
     pending: Option<&Pending>,
     live_revision: Option<i64>,
-    id: &str,
+    id: &RecordId,
     kind: RecordKind,
     body: Option<Value>,
     next_seq: u64,
@@ -75,7 +75,7 @@ pub fn merge_change(
                 None if body.is_some() => Base::Create,
                 None => return None, // deleting what this device never had: nothing to do
             };
-            Some(OutboxOp::Put(Pending { seq: next_seq, id: id.to_string(), kind, body, base }))
+            Some(OutboxOp::Put(Pending { seq: next_seq, id: id.clone(), kind, body, base }))
         }
     }
 }

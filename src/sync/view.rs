@@ -10,12 +10,12 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
-use xops_model::{Integration, Provider, RecordKind};
+use xops_model::{Integration, Provider, RecordId, RecordKind};
 
 /// An integration record as the pages show it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinkedAccount {
-    pub id: String,
+    pub id: RecordId,
     pub integration: Integration,
     pub pending: bool,
 }
@@ -56,11 +56,11 @@ pub fn overlay_one<'a>(confirmed: Option<&'a Cached>, pending: Option<&'a Pendin
 /// of the list reads 50.
 #[derive(Debug, Default)]
 pub struct Accounts {
-    by_id: HashMap<String, Entry>,
+    by_id: HashMap<RecordId, Entry>,
     /// Every account in list order (see `sort_key`).
-    by_name: BTreeSet<(String, String)>,
+    by_name: BTreeSet<(String, RecordId)>,
     /// The accounts that have a certificate (the only ones that can need attention).
-    with_certificate: BTreeSet<(String, String)>,
+    with_certificate: BTreeSet<(String, RecordId)>,
     counts: [usize; 3],
 }
 
@@ -68,7 +68,7 @@ pub struct Accounts {
 struct Entry {
     name: String,
     provider: Provider,
-    key: (String, String),
+    key: (String, RecordId),
     pending: bool,
     /// The account's JSON text until it is first read (a pending change's is read at once).
     text: Option<Arc<str>>,
@@ -78,12 +78,12 @@ struct Entry {
 impl Entry {
     /// The whole account, read from its text the first time. `None` (and a warning in the
     /// console) when this version cannot read it.
-    fn account(&self, id: &str) -> Option<&Arc<LinkedAccount>> {
+    fn account(&self, id: &RecordId) -> Option<&Arc<LinkedAccount>> {
         self.account
             .get_or_init(|| {
                 let text = self.text.as_deref()?;
                 match serde_json::from_str::<Integration>(text) {
-                    Ok(integration) => Some(Arc::new(LinkedAccount { id: id.to_string(), integration, pending: self.pending })),
+                    Ok(integration) => Some(Arc::new(LinkedAccount { id: id.clone(), integration, pending: self.pending })),
                     Err(e) => {
                         unreadable(id, e);
                         None
@@ -95,7 +95,7 @@ impl Entry {
 }
 
 /// An account this version cannot read is not shown, but never dropped without a word.
-fn unreadable(id: &str, e: serde_json::Error) {
+fn unreadable(id: &RecordId, e: serde_json::Error) {
     leptos::logging::warn!("the account record {id} cannot be read by this version: {e}");
 }
 
@@ -127,8 +127,8 @@ struct PeekDetails {
 
 /// Where an account sorts in the list: by name, ignoring case, then by id (names are unique per
 /// provider, not across providers).
-fn sort_key(name: &str, id: &str) -> (String, String) {
-    (name.to_lowercase(), id.to_string())
+fn sort_key(name: &str, id: &RecordId) -> (String, RecordId) {
+    (name.to_lowercase(), id.clone())
 }
 
 fn slot(p: Provider) -> usize {
@@ -141,7 +141,7 @@ fn slot(p: Provider) -> usize {
 
 impl Accounts {
     /// All of them at once (opening this device's copy), by record id; about `capacity` of them.
-    pub fn from_records<'a>(capacity: usize, records: impl IntoIterator<Item = (&'a str, Seen<'a>)>) -> Accounts {
+    pub fn from_records<'a>(capacity: usize, records: impl IntoIterator<Item = (&'a RecordId, Seen<'a>)>) -> Accounts {
         let mut accounts = Accounts { by_id: HashMap::with_capacity(capacity), ..Accounts::default() };
         for (id, seen) in records {
             accounts.set(id, Some(seen));
@@ -150,7 +150,7 @@ impl Accounts {
     }
 
     /// Puts what the person now sees of record `id` in place of what was there.
-    pub fn set(&mut self, id: &str, now: Option<Seen<'_>>) {
+    pub fn set(&mut self, id: &RecordId, now: Option<Seen<'_>>) {
         if let Some(old) = self.by_id.remove(id) {
             self.by_name.remove(&old.key);
             self.with_certificate.remove(&old.key);
@@ -165,7 +165,7 @@ impl Accounts {
             Body::Value(value) => Integration::deserialize(value).map(|integration| {
                 let certificate = integration.certificate.is_some();
                 let (name, provider) = (integration.name.as_str().to_string(), integration.details.provider());
-                let account = Arc::new(LinkedAccount { id: id.to_string(), integration, pending });
+                let account = Arc::new(LinkedAccount { id: id.clone(), integration, pending });
                 (
                     Entry {
                         key: sort_key(&name, id),
@@ -199,7 +199,7 @@ impl Accounts {
         }
         self.by_name.insert(entry.key.clone());
         self.counts[slot(entry.provider)] += 1;
-        self.by_id.insert(id.to_string(), entry);
+        self.by_id.insert(id.clone(), entry);
     }
 
     pub fn len(&self) -> usize {
@@ -210,7 +210,7 @@ impl Accounts {
         self.by_id.is_empty()
     }
 
-    pub fn get(&self, id: &str) -> Option<&Arc<LinkedAccount>> {
+    pub fn get(&self, id: &RecordId) -> Option<&Arc<LinkedAccount>> {
         self.by_id.get(id).and_then(|e| e.account(id))
     }
 

@@ -10,7 +10,7 @@ use xops_integrations::app::AppRoutes;
 use xops_integrations::components::redirect::Leave;
 use xops_integrations::session::{Session, SessionState};
 use xops_model::account::{OrganizationInfo, UserInfo};
-use xops_model::{ApiBase, Me};
+use xops_model::{ApiBase, Guid, Me};
 
 pub fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
@@ -80,10 +80,22 @@ pub fn type_into(root: &Element, selector: &str, text: &str) {
     input.dispatch_event(&web_sys::Event::new("blur").unwrap()).unwrap();
 }
 
+/// The id numbered `n` of any id type (`RecordId`, `UserId`, ...): the same `n` is the same id.
+pub fn test_id<T: From<Guid>>(n: u64) -> T {
+    let mut bytes = [0u8; 16];
+    bytes[8..].copy_from_slice(&n.to_be_bytes());
+    T::from(Guid::from_random(bytes))
+}
+
+/// An id no other test uses (an organization's own IndexedDB databases, say).
+pub fn fresh_id<T: From<Guid>>() -> T {
+    T::from(xops_integrations::certificate::random_uuid().unwrap())
+}
+
 pub fn me(has_connected_account: bool) -> Me {
     Me {
-        user: UserInfo { id: "u1".into(), email: "ada@contoso.com".into() },
-        organization: OrganizationInfo { id: "o1".into(), name: "Contoso".into() },
+        user: UserInfo { id: test_id(1), email: "ada@contoso.com".into() },
+        organization: OrganizationInfo { id: test_id(2), name: "Contoso".into() },
         has_connected_account,
     }
 }

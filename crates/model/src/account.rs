@@ -1,31 +1,9 @@
 //! Accounts: who signs in, and to which organization they belong.
 
+pub use crate::field_error::FieldError;
+use crate::ids::{OrganizationId, UserId};
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 use std::fmt;
-
-/// A field problem with a sentence that says what is wrong and how to fix it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    /// The request/form field the message is about (snake_case, as in the API body; a path
-    /// such as `details.tenant_id` inside a record body).
-    pub field: Cow<'static, str>,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
-        FieldError { field: Cow::Borrowed(field), message: message.into() }
-    }
-}
-
-impl fmt::Display for FieldError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for FieldError {}
 
 /// An email address: trimmed and lower-cased, so one address is one account.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -337,14 +315,16 @@ pub struct Me {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserInfo {
-    pub id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "uuid"))]
+    pub id: UserId,
     pub email: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganizationInfo {
-    pub id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "uuid"))]
+    pub id: OrganizationId,
     pub name: String,
 }
 

@@ -1,7 +1,7 @@
 //! Certificate facts: the public half of a linked account's credential, its thumbprints, and
 //! how close it is to its end date.
 
-use crate::account::FieldError;
+use crate::field_error::FieldError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

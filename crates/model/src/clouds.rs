@@ -2,7 +2,7 @@
 //! an account type; an Azure scope (a subscription or a management group). Each value has one
 //! `parse`, called by the form and by the store; its message names the part that is wrong.
 
-use crate::account::FieldError;
+use crate::field_error::FieldError;
 use crate::serde_via_parse;
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -1,7 +1,7 @@
 //! Identifiers: GUIDs (tenant, application, subscription, record ids), domains, account names.
 //! Each has one `parse` that the form and the store both call.
 
-use crate::account::FieldError;
+use crate::field_error::FieldError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -44,6 +44,23 @@ impl Guid {
         Ok(Guid(s.to_ascii_lowercase()))
     }
 
+    /// A random (version 4) UUID from 16 random bytes; the caller brings the randomness (the
+    /// operating system's in the store, Web Crypto's in the browser).
+    pub fn from_random(mut b: [u8; 16]) -> Guid {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        b[6] = (b[6] & 0x0f) | 0x40;
+        b[8] = (b[8] & 0x3f) | 0x80;
+        let mut s = String::with_capacity(36);
+        for (i, x) in b.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                s.push('-');
+            }
+            s.push(char::from(HEX[usize::from(x >> 4)]));
+            s.push(char::from(HEX[usize::from(x & 0x0f)]));
+        }
+        Guid(s)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -61,7 +78,7 @@ impl fmt::Display for Guid {
 macro_rules! serde_via_parse {
     ($($t:ty),* $(,)?) => {$(
         impl TryFrom<String> for $t {
-            type Error = $crate::account::FieldError;
+            type Error = $crate::field_error::FieldError;
             fn try_from(s: String) -> Result<Self, Self::Error> {
                 <$t>::parse(&s)
             }
@@ -94,6 +111,19 @@ macro_rules! guid_type {
 
             pub fn as_str(&self) -> &str {
                 self.0.as_str()
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = FieldError;
+            fn from_str(s: &str) -> Result<Self, FieldError> {
+                Self::parse(s)
+            }
+        }
+
+        impl From<Guid> for $name {
+            fn from(g: Guid) -> Self {
+                $name(g)
             }
         }
 
@@ -133,6 +163,14 @@ guid_type!(
 guid_type!(
     /// A record's id, made by the client (a UUID) so a change can be created offline.
     RecordId, "id", "Record ID"
+);
+guid_type!(
+    /// A person's id, made by the store when they sign up or are added.
+    UserId, "user_id", "User ID"
+);
+guid_type!(
+    /// An organization's id, made by the store when it is created.
+    OrganizationId, "organization_id", "Organization ID"
 );
 
 /// A tenant's domain, such as `contoso.onmicrosoft.com` (lower-cased).
@@ -216,6 +254,24 @@ impl AccountName {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_random_guid_is_a_version_4_uuid_that_parses_back() {
+        let g = Guid::from_random([0xff; 16]);
+        assert_eq!(g.as_str(), "ffffffff-ffff-4fff-bfff-ffffffffffff");
+        assert_eq!(Guid::from_random([0; 16]).as_str(), "00000000-0000-4000-8000-000000000000");
+        let id = UserId::from(Guid::from_random(*b"0123456789abcdef"));
+        assert_eq!(UserId::parse(id.as_str()), Ok(id.clone()));
+        assert_eq!(id.as_str().parse::<UserId>(), Ok(id));
+    }
+
+    #[test]
+    fn ids_of_different_kinds_name_their_field() {
+        let e = OrganizationId::parse("org-1").unwrap_err();
+        assert_eq!(e.field, "organization_id");
+        assert!(e.message.starts_with("Organization ID must be a GUID"), "{}", e.message);
+        assert!(serde_json::from_str::<RecordId>("\"not-a-uuid\"").is_err(), "a record id that is no UUID is refused");
+    }
 
     #[test]
     fn guids_are_normalised() {

@@ -2,9 +2,9 @@
 //! (the credential's public facts, re-exported here) and `link_input` (what a link form sends,
 //! before parsing).
 
-use crate::account::FieldError;
 pub use crate::certificate::{CertificateInfo, Expiry, Sha1Thumbprint, Sha256Thumbprint, Thumbprint};
 use crate::clouds::{AwsAccountId, AwsAccountType, ExternalId, ManagementGroupId, RoleArn};
+use crate::field_error::FieldError;
 use crate::ids::{AccountName, ApplicationId, OrganizationDomain, SubscriptionId, TenantId};
 use serde::{Deserialize, Serialize};
 

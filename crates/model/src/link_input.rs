@@ -1,8 +1,8 @@
 //! What a person types into a link form, before parsing: one input type per provider, each
 //! parsed with the same rules in the app (field by field, and on Connect) and in the store.
 
-use crate::account::FieldError;
 use crate::clouds::{AwsAccountId, AwsAccountType, ExternalId, ManagementGroupId, RoleArn};
+use crate::field_error::FieldError;
 use crate::ids::{AccountName, ApplicationId, OrganizationDomain, SubscriptionId, TenantId};
 use crate::integration::{taken_aws_account_message, taken_name_message, AwsDetails, AzureDetails, AzureScope, M365Details};
 

@@ -1,7 +1,8 @@
 //! The record store's API bodies: per-organization records with revisions and tombstones.
 
-use crate::account::FieldError;
 use crate::api::ErrorDetail;
+use crate::field_error::FieldError;
+use crate::ids::{RecordId, UserId};
 use crate::integration::{CertificateInfo, Integration, IntegrationDetails, UniqueKey};
 use serde::{Deserialize, Serialize};
 
@@ -93,7 +94,8 @@ pub struct RecordPut {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Record {
-    pub id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "uuid"))]
+    pub id: RecordId,
     pub kind: RecordKind,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub body: Option<serde_json::Value>,
@@ -102,7 +104,8 @@ pub struct Record {
     /// Milliseconds since the Unix epoch.
     pub updated_at: i64,
     /// The user who made the change.
-    pub updated_by: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "uuid"))]
+    pub updated_by: UserId,
 }
 
 /// `GET /api/v1/records?since=REV&limit=N`: the changes after `since`, in revision order.

@@ -2,7 +2,7 @@
 //! relays them to Microsoft's identity platform and Graph, and answers with a checklist. The
 //! last answer is kept on the integration record (`last_test`).
 
-use crate::account::FieldError;
+use crate::field_error::FieldError;
 use serde::{Deserialize, Serialize};
 
 /// The Microsoft Graph scope the first assertion is exchanged for.

@@ -2,24 +2,16 @@
 
 use crate::db::{now_millis, Db};
 use crate::error::AppError;
+use crate::ids::{id_column, new_id};
 use sqlx::Row;
 use xops_model::account::{OrganizationInfo, UserInfo};
-use xops_model::{Email, ErrorCode, Me, OrganizationName};
+use xops_model::{Email, ErrorCode, Me, OrganizationId, OrganizationName, UserId};
 
-/// A new random identifier, formatted as a UUID (version 4).
-pub fn new_id() -> String {
-    let mut b = [0u8; 16];
-    crate::random::fill_random(&mut b);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
-}
-
-#[derive(Clone)]
+/// The signed-in person and the organization every query of theirs is scoped to.
+#[derive(Clone, Debug)]
 pub struct UserRef {
-    pub user_id: String,
-    pub organization_id: String,
+    pub user_id: UserId,
+    pub organization_id: OrganizationId,
 }
 
 pub fn email_taken() -> AppError {
@@ -42,8 +34,8 @@ pub async fn create_organization_with_user(
     password_hash: &str,
 ) -> Result<UserRef, AppError> {
     let now = now_millis();
-    let org_id = new_id();
-    let user_id = new_id();
+    let org_id: OrganizationId = new_id();
+    let user_id: UserId = new_id();
     let mut tx = db.pool.begin().await?;
     insert_organization(&mut tx, &org_id, organization, now).await?;
     insert_user(&mut tx, &user_id, &org_id, email, password_hash, now).await?;
@@ -54,7 +46,7 @@ pub async fn create_organization_with_user(
 /// Which organization the operator's `user add` puts the user in.
 pub enum Joining<'a> {
     /// An existing organization, by its id.
-    Existing(&'a str),
+    Existing(&'a OrganizationId),
     /// A new organization of this name (never an existing one of the same name: names are not
     /// unique, and anyone can sign up an organization with any name first).
     New(&'a OrganizationName),
@@ -68,7 +60,7 @@ pub async fn add_user(db: &Db, joining: Joining<'_>, email: &Email, password_has
     let (org_id, name) = match joining {
         Joining::Existing(id) => {
             let name: String = sqlx::query("SELECT name FROM organizations WHERE id = $1")
-                .bind(id)
+                .bind(id.as_str())
                 .fetch_optional(&mut *tx)
                 .await?
                 .map(|r| r.try_get(0))
@@ -78,15 +70,15 @@ pub async fn add_user(db: &Db, joining: Joining<'_>, email: &Email, password_has
                         "There is no organization with the id {id}. See the ids with: xops-store org list"
                     ))
                 })?;
-            (id.to_string(), name)
+            (id.clone(), name)
         }
         Joining::New(name) => {
-            let id = new_id();
+            let id: OrganizationId = new_id();
             insert_organization(&mut tx, &id, name, now).await?;
             (id, name.as_str().to_string())
         }
     };
-    let user_id = new_id();
+    let user_id: UserId = new_id();
     insert_user(&mut tx, &user_id, &org_id, email, password_hash, now).await?;
     tx.commit().await?;
     Ok((UserRef { user_id, organization_id: org_id }, name))
@@ -94,7 +86,7 @@ pub async fn add_user(db: &Db, joining: Joining<'_>, email: &Email, password_has
 
 /// One line of `xops-store org list`.
 pub struct OrganizationSummary {
-    pub id: String,
+    pub id: OrganizationId,
     pub name: String,
     pub users: i64,
     pub created_at: i64,
@@ -109,19 +101,19 @@ pub async fn list_organizations(db: &Db) -> Result<Vec<OrganizationSummary>, App
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(OrganizationSummary { id: r.try_get(0)?, name: r.try_get(1)?, created_at: r.try_get(2)?, users: r.try_get(3)? })
+            Ok(OrganizationSummary { id: id_column(r, 0)?, name: r.try_get(1)?, created_at: r.try_get(2)?, users: r.try_get(3)? })
         })
         .collect()
 }
 
 async fn insert_organization(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    id: &str,
+    id: &OrganizationId,
     name: &OrganizationName,
     now: i64,
 ) -> Result<(), AppError> {
     sqlx::query("INSERT INTO organizations (id, name, revision, created_at) VALUES ($1, $2, 0, $3)")
-        .bind(id)
+        .bind(id.as_str())
         .bind(name.as_str())
         .bind(now)
         .execute(&mut **tx)
@@ -131,15 +123,15 @@ async fn insert_organization(
 
 async fn insert_user(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    user_id: &str,
-    org_id: &str,
+    user_id: &UserId,
+    org_id: &OrganizationId,
     email: &Email,
     password_hash: &str,
     now: i64,
 ) -> Result<(), AppError> {
     sqlx::query("INSERT INTO users (id, organization_id, email, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(user_id)
-        .bind(org_id)
+        .bind(user_id.as_str())
+        .bind(org_id.as_str())
         .bind(email.as_str())
         .bind(password_hash)
         .bind(now)
@@ -159,7 +151,7 @@ pub async fn credentials(db: &Db, email: &Email) -> Result<Option<(UserRef, Stri
         .bind(email.as_str())
         .fetch_optional(&db.pool)
         .await?;
-    row.map(|r| Ok((UserRef { user_id: r.try_get(0)?, organization_id: r.try_get(1)? }, r.try_get(2)?))).transpose()
+    row.map(|r| Ok((UserRef { user_id: id_column(&r, 0)?, organization_id: id_column(&r, 1)? }, r.try_get(2)?))).transpose()
 }
 
 /// What `GET /api/v1/me` answers for a signed-in user.
@@ -168,22 +160,22 @@ pub async fn me(db: &Db, user: &UserRef) -> Result<Me, AppError> {
         "SELECT u.id, u.email, o.id, o.name FROM users u JOIN organizations o ON o.id = u.organization_id
          WHERE u.id = $1 AND o.id = $2",
     )
-    .bind(&user.user_id)
-    .bind(&user.organization_id)
+    .bind(user.user_id.as_str())
+    .bind(user.organization_id.as_str())
     .fetch_optional(&db.pool)
     .await?
     .ok_or_else(|| AppError::of(ErrorCode::Unauthorized, "Your account no longer exists."))?;
     Ok(Me {
-        user: UserInfo { id: row.try_get(0)?, email: row.try_get(1)? },
-        organization: OrganizationInfo { id: row.try_get(2)?, name: row.try_get(3)? },
+        user: UserInfo { id: id_column(&row, 0)?, email: row.try_get(1)? },
+        organization: OrganizationInfo { id: id_column(&row, 2)?, name: row.try_get(3)? },
         has_connected_account: has_connected_account(db, &user.organization_id).await?,
     })
 }
 
 /// An organization has a connected account once it holds a live integration record.
-pub async fn has_connected_account(db: &Db, organization_id: &str) -> Result<bool, AppError> {
+pub async fn has_connected_account(db: &Db, organization_id: &OrganizationId) -> Result<bool, AppError> {
     Ok(sqlx::query("SELECT 1 FROM records WHERE organization_id = $1 AND kind = 'integration' AND deleted = 0 LIMIT 1")
-        .bind(organization_id)
+        .bind(organization_id.as_str())
         .fetch_optional(&db.pool)
         .await?
         .is_some())

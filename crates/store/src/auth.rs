@@ -6,6 +6,7 @@ use crate::accounts::UserRef;
 use crate::config::{Config, CookieSecure};
 use crate::db::{now_millis, Db};
 use crate::error::AppError;
+use crate::ids::id_column;
 pub use crate::passwords::{busy, hash_password, hash_password_blocking, verify_password, warm_up, HashSlot, HashSlots};
 use crate::random::fill_random;
 use crate::recent::RECHECK;
@@ -43,8 +44,8 @@ pub async fn create_session(db: &Db, config: &Config, user: &UserRef) -> Result<
          VALUES ($1, $2, $3, $4, $4, $5)",
     )
     .bind(token_hash(&token))
-    .bind(&user.user_id)
-    .bind(&user.organization_id)
+    .bind(user.user_id.as_str())
+    .bind(user.organization_id.as_str())
     .bind(now)
     .bind(now + config.session_lifetime().as_millis() as i64)
     .execute(&db.pool)
@@ -142,7 +143,7 @@ impl FromRequestParts<AppState> for CurrentUser {
                         .await?;
                 let Some(row) = row else { return Err(not_signed_in()) };
                 let mut session = Checked {
-                    user: UserRef { user_id: row.try_get(0)?, organization_id: row.try_get(1)? },
+                    user: UserRef { user_id: id_column(&row, 0)?, organization_id: id_column(&row, 1)? },
                     last_seen_at: row.try_get(2)?,
                     expires_at: row.try_get(3)?,
                 };

@@ -5,6 +5,7 @@ use crate::accounts::UserRef;
 use crate::db::{Backend, Db};
 use crate::error::AppError;
 use crate::records::{write_in, Change, Outcome, Precondition, Quota};
+use xops_model::RecordId;
 
 /// The most changes one group commit carries.
 const MAX_GROUP: usize = 64;
@@ -23,7 +24,7 @@ pub struct Writes {
 /// A change waiting for its group commit.
 struct Job {
     user: UserRef,
-    id: String,
+    id: RecordId,
     change: Change,
     precondition: Precondition,
     quota: Quota,
@@ -46,7 +47,7 @@ impl Writes {
     pub async fn write(
         &self,
         user: &UserRef,
-        id: &str,
+        id: &RecordId,
         change: Change,
         precondition: Precondition,
         quota: Quota,
@@ -60,7 +61,7 @@ impl Writes {
             return Ok(outcome);
         };
         let (answer, answered) = tokio::sync::oneshot::channel();
-        let job = Job { user: user.clone(), id: id.to_string(), change, precondition, quota, answer };
+        let job = Job { user: user.clone(), id: id.clone(), change, precondition, quota, answer };
         queue.send(job).map_err(|_| AppError::internal("the record writer has stopped"))?;
         answered.await.map_err(|_| AppError::internal("the record writer dropped a change"))?
     }

@@ -12,6 +12,7 @@ pub mod deploy_kit;
 pub mod error;
 pub mod group_commit;
 pub mod http;
+pub mod ids;
 pub mod memory;
 pub mod microsoft;
 pub mod passwords;
@@ -24,6 +25,7 @@ pub mod server;
 pub mod web;
 
 use std::sync::Arc;
+use xops_model::{OrganizationId, RecordId};
 
 pub use config::{Cli, Config};
 pub use db::Db;
@@ -46,7 +48,7 @@ pub struct Shared {
     /// know who sent them. Keyed by the token's hash.
     pub sessions: recent::Recent<String, auth::Checked>,
     /// Records read lately, as served (see [`recent`]). Keyed by organization and id.
-    pub records: recent::Recent<(String, String), records::Served>,
+    pub records: recent::Recent<(OrganizationId, RecordId), records::Served>,
 }
 
 impl std::ops::Deref for AppState {

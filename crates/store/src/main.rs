@@ -50,8 +50,14 @@ async fn user_add(database: &str, email: &str, organization_id: Option<&str>, or
     let new_name = organization
         .map(|name| xops_model::OrganizationName::parse(name).map_err(|e| format!("--organization: {e}")))
         .transpose()?;
-    let joining = match (organization_id, &new_name) {
-        (Some(id), _) => accounts::Joining::Existing(id.trim()),
+    let existing = organization_id
+        .map(|id| {
+            xops_model::OrganizationId::parse(id)
+                .map_err(|e| format!("--organization-id: {e} See the ids with: xops-store org list"))
+        })
+        .transpose()?;
+    let joining = match (&existing, &new_name) {
+        (Some(id), _) => accounts::Joining::Existing(id),
         (None, Some(name)) => accounts::Joining::New(name),
         (None, None) => return Err("give --organization-id ID (to join) or --organization NAME (to create)".into()),
     };

@@ -7,7 +7,7 @@
 use serde::Deserialize;
 use std::time::Duration;
 use xops_model::verify::{explain_entra_error, Check, CheckId, ConnectionTest, EXCHANGE_ROLE, EXCHANGE_SCOPE, GRAPH_SCOPE};
-use xops_model::{ApplicationId, OrganizationDomain, TenantId};
+use xops_model::{ApplicationId, OrganizationDomain, OrganizationId, TenantId};
 
 const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
@@ -17,7 +17,7 @@ pub struct Relay {
     authority: String,
     graph: String,
     /// Connection tests running now in this process, per organization.
-    running: std::sync::Mutex<std::collections::HashMap<String, usize>>,
+    running: std::sync::Mutex<std::collections::HashMap<OrganizationId, usize>>,
 }
 
 /// Connection tests one organization may run at once (per store process). Each holds two calls
@@ -27,7 +27,7 @@ pub const TESTS_AT_ONCE: usize = 2;
 /// A running connection test, counted until dropped.
 pub struct Running<'a> {
     relay: &'a Relay,
-    organization: String,
+    organization: OrganizationId,
 }
 
 impl Drop for Running<'_> {
@@ -100,14 +100,14 @@ impl Relay {
     }
 
     /// Counts a connection test for `organization`, unless it already runs [`TESTS_AT_ONCE`].
-    pub fn begin(&self, organization: &str) -> Option<Running<'_>> {
+    pub fn begin(&self, organization: &OrganizationId) -> Option<Running<'_>> {
         let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
-        let n = running.entry(organization.to_string()).or_default();
+        let n = running.entry(organization.clone()).or_default();
         if *n >= TESTS_AT_ONCE {
             return None;
         }
         *n += 1;
-        Some(Running { relay: self, organization: organization.to_string() })
+        Some(Running { relay: self, organization: organization.clone() })
     }
 
     async fn token(&self, tenant: &TenantId, application: &ApplicationId, assertion: &str, scope: &str) -> TokenOutcome {

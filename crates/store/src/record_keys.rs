@@ -3,8 +3,9 @@
 //! (`records`), and filled for records written before uniqueness was enforced (a migration).
 //! Its own module, so the migrations need not import the record store.
 
+use crate::ids::id_column;
 use sqlx::Row;
-use xops_model::RecordKind;
+use xops_model::{OrganizationId, RecordId, RecordKind};
 
 /// What [`fill_record_keys`] did.
 #[derive(Debug, Default)]
@@ -34,7 +35,8 @@ pub async fn fill_record_keys(conn: &mut sqlx::AnyConnection) -> Result<Filled, 
         let checked = RecordKind::parse(&kind)
             .zip(body.and_then(|b| serde_json::from_str::<serde_json::Value>(&b).ok()))
             .and_then(|(kind, body)| kind.check_body(&body).ok());
-        let Some(checked) = checked else {
+        let ids = OrganizationId::parse(&organization_id).ok().zip(RecordId::parse(&id).ok());
+        let (Some(checked), Some((organization_id, id))) = (checked, ids) else {
             filled.clashes.push(format!(
                 "record {id} of organization {organization_id} could not be read; its values are not unique-checked"
             ));
@@ -60,28 +62,28 @@ pub async fn fill_record_keys(conn: &mut sqlx::AnyConnection) -> Result<Filled, 
 /// The record that holds a unique value in the organization, if any.
 pub(crate) async fn key_owner(
     conn: &mut sqlx::AnyConnection,
-    organization_id: &str,
+    organization_id: &OrganizationId,
     key: &str,
-) -> Result<Option<String>, sqlx::Error> {
+) -> Result<Option<RecordId>, sqlx::Error> {
     sqlx::query("SELECT id FROM record_keys WHERE organization_id = $1 AND key = $2")
-        .bind(organization_id)
+        .bind(organization_id.as_str())
         .bind(key)
         .fetch_optional(&mut *conn)
         .await?
-        .map(|r| r.try_get("id"))
+        .map(|r| id_column(&r, "id"))
         .transpose()
 }
 
 pub(crate) async fn record_key(
     conn: &mut sqlx::AnyConnection,
-    organization_id: &str,
+    organization_id: &OrganizationId,
     key: &str,
-    id: &str,
+    id: &RecordId,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO record_keys (organization_id, key, id) VALUES ($1, $2, $3)")
-        .bind(organization_id)
+        .bind(organization_id.as_str())
         .bind(key)
-        .bind(id)
+        .bind(id.as_str())
         .execute(&mut *conn)
         .await
         .map(drop)

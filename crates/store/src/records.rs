@@ -4,12 +4,13 @@
 use crate::accounts::UserRef;
 use crate::db::{now_millis, Db};
 use crate::error::AppError;
+use crate::ids::id_column;
 use crate::record_keys::{key_owner, record_key};
 use axum::http::StatusCode;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use xops_model::integration::UniqueKey;
-use xops_model::{Conflict, ErrorCode, Record, RecordChanges, RecordKind};
+use xops_model::{Conflict, ErrorCode, OrganizationId, Record, RecordChanges, RecordId, RecordKind};
 
 pub const DEFAULT_PAGE: i64 = 500;
 /// A page as large as a client may ask for: few round trips for a device catching up on many
@@ -86,13 +87,13 @@ fn record_from_row(r: &AnyRow) -> Result<Record, AppError> {
     let kind: String = r.try_get("kind")?;
     let body: Option<String> = r.try_get("body")?;
     Ok(Record {
-        id: r.try_get("id")?,
+        id: id_column(r, "id")?,
         kind: RecordKind::parse(&kind).ok_or_else(|| AppError::internal(format!("unknown record kind {kind}")))?,
         body: body.map(|b| serde_json::from_str(&b)).transpose().map_err(AppError::internal)?,
         revision: r.try_get("revision")?,
         deleted: r.try_get::<i64, _>("deleted")? != 0,
         updated_at: r.try_get("updated_at")?,
-        updated_by: r.try_get("updated_by")?,
+        updated_by: id_column(r, "updated_by")?,
     })
 }
 
@@ -102,10 +103,10 @@ const COLUMNS: &str = "id, kind, body, revision, deleted, updated_at, updated_by
 /// of 5,000 records of 60 KiB would be 300 MiB of memory per request.
 pub const PAGE_BYTE_BUDGET: usize = 4 * 1024 * 1024;
 
-pub async fn changes_since(db: &Db, organization_id: &str, since: i64, limit: i64) -> Result<RecordChanges, AppError> {
+pub async fn changes_since(db: &Db, organization_id: &OrganizationId, since: i64, limit: i64) -> Result<RecordChanges, AppError> {
     use futures_util::TryStreamExt;
     let sql = format!("SELECT {COLUMNS} FROM records WHERE organization_id = $1 AND revision > $2 ORDER BY revision LIMIT $3");
-    let mut rows = sqlx::query(&sql).bind(organization_id).bind(since).bind(limit + 1).fetch(&db.pool);
+    let mut rows = sqlx::query(&sql).bind(organization_id.as_str()).bind(since).bind(limit + 1).fetch(&db.pool);
     let (mut changes, mut bytes, mut has_more) = (Vec::new(), 0usize, false);
     while let Some(row) = rows.try_next().await? {
         let body_len = row.try_get::<Option<String>, _>("body")?.map_or(0, |b| b.len());
@@ -118,17 +119,17 @@ pub async fn changes_since(db: &Db, organization_id: &str, since: i64, limit: i6
     }
     drop(rows);
     let latest_revision: i64 = sqlx::query("SELECT revision FROM organizations WHERE id = $1")
-        .bind(organization_id)
+        .bind(organization_id.as_str())
         .fetch_one(&db.pool)
         .await?
         .try_get(0)?;
     Ok(RecordChanges { changes, latest_revision, has_more })
 }
 
-pub async fn get(db: &Db, organization_id: &str, id: &str) -> Result<Option<Record>, AppError> {
+pub async fn get(db: &Db, organization_id: &OrganizationId, id: &RecordId) -> Result<Option<Record>, AppError> {
     sqlx::query(&format!("SELECT {COLUMNS} FROM records WHERE organization_id = $1 AND id = $2"))
-        .bind(organization_id)
-        .bind(id)
+        .bind(organization_id.as_str())
+        .bind(id.as_str())
         .fetch_optional(&db.pool)
         .await?
         .as_ref()
@@ -143,7 +144,7 @@ fn conflict(message: &str, current: Record) -> Outcome {
     }))
 }
 
-pub fn not_found(id: &str) -> AppError {
+pub fn not_found(id: &RecordId) -> AppError {
     AppError::not_found(format!("There is no record {id} in your organization."))
 }
 
@@ -151,7 +152,7 @@ pub fn not_found(id: &str) -> AppError {
 pub(crate) async fn write_in(
     tx: &mut sqlx::AnyConnection,
     user: &UserRef,
-    id: &str,
+    id: &RecordId,
     change: &Change,
     precondition: Precondition,
     quota: Quota,
@@ -166,13 +167,13 @@ pub(crate) async fn write_in(
     let row = sqlx::query(
         "UPDATE organizations SET revision = revision + 1 WHERE id = $1 RETURNING revision, live_records, stored_bytes",
     )
-    .bind(&user.organization_id)
+    .bind(user.organization_id.as_str())
     .fetch_one(&mut *tx)
     .await?;
     let (revision, live_records, stored_bytes): (i64, i64, i64) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
     let current = sqlx::query(&format!("SELECT {COLUMNS} FROM records WHERE organization_id = $1 AND id = $2"))
-        .bind(&user.organization_id)
-        .bind(id)
+        .bind(user.organization_id.as_str())
+        .bind(id.as_str())
         .fetch_optional(&mut *tx)
         .await?
         .as_ref()
@@ -213,7 +214,7 @@ pub(crate) async fn write_in(
     // revision taken above already serialises this organization's writers, so the look-up
     // cannot race; the primary key of record_keys is the backstop.
     for k in keys {
-        if key_owner(tx, &user.organization_id, &k.key).await?.is_some_and(|owner| owner != id) {
+        if key_owner(tx, &user.organization_id, &k.key).await?.is_some_and(|owner| &owner != id) {
             return Err(AppError::of(ErrorCode::Validation, k.message.clone()).field(format!("body.{}", k.field)));
         }
     }
@@ -237,15 +238,15 @@ pub(crate) async fn write_in(
     }
     if more_records != 0 || more_bytes != 0 {
         sqlx::query("UPDATE organizations SET live_records = live_records + $2, stored_bytes = stored_bytes + $3 WHERE id = $1")
-            .bind(&user.organization_id)
+            .bind(user.organization_id.as_str())
             .bind(more_records)
             .bind(more_bytes)
             .execute(&mut *tx)
             .await?;
     }
     sqlx::query("DELETE FROM record_keys WHERE organization_id = $1 AND id = $2")
-        .bind(&user.organization_id)
-        .bind(id)
+        .bind(user.organization_id.as_str())
+        .bind(id.as_str())
         .execute(&mut *tx)
         .await?;
     for k in keys {
@@ -259,18 +260,18 @@ pub(crate) async fn write_in(
             kind = excluded.kind, body = excluded.body, revision = excluded.revision,
             deleted = excluded.deleted, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
     )
-    .bind(&user.organization_id)
-    .bind(id)
+    .bind(user.organization_id.as_str())
+    .bind(id.as_str())
     .bind(kind.as_str())
     .bind(body_text)
     .bind(revision)
     .bind(if body.is_none() { 1i64 } else { 0i64 })
     .bind(now)
-    .bind(&user.user_id)
+    .bind(user.user_id.as_str())
     .execute(&mut *tx)
     .await?;
     let record = Record {
-        id: id.to_string(),
+        id: id.clone(),
         kind,
         body: body.cloned(),
         revision,

@@ -95,9 +95,13 @@ fn operator_adds_a_user_with_the_password_on_standard_input() {
     assert!(!ok && err.contains("at least 12"), "{err}");
     let (ok, _, err) = user_add(&db, &["--email", "ada@contoso.com", "--organization-id", &org], "correct horse battery staple");
     assert!(!ok && err.contains("already exists"), "{err}");
+    let unknown = "7d3f1c2e-0000-4000-8000-000000000000";
+    let (ok, _, err) =
+        user_add(&db, &["--email", "dee@contoso.com", "--organization-id", unknown], "correct horse battery staple");
+    assert!(!ok && err.contains(&format!("no organization with the id {unknown}")) && err.contains("org list"), "{err}");
     let (ok, _, err) =
         user_add(&db, &["--email", "dee@contoso.com", "--organization-id", "no-such-org"], "correct horse battery staple");
-    assert!(!ok && err.contains("no organization with the id no-such-org") && err.contains("org list"), "{err}");
+    assert!(!ok && err.contains("--organization-id: Organization ID must be a GUID") && err.contains("org list"), "{err}");
 }
 
 /// Anyone can sign up an organization called "Contoso" first. The operator's new user for the

@@ -77,7 +77,7 @@ async fn acknowledged_writes_survive_sigkill() {
         let page: xops_model::RecordChanges =
             c.get(format!("{}/api/v1/records?since={since}&limit=1000", store.base)).send().await.unwrap().json().await.unwrap();
         since = page.changes.last().map_or(since, |r| r.revision);
-        stored.extend(page.changes.into_iter().map(|r| r.id));
+        stored.extend(page.changes.into_iter().map(|r| r.id.to_string()));
         if !page.has_more {
             break;
         }

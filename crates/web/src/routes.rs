@@ -3,6 +3,8 @@
 //! the strings. Sign in and Create account belong to the sign-in page (`crates/signin`): the app
 //! reaches them, and they reach the app, only by a full page load (`is_public`).
 
+use xops_model::RecordId;
+
 pub const HOME: &str = "/";
 pub const LOGIN: &str = "/login";
 pub const SIGNUP: &str = "/signup";
@@ -14,12 +16,12 @@ pub const LINK_AZURE: &str = "/integrations/azure/new";
 pub const LINK_MICROSOFT_365: &str = "/integrations/microsoft/m365/new";
 
 /// One linked account's page.
-pub fn account(id: &str) -> String {
+pub fn account(id: &RecordId) -> String {
     format!("{INTEGRATIONS}/{id}")
 }
 
 /// An account's page right after Connect (it offers Test connection).
-pub fn account_just_linked(id: &str) -> String {
+pub fn account_just_linked(id: &RecordId) -> String {
     format!("{INTEGRATIONS}/{id}?linked=1")
 }
 

@@ -8,18 +8,18 @@ use crate::components::certificate::{CertificateFacts, CredentialChoices};
 use crate::keys::{next_key_id, KeyStore};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use xops_model::CertificateInfo;
+use xops_model::{CertificateInfo, OrganizationId, RecordId};
 
 /// Where this browser keeps a replacement certificate waiting for its upload.
-pub(super) fn replace_draft_name(id: &str) -> String {
+pub(super) fn replace_draft_name(id: &RecordId) -> String {
     format!("{id}/replace")
 }
 
 /// Makes a new key pair and certificate for the account named `name`, keeps the key beside the
 /// current one, and downloads the certificate; returns it and its file's name.
 async fn make_replacement(
-    org: &str,
-    id: &str,
+    org: &OrganizationId,
+    id: &RecordId,
     name: &str,
     options: CredentialOptions,
 ) -> Result<(CertificateInfo, String), String> {
@@ -41,7 +41,7 @@ pub(super) fn CertificateSection(account: Account) -> impl IntoView {
     spawn_local(async move {
         let (org, id) = (org.get_value(), id.get_value());
         if let Ok(keys) = KeyStore::open(&org).await {
-            key_here.set(Some(matches!(keys.key(&id).await, Ok(Some(_)))));
+            key_here.set(Some(matches!(keys.key(id.as_str()).await, Ok(Some(_)))));
             if let Ok(Some(info)) = keys.draft::<CertificateInfo>(&replace_draft_name(&id)).await {
                 if matches!(keys.key(&next_key_id(&id)).await, Ok(Some(_))) {
                     replacement.set(Some(info));
@@ -80,7 +80,7 @@ pub(super) fn CertificateSection(account: Account) -> impl IntoView {
             let outcome = async {
                 saving.await?;
                 let keys = KeyStore::open(&org).await.map_err(|e| e.to_string())?;
-                keys.promote_key(&next_key_id(&id), &id).await.map_err(|e| e.to_string())?;
+                keys.promote_key(&next_key_id(&id), id.as_str()).await.map_err(|e| e.to_string())?;
                 keys.delete_draft(&replace_draft_name(&id), None).await.map_err(|e| e.to_string())
             }
             .await;

@@ -7,19 +7,23 @@ use crate::api::Api;
 use crate::assertion::client_assertion;
 use crate::components::certificate::format_date;
 use crate::keys::KeyStore;
-use crate::session::Session;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use xops_model::verify::{ConnectionTest, VerifyRequest};
-use xops_model::{IntegrationDetails, Platform};
+use xops_model::{IntegrationDetails, OrganizationId, Platform};
 
 /// Runs the test for `account` and saves its result on the record. Returns what to tell the
 /// person if it could not run.
-pub async fn run_test(api: Api, engine: SyncEngine, org: String, account: LinkedAccount) -> Result<ConnectionTest, String> {
+pub async fn run_test(
+    api: Api,
+    engine: SyncEngine,
+    org: OrganizationId,
+    account: LinkedAccount,
+) -> Result<ConnectionTest, String> {
     let (tenant, application, with_exchange) = match &account.integration.details {
-        IntegrationDetails::Microsoft365(d) => (d.tenant_id.to_string(), d.application_id.to_string(), true),
-        IntegrationDetails::Azure(d) => (d.tenant_id.to_string(), d.application_id.to_string(), false),
+        IntegrationDetails::Microsoft365(d) => (d.tenant_id.clone(), d.application_id.clone(), true),
+        IntegrationDetails::Azure(d) => (d.tenant_id.clone(), d.application_id.clone(), false),
         IntegrationDetails::Aws(_) => return Err("AWS accounts are linked through a role; there is nothing to test here.".into()),
     };
     let Some(certificate) = account.integration.certificate.clone() else {
@@ -29,7 +33,7 @@ pub async fn run_test(api: Api, engine: SyncEngine, org: String, account: Linked
         return Err("This account has not reached Xops yet. Test it once the status at the top says Saved.".into());
     }
     let keys = KeyStore::open(&org).await.map_err(|e| e.to_string())?;
-    let key = keys.key(&account.id).await.map_err(|e| e.to_string())?.ok_or_else(|| {
+    let key = keys.key(account.id.as_str()).await.map_err(|e| e.to_string())?.ok_or_else(|| {
         format!(
             "This browser does not hold the account's private key (it was made in {}). Test from that browser, or use Replace certificate here.",
             certificate.key_held_by
@@ -114,11 +118,13 @@ pub fn ConnectionTestSection(
 }
 
 /// What the account page needs to run a test: call it from a click (and right after Connect).
-pub fn test_runner(account: Memo<Option<LinkedAccount>>) -> (Callback<()>, RwSignal<bool>, RwSignal<Option<String>>) {
+pub fn test_runner(
+    account: Memo<Option<LinkedAccount>>,
+    org: StoredValue<OrganizationId>,
+) -> (Callback<()>, RwSignal<bool>, RwSignal<Option<String>>) {
     let (busy, error) = (RwSignal::new(false), RwSignal::new(None::<String>));
     let api = Api::expect_context();
     let engine = SyncEngine::expect_context();
-    let org = StoredValue::new(Session::expect_context().me().map(|m| m.organization.id).unwrap_or_default());
     let run = Callback::new(move |_| {
         if busy.get_untracked() {
             return;

@@ -23,7 +23,7 @@ pub(super) fn DisconnectSection(account: Account) -> impl IntoView {
                 return disconnect_error.set(Some(e.to_string()));
             }
             let removed = match KeyStore::open(&org).await {
-                Ok(keys) => match keys.delete_key(&id).await {
+                Ok(keys) => match keys.delete_key(id.as_str()).await {
                     Ok(()) => keys.delete_draft(&replace_draft_name(&id), Some(&next_key_id(&id))).await,
                     Err(e) => Err(e),
                 },

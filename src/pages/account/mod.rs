@@ -24,12 +24,12 @@ use leptos_router::params::Params;
 use rename::RenameSection;
 use std::future::Future;
 use xops_model::integration::AzureScope;
-use xops_model::{Integration, IntegrationDetails, Provider};
+use xops_model::{Integration, IntegrationDetails, OrganizationId, Provider, RecordId};
 
 /// The account page's address: `/integrations/:id`.
 #[derive(Params, Clone, PartialEq)]
 struct AccountParams {
-    id: Option<String>,
+    id: Option<RecordId>,
 }
 
 #[component]
@@ -75,9 +75,9 @@ fn name_label(provider: Provider) -> &'static str {
 /// The account a page section works on.
 #[derive(Clone, Copy)]
 struct Account {
-    id: StoredValue<String>,
+    id: StoredValue<RecordId>,
     /// The organization whose keys this browser holds for it.
-    org: StoredValue<String>,
+    org: StoredValue<OrganizationId>,
     provider: Provider,
     current: Memo<Option<LinkedAccount>>,
 }
@@ -122,13 +122,13 @@ fn detail_rows(details: IntegrationDetails) -> Vec<(&'static str, String)> {
 }
 
 #[component]
-fn AccountView(id: String, org: String, provider: Provider, account: Memo<Option<LinkedAccount>>) -> impl IntoView {
+fn AccountView(id: RecordId, org: OrganizationId, provider: Provider, account: Memo<Option<LinkedAccount>>) -> impl IntoView {
     let query = use_query_map();
     let this = Account { id: StoredValue::new(id), org: StoredValue::new(org), provider, current: account };
     let integration = move || this.integration();
     let just_linked = move || query.with(|q| q.get("linked").is_some());
     let uses_certificate = crate::link_kinds::LinkKind::of(provider).certificate;
-    let (run_test, test_busy, test_error) = test_runner(account);
+    let (run_test, test_busy, test_error) = test_runner(account, this.org);
     let test_from_banner = move |_| {
         run_test.run(());
         focus("test-heading");

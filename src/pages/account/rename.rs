@@ -27,7 +27,7 @@ pub(super) fn RenameSection(account: Account) -> impl IntoView {
         ev.prevent_default();
         saved.set(None);
         let Some(mut changed) = account.integration() else { return };
-        let taken = accounts.with_untracked(|l| names_taken(l, account.provider, Some(&account.id.get_value())));
+        let taken = accounts.with_untracked(|l| names_taken(l, account.provider, Some(account.id.get_value().as_str())));
         changed.name = match unique_name(&new_name.get_untracked(), taken.iter().map(String::as_str)) {
             Ok(n) => n,
             Err(e) => return name_error.set(Some(e.message)),

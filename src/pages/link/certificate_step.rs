@@ -12,12 +12,14 @@ use leptos::prelude::*;
 /// Makes the credential for `draft` (named after `account`) and keeps its key with the draft;
 /// returns the certificate's file name.
 async fn generate(form: LinkForm, account: String, mut draft: LinkDraft) -> Result<String, String> {
+    // The form has no id when the browser could not make one; `start` shows why.
+    let id = draft.id.clone().ok_or("This form has no id yet: reload the page to start it again.")?;
     let cred = new_credential(&account, draft.options, js_sys::Date::now())
         .await
         .map_err(|e| format!("The certificate could not be made: {e}"))?;
     form.progress.set("Keeping the private key in this browser…".into());
     draft.certificate = Some(cred.certificate.clone());
-    form.with_draft(async |keys, name| keys.put_draft_and_key(name, &draft, &draft.id, &cred.private_key).await)
+    form.with_draft(async |keys, name| keys.put_draft_and_key(name, &draft, id.as_str(), &cred.private_key).await)
         .await
         .map_err(|e| format!("The private key could not be kept in this browser: {e}"))?;
     certificate::download(&account, &cred.certificate.pem).map_err(|e| format!("The download did not start: {e}"))?;
@@ -51,7 +53,7 @@ pub(super) fn CertificateStep(form: LinkForm, generating: Action<(String, LinkDr
             return;
         }
         form.cert_error.set(None);
-        if form.id.get_untracked().is_empty() {
+        if form.id.get_untracked().is_none() {
             return form.cert_error.set(form.form_error.get_untracked());
         }
         form.check("name");

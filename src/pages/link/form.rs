@@ -10,7 +10,7 @@ use crate::link_kinds::{FieldSpec, LinkDraft, LinkKind, Taken, Values};
 use crate::sync::idb::IdbError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use xops_model::{CertificateInfo, Integration, IntegrationDetails, IntegrationStatus, Me};
+use xops_model::{CertificateInfo, Integration, IntegrationDetails, IntegrationStatus, Me, OrganizationId, RecordId};
 
 /// One field of the form: its value and the message beside it.
 #[derive(Clone, Copy)]
@@ -23,10 +23,10 @@ pub(super) struct Field {
 #[derive(Clone, Copy)]
 pub(super) struct LinkForm {
     pub kind: &'static LinkKind,
-    organization: StoredValue<String>,
+    organization: StoredValue<OrganizationId>,
     draft_name: StoredValue<String>,
-    /// The new account's record id (empty until the draft is read back or a new one started).
-    pub id: RwSignal<String>,
+    /// The new account's record id (none until the draft is read back or a new one started).
+    pub id: RwSignal<Option<RecordId>>,
     pub fields: StoredValue<Vec<Field>>,
     /// Values no field shows (the AWS External ID, made for this connection).
     pub extra: RwSignal<Values>,
@@ -43,10 +43,10 @@ pub(super) struct LinkForm {
 /// A new form's id and starting values (AWS: a fresh External ID), from the browser's CSPRNG.
 /// Without one there is no new form: a made-up id or an all-zero External ID (which would pass
 /// its parser and end up in an AWS trust policy) is never used.
-fn fresh_form(kind: &LinkKind) -> Result<(String, Values), certificate::CertificateError> {
+fn fresh_form(kind: &LinkKind) -> Result<(RecordId, Values), certificate::CertificateError> {
     let mut random = [0u8; 24];
     random.copy_from_slice(&certificate::random_bytes(24)?);
-    Ok((certificate::random_uuid()?, kind.initial_values(&random)))
+    Ok((RecordId::from(certificate::random_uuid()?), kind.initial_values(&random)))
 }
 
 impl LinkForm {
@@ -60,7 +60,7 @@ impl LinkForm {
             kind,
             organization: StoredValue::new(me.organization.id.clone()),
             draft_name: StoredValue::new(kind.draft_name(&me.user.id)),
-            id: RwSignal::new(String::new()),
+            id: RwSignal::new(None),
             fields: StoredValue::new(fields),
             extra: RwSignal::new(Values::new()),
             options: RwSignal::new(CredentialOptions::default()),
@@ -156,7 +156,7 @@ impl LinkForm {
                 .with_draft(async |keys, name| {
                     let saved: Option<LinkDraft> = keys.draft(name).await?;
                     let key_present = match &saved {
-                        Some(d) if d.certificate.is_some() => keys.key(&d.id).await?.is_some(),
+                        Some(LinkDraft { id: Some(id), certificate: Some(_), .. }) => keys.key(id.as_str()).await?.is_some(),
                         _ => false,
                     };
                     Ok((saved, key_present))
@@ -167,13 +167,13 @@ impl LinkForm {
             }
             let start_new = move || match fresh_form(kind) {
                 Ok((new_id, fresh)) => {
-                    self.id.set(new_id);
+                    self.id.set(Some(new_id));
                     self.set_values(&fresh, true);
                 }
                 Err(e) => self.form_error.set(Some(e.to_string())),
             };
             match result {
-                Ok((Some(d), key_present)) if !d.id.is_empty() => {
+                Ok((Some(d), key_present)) if d.id.is_some() => {
                     self.id.set(d.id);
                     // The draft has its own External ID; the fresh values only fill what it lacks.
                     let mut restored = fresh_form(kind).map(|(_, v)| v).unwrap_or_default();
@@ -218,7 +218,7 @@ impl LinkForm {
 
     /// The new account to save, or `None` with every problem shown beside its field (focus on
     /// the first) or above the form.
-    pub fn account(self) -> Option<(String, Integration)> {
+    pub fn account(self) -> Option<(RecordId, Integration)> {
         self.form_error.set(None);
         let kind = self.kind;
         let (name, details) = match kind.parse(&self.values(), &self.taken()) {
@@ -255,7 +255,7 @@ impl LinkForm {
             return None;
         }
         // No form was started (see `fresh_form`): its reason is on the page already.
-        let id = Some(self.id.get_untracked()).filter(|id| !id.is_empty())?;
+        let id = self.id.get_untracked()?;
         let now = js_sys::Date::now() as i64;
         let integration = Integration {
             name,
@@ -275,7 +275,8 @@ impl LinkForm {
         let old_id = self.id.get_untracked();
         let kind = self.kind;
         spawn_local(async move {
-            let cleared = self.with_draft(async |keys, name| keys.delete_draft(name, Some(&old_id)).await).await;
+            let cleared =
+                self.with_draft(async |keys, name| keys.delete_draft(name, old_id.as_ref().map(RecordId::as_str)).await).await;
             match cleared {
                 Ok(()) if self.id.try_get_untracked().is_none() => {}
                 Ok(()) => {
@@ -290,7 +291,7 @@ impl LinkForm {
                     self.cert_error.set(None);
                     self.form_error.set(None);
                     self.progress.set("Started over: the form is empty and anything made for it is deleted.".into());
-                    self.id.set(new_id);
+                    self.id.set(Some(new_id));
                     self.loaded.set(true);
                     focus(kind.fields[0].id);
                 }

@@ -23,7 +23,7 @@ use guides::Guide;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use xops_model::{Integration, Provider};
+use xops_model::{Integration, Provider, RecordId};
 
 #[component]
 pub fn LinkMicrosoft365() -> impl IntoView {
@@ -42,10 +42,10 @@ pub fn LinkAws() -> impl IntoView {
 
 /// Saves the new account; then the form is done with (the certificate's key stays, under the
 /// account's id) and the person is taken to the account's page.
-fn connect_action(form: LinkForm) -> Action<(String, Integration), ()> {
+fn connect_action(form: LinkForm) -> Action<(RecordId, Integration), ()> {
     let engine = SyncEngine::expect_context();
     let navigate = use_navigate();
-    Action::new_local(move |(id, integration): &(String, Integration)| {
+    Action::new_local(move |(id, integration): &(RecordId, Integration)| {
         let (id, integration, navigate) = (id.clone(), integration.clone(), navigate.clone());
         async move {
             match save_account(engine, &id, &integration).await {

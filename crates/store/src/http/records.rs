@@ -42,8 +42,8 @@ pub async fn list(
     Ok(Json(records::changes_since(&state.db, &current.user.organization_id, q.since, limit).await?))
 }
 
-pub(super) fn parse_id(id: &str) -> Result<String, AppError> {
-    RecordId::parse(id).map(|r| r.to_string()).map_err(|e| AppError::of(ErrorCode::BadRequest, e.message).field("id"))
+pub(super) fn parse_id(id: &str) -> Result<RecordId, AppError> {
+    RecordId::parse(id).map_err(|e| AppError::of(ErrorCode::BadRequest, e.message).field("id"))
 }
 
 fn precondition(headers: &HeaderMap) -> Result<Precondition, AppError> {
@@ -91,12 +91,12 @@ pub async fn get_one(State(state): State<AppState>, current: CurrentUser, Path(i
 async fn write(
     state: &AppState,
     user: &crate::accounts::UserRef,
-    id: &str,
+    id: &RecordId,
     change: Change,
     precondition: Precondition,
 ) -> Result<Outcome, AppError> {
     let outcome = state.writes.write(user, id, change, precondition, state.config.quota()).await;
-    state.records.forget(&(user.organization_id.clone(), id.to_string()));
+    state.records.forget(&(user.organization_id.clone(), id.clone()));
     outcome
 }
 
