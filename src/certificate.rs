@@ -206,6 +206,7 @@ pub async fn new_credential(
         not_before,
         not_after,
         key_held_by: browser_label(),
+        key_id: None,
     };
     Ok(NewCredential { private_key: pair.get_private_key(), certificate: info, der })
 }

@@ -30,6 +30,10 @@ pub enum ErrorCode {
     QuotaExceeded,
     /// The request named a host this store does not answer as (DNS rebinding).
     HostNotAllowed,
+    /// Microsoft refused a change to the app registration; the message says why and what to do.
+    MicrosoftRefused,
+    /// Microsoft could not be reached from the store.
+    MicrosoftUnreachable,
 }
 
 impl ErrorCode {
@@ -52,6 +56,8 @@ impl ErrorCode {
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::QuotaExceeded => "quota_exceeded",
             ErrorCode::HostNotAllowed => "host_not_allowed",
+            ErrorCode::MicrosoftRefused => "microsoft_refused",
+            ErrorCode::MicrosoftUnreachable => "microsoft_unreachable",
         }
     }
 }
@@ -69,10 +75,11 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::HostNotAllowed => 421,
-            ErrorCode::Validation => 422,
+            ErrorCode::Validation | ErrorCode::MicrosoftRefused => 422,
             ErrorCode::PreconditionRequired => 428,
             ErrorCode::TooManyRequests => 429,
             ErrorCode::Internal => 500,
+            ErrorCode::MicrosoftUnreachable => 502,
             ErrorCode::Unavailable => 503,
         }
     }
@@ -134,10 +141,17 @@ pub struct Platform {
     /// audience is `{microsoft_authority}/{tenant}/oauth2/v2.0/token`.
     #[serde(default = "default_authority")]
     pub microsoft_authority: String,
+    /// The `aud` of a proof of possession for Graph's addKey and removeKey.
+    #[serde(default = "default_proof_audience")]
+    pub microsoft_proof_audience: String,
 }
 
 pub const DEFAULT_MICROSOFT_AUTHORITY: &str = "https://login.microsoftonline.com";
 pub const DEFAULT_MICROSOFT_GRAPH: &str = "https://graph.microsoft.com";
+
+fn default_proof_audience() -> String {
+    crate::renew::DEFAULT_PROOF_AUDIENCE.to_string()
+}
 
 fn default_authority() -> String {
     DEFAULT_MICROSOFT_AUTHORITY.to_string()

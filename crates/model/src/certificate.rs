@@ -2,6 +2,7 @@
 //! how close it is to its end date.
 
 use crate::field_error::FieldError;
+use crate::ids::KeyId;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -23,6 +24,11 @@ pub struct CertificateInfo {
     pub not_after: i64,
     /// Which browser holds the private key (a label the person recognises).
     pub key_held_by: String,
+    /// Entra's id for this certificate on the app registration, when Xops added it there itself
+    /// (renewal); a certificate uploaded in the portal has none here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub key_id: Option<KeyId>,
 }
 
 impl CertificateInfo {

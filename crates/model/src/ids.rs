@@ -165,6 +165,15 @@ guid_type!(
     RecordId, "id", "Record ID"
 );
 guid_type!(
+    /// An app registration's object ID (beside its application ID on the portal's Overview page):
+    /// the issuer of a proof of possession for Graph's addKey and removeKey.
+    ApplicationObjectId, "application_object_id", "Object ID"
+);
+guid_type!(
+    /// Entra's id for one certificate of an app registration (the portal's "Certificate ID").
+    KeyId, "key_id", "Certificate ID"
+);
+guid_type!(
     /// A person's id, made by the store when they sign up or are added.
     UserId, "user_id", "User ID"
 );

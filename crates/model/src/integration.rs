@@ -5,7 +5,7 @@
 pub use crate::certificate::{CertificateInfo, Expiry, Sha1Thumbprint, Sha256Thumbprint, Thumbprint};
 use crate::clouds::{AwsAccountId, AwsAccountType, ExternalId, ManagementGroupId, RoleArn};
 use crate::field_error::FieldError;
-use crate::ids::{AccountName, ApplicationId, OrganizationDomain, SubscriptionId, TenantId};
+use crate::ids::{AccountName, ApplicationId, ApplicationObjectId, OrganizationDomain, SubscriptionId, TenantId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -55,6 +55,11 @@ pub struct AzureDetails {
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub application_id: ApplicationId,
     pub scope: AzureScope,
+    /// The app registration's object ID, once the person gave it (renewing without the portal
+    /// needs it); absent on accounts linked before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub application_object_id: Option<ApplicationObjectId>,
 }
 
 /// What the Azure app may read: one subscription, or everything under a management group.
@@ -103,9 +108,23 @@ pub struct M365Details {
     pub application_id: ApplicationId,
     #[cfg_attr(feature = "openapi", schema(value_type = String, example = "contoso.onmicrosoft.com"))]
     pub organization: OrganizationDomain,
+    /// The app registration's object ID, once the person gave it (renewing without the portal
+    /// needs it); absent on accounts linked before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub application_object_id: Option<ApplicationObjectId>,
 }
 
 impl IntegrationDetails {
+    /// Keeps the app registration's object ID on a Microsoft account (AWS accounts have none).
+    pub fn set_application_object_id(&mut self, id: ApplicationObjectId) {
+        match self {
+            IntegrationDetails::Microsoft365(d) => d.application_object_id = Some(id),
+            IntegrationDetails::Azure(d) => d.application_object_id = Some(id),
+            IntegrationDetails::Aws(_) => {}
+        }
+    }
+
     pub fn provider(&self) -> Provider {
         match self {
             IntegrationDetails::Microsoft365(_) => Provider::Microsoft365,
@@ -423,6 +442,7 @@ pub(crate) mod tests {
             not_before: 1,
             not_after: 2,
             key_held_by: "Chromium on Linux".into(),
+            key_id: None,
         };
         c.check().unwrap();
         // A thumbprint is upper-case hex of its digest's length, or it is not one.

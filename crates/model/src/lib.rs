@@ -14,6 +14,7 @@ pub mod ids;
 pub mod integration;
 pub mod link_input;
 pub mod records;
+pub mod renew;
 pub mod verify;
 
 pub use account::{Email, FieldError, LoginRequest, Me, NewPassword, OrganizationName, SessionInfo, SignupRequest};
@@ -21,7 +22,10 @@ pub use api::{ApiError, ErrorCode, Health, Platform};
 pub use certificate::{CertificateInfo, Expiry, Sha1Thumbprint, Sha256Thumbprint, Thumbprint};
 pub use clouds::{AwsAccountId, AwsAccountType, ExternalId, ManagementGroupId, RoleArn};
 pub use config::{ApiBase, ClientConfig, ConfigError};
-pub use ids::{AccountName, ApplicationId, Guid, OrganizationDomain, OrganizationId, RecordId, SubscriptionId, TenantId, UserId};
+pub use ids::{
+    AccountName, ApplicationId, ApplicationObjectId, Guid, KeyId, OrganizationDomain, OrganizationId, RecordId, SubscriptionId,
+    TenantId, UserId,
+};
 pub use integration::{Integration, IntegrationDetails, IntegrationStatus, M365Details, Provider};
 pub use link_input::{unique_name, AwsInput, AzureInput, M365Input};
 pub use records::{CheckedBody, Conflict, Record, RecordChanges, RecordKind, RecordPut};

@@ -40,7 +40,7 @@ impl M365Input<'_> {
             ApplicationId::parse(self.application_id),
             OrganizationDomain::parse(self.organization),
         )?;
-        Ok((name, M365Details { tenant_id, application_id, organization }))
+        Ok((name, M365Details { tenant_id, application_id, organization, application_object_id: None }))
     }
 }
 
@@ -84,7 +84,7 @@ impl AzureInput<'_> {
             ApplicationId::parse(self.application_id),
             self.scope(),
         )?;
-        Ok((name, AzureDetails { tenant_id, application_id, scope }))
+        Ok((name, AzureDetails { tenant_id, application_id, scope, application_object_id: None }))
     }
 }
 

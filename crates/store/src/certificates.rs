@@ -27,15 +27,16 @@ fn date(ms: i64) -> String {
     t.unwrap_or_else(|_| format!("{ms} ms"))
 }
 
-/// Checks `info` against its PEM. Field names are relative to the integration body.
-pub fn check(info: &CertificateInfo) -> Result<(), FieldError> {
+/// The DER of a PEM certificate whose key Microsoft Entra accepts (RSA, 2048 bits or more), or
+/// what is wrong with it (about `field`).
+pub fn entra_der(pem: &str, field: &'static str) -> Result<Vec<u8>, FieldError> {
     let unreadable = || {
         FieldError::new(
-            "certificate.pem",
+            field,
             "The certificate could not be read: send one X.509 certificate in PEM (base64 between -----BEGIN CERTIFICATE----- and -----END CERTIFICATE-----).",
         )
     };
-    let der = pem_to_der(&info.pem).ok_or_else(unreadable)?;
+    let der = pem_to_der(pem).ok_or_else(unreadable)?;
     let (rest, cert) = X509Certificate::from_der(&der).map_err(|_| unreadable())?;
     if !rest.is_empty() {
         return Err(unreadable());
@@ -44,7 +45,7 @@ pub fn check(info: &CertificateInfo) -> Result<(), FieldError> {
         Ok(PublicKey::RSA(rsa)) if rsa.key_size() >= 2048 => {}
         Ok(PublicKey::RSA(rsa)) => {
             return Err(FieldError::new(
-                "certificate.pem",
+                field,
                 format!(
                     "The certificate's RSA key has {} bits; Microsoft Entra needs 2048 or more. Generate a new certificate.",
                     rsa.key_size()
@@ -53,11 +54,20 @@ pub fn check(info: &CertificateInfo) -> Result<(), FieldError> {
         }
         _ => {
             return Err(FieldError::new(
-                "certificate.pem",
+                field,
                 "The certificate's key must be RSA: Microsoft Entra does not accept other kinds. Generate a new certificate.",
             ))
         }
     }
+    drop(cert);
+    Ok(der)
+}
+
+/// Checks `info` against its PEM. Field names are relative to the integration body.
+pub fn check(info: &CertificateInfo) -> Result<(), FieldError> {
+    let der = entra_der(&info.pem, "certificate.pem")?;
+    let (_, cert) =
+        X509Certificate::from_der(&der).map_err(|_| FieldError::new("certificate.pem", "The certificate could not be read."))?;
     let sha1 = upper_hex(&Sha1::digest(&der));
     if info.sha1_thumbprint.as_str() != sha1 {
         return Err(FieldError::new(
@@ -108,6 +118,7 @@ mod tests {
             not_before: 1_795_971_841_000,
             not_after: 1_827_507_841_000,
             key_held_by: "Chromium on Linux".into(),
+            key_id: None,
         }
     }
 

@@ -161,6 +161,12 @@ pub struct Config {
     #[arg(long = "microsoft-graph", env = "XOPS_MICROSOFT_GRAPH", default_value = DEFAULT_MICROSOFT_GRAPH, value_parser = parse_base_url)]
     pub microsoft_graph: String,
 
+    /// The `aud` a proof of possession carries for Graph's addKey and removeKey (certificate
+    /// renewal). Microsoft's pages name 00000002-0000-0000-c000-000000000000; one version names
+    /// Graph's id, 00000003-0000-0000-c000-000000000000.
+    #[arg(long = "microsoft-proof-audience", env = "XOPS_MICROSOFT_PROOF_AUDIENCE", default_value = xops_model::renew::DEFAULT_PROOF_AUDIENCE)]
+    pub microsoft_proof_audience: String,
+
     /// Sign-ups allowed from one client address per hour (the address as for sign-in throttling).
     #[arg(long = "signups-per-address", env = "XOPS_SIGNUPS_PER_ADDRESS", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
     pub signups_per_address: u32,
@@ -217,6 +223,7 @@ impl Config {
             pool_size: 10,
             microsoft_authority: DEFAULT_MICROSOFT_AUTHORITY.into(),
             microsoft_graph: DEFAULT_MICROSOFT_GRAPH.into(),
+            microsoft_proof_audience: xops_model::renew::DEFAULT_PROOF_AUDIENCE.into(),
             max_connections: 512,
             header_timeout_secs: 15,
             signups_per_address: 20,

@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod deploy_kit;
 pub mod error;
+pub mod graph_keys;
 pub mod group_commit;
 pub mod http;
 pub mod ids;

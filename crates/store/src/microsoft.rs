@@ -13,9 +13,9 @@ const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-be
 
 /// The configured Microsoft endpoints (never taken from a request) and one HTTP client.
 pub struct Relay {
-    http: reqwest::Client,
-    authority: String,
-    graph: String,
+    pub(crate) http: reqwest::Client,
+    pub(crate) authority: String,
+    pub(crate) graph: String,
     /// Connection tests running now in this process, per organization.
     running: std::sync::Mutex<std::collections::HashMap<OrganizationId, usize>>,
 }
@@ -43,7 +43,7 @@ impl Drop for Running<'_> {
 }
 
 /// What the token endpoint said.
-enum TokenOutcome {
+pub(crate) enum TokenOutcome {
     Token(String),
     Refused(String),
     Unreachable(String),
@@ -110,7 +110,13 @@ impl Relay {
         Some(Running { relay: self, organization: organization.clone() })
     }
 
-    async fn token(&self, tenant: &TenantId, application: &ApplicationId, assertion: &str, scope: &str) -> TokenOutcome {
+    pub(crate) async fn token(
+        &self,
+        tenant: &TenantId,
+        application: &ApplicationId,
+        assertion: &str,
+        scope: &str,
+    ) -> TokenOutcome {
         let url = format!("{}/{}/oauth2/v2.0/token", self.authority, tenant.as_str());
         let form = [
             ("grant_type", "client_credentials"),

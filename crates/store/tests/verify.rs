@@ -17,17 +17,6 @@ fn m365() -> Value {
     common::process::m365_body("Contoso")
 }
 
-async fn create(s: &common::TestStore, c: &reqwest::Client, id: &str, body: Value) {
-    let res = c
-        .put(s.url(&format!("/api/v1/records/{id}")))
-        .header("if-none-match", "*")
-        .json(&json!({"kind": "integration", "body": body}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-}
-
 async fn verify(s: &common::TestStore, c: &reqwest::Client, id: &str, body: Value) -> reqwest::Response {
     s.post(c, &format!("/api/v1/integrations/{id}/verify"), body).await
 }
@@ -37,7 +26,7 @@ async fn an_unreachable_identity_platform_is_a_failed_check_with_a_fix_not_an_er
     // Port 9 (discard) on loopback: nothing listens there.
     let s = spawn_store(|c| c.microsoft_authority = "http://127.0.0.1:9".into()).await;
     let c = s.sign_up("ada@contoso.com", "Contoso").await;
-    create(&s, &c, ID, m365()).await;
+    s.create_integration(&c, ID, m365()).await;
     let res = verify(&s, &c, ID, json!({"graph_assertion": JWT, "exchange_assertion": JWT})).await;
     assert_eq!(res.status(), 200);
     let t: ConnectionTest = res.json().await.unwrap();
@@ -57,7 +46,7 @@ async fn only_the_organization_s_microsoft_accounts_with_well_formed_assertions_
     let s = spawn_store(|c| c.microsoft_authority = "http://127.0.0.1:9".into()).await;
     let ada = s.sign_up("ada@contoso.com", "Contoso").await;
     let eve = s.sign_up("eve@fabrikam.com", "Fabrikam").await;
-    create(&s, &ada, ID, m365()).await;
+    s.create_integration(&ada, ID, m365()).await;
     let body = json!({"graph_assertion": JWT, "exchange_assertion": JWT});
 
     assert_eq!(verify(&s, &eve, ID, body.clone()).await.status(), 404, "another organization's account");
@@ -75,7 +64,7 @@ async fn only_the_organization_s_microsoft_accounts_with_well_formed_assertions_
     let mut aws = m365();
     aws["details"] = json!({"provider": "aws", "account_type": "linked", "role_arn": "arn:aws:iam::123456789012:role/X",
         "external_id": "0123456789abcdef0123456789abcdef0123456789abcdef"});
-    create(&s, &ada, aws_id, aws).await;
+    s.create_integration(&ada, aws_id, aws).await;
     let err: ApiError = verify(&s, &ada, aws_id, body).await.json().await.unwrap();
     assert!(err.error.message.contains("AWS accounts are linked through a role"), "{}", err.error.message);
 }
@@ -95,7 +84,7 @@ async fn connection_tests_are_limited_per_organization_at_once_and_per_minute() 
     });
     let s = spawn_store(|c| c.microsoft_authority = silent_url).await;
     let ada = s.sign_up("ada@contoso.com", "Contoso").await;
-    create(&s, &ada, ID, m365()).await;
+    s.create_integration(&ada, ID, m365()).await;
     let body = json!({"graph_assertion": JWT, "exchange_assertion": JWT});
     let running: Vec<_> = (0..2)
         .map(|_| {
@@ -112,7 +101,7 @@ async fn connection_tests_are_limited_per_organization_at_once_and_per_minute() 
     assert!(err.error.message.contains("already running"), "{}", err.error.message);
     // Another organization is not held up.
     let eve = s.sign_up("eve@fabrikam.com", "Fabrikam").await;
-    create(&s, &eve, "00000003-0000-4000-8000-000000000000", m365()).await;
+    s.create_integration(&eve, "00000003-0000-4000-8000-000000000000", m365()).await;
     let eve_test = {
         let (url, eve, body) =
             (s.url("/api/v1/integrations/00000003-0000-4000-8000-000000000000/verify"), eve.clone(), body.clone());
@@ -132,7 +121,7 @@ async fn connection_tests_are_limited_per_organization_at_once_and_per_minute() 
     })
     .await;
     let ada = s.sign_up("ada@contoso.com", "Contoso").await;
-    create(&s, &ada, ID, m365()).await;
+    s.create_integration(&ada, ID, m365()).await;
     for _ in 0..3 {
         assert_eq!(verify(&s, &ada, ID, body.clone()).await.status(), 200);
     }

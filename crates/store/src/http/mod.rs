@@ -3,6 +3,7 @@
 mod auth;
 mod guard;
 pub mod json;
+mod keys;
 pub mod openapi;
 mod records;
 mod verify;
@@ -37,6 +38,8 @@ pub fn router(state: AppState, site: Option<StaticSite>) -> Router {
         .route("/records", get(records::list))
         .route("/records/{id}", get(records::get_one).put(records::put).delete(records::delete))
         .route("/integrations/{id}/verify", post(verify::verify))
+        .route("/integrations/{id}/keys", post(keys::add))
+        .route("/integrations/{id}/keys/{key_id}/remove", post(keys::remove))
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), guard::state_changing_requests))
@@ -63,6 +66,7 @@ pub async fn platform(State(state): State<AppState>) -> Json<Platform> {
     Json(Platform {
         aws_account_id: state.config.aws_account_id.clone(),
         microsoft_authority: state.config.microsoft_authority.clone(),
+        microsoft_proof_audience: state.config.microsoft_proof_audience.clone(),
     })
 }
 

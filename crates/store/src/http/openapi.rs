@@ -21,6 +21,8 @@ use utoipa::{Modify, OpenApi};
         super::records::put,
         super::records::delete,
         super::verify::verify,
+        super::keys::add,
+        super::keys::remove,
     ),
     components(schemas(xops_model::Integration)),
     modifiers(&SessionCookie)

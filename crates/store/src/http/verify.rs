@@ -4,12 +4,12 @@ use super::json::ApiJson;
 use super::records::parse_id;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::microsoft::{looks_like_jwt, Target};
+use crate::microsoft::{looks_like_jwt, Running, Target};
 use crate::{auth, db, records, AppState};
 use axum::extract::{Path, State};
 use axum::Json;
 use xops_model::verify::{ConnectionTest, VerifyRequest};
-use xops_model::{ApiError, ErrorCode, Integration, IntegrationDetails};
+use xops_model::{ApiError, ErrorCode, Integration, IntegrationDetails, RecordId};
 
 #[utoipa::path(post, path = "/api/v1/integrations/{id}/verify", tag = "integrations", security(("session" = [])),
     params(("id" = String, Path, description = "The integration record's id")),
@@ -26,13 +26,7 @@ pub async fn verify(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<VerifyRequest>,
 ) -> Result<Json<ConnectionTest>, AppError> {
-    let id = parse_id(&id)?;
-    let record = records::get(&state.db, &current.user.organization_id, &id)
-        .await?
-        .filter(|r| !r.deleted)
-        .ok_or_else(|| records::not_found(&id))?;
-    let body = record.body.ok_or_else(|| records::not_found(&id))?;
-    let integration: Integration = serde_json::from_value(body).map_err(AppError::internal)?;
+    let (id, integration) = integration(&state, &current, &id).await?;
     let invalid = |field: &str, message: &str| AppError::of(ErrorCode::Validation, message).field(field.to_string());
     let (target, needs_exchange) = match &integration.details {
         IntegrationDetails::Microsoft365(d) => {
@@ -60,19 +54,38 @@ pub async fn verify(
     };
     // Each test calls Microsoft (twice, up to 20 s each): bounded per organization, in rate and
     // at once, so no one organization can make the store a flood of calls or of open connections.
-    let organization = &current.user.organization_id;
-    let key = format!("connection-tests:{organization}");
-    if let Some(wait) = auth::throttle::over_limit(&state.db, &key, state.config.connection_tests_per_minute, 60_000).await? {
-        return Err(auth::throttle::too_many("Too many connection tests for your organization.", wait));
-    }
-    let Some(_running) = state.microsoft.begin(organization) else {
-        return Err(auth::throttle::too_many(
-            "Your organization is already running connection tests; wait for them to finish.",
-            1000,
-        ));
-    };
+    let _running = limit(&state, &current).await?;
     // Cut to the bounds a record keeps, so the browser can always save what it was told.
     let result = state.microsoft.test(target, &req.graph_assertion, exchange, db::now_millis()).await.bounded();
     tracing::info!(integration = %id, passed = result.passed(), "connection tested");
     Ok(Json(result))
+}
+
+/// The signed-in organization's integration `id` (a live record), parsed.
+pub(super) async fn integration(state: &AppState, current: &CurrentUser, id: &str) -> Result<(RecordId, Integration), AppError> {
+    let id = parse_id(id)?;
+    let record = records::get(&state.db, &current.user.organization_id, &id)
+        .await?
+        .filter(|r| !r.deleted)
+        .ok_or_else(|| records::not_found(&id))?;
+    let body = record.body.ok_or_else(|| records::not_found(&id))?;
+    let integration: Integration = serde_json::from_value(body).map_err(AppError::internal)?;
+    Ok((id, integration))
+}
+
+/// Every call to Microsoft for an organization (connection tests, certificate changes) is bounded,
+/// in rate and at once, so no one organization can make the store a flood of calls or of open
+/// connections. Hold the answer until the call is done.
+pub(super) async fn limit<'a>(state: &'a AppState, current: &CurrentUser) -> Result<Running<'a>, AppError> {
+    let organization = &current.user.organization_id;
+    let key = format!("connection-tests:{organization}");
+    if let Some(wait) = auth::throttle::over_limit(&state.db, &key, state.config.connection_tests_per_minute, 60_000).await? {
+        return Err(auth::throttle::too_many("Too many connection tests and certificate changes for your organization.", wait));
+    }
+    state.microsoft.begin(organization).ok_or_else(|| {
+        auth::throttle::too_many(
+            "Your organization is already running connection tests or certificate changes; wait for them to finish.",
+            1000,
+        )
+    })
 }

@@ -52,6 +52,18 @@ impl TestStore {
         client
     }
 
+    /// Creates the integration record `id` with `body` in `client`'s organization.
+    pub async fn create_integration(&self, client: &reqwest::Client, id: &str, body: serde_json::Value) {
+        let res = client
+            .put(self.url(&format!("/api/v1/records/{id}")))
+            .header("if-none-match", "*")
+            .json(&serde_json::json!({"kind": "integration", "body": body}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201, "create {id}: {}", res.text().await.unwrap());
+    }
+
     pub async fn me(&self, client: &reqwest::Client) -> reqwest::Response {
         client.get(self.url("/api/v1/me")).send().await.unwrap()
     }
