@@ -4,7 +4,8 @@
 
 use crate::certificate::{self, CertificateError};
 use web_sys::CryptoKey;
-use xops_model::{ApplicationId, Sha1Thumbprint, TenantId};
+use xops_model::renew::PROOF_LIFETIME_SECS;
+use xops_model::{ApplicationId, ApplicationObjectId, Sha1Thumbprint, TenantId};
 
 const LIFETIME_SECS: i64 = 5 * 60;
 
@@ -54,6 +55,47 @@ pub fn unsigned(
     Some(format!("{}.{}", base64url(header.to_string().as_bytes()), base64url(claims.to_string().as_bytes())))
 }
 
+/// A proof of possession for Graph's `addKey` and `removeKey`: signed with a key whose certificate
+/// the app registration holds (`x5t`), issued by the app's object ID for `audience`, and valid for
+/// ten minutes from now (Microsoft's limit).
+pub fn proof_unsigned(
+    audience: &str,
+    object_id: &ApplicationObjectId,
+    sha1_thumbprint: &Sha1Thumbprint,
+    now_secs: i64,
+) -> Option<String> {
+    let x5t = base64url(&hex_bytes(sha1_thumbprint.as_str())?);
+    let header = serde_json::json!({ "alg": "RS256", "typ": "JWT", "x5t": x5t });
+    let claims = serde_json::json!({
+        "aud": audience,
+        "iss": object_id.as_str(),
+        "nbf": now_secs,
+        "exp": now_secs + PROOF_LIFETIME_SECS,
+    });
+    Some(format!("{}.{}", base64url(header.to_string().as_bytes()), base64url(claims.to_string().as_bytes())))
+}
+
+/// A signed proof of possession (see [`proof_unsigned`]).
+pub async fn proof(
+    key: &CryptoKey,
+    audience: &str,
+    object_id: &ApplicationObjectId,
+    sha1_thumbprint: &Sha1Thumbprint,
+) -> Result<String, CertificateError> {
+    let now = (js_sys::Date::now() / 1000.0) as i64;
+    let input = proof_unsigned(audience, object_id, sha1_thumbprint, now).ok_or_else(not_hex)?;
+    sign_jwt(key, input).await
+}
+
+async fn sign_jwt(key: &CryptoKey, input: String) -> Result<String, CertificateError> {
+    let signature = certificate::sign(key, input.as_bytes()).await?;
+    Ok(format!("{input}.{}", base64url(&signature)))
+}
+
+fn not_hex() -> CertificateError {
+    CertificateError("The certificate's thumbprint is not hexadecimal.".into())
+}
+
 /// A signed client assertion for one token request.
 pub async fn client_assertion(
     key: &CryptoKey,
@@ -64,8 +106,6 @@ pub async fn client_assertion(
 ) -> Result<String, CertificateError> {
     let jti = certificate::random_uuid()?;
     let now = (js_sys::Date::now() / 1000.0) as i64;
-    let input = unsigned(authority, tenant, application, sha1_thumbprint, jti.as_str(), now)
-        .ok_or_else(|| CertificateError("The certificate's thumbprint is not hexadecimal.".into()))?;
-    let signature = certificate::sign(key, input.as_bytes()).await?;
-    Ok(format!("{input}.{}", base64url(&signature)))
+    let input = unsigned(authority, tenant, application, sha1_thumbprint, jti.as_str(), now).ok_or_else(not_hex)?;
+    sign_jwt(key, input).await
 }

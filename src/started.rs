@@ -34,3 +34,13 @@ impl<T: 'static> Started<T> {
         self.out.borrow_mut().take()
     }
 }
+
+/// Resolves after `ms` milliseconds (a browser timer), for a pause between tries.
+pub async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}

@@ -233,6 +233,35 @@ async fn a_client_assertion_is_a_jwt_signed_by_the_stored_key_in_microsoft_s_for
     assert!(verifies(cert.public_key().raw, signed.as_bytes(), &signature).await);
 }
 
+#[wasm_bindgen_test]
+async fn a_proof_of_possession_is_issued_by_the_object_id_for_ten_minutes_and_signed_by_the_stored_key() {
+    use xops_integrations::assertion::proof;
+    let cred = new_credential("Proof", CredentialOptions::default(), js_sys::Date::now()).await.unwrap();
+    let object_id = xops_model::ApplicationObjectId::parse("aaaaaaaa-0000-4111-8222-333333333333").unwrap();
+    let jwt = proof(&cred.private_key, "00000002-0000-0000-c000-000000000000", &object_id, &cred.certificate.sha1_thumbprint)
+        .await
+        .unwrap();
+    let parts: Vec<&str> = jwt.split('.').collect();
+    let decode = |s: &str| {
+        let padded = format!("{s}{}", "=".repeat((4 - s.len() % 4) % 4)).replace('-', "+").replace('_', "/");
+        web_sys::window().unwrap().atob(&padded).unwrap()
+    };
+    let header: serde_json::Value = serde_json::from_str(&decode(parts[0])).unwrap();
+    let claims: serde_json::Value = serde_json::from_str(&decode(parts[1])).unwrap();
+    let sha1 = sha1::Sha1::digest(&cred.der);
+    assert_eq!(
+        header,
+        serde_json::json!({ "alg": "RS256", "typ": "JWT", "x5t": xops_integrations::assertion::base64url(&sha1) })
+    );
+    assert_eq!(claims["aud"], "00000002-0000-0000-c000-000000000000");
+    assert_eq!(claims["iss"], object_id.as_str());
+    assert_eq!(claims["exp"].as_i64().unwrap() - claims["nbf"].as_i64().unwrap(), 600, "Microsoft's limit: ten minutes");
+    assert!((claims["nbf"].as_f64().unwrap() - js_sys::Date::now() / 1000.0).abs() < 5.0);
+    let signature: Vec<u8> = decode(parts[2]).chars().map(|c| c as u8).collect();
+    let (_, cert) = parse_x509_certificate(&cred.der).unwrap();
+    assert!(verifies(cert.public_key().raw, format!("{}.{}", parts[0], parts[1]).as_bytes(), &signature).await);
+}
+
 async fn sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();

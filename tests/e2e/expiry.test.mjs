@@ -62,7 +62,7 @@ test('a certificate near its end is marked, listed first, counted on Home and ex
   await page.getByRole('heading', { level: 1, name: 'Zulu M365' }).waitFor();
   const advice = await page.getByTestId('expiry-advice').innerText();
   assert.match(advice, /Test connection fails/);
-  assert.match(advice, /Replace the certificate below before then/);
+  assert.match(advice, /Renew it below before then.*Or replace it by hand/);
   // The end date is the certificate's own, in the person's locale.
   const ends = new Date(cert.not_after).toLocaleDateString('en-US', { day: 'numeric', month: 'short', year: 'numeric' });
   assert.ok((await page.locator('.certificate-facts').innerText()).includes(ends), `shows ${ends}`);

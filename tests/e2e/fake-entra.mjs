@@ -1,8 +1,11 @@
-// A fake Microsoft identity platform and Graph for the "Test connection" tests. The store is
-// pointed at it with --microsoft-authority and --microsoft-graph. It checks a client assertion
-// the way Entra does: the signature against a certificate the test "uploaded", x5t, aud, iss and
-// sub, exp and nbf, and a jti never seen before; it answers with Entra-shaped errors (the
+// A fake Microsoft identity platform and Graph for the "Test connection" and renewal tests. The
+// store is pointed at it with --microsoft-authority and --microsoft-graph. It checks a client
+// assertion the way Entra does: the signature against a certificate the test "uploaded", x5t, aud,
+// iss and sub, exp and nbf, and a jti never seen before; it answers with Entra-shaped errors (the
 // AADSTS numbers only where Microsoft's documentation gives them; other refusals carry none).
+// Graph's addKey and removeKey check the proof of possession as Microsoft documents it: signed
+// (RS256) by a certificate the app holds (x5t), aud the configured audience, iss the app's object
+// ID, at most ten minutes long and current; and an app-only token for that very app.
 
 import http from 'node:http';
 import { verify, randomUUID } from 'node:crypto';
@@ -18,13 +21,36 @@ const json = (res, status, body) => {
   res.end(JSON.stringify(body));
 };
 
-export async function startFakeEntra() {
+const PROOF_AUDIENCE = '00000002-0000-0000-c000-000000000000';
+
+/** The app's certificate that signed `jwt` (by x5t and signature), or why none did. */
+function signer(app, jwt) {
+  const parts = (jwt ?? '').split('.');
+  if (parts.length !== 3) return { why: 'not a well-formed JWT' };
+  let header, claims;
+  try {
+    header = JSON.parse(b64url(parts[0]).toString());
+    claims = JSON.parse(b64url(parts[1]).toString());
+  } catch {
+    return { why: 'not a well-formed JWT' };
+  }
+  if (header.alg !== 'RS256') return { why: `algorithm ${header.alg} is not RS256` };
+  const thumbprint = b64url(header.x5t ?? '').toString('hex').toUpperCase();
+  const cert = app.certs.find((c) => c.fingerprint.replaceAll(':', '') === thumbprint);
+  if (!cert) return { why: `no certificate of the app has thumbprint ${thumbprint}` };
+  if (!verify('RSA-SHA256', Buffer.from(`${parts[0]}.${parts[1]}`), cert.publicKey, b64url(parts[2]))) return { why: 'the signature does not match' };
+  return { cert, claims, thumbprint };
+}
+
+export async function startFakeEntra({ proofAudience = PROOF_AUDIENCE } = {}) {
   /** tenant id → { displayName, domains, apps: Map(app id → { certs, consent, exchangeRole }) } */
   const tenants = new Map();
   const seenJti = new Set();
   const issued = new Map(); // access token → { tenant, app, scope }
   /** Every token request's form, for tests that look at what the store sent. */
   const requests = [];
+  /** Every addKey and removeKey call that reached the proof check, with its outcome. */
+  const keyRequests = [];
   let base;
 
   const fail = (res, status, error, description, code) =>
@@ -104,6 +130,64 @@ export async function startFakeEntra() {
     });
   }
 
+  const graphError = (res, status, code, message) => json(res, status, { error: { code, message, innerError: { date: new Date().toISOString() } } });
+
+  /** Graph's addKey and removeKey: `{ app, tenant }` after the token and proof check out, or an answer sent. */
+  function keyAction(req, res, appId, body) {
+    const grant = issued.get((req.headers.authorization ?? '').replace(/^Bearer /, ''));
+    if (!grant || grant.scope !== GRAPH_SCOPE) return void graphError(res, 401, 'InvalidAuthenticationToken', 'Access token validation failure.');
+    // An application may roll only its own keys (no permission grants more here).
+    if (grant.appId !== appId) return void graphError(res, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+    const app = tenants.get(grant.tenantId).apps.get(appId);
+    const proof = signer(app, body.proof);
+    const now = Date.now() / 1000;
+    let why = proof.why;
+    if (!why && proof.claims.aud !== proofAudience) why = `the audience '${proof.claims.aud}' is not ${proofAudience}`;
+    if (!why && proof.claims.iss !== app.objectId) why = `the issuer '${proof.claims.iss}' is not the application's object ID`;
+    if (!why && !(proof.claims.nbf <= now + 60 && proof.claims.exp > now)) why = 'it is not within its valid time range';
+    if (!why && proof.claims.exp - proof.claims.nbf > 600) why = 'it lives longer than 10 minutes';
+    if (!why && Date.parse(proof.cert.validTo) < Date.now()) why = 'the certificate that signed it has expired';
+    if (why) {
+      keyRequests.push({ ok: false, why });
+      return void graphError(res, 400, 'Request_BadRequest', `Proof of possession token validation failed: ${why}.`);
+    }
+    keyRequests.push({ ok: true, body });
+    return { app, tenantId: grant.tenantId };
+  }
+
+  function addKey(req, res, appId, body) {
+    const ok = keyAction(req, res, appId, body);
+    if (!ok) return;
+    const cred = body.keyCredential ?? {};
+    if (cred.type !== 'AsymmetricX509Cert' || cred.usage !== 'Verify' || !cred.key) {
+      return graphError(res, 400, 'Request_BadRequest', 'keyCredential must be an AsymmetricX509Cert for Verify with its key.');
+    }
+    let cert;
+    try {
+      cert = new X509Certificate(Buffer.from(cred.key, 'base64'));
+    } catch {
+      return graphError(res, 400, 'Request_BadRequest', 'The key credential is not a certificate.');
+    }
+    if (ok.app.policy === 'trustedOnly' && cert.issuer === cert.subject) {
+      return graphError(res, 400, 'Request_BadRequest', 'Credential not allowed as per assigned policy: certificates must be issued by a trusted certificate authority');
+    }
+    const keyId = randomUUID();
+    cert.keyId = keyId;
+    ok.app.certs.push(cert);
+    return json(res, 200, { keyId, type: 'AsymmetricX509Cert', usage: 'Verify', customKeyIdentifier: cert.fingerprint.replaceAll(':', ''),
+      startDateTime: new Date(cert.validFrom).toISOString(), endDateTime: new Date(cert.validTo).toISOString() });
+  }
+
+  function removeKey(req, res, appId, body) {
+    const ok = keyAction(req, res, appId, body);
+    if (!ok) return;
+    const i = ok.app.certs.findIndex((c) => c.keyId === body.keyId);
+    if (i < 0) return graphError(res, 404, 'Request_ResourceNotFound', `No key credential with keyId ${body.keyId}.`);
+    ok.app.certs.splice(i, 1);
+    res.writeHead(204);
+    return res.end();
+  }
+
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (d) => { body += d; });
@@ -112,6 +196,16 @@ export async function startFakeEntra() {
       const m = url.pathname.match(/^\/([^/]+)\/oauth2\/v2\.0\/token$/);
       if (req.method === 'POST' && m) return token(res, m[1], new URLSearchParams(body));
       if (req.method === 'GET' && url.pathname === '/v1.0/organization') return organization(req, res);
+      const key = url.pathname.match(/^\/v1\.0\/applications\(appId='([^']+)'\)\/(addKey|removeKey)$/);
+      if (req.method === 'POST' && key) {
+        let parsed;
+        try {
+          parsed = JSON.parse(body);
+        } catch {
+          return graphError(res, 400, 'BadRequest', 'The body is not JSON.');
+        }
+        return key[2] === 'addKey' ? addKey(req, res, key[1], parsed) : removeKey(req, res, key[1], parsed);
+      }
       return json(res, 404, { error: 'not_found' });
     });
   });
@@ -121,18 +215,29 @@ export async function startFakeEntra() {
   return {
     url: base,
     requests,
+    keyRequests,
     /** Every access token handed out. */
     tokens: () => [...issued.keys()],
     /** A tenant with its display name and verified domains. */
     addTenant(tenantId, { displayName, domains }) {
       tenants.set(tenantId, { displayName, domains, apps: new Map() });
     },
-    /** An app registration: uploaded certificates (PEM), admin consent, the Exchange role. */
-    addApp(tenantId, appId, { certificates = [], consent = true, exchangeRole = true } = {}) {
-      tenants.get(tenantId).apps.set(appId, { certs: certificates.map((pem) => new X509Certificate(pem)), consent, exchangeRole });
+    /** An app registration: uploaded certificates (PEM), admin consent, the Exchange role, its
+     * object ID, and an app management policy (`trustedOnly`: no self-signed certificates). */
+    addApp(tenantId, appId, { certificates = [], consent = true, exchangeRole = true, objectId = randomUUID(), policy } = {}) {
+      const certs = certificates.map((pem) => Object.assign(new X509Certificate(pem), { keyId: randomUUID() }));
+      tenants.get(tenantId).apps.set(appId, { certs, consent, exchangeRole, objectId, policy });
+      return objectId;
     },
+    /** The portal's Upload certificate; returns its Certificate ID. */
     uploadCertificate(tenantId, appId, pem) {
-      tenants.get(tenantId).apps.get(appId).certs.push(new X509Certificate(pem));
+      const cert = Object.assign(new X509Certificate(pem), { keyId: randomUUID() });
+      tenants.get(tenantId).apps.get(appId).certs.push(cert);
+      return cert.keyId;
+    },
+    /** The app's certificates as the portal lists them: { keyId, thumbprint, validTo }. */
+    certificates(tenantId, appId) {
+      return tenants.get(tenantId).apps.get(appId).certs.map((c) => ({ keyId: c.keyId, thumbprint: c.fingerprint.replaceAll(':', ''), validTo: c.validTo }));
     },
     stop: () => new Promise((r) => server.close(r)),
   };

@@ -9,6 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { startStore, launchBrowser, newPage, signUpViaApi, storedRecord } from './harness.mjs';
 import { startFakeEntra } from './fake-entra.mjs';
+import { linkM365, synced, testConnection } from './microsoft.mjs';
 
 const APP = '11111111-2222-3333-4444-555555555555';
 const env = {};
@@ -33,41 +34,6 @@ function tenant(domains = ['contoso.com', 'contoso.onmicrosoft.com'], displayNam
   return id;
 }
 
-async function synced(page) {
-  await page.getByTestId('sync-status').filter({ hasText: 'Saved' }).waitFor();
-}
-
-/** Links a Microsoft 365 account through the form; returns its id and the downloaded PEM. */
-async function link(page, { tenantId, organization = 'contoso.onmicrosoft.com', name = 'Contoso' }) {
-  await page.goto(env.store.url + '/integrations/microsoft/m365/new');
-  await page.getByRole('textbox', { name: 'Microsoft Account Name' }).fill(name);
-  await page.getByRole('textbox', { name: 'Tenant ID' }).fill(tenantId);
-  await page.getByRole('textbox', { name: 'Application ID' }).fill(APP);
-  await page.getByRole('textbox', { name: 'Organization Name' }).fill(organization);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Generate Public Key' }).click()]);
-  const pem = readFileSync(await download.path(), 'utf8');
-  await page.getByRole('button', { name: 'Connect' }).click();
-  await page.waitForURL(/\/integrations\/[0-9a-f-]{36}\?linked=1$/);
-  await synced(page);
-  return { id: new URL(page.url()).pathname.split('/').pop(), pem };
-}
-
-/** Presses Test connection and returns the checklist as { title: { ok, text } }. */
-async function testConnection(page, button = page.getByRole('region', { name: 'Test connection' }).getByRole('button', { name: 'Test connection' })) {
-  const shown = page.getByTestId('test-result');
-  const before = (await shown.count()) ? await shown.textContent() : null;
-  await button.click();
-  await page.getByRole('button', { name: 'Testing…' }).waitFor({ state: 'detached' });
-  if (before !== null) await page.waitForFunction((b) => document.querySelector('[data-testid=test-result]')?.textContent !== b, before);
-  await page.getByTestId('test-result').waitFor();
-  const checks = {};
-  for (const li of await page.locator('.checklist li').all()) {
-    const title = (await li.locator('.check-title strong').textContent()).trim();
-    checks[title] = { ok: (await li.getAttribute('class')).includes('ok'), text: await li.textContent() };
-  }
-  return checks;
-}
-
 function recordRequests(page) {
   const seen = [];
   page.on('request', (r) => seen.push({ url: r.url(), method: r.method(), body: r.postData() ?? '' }));
@@ -79,7 +45,7 @@ test('success: credentials, organization and Exchange.ManageAsApp check out, off
   const requests = recordRequests(page);
   await signUpViaApi(page, env.store);
   const tenantId = tenant();
-  const { id, pem } = await link(page, { tenantId });
+  const { id, pem } = await linkM365(page, env.store.url, { appId: APP, tenantId });
   env.entra.addApp(tenantId, APP, { certificates: [pem] }); // the person uploads the certificate
   const cert = new X509Certificate(pem);
 
@@ -141,7 +107,7 @@ test('the certificate not uploaded, a wrong tenant, and missing consent each get
 
   const notUploaded = tenant();
   env.entra.addApp(notUploaded, APP, { certificates: [] });
-  await link(page, { tenantId: notUploaded, name: 'No certificate' });
+  await linkM365(page, env.store.url, { appId: APP, tenantId: notUploaded, name: 'No certificate' });
   let checks = await testConnection(page);
   assert.equal(checks['Credentials accepted'].ok, false);
   assert.match(checks['Credentials accepted'].text, /did not accept the certificate.*Fix: Upload the certificate shown on this page/);
@@ -150,12 +116,12 @@ test('the certificate not uploaded, a wrong tenant, and missing consent each get
   assert.match(checks['Organization matches'].text, /Organization matches: not checked.*Not checked: the credentials were refused/);
   assert.match(await page.getByTestId('test-result').textContent(), /Something needs fixing/);
 
-  await link(page, { tenantId: '99999999-9999-4999-8999-999999999999', name: 'Wrong tenant' });
+  await linkM365(page, env.store.url, { appId: APP, tenantId: '99999999-9999-4999-8999-999999999999', name: 'Wrong tenant' });
   checks = await testConnection(page);
   assert.match(checks['Credentials accepted'].text, /did not find tenant 99999999-9999-4999-8999-999999999999.*Fix: Check the Tenant ID/);
 
   const noConsent = tenant();
-  const { pem } = await link(page, { tenantId: noConsent, name: 'No consent' });
+  const { pem } = await linkM365(page, env.store.url, { appId: APP, tenantId: noConsent, name: 'No consent' });
   env.entra.addApp(noConsent, APP, { certificates: [pem], consent: false, exchangeRole: false });
   checks = await testConnection(page);
   assert.equal(checks['Credentials accepted'].ok, true);
@@ -171,7 +137,7 @@ test('an organization domain the tenant does not own is flagged, and a replayed 
   const tenantId = tenant(['fabrikam.com', 'fabrikam.onmicrosoft.com'], 'Fabrikam');
   const verifyBodies = [];
   page.on('request', (r) => { if (r.url().endsWith('/verify')) verifyBodies.push(r.postData()); });
-  const { id, pem } = await link(page, { tenantId, organization: 'contoso.onmicrosoft.com' });
+  const { id, pem } = await linkM365(page, env.store.url, { appId: APP, tenantId, organization: 'contoso.onmicrosoft.com' });
   env.entra.addApp(tenantId, APP, { certificates: [pem] });
   const checks = await testConnection(page);
   assert.equal(checks['Credentials accepted'].ok, true);

@@ -187,8 +187,9 @@ impl Expiry {
             Expiry::Valid { .. } => None,
             Expiry::Expiring { .. } | Expiry::Soon { .. } => Some(
                 "When this certificate ends, Xops can no longer sign in to this tenant: Test connection fails and \
-                 nothing more is read from it. Replace the certificate below before then: make a new one here, upload \
-                 it to the app registration in the Microsoft Entra admin center, and confirm.",
+                 nothing more is read from it. Renew it below before then: from the browser that holds its key, one \
+                 click adds a new certificate to the app registration for you. Or replace it by hand: make a new one \
+                 here, upload it in the Microsoft Entra admin center, and confirm.",
             ),
             Expiry::Expired { .. } => Some(
                 "This certificate has ended, so Xops can no longer sign in to this tenant: Test connection fails and \

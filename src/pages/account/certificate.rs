@@ -2,6 +2,7 @@
 //! certificate. A new key and certificate wait beside the current ones until the person confirms
 //! they uploaded the new certificate; then the record points to it and the old key is deleted.
 
+use super::renew::RenewCertificate;
 use super::Account;
 use crate::certificate::{self, new_credential, CredentialOptions};
 use crate::components::certificate::{CertificateFacts, CredentialChoices};
@@ -152,6 +153,10 @@ pub(super) fn CertificateSection(account: Account) -> impl IntoView {
                 }
                 None => view! { <p>"This account has no certificate yet. Replace certificate makes one."</p> }.into_any(),
             }}
+            // Shown while there is a certificate; kept (with its messages) as the account changes.
+            <Show when=move || account.current.with(|a| a.as_ref().is_some_and(|a| a.integration.certificate.is_some()))>
+                <RenewCertificate account=account key_here=key_here/>
+            </Show>
             <h3>"Replace certificate"</h3>
             <Show
                 when=move || replacement.with(Option::is_some)

@@ -10,8 +10,63 @@ use crate::keys::KeyStore;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use web_sys::CryptoKey;
 use xops_model::verify::{ConnectionTest, VerifyRequest};
-use xops_model::{IntegrationDetails, OrganizationId, Platform};
+use xops_model::{
+    ApplicationId, ApplicationObjectId, CertificateInfo, IntegrationDetails, OrganizationId, Platform, RecordId, TenantId,
+};
+
+/// The app registration a Microsoft account signs in as.
+#[derive(Clone)]
+pub struct MicrosoftApp {
+    pub tenant: TenantId,
+    pub application: ApplicationId,
+    /// Microsoft 365 accounts are also tested against Exchange Online.
+    pub with_exchange: bool,
+    pub object_id: Option<ApplicationObjectId>,
+}
+
+impl MicrosoftApp {
+    pub fn of(details: &IntegrationDetails) -> Option<MicrosoftApp> {
+        match details {
+            IntegrationDetails::Microsoft365(d) => Some(MicrosoftApp {
+                tenant: d.tenant_id.clone(),
+                application: d.application_id.clone(),
+                with_exchange: true,
+                object_id: d.application_object_id.clone(),
+            }),
+            IntegrationDetails::Azure(d) => Some(MicrosoftApp {
+                tenant: d.tenant_id.clone(),
+                application: d.application_id.clone(),
+                with_exchange: false,
+                object_id: d.application_object_id.clone(),
+            }),
+            IntegrationDetails::Aws(_) => None,
+        }
+    }
+}
+
+/// Asks the store to test account `id` with assertions signed by `key`, whose certificate (on the
+/// app registration) is `certificate`: the checklist, or what to tell the person.
+pub async fn ask_microsoft(
+    api: &Api,
+    platform: &Platform,
+    id: &RecordId,
+    app: &MicrosoftApp,
+    key: &CryptoKey,
+    certificate: &CertificateInfo,
+) -> Result<ConnectionTest, String> {
+    let sign =
+        |_: ()| client_assertion(key, &platform.microsoft_authority, &app.tenant, &app.application, &certificate.sha1_thumbprint);
+    let graph_assertion = sign(()).await.map_err(|e| format!("The assertion could not be signed: {e}"))?;
+    let exchange_assertion = match app.with_exchange {
+        true => Some(sign(()).await.map_err(|e| format!("The assertion could not be signed: {e}"))?),
+        false => None,
+    };
+    api.post(&format!("/integrations/{id}/verify"), &VerifyRequest { graph_assertion, exchange_assertion })
+        .await
+        .map_err(|e| e.to_string())
+}
 
 /// Runs the test for `account` and saves its result on the record. Returns what to tell the
 /// person if it could not run.
@@ -21,10 +76,8 @@ pub async fn run_test(
     org: OrganizationId,
     account: LinkedAccount,
 ) -> Result<ConnectionTest, String> {
-    let (tenant, application, with_exchange) = match &account.integration.details {
-        IntegrationDetails::Microsoft365(d) => (d.tenant_id.clone(), d.application_id.clone(), true),
-        IntegrationDetails::Azure(d) => (d.tenant_id.clone(), d.application_id.clone(), false),
-        IntegrationDetails::Aws(_) => return Err("AWS accounts are linked through a role; there is nothing to test here.".into()),
+    let Some(app) = MicrosoftApp::of(&account.integration.details) else {
+        return Err("AWS accounts are linked through a role; there is nothing to test here.".into());
     };
     let Some(certificate) = account.integration.certificate.clone() else {
         return Err("This account has no certificate yet: use Replace certificate to make one.".into());
@@ -40,16 +93,7 @@ pub async fn run_test(
         )
     })?;
     let platform: Platform = api.get("/platform").await.map_err(|e| e.to_string())?;
-    let sign = |_: ()| client_assertion(&key, &platform.microsoft_authority, &tenant, &application, &certificate.sha1_thumbprint);
-    let graph_assertion = sign(()).await.map_err(|e| format!("The assertion could not be signed: {e}"))?;
-    let exchange_assertion = match with_exchange {
-        true => Some(sign(()).await.map_err(|e| format!("The assertion could not be signed: {e}"))?),
-        false => None,
-    };
-    let result: ConnectionTest = api
-        .post(&format!("/integrations/{}/verify", account.id), &VerifyRequest { graph_assertion, exchange_assertion })
-        .await
-        .map_err(|e| e.to_string())?;
+    let result = ask_microsoft(&api, &platform, &account.id, &app, &key, &certificate).await?;
     let mut changed = account.integration;
     changed.last_test = Some(result.clone());
     save_account(engine, &account.id, &changed).await?;

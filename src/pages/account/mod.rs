@@ -7,6 +7,7 @@ mod certificate;
 mod connection_test;
 mod disconnect;
 mod rename;
+mod renew;
 
 use crate::accounts::{save_account, LinkedAccount};
 use crate::components::copy::CopyButton;

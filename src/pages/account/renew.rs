@@ -1,0 +1,295 @@
+//! Renew certificate: a new key pair and certificate made in this browser are added to the app
+//! registration through Graph's `addKey` (the proof signed here with the current key, relayed by
+//! the store), tested with Test connection, and only then put in use; the old certificate is then
+//! removed (`removeKey`, signed with the new key) and its key deleted from this browser. Any
+//! failure before that leaves the working certificate in place.
+
+use super::connection_test::{ask_microsoft, MicrosoftApp};
+use super::Account;
+use crate::api::Api;
+use crate::assertion::{client_assertion, proof};
+use crate::certificate::{new_credential, CredentialOptions};
+use crate::components::certificate::{format_date, now_ms, CredentialChoices};
+use crate::components::field::TextField;
+use crate::keys::{next_key_id, KeyStore};
+use leptos::prelude::*;
+use web_sys::CryptoKey;
+use xops_model::renew::{AddKeyRequest, KeyChange, RemoveKeyRequest};
+use xops_model::verify::ConnectionTest;
+use xops_model::{ApplicationObjectId, CertificateInfo, Expiry, KeyId, Platform, RecordId};
+
+/// What the person gave for a renewal.
+#[derive(Clone)]
+struct RenewInput {
+    object_id: ApplicationObjectId,
+    /// Entra's id of the current certificate, when the record does not know it.
+    old_key_id: Option<KeyId>,
+    options: CredentialOptions,
+}
+
+/// One key this browser holds, and its certificate on the app registration.
+struct Signer<'a> {
+    key: &'a CryptoKey,
+    certificate: &'a CertificateInfo,
+}
+
+/// Everything a call to the app registration needs.
+struct AppRegistration<'a> {
+    api: &'a Api,
+    platform: &'a Platform,
+    id: &'a RecordId,
+    app: &'a MicrosoftApp,
+    object_id: &'a ApplicationObjectId,
+}
+
+impl AppRegistration<'_> {
+    /// A client assertion and a proof of possession, both signed by `signer`.
+    async fn signed(&self, signer: &Signer<'_>) -> Result<(String, String), String> {
+        let thumbprint = &signer.certificate.sha1_thumbprint;
+        let authority = &self.platform.microsoft_authority;
+        let assertion = client_assertion(signer.key, authority, &self.app.tenant, &self.app.application, thumbprint)
+            .await
+            .map_err(|e| format!("The request could not be signed: {e}"))?;
+        let proof = proof(signer.key, &self.platform.microsoft_proof_audience, self.object_id, thumbprint)
+            .await
+            .map_err(|e| format!("The proof could not be signed: {e}"))?;
+        Ok((assertion, proof))
+    }
+
+    async fn add(&self, signer: &Signer<'_>, pem: &str) -> Result<KeyId, String> {
+        let (graph_assertion, proof) = self.signed(signer).await?;
+        let request = AddKeyRequest { graph_assertion, proof, certificate_pem: pem.to_string() };
+        let added: KeyChange =
+            self.api.post(&format!("/integrations/{}/keys", self.id), &request).await.map_err(|e| e.to_string())?;
+        Ok(added.key_id)
+    }
+
+    async fn remove(&self, signer: &Signer<'_>, key_id: &KeyId) -> Result<(), String> {
+        let (graph_assertion, proof) = self.signed(signer).await?;
+        let path = format!("/integrations/{}/keys/{key_id}/remove", self.id);
+        let _: KeyChange = self.api.post(&path, &RemoveKeyRequest { graph_assertion, proof }).await.map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    /// Test connection with `signer`. Entra may take a moment to accept a certificate just added,
+    /// so a refused sign-in is tried again twice, five seconds apart.
+    async fn test(&self, signer: &Signer<'_>, progress: RwSignal<String>) -> Result<ConnectionTest, String> {
+        let mut attempt = 1;
+        loop {
+            let result = ask_microsoft(self.api, self.platform, self.id, self.app, signer.key, signer.certificate).await?;
+            let refused = result.checks.first().is_some_and(|c| !c.ok);
+            if !refused || attempt == 3 {
+                return Ok(result);
+            }
+            attempt += 1;
+            progress.set(format!(
+                "Microsoft does not accept the new certificate yet; trying again in 5 seconds (attempt {attempt} of 3)…"
+            ));
+            crate::started::sleep_ms(5_000).await;
+        }
+    }
+}
+
+/// What went wrong in a test, in a sentence with its fix.
+fn first_failure(test: &ConnectionTest) -> String {
+    test.checks
+        .iter()
+        .find(|c| !c.ok && !c.skipped)
+        .map(|c| format!("{} {}", c.detail, c.fix.clone().unwrap_or_default()))
+        .unwrap_or_else(|| "a check failed.".into())
+}
+
+/// Renews the certificate of `account`; the sentence to show when done.
+async fn renew(api: Api, account: Account, input: RenewInput, progress: RwSignal<String>) -> Result<String, String> {
+    let (org, id) = (account.org.get_value(), account.id.get_value());
+    let integration = account.integration().ok_or("This account is no longer linked.")?;
+    let app = MicrosoftApp::of(&integration.details).ok_or("Only Microsoft accounts have a certificate to renew.")?;
+    let old = integration.certificate.clone().ok_or("This account has no certificate to renew; use Replace certificate.")?;
+    let keys = KeyStore::open(&org).await.map_err(|e| e.to_string())?;
+    let old_key = keys
+        .key(id.as_str())
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("This browser no longer holds the current certificate's key; renew from the browser that does, or use Replace certificate.")?;
+    let platform: Platform = api.get("/platform").await.map_err(|e| e.to_string())?;
+    let registration = AppRegistration { api: &api, platform: &platform, id: &id, app: &app, object_id: &input.object_id };
+    let current = Signer { key: &old_key, certificate: &old };
+
+    progress.set("Making a new key pair and certificate in this browser…".into());
+    let cred = new_credential(integration.name.as_str(), input.options, js_sys::Date::now())
+        .await
+        .map_err(|e| format!("The new certificate could not be made: {e}"))?;
+    let next = next_key_id(&id);
+    keys.put_key(&next, &cred.private_key).await.map_err(|e| format!("The new key could not be kept in this browser: {e}"))?;
+    let forget_new = || async {
+        if let Err(e) = keys.delete_key(&next).await {
+            leptos::logging::warn!("the unused new key could not be deleted from this browser: {e}");
+        }
+    };
+
+    progress.set("Adding the new certificate to the app registration (signed with the current key)…".into());
+    let added = match registration.add(&current, &cred.certificate.pem).await {
+        Ok(k) => k,
+        Err(e) => {
+            forget_new().await;
+            return Err(format!("{e} The current certificate stays in use."));
+        }
+    };
+    let new_cert = CertificateInfo { key_id: Some(added.clone()), ..cred.certificate.clone() };
+    let fresh = Signer { key: &cred.private_key, certificate: &new_cert };
+
+    progress.set("Testing the connection with the new certificate…".into());
+    let test = match registration.test(&fresh, progress).await {
+        Ok(t) if t.passed() => t,
+        failed => {
+            let why = match failed {
+                Ok(t) => first_failure(&t),
+                Err(e) => e,
+            };
+            progress.set("The new certificate did not pass; taking it off the app registration again…".into());
+            let cleanup = match registration.remove(&current, &added).await {
+                Ok(()) => "It was taken off the app registration again".to_string(),
+                Err(e) => format!(
+                    "It could not be taken off the app registration ({e}); delete the certificate with thumbprint {} in the Entra admin center",
+                    new_cert.sha1_thumbprint
+                ),
+            };
+            forget_new().await;
+            return Err(format!(
+                "The new certificate did not pass Test connection: {why} {cleanup}, and the current certificate stays in use."
+            ));
+        }
+    };
+
+    progress.set("Saving the new certificate…".into());
+    let mut changed = integration;
+    changed.certificate = Some(new_cert.clone());
+    changed.details.set_application_object_id(input.object_id.clone());
+    changed.last_test = Some(test);
+    changed.updated_at = js_sys::Date::now() as i64;
+    account.save(changed).await.map_err(|e| format!("The new certificate could not be saved: {e}"))?;
+    // The old key goes: the new one takes its place in this browser.
+    keys.promote_key(&next, id.as_str()).await.map_err(|e| format!("The new key could not be put in use here: {e}"))?;
+
+    let ends = format_date(new_cert.not_after);
+    let Some(old_key_id) = old.key_id.clone().or(input.old_key_id) else {
+        return Ok(format!(
+            "Certificate renewed: the new one is in use until {ends}, and the old key is deleted from this browser. Delete the old certificate (thumbprint {}) in the Entra admin center, Certificates & secrets, or leave it to expire on {}.",
+            old.sha1_thumbprint,
+            format_date(old.not_after)
+        ));
+    };
+    progress.set("Removing the old certificate from the app registration…".into());
+    Ok(match registration.remove(&fresh, &old_key_id).await {
+        Ok(()) => format!(
+            "Certificate renewed: the new one is in use until {ends}; the old one is removed from the app registration and its key from this browser."
+        ),
+        Err(e) => format!(
+            "Certificate renewed: the new one is in use until {ends}, and the old key is deleted from this browser. The old certificate could not be removed from the app registration ({e}); delete it (thumbprint {}) in the Entra admin center.",
+            old.sha1_thumbprint
+        ),
+    })
+}
+
+/// The renewal part of the account's Certificate section.
+#[component]
+pub(super) fn RenewCertificate(account: Account, key_here: RwSignal<Option<bool>>) -> impl IntoView {
+    let api = Api::expect_context();
+    let integration = move || account.integration();
+    let known_object_id =
+        move || integration().and_then(|i| MicrosoftApp::of(&i.details)).and_then(|a| a.object_id).map(|o| o.to_string());
+    let object_id = RwSignal::new(known_object_id().unwrap_or_default());
+    let old_key_id = RwSignal::new(String::new());
+    let (object_error, key_id_error) = (RwSignal::new(None::<String>), RwSignal::new(None::<String>));
+    let options = RwSignal::new(CredentialOptions::default());
+    let progress = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<String>);
+    let renewing = Action::new_local(move |input: &RenewInput| {
+        let (api, input) = (api.clone(), input.clone());
+        async move {
+            match renew(api, account, input, progress).await {
+                Ok(message) => done.set(Some(message)),
+                Err(e) => error.set(Some(e)),
+            }
+            progress.set(String::new());
+        }
+    });
+    let busy = renewing.pending();
+    let certificate = move || integration().and_then(|i| i.certificate);
+    let needs_key_id = move || certificate().is_some_and(|c| c.key_id.is_none());
+    let check_object_id = move || {
+        let parsed = ApplicationObjectId::parse(&object_id.get_untracked());
+        object_error.set(parsed.as_ref().err().map(|e| e.message.clone()));
+        parsed.ok()
+    };
+    let check_key_id = move || {
+        let text = old_key_id.get_untracked();
+        let parsed = (!text.trim().is_empty()).then(|| KeyId::parse(&text)).transpose();
+        key_id_error.set(parsed.as_ref().err().map(|e| e.message.clone()));
+        parsed.ok()
+    };
+    let start = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        let (object, key) = (check_object_id(), check_key_id());
+        let Some(object_id) = object else { return crate::components::page::focus("renew-object-id") };
+        let Some(old_key_id) = key else { return crate::components::page::focus("renew-old-key-id") };
+        error.set(None);
+        done.set(None);
+        renewing.dispatch_local(RenewInput {
+            object_id,
+            old_key_id: old_key_id.filter(|_| needs_key_id()),
+            options: options.get_untracked(),
+        });
+    };
+    let expired = move || certificate().is_some_and(|c| matches!(c.expiry(now_ms()), Expiry::Expired { .. }));
+    let thumbprint = move || certificate().map(|c| c.sha1_thumbprint.to_string()).unwrap_or_default();
+
+    view! {
+        <h3 id="renew-heading">"Renew certificate"</h3>
+        {move || match (key_here.get(), expired()) {
+            (None, _) => view! { <p>"Looking for the private key in this browser…"</p> }.into_any(),
+            (Some(false), _) => view! {
+                <p>"Renewal is signed with the current certificate's key, which this browser does not hold. Renew from the browser that holds it, or use Replace certificate below."</p>
+            }.into_any(),
+            (Some(true), true) => view! {
+                <p>"This certificate has expired, so Microsoft no longer accepts it to sign a renewal. Use Replace certificate below, and upload the new certificate in the Microsoft Entra admin center."</p>
+            }.into_any(),
+            (Some(true), false) => view! {
+                <p>"Makes a new key pair and certificate in this browser and adds the certificate to the app registration for you, signed with the current key: nothing to download or upload. Xops tests the connection with the new certificate; only when it passes is the old one removed, from the app registration and from this browser."</p>
+                <TextField
+                    id="renew-object-id"
+                    label="Object ID"
+                    value=object_id
+                    error=object_error
+                    hint="In the Microsoft Entra admin center: App registrations → the app → Overview, beside Application (client) ID. It is the app's own id, not the Application ID."
+                    on_blur=Callback::new(move |_| { check_object_id(); })
+                />
+                <Show when=needs_key_id>
+                    <TextField
+                        id="renew-old-key-id"
+                        label="Certificate ID of the current certificate (optional)"
+                        value=old_key_id
+                        error=key_id_error
+                        hint=format!("In the app registration's Certificates & secrets → Certificates, the Certificate ID on the row with thumbprint {}. With it, Xops removes the old certificate for you; without it, delete it there yourself afterwards.", thumbprint())
+                        on_blur=Callback::new(move |_| { check_key_id(); })
+                    />
+                </Show>
+                <CredentialChoices options=options id_prefix="renew-"/>
+                <div class="actions">
+                    <button type="button" class="button primary" on:click=start disabled=move || busy.get()>
+                        {move || if busy.get() { "Renewing…" } else { "Renew certificate" }}
+                    </button>
+                </div>
+            }.into_any(),
+        }}
+        <p class="progress" role="status" data-testid="renew-progress">
+            {move || busy.get().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
+            {move || progress.get()}
+        </p>
+        <p class="form-success" role="status" data-testid="renew-done" hidden=move || done.get().is_none()>{move || done.get().unwrap_or_default()}</p>
+        <p class="field-error" role="alert" data-testid="renew-error" hidden=move || error.get().is_none()>{move || error.get().unwrap_or_default()}</p>
+    }
+}

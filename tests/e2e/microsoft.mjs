@@ -1,0 +1,40 @@
+// Microsoft 365 steps the end-to-end tests share: link an account through the form, wait for it to
+// be saved, and run Test connection from its page.
+
+import { readFileSync } from 'node:fs';
+
+export async function synced(page) {
+  await page.getByTestId('sync-status').filter({ hasText: 'Saved' }).waitFor();
+}
+
+/** Links a Microsoft 365 account through the form; returns its id and the downloaded PEM. */
+export async function linkM365(page, storeUrl, { tenantId, appId, organization = 'contoso.onmicrosoft.com', name = 'Contoso' }) {
+  await page.goto(storeUrl + '/integrations/microsoft/m365/new');
+  await page.getByRole('textbox', { name: 'Microsoft Account Name' }).fill(name);
+  await page.getByRole('textbox', { name: 'Tenant ID' }).fill(tenantId);
+  await page.getByRole('textbox', { name: 'Application ID' }).fill(appId);
+  await page.getByRole('textbox', { name: 'Organization Name' }).fill(organization);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Generate Public Key' }).click()]);
+  const pem = readFileSync(await download.path(), 'utf8');
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await page.waitForURL(/\/integrations\/[0-9a-f-]{36}\?linked=1$/);
+  await synced(page);
+  return { id: new URL(page.url()).pathname.split('/').pop(), pem };
+}
+
+/** Presses Test connection and returns the checklist as { title: { ok, text } }. (It waits for the
+ * store's answer, then for the page to be done with it: a result shown before may read the same,
+ * down to the second.) */
+export async function testConnection(page, button = page.getByRole('region', { name: 'Test connection' }).getByRole('button', { name: 'Test connection' })) {
+  const answered = page.waitForResponse((r) => r.request().method() === 'POST' && /\/integrations\/[^/]+\/verify$/.test(r.url()));
+  await button.click();
+  await answered;
+  await page.getByRole('button', { name: 'Testing…' }).waitFor({ state: 'detached' });
+  await page.getByTestId('test-result').waitFor();
+  const checks = {};
+  for (const li of await page.locator('.checklist li').all()) {
+    const title = (await li.locator('.check-title strong').textContent()).trim();
+    checks[title] = { ok: (await li.getAttribute('class')).includes('ok'), text: await li.textContent() };
+  }
+  return checks;
+}
