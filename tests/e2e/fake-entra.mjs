@@ -107,7 +107,9 @@ export async function startFakeEntra({ proofAudience = PROOF_AUDIENCE } = {}) {
     seenJti.add(claims.jti);
     const scope = form.get('scope');
     if (scope !== GRAPH_SCOPE && scope !== EXCHANGE_SCOPE) return fail(res, 400, 'invalid_scope', `AADSTS70011: The provided value for scope ${scope} is not valid.`, 70011);
-    const roles = scope === EXCHANGE_SCOPE ? (app.exchangeRole ? ['Exchange.ManageAsApp'] : []) : (app.consent ? ['Organization.Read.All'] : []);
+    // An app-only token carries the application permissions an administrator consented to: none without consent.
+    const exchangeRoles = app.exchangeRole ? ['Exchange.ManageAsApp'] : ['full_access_as_app'];
+    const roles = !app.consent ? [] : scope === EXCHANGE_SCOPE ? exchangeRoles : ['Organization.Read.All'];
     const payload = Buffer.from(JSON.stringify({ aud: scope.replace('/.default', ''), tid: tenantId, appid: appId, roles })).toString('base64url');
     const accessToken = `eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.${payload}.${randomUUID()}`;
     issued.set(accessToken, { tenantId, appId, scope });

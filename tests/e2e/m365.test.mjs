@@ -131,6 +131,10 @@ test('the whole flow of the product text: Integrations → Microsoft → M365 �
   await fillForm(page, { name: 'Contoso production', tenant: `  ${TENANT} ` });
   await page.getByLabel('Organization Name').blur();
   assert.equal(await page.locator('.field-error:visible').count(), 0, 'the corrected fields are clean');
+  // With the Tenant ID and Application ID in, the guide links to the admin consent page for them.
+  const consent = new URL(await guide.getByTestId('admin-consent-link').getAttribute('href'));
+  assert.equal(consent.pathname, `/${TENANT.toLowerCase()}/adminconsent`);
+  assert.match(consent.searchParams.get('client_id'), /^[0-9a-f-]{36}$/);
 
   const { file, pem, cert } = await generate(page);
   assert.equal(file, 'Contoso production.cer');
@@ -292,7 +296,7 @@ test('rename, replace the certificate (the old key goes), and disconnect (the ke
   assert.equal((await storedRecord(page, env.store, id)).body.name, 'Northwind EU');
 
   // Replace: a new certificate downloads; the record keeps the old one until the upload is confirmed.
-  await page.getByLabel('Key size').selectOption({ label: 'RSA 3072 bits' });
+  await page.getByRole('group', { name: 'Replace certificate' }).getByLabel('Key size').selectOption({ label: 'RSA 3072 bits' });
   const replaced = await generate(page, 'Replace certificate');
   assert.equal(replaced.file, 'Northwind EU.cer');
   assert.equal(replaced.cert.publicKey.asymmetricKeyDetails.modulusLength, 3072, 'the chosen key size');

@@ -51,7 +51,7 @@ test('success: credentials, organization and Exchange.ManageAsApp check out, off
 
   const fromBanner = page.getByRole('status').filter({ hasText: 'account linked' }).getByRole('button', { name: 'Test connection' });
   const checks = await testConnection(page, fromBanner);
-  assert.deepEqual(Object.keys(checks), ['Credentials accepted', 'Organization matches', 'Exchange.ManageAsApp granted']);
+  assert.deepEqual(Object.keys(checks), ['Credentials accepted', 'Organization matches', 'Admin consent granted', 'Exchange.ManageAsApp granted']);
   for (const [title, c] of Object.entries(checks)) assert.ok(c.ok, `${title}: ${c.text}`);
   assert.match(checks['Organization matches'].text, /Contoso Ltd.*contoso\.onmicrosoft\.com is one of its verified domains/);
   assert.match(await page.getByTestId('test-result').textContent(), /Everything checked out\. Last tested .*tenant “Contoso Ltd”/);
@@ -73,7 +73,7 @@ test('success: credentials, organization and Exchange.ManageAsApp check out, off
   // Kept on the record, and shown again after a reload.
   await synced(page);
   const record = await storedRecord(page, env.store, id);
-  assert.equal(record.body.last_test.checks.length, 3);
+  assert.equal(record.body.last_test.checks.length, 4);
   assert.ok(record.body.last_test.checks.every((c) => c.ok));
   assert.deepEqual(record.body.last_test.roles, ['Exchange.ManageAsApp']);
   await page.reload();
@@ -125,8 +125,22 @@ test('the certificate not uploaded, a wrong tenant, and missing consent each get
   env.entra.addApp(noConsent, APP, { certificates: [pem], consent: false, exchangeRole: false });
   checks = await testConnection(page);
   assert.equal(checks['Credentials accepted'].ok, true);
-  assert.match(checks['Organization matches'].text, /admin consent is missing.*Fix: .*Grant admin consent/);
-  assert.match(checks['Exchange.ManageAsApp granted'].text, /does not hold Exchange\.ManageAsApp.*Fix: .*Exchange\.ManageAsApp/);
+  const consentUrl = `${env.entra.url}/${noConsent}/adminconsent?client_id=${APP}`;
+  assert.match(checks['Organization matches'].text, /lacks the Global Reader role or admin consent.*Fix: Assign the app the Global Reader role/);
+  assert.equal(checks['Admin consent granted'].ok, false);
+  assert.match(checks['Admin consent granted'].text, /No administrator has granted the app's permissions.*Fix: Sign in as an administrator of the tenant and grant admin consent at/);
+  // The fix links to the tenant's admin consent page for this app, prefilled.
+  const consentLinks = page.locator('.checklist li').filter({ hasText: 'Admin consent granted' }).getByRole('link', { name: consentUrl });
+  assert.equal(await consentLinks.getAttribute('href'), consentUrl);
+  assert.match(checks['Exchange.ManageAsApp granted'].text, /not checked.*admin consent is missing/);
+
+  // Consent granted, but not the Exchange role: that line alone fails, and says which roles the app has.
+  const noRole = tenant();
+  const third = await linkM365(page, env.store.url, { appId: APP, tenantId: noRole, name: 'No role' });
+  env.entra.addApp(noRole, APP, { certificates: [third.pem], exchangeRole: false });
+  checks = await testConnection(page);
+  assert.equal(checks['Admin consent granted'].ok, true);
+  assert.match(checks['Exchange.ManageAsApp granted'].text, /does not hold Exchange\.ManageAsApp \(its Exchange roles: full_access_as_app\).*Fix: .*Exchange\.ManageAsApp.*adminconsent/);
   assert.deepEqual(problems, []);
   await context.close();
 });

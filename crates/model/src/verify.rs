@@ -32,6 +32,9 @@ pub enum CheckId {
     Credentials,
     /// Graph answered with the tenant's organization, and it owns Organization Name.
     Organization,
+    /// An administrator granted the app's application permissions (its Exchange Online token
+    /// carries roles): Microsoft 365.
+    AdminConsent,
     /// The app holds the Exchange.ManageAsApp application role.
     ExchangeManageAsApp,
 }
@@ -41,6 +44,7 @@ impl CheckId {
         match self {
             CheckId::Credentials => "Credentials accepted",
             CheckId::Organization => "Organization matches",
+            CheckId::AdminConsent => "Admin consent granted",
             CheckId::ExchangeManageAsApp => "Exchange.ManageAsApp granted",
         }
     }
@@ -161,7 +165,21 @@ impl ConnectionTest {
 }
 
 /// Entra's error (`AADSTS700016: …`) as a sentence a person can act on, with the fix.
-pub fn explain_entra_error(description: &str, tenant: &str, application: &str) -> (String, String) {
+/// Where an administrator grants the app's permissions for their tenant in one step (Microsoft's
+/// admin consent endpoint), prefilled with the tenant and the app.
+pub fn admin_consent_url(authority: &str, tenant: &str, application: &str) -> String {
+    format!("{}/{tenant}/adminconsent?client_id={application}", authority.trim_end_matches('/'))
+}
+
+/// The fix for missing admin consent, with the link for this tenant and app.
+pub fn consent_fix(authority: &str, tenant: &str, application: &str) -> String {
+    format!(
+        "Sign in as an administrator of the tenant and grant admin consent at {} (or, in the app registration's API permissions, select Grant admin consent), then test again.",
+        admin_consent_url(authority, tenant, application)
+    )
+}
+
+pub fn explain_entra_error(description: &str, authority: &str, tenant: &str, application: &str) -> (String, String) {
     let code = description.split(':').next().unwrap_or("").trim();
     let first_line = description.lines().next().unwrap_or(description).trim().to_string();
     match code {
@@ -176,6 +194,11 @@ pub fn explain_entra_error(description: &str, tenant: &str, application: &str) -
         "AADSTS90002" => (
             format!("Microsoft did not find tenant {tenant}."),
             "Check the Tenant ID: it is the Directory (tenant) ID on the app's Overview page.".into(),
+        ),
+        // Consent required, or a permission the app asks for that nobody granted.
+        "AADSTS65001" | "AADSTS650051" | "AADSTS650052" | "AADSTS650057" => (
+            format!("Microsoft refused because the app lacks admin consent: {first_line}"),
+            consent_fix(authority, tenant, application),
         ),
         "AADSTS700024" => (
             "Microsoft refused the assertion as outside its valid time: this device's clock may be wrong.".into(),
@@ -192,18 +215,23 @@ pub fn explain_entra_error(description: &str, tenant: &str, application: &str) -
 mod tests {
     use super::*;
 
+    const AUTH: &str = "https://login.microsoftonline.com/";
+
     #[test]
     fn entra_errors_become_sentences_with_a_fix() {
         let (detail, fix) =
-            explain_entra_error("AADSTS700016: Application with identifier 'x' was not found.\r\nTrace ID: 1", "t", "a");
+            explain_entra_error("AADSTS700016: Application with identifier 'x' was not found.\r\nTrace ID: 1", AUTH, "t", "a");
         assert_eq!(detail, "Microsoft did not find application a in tenant t.");
         assert!(fix.contains("Application ID"));
-        assert!(explain_entra_error("AADSTS700027: Client assertion contains an invalid signature.", "t", "a")
+        assert!(explain_entra_error("AADSTS700027: Client assertion contains an invalid signature.", AUTH, "t", "a")
             .1
             .contains("Upload the certificate"));
-        assert!(explain_entra_error("AADSTS90002: Tenant 'x' not found.", "t", "a").0.contains("tenant t"));
-        let (detail, _) = explain_entra_error("Something new.\nMore", "t", "a");
+        assert!(explain_entra_error("AADSTS90002: Tenant 'x' not found.", AUTH, "t", "a").0.contains("tenant t"));
+        let (detail, _) = explain_entra_error("Something new.\nMore", AUTH, "t", "a");
         assert_eq!(detail, "Microsoft refused the credentials: Something new.");
+        let (detail, fix) = explain_entra_error("AADSTS65001: The user or administrator has not consented.", AUTH, "t", "a");
+        assert!(detail.contains("lacks admin consent"), "{detail}");
+        assert!(fix.contains("https://login.microsoftonline.com/t/adminconsent?client_id=a"), "{fix}");
     }
 
     #[test]

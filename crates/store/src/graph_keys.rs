@@ -80,7 +80,7 @@ impl Relay {
         match self.token(tenant, application, assertion, GRAPH_SCOPE).await {
             TokenOutcome::Token(t) => Ok(t),
             TokenOutcome::Refused(description) => {
-                let (detail, fix) = explain_entra_error(&description, tenant.as_str(), application.as_str());
+                let (detail, fix) = explain_entra_error(&description, &self.authority, tenant.as_str(), application.as_str());
                 Err(AppError::of(ErrorCode::MicrosoftRefused, format!("{detail} {fix}")))
             }
             TokenOutcome::Unreachable(e) => Err(unreachable(&e)),

@@ -6,7 +6,10 @@
 
 use serde::Deserialize;
 use std::time::Duration;
-use xops_model::verify::{explain_entra_error, Check, CheckId, ConnectionTest, EXCHANGE_ROLE, EXCHANGE_SCOPE, GRAPH_SCOPE};
+use xops_model::verify::{
+    admin_consent_url, consent_fix, explain_entra_error, Check, CheckId, ConnectionTest, EXCHANGE_ROLE, EXCHANGE_SCOPE,
+    GRAPH_SCOPE,
+};
 use xops_model::{ApplicationId, OrganizationDomain, OrganizationId, TenantId};
 
 const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -173,15 +176,21 @@ impl Relay {
             verified_domains: Vec::new(),
             roles: Vec::new(),
         };
-        let later: Vec<CheckId> = [Some(CheckId::Organization), exchange_assertion.map(|_| CheckId::ExchangeManageAsApp)]
-            .into_iter()
-            .flatten()
-            .collect();
+        let later: Vec<CheckId> = [
+            Some(CheckId::Organization),
+            exchange_assertion.map(|_| CheckId::AdminConsent),
+            exchange_assertion.map(|_| CheckId::ExchangeManageAsApp),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let (tenant, application) = (target.tenant.as_str(), target.application.as_str());
+        let consent = consent_fix(&self.authority, tenant, application);
         let not_checked = |id| Check::not_checked(id, "the credentials were refused.");
         let token = match self.token(target.tenant, target.application, graph_assertion, GRAPH_SCOPE).await {
             TokenOutcome::Token(t) => t,
             TokenOutcome::Refused(description) => {
-                let (detail, fix) = explain_entra_error(&description, target.tenant.as_str(), target.application.as_str());
+                let (detail, fix) = explain_entra_error(&description, &self.authority, tenant, application);
                 result.checks.push(Check::failed(CheckId::Credentials, detail, fix));
                 result.checks.extend(later.into_iter().map(not_checked));
                 return result;
@@ -201,7 +210,10 @@ impl Relay {
         };
         result.checks.push(Check::passed(CheckId::Credentials, "Microsoft issued a token to the app for this certificate."));
 
-        let consent_fix = "In the app registration, open API permissions and select Grant admin consent; then assign the app the Global Reader role in Roles and administrators.";
+        let organization_fix = format!(
+            "Assign the app the Global Reader role (Entra ID → Roles and administrators → Global Reader → Add assignments). If it has it, grant admin consent: {}",
+            admin_consent_url(&self.authority, tenant, application)
+        );
         result.checks.push(match self.organization(&token).await {
             Ok(org) => {
                 let name = org.display_name.unwrap_or_default();
@@ -225,41 +237,86 @@ impl Relay {
             }
             Err(e) if e == "denied" => Check::failed(
                 CheckId::Organization,
-                "The app may not read the organization (Graph answered Authorization_RequestDenied): admin consent is missing.",
-                consent_fix,
+                "The app may not read the organization (Graph answered Authorization_RequestDenied): it lacks the Global Reader role or admin consent.",
+                organization_fix,
             ),
             Err(e) => Check::failed(CheckId::Organization, format!("{e}."), "Test again in a few minutes."),
         });
 
         if let Some(assertion) = exchange_assertion {
-            let exchange_fix = "In API permissions, add Office 365 Exchange Online → Application permissions → Exchange.ManageAsApp, then select Grant admin consent.";
-            result.checks.push(match self.token(target.tenant, target.application, assertion, EXCHANGE_SCOPE).await {
-                TokenOutcome::Token(t) => {
-                    result.roles = roles_of(&t);
-                    if result.roles.iter().any(|r| r == EXCHANGE_ROLE) {
-                        Check::passed(CheckId::ExchangeManageAsApp, "The app holds the Exchange.ManageAsApp application role.")
-                    } else {
+            let exchange_fix = format!(
+                "In API permissions, add Office 365 Exchange Online → Application permissions → Exchange.ManageAsApp, then grant admin consent: {}",
+                admin_consent_url(&self.authority, tenant, application)
+            );
+            let (consent_check, exchange_check) =
+                match self.token(target.tenant, target.application, assertion, EXCHANGE_SCOPE).await {
+                    // An app-only token carries the application permissions an administrator granted as
+                    // roles; none at all means nobody granted consent.
+                    TokenOutcome::Token(t) => {
+                        result.roles = roles_of(&t);
+                        if result.roles.is_empty() {
+                            (
+                                Check::failed(
+                                    CheckId::AdminConsent,
+                                    "No administrator has granted the app's permissions: its Exchange Online token carries none.",
+                                    consent.clone(),
+                                ),
+                                Check::not_checked(CheckId::ExchangeManageAsApp, "admin consent is missing."),
+                            )
+                        } else if result.roles.iter().any(|r| r == EXCHANGE_ROLE) {
+                            (
+                                Check::passed(CheckId::AdminConsent, "An administrator granted the app's permissions."),
+                                Check::passed(
+                                    CheckId::ExchangeManageAsApp,
+                                    "The app holds the Exchange.ManageAsApp application role.",
+                                ),
+                            )
+                        } else {
+                            (
+                                Check::passed(CheckId::AdminConsent, "An administrator granted the app's permissions."),
+                                Check::failed(
+                                    CheckId::ExchangeManageAsApp,
+                                    format!(
+                                        "The app does not hold Exchange.ManageAsApp (its Exchange roles: {}).",
+                                        list_or_none(&result.roles)
+                                    ),
+                                    exchange_fix,
+                                ),
+                            )
+                        }
+                    }
+                    TokenOutcome::Refused(d) => {
+                        let (detail, fix) = explain_entra_error(&d, &self.authority, tenant, application);
+                        if fix == consent {
+                            (
+                                Check::failed(CheckId::AdminConsent, detail, fix),
+                                Check::not_checked(CheckId::ExchangeManageAsApp, "admin consent is missing."),
+                            )
+                        } else {
+                            (
+                                Check::not_checked(CheckId::AdminConsent, "Microsoft refused a token for Exchange Online."),
+                                Check::failed(
+                                    CheckId::ExchangeManageAsApp,
+                                    format!(
+                                        "Microsoft refused a token for Exchange Online: {}",
+                                        d.lines().next().unwrap_or_default()
+                                    ),
+                                    exchange_fix,
+                                ),
+                            )
+                        }
+                    }
+                    TokenOutcome::Unreachable(e) => (
+                        Check::not_checked(CheckId::AdminConsent, "Microsoft's sign-in service could not be reached."),
                         Check::failed(
                             CheckId::ExchangeManageAsApp,
-                            format!(
-                                "The app does not hold Exchange.ManageAsApp (its Exchange roles: {}).",
-                                list_or_none(&result.roles)
-                            ),
-                            exchange_fix,
-                        )
-                    }
-                }
-                TokenOutcome::Refused(d) => Check::failed(
-                    CheckId::ExchangeManageAsApp,
-                    format!("Microsoft refused a token for Exchange Online: {}", d.lines().next().unwrap_or_default()),
-                    exchange_fix,
-                ),
-                TokenOutcome::Unreachable(e) => Check::failed(
-                    CheckId::ExchangeManageAsApp,
-                    format!("Microsoft's sign-in service could not be reached for Exchange Online ({e})."),
-                    "Test again in a few minutes.",
-                ),
-            });
+                            format!("Microsoft's sign-in service could not be reached for Exchange Online ({e})."),
+                            "Test again in a few minutes.",
+                        ),
+                    ),
+                };
+            result.checks.push(consent_check);
+            result.checks.push(exchange_check);
         }
         result
     }

@@ -33,7 +33,7 @@ async fn an_unreachable_identity_platform_is_a_failed_check_with_a_fix_not_an_er
     assert!(!t.passed());
     assert_eq!(
         t.checks.iter().map(|c| c.id).collect::<Vec<_>>(),
-        [CheckId::Credentials, CheckId::Organization, CheckId::ExchangeManageAsApp]
+        [CheckId::Credentials, CheckId::Organization, CheckId::AdminConsent, CheckId::ExchangeManageAsApp]
     );
     assert!(t.checks[0].detail.contains("could not be reached"), "{}", t.checks[0].detail);
     assert!(t.checks[0].fix.as_deref().unwrap().contains("http://127.0.0.1:9"));

@@ -7,6 +7,7 @@ use crate::api::Api;
 use crate::assertion::client_assertion;
 use crate::components::certificate::format_date;
 use crate::keys::KeyStore;
+use crate::platform::platform;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -92,12 +93,29 @@ pub async fn run_test(
             certificate.key_held_by
         )
     })?;
-    let platform: Platform = api.get("/platform").await.map_err(|e| e.to_string())?;
+    let platform = platform(&api).await.map_err(|e| e.to_string())?;
     let result = ask_microsoft(&api, &platform, &account.id, &app, &key, &certificate).await?;
     let mut changed = account.integration;
     changed.last_test = Some(result.clone());
     save_account(engine, &account.id, &changed).await?;
     Ok(result)
+}
+
+/// `text` with each web address in it as a link (a fix may carry one: the admin consent page).
+fn with_links(text: &str) -> Vec<AnyView> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("https://").or_else(|| rest.find("http://")) {
+        out.push(rest[..start].to_string().into_any());
+        let end = rest[start..].find(char::is_whitespace).map_or(rest.len(), |e| start + e);
+        // A sentence's closing punctuation is not part of the address.
+        let url = rest[start..end].trim_end_matches(['.', ',', ')', ';']);
+        let href = url.to_string();
+        out.push(view! { <a href=href target="_blank" rel="noopener noreferrer">{url.to_string()}</a> }.into_any());
+        rest = &rest[start + url.len()..];
+    }
+    out.push(rest.to_string().into_any());
+    out
 }
 
 /// The section: the button, progress, and the last result (from the record).
@@ -149,7 +167,7 @@ pub fn ConnectionTestSection(
                                         <p class="check-title"><strong>{c.id.title()}</strong>
                                             <span class="visually-hidden">{outcome}</span></p>
                                         <p class="check-detail">{c.detail}</p>
-                                        {c.fix.map(|f| view! { <p class="check-fix"><strong>"Fix: "</strong>{f}</p> })}
+                                        {c.fix.map(|f| view! { <p class="check-fix"><strong>"Fix: "</strong>{with_links(&f)}</p> })}
                                     </div>
                                 </li>
                             }}).collect_view()}

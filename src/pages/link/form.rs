@@ -10,7 +10,9 @@ use crate::link_kinds::{FieldSpec, LinkDraft, LinkKind, Taken, Values};
 use crate::sync::idb::IdbError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use xops_model::{CertificateInfo, Integration, IntegrationDetails, IntegrationStatus, Me, OrganizationId, RecordId};
+use xops_model::{
+    ApplicationId, CertificateInfo, Integration, IntegrationDetails, IntegrationStatus, Me, OrganizationId, RecordId, TenantId,
+};
 
 /// One field of the form: its value and the message beside it.
 #[derive(Clone, Copy)]
@@ -78,6 +80,14 @@ impl LinkForm {
     pub async fn with_draft<T>(self, work: impl AsyncFnOnce(&KeyStore, &str) -> Result<T, IdbError>) -> Result<T, IdbError> {
         let (organization, name) = (self.organization.get_value(), self.draft_name.get_value());
         KeyStore::with_draft(&organization, &name, async |keys| work(keys, &name).await).await
+    }
+
+    /// The Tenant ID and Application ID typed so far, once both parse (the guide's admin consent
+    /// link is prefilled with them).
+    pub fn app_registration(self) -> Option<(TenantId, ApplicationId)> {
+        let v = self.values();
+        let parsed = |key: &str| v.get(key).map(String::as_str).unwrap_or_default().to_string();
+        Some((TenantId::parse(&parsed("tenant_id")).ok()?, ApplicationId::parse(&parsed("application_id")).ok()?))
     }
 
     /// Every value, shown or not.

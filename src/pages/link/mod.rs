@@ -132,7 +132,7 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
                 </p>
             </form>
             <Show when=move || guide_open.get()>
-                <Guide provider=kind.provider/>
+                <Guide provider=kind.provider app=Signal::derive(move || form.app_registration())/>
             </Show>
         </div>
     }
