@@ -21,6 +21,12 @@ pub fn database_name(organization_id: &OrganizationId) -> String {
     format!("xops-keys-{organization_id}")
 }
 
+/// The slot of a key made by Renew certificate, until its certificate passes its test. (Apart from
+/// Replace certificate's, so a renewal never touches a replacement waiting for its upload.)
+pub fn renewal_key_id(integration_id: &RecordId) -> String {
+    format!("{integration_id}/renewing")
+}
+
 /// The slot of a key that is waiting to replace the account's current one.
 pub fn next_key_id(integration_id: &RecordId) -> String {
     format!("{integration_id}/next")

@@ -13,6 +13,7 @@ pub mod config;
 pub mod keys;
 pub mod link_kinds;
 pub mod pages;
+pub mod platform;
 pub mod session;
 pub mod split;
 pub mod started;

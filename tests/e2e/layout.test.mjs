@@ -105,8 +105,9 @@ test('buttons fit their text and keep their distance from the fields above them'
   const rename = await box(page.getByRole('button', { name: 'Rename' }));
   const field = await box(page.getByRole('textbox', { name: 'Microsoft Account Name' }));
   assert.ok(rename.width < field.width / 2, `Rename is ${rename.width}px wide beside a ${field.width}px field`);
-  const replace = await box(page.getByRole('button', { name: 'Replace certificate' }));
-  const size = await box(page.getByLabel('Key size'));
+  const group = page.getByRole('group', { name: 'Replace certificate' });
+  const replace = await box(group.getByRole('button', { name: 'Replace certificate' }));
+  const size = await box(group.getByLabel('Key size'));
   const gap = replace.y - (size.y + size.height);
   assert.ok(gap >= 8, `Replace certificate sits ${gap}px below the selects`);
   await context.close();

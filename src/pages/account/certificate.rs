@@ -35,21 +35,67 @@ async fn make_replacement(
 
 #[component]
 pub(super) fn CertificateSection(account: Account) -> impl IntoView {
-    // Whether this browser holds the account's private key, and a replacement waiting for its upload.
+    // Whether this browser holds the account's private key.
     let key_here = RwSignal::new(None::<bool>);
+    let (org, id) = (account.org, account.id);
+    spawn_local(async move {
+        let held = match KeyStore::open(&org.get_value()).await {
+            Ok(keys) => matches!(keys.key(id.get_value().as_str()).await, Ok(Some(_))),
+            Err(_) => false,
+        };
+        key_here.set(Some(held));
+    });
+    let download_current = move |_| {
+        if let Some(i) = account.integration() {
+            if let Some(c) = &i.certificate {
+                let _ = certificate::download(i.name.as_str(), &c.pem);
+            }
+        }
+    };
+
+    view! {
+        <section class="panel" aria-labelledby="certificate-heading">
+            <h2 id="certificate-heading">"Certificate"</h2>
+            {move || match account.integration().and_then(|i| i.certificate) {
+                Some(info) => {
+                    let held_by = info.key_held_by.clone();
+                    view! {
+                        <CertificateFacts info=info/>
+                        <p data-testid="key-location">
+                            {move || match key_here.get() {
+                                None => "Looking for the private key in this browser…".to_string(),
+                                Some(true) => "Private key: held by this browser (it cannot be read out or sent anywhere).".to_string(),
+                                Some(false) => format!("Private key: not in this browser. It was made in {held_by}; to use this account from here, replace the certificate."),
+                            }}
+                        </p>
+                        <button type="button" class="button subtle" on:click=download_current>"Download certificate"</button>
+                    }.into_any()
+                }
+                None => view! { <p>"This account has no certificate yet. Replace certificate makes one."</p> }.into_any(),
+            }}
+            // Shown while there is a certificate; kept (with its messages) as the account changes.
+            <Show when=move || account.current.with(|a| a.as_ref().is_some_and(|a| a.integration.certificate.is_some()))>
+                <RenewCertificate account=account key_here=key_here/>
+            </Show>
+            <ReplaceCertificate account=account key_here=key_here/>
+        </section>
+    }
+}
+
+/// Replace certificate: the manual path (download, upload in the portal, confirm).
+#[component]
+fn ReplaceCertificate(account: Account, key_here: RwSignal<Option<bool>>) -> impl IntoView {
+    // A replacement waiting for its upload (kept across reloads).
     let replacement = RwSignal::new(None::<CertificateInfo>);
     let (org, id) = (account.org, account.id);
     spawn_local(async move {
         let (org, id) = (org.get_value(), id.get_value());
         if let Ok(keys) = KeyStore::open(&org).await {
-            key_here.set(Some(matches!(keys.key(id.as_str()).await, Ok(Some(_)))));
             if let Ok(Some(info)) = keys.draft::<CertificateInfo>(&replace_draft_name(&id)).await {
                 if matches!(keys.key(&next_key_id(&id)).await, Ok(Some(_))) {
                     replacement.set(Some(info));
                 }
             }
-        } else {
-            key_here.set(Some(false));
         }
     });
 
@@ -125,39 +171,9 @@ pub(super) fn CertificateSection(account: Account) -> impl IntoView {
             status.set("Replacement cancelled; the current certificate stays.".into());
         });
     };
-    let download_current = move |_| {
-        if let Some(i) = account.integration() {
-            if let Some(c) = &i.certificate {
-                let _ = certificate::download(i.name.as_str(), &c.pem);
-            }
-        }
-    };
-
     view! {
-        <section class="panel" aria-labelledby="certificate-heading">
-            <h2 id="certificate-heading">"Certificate"</h2>
-            {move || match account.integration().and_then(|i| i.certificate) {
-                Some(info) => {
-                    let held_by = info.key_held_by.clone();
-                    view! {
-                        <CertificateFacts info=info/>
-                        <p data-testid="key-location">
-                            {move || match key_here.get() {
-                                None => "Looking for the private key in this browser…".to_string(),
-                                Some(true) => "Private key: held by this browser (it cannot be read out or sent anywhere).".to_string(),
-                                Some(false) => format!("Private key: not in this browser. It was made in {held_by}; to use this account from here, replace the certificate."),
-                            }}
-                        </p>
-                        <button type="button" class="button subtle" on:click=download_current>"Download certificate"</button>
-                    }.into_any()
-                }
-                None => view! { <p>"This account has no certificate yet. Replace certificate makes one."</p> }.into_any(),
-            }}
-            // Shown while there is a certificate; kept (with its messages) as the account changes.
-            <Show when=move || account.current.with(|a| a.as_ref().is_some_and(|a| a.integration.certificate.is_some()))>
-                <RenewCertificate account=account key_here=key_here/>
-            </Show>
-            <h3>"Replace certificate"</h3>
+        <div role="group" aria-labelledby="replace-heading">
+            <h3 id="replace-heading">"Replace certificate"</h3>
             <Show
                 when=move || replacement.with(Option::is_some)
                 fallback=move || view! {
@@ -181,6 +197,6 @@ pub(super) fn CertificateSection(account: Account) -> impl IntoView {
                 {move || status.get()}
             </p>
             <p class="field-error" role="alert" hidden=move || error.get().is_none()>{move || error.get().unwrap_or_default()}</p>
-        </section>
+        </div>
     }
 }

@@ -3,7 +3,7 @@
 
 use super::certificate::replace_draft_name;
 use super::Account;
-use crate::keys::{next_key_id, KeyStore};
+use crate::keys::{next_key_id, renewal_key_id, KeyStore};
 use crate::routes;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
@@ -22,13 +22,14 @@ pub(super) fn DisconnectSection(account: Account) -> impl IntoView {
             if let Err(e) = engine.delete(&id).await {
                 return disconnect_error.set(Some(e.to_string()));
             }
-            let removed = match KeyStore::open(&org).await {
-                Ok(keys) => match keys.delete_key(id.as_str()).await {
-                    Ok(()) => keys.delete_draft(&replace_draft_name(&id), Some(&next_key_id(&id))).await,
-                    Err(e) => Err(e),
-                },
-                Err(e) => Err(e),
-            };
+            // Its key, and any key a replacement or a renewal left half-way.
+            let removed = async {
+                let keys = KeyStore::open(&org).await?;
+                keys.delete_key(id.as_str()).await?;
+                keys.delete_key(&renewal_key_id(&id)).await?;
+                keys.delete_draft(&replace_draft_name(&id), Some(&next_key_id(&id))).await
+            }
+            .await;
             if let Err(e) = removed {
                 // The account is gone; its key is unusable without it, but say so.
                 leptos::logging::warn!("the disconnected account's key could not be removed from this browser: {e}");

@@ -11,7 +11,7 @@ use crate::assertion::{client_assertion, proof};
 use crate::certificate::{new_credential, CredentialOptions};
 use crate::components::certificate::{format_date, now_ms, CredentialChoices};
 use crate::components::field::TextField;
-use crate::keys::{next_key_id, KeyStore};
+use crate::keys::{renewal_key_id, KeyStore};
 use leptos::prelude::*;
 use web_sys::CryptoKey;
 use xops_model::renew::{AddKeyRequest, KeyChange, RemoveKeyRequest};
@@ -111,7 +111,7 @@ async fn renew(api: Api, account: Account, input: RenewInput, progress: RwSignal
         .await
         .map_err(|e| e.to_string())?
         .ok_or("This browser no longer holds the current certificate's key; renew from the browser that does, or use Replace certificate.")?;
-    let platform: Platform = api.get("/platform").await.map_err(|e| e.to_string())?;
+    let platform = crate::platform::platform(&api).await.map_err(|e| e.to_string())?;
     let registration = AppRegistration { api: &api, platform: &platform, id: &id, app: &app, object_id: &input.object_id };
     let current = Signer { key: &old_key, certificate: &old };
 
@@ -119,7 +119,7 @@ async fn renew(api: Api, account: Account, input: RenewInput, progress: RwSignal
     let cred = new_credential(integration.name.as_str(), input.options, js_sys::Date::now())
         .await
         .map_err(|e| format!("The new certificate could not be made: {e}"))?;
-    let next = next_key_id(&id);
+    let next = renewal_key_id(&id);
     keys.put_key(&next, &cred.private_key).await.map_err(|e| format!("The new key could not be kept in this browser: {e}"))?;
     let forget_new = || async {
         if let Err(e) = keys.delete_key(&next).await {
@@ -248,48 +248,50 @@ pub(super) fn RenewCertificate(account: Account, key_here: RwSignal<Option<bool>
     let thumbprint = move || certificate().map(|c| c.sha1_thumbprint.to_string()).unwrap_or_default();
 
     view! {
-        <h3 id="renew-heading">"Renew certificate"</h3>
-        {move || match (key_here.get(), expired()) {
-            (None, _) => view! { <p>"Looking for the private key in this browser…"</p> }.into_any(),
-            (Some(false), _) => view! {
-                <p>"Renewal is signed with the current certificate's key, which this browser does not hold. Renew from the browser that holds it, or use Replace certificate below."</p>
-            }.into_any(),
-            (Some(true), true) => view! {
-                <p>"This certificate has expired, so Microsoft no longer accepts it to sign a renewal. Use Replace certificate below, and upload the new certificate in the Microsoft Entra admin center."</p>
-            }.into_any(),
-            (Some(true), false) => view! {
-                <p>"Makes a new key pair and certificate in this browser and adds the certificate to the app registration for you, signed with the current key: nothing to download or upload. Xops tests the connection with the new certificate; only when it passes is the old one removed, from the app registration and from this browser."</p>
-                <TextField
-                    id="renew-object-id"
-                    label="Object ID"
-                    value=object_id
-                    error=object_error
-                    hint="In the Microsoft Entra admin center: App registrations → the app → Overview, beside Application (client) ID. It is the app's own id, not the Application ID."
-                    on_blur=Callback::new(move |_| { check_object_id(); })
-                />
-                <Show when=needs_key_id>
+        <div role="group" aria-labelledby="renew-heading">
+            <h3 id="renew-heading">"Renew certificate"</h3>
+            {move || match (key_here.get(), expired()) {
+                (None, _) => view! { <p>"Looking for the private key in this browser…"</p> }.into_any(),
+                (Some(false), _) => view! {
+                    <p>"Renewal is signed with the current certificate's key, which this browser does not hold. Renew from the browser that holds it, or use Replace certificate below."</p>
+                }.into_any(),
+                (Some(true), true) => view! {
+                    <p>"This certificate has expired, so Microsoft no longer accepts it to sign a renewal. Use Replace certificate below, and upload the new certificate in the Microsoft Entra admin center."</p>
+                }.into_any(),
+                (Some(true), false) => view! {
+                    <p>"Makes a new key pair and certificate in this browser and adds the certificate to the app registration for you, signed with the current key: nothing to download or upload. Xops tests the connection with the new certificate; only when it passes is the old one removed, from the app registration and from this browser."</p>
                     <TextField
-                        id="renew-old-key-id"
-                        label="Certificate ID of the current certificate (optional)"
-                        value=old_key_id
-                        error=key_id_error
-                        hint=format!("In the app registration's Certificates & secrets → Certificates, the Certificate ID on the row with thumbprint {}. With it, Xops removes the old certificate for you; without it, delete it there yourself afterwards.", thumbprint())
-                        on_blur=Callback::new(move |_| { check_key_id(); })
+                        id="renew-object-id"
+                        label="Object ID"
+                        value=object_id
+                        error=object_error
+                        hint="In the Microsoft Entra admin center: App registrations → the app → Overview, beside Application (client) ID. It is the app's own id, not the Application ID."
+                        on_blur=Callback::new(move |_| { check_object_id(); })
                     />
-                </Show>
-                <CredentialChoices options=options id_prefix="renew-"/>
-                <div class="actions">
-                    <button type="button" class="button primary" on:click=start disabled=move || busy.get()>
-                        {move || if busy.get() { "Renewing…" } else { "Renew certificate" }}
-                    </button>
-                </div>
-            }.into_any(),
-        }}
-        <p class="progress" role="status" data-testid="renew-progress">
-            {move || busy.get().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
-            {move || progress.get()}
-        </p>
-        <p class="form-success" role="status" data-testid="renew-done" hidden=move || done.get().is_none()>{move || done.get().unwrap_or_default()}</p>
-        <p class="field-error" role="alert" data-testid="renew-error" hidden=move || error.get().is_none()>{move || error.get().unwrap_or_default()}</p>
+                    <Show when=needs_key_id>
+                        <TextField
+                            id="renew-old-key-id"
+                            label="Certificate ID of the current certificate (optional)"
+                            value=old_key_id
+                            error=key_id_error
+                            hint=format!("In the app registration's Certificates & secrets → Certificates, the Certificate ID on the row with thumbprint {}. With it, Xops removes the old certificate for you; without it, delete it there yourself afterwards.", thumbprint())
+                            on_blur=Callback::new(move |_| { check_key_id(); })
+                        />
+                    </Show>
+                    <CredentialChoices options=options id_prefix="renew-"/>
+                    <div class="actions">
+                        <button type="button" class="button primary" on:click=start disabled=move || busy.get()>
+                            {move || if busy.get() { "Renewing…" } else { "Renew certificate" }}
+                        </button>
+                    </div>
+                }.into_any(),
+            }}
+            <p class="progress" role="status" data-testid="renew-progress">
+                {move || busy.get().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
+                {move || progress.get()}
+            </p>
+            <p class="form-success" role="status" data-testid="renew-done" hidden=move || done.get().is_none()>{move || done.get().unwrap_or_default()}</p>
+            <p class="field-error" role="alert" data-testid="renew-error" hidden=move || error.get().is_none()>{move || error.get().unwrap_or_default()}</p>
+        </div>
     }
 }

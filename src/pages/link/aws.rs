@@ -4,8 +4,9 @@
 use crate::api::Api;
 use crate::components::copy::CopyButton;
 use crate::link_kinds::{aws_role_template, Values, AWS_POLICIES};
+use crate::platform::platform;
 use leptos::prelude::*;
-use xops_model::{AwsAccountId, ExternalId, Platform};
+use xops_model::{AwsAccountId, ExternalId};
 
 /// AWS: the External ID made for this connection, the Xops account the role must trust, and
 /// the CloudFormation template that creates the role.
@@ -14,7 +15,7 @@ pub(super) fn AwsRoleSetup(extra: RwSignal<Values>) -> impl IntoView {
     let api = Api::expect_context();
     let platform = LocalResource::new(move || {
         let api = api.clone();
-        async move { api.get::<Platform>("/platform").await }
+        async move { platform(&api).await }
     });
     let xops_account = move || -> Option<Result<AwsAccountId, String>> {
         platform.get().map(|r| match r {
