@@ -166,8 +166,8 @@ async fn an_unreachable_store_is_explained_and_nothing_typed_is_lost() {
 #[wasm_bindgen_test]
 fn next_from_the_address_never_leads_off_site() {
     let me = Me {
-        user: UserInfo { id: "u1".into(), email: "ada@contoso.com".into() },
-        organization: OrganizationInfo { id: "o1".into(), name: "Contoso".into() },
+        user: UserInfo { id: "00000000-0000-4000-8000-000000000001".parse().unwrap(), email: "ada@contoso.com".into() },
+        organization: OrganizationInfo { id: "00000000-0000-4000-8000-000000000002".parse().unwrap(), name: "Contoso".into() },
         has_connected_account: true,
     };
     let land = |search: &str| xops_web::landing_path(&me, next_from_search(search));
