@@ -174,3 +174,29 @@ test('a renewal the tenant refuses, or whose test fails, leaves the working cert
   assert.deepEqual(problems.filter((p) => !p.includes('status of 422')), [], 'only the refusals this test provoked');
   await context.close();
 });
+
+test('a browser without the key (its site data cleared) is told where the key is and offered Replace certificate, not a failing button', async () => {
+  const { page, context, problems } = await newPage(env.browser);
+  await signUpViaApi(page, env.store);
+  const tenantId = tenant();
+  env.entra.addApp(tenantId, APP);
+  const { pem } = await linkM365(page, env.store.url, { tenantId, appId: APP, name: 'Cleared' });
+  env.entra.uploadCertificate(tenantId, APP, pem);
+  await page.getByText('Private key: held by this browser').waitFor();
+
+  // Clear this browser's keys, as clearing its site data would (the session stays for the test's sake).
+  await page.evaluate(async () => {
+    const name = (await indexedDB.databases()).map((d) => d.name).find((n) => n.startsWith('xops-keys-'));
+    await new Promise((ok, fail) => { const r = indexedDB.deleteDatabase(name); r.onsuccess = ok; r.onerror = fail; r.onblocked = ok; });
+  });
+  await page.reload();
+  const test = page.getByRole('region', { name: 'Test connection' });
+  await test.getByTestId('no-key-here').waitFor();
+  assert.match(await test.innerText(), /This browser holds no key for this account's certificate.*the key was made in .+, or this browser's site data was cleared.*Replace certificate/s);
+  assert.equal(await test.getByRole('button', { name: 'Test connection' }).count(), 0, 'no button that can only fail');
+  await page.getByText('Renewal is signed with the current certificate\'s key, which this browser does not hold').waitFor();
+  assert.equal(await renewButton(page).count(), 0);
+  assert.equal(await page.getByRole('group', { name: 'Replace certificate' }).getByRole('button', { name: 'Replace certificate' }).count(), 1);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -35,16 +35,7 @@ async fn make_replacement(
 
 #[component]
 pub(super) fn CertificateSection(account: Account) -> impl IntoView {
-    // Whether this browser holds the account's private key.
-    let key_here = RwSignal::new(None::<bool>);
-    let (org, id) = (account.org, account.id);
-    spawn_local(async move {
-        let held = match KeyStore::open(&org.get_value()).await {
-            Ok(keys) => matches!(keys.key(id.get_value().as_str()).await, Ok(Some(_))),
-            Err(_) => false,
-        };
-        key_here.set(Some(held));
-    });
+    let key_here = account.key_here;
     let download_current = move |_| {
         if let Some(i) = account.integration() {
             if let Some(c) = &i.certificate {
@@ -75,16 +66,16 @@ pub(super) fn CertificateSection(account: Account) -> impl IntoView {
             }}
             // Shown while there is a certificate; kept (with its messages) as the account changes.
             <Show when=move || account.current.with(|a| a.as_ref().is_some_and(|a| a.integration.certificate.is_some()))>
-                <RenewCertificate account=account key_here=key_here/>
+                <RenewCertificate account=account/>
             </Show>
-            <ReplaceCertificate account=account key_here=key_here/>
+            <ReplaceCertificate account=account/>
         </section>
     }
 }
 
 /// Replace certificate: the manual path (download, upload in the portal, confirm).
 #[component]
-fn ReplaceCertificate(account: Account, key_here: RwSignal<Option<bool>>) -> impl IntoView {
+fn ReplaceCertificate(account: Account) -> impl IntoView {
     // A replacement waiting for its upload (kept across reloads).
     let replacement = RwSignal::new(None::<CertificateInfo>);
     let (org, id) = (account.org, account.id);
@@ -134,7 +125,7 @@ fn ReplaceCertificate(account: Account, key_here: RwSignal<Option<bool>>) -> imp
             match outcome {
                 Ok(()) => {
                     replacement.set(None);
-                    key_here.set(Some(true));
+                    account.key_here.set(Some(true));
                     status.set(
                         "Certificate replaced. You can delete the old certificate from the app registration in Entra.".into(),
                     );

@@ -122,11 +122,19 @@ fn with_links(text: &str) -> Vec<AnyView> {
 #[component]
 pub fn ConnectionTestSection(
     account: Memo<Option<LinkedAccount>>,
+    /// Whether this browser holds the certificate's key: without it there is nothing to sign
+    /// with, so the section says where to test from instead of offering a button that fails.
+    key_here: RwSignal<Option<bool>>,
     #[prop(into)] run: Callback<()>,
     busy: RwSignal<bool>,
     error: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let last = move || account.with(|a| a.as_ref().and_then(|a| a.integration.last_test.clone()));
+    let held_by = move || {
+        account
+            .with(|a| a.as_ref().and_then(|a| a.integration.certificate.as_ref().map(|c| c.key_held_by.clone())))
+            .unwrap_or_else(|| "another browser".into())
+    };
     view! {
         <section class="panel" aria-labelledby="test-heading">
             <h2 id="test-heading" tabindex="-1">"Test connection"</h2>
@@ -134,11 +142,23 @@ pub fn ConnectionTestSection(
                 "Checks that Microsoft accepts this certificate for the app, that the tenant owns the organization, and the permissions Xops needs. "
                 "This browser signs the request with the account's key; the key stays here."
             </p>
-            <div class="actions">
-                <button type="button" class="button primary" on:click=move |_| run.run(()) disabled=move || busy.get()>
-                    {move || if busy.get() { "Testing…" } else { "Test connection" }}
-                </button>
-            </div>
+            <Show
+                when=move || key_here.get() != Some(false)
+                fallback=move || view! {
+                    <p data-testid="no-key-here">
+                        {move || format!(
+                            "This browser holds no key for this account's certificate, so it cannot sign a test (the key was made in {}, or this browser's site data was cleared). Test from the browser that holds it, or use Replace certificate below to make a key here.",
+                            held_by()
+                        )}
+                    </p>
+                }
+            >
+                <div class="actions">
+                    <button type="button" class="button primary" on:click=move |_| run.run(()) disabled=move || busy.get()>
+                        {move || if busy.get() { "Testing…" } else { "Test connection" }}
+                    </button>
+                </div>
+            </Show>
             <p class="progress" role="status">
                 {move || busy.get().then(|| view! { <span class="spinner" aria-hidden="true"></span> "Asking Microsoft…" })}
             </p>

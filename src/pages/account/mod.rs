@@ -12,6 +12,7 @@ mod renew;
 use crate::accounts::{save_account, LinkedAccount};
 use crate::components::copy::CopyButton;
 use crate::components::page::{focus, PageHeading};
+use crate::keys::KeyStore;
 use crate::routes;
 use crate::session::Session;
 use crate::sync::SyncEngine;
@@ -19,6 +20,7 @@ use certificate::CertificateSection;
 use connection_test::{test_runner, ConnectionTestSection};
 use disconnect::DisconnectSection;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params, use_query_map};
 use leptos_router::params::Params;
@@ -81,9 +83,23 @@ struct Account {
     org: StoredValue<OrganizationId>,
     provider: Provider,
     current: Memo<Option<LinkedAccount>>,
+    /// Whether this browser holds the private key of the account's certificate (`None`: still
+    /// looking). Test connection, Renew and Replace certificate read it.
+    key_here: RwSignal<Option<bool>>,
 }
 
 impl Account {
+    /// Looks in this browser's key store for the account's key.
+    fn look_for_key(self) {
+        spawn_local(async move {
+            let held = match KeyStore::open(&self.org.get_value()).await {
+                Ok(keys) => matches!(keys.key(self.id.get_value().as_str()).await, Ok(Some(_))),
+                Err(_) => false,
+            };
+            self.key_here.set(Some(held));
+        });
+    }
+
     fn integration(self) -> Option<Integration> {
         self.current.get().map(|a| a.integration)
     }
@@ -125,7 +141,14 @@ fn detail_rows(details: IntegrationDetails) -> Vec<(&'static str, String)> {
 #[component]
 fn AccountView(id: RecordId, org: OrganizationId, provider: Provider, account: Memo<Option<LinkedAccount>>) -> impl IntoView {
     let query = use_query_map();
-    let this = Account { id: StoredValue::new(id), org: StoredValue::new(org), provider, current: account };
+    let this = Account {
+        id: StoredValue::new(id),
+        org: StoredValue::new(org),
+        provider,
+        current: account,
+        key_here: RwSignal::new(None),
+    };
+    this.look_for_key();
     let integration = move || this.integration();
     let just_linked = move || query.with(|q| q.get("linked").is_some());
     let uses_certificate = crate::link_kinds::LinkKind::of(provider).certificate;
@@ -167,7 +190,7 @@ fn AccountView(id: RecordId, org: OrganizationId, provider: Provider, account: M
             }).collect_view()}
         </dl>
 
-        {uses_certificate.then(|| view! { <ConnectionTestSection account=account run=run_test busy=test_busy error=test_error/> })}
+        {uses_certificate.then(|| view! { <ConnectionTestSection account=account key_here=this.key_here run=run_test busy=test_busy error=test_error/> })}
         {uses_certificate.then(|| view! { <CertificateSection account=this/> })}
         <RenameSection account=this/>
         <DisconnectSection account=this/>

@@ -193,7 +193,8 @@ async fn renew(api: Api, account: Account, input: RenewInput, progress: RwSignal
 
 /// The renewal part of the account's Certificate section.
 #[component]
-pub(super) fn RenewCertificate(account: Account, key_here: RwSignal<Option<bool>>) -> impl IntoView {
+pub(super) fn RenewCertificate(account: Account) -> impl IntoView {
+    let key_here = account.key_here;
     let api = Api::expect_context();
     let integration = move || account.integration();
     let known_object_id =
