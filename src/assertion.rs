@@ -30,8 +30,7 @@ fn hex_bytes(hex: &str) -> Option<Vec<u8>> {
         .flatten()
 }
 
-/// The assertion's parts before signing: header (alg RS256, typ JWT, x5t = the certificate's
-/// SHA-1 thumbprint in base64url) and claims (aud = the tenant's token endpoint, iss = sub = the
+/// The assertion's parts before signing: header (see `unsigned_jwt`) and claims (aud = the tenant's token endpoint, iss = sub = the
 /// application, a fresh jti, valid from now for five minutes).
 pub fn unsigned(
     authority: &str,
@@ -41,8 +40,6 @@ pub fn unsigned(
     jti: &str,
     now_secs: i64,
 ) -> Option<String> {
-    let x5t = base64url(&hex_bytes(sha1_thumbprint.as_str())?);
-    let header = serde_json::json!({ "alg": "RS256", "typ": "JWT", "x5t": x5t });
     let claims = serde_json::json!({
         "aud": format!("{}/{tenant}/oauth2/v2.0/token", authority.trim_end_matches('/')),
         "iss": application.as_str(),
@@ -52,6 +49,14 @@ pub fn unsigned(
         "iat": now_secs,
         "exp": now_secs + LIFETIME_SECS,
     });
+    unsigned_jwt(sha1_thumbprint, &claims)
+}
+
+/// A JWT's signed part (header and claims): RS256, naming the signing certificate by `x5t` (the
+/// bytes of its SHA-1 thumbprint, base64url), as Entra and Graph find the key.
+fn unsigned_jwt(sha1_thumbprint: &Sha1Thumbprint, claims: &serde_json::Value) -> Option<String> {
+    let x5t = base64url(&hex_bytes(sha1_thumbprint.as_str())?);
+    let header = serde_json::json!({ "alg": "RS256", "typ": "JWT", "x5t": x5t });
     Some(format!("{}.{}", base64url(header.to_string().as_bytes()), base64url(claims.to_string().as_bytes())))
 }
 
@@ -64,15 +69,13 @@ pub fn proof_unsigned(
     sha1_thumbprint: &Sha1Thumbprint,
     now_secs: i64,
 ) -> Option<String> {
-    let x5t = base64url(&hex_bytes(sha1_thumbprint.as_str())?);
-    let header = serde_json::json!({ "alg": "RS256", "typ": "JWT", "x5t": x5t });
     let claims = serde_json::json!({
         "aud": audience,
         "iss": object_id.as_str(),
         "nbf": now_secs,
         "exp": now_secs + PROOF_LIFETIME_SECS,
     });
-    Some(format!("{}.{}", base64url(header.to_string().as_bytes()), base64url(claims.to_string().as_bytes())))
+    unsigned_jwt(sha1_thumbprint, &claims)
 }
 
 /// A signed proof of possession (see [`proof_unsigned`]).

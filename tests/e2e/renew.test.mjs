@@ -7,24 +7,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { startStore, launchBrowser, newPage, signUpViaApi, storedRecord } from './harness.mjs';
-import { startFakeEntra } from './fake-entra.mjs';
-import { linkM365, synced, testConnection } from './microsoft.mjs';
+import { newPage, signUpViaApi, storedRecord } from './harness.mjs';
+import { linkM365, synced, testConnection, useMicrosoft } from './microsoft.mjs';
 
 const APP = '22222222-3333-4444-8555-666666666666';
 const DAY = 86_400_000;
-const env = {};
-before(async () => {
-  env.entra = await startFakeEntra();
-  // The most verbose log level, so that "never logs a proof" is tested where it could fail.
-  env.store = await startStore({ args: ['--microsoft-authority', env.entra.url, '--microsoft-graph', env.entra.url], logLevel: 'trace' });
-  env.browser = await launchBrowser();
-});
-after(async () => {
-  await env.browser?.close();
-  await env.store?.stop();
-  await env.entra?.stop();
-});
+const env = useMicrosoft({ before, after });
 
 let tenants = 0;
 function tenant() {

@@ -7,23 +7,11 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { startStore, launchBrowser, newPage, signUpViaApi, storedRecord } from './harness.mjs';
-import { startFakeEntra } from './fake-entra.mjs';
-import { linkM365, synced, testConnection } from './microsoft.mjs';
+import { newPage, signUpViaApi, storedRecord } from './harness.mjs';
+import { linkM365, synced, testConnection, useMicrosoft } from './microsoft.mjs';
 
 const APP = '11111111-2222-3333-4444-555555555555';
-const env = {};
-before(async () => {
-  env.entra = await startFakeEntra();
-  // The most verbose log level, so that "never logs an assertion or a token" is tested where it could fail.
-  env.store = await startStore({ args: ['--microsoft-authority', env.entra.url, '--microsoft-graph', env.entra.url], logLevel: 'trace' });
-  env.browser = await launchBrowser();
-});
-after(async () => {
-  await env.browser?.close();
-  await env.store?.stop();
-  await env.entra?.stop();
-});
+const env = useMicrosoft({ before, after });
 
 let tenants = 0;
 /** A tenant of the fake with its domains; returns its id. */
