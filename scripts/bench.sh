@@ -25,11 +25,14 @@ if [ "${1:-}" = "--baseline" ]; then
     git worktree add --detach --force "$BASELINE_TREE" "$2" >/dev/null
     ln -s "$ROOT/scripts/tools/node_modules" "$BASELINE_TREE/scripts/tools/node_modules"
     # Its own setup script and build, sharing this clone's compiled dependencies; then only its
-    # dist/ is kept (in target/, so the next run replaces it).
-    (cd "$BASELINE_TREE" && CARGO_TARGET_DIR="$ROOT/target" bash -c 'source scripts/setup.sh; build_app')
+    # dist/ and its store binary are kept (in target/, so the next run replaces them). The sync
+    # bench runs each build against its own store, so a change on either side is measured.
+    (cd "$BASELINE_TREE" && CARGO_TARGET_DIR="$ROOT/target" bash -c 'source scripts/setup.sh; build_app' &&
+        CARGO_TARGET_DIR="$ROOT/target" cargo build --release -p xops-store --quiet)
     rm -rf "$ROOT/target/baseline-dist" && cp -a "$BASELINE_TREE/dist" "$ROOT/target/baseline-dist"
+    cp "$ROOT/target/release/xops-store" "$ROOT/target/baseline-xops-store"
     git worktree remove --force "$BASELINE_TREE"
-    export XOPS_BASELINE_DIST="$ROOT/target/baseline-dist"
+    export XOPS_BASELINE_DIST="$ROOT/target/baseline-dist" XOPS_BASELINE_STORE_BIN="$ROOT/target/baseline-xops-store"
 fi
 
 "$ROOT/scripts/bench-size.sh"

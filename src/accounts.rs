@@ -4,15 +4,15 @@
 
 use crate::session::Session;
 pub use crate::sync::view::{Accounts, LinkedAccount};
-use crate::sync::SyncEngine;
+use crate::sync::{SyncEngine, SyncError};
 use leptos::prelude::With;
 use xops_model::{Integration, Provider, RecordId, RecordKind};
 
 /// Saves `integration` as the account record `id` (new or changed): durable on this device when
-/// it returns, then sent to the store. The error is a sentence for the person.
-pub async fn save_account(engine: SyncEngine, id: &RecordId, integration: &Integration) -> Result<(), String> {
-    let body = serde_json::to_value(integration).map_err(|e| e.to_string())?;
-    engine.save(id, RecordKind::Integration, body).await.map_err(|e| e.to_string())
+/// it returns, then sent to the store.
+pub async fn save_account(engine: SyncEngine, id: &RecordId, integration: &Integration) -> Result<(), SyncError> {
+    let body = serde_json::to_value(integration).map_err(|e| SyncError::Storage(e.to_string()))?;
+    engine.save(id, RecordKind::Integration, body).await
 }
 
 /// The names of the organization's `provider` accounts, other than `except` (the account being

@@ -46,9 +46,12 @@ const forgetDevice = (page) => page.evaluate(async () => {
 });
 
 // The builds to compare, side by side in one run: this build, and with XOPS_BASELINE_DIST
-// another build's dist/ (scripts/bench.sh --baseline REV builds one from a git revision).
+// another build's dist/, served by its own store when XOPS_BASELINE_STORE_BIN names one
+// (scripts/bench.sh --baseline REV builds both from a git revision).
 const builds = [{ name: 'this build', dist: DIST }];
-if (process.env.XOPS_BASELINE_DIST) builds.push({ name: 'baseline', dist: process.env.XOPS_BASELINE_DIST });
+if (process.env.XOPS_BASELINE_DIST) {
+  builds.push({ name: 'baseline', dist: process.env.XOPS_BASELINE_DIST, bin: process.env.XOPS_BASELINE_STORE_BIN });
+}
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const time = async (f) => { const t = performance.now(); await f(); return performance.now() - t; };
@@ -57,7 +60,7 @@ const browser = await launchBrowser();
 try {
   // One store per build, and per size one organization in it, with its own tab.
   for (const b of builds) {
-    b.store = await startStore({ dist: b.dist });
+    b.store = await startStore({ dist: b.dist, ...(b.bin ? { bin: b.bin } : {}) });
     b.sizes = [];
     for (const [k, n] of SIZES.entries()) {
       const { page, context } = await newPage(browser);

@@ -4,16 +4,40 @@
 
 use super::renew::RenewCertificate;
 use super::Account;
-use crate::certificate::{self, new_credential, CredentialOptions};
+use crate::certificate::{self, new_credential, CertificateError, CredentialOptions};
 use crate::components::certificate::{CertificateFacts, CredentialChoices};
 use crate::keys::{next_key_id, KeyStore};
+use crate::sync::idb::IdbError;
+use crate::sync::SyncError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::fmt;
 use xops_model::{CertificateInfo, OrganizationId, RecordId};
 
 /// Where this browser keeps a replacement certificate waiting for its upload.
 pub(super) fn replace_draft_name(id: &RecordId) -> String {
     format!("{id}/replace")
+}
+
+/// Why Replace certificate stopped; `Display` is the sentence the person reads.
+#[derive(Debug)]
+enum ReplaceError {
+    /// The key pair or certificate could not be made, or not downloaded.
+    NotMade(CertificateError),
+    /// This browser's key store refused (keeping the new key, or putting it in use).
+    Keys(IdbError),
+    /// The account could not take the new certificate.
+    NotSaved(SyncError),
+}
+
+impl fmt::Display for ReplaceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReplaceError::NotMade(e) => write!(f, "The new certificate could not be made: {e}"),
+            ReplaceError::Keys(e) => write!(f, "This browser's key store refused: {e}"),
+            ReplaceError::NotSaved(e) => write!(f, "The certificate could not be replaced: {e}"),
+        }
+    }
 }
 
 /// Makes a new key pair and certificate for the account named `name`, keeps the key beside the
@@ -23,14 +47,27 @@ async fn make_replacement(
     id: &RecordId,
     name: &str,
     options: CredentialOptions,
-) -> Result<(CertificateInfo, String), String> {
-    let cred = new_credential(name, options, js_sys::Date::now()).await.map_err(|e| e.to_string())?;
-    let keys = KeyStore::open(org).await.map_err(|e| e.to_string())?;
+) -> Result<(CertificateInfo, String), ReplaceError> {
+    let cred = new_credential(name, options, js_sys::Date::now()).await.map_err(ReplaceError::NotMade)?;
+    let keys = KeyStore::open(org).await.map_err(ReplaceError::Keys)?;
     keys.put_draft_and_key(&replace_draft_name(id), &cred.certificate, &next_key_id(id), &cred.private_key)
         .await
-        .map_err(|e| format!("the new private key could not be kept in this browser: {e}"))?;
-    certificate::download(name, &cred.certificate.pem).map_err(|e| e.to_string())?;
+        .map_err(ReplaceError::Keys)?;
+    certificate::download(name, &cred.certificate.pem).map_err(ReplaceError::NotMade)?;
     Ok((cred.certificate, certificate::file_name(name)))
+}
+
+/// Puts the waiting replacement in use: the record first, then its key in the account's slot
+/// (the old key goes), then the draft is forgotten.
+async fn put_replacement_in_use(
+    saving: impl std::future::Future<Output = Result<(), SyncError>>,
+    org: &OrganizationId,
+    id: &RecordId,
+) -> Result<(), ReplaceError> {
+    saving.await.map_err(ReplaceError::NotSaved)?;
+    let keys = KeyStore::open(org).await.map_err(ReplaceError::Keys)?;
+    keys.promote_key(&next_key_id(id), id.as_str()).await.map_err(ReplaceError::Keys)?;
+    keys.delete_draft(&replace_draft_name(id), None).await.map_err(ReplaceError::Keys)
 }
 
 #[component]
@@ -106,7 +143,7 @@ fn ReplaceCertificate(account: Account) -> impl IntoView {
                 }
                 Err(e) => {
                     status.set(String::new());
-                    error.set(Some(format!("The new certificate could not be made: {e}")));
+                    error.set(Some(e.to_string()));
                 }
             }
         }
@@ -115,14 +152,7 @@ fn ReplaceCertificate(account: Account) -> impl IntoView {
         let saving = account.save(changed.clone());
         let (org, id) = (org.get_value(), id.get_value());
         async move {
-            let outcome = async {
-                saving.await?;
-                let keys = KeyStore::open(&org).await.map_err(|e| e.to_string())?;
-                keys.promote_key(&next_key_id(&id), id.as_str()).await.map_err(|e| e.to_string())?;
-                keys.delete_draft(&replace_draft_name(&id), None).await.map_err(|e| e.to_string())
-            }
-            .await;
-            match outcome {
+            match put_replacement_in_use(saving, &org, &id).await {
                 Ok(()) => {
                     replacement.set(None);
                     account.key_here.set(Some(true));
@@ -130,7 +160,7 @@ fn ReplaceCertificate(account: Account) -> impl IntoView {
                         "Certificate replaced. You can delete the old certificate from the app registration in Entra.".into(),
                     );
                 }
-                Err(e) => error.set(Some(format!("The certificate could not be replaced: {e}"))),
+                Err(e) => error.set(Some(e.to_string())),
             }
         }
     });

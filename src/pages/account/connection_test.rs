@@ -4,13 +4,17 @@
 
 use crate::accounts::{save_account, LinkedAccount};
 use crate::api::Api;
+use crate::api::ApiClientError;
 use crate::assertion::client_assertion;
+use crate::certificate::CertificateError;
 use crate::components::certificate::format_date;
 use crate::keys::KeyStore;
 use crate::platform::platform;
-use crate::sync::SyncEngine;
+use crate::sync::idb::IdbError;
+use crate::sync::{SyncEngine, SyncError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::fmt;
 use web_sys::CryptoKey;
 use xops_model::verify::{ConnectionTest, VerifyRequest};
 use xops_model::{
@@ -47,6 +51,48 @@ impl MicrosoftApp {
     }
 }
 
+/// Why a test could not run (a test that ran and failed is a checklist, not an error); `Display`
+/// is the sentence the person reads.
+#[derive(Debug)]
+pub enum TestError {
+    Aws,
+    NoCertificate,
+    /// The account has not reached the store yet.
+    NotSent,
+    /// This browser holds no key for the certificate, made in `held_by`.
+    NoKeyHere {
+        held_by: String,
+    },
+    /// This browser's key store could not be read.
+    Keys(IdbError),
+    /// WebCrypto could not sign.
+    Signing(CertificateError),
+    /// The store could not be asked (its sentence says why).
+    Store(ApiClientError),
+    /// The result could not be kept on the record.
+    NotSaved(SyncError),
+}
+
+impl fmt::Display for TestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TestError::Aws => f.write_str("AWS accounts are linked through a role; there is nothing to test here."),
+            TestError::NoCertificate => f.write_str("This account has no certificate yet: use Replace certificate to make one."),
+            TestError::NotSent => {
+                f.write_str("This account has not reached Xops yet. Test it once the status at the top says Saved.")
+            }
+            TestError::NoKeyHere { held_by } => write!(
+                f,
+                "This browser does not hold the account's private key (it was made in {held_by}). Test from that browser, or use Replace certificate here."
+            ),
+            TestError::Keys(e) => write!(f, "This browser's keys could not be read: {e}"),
+            TestError::Signing(e) => write!(f, "The assertion could not be signed: {e}"),
+            TestError::Store(e) => write!(f, "{e}"),
+            TestError::NotSaved(e) => write!(f, "The result could not be kept: {e}"),
+        }
+    }
+}
+
 /// Asks the store to test account `id` with assertions signed by `key`, whose certificate (on the
 /// app registration) is `certificate`: the checklist, or what to tell the person.
 pub async fn ask_microsoft(
@@ -56,48 +102,42 @@ pub async fn ask_microsoft(
     app: &MicrosoftApp,
     key: &CryptoKey,
     certificate: &CertificateInfo,
-) -> Result<ConnectionTest, String> {
+) -> Result<ConnectionTest, TestError> {
     let sign =
         |_: ()| client_assertion(key, &platform.microsoft_authority, &app.tenant, &app.application, &certificate.sha1_thumbprint);
-    let graph_assertion = sign(()).await.map_err(|e| format!("The assertion could not be signed: {e}"))?;
+    let graph_assertion = sign(()).await.map_err(TestError::Signing)?;
     let exchange_assertion = match app.with_exchange {
-        true => Some(sign(()).await.map_err(|e| format!("The assertion could not be signed: {e}"))?),
+        true => Some(sign(()).await.map_err(TestError::Signing)?),
         false => None,
     };
     api.post(&format!("/integrations/{id}/verify"), &VerifyRequest { graph_assertion, exchange_assertion })
         .await
-        .map_err(|e| e.to_string())
+        .map_err(TestError::Store)
 }
 
-/// Runs the test for `account` and saves its result on the record. Returns what to tell the
-/// person if it could not run.
+/// Runs the test for `account` and saves its result on the record.
 pub async fn run_test(
     api: Api,
     engine: SyncEngine,
     org: OrganizationId,
     account: LinkedAccount,
-) -> Result<ConnectionTest, String> {
-    let Some(app) = MicrosoftApp::of(&account.integration.details) else {
-        return Err("AWS accounts are linked through a role; there is nothing to test here.".into());
-    };
-    let Some(certificate) = account.integration.certificate.clone() else {
-        return Err("This account has no certificate yet: use Replace certificate to make one.".into());
-    };
+) -> Result<ConnectionTest, TestError> {
+    let app = MicrosoftApp::of(&account.integration.details).ok_or(TestError::Aws)?;
+    let certificate = account.integration.certificate.clone().ok_or(TestError::NoCertificate)?;
     if account.pending {
-        return Err("This account has not reached Xops yet. Test it once the status at the top says Saved.".into());
+        return Err(TestError::NotSent);
     }
-    let keys = KeyStore::open(&org).await.map_err(|e| e.to_string())?;
-    let key = keys.key(account.id.as_str()).await.map_err(|e| e.to_string())?.ok_or_else(|| {
-        format!(
-            "This browser does not hold the account's private key (it was made in {}). Test from that browser, or use Replace certificate here.",
-            certificate.key_held_by
-        )
-    })?;
-    let platform = platform(&api).await.map_err(|e| e.to_string())?;
+    let keys = KeyStore::open(&org).await.map_err(TestError::Keys)?;
+    let key = keys
+        .key(account.id.as_str())
+        .await
+        .map_err(TestError::Keys)?
+        .ok_or_else(|| TestError::NoKeyHere { held_by: certificate.key_held_by.clone() })?;
+    let platform = platform(&api).await.map_err(TestError::Store)?;
     let result = ask_microsoft(&api, &platform, &account.id, &app, &key, &certificate).await?;
     let mut changed = account.integration;
     changed.last_test = Some(result.clone());
-    save_account(engine, &account.id, &changed).await?;
+    save_account(engine, &account.id, &changed).await.map_err(TestError::NotSaved)?;
     Ok(result)
 }
 
@@ -217,7 +257,7 @@ pub fn test_runner(
         let (api, org) = (api.clone(), org.get_value());
         spawn_local(async move {
             if let Err(e) = run_test(api, engine, org, a).await {
-                error.set(Some(e));
+                error.set(Some(e.to_string()));
             }
             busy.set(false);
         });

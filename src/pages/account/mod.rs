@@ -15,7 +15,7 @@ use crate::components::page::{focus, PageHeading};
 use crate::keys::KeyStore;
 use crate::routes;
 use crate::session::Session;
-use crate::sync::SyncEngine;
+use crate::sync::{SyncEngine, SyncError};
 use certificate::CertificateSection;
 use connection_test::{test_runner, ConnectionTestSection};
 use disconnect::DisconnectSection;
@@ -106,7 +106,7 @@ impl Account {
 
     /// Saves `changed` as the account (durable on this device when it resolves). Reads what it
     /// needs when called, so it may be awaited after the page is gone.
-    fn save(self, changed: Integration) -> impl Future<Output = Result<(), String>> {
+    fn save(self, changed: Integration) -> impl Future<Output = Result<(), SyncError>> {
         let (engine, id) = (SyncEngine::expect_context(), self.id.get_value());
         async move { save_account(engine, &id, &changed).await }
     }

@@ -19,7 +19,7 @@ pub(super) fn RenameSection(account: Account) -> impl IntoView {
         async move {
             match saving.await {
                 Ok(()) => saved.set(Some("Renamed.".into())),
-                Err(e) => name_error.set(Some(e)),
+                Err(e) => name_error.set(Some(e.to_string())),
             }
         }
     });

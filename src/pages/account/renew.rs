@@ -13,10 +13,11 @@ use crate::components::certificate::{format_date, now_ms, CredentialChoices};
 use crate::components::field::TextField;
 use crate::keys::{renewal_key_id, KeyStore};
 use leptos::prelude::*;
+use std::fmt;
 use web_sys::CryptoKey;
 use xops_model::renew::{AddKeyRequest, KeyChange, RemoveKeyRequest};
 use xops_model::verify::ConnectionTest;
-use xops_model::{ApplicationObjectId, CertificateInfo, Expiry, KeyId, Platform, RecordId};
+use xops_model::{ApplicationObjectId, CertificateInfo, Expiry, KeyId, Platform, RecordId, Sha1Thumbprint};
 
 /// What the person gave for a renewal.
 #[derive(Clone)]
@@ -76,7 +77,9 @@ impl AppRegistration<'_> {
     async fn test(&self, signer: &Signer<'_>, progress: RwSignal<String>) -> Result<ConnectionTest, String> {
         let mut attempt = 1;
         loop {
-            let result = ask_microsoft(self.api, self.platform, self.id, self.app, signer.key, signer.certificate).await?;
+            let result = ask_microsoft(self.api, self.platform, self.id, self.app, signer.key, signer.certificate)
+                .await
+                .map_err(|e| e.to_string())?;
             let refused = result.checks.first().is_some_and(|c| !c.ok);
             if !refused || attempt == 3 {
                 return Ok(result);
@@ -99,28 +102,105 @@ fn first_failure(test: &ConnectionTest) -> String {
         .unwrap_or_else(|| "a check failed.".into())
 }
 
-/// Renews the certificate of `account`; the sentence to show when done.
-async fn renew(api: Api, account: Account, input: RenewInput, progress: RwSignal<String>) -> Result<String, String> {
+/// Why a renewal stopped. In every case the working certificate stays in use; `Display` is the
+/// sentence the person reads.
+#[derive(Debug)]
+enum RenewError {
+    /// Nothing was made or changed (nothing to renew, no key here, the store unreachable, …).
+    NotStarted(String),
+    /// The new certificate was not added to the app registration.
+    NotAdded(String),
+    /// The new certificate was added but failed its test (`why`); `cleanup` says whether it was
+    /// taken off the app registration again.
+    FailedTest { why: String, cleanup: Result<(), String>, thumbprint: Sha1Thumbprint },
+    /// It passed, but could not be put in use on this device.
+    NotSaved(String),
+}
+
+impl fmt::Display for RenewError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RenewError::NotStarted(why) | RenewError::NotSaved(why) => f.write_str(why),
+            RenewError::NotAdded(why) => write!(f, "{why} The current certificate stays in use."),
+            RenewError::FailedTest { why, cleanup, thumbprint } => {
+                write!(f, "The new certificate did not pass Test connection: {why} ")?;
+                match cleanup {
+                    Ok(()) => f.write_str("It was taken off the app registration again")?,
+                    Err(e) => write!(
+                        f,
+                        "It could not be taken off the app registration ({e}); delete the certificate with thumbprint {thumbprint} in the Entra admin center"
+                    )?,
+                }
+                f.write_str(", and the current certificate stays in use.")
+            }
+        }
+    }
+}
+
+/// How a renewal ended; `Display` is the sentence the person reads.
+enum Renewed {
+    /// The old certificate is gone from the app registration too.
+    Complete { ends: i64 },
+    /// Xops does not know the old certificate's id on the app registration.
+    OldUnknown { ends: i64, old: CertificateInfo },
+    /// Removing the old certificate failed (`why`).
+    OldRemovalFailed { ends: i64, old: CertificateInfo, why: String },
+}
+
+impl fmt::Display for Renewed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ends = |t: &i64| format_date(*t);
+        match self {
+            Renewed::Complete { ends: t } => write!(
+                f,
+                "Certificate renewed: the new one is in use until {}; the old one is removed from the app registration and its key from this browser.",
+                ends(t)
+            ),
+            Renewed::OldUnknown { ends: t, old } => write!(
+                f,
+                "Certificate renewed: the new one is in use until {}, and the old key is deleted from this browser. Delete the old certificate (thumbprint {}) in the Entra admin center, Certificates & secrets, or leave it to expire on {}.",
+                ends(t),
+                old.sha1_thumbprint,
+                format_date(old.not_after)
+            ),
+            Renewed::OldRemovalFailed { ends: t, old, why } => write!(
+                f,
+                "Certificate renewed: the new one is in use until {}, and the old key is deleted from this browser. The old certificate could not be removed from the app registration ({why}); delete it (thumbprint {}) in the Entra admin center.",
+                ends(t),
+                old.sha1_thumbprint
+            ),
+        }
+    }
+}
+
+/// Renews the certificate of `account`.
+async fn renew(api: Api, account: Account, input: RenewInput, progress: RwSignal<String>) -> Result<Renewed, RenewError> {
+    use RenewError::{NotAdded, NotSaved, NotStarted};
     let (org, id) = (account.org.get_value(), account.id.get_value());
-    let integration = account.integration().ok_or("This account is no longer linked.")?;
-    let app = MicrosoftApp::of(&integration.details).ok_or("Only Microsoft accounts have a certificate to renew.")?;
-    let old = integration.certificate.clone().ok_or("This account has no certificate to renew; use Replace certificate.")?;
-    let keys = KeyStore::open(&org).await.map_err(|e| e.to_string())?;
-    let old_key = keys
-        .key(id.as_str())
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("This browser no longer holds the current certificate's key; renew from the browser that does, or use Replace certificate.")?;
-    let platform = crate::platform::platform(&api).await.map_err(|e| e.to_string())?;
+    let not_started = |why: &str| NotStarted(why.to_string());
+    let integration = account.integration().ok_or_else(|| not_started("This account is no longer linked."))?;
+    let app = MicrosoftApp::of(&integration.details)
+        .ok_or_else(|| not_started("Only Microsoft accounts have a certificate to renew."))?;
+    let old = integration
+        .certificate
+        .clone()
+        .ok_or_else(|| not_started("This account has no certificate to renew; use Replace certificate."))?;
+    let keys = KeyStore::open(&org).await.map_err(|e| NotStarted(e.to_string()))?;
+    let old_key = keys.key(id.as_str()).await.map_err(|e| NotStarted(e.to_string()))?.ok_or_else(|| {
+        not_started("This browser no longer holds the current certificate's key; renew from the browser that does, or use Replace certificate.")
+    })?;
+    let platform = crate::platform::platform(&api).await.map_err(|e| NotStarted(e.to_string()))?;
     let registration = AppRegistration { api: &api, platform: &platform, id: &id, app: &app, object_id: &input.object_id };
     let current = Signer { key: &old_key, certificate: &old };
 
     progress.set("Making a new key pair and certificate in this browser…".into());
     let cred = new_credential(integration.name.as_str(), input.options, js_sys::Date::now())
         .await
-        .map_err(|e| format!("The new certificate could not be made: {e}"))?;
+        .map_err(|e| NotStarted(format!("The new certificate could not be made: {e}")))?;
     let next = renewal_key_id(&id);
-    keys.put_key(&next, &cred.private_key).await.map_err(|e| format!("The new key could not be kept in this browser: {e}"))?;
+    keys.put_key(&next, &cred.private_key)
+        .await
+        .map_err(|e| NotStarted(format!("The new key could not be kept in this browser: {e}")))?;
     let forget_new = || async {
         if let Err(e) = keys.delete_key(&next).await {
             leptos::logging::warn!("the unused new key could not be deleted from this browser: {e}");
@@ -132,7 +212,7 @@ async fn renew(api: Api, account: Account, input: RenewInput, progress: RwSignal
         Ok(k) => k,
         Err(e) => {
             forget_new().await;
-            return Err(format!("{e} The current certificate stays in use."));
+            return Err(NotAdded(e));
         }
     };
     let new_cert = CertificateInfo { key_id: Some(added.clone()), ..cred.certificate.clone() };
@@ -147,17 +227,9 @@ async fn renew(api: Api, account: Account, input: RenewInput, progress: RwSignal
                 Err(e) => e,
             };
             progress.set("The new certificate did not pass; taking it off the app registration again…".into());
-            let cleanup = match registration.remove(&current, &added).await {
-                Ok(()) => "It was taken off the app registration again".to_string(),
-                Err(e) => format!(
-                    "It could not be taken off the app registration ({e}); delete the certificate with thumbprint {} in the Entra admin center",
-                    new_cert.sha1_thumbprint
-                ),
-            };
+            let cleanup = registration.remove(&current, &added).await;
             forget_new().await;
-            return Err(format!(
-                "The new certificate did not pass Test connection: {why} {cleanup}, and the current certificate stays in use."
-            ));
+            return Err(RenewError::FailedTest { why, cleanup, thumbprint: new_cert.sha1_thumbprint.clone() });
         }
     };
 
@@ -167,27 +239,18 @@ async fn renew(api: Api, account: Account, input: RenewInput, progress: RwSignal
     changed.details.set_application_object_id(input.object_id.clone());
     changed.last_test = Some(test);
     changed.updated_at = js_sys::Date::now() as i64;
-    account.save(changed).await.map_err(|e| format!("The new certificate could not be saved: {e}"))?;
+    account.save(changed).await.map_err(|e| NotSaved(format!("The new certificate could not be saved: {e}")))?;
     // The old key goes: the new one takes its place in this browser.
-    keys.promote_key(&next, id.as_str()).await.map_err(|e| format!("The new key could not be put in use here: {e}"))?;
+    keys.promote_key(&next, id.as_str()).await.map_err(|e| NotSaved(format!("The new key could not be put in use here: {e}")))?;
 
-    let ends = format_date(new_cert.not_after);
+    let ends = new_cert.not_after;
     let Some(old_key_id) = old.key_id.clone().or(input.old_key_id) else {
-        return Ok(format!(
-            "Certificate renewed: the new one is in use until {ends}, and the old key is deleted from this browser. Delete the old certificate (thumbprint {}) in the Entra admin center, Certificates & secrets, or leave it to expire on {}.",
-            old.sha1_thumbprint,
-            format_date(old.not_after)
-        ));
+        return Ok(Renewed::OldUnknown { ends, old });
     };
     progress.set("Removing the old certificate from the app registration…".into());
     Ok(match registration.remove(&fresh, &old_key_id).await {
-        Ok(()) => format!(
-            "Certificate renewed: the new one is in use until {ends}; the old one is removed from the app registration and its key from this browser."
-        ),
-        Err(e) => format!(
-            "Certificate renewed: the new one is in use until {ends}, and the old key is deleted from this browser. The old certificate could not be removed from the app registration ({e}); delete it (thumbprint {}) in the Entra admin center.",
-            old.sha1_thumbprint
-        ),
+        Ok(()) => Renewed::Complete { ends },
+        Err(why) => Renewed::OldRemovalFailed { ends, old, why },
     })
 }
 
@@ -210,8 +273,8 @@ pub(super) fn RenewCertificate(account: Account) -> impl IntoView {
         let (api, input) = (api.clone(), input.clone());
         async move {
             match renew(api, account, input, progress).await {
-                Ok(message) => done.set(Some(message)),
-                Err(e) => error.set(Some(e)),
+                Ok(renewed) => done.set(Some(renewed.to_string())),
+                Err(e) => error.set(Some(e.to_string())),
             }
             progress.set(String::new());
         }

@@ -3,26 +3,46 @@
 //! the draft, and downloads the certificate for the person to upload to their app registration.
 
 use super::form::LinkForm;
-use crate::certificate::{self, new_credential};
+use crate::certificate::{self, new_credential, CertificateError};
 use crate::components::certificate::{CertificateFacts, CredentialChoices};
 use crate::components::page::focus;
 use crate::link_kinds::LinkDraft;
+use crate::sync::idb::IdbError;
 use leptos::prelude::*;
+use std::fmt;
+
+/// Why Generate Public Key stopped; `Display` is the sentence the person reads.
+#[derive(Debug)]
+enum GenerateError {
+    /// The browser could not make an id for the form (`start` shows why).
+    NoId,
+    NotMade(CertificateError),
+    KeyNotKept(IdbError),
+    NotDownloaded(CertificateError),
+}
+
+impl fmt::Display for GenerateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GenerateError::NoId => f.write_str("This form has no id yet: reload the page to start it again."),
+            GenerateError::NotMade(e) => write!(f, "The certificate could not be made: {e}"),
+            GenerateError::KeyNotKept(e) => write!(f, "The private key could not be kept in this browser: {e}"),
+            GenerateError::NotDownloaded(e) => write!(f, "The download did not start: {e}"),
+        }
+    }
+}
 
 /// Makes the credential for `draft` (named after `account`) and keeps its key with the draft;
 /// returns the certificate's file name.
-async fn generate(form: LinkForm, account: String, mut draft: LinkDraft) -> Result<String, String> {
-    // The form has no id when the browser could not make one; `start` shows why.
-    let id = draft.id.clone().ok_or("This form has no id yet: reload the page to start it again.")?;
-    let cred = new_credential(&account, draft.options, js_sys::Date::now())
-        .await
-        .map_err(|e| format!("The certificate could not be made: {e}"))?;
+async fn generate(form: LinkForm, account: String, mut draft: LinkDraft) -> Result<String, GenerateError> {
+    let id = draft.id.clone().ok_or(GenerateError::NoId)?;
+    let cred = new_credential(&account, draft.options, js_sys::Date::now()).await.map_err(GenerateError::NotMade)?;
     form.progress.set("Keeping the private key in this browser…".into());
     draft.certificate = Some(cred.certificate.clone());
     form.with_draft(async |keys, name| keys.put_draft_and_key(name, &draft, id.as_str(), &cred.private_key).await)
         .await
-        .map_err(|e| format!("The private key could not be kept in this browser: {e}"))?;
-    certificate::download(&account, &cred.certificate.pem).map_err(|e| format!("The download did not start: {e}"))?;
+        .map_err(GenerateError::KeyNotKept)?;
+    certificate::download(&account, &cred.certificate.pem).map_err(GenerateError::NotDownloaded)?;
     form.certificate.set(Some(cred.certificate));
     Ok(certificate::file_name(&account))
 }
@@ -37,7 +57,7 @@ pub(super) fn generate_action(form: LinkForm) -> Action<(String, LinkDraft), ()>
                 Ok(file) => form.progress.set(format!("Certificate made and downloaded as “{file}”.")),
                 Err(e) => {
                     form.progress.set(String::new());
-                    form.cert_error.set(Some(e));
+                    form.cert_error.set(Some(e.to_string()));
                 }
             }
         }
