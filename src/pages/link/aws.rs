@@ -1,12 +1,28 @@
 //! The AWS form's role set-up: the External ID made for this connection, the Xops account the
 //! role must trust, and the CloudFormation template that creates the role.
 
-use crate::api::Api;
+use crate::api::{Api, ApiClientError};
 use crate::components::copy::CopyButton;
 use crate::link_kinds::{aws_role_template, Values, AWS_POLICIES};
 use crate::platform::platform;
 use leptos::prelude::*;
+use std::fmt;
 use xops_model::{AwsAccountId, ExternalId};
+
+/// Why the Xops AWS account cannot be shown; `Display` is the sentence.
+enum XopsAccountError {
+    NotConfigured,
+    NotLoaded(ApiClientError),
+}
+
+impl fmt::Display for XopsAccountError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            XopsAccountError::NotConfigured => f.write_str("This Xops deployment has no AWS account configured, so the role cannot name it yet. Ask your Xops administrator to set it (the store's --aws-account-id, or XOPS_AWS_ACCOUNT_ID)."),
+            XopsAccountError::NotLoaded(e) => write!(f, "The Xops AWS account could not be loaded: {e}"),
+        }
+    }
+}
 
 /// AWS: the External ID made for this connection, the Xops account the role must trust, and
 /// the CloudFormation template that creates the role.
@@ -17,12 +33,10 @@ pub(super) fn AwsRoleSetup(extra: RwSignal<Values>) -> impl IntoView {
         let api = api.clone();
         async move { platform(&api).await }
     });
-    let xops_account = move || -> Option<Result<AwsAccountId, String>> {
+    let xops_account = move || -> Option<Result<AwsAccountId, XopsAccountError>> {
         platform.get().map(|r| match r {
-            Ok(p) => p.aws_account_id.ok_or_else(|| {
-                "This Xops deployment has no AWS account configured, so the role cannot name it yet. Ask your Xops administrator to set it (the store's --aws-account-id, or XOPS_AWS_ACCOUNT_ID).".to_string()
-            }),
-            Err(e) => Err(format!("The Xops AWS account could not be loaded: {e}")),
+            Ok(p) => p.aws_account_id.ok_or(XopsAccountError::NotConfigured),
+            Err(e) => Err(XopsAccountError::NotLoaded(e)),
         })
     };
     let external_id = move || extra.with(|v| v.get("external_id").cloned().unwrap_or_default());
@@ -48,11 +62,17 @@ pub(super) fn AwsRoleSetup(extra: RwSignal<Values>) -> impl IntoView {
                 </dd>
                 <dt>"Xops AWS account"</dt>
                 <dd class="with-copy">
-                    {move || match xops_account() {
-                        None => view! { <span>"Loading…"</span> }.into_any(),
-                        Some(Ok(a)) => view! { <code data-testid="xops-account">{a.to_string()}</code><CopyButton text=a.to_string() what="Xops AWS account"/> }.into_any(),
-                        Some(Err(e)) => view! { <span class="field-error" role="alert">{e}</span> }.into_any(),
-                    }}
+                    <Suspense fallback=|| view! { <span>"Loading…"</span> }>
+                        {move || Suspend::new(async move {
+                            match platform.await {
+                                Ok(p) => match p.aws_account_id {
+                                    Some(a) => view! { <code data-testid="xops-account">{a.to_string()}</code><CopyButton text=a.to_string() what="Xops AWS account"/> }.into_any(),
+                                    None => view! { <span class="field-error" role="alert">{XopsAccountError::NotConfigured.to_string()}</span> }.into_any(),
+                                },
+                                Err(e) => view! { <span class="field-error" role="alert">{XopsAccountError::NotLoaded(e).to_string()}</span> }.into_any(),
+                            }
+                        })}
+                    </Suspense>
                 </dd>
             </dl>
             <p class="field-hint">
