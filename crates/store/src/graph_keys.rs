@@ -149,3 +149,33 @@ fn unreadable(e: &dyn std::fmt::Display) -> AppError {
         format!("Microsoft Graph's answer could not be read ({e}). Check the app registration's certificates in the Entra admin center before trying again."),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(code: &str, message: &str, action: Action) -> String {
+        explain_refusal(&GraphErrorDetail { code: code.into(), message: message.into() }, action)
+    }
+
+    #[test]
+    fn graph_refusals_say_what_happened_and_what_to_do() {
+        let policy = refusal(
+            "Request_BadRequest",
+            "Credential not allowed as per assigned policy: certificates must be issued by a trusted certificate authority.",
+            Action::Add,
+        );
+        assert!(policy.starts_with("Microsoft did not add the new certificate: Credential not allowed as per assigned policy"));
+        assert!(policy.contains("trusted certificate authority, or limit how long they last"), "{policy}");
+        assert!(!policy.contains(".."), "one full stop between the reason and the fix: {policy}");
+
+        let proof = refusal("Request_BadRequest", "Proof of possession token validation failed.", Action::Remove);
+        assert!(proof.starts_with("Microsoft did not remove the old certificate: Proof of possession"), "{proof}");
+        assert!(proof.contains("copy Object ID from its Overview page (it is not the Application ID)"), "{proof}");
+        let denied = refusal("Authorization_RequestDenied", "Insufficient privileges to complete the operation.", Action::Add);
+        assert!(denied.contains("Check the Object ID"), "{denied}");
+
+        let other = refusal("ServiceUnavailable", "Try later.", Action::Add);
+        assert!(other.contains("renew by hand"), "{other}");
+    }
+}
