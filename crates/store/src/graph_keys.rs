@@ -97,14 +97,13 @@ impl Relay {
     ) -> Result<reqwest::Response, AppError> {
         // The application is addressed by its application ID, a parsed GUID from the record.
         let url = format!("{}/v1.0/applications(appId='{}')/{verb}", self.graph, application.as_str());
-        let res = self
-            .http
-            .post(&url)
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await
-            .map_err(|e| unreachable(if e.is_timeout() { "it did not answer in time" } else { "the connection failed" }))?;
+        let res = self.http.post(&url).bearer_auth(token).json(body).send().await.map_err(|e| {
+            if e.is_timeout() {
+                unanswered()
+            } else {
+                unreachable("the connection failed")
+            }
+        })?;
         if res.status().is_success() {
             return Ok(res);
         }
@@ -122,9 +121,10 @@ impl Relay {
 fn explain_refusal(error: &GraphErrorDetail, action: Action) -> String {
     let what = match action {
         Action::Add => "Microsoft did not add the new certificate",
-        Action::Remove => "Microsoft did not remove the old certificate",
+        Action::Remove => "Microsoft did not remove the certificate",
     };
-    let message = error.message.trim().trim_end_matches('.');
+    // Microsoft's own words, within bounds (they reach the page).
+    let message: String = error.message.trim().trim_end_matches('.').chars().take(MAX_MESSAGE).collect();
     let lower = message.to_lowercase();
     let fix = if lower.contains("policy") || lower.contains("lifetime") || lower.contains("trusted") {
         "Your organization's app management policy refuses this certificate: it may require certificates from a trusted certificate authority, or limit how long they last. Ask your Microsoft Entra administrator to allow it for this app, or renew by hand with a certificate they accept (Replace certificate, then upload it in the Entra admin center)."
@@ -134,6 +134,17 @@ fn explain_refusal(error: &GraphErrorDetail, action: Action) -> String {
         "Try again in a few minutes; if it keeps failing, renew by hand (Replace certificate, then upload it in the Entra admin center)."
     };
     format!("{what}: {message}. {fix}")
+}
+
+/// The most of Graph's message passed on.
+const MAX_MESSAGE: usize = 300;
+
+/// Graph took the request but did not answer in time: the change may or may not be made.
+fn unanswered() -> AppError {
+    AppError::of(
+        ErrorCode::MicrosoftUnreachable,
+        "Microsoft did not answer in time, so Xops cannot tell whether the change was made. Check the app registration's certificates in the Entra admin center before trying again.",
+    )
 }
 
 fn unreachable(why: &str) -> AppError {
@@ -170,12 +181,14 @@ mod tests {
         assert!(!policy.contains(".."), "one full stop between the reason and the fix: {policy}");
 
         let proof = refusal("Request_BadRequest", "Proof of possession token validation failed.", Action::Remove);
-        assert!(proof.starts_with("Microsoft did not remove the old certificate: Proof of possession"), "{proof}");
+        assert!(proof.starts_with("Microsoft did not remove the certificate: Proof of possession"), "{proof}");
         assert!(proof.contains("copy Object ID from its Overview page (it is not the Application ID)"), "{proof}");
         let denied = refusal("Authorization_RequestDenied", "Insufficient privileges to complete the operation.", Action::Add);
         assert!(denied.contains("Check the Object ID"), "{denied}");
 
         let other = refusal("ServiceUnavailable", "Try later.", Action::Add);
         assert!(other.contains("renew by hand"), "{other}");
+        let long = refusal("x", &"y".repeat(5000), Action::Add);
+        assert!(long.len() < 1000, "Microsoft's words are cut to a bound: {} bytes", long.len());
     }
 }
