@@ -207,6 +207,7 @@ pub async fn new_credential(
         not_after,
         key_held_by: browser_label(),
         key_id: None,
+        created_by: None,
     };
     Ok(NewCredential { private_key: pair.get_private_key(), certificate: info, der })
 }

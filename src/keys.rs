@@ -12,13 +12,19 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CryptoKey, IdbDatabase};
-use xops_model::{OrganizationId, RecordId};
+use xops_model::{OrganizationId, RecordId, Sha1Thumbprint};
 
 const KEYS: &str = "keys";
 const DRAFTS: &str = "drafts";
 
 pub fn database_name(organization_id: &OrganizationId) -> String {
     format!("xops-keys-{organization_id}")
+}
+
+/// The slot of this browser's own certificate's key when it is not the account's main one (Add
+/// this browser): by the certificate's thumbprint.
+pub fn browser_key_id(integration_id: &RecordId, sha1: &Sha1Thumbprint) -> String {
+    format!("{integration_id}/browser/{sha1}")
 }
 
 /// The slot of a key made by Renew certificate, until its certificate passes its test. (Apart from

@@ -118,6 +118,10 @@ struct Peek {
     _updated_at: IgnoredAny,
     #[serde(default, rename = "last_test")]
     _last_test: Option<IgnoredAny>,
+    #[serde(default, rename = "other_certificates")]
+    _other_certificates: Option<IgnoredAny>,
+    #[serde(default, rename = "browser_requests")]
+    _browser_requests: Option<IgnoredAny>,
 }
 
 #[derive(Deserialize)]

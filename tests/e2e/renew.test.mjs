@@ -163,7 +163,7 @@ test('a renewal the tenant refuses, or whose test fails, leaves the working cert
   await context.close();
 });
 
-test('a browser without the key (its site data cleared) is told where the key is and offered Replace certificate, not a failing button', async () => {
+test('a browser without the key (its site data cleared) is told where the key is and offered Add this browser, not a failing button', async () => {
   const { page, context, problems } = await newPage(env.browser);
   await signUpViaApi(page, env.store);
   const tenantId = tenant();
@@ -180,7 +180,8 @@ test('a browser without the key (its site data cleared) is told where the key is
   await page.reload();
   const test = page.getByRole('region', { name: 'Test connection' });
   await test.getByTestId('no-key-here').waitFor();
-  assert.match(await test.innerText(), /This browser holds no key for this account's certificate.*the key was made in .+, or this browser's site data was cleared.*Replace certificate/s);
+  assert.match(await test.innerText(), /This browser holds no key for this account's certificate.*the key was made in .+, or this browser's site data was cleared.*add this browser/s);
+  await page.getByRole('region', { name: 'Browsers' }).getByRole('button', { name: 'Add this browser' }).waitFor();
   assert.equal(await test.getByRole('button', { name: 'Test connection' }).count(), 0, 'no button that can only fail');
   await page.getByText('Renewal is signed with the current certificate\'s key, which this browser does not hold').waitFor();
   assert.equal(await renewButton(page).count(), 0);

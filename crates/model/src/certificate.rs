@@ -29,6 +29,10 @@ pub struct CertificateInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub key_id: Option<KeyId>,
+    /// Who made it (their email), when known: the account page lists each browser's certificate
+    /// with its maker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
 }
 
 impl CertificateInfo {
@@ -62,6 +66,12 @@ impl CertificateInfo {
         }
         if self.key_held_by.trim().is_empty() || self.key_held_by.chars().count() > 100 {
             return Err(FieldError::new("certificate.key_held_by", "Name the browser that holds the key (1 to 100 characters)."));
+        }
+        if self.created_by.as_ref().is_some_and(|c| c.chars().count() > 254) {
+            return Err(FieldError::new(
+                "certificate.created_by",
+                "Who made the certificate is an email of at most 254 characters.",
+            ));
         }
         Ok(())
     }

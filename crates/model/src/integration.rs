@@ -172,8 +172,17 @@ pub struct Integration {
     #[cfg_attr(feature = "openapi", schema(value_type = String, max_length = 64))]
     pub name: AccountName,
     pub details: IntegrationDetails,
+    /// The certificate of the browser that linked the account (or last renewed or replaced it).
     #[serde(default)]
     pub certificate: Option<CertificateInfo>,
+    /// Certificates of other browsers, on the app registration too: any browser holding one of
+    /// these keys can test the account.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_certificates: Vec<CertificateInfo>,
+    /// Certificates other browsers made for themselves ("Add this browser"), waiting to be added
+    /// to the app registration by a browser that holds a key (or uploaded in the portal).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub browser_requests: Vec<CertificateInfo>,
     pub status: IntegrationStatus,
     /// Milliseconds since the Unix epoch.
     pub created_at: i64,
@@ -184,8 +193,31 @@ pub struct Integration {
 }
 
 impl Integration {
+    /// Browsers' certificates an account may list (in use, and waiting), each.
+    pub const MAX_BROWSERS: usize = 10;
+
+    /// Every certificate the record holds, with its field path: the one in use, other browsers',
+    /// and those waiting for approval.
+    pub fn all_certificates(&self) -> impl Iterator<Item = (String, &CertificateInfo)> {
+        let first = self.certificate.iter().map(|c| ("certificate".to_string(), c));
+        let others = self.other_certificates.iter().enumerate().map(|(i, c)| (format!("other_certificates.{i}"), c));
+        let waiting = self.browser_requests.iter().enumerate().map(|(i, c)| (format!("browser_requests.{i}"), c));
+        first.chain(others).chain(waiting)
+    }
+
     /// The checks a type cannot carry by itself (the field types already parsed their values).
     pub fn check(&self) -> Result<(), FieldError> {
+        for (list, name) in [(&self.other_certificates, "other_certificates"), (&self.browser_requests, "browser_requests")] {
+            if list.len() > Self::MAX_BROWSERS {
+                return Err(FieldError::new(name, format!("An account lists at most {} browsers here.", Self::MAX_BROWSERS)));
+            }
+        }
+        for (path, c) in self.all_certificates().skip(usize::from(self.certificate.is_some())) {
+            if self.details.provider() == Provider::Aws {
+                return Err(FieldError::new("certificate", "AWS accounts are linked through a role, not a certificate."));
+            }
+            c.check().map_err(|e| FieldError { field: e.field.replacen("certificate", &path, 1).into(), message: e.message })?;
+        }
         if let Some(c) = &self.certificate {
             if self.details.provider() == Provider::Aws {
                 return Err(FieldError::new(
@@ -443,6 +475,7 @@ pub(crate) mod tests {
             not_after: 2,
             key_held_by: "Chromium on Linux".into(),
             key_id: None,
+            created_by: None,
         };
         c.check().unwrap();
         // A thumbprint is upper-case hex of its digest's length, or it is not one.

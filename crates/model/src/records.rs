@@ -65,9 +65,10 @@ impl CheckedBody {
         }
     }
 
-    pub fn certificate(&self) -> Option<&CertificateInfo> {
+    /// Every certificate in the body, with its field path (`certificate`, `other_certificates.0`, …).
+    pub fn certificates(&self) -> Vec<(String, &CertificateInfo)> {
         match self {
-            CheckedBody::Integration(i) => i.certificate.as_ref(),
+            CheckedBody::Integration(i) => i.all_certificates().collect(),
         }
     }
 

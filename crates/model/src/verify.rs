@@ -96,6 +96,10 @@ pub struct ConnectionTest {
     /// Application roles in the Exchange token.
     #[serde(default)]
     pub roles: Vec<String>,
+    /// The certificate whose key signed the test (each browser holds its own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub certificate: Option<crate::certificate::Sha1Thumbprint>,
 }
 
 impl ConnectionTest {
@@ -243,6 +247,7 @@ mod tests {
             organization_display_name: Some(long.clone()),
             verified_domains: vec![long.clone(); 500],
             roles: vec!["Exchange.ManageAsApp".into()],
+            certificate: None,
         };
         let e = t.check().unwrap_err();
         assert_eq!(e.field, "last_test.checks");
@@ -265,6 +270,7 @@ mod tests {
             organization_display_name: None,
             verified_domains: vec![],
             roles: vec![],
+            certificate: None,
         };
         assert!(t.passed());
         t.checks.push(check(false));

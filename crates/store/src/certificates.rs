@@ -119,6 +119,7 @@ mod tests {
             not_after: 1_827_507_841_000,
             key_held_by: "Chromium on Linux".into(),
             key_id: None,
+            created_by: None,
         }
     }
 

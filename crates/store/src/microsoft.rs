@@ -175,6 +175,7 @@ impl Relay {
             organization_display_name: None,
             verified_domains: Vec::new(),
             roles: Vec::new(),
+            certificate: None,
         };
         let later: Vec<CheckId> = [
             Some(CheckId::Organization),

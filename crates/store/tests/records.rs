@@ -340,11 +340,24 @@ async fn a_certificate_s_facts_must_be_its_own() {
     assert_eq!(err.error.field.as_deref(), Some("body.certificate.sha1_thumbprint"));
     assert!(err.error.message.contains("C9D73A40D02B751473A86314D847B1376EF78D18"), "{}", err.error.message);
 
-    body["certificate"] = certificate;
+    body["certificate"] = certificate.clone();
     body["certificate"]["pem"] = include_str!("fixtures/ec-p256.cer").into();
-    let err: ApiError = put(&s, &c, &new_id(2), Pre::Create, body).await.json().await.unwrap();
+    let err: ApiError = put(&s, &c, &new_id(2), Pre::Create, body.clone()).await.json().await.unwrap();
     assert_eq!(err.error.field.as_deref(), Some("body.certificate.pem"));
     assert!(err.error.message.contains("must be RSA"), "{}", err.error.message);
+
+    // Other browsers' certificates, and those waiting for approval, are checked the same way.
+    body["certificate"] = certificate.clone();
+    let mut wrong = certificate.clone();
+    wrong["not_after"] = 1.into();
+    body["other_certificates"] = json!([certificate.clone()]);
+    body["browser_requests"] = json!([wrong]);
+    let err: ApiError = put(&s, &c, &new_id(2), Pre::Create, body.clone()).await.json().await.unwrap();
+    assert_eq!(err.error.field.as_deref(), Some("body.browser_requests.0.not_after"), "{}", err.error.message);
+    body["browser_requests"] = json!([certificate]);
+    body["name"] = "Contoso with two browsers".into();
+    let res = put(&s, &c, &new_id(2), Pre::Create, body).await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
 }
 
 fn aws(name: &str, arn: &str) -> Value {

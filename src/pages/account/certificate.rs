@@ -2,6 +2,7 @@
 //! certificate. A new key and certificate wait beside the current ones until the person confirms
 //! they uploaded the new certificate; then the record points to it and the old key is deleted.
 
+use super::held::Held;
 use super::renew::RenewCertificate;
 use super::Account;
 use crate::certificate::{self, new_credential, CertificateError, CredentialOptions};
@@ -72,7 +73,7 @@ async fn put_replacement_in_use(
 
 #[component]
 pub(super) fn CertificateSection(account: Account) -> impl IntoView {
-    let key_here = account.key_here;
+    let held = account.held;
     let download_current = move |_| {
         if let Some(i) = account.integration() {
             if let Some(c) = &i.certificate {
@@ -90,10 +91,11 @@ pub(super) fn CertificateSection(account: Account) -> impl IntoView {
                     view! {
                         <CertificateFacts info=info/>
                         <p data-testid="key-location">
-                            {move || match key_here.get() {
+                            {move || match held.get() {
                                 None => "Looking for the private key in this browser…".to_string(),
-                                Some(true) => "Private key: held by this browser (it cannot be read out or sent anywhere).".to_string(),
-                                Some(false) => format!("Private key: not in this browser. It was made in {held_by}; to use this account from here, replace the certificate."),
+                                Some(Held::Main) => "Private key: held by this browser (it cannot be read out or sent anywhere).".to_string(),
+                                Some(Held::Other(_)) => format!("Private key: held by {held_by}. This browser holds its own certificate's key (see Browsers)."),
+                                Some(Held::Requested(_) | Held::Nothing) => format!("Private key: not in this browser. It was made in {held_by}; to use this account from here, add this browser (see Browsers) or replace the certificate."),
                             }}
                         </p>
                         <button type="button" class="button subtle" on:click=download_current>"Download certificate"</button>
@@ -155,7 +157,7 @@ fn ReplaceCertificate(account: Account) -> impl IntoView {
             match put_replacement_in_use(saving, &org, &id).await {
                 Ok(()) => {
                     replacement.set(None);
-                    account.key_here.set(Some(true));
+                    account.held.set(Some(Held::Main));
                     status.set(
                         "Certificate replaced. You can delete the old certificate from the app registration in Entra.".into(),
                     );

@@ -2,6 +2,7 @@
 //! assertions with the account's key, the store relays them to Microsoft, and the checklist that
 //! comes back (with a fix for each failing line) is kept on the record.
 
+use super::held::{signing_key, Held};
 use crate::accounts::{save_account, LinkedAccount};
 use crate::api::Api;
 use crate::api::ApiClientError;
@@ -128,13 +129,14 @@ pub async fn run_test(
         return Err(TestError::NotSent);
     }
     let keys = KeyStore::open(&org).await.map_err(TestError::Keys)?;
-    let key = keys
-        .key(account.id.as_str())
+    // The main certificate's key, or this browser's own certificate's.
+    let (key, certificate) = signing_key(&keys, &account.id, &account.integration)
         .await
         .map_err(TestError::Keys)?
         .ok_or_else(|| TestError::NoKeyHere { held_by: certificate.key_held_by.clone() })?;
     let platform = platform(&api).await.map_err(TestError::Store)?;
-    let result = ask_microsoft(&api, &platform, &account.id, &app, &key, &certificate).await?;
+    let mut result = ask_microsoft(&api, &platform, &account.id, &app, &key, &certificate).await?;
+    result.certificate = Some(certificate.sha1_thumbprint.clone());
     let mut changed = account.integration;
     changed.last_test = Some(result.clone());
     save_account(engine, &account.id, &changed).await.map_err(TestError::NotSaved)?;
@@ -164,7 +166,7 @@ pub fn ConnectionTestSection(
     account: Memo<Option<LinkedAccount>>,
     /// Whether this browser holds the certificate's key: without it there is nothing to sign
     /// with, so the section says where to test from instead of offering a button that fails.
-    key_here: RwSignal<Option<bool>>,
+    held: RwSignal<Option<Held>>,
     #[prop(into)] run: Callback<()>,
     busy: RwSignal<bool>,
     error: RwSignal<Option<String>>,
@@ -183,11 +185,11 @@ pub fn ConnectionTestSection(
                 "This browser signs the request with the account's key; the key stays here."
             </p>
             <Show
-                when=move || key_here.get() != Some(false)
+                when=move || held.with(|h| h.as_ref().is_none_or(Held::can_sign))
                 fallback=move || view! {
                     <p data-testid="no-key-here">
                         {move || format!(
-                            "This browser holds no key for this account's certificate, so it cannot sign a test (the key was made in {}, or this browser's site data was cleared). Test from the browser that holds it, or use Replace certificate below to make a key here.",
+                            "This browser holds no key for this account's certificate, so it cannot sign a test (the key was made in {}, or this browser's site data was cleared). Test from a browser that holds one, or add this browser (see Browsers below).",
                             held_by()
                         )}
                     </p>
@@ -212,6 +214,7 @@ pub fn ConnectionTestSection(
                             <strong>{if passed { "Everything checked out." } else { "Something needs fixing." }}</strong>
                             " Last tested " {when}
                             {t.organization_display_name.clone().map(|n| format!(" (tenant “{n}”)"))} "."
+                            {t.certificate.clone().map(|c| format!(" Signed with the certificate {c}."))}
                         </p>
                         <ul class="checklist">
                             {t.checks.into_iter().map(|c| {

@@ -3,7 +3,7 @@
 
 use super::certificate::replace_draft_name;
 use super::Account;
-use crate::keys::{next_key_id, renewal_key_id, KeyStore};
+use crate::keys::{browser_key_id, next_key_id, renewal_key_id, KeyStore};
 use crate::routes;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
@@ -18,15 +18,23 @@ pub(super) fn DisconnectSection(account: Account) -> impl IntoView {
     let disconnecting = Action::new_local(move |_: &()| {
         let navigate = navigate.clone();
         let (org, id) = (account.org.get_value(), account.id.get_value());
+        // Every browser's certificate, read before the record goes: this browser may hold one.
+        let certificates: Vec<_> = account
+            .integration()
+            .map(|i| i.all_certificates().map(|(_, c)| c.sha1_thumbprint.clone()).collect())
+            .unwrap_or_default();
         async move {
             if let Err(e) = engine.delete(&id).await {
                 return disconnect_error.set(Some(e.to_string()));
             }
-            // Its key, and any key a replacement or a renewal left half-way.
+            // Its keys, and any key a replacement or a renewal left half-way.
             let removed = async {
                 let keys = KeyStore::open(&org).await?;
                 keys.delete_key(id.as_str()).await?;
                 keys.delete_key(&renewal_key_id(&id)).await?;
+                for sha1 in &certificates {
+                    keys.delete_key(&browser_key_id(&id, sha1)).await?;
+                }
                 keys.delete_draft(&replace_draft_name(&id), Some(&next_key_id(&id))).await
             }
             .await;

@@ -3,9 +3,11 @@
 //! Here: finding the account and the page around its sections. Beside it, a module per section:
 //! `connection_test`, `certificate` (with Replace certificate), `rename`, `disconnect`.
 
+mod browsers;
 mod certificate;
 mod connection_test;
 mod disconnect;
+mod held;
 mod rename;
 mod renew;
 
@@ -16,9 +18,11 @@ use crate::keys::KeyStore;
 use crate::routes;
 use crate::session::Session;
 use crate::sync::{SyncEngine, SyncError};
+use browsers::BrowsersSection;
 use certificate::CertificateSection;
 use connection_test::{test_runner, ConnectionTestSection};
 use disconnect::DisconnectSection;
+use held::Held;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -83,20 +87,41 @@ struct Account {
     org: StoredValue<OrganizationId>,
     provider: Provider,
     current: Memo<Option<LinkedAccount>>,
-    /// Whether this browser holds the private key of the account's certificate (`None`: still
-    /// looking). Test connection, Renew and Replace certificate read it.
-    key_here: RwSignal<Option<bool>>,
+    /// Which of the account's keys this browser holds (`None`: still looking). Test connection,
+    /// Renew and Replace certificate and the browsers list read it.
+    held: RwSignal<Option<Held>>,
 }
 
 impl Account {
-    /// Looks in this browser's key store for the account's key.
-    fn look_for_key(self) {
-        spawn_local(async move {
-            let held = match KeyStore::open(&self.org.get_value()).await {
-                Ok(keys) => matches!(keys.key(self.id.get_value().as_str()).await, Ok(Some(_))),
-                Err(_) => false,
-            };
-            self.key_here.set(Some(held));
+    /// Looks in this browser's key store for the account's keys, now and whenever the account's
+    /// certificates change (a request approved in another browser, say).
+    fn look_for_keys(self) {
+        let certificates = Memo::new(move |_| {
+            self.current.with(|a| {
+                // With their places: a request approved keeps its thumbprint but moves.
+                a.as_ref().map(|a| {
+                    a.integration.all_certificates().map(|(place, c)| (place, c.sha1_thumbprint.clone())).collect::<Vec<_>>()
+                })
+            })
+        });
+        // Looks may overlap (the device's copy, then the store's newer record): only the latest
+        // one's answer counts.
+        let latest = StoredValue::new(0u64);
+        Effect::new(move |_| {
+            // Read, not only tracked: a memo nobody reads is never computed, so never notifies.
+            certificates.with(|_| ());
+            let Some(integration) = self.current.get_untracked().map(|a| a.integration) else { return };
+            latest.update_value(|n| *n += 1);
+            let this_look = latest.get_value();
+            spawn_local(async move {
+                let held = match KeyStore::open(&self.org.get_value()).await {
+                    Ok(keys) => Held::look(&keys, &self.id.get_value(), &integration).await,
+                    Err(_) => Held::Nothing,
+                };
+                if latest.try_get_value() == Some(this_look) {
+                    self.held.set(Some(held));
+                }
+            });
         });
     }
 
@@ -141,14 +166,9 @@ fn detail_rows(details: IntegrationDetails) -> Vec<(&'static str, String)> {
 #[component]
 fn AccountView(id: RecordId, org: OrganizationId, provider: Provider, account: Memo<Option<LinkedAccount>>) -> impl IntoView {
     let query = use_query_map();
-    let this = Account {
-        id: StoredValue::new(id),
-        org: StoredValue::new(org),
-        provider,
-        current: account,
-        key_here: RwSignal::new(None),
-    };
-    this.look_for_key();
+    let this =
+        Account { id: StoredValue::new(id), org: StoredValue::new(org), provider, current: account, held: RwSignal::new(None) };
+    this.look_for_keys();
     let integration = move || this.integration();
     let just_linked = move || query.with(|q| q.get("linked").is_some());
     let uses_certificate = crate::link_kinds::LinkKind::of(provider).certificate;
@@ -190,7 +210,8 @@ fn AccountView(id: RecordId, org: OrganizationId, provider: Provider, account: M
             }).collect_view()}
         </dl>
 
-        {uses_certificate.then(|| view! { <ConnectionTestSection account=account key_here=this.key_here run=run_test busy=test_busy error=test_error/> })}
+        {uses_certificate.then(|| view! { <ConnectionTestSection account=account held=this.held run=run_test busy=test_busy error=test_error/> })}
+        {uses_certificate.then(|| view! { <BrowsersSection account=this/> })}
         {uses_certificate.then(|| view! { <CertificateSection account=this/> })}
         <RenameSection account=this/>
         <DisconnectSection account=this/>

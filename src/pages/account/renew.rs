@@ -5,6 +5,7 @@
 //! failure before that leaves the working certificate in place.
 
 use super::connection_test::{ask_microsoft, MicrosoftApp};
+use super::held::Held;
 use super::Account;
 use crate::api::Api;
 use crate::assertion::{client_assertion, proof};
@@ -29,18 +30,18 @@ struct RenewInput {
 }
 
 /// One key this browser holds, and its certificate on the app registration.
-struct Signer<'a> {
-    key: &'a CryptoKey,
-    certificate: &'a CertificateInfo,
+pub(super) struct Signer<'a> {
+    pub key: &'a CryptoKey,
+    pub certificate: &'a CertificateInfo,
 }
 
 /// Everything a call to the app registration needs.
-struct AppRegistration<'a> {
-    api: &'a Api,
-    platform: &'a Platform,
-    id: &'a RecordId,
-    app: &'a MicrosoftApp,
-    object_id: &'a ApplicationObjectId,
+pub(super) struct AppRegistration<'a> {
+    pub api: &'a Api,
+    pub platform: &'a Platform,
+    pub id: &'a RecordId,
+    pub app: &'a MicrosoftApp,
+    pub object_id: &'a ApplicationObjectId,
 }
 
 impl AppRegistration<'_> {
@@ -57,7 +58,7 @@ impl AppRegistration<'_> {
         Ok((assertion, proof))
     }
 
-    async fn add(&self, signer: &Signer<'_>, pem: &str) -> Result<KeyId, String> {
+    pub async fn add(&self, signer: &Signer<'_>, pem: &str) -> Result<KeyId, String> {
         let (graph_assertion, proof) = self.signed(signer).await?;
         let request = AddKeyRequest { graph_assertion, proof, certificate_pem: pem.to_string() };
         let added: KeyChange =
@@ -257,7 +258,7 @@ async fn renew(api: Api, account: Account, input: RenewInput, progress: RwSignal
 /// The renewal part of the account's Certificate section.
 #[component]
 pub(super) fn RenewCertificate(account: Account) -> impl IntoView {
-    let key_here = account.key_here;
+    let main_key_here = move || account.held.with(|h| h.as_ref().map(|h| *h == Held::Main));
     let api = Api::expect_context();
     let integration = move || account.integration();
     let known_object_id =
@@ -314,7 +315,7 @@ pub(super) fn RenewCertificate(account: Account) -> impl IntoView {
     view! {
         <div role="group" aria-labelledby="renew-heading">
             <h3 id="renew-heading">"Renew certificate"</h3>
-            {move || match (key_here.get(), expired()) {
+            {move || match (main_key_here(), expired()) {
                 (None, _) => view! { <p>"Looking for the private key in this browser…"</p> }.into_any(),
                 (Some(false), _) => view! {
                     <p>"Renewal is signed with the current certificate's key, which this browser does not hold. Renew from the browser that holds it, or use Replace certificate below."</p>

@@ -271,6 +271,8 @@ impl LinkForm {
             name,
             details,
             certificate: if kind.certificate { certificate } else { None },
+            other_certificates: Vec::new(),
+            browser_requests: Vec::new(),
             status: IntegrationStatus::Connected,
             created_at: now,
             updated_at: now,

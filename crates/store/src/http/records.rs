@@ -12,7 +12,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use xops_model::{ApiError, Conflict, ErrorCode, Record, RecordChanges, RecordId, RecordPut};
+use xops_model::{ApiError, Conflict, ErrorCode, FieldError, Record, RecordChanges, RecordId, RecordPut};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -118,8 +118,10 @@ pub async fn put(
     }
     let invalid = |e: xops_model::FieldError| AppError::of(ErrorCode::Validation, e.message).field(format!("body.{}", e.field));
     let checked = req.kind.check_body(&req.body).map_err(invalid)?;
-    if let Some(c) = checked.certificate() {
-        certificates::check(c).map_err(invalid)?;
+    for (path, c) in checked.certificates() {
+        certificates::check(c)
+            .map_err(|e| FieldError { field: e.field.replacen("certificate", &path, 1).into(), message: e.message })
+            .map_err(invalid)?;
     }
     // What is kept is what was checked, in its one written form (not the bytes as sent).
     let body = checked.canonical().map_err(AppError::internal)?;

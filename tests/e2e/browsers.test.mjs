@@ -1,0 +1,93 @@
+// More than one browser (issue 14, part 3): each browser holds its own key for an account. A
+// second browser profile, signed in as the same person, asks to be added; the first approves,
+// which adds the second browser's certificate through Graph's addKey signed with the first's key
+// (the fake Entra checks the proof); then both run Test connection, each with its own key.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { newPage, signUpViaApi, storedRecord, PASSWORD } from './harness.mjs';
+import { linkM365, synced, testConnection, useMicrosoft } from './microsoft.mjs';
+
+const APP = '33333333-4444-4555-8666-777777777777';
+const TENANT = '00000001-cccc-4ddd-8eee-000000000000';
+const env = useMicrosoft({ before, after });
+
+function recordRequests(page) {
+  const seen = [];
+  page.on('request', (r) => seen.push({ url: r.url(), body: r.postData() ?? '' }));
+  return seen;
+}
+
+test('a second browser adds itself, the first approves, and both test the connection with their own keys', async () => {
+  env.entra.addTenant(TENANT, { displayName: 'Contoso Ltd', domains: ['contoso.onmicrosoft.com'] });
+  const objectId = env.entra.addApp(TENANT, APP);
+
+  // Ada's first browser links the account and uploads its certificate in the portal.
+  const first = await newPage(env.browser);
+  const firstRequests = recordRequests(first.page);
+  const me = await signUpViaApi(first.page, env.store);
+  const { id, pem } = await linkM365(first.page, env.store.url, { tenantId: TENANT, appId: APP });
+  env.entra.uploadCertificate(TENANT, APP, pem);
+
+  // Her second browser (another profile): signed in, no key here.
+  const second = await newPage(env.browser);
+  const secondRequests = recordRequests(second.page);
+  const login = await second.page.request.post(env.store.url + '/api/v1/auth/login', {
+    headers: { origin: env.store.url }, data: { email: me.user.email, password: PASSWORD },
+  });
+  assert.equal(login.status(), 200);
+  await second.page.goto(`${env.store.url}/integrations/${id}`);
+  await second.page.getByTestId('no-key-here').waitFor();
+  const browsers = (page) => page.getByRole('region', { name: 'Browsers' });
+  const [download] = await Promise.all([
+    second.page.waitForEvent('download'),
+    browsers(second.page).getByRole('button', { name: 'Add this browser' }).click(),
+  ]);
+  const secondPem = readFileSync(await download.path(), 'utf8');
+  await browsers(second.page).getByTestId('browsers-status').filter({ hasText: 'Requested.' }).waitFor();
+  await synced(second.page);
+  const secondThumbprint = new X509Certificate(secondPem).fingerprint.replaceAll(':', '');
+  assert.match(await browsers(second.page).innerText(), new RegExp(`${secondThumbprint}.*\\(this browser\\), made by ${me.user.email}.*Waiting for approval`, 's'));
+
+  // The first browser sees the request and approves it.
+  await first.page.reload();
+  const row = browsers(first.page).locator('tbody tr').filter({ hasText: secondThumbprint });
+  await row.getByText('Waiting for approval').waitFor();
+  await browsers(first.page).getByRole('textbox', { name: 'Object ID' }).fill(objectId);
+  await row.getByRole('button', { name: 'Approve' }).click();
+  await browsers(first.page).getByTestId('browsers-status').filter({ hasText: 'Approved' }).waitFor();
+  await synced(first.page);
+  assert.deepEqual(env.entra.certificates(TENANT, APP).map((c) => c.thumbprint).sort(),
+    [new X509Certificate(pem).fingerprint.replaceAll(':', ''), secondThumbprint].sort());
+  const record = await storedRecord(first.page, env.store, id);
+  assert.equal(record.body.browser_requests, undefined, 'no request left');
+  assert.equal(record.body.other_certificates[0].sha1_thumbprint, secondThumbprint);
+  assert.match(record.body.other_certificates[0].key_id, /^[0-9a-f-]{36}$/);
+  const proof = env.entra.keyRequests.filter((r) => r.ok).at(-1).body.proof;
+  const x5t = JSON.parse(Buffer.from(proof.split('.')[0], 'base64url')).x5t;
+  assert.equal(Buffer.from(x5t, 'base64url').toString('hex').toUpperCase(), new X509Certificate(pem).fingerprint.replaceAll(':', ''),
+    'the approval was signed with the first browser\'s key');
+
+  // Both browsers test the connection, each signing with its own key, and say which.
+  await second.page.reload();
+  await browsers(second.page).locator('tbody tr').filter({ hasText: secondThumbprint }).getByText('In use').waitFor();
+  let checks = await testConnection(second.page);
+  for (const [title, c] of Object.entries(checks)) assert.ok(c.ok, `second browser, ${title}: ${c.text}`);
+  assert.match(await second.page.getByTestId('test-result').innerText(), new RegExp(`Signed with the certificate ${secondThumbprint}`));
+  await synced(second.page);
+  // The first browser, up to date with the second's result first (two tests at once would be two
+  // changes to one record: the sync's conflict notice, tested elsewhere).
+  await first.page.reload();
+  await first.page.getByTestId('test-result').filter({ hasText: secondThumbprint }).waitFor();
+  checks = await testConnection(first.page);
+  for (const [title, c] of Object.entries(checks)) assert.ok(c.ok, `first browser, ${title}: ${c.text}`);
+  assert.match(await first.page.getByTestId('test-result').innerText(), new RegExp(`Signed with the certificate ${new X509Certificate(pem).fingerprint.replaceAll(':', '')}`));
+
+  // No request from either browser carried key material.
+  for (const r of [...firstRequests, ...secondRequests]) assert.doesNotMatch(r.body, /PRIVATE KEY|"d"\s*:/, r.url);
+  assert.deepEqual([...first.problems, ...second.problems], []);
+  await first.context.close();
+  await second.context.close();
+});
