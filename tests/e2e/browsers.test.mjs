@@ -41,6 +41,10 @@ test('a second browser adds itself, the first approves, and both test the connec
   await second.page.goto(`${env.store.url}/integrations/${id}`);
   await second.page.getByTestId('no-key-here').waitFor();
   const browsers = (page) => page.getByRole('region', { name: 'Browsers' });
+  // It names itself, as others will see it.
+  const name = browsers(second.page).getByRole('textbox', { name: 'Name this browser' });
+  assert.match(await name.inputValue(), /^Chromium on /, 'prefilled from the browser');
+  await name.fill("Chromium on Ada's second laptop");
   const [download] = await Promise.all([
     second.page.waitForEvent('download'),
     browsers(second.page).getByRole('button', { name: 'Add this browser' }).click(),
@@ -49,12 +53,13 @@ test('a second browser adds itself, the first approves, and both test the connec
   await browsers(second.page).getByTestId('browsers-status').filter({ hasText: 'Requested.' }).waitFor();
   await synced(second.page);
   const secondThumbprint = new X509Certificate(secondPem).fingerprint.replaceAll(':', '');
-  assert.match(await browsers(second.page).innerText(), new RegExp(`${secondThumbprint}.*\\(this browser\\), made by ${me.user.email}.*Waiting for approval`, 's'));
+  assert.match(await browsers(second.page).innerText(), new RegExp(`${secondThumbprint}.*Ada's second laptop \\(this browser\\), made by ${me.user.email}.*Waiting for approval`, 's'));
 
   // The first browser sees the request and approves it.
   await first.page.reload();
   const row = browsers(first.page).locator('tbody tr').filter({ hasText: secondThumbprint });
   await row.getByText('Waiting for approval').waitFor();
+  assert.match(await row.innerText(), new RegExp(`Chromium on Ada's second laptop, made by ${me.user.email}`));
   await browsers(first.page).getByRole('textbox', { name: 'Object ID' }).fill(objectId);
   await row.getByRole('button', { name: 'Approve' }).click();
   await browsers(first.page).getByTestId('browsers-status').filter({ hasText: 'Approved' }).waitFor();

@@ -50,7 +50,7 @@ impl fmt::Display for BrowserError {
 
 /// Add this browser: its own key pair and certificate, the key kept here, the certificate
 /// recorded as a request (and downloaded, for the manual path).
-async fn request(account: Account, made_by: Option<String>) -> Result<CertificateInfo, BrowserError> {
+async fn request(account: Account, label: String, made_by: Option<String>) -> Result<CertificateInfo, BrowserError> {
     let (org, id) = (account.org.get_value(), account.id.get_value());
     let integration = account.integration().ok_or(BrowserError::Gone)?;
     let cred = new_credential(integration.name.as_str(), CredentialOptions::default(), js_sys::Date::now())
@@ -59,6 +59,7 @@ async fn request(account: Account, made_by: Option<String>) -> Result<Certificat
     let keys = KeyStore::open(&org).await.map_err(BrowserError::Keys)?;
     keys.put_key(&browser_key_id(&id, &cred.certificate.sha1_thumbprint), &cred.private_key).await.map_err(BrowserError::Keys)?;
     let mut mine = cred.certificate;
+    mine.key_held_by = label;
     mine.created_by = made_by;
     let mut changed = integration.clone();
     changed.browser_requests.push(mine.clone());
@@ -142,11 +143,13 @@ pub(super) fn BrowsersSection(account: Account) -> impl IntoView {
     let object_error = RwSignal::new(None::<String>);
     let status = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let adding = Action::new_local(move |_: &()| {
-        let made_by = made_by.clone();
+    let label = RwSignal::new(certificate::browser_label());
+    let label_error = RwSignal::new(None::<String>);
+    let adding = Action::new_local(move |label: &String| {
+        let (made_by, label) = (made_by.clone(), label.clone());
         async move {
             status.set("Making this browser's key pair and certificate…".into());
-            match request(account, made_by).await {
+            match request(account, label, made_by).await {
                 Ok(c) => {
                     held.set(Some(Held::Requested(c.sha1_thumbprint)));
                     status.set("Requested. Someone on a browser that holds a key for this account approves it on this page. Or upload the downloaded certificate in the Microsoft Entra admin center (Certificates & secrets) and confirm here.".into());
@@ -177,9 +180,17 @@ pub(super) fn BrowsersSection(account: Account) -> impl IntoView {
     });
     let busy = move || adding.pending().get() || approving.pending().get();
     let add = move |_| {
+        let name = label.get_untracked().trim().to_string();
+        let n = name.chars().count();
+        label_error.set(
+            (n == 0 || n > 100).then(|| "Name this browser in 1 to 100 characters, so others know whose it is.".to_string()),
+        );
+        if n == 0 || n > 100 {
+            return crate::components::page::focus("browser-label");
+        }
         if !busy() {
             error.set(None);
-            adding.dispatch_local(());
+            adding.dispatch_local(name);
         }
     };
     let approve_with_graph = move |request: Sha1Thumbprint| {
@@ -246,6 +257,13 @@ pub(super) fn BrowsersSection(account: Account) -> impl IntoView {
                 />
             </Show>
             <Show when=move || held.get() == Some(Held::Nothing) && account.current.with(|a| a.as_ref().is_some_and(|a| a.integration.certificate.is_some()))>
+                <TextField
+                    id="browser-label"
+                    label="Name this browser"
+                    value=label
+                    error=label_error
+                    hint="Shown to others beside this browser's certificate, such as “Firefox on Ada's laptop”."
+                />
                 <div class="actions">
                     <button type="button" class="button primary" on:click=add disabled=busy>"Add this browser"</button>
                 </div>
