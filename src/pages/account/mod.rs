@@ -1,7 +1,9 @@
 //! One linked account: its details (each with Copy), Test connection, its certificate and
-//! whether this browser holds the private key, Replace certificate, Rename and Disconnect.
+//! whether this browser holds the private key, Renew and Replace certificate, the browsers that
+//! hold keys for it, Rename and Disconnect.
 //! Here: finding the account and the page around its sections. Beside it, a module per section:
-//! `connection_test`, `certificate` (with Replace certificate), `rename`, `disconnect`.
+//! `connection_test`, `certificate` (with Replace certificate), `renew`, `browsers`, `rename`,
+//! `disconnect`; and `held` (which of the account's keys this browser holds).
 
 mod browsers;
 mod certificate;
