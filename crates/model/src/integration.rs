@@ -116,6 +116,16 @@ pub struct M365Details {
 }
 
 impl IntegrationDetails {
+    /// A Microsoft account's app registration: its tenant, its application and, once known, its
+    /// object ID. AWS accounts have none.
+    pub fn app_registration(&self) -> Option<(&TenantId, &ApplicationId, Option<&ApplicationObjectId>)> {
+        match self {
+            IntegrationDetails::Microsoft365(d) => Some((&d.tenant_id, &d.application_id, d.application_object_id.as_ref())),
+            IntegrationDetails::Azure(d) => Some((&d.tenant_id, &d.application_id, d.application_object_id.as_ref())),
+            IntegrationDetails::Aws(_) => None,
+        }
+    }
+
     /// Keeps the app registration's object ID on a Microsoft account (AWS accounts have none).
     pub fn set_application_object_id(&mut self, id: ApplicationObjectId) {
         match self {

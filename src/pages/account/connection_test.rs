@@ -19,7 +19,8 @@ use std::fmt;
 use web_sys::CryptoKey;
 use xops_model::verify::{ConnectionTest, VerifyRequest};
 use xops_model::{
-    ApplicationId, ApplicationObjectId, CertificateInfo, IntegrationDetails, OrganizationId, Platform, RecordId, TenantId,
+    ApplicationId, ApplicationObjectId, CertificateInfo, IntegrationDetails, OrganizationId, Platform, Provider, RecordId,
+    TenantId,
 };
 
 /// The app registration a Microsoft account signs in as.
@@ -34,21 +35,13 @@ pub struct MicrosoftApp {
 
 impl MicrosoftApp {
     pub fn of(details: &IntegrationDetails) -> Option<MicrosoftApp> {
-        match details {
-            IntegrationDetails::Microsoft365(d) => Some(MicrosoftApp {
-                tenant: d.tenant_id.clone(),
-                application: d.application_id.clone(),
-                with_exchange: true,
-                object_id: d.application_object_id.clone(),
-            }),
-            IntegrationDetails::Azure(d) => Some(MicrosoftApp {
-                tenant: d.tenant_id.clone(),
-                application: d.application_id.clone(),
-                with_exchange: false,
-                object_id: d.application_object_id.clone(),
-            }),
-            IntegrationDetails::Aws(_) => None,
-        }
+        let (tenant, application, object_id) = details.app_registration()?;
+        Some(MicrosoftApp {
+            tenant: tenant.clone(),
+            application: application.clone(),
+            with_exchange: details.provider() == Provider::Microsoft365,
+            object_id: object_id.cloned(),
+        })
     }
 }
 

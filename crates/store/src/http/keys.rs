@@ -11,29 +11,25 @@ use crate::{certificates, AppState};
 use axum::extract::{Path, State};
 use axum::Json;
 use xops_model::renew::{AddKeyRequest, KeyChange, RemoveKeyRequest};
-use xops_model::{ApiError, ApplicationId, ErrorCode, Integration, IntegrationDetails, KeyId, TenantId};
+use xops_model::{ApiError, ApplicationId, ErrorCode, Integration, KeyId, TenantId};
 
 fn invalid(field: &str, message: &str) -> AppError {
     AppError::of(ErrorCode::Validation, message).field(field.to_string())
 }
 
-/// The app registration of a Microsoft account.
-fn app_of(integration: &Integration) -> Result<(TenantId, ApplicationId), AppError> {
-    match &integration.details {
-        IntegrationDetails::Microsoft365(d) => Ok((d.tenant_id.clone(), d.application_id.clone())),
-        IntegrationDetails::Azure(d) => Ok((d.tenant_id.clone(), d.application_id.clone())),
-        IntegrationDetails::Aws(_) => {
-            Err(invalid("id", "AWS accounts are linked through a role; they have no certificate to renew."))
+/// What every key change needs checked before Microsoft is called: a Microsoft account (its app
+/// registration is what the change is for), and an assertion and a proof that are signed JWTs.
+fn app_of(integration: &Integration, graph_assertion: &str, proof: &str) -> Result<(TenantId, ApplicationId), AppError> {
+    let (tenant, application, _) = integration
+        .details
+        .app_registration()
+        .ok_or_else(|| invalid("id", "AWS accounts are linked through a role; they have no certificate to renew."))?;
+    for (field, jwt) in [("graph_assertion", graph_assertion), ("proof", proof)] {
+        if !looks_like_jwt(jwt) {
+            return Err(invalid(field, "This must be a JWT signed in your browser (three base64url parts)."));
         }
     }
-}
-
-fn signed(field: &str, jwt: &str) -> Result<(), AppError> {
-    if looks_like_jwt(jwt) {
-        Ok(())
-    } else {
-        Err(invalid(field, "This must be a JWT signed in your browser (three base64url parts)."))
-    }
+    Ok((tenant.clone(), application.clone()))
 }
 
 #[utoipa::path(post, path = "/api/v1/integrations/{id}/keys", tag = "integrations", security(("session" = [])),
@@ -53,9 +49,7 @@ pub async fn add(
     ApiJson(req): ApiJson<AddKeyRequest>,
 ) -> Result<Json<KeyChange>, AppError> {
     let (id, integration) = integration(&state, &current, &id).await?;
-    let (tenant, application) = app_of(&integration)?;
-    signed("graph_assertion", &req.graph_assertion)?;
-    signed("proof", &req.proof)?;
+    let (tenant, application) = app_of(&integration, &req.graph_assertion, &req.proof)?;
     // Public only, and a key Entra takes: a private key in this field is refused unread.
     if req.certificate_pem.contains("PRIVATE KEY") {
         return Err(invalid("certificate_pem", "Send the certificate only; a private key never leaves your browser."));
@@ -85,10 +79,8 @@ pub async fn remove(
     ApiJson(req): ApiJson<RemoveKeyRequest>,
 ) -> Result<Json<KeyChange>, AppError> {
     let (id, integration) = integration(&state, &current, &id).await?;
-    let (tenant, application) = app_of(&integration)?;
+    let (tenant, application) = app_of(&integration, &req.graph_assertion, &req.proof)?;
     let key_id = KeyId::parse(&key_id).map_err(|e| invalid("key_id", &e.message))?;
-    signed("graph_assertion", &req.graph_assertion)?;
-    signed("proof", &req.proof)?;
     let _running = limit(&state, &current).await?;
     state.microsoft.remove_key(&tenant, &application, &req.graph_assertion, &req.proof, &key_id).await?;
     tracing::info!(integration = %id, key_id = %key_id, "certificate removed from the app registration");
