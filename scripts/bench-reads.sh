@@ -21,7 +21,7 @@ cleanup() {
     [ -n "$nginx_conf" ] && "$NGINX" -c "$nginx_conf" -s stop 2>/dev/null
     rm -rf "$work"
 }
-trap cleanup EXIT
+on_exit cleanup
 id=5a4b3c2d-1e0f-4a1b-8c2d-3e4f5a6b7c8d
 
 # Starts a store binary on a free port with its own database, signs a person up and makes one

@@ -124,6 +124,13 @@ as_postgres() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# Runs a function when the script exits, after the ones added before it (one EXIT trap for all).
+EXIT_TASKS=()
+on_exit() {
+    EXIT_TASKS+=("$1")
+    trap 'for task in "${EXIT_TASKS[@]}"; do "$task" || true; done' EXIT
+}
+
 # A throwaway PostgreSQL cluster on a free loopback port in a temporary folder, for the tests
 # and benchmarks; sets XOPS_TEST_POSTGRES (the admin URL) and stops and deletes it on exit.
 start_test_postgres() {
@@ -138,7 +145,7 @@ start_test_postgres() {
     as_postgres "$bin/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/log" -w \
         -o "-p $port -k $PG_TMP -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
     export XOPS_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres"
-    trap stop_test_postgres EXIT
+    on_exit stop_test_postgres
 }
 
 stop_test_postgres() {

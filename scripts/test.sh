@@ -15,6 +15,14 @@ ensure_nginx
 npm_packages "$ROOT/tests/e2e"
 cd "$ROOT"
 
+# Whatever the tests leave in the temporary folder goes with the run. chromedriver, as
+# wasm-bindgen-test stops it, leaves each browser profile behind (up to 100 MB per test binary);
+# hundreds of them once filled the disk and failed CI.
+RUN_TMP="$(mktemp -d "${TMPDIR:-/tmp}/xops-test.XXXXXX")"
+remove_run_tmp() { rm -rf "$RUN_TMP"; }
+on_exit remove_run_tmp
+export TMPDIR="$RUN_TMP"
+
 export CHROMEDRIVER=/usr/bin/chromedriver
 export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$ROOT/tests/webdriver.json"
 export WASM_BINDGEN_TEST_TIMEOUT=120
