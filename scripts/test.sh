@@ -41,7 +41,7 @@ layer "module structure (no modules importing each other in a circle)" \
 layer "native tests" cargo test --workspace --exclude xops-integrations
 postgres_tests() {
     start_test_postgres
-    cargo test -p xops-store --test accounts --test records --test web --test verify --test multiprocess
+    cargo test -p xops-store --test accounts --test records --test web --test verify --test multiprocess --test team
 }
 layer "store tests on PostgreSQL (a temporary server; two store processes)" postgres_tests
 layer "browser tests (wasm-bindgen-test, headless Chromium)" \

@@ -96,6 +96,7 @@ pub fn me(has_connected_account: bool) -> Me {
     Me {
         user: UserInfo { id: test_id(1), email: "ada@contoso.com".into() },
         organization: OrganizationInfo { id: test_id(2), name: "Contoso".into() },
+        role: xops_model::Role::Owner,
         has_connected_account,
     }
 }

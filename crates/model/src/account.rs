@@ -307,6 +307,10 @@ pub struct SessionInfo {
 pub struct Me {
     pub user: UserInfo,
     pub organization: OrganizationInfo,
+    /// What they may do there. (A copy remembered before roles existed reads as a viewer until
+    /// the store is asked again.)
+    #[serde(default = "crate::role::Role::least")]
+    pub role: crate::role::Role,
     /// Whether the organization has linked at least one account; until then, the app asks the
     /// person to pick a cloud to link first.
     pub has_connected_account: bool,

@@ -34,6 +34,8 @@ pub enum ErrorCode {
     MicrosoftRefused,
     /// Microsoft could not be reached from the store.
     MicrosoftUnreachable,
+    /// The invitation link was used, revoked, has expired, or never existed.
+    InvitationInvalid,
 }
 
 impl ErrorCode {
@@ -58,6 +60,7 @@ impl ErrorCode {
             ErrorCode::HostNotAllowed => "host_not_allowed",
             ErrorCode::MicrosoftRefused => "microsoft_refused",
             ErrorCode::MicrosoftUnreachable => "microsoft_unreachable",
+            ErrorCode::InvitationInvalid => "invitation_invalid",
         }
     }
 }
@@ -72,6 +75,7 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Conflict => 409,
+            ErrorCode::InvitationInvalid => 410,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::HostNotAllowed => 421,

@@ -178,6 +178,10 @@ guid_type!(
     UserId, "user_id", "User ID"
 );
 guid_type!(
+    /// An invitation's id (not its token: the id names it in lists and to revoke it).
+    InvitationId, "invitation_id", "Invitation ID"
+);
+guid_type!(
     /// An organization's id, made by the store when it is created.
     OrganizationId, "organization_id", "Organization ID"
 );

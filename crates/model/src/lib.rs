@@ -5,6 +5,7 @@
 //! function that both the browser and the store call, so they never disagree.
 
 pub mod account;
+pub mod activity;
 pub mod api;
 pub mod certificate;
 pub mod clouds;
@@ -15,17 +16,21 @@ pub mod integration;
 pub mod link_input;
 pub mod records;
 pub mod renew;
+pub mod role;
+pub mod team;
 pub mod verify;
 
 pub use account::{Email, FieldError, LoginRequest, Me, NewPassword, OrganizationName, SessionInfo, SignupRequest};
+pub use activity::{ActivityEntry, ActivityKind, ActivityPage};
 pub use api::{ApiError, ErrorCode, Health, Platform};
 pub use certificate::{CertificateInfo, Expiry, Sha1Thumbprint, Sha256Thumbprint, Thumbprint};
 pub use clouds::{AwsAccountId, AwsAccountType, ExternalId, ManagementGroupId, RoleArn};
 pub use config::{ApiBase, ClientConfig, ConfigError};
 pub use ids::{
-    AccountName, ApplicationId, ApplicationObjectId, Guid, KeyId, OrganizationDomain, OrganizationId, RecordId, SubscriptionId,
-    TenantId, UserId,
+    AccountName, ApplicationId, ApplicationObjectId, Guid, InvitationId, KeyId, OrganizationDomain, OrganizationId, RecordId,
+    SubscriptionId, TenantId, UserId,
 };
 pub use integration::{Integration, IntegrationDetails, IntegrationStatus, M365Details, Provider};
 pub use link_input::{unique_name, AwsInput, AzureInput, M365Input};
 pub use records::{CheckedBody, Conflict, Record, RecordChanges, RecordKind, RecordPut};
+pub use team::{Invitation, InvitationCreated, Member, Members, Role};

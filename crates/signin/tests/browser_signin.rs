@@ -168,6 +168,7 @@ fn next_from_the_address_never_leads_off_site() {
     let me = Me {
         user: UserInfo { id: "00000000-0000-4000-8000-000000000001".parse().unwrap(), email: "ada@contoso.com".into() },
         organization: OrganizationInfo { id: "00000000-0000-4000-8000-000000000002".parse().unwrap(), name: "Contoso".into() },
+        role: xops_model::Role::Owner,
         has_connected_account: true,
     };
     let land = |search: &str| xops_web::landing_path(&me, next_from_search(search));

@@ -5,13 +5,39 @@ use crate::error::AppError;
 use crate::ids::{id_column, new_id};
 use sqlx::Row;
 use xops_model::account::{OrganizationInfo, UserInfo};
-use xops_model::{Email, ErrorCode, Me, OrganizationId, OrganizationName, UserId};
+use xops_model::{Email, ErrorCode, Me, OrganizationId, OrganizationName, Role, UserId};
 
 /// The signed-in person and the organization every query of theirs is scoped to.
 #[derive(Clone, Debug)]
 pub struct UserRef {
     pub user_id: UserId,
     pub organization_id: OrganizationId,
+}
+
+/// Who makes a change, as the activity log records them: the person, their role (what the store
+/// lets them do), their email then, and the address the request came from.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub user: UserRef,
+    pub email: String,
+    pub role: Role,
+    pub address: String,
+}
+
+impl Actor {
+    /// Refuses (403, with what their role may do) unless `allowed`.
+    pub fn require(&self, allowed: bool, what: &str) -> Result<(), AppError> {
+        if allowed {
+            Ok(())
+        } else {
+            Err(AppError::of(ErrorCode::Forbidden, self.role.refusal(what)))
+        }
+    }
+
+    /// Refuses unless this person may change accounts (link, test, renew, rename, disconnect).
+    pub fn may_change_accounts(&self) -> Result<(), AppError> {
+        self.require(self.role.changes_accounts(), "change accounts")
+    }
 }
 
 pub fn email_taken() -> AppError {
@@ -38,7 +64,8 @@ pub async fn create_organization_with_user(
     let user_id: UserId = new_id();
     let mut tx = db.pool.begin().await?;
     insert_organization(&mut tx, &org_id, organization, now).await?;
-    insert_user(&mut tx, &user_id, &org_id, email, password_hash, now).await?;
+    // The first person of an organization is its owner.
+    insert_user(&mut tx, &user_id, &org_id, email, password_hash, Role::Owner, now).await?;
     tx.commit().await?;
     Ok(UserRef { user_id, organization_id: org_id })
 }
@@ -54,9 +81,17 @@ pub enum Joining<'a> {
 
 /// The operator's `user add`: the user and, for [`Joining::New`], their organization. Returns the
 /// user and the organization's name.
-pub async fn add_user(db: &Db, joining: Joining<'_>, email: &Email, password_hash: &str) -> Result<(UserRef, String), AppError> {
+/// A new organization's first user is its owner, whatever `role` says.
+pub async fn add_user(
+    db: &Db,
+    joining: Joining<'_>,
+    email: &Email,
+    password_hash: &str,
+    role: Role,
+) -> Result<(UserRef, String), AppError> {
     let now = now_millis();
     let mut tx = db.pool.begin().await?;
+    let mut role = role;
     let (org_id, name) = match joining {
         Joining::Existing(id) => {
             let name: String = sqlx::query("SELECT name FROM organizations WHERE id = $1")
@@ -75,11 +110,12 @@ pub async fn add_user(db: &Db, joining: Joining<'_>, email: &Email, password_has
         Joining::New(name) => {
             let id: OrganizationId = new_id();
             insert_organization(&mut tx, &id, name, now).await?;
+            role = Role::Owner;
             (id, name.as_str().to_string())
         }
     };
     let user_id: UserId = new_id();
-    insert_user(&mut tx, &user_id, &org_id, email, password_hash, now).await?;
+    insert_user(&mut tx, &user_id, &org_id, email, password_hash, role, now).await?;
     tx.commit().await?;
     Ok((UserRef { user_id, organization_id: org_id }, name))
 }
@@ -121,23 +157,27 @@ async fn insert_organization(
     Ok(())
 }
 
-async fn insert_user(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+pub(crate) async fn insert_user(
+    tx: &mut sqlx::AnyConnection,
     user_id: &UserId,
     org_id: &OrganizationId,
     email: &Email,
     password_hash: &str,
+    role: Role,
     now: i64,
 ) -> Result<(), AppError> {
-    sqlx::query("INSERT INTO users (id, organization_id, email, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(user_id.as_str())
-        .bind(org_id.as_str())
-        .bind(email.as_str())
-        .bind(password_hash)
-        .bind(now)
-        .execute(&mut **tx)
-        .await
-        .map_err(|e| if is_unique_violation(&e) { email_taken() } else { e.into() })?;
+    sqlx::query(
+        "INSERT INTO users (id, organization_id, email, password_hash, created_at, role) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(user_id.as_str())
+    .bind(org_id.as_str())
+    .bind(email.as_str())
+    .bind(password_hash)
+    .bind(now)
+    .bind(role.as_str())
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| if is_unique_violation(&e) { email_taken() } else { e.into() })?;
     Ok(())
 }
 
@@ -157,7 +197,7 @@ pub async fn credentials(db: &Db, email: &Email) -> Result<Option<(UserRef, Stri
 /// What `GET /api/v1/me` answers for a signed-in user.
 pub async fn me(db: &Db, user: &UserRef) -> Result<Me, AppError> {
     let row = sqlx::query(
-        "SELECT u.id, u.email, o.id, o.name FROM users u JOIN organizations o ON o.id = u.organization_id
+        "SELECT u.id, u.email, o.id, o.name, u.role FROM users u JOIN organizations o ON o.id = u.organization_id
          WHERE u.id = $1 AND o.id = $2",
     )
     .bind(user.user_id.as_str())
@@ -168,8 +208,15 @@ pub async fn me(db: &Db, user: &UserRef) -> Result<Me, AppError> {
     Ok(Me {
         user: UserInfo { id: id_column(&row, 0)?, email: row.try_get(1)? },
         organization: OrganizationInfo { id: id_column(&row, 2)?, name: row.try_get(3)? },
+        role: role_column(&row, 4)?,
         has_connected_account: has_connected_account(db, &user.organization_id).await?,
     })
+}
+
+/// A role as the database keeps it.
+pub fn role_column<I: sqlx::ColumnIndex<sqlx::any::AnyRow>>(row: &sqlx::any::AnyRow, col: I) -> Result<Role, AppError> {
+    let text: String = row.try_get(col)?;
+    Role::parse(&text).ok_or_else(|| AppError::internal(format!("unknown role {text} in the database")))
 }
 
 /// An organization has a connected account once it holds a live integration record.

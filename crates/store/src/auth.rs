@@ -2,7 +2,7 @@
 //! Everything lives in the database, so any store process can serve any request. Passwords
 //! (argon2id) are in `passwords`, re-exported here.
 
-use crate::accounts::UserRef;
+use crate::accounts::{role_column, Actor, UserRef};
 use crate::config::{Config, CookieSecure};
 use crate::db::{now_millis, Db};
 use crate::error::AppError;
@@ -23,7 +23,7 @@ pub const SESSION_COOKIE: &str = "xops_session";
 
 /// The token's SHA-256, in lower-case hex (as the database keeps it). On every authenticated
 /// request, so without a `format!` per byte.
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut hex = String::with_capacity(64);
     for b in Sha256::digest(token.as_bytes()) {
@@ -50,6 +50,11 @@ pub async fn create_session(db: &Db, config: &Config, user: &UserRef) -> Result<
     .bind(now + config.session_lifetime().as_millis() as i64)
     .execute(&db.pool)
     .await?;
+    sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(user.user_id.as_str())
+        .execute(&db.pool)
+        .await?;
     Ok(token)
 }
 
@@ -106,18 +111,38 @@ pub fn session_expired() -> AppError {
     AppError::of(ErrorCode::Unauthorized, "Your session has expired. Sign in again to continue.")
 }
 
-/// What the database said of a session, as `AppState::sessions` keeps it.
+/// What the database said of a session, as `AppState::sessions` keeps it: the person, with their
+/// email and role as they are now (a change of role or a removal forgets these at once on this
+/// process, and others ask again within `recent::RECHECK`).
 #[derive(Clone)]
 pub struct Checked {
     pub user: UserRef,
+    pub email: String,
+    pub role: xops_model::Role,
     /// Milliseconds since the epoch, as the database holds them.
     pub last_seen_at: i64,
     pub expires_at: i64,
 }
 
-/// The signed-in user of a request. Every query a handler makes is scoped to `organization_id`.
-pub struct CurrentUser {
-    pub user: UserRef,
+/// The signed-in user of a request (an [`Actor`]: who, their role, from where). Every query a
+/// handler makes is scoped to `user.organization_id`.
+pub struct CurrentUser(pub Actor);
+
+impl std::ops::Deref for CurrentUser {
+    type Target = Actor;
+    fn deref(&self) -> &Actor {
+        &self.0
+    }
+}
+
+/// The client's address, as the activity log and the sign-up limits see it.
+pub fn client_address(state: &AppState, parts: &Parts) -> String {
+    use axum::extract::ConnectInfo;
+    let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>() else {
+        return "unknown".to_string();
+    };
+    let forwarded_for = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    state.config.client_address(peer.ip(), forwarded_for).to_string()
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
@@ -136,16 +161,21 @@ impl FromRequestParts<AppState> for CurrentUser {
             Some(session) => session,
             None => {
                 let ticket = state.sessions.ticket();
-                let row =
-                    sqlx::query("SELECT user_id, organization_id, last_seen_at, expires_at FROM sessions WHERE token_hash = $1")
-                        .bind(&hash)
-                        .fetch_optional(&state.db.pool)
-                        .await?;
+                let row = sqlx::query(
+                    "SELECT s.user_id, s.organization_id, s.last_seen_at, s.expires_at, u.email, u.role
+                     FROM sessions s JOIN users u ON u.id = s.user_id AND u.organization_id = s.organization_id
+                     WHERE s.token_hash = $1",
+                )
+                .bind(&hash)
+                .fetch_optional(&state.db.pool)
+                .await?;
                 let Some(row) = row else { return Err(not_signed_in()) };
                 let mut session = Checked {
                     user: UserRef { user_id: id_column(&row, 0)?, organization_id: id_column(&row, 1)? },
                     last_seen_at: row.try_get(2)?,
                     expires_at: row.try_get(3)?,
+                    email: row.try_get(4)?,
+                    role: role_column(&row, 5)?,
                 };
                 let live = now < session.expires_at && now - session.last_seen_at < idle;
                 if live && now - session.last_seen_at >= touch_every {
@@ -164,7 +194,8 @@ impl FromRequestParts<AppState> for CurrentUser {
             end_session(state, &hash).await?;
             return Err(session_expired());
         }
-        Ok(CurrentUser { user: session.user })
+        let address = client_address(state, parts);
+        Ok(CurrentUser(Actor { user: session.user, email: session.email, role: session.role, address }))
     }
 }
 
@@ -193,8 +224,8 @@ pub mod throttle {
         format!("address:{ip}")
     }
 
-    pub fn signup_address_key(ip: std::net::IpAddr) -> String {
-        format!("signup-address:{ip}")
+    pub fn signup_address_key(address: impl std::fmt::Display) -> String {
+        format!("signup-address:{address}")
     }
 
     pub const SIGNUP_TOTAL_KEY: &str = "signup-total";

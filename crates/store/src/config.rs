@@ -59,7 +59,7 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
     /// Create a user; the password is read from standard input (one line). With
-    /// --organization-id the user joins that existing organization; with --organization a new
+    /// --organization-id and --role the user joins that existing organization; with --organization a new
     /// organization of that name is created for them. A name never joins anything: anyone can
     /// sign up an organization of any name.
     Add {
@@ -68,9 +68,13 @@ pub enum UserCommand {
         /// Join this existing organization (its id, from `xops-store org list`).
         #[arg(long = "organization-id", conflicts_with = "organization", required_unless_present = "organization")]
         organization_id: Option<String>,
-        /// Create a new organization with this name.
+        /// Create a new organization with this name (the user is its owner).
         #[arg(long)]
         organization: Option<String>,
+        /// What the user may do in the organization they join: owner, admin or viewer. A new
+        /// organization's first user is always its owner.
+        #[arg(long)]
+        role: Option<String>,
         /// The database, as for serving.
         #[arg(long, env = "XOPS_DATABASE", default_value = "data/xops.sqlite3")]
         database: String,
@@ -187,6 +191,14 @@ pub struct Config {
     #[arg(long = "max-mib-per-org", env = "XOPS_MAX_MIB_PER_ORG", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_mib_per_org: u32,
 
+    /// Days an invitation link works before it expires (unless used or revoked first).
+    #[arg(long = "invitation-days", env = "XOPS_INVITATION_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=90))]
+    pub invitation_days: u32,
+
+    /// Days the activity log keeps an entry; older ones are dropped (hourly).
+    #[arg(long = "activity-retention-days", env = "XOPS_ACTIVITY_RETENTION_DAYS", default_value_t = 400, value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub activity_retention_days: u32,
+
     /// Connections this process keeps open at once; one more gets a 503 and is closed.
     #[arg(long = "max-connections", env = "XOPS_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub max_connections: u32,
@@ -231,6 +243,8 @@ impl Config {
             connection_tests_per_minute: 20,
             max_records_per_org: 100_000,
             max_mib_per_org: 256,
+            invitation_days: 7,
+            activity_retention_days: 400,
         }
     }
 
@@ -247,6 +261,14 @@ impl Config {
             .filter_map(|hop| hop.trim().parse::<std::net::IpAddr>().ok())
             .find(|ip| !self.trusted_proxies.contains(ip))
             .unwrap_or(peer)
+    }
+
+    pub fn invitation_lifetime(&self) -> Duration {
+        Duration::from_secs(u64::from(self.invitation_days) * 24 * 60 * 60)
+    }
+
+    pub fn activity_retention(&self) -> Duration {
+        Duration::from_secs(u64::from(self.activity_retention_days) * 24 * 60 * 60)
     }
 
     pub fn connection_limits(&self) -> crate::server::Limits {

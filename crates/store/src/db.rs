@@ -140,6 +140,44 @@ pub mod migrations {
     /// migrate one after another: the second finds the work done.
     const MIGRATION_LOCK: i64 = 0x7870_6f70_735f_6d67; // "xpops_mg"
 
+    /// Migration 7's SQL, with each backend's auto-numbered key.
+    macro_rules! team_migration {
+        ($seq:literal) => {
+            concat!(
+                "ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'owner';
+                ALTER TABLE users ADD COLUMN last_sign_in_at BIGINT;
+                CREATE TABLE invitations (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    organization_id TEXT NOT NULL REFERENCES organizations(id),
+                    token_hash TEXT NOT NULL UNIQUE,
+                    email TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    invited_by_email TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    used_at BIGINT,
+                    revoked_at BIGINT
+                );
+                CREATE INDEX invitations_organization ON invitations(organization_id);
+                CREATE TABLE activity (",
+                $seq,
+                ",
+                    organization_id TEXT NOT NULL REFERENCES organizations(id),
+                    at BIGINT NOT NULL,
+                    actor_id TEXT,
+                    actor_email TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    account_id TEXT,
+                    account_name TEXT,
+                    detail TEXT,
+                    address TEXT NOT NULL
+                );
+                CREATE INDEX activity_by_organization ON activity(organization_id, seq);
+                CREATE INDEX activity_by_time ON activity(at)"
+            )
+        };
+    }
+
     /// The schema's history. Never edit a migration that has shipped; add a new one.
     pub const MIGRATIONS: &[Migration] = &[
         Migration {
@@ -245,6 +283,14 @@ pub mod migrations {
                     stored_bytes = (SELECT COALESCE(SUM(octet_length(r.body)), 0) FROM records r
                                     WHERE r.organization_id = organizations.id AND r.deleted = 0)",
             ),
+        },
+        Migration {
+            version: 7,
+            name: "roles, invitations and the activity log",
+            then: None,
+            // Everyone before roles could do everything: they stay owners.
+            sql: team_migration!("seq INTEGER PRIMARY KEY AUTOINCREMENT"),
+            postgres: Some(team_migration!("seq BIGSERIAL PRIMARY KEY")),
         },
     ];
 

@@ -1,7 +1,7 @@
 //! Where record changes are written: one transaction per change on PostgreSQL, and on SQLite a
 //! group commit (see `Writes`).
 
-use crate::accounts::UserRef;
+use crate::accounts::Actor;
 use crate::db::{Backend, Db};
 use crate::error::AppError;
 use crate::records::{write_in, Change, Outcome, Precondition, Quota};
@@ -23,7 +23,7 @@ pub struct Writes {
 
 /// A change waiting for its group commit.
 struct Job {
-    user: UserRef,
+    actor: Actor,
     id: RecordId,
     change: Change,
     precondition: Precondition,
@@ -46,7 +46,7 @@ impl Writes {
     /// Answers once the change is durable (or known not to be made).
     pub async fn write(
         &self,
-        user: &UserRef,
+        actor: &Actor,
         id: &RecordId,
         change: Change,
         precondition: Precondition,
@@ -54,14 +54,14 @@ impl Writes {
     ) -> Result<Outcome, AppError> {
         let Some(queue) = &self.queue else {
             let mut tx = self.db.pool.begin().await?;
-            let outcome = write_in(&mut tx, user, id, &change, precondition, quota).await?;
+            let outcome = write_in(&mut tx, actor, id, &change, precondition, quota).await?;
             if outcome.wrote() {
                 tx.commit().await?;
             }
             return Ok(outcome);
         };
         let (answer, answered) = tokio::sync::oneshot::channel();
-        let job = Job { user: user.clone(), id: id.clone(), change, precondition, quota, answer };
+        let job = Job { actor: actor.clone(), id: id.clone(), change, precondition, quota, answer };
         queue.send(job).map_err(|_| AppError::internal("the record writer has stopped"))?;
         answered.await.map_err(|_| AppError::internal("the record writer dropped a change"))?
     }
@@ -107,7 +107,7 @@ async fn group_commits(db: Db, mut queue: tokio::sync::mpsc::UnboundedReceiver<J
 /// One change of a group, in a savepoint: kept when it wrote, else undone (its revision too).
 async fn write_in_savepoint(tx: &mut sqlx::Transaction<'static, sqlx::Any>, job: &Job) -> Result<Outcome, AppError> {
     let mut savepoint = sqlx::Acquire::begin(&mut **tx).await?;
-    let outcome = write_in(&mut savepoint, &job.user, &job.id, &job.change, job.precondition, job.quota).await;
+    let outcome = write_in(&mut savepoint, &job.actor, &job.id, &job.change, job.precondition, job.quota).await;
     match outcome {
         Ok(outcome) if outcome.wrote() => {
             savepoint.commit().await?;

@@ -4,6 +4,7 @@
 //! with the model crate, and (for a one-command local run) serves the app's static build.
 
 pub mod accounts;
+pub mod activity;
 pub mod auth;
 pub mod certificates;
 pub mod config;
@@ -23,6 +24,7 @@ pub mod record_keys;
 pub mod records;
 pub mod secrets;
 pub mod server;
+pub mod team;
 pub mod web;
 
 use std::sync::Arc;
@@ -67,6 +69,7 @@ pub async fn build_app(config: Config) -> startup::Result<axum::Router> {
     let microsoft = microsoft::Relay::new(&config.microsoft_authority, &config.microsoft_graph);
     let hashing = auth::HashSlots::for_this_machine();
     let writes = group_commit::Writes::new(db.clone());
+    activity::keep_pruning(db.clone(), config.activity_retention());
     let state = AppState(Arc::new(Shared {
         db,
         writes,

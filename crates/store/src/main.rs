@@ -16,8 +16,8 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None => serve(cli.config).await,
-        Some(Command::User(UserCommand::Add { email, organization_id, organization, database })) => {
-            user_add(&database, &email, organization_id.as_deref(), organization.as_deref()).await
+        Some(Command::User(UserCommand::Add { email, organization_id, organization, role, database })) => {
+            user_add(&database, &email, organization_id.as_deref(), organization.as_deref(), role.as_deref()).await
         }
         Some(Command::Organization(OrganizationCommand::List { database })) => org_list(&database).await,
         Some(Command::DeployKit { dist, api_origin, out, root, listen, check }) => {
@@ -45,7 +45,13 @@ async fn serve(config: Config) -> Result<(), String> {
 
 /// `xops-store user add`: the password comes from standard input, never from the command line
 /// (where other users of the machine could read it from the process list).
-async fn user_add(database: &str, email: &str, organization_id: Option<&str>, organization: Option<&str>) -> Result<(), String> {
+async fn user_add(
+    database: &str,
+    email: &str,
+    organization_id: Option<&str>,
+    organization: Option<&str>,
+    role: Option<&str>,
+) -> Result<(), String> {
     let email = xops_model::Email::parse(email).map_err(|e| format!("--email: {e}"))?;
     let new_name = organization
         .map(|name| xops_model::OrganizationName::parse(name).map_err(|e| format!("--organization: {e}")))
@@ -56,10 +62,16 @@ async fn user_add(database: &str, email: &str, organization_id: Option<&str>, or
                 .map_err(|e| format!("--organization-id: {e} See the ids with: xops-store org list"))
         })
         .transpose()?;
-    let joining = match (&existing, &new_name) {
-        (Some(id), _) => accounts::Joining::Existing(id),
-        (None, Some(name)) => accounts::Joining::New(name),
-        (None, None) => return Err("give --organization-id ID (to join) or --organization NAME (to create)".into()),
+    let role =
+        role.map(|r| xops_model::Role::parse(r).ok_or_else(|| format!("--role {r}: use owner, admin or viewer"))).transpose()?;
+    let (joining, role) = match (&existing, &new_name, role) {
+        (Some(id), _, Some(role)) => (accounts::Joining::Existing(id), role),
+        (Some(_), _, None) => return Err("give --role owner, admin or viewer: what the user may do in the organization".into()),
+        (None, Some(name), None | Some(xops_model::Role::Owner)) => (accounts::Joining::New(name), xops_model::Role::Owner),
+        (None, Some(_), Some(role)) => {
+            return Err(format!("a new organization's first user is its owner; leave out --role {}", role.as_str()))
+        }
+        (None, None, _) => return Err("give --organization-id ID (to join) or --organization NAME (to create)".into()),
     };
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("cannot read the password from standard input: {e}"))?;
@@ -68,13 +80,14 @@ async fn user_add(database: &str, email: &str, organization_id: Option<&str>, or
         xops_model::NewPassword::parse_for(password, email.as_str()).map_err(|e| format!("password (standard input): {e}"))?;
     let db = Db::open(database).await.map_err(|e| e.to_string())?;
     let hash = auth::hash_password_blocking(password.expose().to_string()).await.map_err(|e| e.body.to_string())?;
-    let (user, name) = accounts::add_user(&db, joining, &email, &hash).await.map_err(|e| match e.body.error.code {
+    let (user, name) = accounts::add_user(&db, joining, &email, &hash, role).await.map_err(|e| match e.body.error.code {
         xops_model::ErrorCode::Conflict => format!("a user with the email {email} already exists"),
         _ => e.body.error.message,
     })?;
     println!(
-        "created user {email} ({}) in {} organization \"{name}\" ({})",
+        "created user {email} ({}, {}) in {} organization \"{name}\" ({})",
         user.user_id,
+        role.as_str(),
         if new_name.is_some() { "the new" } else { "the existing" },
         user.organization_id
     );

@@ -78,6 +78,14 @@ impl<K: Eq + Hash, V: Clone> Recent<K, V> {
         inner.forgotten += 1;
     }
 
+    /// Forgets every entry that `matches` (a person's sessions, when their role changes or they
+    /// are removed), after the change's commit.
+    pub fn forget_where(&self, matches: impl Fn(&V) -> bool) {
+        let mut inner = self.lock();
+        inner.entries.retain(|_, (v, _)| !matches(v));
+        inner.forgotten += 1;
+    }
+
     pub fn len(&self) -> usize {
         self.lock().entries.len()
     }

@@ -1,7 +1,8 @@
 //! The per-organization record store: every change gets the organization's next revision, so
 //! a client can ask for "everything after revision N" and never miss or repeat a change.
 
-use crate::accounts::UserRef;
+use crate::accounts::Actor;
+use crate::activity;
 use crate::db::{now_millis, Db};
 use crate::error::AppError;
 use crate::ids::id_column;
@@ -10,7 +11,9 @@ use axum::http::StatusCode;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use xops_model::integration::UniqueKey;
-use xops_model::{Conflict, ErrorCode, OrganizationId, Record, RecordChanges, RecordId, RecordKind};
+use xops_model::{
+    ActivityKind, CheckedBody, Conflict, ErrorCode, Integration, OrganizationId, Record, RecordChanges, RecordId, RecordKind,
+};
 
 pub const DEFAULT_PAGE: i64 = 500;
 /// A page as large as a client may ask for: few round trips for a device catching up on many
@@ -27,9 +30,9 @@ pub enum Precondition {
 }
 
 /// What a request asks for: a record's new body (of a kind, checked, with the values that must be
-/// unique in the organization), or its deletion.
+/// unique in the organization; `checked` is the body parsed), or its deletion.
 pub enum Change {
-    Put { kind: RecordKind, body: serde_json::Value, unique_keys: Vec<UniqueKey> },
+    Put { kind: RecordKind, body: serde_json::Value, unique_keys: Vec<UniqueKey>, checked: CheckedBody },
     Delete,
 }
 
@@ -151,15 +154,18 @@ pub fn not_found(id: &RecordId) -> AppError {
 /// One change, in the caller's transaction (which the caller commits only if it wrote).
 pub(crate) async fn write_in(
     tx: &mut sqlx::AnyConnection,
-    user: &UserRef,
+    actor: &Actor,
     id: &RecordId,
     change: &Change,
     precondition: Precondition,
     quota: Quota,
 ) -> Result<Outcome, AppError> {
-    let (requested_kind, body, keys) = match change {
-        Change::Put { kind, body, unique_keys } => (Some(*kind), Some(body), unique_keys.as_slice()),
-        Change::Delete => (None, None, &[][..]),
+    let user = &actor.user;
+    let (requested_kind, body, keys, after) = match change {
+        Change::Put { kind, body, unique_keys, checked: CheckedBody::Integration(i) } => {
+            (Some(*kind), Some(body), unique_keys.as_slice(), Some(i.as_ref()))
+        }
+        Change::Delete => (None, None, &[][..], None),
     };
     let body_text = body.map(serde_json::to_string).transpose().map_err(AppError::internal)?;
     // Taking the organization's next revision first makes this transaction the writer at once,
@@ -210,6 +216,13 @@ pub(crate) async fn write_in(
         }
         (Some(_), Precondition::Revision(_)) => {}
     }
+    // Its entry in the activity log, in this transaction: written before the checks below, so a
+    // change they refuse takes its entry with it.
+    let live = current.as_ref().filter(|c| !c.deleted);
+    let before = live.and_then(|c| c.body.clone()).and_then(|b| serde_json::from_value::<Integration>(b).ok());
+    let (what, detail) = ActivityKind::of_account_change(before.as_ref(), after);
+    let name = after.or(before.as_ref()).map(|i| i.name.as_str());
+    activity::record(tx, actor, activity::Entry { kind: what, account: Some(id), account_name: name, detail }).await?;
     // Some values are unique within the organization (account names, AWS account IDs). The
     // revision taken above already serialises this organization's writers, so the look-up
     // cannot race; the primary key of record_keys is the backstop.

@@ -84,23 +84,42 @@ fn operator_adds_a_user_with_the_password_on_standard_input() {
     let (ok, out, err) =
         user_add(&db, &["--email", "ada@contoso.com", "--organization", "Contoso"], "correct horse battery staple");
     assert!(ok, "{err}");
-    assert!(out.contains("the new organization \"Contoso\""), "{out}");
+    assert!(out.contains("the new organization \"Contoso\"") && out.contains(", owner)"), "{out}");
     let org = org_id_of(&out);
-    let (ok, out, err) = user_add(&db, &["--email", "bob@contoso.com", "--organization-id", &org], "another long password");
+    let (ok, _, err) = user_add(&db, &["--email", "bob@contoso.com", "--organization-id", &org], "another long password");
+    assert!(!ok && err.contains("give --role owner, admin or viewer"), "joining needs a role: {err}");
+    let (ok, _, err) =
+        user_add(&db, &["--email", "bob@contoso.com", "--organization-id", &org, "--role", "root"], "another long password");
+    assert!(!ok && err.contains("--role root: use owner, admin or viewer"), "{err}");
+    let (ok, out, err) =
+        user_add(&db, &["--email", "bob@contoso.com", "--organization-id", &org, "--role", "viewer"], "another long password");
     assert!(ok, "{err}");
-    assert!(out.contains("the existing organization \"Contoso\"") && out.contains(&org), "{out}");
+    assert!(out.contains("the existing organization \"Contoso\"") && out.contains(&org) && out.contains(", viewer)"), "{out}");
+    let (ok, _, err) =
+        user_add(&db, &["--email", "eve@contoso.com", "--organization", "Other", "--role", "viewer"], "another long password");
+    assert!(!ok && err.contains("first user is its owner"), "{err}");
     let listing = org_list(&db);
     assert!(listing.lines().any(|l| l.starts_with(&org) && l.contains("\t2\t") && l.ends_with("Contoso")), "{listing}");
-    let (ok, _, err) = user_add(&db, &["--email", "cy@contoso.com", "--organization-id", &org], "short");
+    let (ok, _, err) = user_add(&db, &["--email", "cy@contoso.com", "--organization-id", &org, "--role", "admin"], "short");
     assert!(!ok && err.contains("at least 12"), "{err}");
-    let (ok, _, err) = user_add(&db, &["--email", "ada@contoso.com", "--organization-id", &org], "correct horse battery staple");
+    let (ok, _, err) = user_add(
+        &db,
+        &["--email", "ada@contoso.com", "--organization-id", &org, "--role", "admin"],
+        "correct horse battery staple",
+    );
     assert!(!ok && err.contains("already exists"), "{err}");
     let unknown = "7d3f1c2e-0000-4000-8000-000000000000";
-    let (ok, _, err) =
-        user_add(&db, &["--email", "dee@contoso.com", "--organization-id", unknown], "correct horse battery staple");
+    let (ok, _, err) = user_add(
+        &db,
+        &["--email", "dee@contoso.com", "--organization-id", unknown, "--role", "admin"],
+        "correct horse battery staple",
+    );
     assert!(!ok && err.contains(&format!("no organization with the id {unknown}")) && err.contains("org list"), "{err}");
-    let (ok, _, err) =
-        user_add(&db, &["--email", "dee@contoso.com", "--organization-id", "no-such-org"], "correct horse battery staple");
+    let (ok, _, err) = user_add(
+        &db,
+        &["--email", "dee@contoso.com", "--organization-id", "no-such-org", "--role", "admin"],
+        "correct horse battery staple",
+    );
     assert!(!ok && err.contains("--organization-id: Organization ID must be a GUID") && err.contains("org list"), "{err}");
 }
 

@@ -19,7 +19,12 @@ fn first_field_error(errors: Vec<xops_model::FieldError>) -> AppError {
 }
 
 /// Starts a session for `user` and answers with who they are and the cookie.
-async fn signed_in(state: &AppState, headers: &HeaderMap, user: UserRef, status: StatusCode) -> Result<Response, AppError> {
+pub(super) async fn signed_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: UserRef,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let token = auth::create_session(&state.db, &state.config, &user).await?;
     let me = accounts::me(&state.db, &user).await?;
     let cookie = auth::session_cookie(&state.config, headers, &token, state.config.session_lifetime_secs);
@@ -37,16 +42,7 @@ pub async fn signup(
     // Limits come before anything that costs (the password hash) or tells (whether the email
     // has an account): a flood gets 429 quickly and cheaply.
     let address = client_address(&state, peer, &headers);
-    let limits = [
-        (throttle::signup_address_key(address), state.config.signups_per_address, "Too many sign-ups from your network."),
-        (throttle::SIGNUP_TOTAL_KEY.to_string(), state.config.signups_per_hour, "Too many sign-ups right now."),
-    ];
-    for (key, limit, what) in limits {
-        if let Some(wait) = throttle::over_limit(&state.db, &key, limit, throttle::SIGNUP_WINDOW_MS).await? {
-            tracing::warn!(%address, key, "sign-up refused: over the limit");
-            return Err(throttle::too_many(what, wait));
-        }
-    }
+    signup_limits(&state, &address.to_string(), "signup").await?;
     if accounts::email_exists(&state.db, &valid.email).await? {
         return Err(accounts::email_taken());
     }
@@ -55,6 +51,22 @@ pub async fn signup(
     let user = accounts::create_organization_with_user(&state.db, &valid.organization, &valid.email, &hash).await?;
     tracing::info!(user = %user.user_id, organization = %user.organization_id, "signed up");
     signed_in(&state, &headers, user, StatusCode::CREATED).await
+}
+
+/// The sign-up limits (per client address, and in total, per hour), for anything that creates a
+/// person or tries an invitation token: `what` tells them apart in the log.
+pub(super) async fn signup_limits(state: &AppState, address: &str, what: &str) -> Result<(), AppError> {
+    let limits = [
+        (throttle::signup_address_key(address), state.config.signups_per_address, "Too many sign-ups from your network."),
+        (throttle::SIGNUP_TOTAL_KEY.to_string(), state.config.signups_per_hour, "Too many sign-ups right now."),
+    ];
+    for (key, limit, message) in limits {
+        if let Some(wait) = throttle::over_limit(&state.db, &key, limit, throttle::SIGNUP_WINDOW_MS).await? {
+            tracing::warn!(%address, key, what, "refused: over the sign-up limit");
+            return Err(throttle::too_many(message, wait));
+        }
+    }
+    Ok(())
 }
 
 fn client_address(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> std::net::IpAddr {

@@ -4,6 +4,7 @@
 
 use super::json::ApiJson;
 use super::verify::{integration, limit};
+use crate::activity::{self, Entry};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::microsoft::looks_like_jwt;
@@ -11,7 +12,7 @@ use crate::{certificates, AppState};
 use axum::extract::{Path, State};
 use axum::Json;
 use xops_model::renew::{AddKeyRequest, KeyChange, RemoveKeyRequest};
-use xops_model::{ApiError, ApplicationId, ErrorCode, Integration, KeyId, TenantId};
+use xops_model::{ActivityKind, ApiError, ApplicationId, ErrorCode, Integration, KeyId, TenantId};
 
 fn invalid(field: &str, message: &str) -> AppError {
     AppError::of(ErrorCode::Validation, message).field(field.to_string())
@@ -41,6 +42,7 @@ fn app_of(integration: &Integration, graph_assertion: &str, proof: &str) -> Resu
         (status = 422, description = "Not a Microsoft account, a bad certificate or JWT (code validation), or Microsoft refused (code microsoft_refused, with the reason and the fix)", body = ApiError),
         (status = 502, description = "Microsoft could not be reached (code microsoft_unreachable)", body = ApiError),
         (status = 401, description = "Not signed in", body = ApiError),
+        (status = 403, description = "A viewer may not change accounts", body = ApiError),
         (status = 429, description = "Too many calls to Microsoft for the organization; see Retry-After", body = ApiError)))]
 pub async fn add(
     State(state): State<AppState>,
@@ -59,6 +61,10 @@ pub async fn add(
     let _running = limit(&state, &current).await?;
     let key_id = state.microsoft.add_key(&tenant, &application, &req.graph_assertion, &req.proof, &der).await?;
     tracing::info!(integration = %id, key_id = %key_id, "certificate added to the app registration");
+    let detail = Some(format!("Certificate ID {key_id}"));
+    let entry =
+        Entry { kind: ActivityKind::CertificateAdded, account: Some(&id), account_name: Some(integration.name.as_str()), detail };
+    activity::record_outside_change(&state.db, &current, entry).await;
     Ok(Json(KeyChange { key_id }))
 }
 
@@ -71,6 +77,7 @@ pub async fn add(
         (status = 422, description = "Not a Microsoft account, a bad JWT, or Microsoft refused (code microsoft_refused)", body = ApiError),
         (status = 502, description = "Microsoft could not be reached (code microsoft_unreachable)", body = ApiError),
         (status = 401, description = "Not signed in", body = ApiError),
+        (status = 403, description = "A viewer may not change accounts", body = ApiError),
         (status = 429, description = "Too many calls to Microsoft for the organization; see Retry-After", body = ApiError)))]
 pub async fn remove(
     State(state): State<AppState>,
@@ -84,5 +91,13 @@ pub async fn remove(
     let _running = limit(&state, &current).await?;
     state.microsoft.remove_key(&tenant, &application, &req.graph_assertion, &req.proof, &key_id).await?;
     tracing::info!(integration = %id, key_id = %key_id, "certificate removed from the app registration");
+    let detail = Some(format!("Certificate ID {key_id}"));
+    let entry = Entry {
+        kind: ActivityKind::CertificateRemoved,
+        account: Some(&id),
+        account_name: Some(integration.name.as_str()),
+        detail,
+    };
+    activity::record_outside_change(&state.db, &current, entry).await;
     Ok(Json(KeyChange { key_id }))
 }

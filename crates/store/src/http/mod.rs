@@ -6,6 +6,7 @@ pub mod json;
 mod keys;
 pub mod openapi;
 mod records;
+mod team;
 mod verify;
 
 use crate::error::AppError;
@@ -40,6 +41,14 @@ pub fn router(state: AppState, site: Option<StaticSite>) -> Router {
         .route("/integrations/{id}/verify", post(verify::verify))
         .route("/integrations/{id}/keys", post(keys::add))
         .route("/integrations/{id}/keys/{key_id}/remove", post(keys::remove))
+        .route("/members", get(team::members))
+        .route("/members/{id}/role", axum::routing::put(team::change_role))
+        .route("/members/{id}", axum::routing::delete(team::remove))
+        .route("/invitations", post(team::invite))
+        .route("/invitations/{id}", axum::routing::delete(team::revoke))
+        .route("/activity", get(team::activity))
+        .route("/auth/invitation", post(team::invitation))
+        .route("/auth/join", post(team::join))
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), guard::state_changing_requests))

@@ -6,7 +6,7 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Xops Integrations store", description = "Accounts, sessions and per-organization records. Every error is `{ \"error\": { \"code\", \"message\", \"field\"? } }`. Changes need an allowed Origin and JSON."),
+    info(title = "Xops Integrations store", description = "Accounts, sessions, per-organization records, members with roles (owner, admin, viewer: a viewer's changes get 403), invitations and the activity log. Every error is `{ \"error\": { \"code\", \"message\", \"field\"? } }`. Changes need an allowed Origin and JSON."),
     paths(
         super::healthz,
         super::platform,
@@ -23,6 +23,14 @@ use utoipa::{Modify, OpenApi};
         super::verify::verify,
         super::keys::add,
         super::keys::remove,
+        super::team::members,
+        super::team::invite,
+        super::team::revoke,
+        super::team::change_role,
+        super::team::remove,
+        super::team::activity,
+        super::team::invitation,
+        super::team::join,
     ),
     components(schemas(xops_model::Integration)),
     modifiers(&SessionCookie)

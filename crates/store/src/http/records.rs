@@ -75,7 +75,7 @@ fn respond(outcome: Outcome) -> Response {
 #[utoipa::path(get, path = "/api/v1/records/{id}", tag = "records", security(("session" = [])), params(("id" = String, Path, description = "The record id, a UUID made by the client")), responses((status = 200, description = "The record (ETag: its revision)", body = Record), (status = 404, description = "No such record in your organization", body = ApiError), (status = 401, description = "Not signed in, or the session expired", body = ApiError)))]
 pub async fn get_one(State(state): State<AppState>, current: CurrentUser, Path(id): Path<String>) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
-    let key = (current.user.organization_id, id);
+    let key = (current.user.organization_id.clone(), id);
     if let Some(served) = state.records.get(&key, RECHECK) {
         return Ok(served.response());
     }
@@ -90,17 +90,17 @@ pub async fn get_one(State(state): State<AppState>, current: CurrentUser, Path(i
 /// old copy again; other processes ask the database again within `recent::RECHECK`.
 async fn write(
     state: &AppState,
-    user: &crate::accounts::UserRef,
+    actor: &crate::accounts::Actor,
     id: &RecordId,
     change: Change,
     precondition: Precondition,
 ) -> Result<Outcome, AppError> {
-    let outcome = state.writes.write(user, id, change, precondition, state.config.quota()).await;
-    state.records.forget(&(user.organization_id.clone(), id.clone()));
+    let outcome = state.writes.write(actor, id, change, precondition, state.config.quota()).await;
+    state.records.forget(&(actor.user.organization_id.clone(), id.clone()));
     outcome
 }
 
-#[utoipa::path(put, path = "/api/v1/records/{id}", tag = "records", security(("session" = [])), request_body = RecordPut, params(("id" = String, Path, description = "The record id, a UUID made by the client"), ("If-None-Match" = Option<String>, Header, description = "`*` to create"), ("If-Match" = Option<String>, Header, description = "`\"REVISION\"` to update")), responses((status = 201, description = "Created", body = Record), (status = 200, description = "Updated, or the same change was already applied", body = Record), (status = 409, description = "Changed since that revision; `current` is the store's copy", body = Conflict), (status = 428, description = "No precondition header", body = ApiError), (status = 413, description = "Body over 64 KiB", body = ApiError), (status = 422, description = "Not valid for its kind, an unknown field, or private key material", body = ApiError), (status = 401, description = "Not signed in, or the session expired", body = ApiError)))]
+#[utoipa::path(put, path = "/api/v1/records/{id}", tag = "records", security(("session" = [])), request_body = RecordPut, params(("id" = String, Path, description = "The record id, a UUID made by the client"), ("If-None-Match" = Option<String>, Header, description = "`*` to create"), ("If-Match" = Option<String>, Header, description = "`\"REVISION\"` to update")), responses((status = 201, description = "Created", body = Record), (status = 200, description = "Updated, or the same change was already applied", body = Record), (status = 409, description = "Changed since that revision; `current` is the store's copy", body = Conflict), (status = 428, description = "No precondition header", body = ApiError), (status = 413, description = "Body over 64 KiB", body = ApiError), (status = 422, description = "Not valid for its kind, an unknown field, or private key material", body = ApiError), (status = 403, description = "A viewer may not change accounts", body = ApiError), (status = 401, description = "Not signed in, or the session expired", body = ApiError)))]
 pub async fn put(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -108,6 +108,7 @@ pub async fn put(
     headers: HeaderMap,
     ApiJson(req): ApiJson<RecordPut>,
 ) -> Result<Response, AppError> {
+    current.may_change_accounts()?;
     let id = parse_id(&id)?;
     let precondition = precondition(&headers)?;
     if let Some(path) = secrets::find_private_key(&req.body, "body") {
@@ -125,22 +126,23 @@ pub async fn put(
     }
     // What is kept is what was checked, in its one written form (not the bytes as sent).
     let body = checked.canonical().map_err(AppError::internal)?;
-    let change = Change::Put { kind: req.kind, body, unique_keys: checked.unique_keys() };
-    let outcome = write(&state, &current.user, &id, change, precondition).await?;
+    let change = Change::Put { kind: req.kind, body, unique_keys: checked.unique_keys(), checked };
+    let outcome = write(&state, &current, &id, change, precondition).await?;
     Ok(respond(outcome))
 }
 
-#[utoipa::path(delete, path = "/api/v1/records/{id}", tag = "records", security(("session" = [])), params(("id" = String, Path, description = "The record id, a UUID made by the client"), ("If-Match" = String, Header, description = "`\"REVISION\"`")), responses((status = 200, description = "Deleted (the tombstone), or already deleted", body = Record), (status = 409, description = "Changed since that revision", body = Conflict), (status = 428, description = "No If-Match", body = ApiError), (status = 401, description = "Not signed in, or the session expired", body = ApiError)))]
+#[utoipa::path(delete, path = "/api/v1/records/{id}", tag = "records", security(("session" = [])), params(("id" = String, Path, description = "The record id, a UUID made by the client"), ("If-Match" = String, Header, description = "`\"REVISION\"`")), responses((status = 200, description = "Deleted (the tombstone), or already deleted", body = Record), (status = 409, description = "Changed since that revision", body = Conflict), (status = 428, description = "No If-Match", body = ApiError), (status = 403, description = "A viewer may not change accounts", body = ApiError), (status = 401, description = "Not signed in, or the session expired", body = ApiError)))]
 pub async fn delete(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
+    current.may_change_accounts()?;
     let id = parse_id(&id)?;
     let precondition = match precondition(&headers)? {
         Precondition::Create => return Err(AppError::of(ErrorCode::BadRequest, "Delete with If-Match: \"REVISION\".")),
         p => p,
     };
-    Ok(respond(write(&state, &current.user, &id, Change::Delete, precondition).await?))
+    Ok(respond(write(&state, &current, &id, Change::Delete, precondition).await?))
 }

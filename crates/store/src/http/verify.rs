@@ -19,6 +19,7 @@ use xops_model::{ApiError, ErrorCode, Integration, IntegrationDetails, RecordId}
         (status = 404, description = "No such integration in your organization", body = ApiError),
         (status = 422, description = "Not a Microsoft account, or an assertion is not a JWT", body = ApiError),
         (status = 401, description = "Not signed in", body = ApiError),
+        (status = 403, description = "A viewer may not test accounts", body = ApiError),
         (status = 429, description = "Too many connection tests for the organization (per minute, or at once); see Retry-After", body = ApiError)))]
 pub async fn verify(
     State(state): State<AppState>,
@@ -61,8 +62,10 @@ pub async fn verify(
     Ok(Json(result))
 }
 
-/// The signed-in organization's integration `id` (a live record), parsed.
+/// The signed-in organization's integration `id` (a live record), parsed, for a person who may
+/// change accounts (testing and changing certificates are changes: they call Microsoft).
 pub(super) async fn integration(state: &AppState, current: &CurrentUser, id: &str) -> Result<(RecordId, Integration), AppError> {
+    current.may_change_accounts()?;
     let id = parse_id(id)?;
     let record = records::get(&state.db, &current.user.organization_id, &id)
         .await?

@@ -15,6 +15,8 @@ pub struct TestStore {
     pub base: String,
     pub dir: TempDir,
     pub client: reqwest::Client,
+    /// The store's database (a SQLite path or a PostgreSQL URL), for tests that look inside.
+    pub database_url: String,
 }
 
 /// The inline loader a Trunk build puts into index.html (shape only; the store hashes whatever is there).
@@ -72,6 +74,11 @@ impl TestStore {
         self.dir.path().join("db").join("store.sqlite3")
     }
 
+    /// The store's database, opened beside it (the same migrations are already applied).
+    pub async fn db(&self) -> xops_store::Db {
+        xops_store::Db::open(&self.database_url).await.unwrap()
+    }
+
     pub fn on_postgres(&self) -> bool {
         postgres_admin_url().is_some()
     }
@@ -123,7 +130,8 @@ pub async fn spawn_store(configure: impl FnOnce(&mut Config)) -> TestStore {
     std::fs::write(site.join("app-0123456789abcdef_bg.wasm.gz"), b"gzipped twin").unwrap();
     std::fs::write(site.join("app-0123456789abcdef_bg.wasm.br"), b"brotli twin").unwrap();
 
-    let mut config = Config::for_database(test_database(dir.path()).await);
+    let database_url = test_database(dir.path()).await;
+    let mut config = Config::for_database(database_url.clone());
     config.static_dir = Some(site);
     configure(&mut config);
 
@@ -133,5 +141,5 @@ pub async fn spawn_store(configure: impl FnOnce(&mut Config)) -> TestStore {
     let app = xops_store::build_app(config).await.expect("store starts");
     tokio::spawn(xops_store::server::run(listener, app, limits, std::future::pending()));
     let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    TestStore { base: format!("http://{addr}"), dir, client }
+    TestStore { base: format!("http://{addr}"), dir, client, database_url }
 }

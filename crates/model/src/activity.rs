@@ -1,0 +1,199 @@
+//! The activity log: who changed which account or membership, when, and from where. The store
+//! writes an entry in the same transaction as the change; nothing changes or deletes one (they
+//! leave only when older than the store's retention). An entry names things, never secrets: no
+//! certificate body, no key, no token, no assertion.
+
+use crate::ids::{RecordId, UserId};
+use crate::integration::Integration;
+use serde::{Deserialize, Serialize};
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ActivityKind {
+    AccountLinked,
+    AccountRenamed,
+    AccountDisconnected,
+    /// The account's certificate changed (renewed, or replaced by hand).
+    CertificateReplaced,
+    /// A certificate was added to the app registration through Microsoft Graph (addKey).
+    CertificateAdded,
+    /// A certificate was taken off the app registration through Microsoft Graph (removeKey).
+    CertificateRemoved,
+    /// Another browser asked to hold a key for the account.
+    BrowserRequested,
+    /// Another browser's certificate was taken into use.
+    BrowserApproved,
+    ConnectionTested,
+    /// Any other change to the account's record.
+    AccountChanged,
+    MemberInvited,
+    InvitationRevoked,
+    MemberJoined,
+    RoleChanged,
+    MemberRemoved,
+}
+
+impl ActivityKind {
+    pub const ALL: [ActivityKind; 15] = [
+        ActivityKind::AccountLinked,
+        ActivityKind::AccountRenamed,
+        ActivityKind::AccountDisconnected,
+        ActivityKind::CertificateReplaced,
+        ActivityKind::CertificateAdded,
+        ActivityKind::CertificateRemoved,
+        ActivityKind::BrowserRequested,
+        ActivityKind::BrowserApproved,
+        ActivityKind::ConnectionTested,
+        ActivityKind::AccountChanged,
+        ActivityKind::MemberInvited,
+        ActivityKind::InvitationRevoked,
+        ActivityKind::MemberJoined,
+        ActivityKind::RoleChanged,
+        ActivityKind::MemberRemoved,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActivityKind::AccountLinked => "account_linked",
+            ActivityKind::AccountRenamed => "account_renamed",
+            ActivityKind::AccountDisconnected => "account_disconnected",
+            ActivityKind::CertificateReplaced => "certificate_replaced",
+            ActivityKind::CertificateAdded => "certificate_added",
+            ActivityKind::CertificateRemoved => "certificate_removed",
+            ActivityKind::BrowserRequested => "browser_requested",
+            ActivityKind::BrowserApproved => "browser_approved",
+            ActivityKind::ConnectionTested => "connection_tested",
+            ActivityKind::AccountChanged => "account_changed",
+            ActivityKind::MemberInvited => "member_invited",
+            ActivityKind::InvitationRevoked => "invitation_revoked",
+            ActivityKind::MemberJoined => "member_joined",
+            ActivityKind::RoleChanged => "role_changed",
+            ActivityKind::MemberRemoved => "member_removed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ActivityKind> {
+        ActivityKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// What the person did, as the Activity page says it after their email.
+    pub fn label(self) -> &'static str {
+        match self {
+            ActivityKind::AccountLinked => "linked an account",
+            ActivityKind::AccountRenamed => "renamed an account",
+            ActivityKind::AccountDisconnected => "disconnected an account",
+            ActivityKind::CertificateReplaced => "replaced a certificate",
+            ActivityKind::CertificateAdded => "added a certificate on Microsoft",
+            ActivityKind::CertificateRemoved => "removed a certificate on Microsoft",
+            ActivityKind::BrowserRequested => "asked for a browser to hold a key",
+            ActivityKind::BrowserApproved => "approved a browser",
+            ActivityKind::ConnectionTested => "tested a connection",
+            ActivityKind::AccountChanged => "changed an account",
+            ActivityKind::MemberInvited => "invited a member",
+            ActivityKind::InvitationRevoked => "revoked an invitation",
+            ActivityKind::MemberJoined => "joined the organization",
+            ActivityKind::RoleChanged => "changed a role",
+            ActivityKind::MemberRemoved => "removed a member",
+        }
+    }
+
+    /// The filter's name for the kind ("Account linked").
+    pub fn title(self) -> &'static str {
+        match self {
+            ActivityKind::AccountLinked => "Account linked",
+            ActivityKind::AccountRenamed => "Account renamed",
+            ActivityKind::AccountDisconnected => "Account disconnected",
+            ActivityKind::CertificateReplaced => "Certificate replaced",
+            ActivityKind::CertificateAdded => "Certificate added on Microsoft",
+            ActivityKind::CertificateRemoved => "Certificate removed on Microsoft",
+            ActivityKind::BrowserRequested => "Browser requested",
+            ActivityKind::BrowserApproved => "Browser approved",
+            ActivityKind::ConnectionTested => "Connection tested",
+            ActivityKind::AccountChanged => "Account changed",
+            ActivityKind::MemberInvited => "Member invited",
+            ActivityKind::InvitationRevoked => "Invitation revoked",
+            ActivityKind::MemberJoined => "Member joined",
+            ActivityKind::RoleChanged => "Role changed",
+            ActivityKind::MemberRemoved => "Member removed",
+        }
+    }
+
+    /// What a change to an account's record was, from its body before and after (`None`: it did
+    /// not exist, or was deleted), with a short detail to show beside it. Bodies that do not read
+    /// as accounts count as a change.
+    pub fn of_account_change(before: Option<&Integration>, after: Option<&Integration>) -> (ActivityKind, Option<String>) {
+        let (b, a) = match (before, after) {
+            (None, Some(a)) => return (ActivityKind::AccountLinked, Some(a.details.provider().label().to_string())),
+            (Some(_), None) => return (ActivityKind::AccountDisconnected, None),
+            (Some(b), Some(a)) => (b, a),
+            (None, None) => return (ActivityKind::AccountChanged, None),
+        };
+        if b.name != a.name {
+            return (ActivityKind::AccountRenamed, Some(format!("{} → {}", b.name.as_str(), a.name.as_str())));
+        }
+        let thumbprint = |i: &Integration| i.certificate.as_ref().map(|c| c.sha1_thumbprint.to_string());
+        if thumbprint(b) != thumbprint(a) {
+            return (ActivityKind::CertificateReplaced, thumbprint(a).map(|t| format!("now {t}")));
+        }
+        if a.browser_requests.len() > b.browser_requests.len() {
+            let named = a.browser_requests.last().map(|c| c.key_held_by.clone());
+            return (ActivityKind::BrowserRequested, named);
+        }
+        if a.other_certificates.len() > b.other_certificates.len() {
+            return (ActivityKind::BrowserApproved, a.other_certificates.last().map(|c| c.key_held_by.clone()));
+        }
+        if b.last_test != a.last_test {
+            let result = a.last_test.as_ref().map(|t| if t.passed() { "passed" } else { "failed" }.to_string());
+            return (ActivityKind::ConnectionTested, result);
+        }
+        (ActivityKind::AccountChanged, None)
+    }
+}
+
+/// One entry of the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActivityEntry {
+    /// Its place in the organization's log (larger is newer).
+    pub seq: i64,
+    /// Milliseconds since the Unix epoch.
+    pub at: i64,
+    /// Who did it (absent when the store did it for nobody in particular).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = "uuid"))]
+    pub actor: Option<UserId>,
+    /// Their email then (kept after they leave).
+    pub actor_email: String,
+    pub kind: ActivityKind,
+    /// The account it was about, if any.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = "uuid"))]
+    pub account: Option<RecordId>,
+    /// The account's name then.
+    pub account_name: Option<String>,
+    /// A short note: the new name, a member's email and role, a test's result.
+    pub detail: Option<String>,
+    /// The address the request came from.
+    pub address: String,
+}
+
+/// `GET /api/v1/activity`: newest first; `next_before` asks for the page after this one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActivityPage {
+    pub entries: Vec<ActivityEntry>,
+    pub next_before: Option<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_read_and_write_as_their_names() {
+        for k in ActivityKind::ALL {
+            assert_eq!(ActivityKind::parse(k.as_str()), Some(k));
+            assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{}\"", k.as_str()));
+        }
+    }
+}
