@@ -116,6 +116,16 @@ impl Api {
         }
     }
 
+    pub async fn put<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiClientError> {
+        let res = Self::send(Self::with_credentials(Request::put(&self.url(path))).json(body)).await?;
+        Self::decode(res).await
+    }
+
+    /// A DELETE whose answer has no body (204).
+    pub async fn delete(&self, path: &str) -> Result<(), ApiClientError> {
+        Self::send(Self::with_credentials(Request::delete(&self.url(path))).build()).await.map(|_| ())
+    }
+
     pub async fn logout(&self) -> Result<(), ApiClientError> {
         Self::send(Self::with_credentials(Request::post(&self.url("/auth/logout"))).build()).await.map(|_| ())
     }

@@ -5,7 +5,7 @@
 
 use crate::api::Api;
 use crate::components::shell::Shell;
-use crate::pages::chunks::{account, home, integrations, link_aws, link_azure, link_microsoft_365, welcome};
+use crate::pages::chunks::{account, activity, home, integrations, link_aws, link_azure, link_microsoft_365, members, welcome};
 use crate::pages::not_found::NotFound;
 use crate::session::Session;
 use crate::split::{lazy, AppOwner};
@@ -42,6 +42,8 @@ pub fn AppRoutes() -> impl IntoView {
                     <Route path=path!("/integrations/azure/new") view=|| lazy(link_azure::preload_boxed, link_azure::call_boxed)/>
                     <Route path=path!("/integrations/microsoft/m365/new") view=|| lazy(link_microsoft_365::preload_boxed, link_microsoft_365::call_boxed)/>
                     <Route path=path!("/integrations/:id") view=|| lazy(account::preload_boxed, account::call_boxed)/>
+                    <Route path=path!("/members") view=|| lazy(members::preload_boxed, members::call_boxed)/>
+                    <Route path=path!("/activity") view=|| lazy(activity::preload_boxed, activity::call_boxed)/>
                 </Routes>
             </Shell>
     }

@@ -57,6 +57,14 @@ impl Session {
         }
     }
 
+    /// Whether the signed-in person may change accounts (link, test, renew, rename, disconnect):
+    /// a viewer's pages offer none of these. Follows the session (a role changed elsewhere
+    /// shows once the store is asked again).
+    pub fn can_change_accounts(&self) -> Signal<bool> {
+        let state = self.state;
+        Signal::derive(move || state.with(|s| matches!(s, SessionState::SignedIn(me) if me.role.changes_accounts())))
+    }
+
     pub fn signed_in(&self, me: Me) {
         remember(Some(&me));
         self.state.set(SessionState::SignedIn(me));

@@ -10,6 +10,7 @@ pub mod field;
 pub mod logos;
 pub mod page;
 pub mod redirect;
+pub mod role;
 pub mod shell;
 pub mod side_nav;
 pub mod signed_in;

@@ -54,12 +54,15 @@ pub fn SideNav() -> impl IntoView {
             <ul class="nav-links">
                 <li><A href=routes::HOME exact=true>"Home"</A></li>
                 <li><A href=routes::INTEGRATIONS>"Integrations"</A></li>
+                <li><A href=routes::MEMBERS>"Members"</A></li>
+                <li><A href=routes::ACTIVITY>"Activity"</A></li>
             </ul>
             <div class="nav-user">
                 <p class="nav-user-name">
                     <span class="visually-hidden">"Signed in as "</span>
                     <span class="nav-user-email">{move || me().map(|m| m.user.email).unwrap_or_default()}</span>
                     <span class="nav-user-org">{move || me().map(|m| m.organization.name).unwrap_or_default()}</span>
+                    <span class="nav-user-role">{move || me().map(|m| m.role.label()).unwrap_or_default()}</span>
                 </p>
                 <button class="button subtle" on:click=sign_out disabled=move || signing_out.get()>
                     {move || if signing_out.get() { "Signing out…" } else { "Sign out" }}

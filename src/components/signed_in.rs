@@ -56,6 +56,7 @@ fn fetch_other_pages_when_idle() {
         leptos::task::spawn_local(async move {
             let _ = crate::pages::chunks::link_microsoft_365::preload().await;
             let _ = crate::pages::chunks::account::preload().await;
+            let _ = crate::pages::chunks::members::preload().await;
             keep_on_device();
         })
     };

@@ -8,9 +8,11 @@
 //! of their own (crates/signin), which index.html's loader starts for their paths.
 
 use crate::pages::account::IntegrationDetail;
+use crate::pages::activity::Activity;
 use crate::pages::home::Home;
 use crate::pages::integrations::Integrations;
 use crate::pages::link::{LinkAws, LinkAzure, LinkMicrosoft365};
+use crate::pages::members::Members;
 use crate::pages::welcome::Welcome;
 use crate::split_point;
 use leptos::prelude::*;
@@ -27,3 +29,5 @@ page!(link, pub link_aws, LinkAws);
 page!(link, pub link_azure, LinkAzure);
 page!(link, pub link_microsoft_365, LinkMicrosoft365);
 page!(account, pub account, IntegrationDetail);
+page!(team, pub members, Members);
+page!(team, pub activity, Activity);

@@ -43,6 +43,8 @@ pub fn Home() -> impl IntoView {
     let engine = SyncEngine::expect_context();
     let me = move || session.me();
     let connected = crate::accounts::has_connected_account(session, crate::sync::SyncEngine::expect_context());
+    // A viewer cannot link the first account, so is never sent to the picker.
+    let can_change = session.can_change_accounts();
     // Linked accounts, as this device's copy holds them (they update as records sync): counted
     // by provider, and those whose certificates need attention.
     let accounts = engine.accounts();
@@ -53,7 +55,7 @@ pub fn Home() -> impl IntoView {
     });
     view! {
         // Until the organization has connected an account, the first-login picker comes first.
-        <Show when=connected fallback=|| view! { <ReplaceWith to=routes::WELCOME/> }>
+        <Show when=move || connected() || !can_change.get() fallback=|| view! { <ReplaceWith to=routes::WELCOME/> }>
             <PageHeading title="Home"/>
             <p class="lead">
                 "Welcome, " <strong>{move || me().map(|m| m.user.email).unwrap_or_default()}</strong>

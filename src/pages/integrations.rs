@@ -2,6 +2,7 @@ use crate::accounts::{Accounts, LinkedAccount};
 use crate::components::certificate::{expiry_class, needing_attention, now_ms};
 use crate::components::cloud_card::{Cloud, CloudCardBody, CloudLink};
 use crate::components::page::{focus, PageHeading};
+use crate::components::role::ViewerNote;
 use crate::keys::KeyStore;
 use crate::link_kinds::LinkDraft;
 use crate::link_kinds::LinkKind;
@@ -48,6 +49,7 @@ fn count(accounts: ReadSignal<Accounts>, provider: Provider) -> impl Fn() -> Str
 pub fn Integrations() -> impl IntoView {
     let engine = SyncEngine::expect_context();
     let accounts = engine.accounts();
+    let can_change = Session::expect_context().can_change_accounts();
     let microsoft_open = RwSignal::new(false);
     // The page of the list on screen; kept within the list as accounts come and go.
     let page = RwSignal::new(0usize);
@@ -62,33 +64,40 @@ pub fn Integrations() -> impl IntoView {
     view! {
         <PageHeading title="Integrations"/>
         <p class="lead">"Link AWS, Azure and Microsoft accounts to Xops."</p>
-        <ul class="choice-grid provider-cards">
-            <li><CloudLink cloud=Cloud::Aws count=Some(Signal::derive(count(accounts, Provider::Aws)))/></li>
-            <li><CloudLink cloud=Cloud::Azure count=Some(Signal::derive(count(accounts, Provider::Azure)))/></li>
-            <li class="choice-with-products">
-                <button
-                    type="button"
-                    class="choice"
-                    aria-expanded=move || microsoft_open.get().to_string()
-                    aria-controls="microsoft-products"
-                    on:click=move |_| microsoft_open.update(|o| *o = !*o)
-                >
-                    <CloudCardBody cloud=Cloud::Microsoft count=Some(Signal::derive(count(accounts, Provider::Microsoft365)))/>
-                </button>
-                <div id="microsoft-products" class="products" hidden=move || !microsoft_open.get()>
-                    <p class="products-title">"Microsoft products"</p>
-                    <ul>
-                        <li><A href=routes::LINK_MICROSOFT_365 attr:class="button">"M365"</A></li>
-                    </ul>
-                </div>
-            </li>
-        </ul>
-        <UnfinishedLink/>
+        <Show
+            when=move || can_change.get()
+            fallback=|| view! { <ViewerNote text="You are a viewer in this organization: you see the linked accounts and their activity. Owners and admins link and change them."/> }
+        >
+            <ul class="choice-grid provider-cards">
+                <li><CloudLink cloud=Cloud::Aws count=Some(Signal::derive(count(accounts, Provider::Aws)))/></li>
+                <li><CloudLink cloud=Cloud::Azure count=Some(Signal::derive(count(accounts, Provider::Azure)))/></li>
+                <li class="choice-with-products">
+                    <button
+                        type="button"
+                        class="choice"
+                        aria-expanded=move || microsoft_open.get().to_string()
+                        aria-controls="microsoft-products"
+                        on:click=move |_| microsoft_open.update(|o| *o = !*o)
+                    >
+                        <CloudCardBody cloud=Cloud::Microsoft count=Some(Signal::derive(count(accounts, Provider::Microsoft365)))/>
+                    </button>
+                    <div id="microsoft-products" class="products" hidden=move || !microsoft_open.get()>
+                        <p class="products-title">"Microsoft products"</p>
+                        <ul>
+                            <li><A href=routes::LINK_MICROSOFT_365 attr:class="button">"M365"</A></li>
+                        </ul>
+                    </div>
+                </li>
+            </ul>
+            <UnfinishedLink/>
+        </Show>
         <section class="panel" aria-labelledby="linked-accounts-heading">
             <h2 id="linked-accounts-heading">"Linked accounts"</h2>
             <Show
                 when=move || total.get() != 0
-                fallback=|| view! { <p>"No accounts are linked yet. Choose AWS, Azure or Microsoft above to link one."</p> }
+                fallback=move || view! {
+                    <p>{if can_change.get_untracked() { "No accounts are linked yet. Choose AWS, Azure or Microsoft above to link one." } else { "No accounts are linked yet." }}</p>
+                }
             >
                 <table class="accounts">
                     <thead>

@@ -2,9 +2,11 @@
 //! app.rs and their paths in routes.rs. A screen's own parts live in its folder.
 
 pub mod account;
+pub mod activity;
 pub mod chunks;
 pub mod home;
 pub mod integrations;
 pub mod link;
+pub mod members;
 pub mod not_found;
 pub mod welcome;

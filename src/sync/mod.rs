@@ -328,6 +328,17 @@ impl SyncEngine {
 
 /// Starts the engine for whoever signs in, and stops it when they sign out.
 pub fn follow_session(engine: SyncEngine, session: crate::session::Session) {
+    // A change the store refused may mean the person's role changed (an admin made a viewer
+    // while offline): ask who they are again, so the pages stop offering what is refused.
+    let refused =
+        Memo::new(move |_| engine.notices().with(|n| n.iter().filter(|x| matches!(x, local::Notice::Rejected { .. })).count()));
+    Effect::new(move |previous: Option<usize>| {
+        let now = refused.get();
+        if previous.is_some_and(|p| now > p) {
+            session.refresh();
+        }
+        now
+    });
     Effect::new(move |previous: Option<Option<(UserId, OrganizationId)>>| {
         let who = session.me().map(|m| (m.user.id.clone(), m.organization.id.clone()));
         if previous.as_ref() != Some(&who) {

@@ -76,6 +76,12 @@ async fn call<T: DeserializeOwned>(base: &ApiBase, method: &str, path: &str, bod
     serde_json::from_str(&text).map_err(|_| ApiClientError::Unexpected { status })
 }
 
+/// What an invitation link offers (`/auth/invitation`), before joining.
+pub async fn invitation(base: &ApiBase, token: &str) -> Result<xops_model::team::InvitationPreview, ApiClientError> {
+    let body = serde_json::to_string(&xops_model::team::InvitationToken { token: token.to_string() }).unwrap_or_default();
+    call(base, "POST", "/auth/invitation", Some(body)).await
+}
+
 /// Who is signed in on this browser, if anyone.
 pub async fn session(base: &ApiBase) -> Result<Option<Me>, ApiClientError> {
     call::<SessionInfo>(base, "GET", "/session", None).await.map(|s| s.me)

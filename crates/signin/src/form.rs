@@ -5,7 +5,9 @@ use crate::api;
 use crate::dom::{by_id, focus, input_value, on, set_hidden, set_text};
 use std::cell::Cell;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use web_sys::Element;
+use xops_model::team::JoinRequest;
 use xops_model::{Email, FieldError, LoginRequest, NewPassword, OrganizationName, SignupRequest};
 use xops_web::{landing_path, pointer, remember, routes, ApiClientError};
 
@@ -13,6 +15,8 @@ use xops_web::{landing_path, pointer, remember, routes, ApiClientError};
 pub enum Page {
     SignIn,
     CreateAccount,
+    /// Joining an organization through an invitation link (`/join#TOKEN`).
+    Join,
 }
 
 struct Field {
@@ -26,6 +30,14 @@ struct Field {
 const ORGANIZATION: Field =
     Field { id: "organization", label: "Organization name", input_type: "text", autocomplete: "organization", hint: None };
 const EMAIL: Field = Field { id: "email", label: "Email", input_type: "email", autocomplete: "email", hint: None };
+/// The invited address: shown, not typed (the invitation names it).
+const INVITED_EMAIL: Field = Field {
+    id: "email",
+    label: "Email",
+    input_type: "email",
+    autocomplete: "username",
+    hint: Some("The address you were invited with."),
+};
 const PASSWORD: Field =
     Field { id: "password", label: "Password", input_type: "password", autocomplete: "current-password", hint: None };
 const NEW_PASSWORD: Field = Field {
@@ -74,6 +86,17 @@ impl Page {
                 switch_to: routes::LOGIN,
                 endpoint: "/auth/signup",
             },
+            Page::Join => Words {
+                title: "Join your team on Xops",
+                lead: "You were invited to an organization on Xops. Choose a password to create your account and join it.",
+                fields: &[INVITED_EMAIL, NEW_PASSWORD],
+                submit: "Join",
+                pending: "Joining…",
+                switch_text: "Already have an account? ",
+                switch_link: "Sign in",
+                switch_to: routes::LOGIN,
+                endpoint: "/auth/join",
+            },
         }
     }
 
@@ -82,9 +105,13 @@ impl Page {
         let message = |r: Result<(), FieldError>| r.err().map(|e| e.message);
         let value = input_value(root, id);
         match (self, id) {
+            // The invitation names the address; the store says if it is unusable.
+            (Page::Join, "email") => None,
             (_, "email") => message(Email::parse(&value).map(drop)),
             (Page::SignIn, "password") => value.is_empty().then(|| "Enter your password.".to_string()),
-            (Page::CreateAccount, "password") => message(NewPassword::parse_for(&value, &input_value(root, "email")).map(drop)),
+            (Page::CreateAccount | Page::Join, "password") => {
+                message(NewPassword::parse_for(&value, &input_value(root, "email")).map(drop))
+            }
             (_, "organization") => message(OrganizationName::parse(&value).map(drop)),
             _ => None,
         }
@@ -98,19 +125,21 @@ impl Page {
             Page::CreateAccount => {
                 serde_json::to_string(&SignupRequest { organization: input_value(root, "organization"), email, password })
             }
+            Page::Join => serde_json::to_string(&JoinRequest { token: invitation_token(), password }),
         };
         json.unwrap_or_default()
     }
 }
 
 impl Page {
-    pub const ALL: [Page; 2] = [Page::SignIn, Page::CreateAccount];
+    pub const ALL: [Page; 3] = [Page::SignIn, Page::CreateAccount, Page::Join];
 
     /// The page's address.
     pub fn path(self) -> &'static str {
         match self {
             Page::SignIn => routes::LOGIN,
             Page::CreateAccount => routes::SIGNUP,
+            Page::Join => routes::JOIN,
         }
     }
 
@@ -147,6 +176,12 @@ fn markup(page: Page, words: &Words) -> String {
         switch_to = words.switch_to,
         path = page.path(),
     )
+}
+
+/// The invitation token: the address's fragment (`/join#TOKEN`), which no server ever sees.
+pub fn invitation_token() -> String {
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    hash.trim_start_matches('#').to_string()
 }
 
 /// A mounted form. Cheap to clone.
@@ -323,6 +358,45 @@ impl Form {
                 focus(&self.0.root, &id);
             }
             None => self.alert(Some(&e.to_string())),
+        }
+    }
+
+    /// Join: says who invited the person to which organization and fills in their address, or
+    /// says plainly that the link cannot be used (and why) above the form.
+    pub async fn show_invitation(&self) {
+        let root = &self.0.root;
+        if let Some(email) = by_id(root, "email") {
+            let _ = email.set_attribute("readonly", "");
+        }
+        let token = invitation_token();
+        if token.is_empty() {
+            return self
+                .alert(Some("This link is missing its invitation code (the part after #). Open the whole link you were sent."));
+        }
+        let base = match api::api_base().await {
+            Ok(base) => base,
+            Err(e) => return self.alert(Some(&e.to_string())),
+        };
+        match api::invitation(&base, &token).await {
+            Ok(invited) => {
+                if let Some(lead) = root.query_selector(".lead").ok().flatten() {
+                    set_text(
+                        &lead,
+                        &format!(
+                            "{} invited you to join {} on Xops as {} {}. Choose a password to create your account.",
+                            invited.invited_by,
+                            invited.organization,
+                            if invited.role == xops_model::Role::Admin { "an" } else { "a" },
+                            invited.role.as_str()
+                        ),
+                    );
+                }
+                if let Some(input) = by_id(root, "email").and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                    input.set_value(&invited.email);
+                }
+                focus(root, "password");
+            }
+            Err(e) => self.alert(Some(&e.to_string())),
         }
     }
 

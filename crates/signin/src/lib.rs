@@ -15,7 +15,7 @@ pub use api::set_api_base;
 pub use form::{mount, Page};
 
 /// Shows the page the address names (the loader in index.html starts this module only for
-/// Sign in and Create account), and sends a person who is already signed in on to the app.
+/// Sign in, Create account and Join), and sends a person who is already signed in on to the app.
 pub fn start() {
     let Some(window) = web_sys::window() else { return };
     let Some(document) = window.document() else { return };
@@ -42,7 +42,14 @@ pub fn start() {
     };
     let form = mount(&main, page, next, leave);
     prefetch_app(&main);
-    wasm_bindgen_futures::spawn_local(async move { form.skip_if_signed_in().await });
+    wasm_bindgen_futures::spawn_local(async move {
+        match page {
+            // Someone signed in who opens an invitation link sees it (and that it is for someone
+            // else's address) rather than being sent on.
+            Page::Join => form.show_invitation().await,
+            _ => form.skip_if_signed_in().await,
+        }
+    });
 }
 
 /// The `next` page from the address's query (`?next=…`), if it is a safe page of this site.

@@ -13,11 +13,11 @@ pub use api_error::ApiClientError;
 use xops_model::Me;
 
 /// Where to go after signing in: the page the person asked for, else the first-login picker
-/// until the organization has a connected account, else Home.
+/// until the organization has a connected account (for those who may link one), else Home.
 pub fn landing_path(me: &Me, next: Option<String>) -> String {
     match next {
         Some(next) => next,
-        None if me.has_connected_account => routes::HOME.to_string(),
+        None if me.has_connected_account || !me.role.changes_accounts() => routes::HOME.to_string(),
         None => routes::WELCOME.to_string(),
     }
 }

@@ -8,12 +8,23 @@ use xops_model::RecordId;
 pub const HOME: &str = "/";
 pub const LOGIN: &str = "/login";
 pub const SIGNUP: &str = "/signup";
+/// Joining an organization through an invitation link (`/join#TOKEN`); the sign-in page's.
+pub const JOIN: &str = "/join";
 /// The first-login picker: which cloud to link first.
 pub const WELCOME: &str = "/welcome";
 pub const INTEGRATIONS: &str = "/integrations";
 pub const LINK_AWS: &str = "/integrations/aws/new";
 pub const LINK_AZURE: &str = "/integrations/azure/new";
 pub const LINK_MICROSOFT_365: &str = "/integrations/microsoft/m365/new";
+/// Who is in the organization, their roles, and invitations.
+pub const MEMBERS: &str = "/members";
+/// Who changed what, newest first.
+pub const ACTIVITY: &str = "/activity";
+
+/// The Activity page showing one account's entries.
+pub fn account_activity(id: &RecordId) -> String {
+    format!("{ACTIVITY}?account={id}")
+}
 
 /// One linked account's page.
 pub fn account(id: &RecordId) -> String {
@@ -27,7 +38,7 @@ pub fn account_just_linked(id: &RecordId) -> String {
 
 /// The pages anyone may open; every other page needs a signed-in person.
 pub fn is_public(path: &str) -> bool {
-    matches!(path, LOGIN | SIGNUP)
+    matches!(path, LOGIN | SIGNUP | JOIN)
 }
 
 /// `path`, carrying the `next` page on (Sign in ⇄ Create account keep where the person was headed).

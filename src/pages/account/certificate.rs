@@ -104,10 +104,12 @@ pub(super) fn CertificateSection(account: Account) -> impl IntoView {
                 None => view! { <p>"This account has no certificate yet. Replace certificate makes one."</p> }.into_any(),
             }}
             // Shown while there is a certificate; kept (with its messages) as the account changes.
-            <Show when=move || account.current.with(|a| a.as_ref().is_some_and(|a| a.integration.certificate.is_some()))>
+            <Show when=move || account.can_change.get() && account.current.with(|a| a.as_ref().is_some_and(|a| a.integration.certificate.is_some()))>
                 <RenewCertificate account=account/>
             </Show>
-            <ReplaceCertificate account=account/>
+            <Show when=move || account.can_change.get()>
+                <ReplaceCertificate account=account/>
+            </Show>
         </section>
     }
 }

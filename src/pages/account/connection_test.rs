@@ -163,6 +163,8 @@ pub fn ConnectionTestSection(
     #[prop(into)] run: Callback<()>,
     busy: RwSignal<bool>,
     error: RwSignal<Option<String>>,
+    /// A viewer sees the last result, and no button.
+    can_change: Signal<bool>,
 ) -> impl IntoView {
     let last = move || account.with(|a| a.as_ref().and_then(|a| a.integration.last_test.clone()));
     let held_by = move || {
@@ -177,6 +179,7 @@ pub fn ConnectionTestSection(
                 "Checks that Microsoft accepts this certificate for the app, that the tenant owns the organization, and the permissions Xops needs. "
                 "This browser signs the request with the account's key; the key stays here."
             </p>
+            <Show when=move || can_change.get() fallback=|| view! { <p>"An owner or admin runs the test; you see its last result."</p> }>
             <Show
                 when=move || held.with(|h| h.as_ref().is_none_or(Held::can_sign))
                 fallback=move || view! {
@@ -193,6 +196,7 @@ pub fn ConnectionTestSection(
                         {move || if busy.get() { "Testing…" } else { "Test connection" }}
                     </button>
                 </div>
+            </Show>
             </Show>
             <p class="progress" role="status">
                 {move || busy.get().then(|| view! { <span class="spinner" aria-hidden="true"></span> "Asking Microsoft…" })}

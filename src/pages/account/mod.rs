@@ -16,7 +16,9 @@ mod renew;
 use crate::accounts::{save_account, LinkedAccount};
 use crate::components::copy::CopyButton;
 use crate::components::page::{focus, PageHeading};
+use crate::components::role::ViewerNote;
 use crate::keys::KeyStore;
+use crate::pages::activity::HistorySection;
 use crate::routes;
 use crate::session::Session;
 use crate::sync::{SyncEngine, SyncError};
@@ -92,6 +94,8 @@ struct Account {
     /// Which of the account's keys this browser holds (`None`: still looking). Test connection,
     /// Renew and Replace certificate and the browsers list read it.
     held: RwSignal<Option<Held>>,
+    /// Whether the signed-in person may change the account (a viewer's page offers no change).
+    can_change: Signal<bool>,
 }
 
 impl Account {
@@ -168,8 +172,15 @@ fn detail_rows(details: IntegrationDetails) -> Vec<(&'static str, String)> {
 #[component]
 fn AccountView(id: RecordId, org: OrganizationId, provider: Provider, account: Memo<Option<LinkedAccount>>) -> impl IntoView {
     let query = use_query_map();
-    let this =
-        Account { id: StoredValue::new(id), org: StoredValue::new(org), provider, current: account, held: RwSignal::new(None) };
+    let can_change = Session::expect_context().can_change_accounts();
+    let this = Account {
+        id: StoredValue::new(id.clone()),
+        org: StoredValue::new(org),
+        provider,
+        current: account,
+        held: RwSignal::new(None),
+        can_change,
+    };
     this.look_for_keys();
     let integration = move || this.integration();
     let just_linked = move || query.with(|q| q.get("linked").is_some());
@@ -196,6 +207,9 @@ fn AccountView(id: RecordId, org: OrganizationId, provider: Provider, account: M
                 })}
             </p>
         </Show>
+        <Show when=move || !can_change.get()>
+            <ViewerNote text="You are a viewer in this organization: you can see this account, its certificate and its history, but not change or test it. An owner or admin can."/>
+        </Show>
         <Show when=move || account.get().is_some_and(|a| a.pending)>
             <p class="pending-note">"Changes to this account have not reached Xops yet; they are kept on this device and sent when the connection is back."</p>
         </Show>
@@ -212,10 +226,15 @@ fn AccountView(id: RecordId, org: OrganizationId, provider: Provider, account: M
             }).collect_view()}
         </dl>
 
-        {uses_certificate.then(|| view! { <ConnectionTestSection account=account held=this.held run=run_test busy=test_busy error=test_error/> })}
-        {uses_certificate.then(|| view! { <BrowsersSection account=this/> })}
+        {uses_certificate.then(|| view! { <ConnectionTestSection account=account held=this.held run=run_test busy=test_busy error=test_error can_change=can_change/> })}
+        <Show when=move || uses_certificate && can_change.get()>
+            <BrowsersSection account=this/>
+        </Show>
         {uses_certificate.then(|| view! { <CertificateSection account=this/> })}
-        <RenameSection account=this/>
-        <DisconnectSection account=this/>
+        <Show when=move || can_change.get()>
+            <RenameSection account=this/>
+            <DisconnectSection account=this/>
+        </Show>
+        <HistorySection account=id/>
     }
 }

@@ -11,6 +11,7 @@ mod guides;
 
 use crate::accounts::save_account;
 use crate::components::page::PageHeading;
+use crate::components::role::ChangesAllowed;
 use crate::link_kinds::LinkKind;
 use crate::routes;
 use crate::session::Session;
@@ -27,17 +28,27 @@ use xops_model::{Integration, Provider, RecordId};
 
 #[component]
 pub fn LinkMicrosoft365() -> impl IntoView {
-    view! { <LinkPage kind=LinkKind::of(Provider::Microsoft365)/> }
+    view! { <ForThoseWhoLink kind=LinkKind::of(Provider::Microsoft365)/> }
 }
 
 #[component]
 pub fn LinkAzure() -> impl IntoView {
-    view! { <LinkPage kind=LinkKind::of(Provider::Azure)/> }
+    view! { <ForThoseWhoLink kind=LinkKind::of(Provider::Azure)/> }
 }
 
 #[component]
 pub fn LinkAws() -> impl IntoView {
-    view! { <LinkPage kind=LinkKind::of(Provider::Aws)/> }
+    view! { <ForThoseWhoLink kind=LinkKind::of(Provider::Aws)/> }
+}
+
+/// The link page, for people who may link accounts (a viewer sees why not).
+#[component]
+fn ForThoseWhoLink(kind: &'static LinkKind) -> impl IntoView {
+    view! {
+        <ChangesAllowed title=kind.title what="link them">
+            <LinkPage kind=kind/>
+        </ChangesAllowed>
+    }
 }
 
 /// Saves the new account; then the form is done with (the certificate's key stays, under the

@@ -1,0 +1,190 @@
+//! Activity: who changed which account or membership, when and from where, newest first, with
+//! filters (account, person, kind) and "Show older". Each account's page shows its own history
+//! (`HistorySection`). The store writes the log; nothing here changes it.
+
+use crate::api::{Api, ApiClientError};
+use crate::components::certificate::format_date;
+use crate::components::page::PageHeading;
+use crate::routes;
+use crate::sync::SyncEngine;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+use xops_model::{ActivityEntry, ActivityKind, ActivityPage, Members, RecordId};
+
+/// The store's query for these filters (ids and kinds are URL-safe as they are).
+fn query(account: &str, person: &str, kind: &str, before: Option<i64>, limit: u32) -> String {
+    let mut q = format!("/activity?limit={limit}");
+    for (name, value) in [("account", account), ("person", person), ("kind", kind)] {
+        if !value.is_empty() {
+            q += &format!("&{name}={value}");
+        }
+    }
+    if let Some(b) = before {
+        q += &format!("&before={b}");
+    }
+    q
+}
+
+/// One entry: when, who did what, to which account, with its detail and address.
+#[component]
+fn Entry(entry: ActivityEntry) -> impl IntoView {
+    let when = format!(
+        "{}, {}",
+        format_date(entry.at),
+        String::from(js_sys::Date::new(&(entry.at as f64).into()).to_locale_time_string("default"))
+    );
+    let accounts = SyncEngine::expect_context().accounts();
+    let account = entry.account.clone().map(|id| {
+        let name = entry.account_name.clone().unwrap_or_else(|| "an account".into());
+        // Linked while the account is still there; its name only once it is gone.
+        let live = accounts.with_untracked(|a| a.get(&id).is_some());
+        if live {
+            view! { " " <A href=routes::account(&id)>{name}</A> }.into_any()
+        } else {
+            view! { " " <span class="gone-account">{name}</span> }.into_any()
+        }
+    });
+    view! {
+        <li class="activity-entry" data-kind=entry.kind.as_str()>
+            <p class="activity-what">
+                <strong>{entry.actor_email.clone()}</strong> " " {entry.kind.label()} {account}
+                {entry.detail.clone().map(|d| view! { <span class="activity-detail">{format!(" ({d})")}</span> })}
+            </p>
+            <p class="activity-when">{when} " · from " {entry.address.clone()}</p>
+        </li>
+    }
+}
+
+/// A list of entries fetched with `filters` (a query without paging), with "Show older".
+#[component]
+fn EntryList(#[prop(into)] filters: Signal<(String, String, String)>, page_size: u32, older: bool) -> impl IntoView {
+    let api = StoredValue::new(Api::expect_context());
+    let entries = RwSignal::new(Vec::<ActivityEntry>::new());
+    let next = RwSignal::new(None::<i64>);
+    let loading = RwSignal::new(true);
+    let error = RwSignal::new(None::<String>);
+    // The answer to the latest filters only (an older, slower answer is dropped).
+    let latest = StoredValue::new(0u32);
+    let load = move |before: Option<i64>| {
+        let (account, person, kind) = filters.get_untracked();
+        let api = api.get_value();
+        latest.update_value(|n| *n += 1);
+        let this = latest.get_value();
+        loading.set(true);
+        spawn_local(async move {
+            let got: Result<ActivityPage, ApiClientError> = api.get(&query(&account, &person, &kind, before, page_size)).await;
+            if latest.try_get_value() != Some(this) {
+                return;
+            }
+            loading.set(false);
+            match got {
+                Ok(page) => {
+                    error.set(None);
+                    next.set(page.next_before);
+                    entries.update(|e| {
+                        if before.is_none() {
+                            e.clear();
+                        }
+                        e.extend(page.entries);
+                    });
+                }
+                Err(e) => error.set(Some(format!("Could not load the activity: {e}"))),
+            }
+        });
+    };
+    Effect::new(move |_| {
+        filters.track();
+        load(None);
+    });
+    view! {
+        <p class="field-error" role="alert" hidden=move || error.get().is_none()>{move || error.get().unwrap_or_default()}</p>
+        <Show when=move || !entries.with(Vec::is_empty) fallback=move || view! {
+            <p role="status">{move || if loading.get() { "Loading…" } else { "Nothing here yet." }}</p>
+        }>
+            <ol class="activity-list" data-testid="activity-list">
+                <For each=move || entries.get() key=|e| e.seq let:entry>
+                    <Entry entry=entry/>
+                </For>
+            </ol>
+        </Show>
+        {older.then(|| view! {
+            <Show when=move || next.get().is_some()>
+                <button type="button" class="button" disabled=move || loading.get() on:click=move |_| load(next.get_untracked())>
+                    {move || if loading.get() { "Loading…" } else { "Show older" }}
+                </button>
+            </Show>
+        })}
+    }
+}
+
+#[component]
+pub fn Activity() -> impl IntoView {
+    let api = Api::expect_context();
+    let query_map = use_query_map();
+    let from_address = |name: &str| query_map.with_untracked(|q| q.get(name).unwrap_or_default());
+    let account = RwSignal::new(from_address("account"));
+    let person = RwSignal::new(from_address("person"));
+    let kind = RwSignal::new(from_address("kind"));
+    let filters = Signal::derive(move || (account.get(), person.get(), kind.get()));
+    let accounts = SyncEngine::expect_context().accounts();
+    let account_options = Memo::new(move |_| {
+        accounts.with(|a| a.by_name().map(|x| (x.id.clone(), x.integration.name.as_str().to_string())).collect::<Vec<_>>())
+    });
+    let people = LocalResource::new(move || {
+        let api = api.clone();
+        async move { api.get::<Members>("/members").await.map(|m| m.members).unwrap_or_default() }
+    });
+    let selected = |signal: RwSignal<String>, value: String| move || signal.with(|s| *s == value);
+    view! {
+        <PageHeading title="Activity"/>
+        <p class="lead">"Who linked, tested, renewed, renamed or disconnected an account, and who joined, left or changed role: newest first."</p>
+        <form class="filters" on:submit=|ev| ev.prevent_default()>
+            <div class="field">
+                <label for="filter-account">"Account"</label>
+                <select id="filter-account" on:change=move |ev| account.set(event_target_value(&ev))>
+                    <option value="" selected=selected(account, String::new())>"All accounts"</option>
+                    {move || account_options.get().into_iter().map(|(id, name)| {
+                        let value = id.to_string();
+                        view! { <option value=value.clone() selected=selected(account, value)>{name}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-person">"Person"</label>
+                <select id="filter-person" on:change=move |ev| person.set(event_target_value(&ev))>
+                    <option value="" selected=selected(person, String::new())>"Everyone"</option>
+                    {move || people.get().unwrap_or_default().into_iter().map(|m| {
+                        let value = m.id.to_string();
+                        view! { <option value=value.clone() selected=selected(person, value)>{m.email}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-kind">"What happened"</label>
+                <select id="filter-kind" on:change=move |ev| kind.set(event_target_value(&ev))>
+                    <option value="" selected=selected(kind, String::new())>"Everything"</option>
+                    {ActivityKind::ALL.into_iter().map(|k| {
+                        view! { <option value=k.as_str() selected=selected(kind, k.as_str().to_string())>{k.title()}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+        </form>
+        <EntryList filters=filters page_size=50 older=true/>
+    }
+}
+
+/// An account page's own history: its latest entries, and the way to all of them.
+#[component]
+pub fn HistorySection(account: RecordId) -> impl IntoView {
+    let id = account.to_string();
+    let filters = Signal::derive(move || (id.clone(), String::new(), String::new()));
+    view! {
+        <section class="panel" aria-labelledby="history-heading">
+            <h2 id="history-heading">"History"</h2>
+            <EntryList filters=filters page_size=10 older=false/>
+            <p><A href=routes::account_activity(&account)>"All of this account's activity"</A></p>
+        </section>
+    }
+}

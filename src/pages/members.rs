@@ -1,0 +1,263 @@
+//! Members: who is in the organization, their role and last sign-in; invitations (a one-time
+//! link to copy: no mail server is needed); for owners, changing roles and removing members.
+//! What each role may do is the model's `Role`; the store refuses anything else.
+
+use crate::api::{Api, ApiClientError};
+use crate::components::certificate::format_date;
+use crate::components::copy::CopyButton;
+use crate::components::page::PageHeading;
+use crate::session::Session;
+use leptos::prelude::*;
+use xops_model::team::{invitation_link, InvitationRequest, RoleChange};
+use xops_model::{Invitation, InvitationCreated, Member, Members as MemberList, Role, UserId};
+
+#[component]
+pub fn Members() -> impl IntoView {
+    let api = Api::expect_context();
+    let session = Session::expect_context();
+    let me = move || session.me();
+    let role = Memo::new(move |_| me().map(|m| m.role).unwrap_or(Role::Viewer));
+    let list = RwSignal::new(None::<Result<MemberList, String>>);
+    let reload = {
+        let api = api.clone();
+        move || {
+            let api = api.clone();
+            leptos::task::spawn_local(async move {
+                let got = api.get::<MemberList>("/members").await.map_err(|e| format!("Could not load the members: {e}"));
+                list.set(Some(got));
+            });
+        }
+    };
+    reload();
+    let reload = StoredValue::new(reload);
+    let refresh = Callback::new(move |()| reload.with_value(|r| r()));
+    view! {
+        <PageHeading title="Members"/>
+        <p class="lead">"The people of your organization and what each may do. Owners manage members; owners and admins invite."</p>
+        <Show when=move || Role::ALL.iter().any(|r| role.get().may_invite(*r))>
+            <InviteForm role=role refresh=refresh/>
+        </Show>
+        {move || match list.get() {
+            None => view! { <p role="status">"Loading…"</p> }.into_any(),
+            Some(Err(e)) => view! { <p class="field-error" role="alert">{e}</p> }.into_any(),
+            Some(Ok(l)) => view! {
+                <MemberTable members=l.members role=role refresh=refresh/>
+                <PendingInvitations invitations=l.invitations role=role refresh=refresh/>
+            }.into_any(),
+        }}
+    }
+}
+
+fn last_sign_in(m: &Member) -> String {
+    m.last_sign_in_at.map(format_date).unwrap_or_else(|| "Never".into())
+}
+
+#[component]
+fn MemberTable(members: Vec<Member>, role: Memo<Role>, refresh: Callback<()>) -> impl IntoView {
+    let own_id = Session::expect_context().me().map(|m| m.user.id);
+    view! {
+        <section class="panel" aria-labelledby="members-heading">
+            <h2 id="members-heading">"People"</h2>
+            <table class="members" data-testid="members">
+                <thead><tr>
+                    <th scope="col">"Email"</th>
+                    <th scope="col">"Role"</th>
+                    <th scope="col">"Last sign-in"</th>
+                    <Show when=move || role.get().manages_members()><th scope="col">"Actions"</th></Show>
+                </tr></thead>
+                <tbody>
+                    {members.into_iter().map(|m| {
+                        let you = own_id.as_ref() == Some(&m.id);
+                        view! { <MemberRow member=m you=you role=role refresh=refresh/> }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+#[component]
+fn MemberRow(member: Member, you: bool, role: Memo<Role>, refresh: Callback<()>) -> impl IntoView {
+    let api = Api::expect_context();
+    let error = RwSignal::new(None::<String>);
+    let confirming = RwSignal::new(false);
+    let id = member.id.clone();
+    let email = member.email.clone();
+    let select_id = format!("role-{id}");
+    let change = Action::new_local({
+        let (api, id) = (api.clone(), id.clone());
+        move |new: &Role| {
+            let (api, id, new) = (api.clone(), id.clone(), *new);
+            async move { api.put::<_, Member>(&format!("/members/{id}/role"), &RoleChange { role: new }).await.map(drop) }
+        }
+    });
+    let remove = Action::new_local({
+        let (api, id) = (api.clone(), id.clone());
+        move |(): &()| {
+            let (api, id): (Api, UserId) = (api.clone(), id.clone());
+            async move { api.delete(&format!("/members/{id}")).await }
+        }
+    });
+    let done = move |result: Option<Result<(), ApiClientError>>| match result {
+        Some(Ok(())) => {
+            error.set(None);
+            refresh.run(());
+        }
+        Some(Err(e)) => error.set(Some(e.to_string())),
+        None => {}
+    };
+    Effect::new(move |_| done(change.value().get()));
+    Effect::new(move |_| done(remove.value().get()));
+    let current = member.role;
+    let label = format!("Role of {email}");
+    let remove_question = StoredValue::new(format!("Remove {email}? Their sessions end at once."));
+    view! {
+        <tr data-email=email.clone()>
+            <td>{email.clone()} {you.then_some(" (you)")}</td>
+            <td>
+                <Show when=move || role.get().manages_members() fallback=move || current.label()>
+                    <label class="visually-hidden" for=select_id.clone()>{label.clone()}</label>
+                    <select id=select_id.clone() disabled=move || change.pending().get()
+                        on:change=move |ev| {
+                            if let Some(r) = Role::parse(&event_target_value(&ev)) {
+                                change.dispatch_local(r);
+                            }
+                        }>
+                        {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str() selected=r == current>{r.label()}</option> }).collect_view()}
+                    </select>
+                </Show>
+            </td>
+            <td>{last_sign_in(&member)}</td>
+            <Show when=move || role.get().manages_members()>
+                <td>
+                    <Show when=move || confirming.get() fallback=move || view! {
+                        <button type="button" class="button subtle" on:click=move |_| confirming.set(true)>"Remove"</button>
+                    }>
+                        <span>{remove_question.get_value()}</span>
+                        " "
+                        <button type="button" class="button danger" disabled=move || remove.pending().get()
+                            on:click=move |_| { remove.dispatch_local(()); }>"Remove member"</button>
+                        <button type="button" class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                    </Show>
+                </td>
+            </Show>
+        </tr>
+        <Show when=move || error.get().is_some()>
+            <tr><td colspan="4"><p class="field-error" role="alert">{move || error.get().unwrap_or_default()}</p></td></tr>
+        </Show>
+    }
+}
+
+#[component]
+fn InviteForm(role: Memo<Role>, refresh: Callback<()>) -> impl IntoView {
+    let api = Api::expect_context();
+    let email = RwSignal::new(String::new());
+    let invite_as = RwSignal::new(Role::Viewer);
+    let email_error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let created = RwSignal::new(None::<InvitationCreated>);
+    let send = Action::new_local(move |req: &InvitationRequest| {
+        let (api, req) = (api.clone(), req.clone());
+        async move { api.post::<_, InvitationCreated>("/invitations", &req).await }
+    });
+    Effect::new(move |_| match send.value().get() {
+        Some(Ok(c)) => {
+            created.set(Some(c));
+            email.set(String::new());
+            refresh.run(());
+        }
+        Some(Err(e)) if e.field() == Some("email") => email_error.set(Some(e.to_string())),
+        Some(Err(e)) => error.set(Some(e.to_string())),
+        None => {}
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        email_error.set(None);
+        error.set(None);
+        match xops_model::Email::parse(&email.get_untracked()) {
+            Ok(e) => {
+                send.dispatch_local(InvitationRequest { email: e.as_str().to_string(), role: invite_as.get_untracked() });
+            }
+            Err(e) => email_error.set(Some(e.message)),
+        }
+    };
+    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    view! {
+        <section class="panel" aria-labelledby="invite-heading">
+            <h2 id="invite-heading">"Invite a colleague"</h2>
+            <form class="form" novalidate on:submit=submit>
+                <div class="field" class:field-invalid=move || email_error.get().is_some()>
+                    <label for="invite-email">"Email"</label>
+                    <input id="invite-email" type="email" autocomplete="off" prop:value=move || email.get()
+                        on:input=move |ev| { email.set(event_target_value(&ev)); email_error.set(None); }
+                        aria-invalid=move || email_error.get().is_some().to_string()
+                        aria-describedby="invite-email-error"/>
+                    <p class="field-error" id="invite-email-error" hidden=move || email_error.get().is_none()>{move || email_error.get().unwrap_or_default()}</p>
+                </div>
+                <div class="field">
+                    <label for="invite-role">"Role"</label>
+                    <select id="invite-role" on:change=move |ev| if let Some(r) = Role::parse(&event_target_value(&ev)) { invite_as.set(r) }>
+                        {move || Role::ALL.into_iter().rev().filter(|r| role.get().may_invite(*r)).map(|r| view! {
+                            <option value=r.as_str() selected=move || invite_as.get() == r>{format!("{} — {}", r.label(), r.summary())}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <p class="field-error" role="alert" hidden=move || error.get().is_none()>{move || error.get().unwrap_or_default()}</p>
+                <button class="button primary" type="submit" disabled=move || send.pending().get()>
+                    {move || if send.pending().get() { "Creating the link…" } else { "Create invitation link" }}
+                </button>
+            </form>
+            {move || created.get().map(|c| {
+                let link = invitation_link(&origin, &c.token);
+                view! {
+                    <div class="form-success" role="status" data-testid="invitation-link">
+                        <p>{format!("Send this link to {} (it makes them {} {}). It works once, until {}; only you see it now.",
+                            c.invitation.email, if c.invitation.role == Role::Admin { "an" } else { "a" }, c.invitation.role.as_str(), format_date(c.invitation.expires_at))}</p>
+                        <p class="with-copy"><code>{link.clone()}</code><CopyButton text=link what="invitation link"/></p>
+                    </div>
+                }
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn PendingInvitations(invitations: Vec<Invitation>, role: Memo<Role>, refresh: Callback<()>) -> impl IntoView {
+    let api = Api::expect_context();
+    let error = RwSignal::new(None::<String>);
+    let revoke = Action::new_local(move |id: &xops_model::InvitationId| {
+        let (api, id) = (api.clone(), id.clone());
+        async move { api.delete(&format!("/invitations/{id}")).await }
+    });
+    Effect::new(move |_| match revoke.value().get() {
+        Some(Ok(())) => refresh.run(()),
+        Some(Err(e)) => error.set(Some(e.to_string())),
+        None => {}
+    });
+    let empty = invitations.is_empty();
+    view! {
+        <section class="panel" aria-labelledby="invitations-heading">
+            <h2 id="invitations-heading">"Pending invitations"</h2>
+            <p class="field-error" role="alert" hidden=move || error.get().is_none()>{move || error.get().unwrap_or_default()}</p>
+            {empty.then(|| view! { <p>"No invitations are waiting."</p> })}
+            <ul class="invitations" data-testid="invitations">
+                {invitations.into_iter().map(|i| {
+                    let id = i.id.clone();
+                    let may = move || role.get().may_invite(i.role);
+                    let text = format!("{} as {}, invited by {}; the link works until {}.", i.email, i.role.as_str(), i.invited_by, format_date(i.expires_at));
+                    let label = format!("Revoke the invitation of {}", i.email);
+                    view! {
+                        <li>
+                            {text}
+                            " "
+                            <Show when=may>
+                                <button type="button" class="button subtle" aria-label=label.clone() disabled=move || revoke.pending().get()
+                                    on:click={ let id = id.clone(); move |_| { revoke.dispatch_local(id.clone()); } }>"Revoke"</button>
+                            </Show>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
