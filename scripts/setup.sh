@@ -335,7 +335,7 @@ inline_script() {
 # hashes in the Content-Security-Policy (the store and the deploy kit compute them):
 # - above the stylesheet (an inline script after one waits for it, so the code would only start
 #   downloading once the CSS is here): the loader (src/loader/start.js), which starts the sign-in
-#   module on Sign in and Create account (the paths come from the module itself) and the app
+#   module on Sign in, Create account and Join (the paths come from the module itself) and the app
 #   everywhere else; a preload of config.json, both modules' first request; and the app's first
 #   files, which the sign-in page prefetches once the person types (crates/signin `prefetch_app`);
 # - at the end of the body: the sign-in pages' markup (crates/signin `Page::markup`) and the script

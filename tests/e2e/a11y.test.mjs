@@ -72,6 +72,21 @@ for (const colorScheme of ['light', 'dark']) {
     await audit('the account page');
     await open(page, '/');
     await audit('Home');
+    // Members, with an invitation link shown and one pending; Activity, with entries; Join.
+    await open(page, '/members');
+    await page.getByRole('textbox', { name: 'Email' }).fill(`invitee-${colorScheme}@example.com`);
+    await page.getByRole('button', { name: 'Create invitation link' }).click();
+    const link = (await page.getByTestId('invitation-link').locator('code').textContent()).trim();
+    await page.getByTestId('invitations').locator('li').first().waitFor();
+    await audit('Members, with an invitation');
+    await open(page, '/activity');
+    await page.getByTestId('activity-list').waitFor();
+    await audit('Activity');
+    const joining = await newPage(env.browser, { colorScheme });
+    await joining.page.goto(link);
+    await joining.page.getByText('invited you to join').waitFor();
+    found['Join, from an invitation link'] = await violations(joining.page);
+    await joining.context.close();
     // The sign-out question, with a change waiting (the records API out of reach).
     await open(page, `/integrations/${id}`);
     await page.getByTestId('sync-status').getByText('Saved', { exact: true }).waitFor();
@@ -85,7 +100,7 @@ for (const colorScheme of ['light', 'dark']) {
 
     const failing = Object.entries(found).filter(([, v]) => v.length);
     assert.deepEqual(failing, [], failing.map(([what, v]) => `${what}:\n  ${v.join('\n  ')}`).join('\n'));
-    assert.equal(Object.keys(found).length, 11, 'every page was audited');
+    assert.equal(Object.keys(found).length, 14, 'every page was audited');
     await context.close();
   });
 }

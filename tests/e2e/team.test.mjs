@@ -6,8 +6,8 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPage, signUpViaApi, PASSWORD } from './harness.mjs';
-import { linkM365, useMicrosoft } from './microsoft.mjs';
+import { connectViaApi, newPage, signUpViaApi, storedRecord, PASSWORD } from './harness.mjs';
+import { linkM365, synced, useMicrosoft } from './microsoft.mjs';
 
 const APP = '44444444-5555-4666-8777-888888888888';
 const TENANT = '00000002-cccc-4ddd-8eee-000000000000';
@@ -121,4 +121,40 @@ test('an owner invites an admin and a viewer; the viewer changes nothing; the ow
   await linus.page.waitForURL(/\/login/);
 
   for (const p of [ada, grace, linus]) assert.deepEqual(p.problems.filter((x) => !x.includes('403') && !x.includes('401')), []);
+});
+
+test('an admin demoted while offline has the waiting change refused with a notice, and the pages turn read-only', async () => {
+  const origin = { origin: env.store.url };
+  const ada = await newPage(env.browser);
+  await signUpViaApi(ada.page, env.store, { organization: 'Initech', email: 'ada@initech.example' });
+  const invited = await ada.page.request.post(env.store.url + '/api/v1/invitations', {
+    headers: origin, data: { email: 'grace@initech.example', role: 'admin' },
+  });
+  const { token } = await invited.json();
+  const grace = await newPage(env.browser);
+  const joined = await grace.page.request.post(env.store.url + '/api/v1/auth/join', { headers: origin, data: { token, password: PASSWORD } });
+  const graceMe = await joined.json();
+  const id = '1a000000-0000-4000-8000-000000000017';
+  await connectViaApi(grace.page, env.store, id, 'Shared account');
+  await grace.page.goto(`${env.store.url}/integrations/${id}`);
+  await synced(grace.page);
+
+  // Offline, Grace renames it; meanwhile Ada makes her a viewer.
+  await grace.page.route('**/api/v1/records**', (route) => route.abort('internetdisconnected'));
+  await grace.page.getByRole('textbox', { name: 'Microsoft Account Name' }).fill('Renamed offline');
+  await grace.page.getByRole('button', { name: 'Rename' }).click();
+  await grace.page.getByTestId('sync-status').getByText('Offline — 1 change waiting').waitFor();
+  const demoted = await ada.page.request.put(`${env.store.url}/api/v1/members/${graceMe.user.id}/role`, { headers: origin, data: { role: 'viewer' } });
+  assert.equal(demoted.status(), 200);
+
+  // Back online: the change is refused, said plainly, and nothing else is offered.
+  await grace.page.unroute('**/api/v1/records**');
+  await grace.page.evaluate(() => window.dispatchEvent(new Event('online')));
+  const notice = grace.page.getByRole('alert').filter({ hasText: 'was not saved' });
+  await notice.waitFor();
+  assert.match(await notice.textContent(), /Your change to “Renamed offline” was not saved: You cannot change accounts\. As a viewer you can see accounts and activity, but not change them\./);
+  await grace.page.getByTestId('read-only-note').first().waitFor();
+  assert.equal(await grace.page.getByRole('region', { name: 'Rename' }).count(), 0);
+  await grace.page.getByRole('heading', { level: 1, name: 'Shared account' }).waitFor();
+  assert.equal((await storedRecord(grace.page, env.store, id)).body.name, 'Shared account');
 });
