@@ -34,24 +34,11 @@ async fn lock_organization(tx: &mut sqlx::AnyConnection, organization: &Organiza
 }
 
 pub async fn members(db: &Db, organization: &OrganizationId) -> Result<Members, AppError> {
-    let rows = sqlx::query(
-        "SELECT id, email, role, created_at, last_sign_in_at FROM users WHERE organization_id = $1 ORDER BY created_at, email",
-    )
-    .bind(organization.as_str())
-    .fetch_all(&db.pool)
-    .await?;
-    let members = rows
-        .iter()
-        .map(|r| {
-            Ok(Member {
-                id: id_column(r, "id")?,
-                email: r.try_get("email")?,
-                role: role_column(r, "role")?,
-                joined_at: r.try_get("created_at")?,
-                last_sign_in_at: r.try_get("last_sign_in_at")?,
-            })
-        })
-        .collect::<Result<Vec<_>, AppError>>()?;
+    let rows = sqlx::query(&format!("SELECT {MEMBER_COLUMNS} FROM users WHERE organization_id = $1 ORDER BY created_at, email"))
+        .bind(organization.as_str())
+        .fetch_all(&db.pool)
+        .await?;
+    let members = rows.iter().map(member_from_row).collect::<Result<Vec<_>, AppError>>()?;
     let rows = sqlx::query(
         "SELECT id, email, role, invited_by_email, created_at, expires_at FROM invitations
          WHERE organization_id = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2
@@ -64,6 +51,19 @@ pub async fn members(db: &Db, organization: &OrganizationId) -> Result<Members, 
     let invitations = rows.iter().map(invitation_from_row).collect::<Result<Vec<_>, AppError>>()?;
     Ok(Members { members, invitations })
 }
+
+/// A member, from a row of `MEMBER_COLUMNS`.
+fn member_from_row(r: &sqlx::any::AnyRow) -> Result<Member, AppError> {
+    Ok(Member {
+        id: id_column(r, "id")?,
+        email: r.try_get("email")?,
+        role: role_column(r, "role")?,
+        joined_at: r.try_get("created_at")?,
+        last_sign_in_at: r.try_get("last_sign_in_at")?,
+    })
+}
+
+const MEMBER_COLUMNS: &str = "id, email, role, created_at, last_sign_in_at";
 
 fn invitation_from_row(r: &sqlx::any::AnyRow) -> Result<Invitation, AppError> {
     Ok(Invitation {
@@ -294,17 +294,9 @@ pub async fn change_role(db: &Db, actor: &Actor, id: &UserId, role: Role) -> Res
         activity::record(&mut tx, actor, Entry { kind: ActivityKind::RoleChanged, account: None, account_name: None, detail })
             .await?;
     }
-    let row = sqlx::query("SELECT id, email, role, created_at, last_sign_in_at FROM users WHERE id = $1")
-        .bind(id.as_str())
-        .fetch_one(&mut *tx)
-        .await?;
-    let member = Member {
-        id: id_column(&row, "id")?,
-        email: row.try_get("email")?,
-        role: role_column(&row, "role")?,
-        joined_at: row.try_get("created_at")?,
-        last_sign_in_at: row.try_get("last_sign_in_at")?,
-    };
+    let row =
+        sqlx::query(&format!("SELECT {MEMBER_COLUMNS} FROM users WHERE id = $1")).bind(id.as_str()).fetch_one(&mut *tx).await?;
+    let member = member_from_row(&row)?;
     tx.commit().await?;
     Ok(member)
 }

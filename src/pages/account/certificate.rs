@@ -95,12 +95,14 @@ pub(super) fn CertificateSection(account: Account) -> impl IntoView {
                                 None => "Looking for the private key in this browser…".to_string(),
                                 Some(Held::Main) => "Private key: held by this browser (it cannot be read out or sent anywhere).".to_string(),
                                 Some(Held::Other(_)) => format!("Private key: held by {held_by}. This browser holds its own certificate's key (see Browsers)."),
+                                Some(Held::Requested(_) | Held::Nothing) if !account.can_change.get() => format!("Private key: held by {held_by}, not this browser."),
                                 Some(Held::Requested(_) | Held::Nothing) => format!("Private key: not in this browser. It was made in {held_by}; to use this account from here, add this browser (see Browsers) or replace the certificate."),
                             }}
                         </p>
                         <button type="button" class="button subtle" on:click=download_current>"Download certificate"</button>
                     }.into_any()
                 }
+                None if !account.can_change.get() => view! { <p>"This account has no certificate yet."</p> }.into_any(),
                 None => view! { <p>"This account has no certificate yet. Replace certificate makes one."</p> }.into_any(),
             }}
             // Shown while there is a certificate; kept (with its messages) as the account changes.

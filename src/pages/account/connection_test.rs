@@ -179,7 +179,9 @@ pub fn ConnectionTestSection(
                 "Checks that Microsoft accepts this certificate for the app, that the tenant owns the organization, and the permissions Xops needs. "
                 "This browser signs the request with the account's key; the key stays here."
             </p>
-            <Show when=move || can_change.get() fallback=|| view! { <p>"An owner or admin runs the test; you see its last result."</p> }>
+            <Show when=move || can_change.get() fallback=move || view! {
+                <p>{move || if last().is_some() { "An owner or admin runs the test; this is its last result." } else { "Not tested yet. An owner or admin runs the test; you will see its result here." }}</p>
+            }>
             <Show
                 when=move || held.with(|h| h.as_ref().is_none_or(Held::can_sign))
                 fallback=move || view! {
