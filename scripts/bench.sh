@@ -24,13 +24,17 @@ if [ "${1:-}" = "--baseline" ]; then
     say "building the baseline $2 in $BASELINE_TREE"
     git worktree add --detach --force "$BASELINE_TREE" "$2" >/dev/null
     ln -s "$ROOT/scripts/tools/node_modules" "$BASELINE_TREE/scripts/tools/node_modules"
-    # Its own setup script and build, sharing this clone's compiled dependencies; then only its
-    # dist/ and its store binary are kept (in target/, so the next run replaces them). The sync
-    # bench runs each build against its own store, so a change on either side is measured.
-    (cd "$BASELINE_TREE" && CARGO_TARGET_DIR="$ROOT/target" bash -c 'source scripts/setup.sh; build_app' &&
-        CARGO_TARGET_DIR="$ROOT/target" cargo build --release -p xops-store --quiet)
+    # Its own setup script and build, in a target folder of its own: cargo records a workspace
+    # crate's sources relative to the crate, so a baseline built in this clone's target/ looks
+    # up to date for this clone's older files, and the "current" build then reused the
+    # baseline's crates (it did, until 2026-11-30). Then only its dist/ and its store binary are
+    # kept (in target/, so the next run replaces them). The sync bench runs each build against
+    # its own store, so a change on either side is measured.
+    BASELINE_TARGET="$ROOT/target/baseline-build"
+    (cd "$BASELINE_TREE" && CARGO_TARGET_DIR="$BASELINE_TARGET" bash -c 'source scripts/setup.sh; build_app' &&
+        CARGO_TARGET_DIR="$BASELINE_TARGET" cargo build --release -p xops-store --quiet)
     rm -rf "$ROOT/target/baseline-dist" && cp -a "$BASELINE_TREE/dist" "$ROOT/target/baseline-dist"
-    cp "$ROOT/target/release/xops-store" "$ROOT/target/baseline-xops-store"
+    cp "$BASELINE_TARGET/release/xops-store" "$ROOT/target/baseline-xops-store"
     git worktree remove --force "$BASELINE_TREE"
     export XOPS_BASELINE_DIST="$ROOT/target/baseline-dist" XOPS_BASELINE_STORE_BIN="$ROOT/target/baseline-xops-store"
 fi
