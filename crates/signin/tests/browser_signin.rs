@@ -184,15 +184,33 @@ fn next_from_the_address_never_leads_off_site() {
     assert_eq!(land(""), "/");
 }
 
+/// Until the organization has an account, those who may link one land on the first-login picker;
+/// a viewer, who cannot, lands on Home.
+#[wasm_bindgen_test]
+fn only_those_who_may_link_land_on_the_picker() {
+    use xops_model::Role;
+    let me = |role| Me {
+        user: UserInfo { id: "00000000-0000-4000-8000-000000000001".parse().unwrap(), email: "ada@contoso.com".into() },
+        organization: OrganizationInfo { id: "00000000-0000-4000-8000-000000000002".parse().unwrap(), name: "Contoso".into() },
+        role,
+        has_connected_account: false,
+    };
+    assert_eq!(xops_web::landing_path(&me(Role::Owner), None), "/welcome");
+    assert_eq!(xops_web::landing_path(&me(Role::Admin), None), "/welcome");
+    assert_eq!(xops_web::landing_path(&me(Role::Viewer), None), "/");
+}
+
 /// This module shows exactly the pages the app leaves for (the loader in index.html starts it for
-/// those paths; the end-to-end tests open both).
+/// those paths; the end-to-end tests open each).
 #[wasm_bindgen_test]
 fn the_pages_are_the_routes_the_app_leaves_for() {
     use xops_web::routes;
     assert_eq!(Page::from_path(routes::LOGIN), Some(Page::SignIn));
     assert_eq!(Page::from_path(routes::SIGNUP), Some(Page::CreateAccount));
+    assert_eq!(Page::from_path(routes::JOIN), Some(Page::Join));
     assert_eq!(Page::from_path("/login/"), None);
-    assert!(routes::is_public(routes::LOGIN) && routes::is_public(routes::SIGNUP) && !routes::is_public(routes::HOME));
+    assert!(routes::is_public(routes::LOGIN) && routes::is_public(routes::SIGNUP) && routes::is_public(routes::JOIN));
+    assert!(!routes::is_public(routes::HOME) && !routes::is_public(routes::MEMBERS));
 }
 
 /// index.html shows the page's form before this module has loaded (`Page::markup`). The module

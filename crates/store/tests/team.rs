@@ -394,3 +394,24 @@ async fn the_log_holds_no_secret_and_keeps_entries_for_the_retention_only() {
     assert_eq!(dropped, 1);
     assert_eq!(kinds(&activity(&s, &ada, "").await), ["account_linked", "member_joined"]);
 }
+
+/// Opening links has its own limit per address (five times the sign-up limit), and joining counts
+/// as a sign-up: a flood of guesses gets 429 long before it could find a token.
+#[tokio::test]
+async fn opening_and_using_links_is_limited_per_address() {
+    let s = spawn_store(|c| c.signups_per_address = 2).await;
+    let ada = s.sign_up("ada@contoso.com", "Contoso").await;
+    let created = invited(&s, &ada, "grace@contoso.com", "admin").await;
+    for _ in 0..10 {
+        let res = s.post(&s.browser(), "/api/v1/auth/invitation", json!({"token": created.token})).await;
+        assert_eq!(res.status(), 200);
+    }
+    let (status, code, message) =
+        status_and_code(s.post(&s.browser(), "/api/v1/auth/invitation", json!({"token": created.token})).await).await;
+    assert_eq!((status, code), (429, ErrorCode::TooManyRequests), "{message}");
+    // Ada's sign-up used one of the two sign-ups; a wrong token uses the other; then 429.
+    let res = s.post(&s.browser(), "/api/v1/auth/join", json!({"token": "guess", "password": PASSWORD})).await;
+    assert_eq!(res.status(), 410);
+    let res = s.post(&s.browser(), "/api/v1/auth/join", json!({"token": created.token, "password": PASSWORD})).await;
+    assert_eq!(status_and_code(res).await.0, 429);
+}

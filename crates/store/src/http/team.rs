@@ -6,7 +6,7 @@ use super::auth::{signed_in, signup_limits};
 use super::json::ApiJson;
 use super::records::parse_id;
 use crate::activity::{self, Filter};
-use crate::auth::{self, client_address, CurrentUser};
+use crate::auth::{self, client_address, throttle, CurrentUser};
 use crate::error::AppError;
 use crate::{team, AppState};
 use axum::extract::{Path, Query, State};
@@ -127,7 +127,15 @@ pub async fn invitation(
     parts: Parts,
     ApiJson(req): ApiJson<InvitationToken>,
 ) -> Result<Json<InvitationPreview>, AppError> {
-    signup_limits(&state, &client_address(&state, &parts), "invitation").await?;
+    // Its own limit (opening a link is no sign-up; several colleagues behind one office address
+    // open theirs), still far from enough to guess a 256-bit token.
+    let address = client_address(&state, &parts);
+    let limit = state.config.signups_per_address.saturating_mul(5);
+    if let Some(wait) =
+        throttle::over_limit(&state.db, &format!("invitation-address:{address}"), limit, throttle::SIGNUP_WINDOW_MS).await?
+    {
+        return Err(throttle::too_many("Too many invitation links opened from your network.", wait));
+    }
     Ok(Json(team::preview(&state.db, &req.token).await?))
 }
 
