@@ -119,6 +119,29 @@ fn EntryList(#[prop(into)] filters: Signal<(String, String, String)>, page_size:
     }
 }
 
+/// One filter: a labelled select of `options` (value, text), with "all" first (the empty value).
+#[component]
+fn Filter(
+    id: &'static str,
+    label: &'static str,
+    all: &'static str,
+    value: RwSignal<String>,
+    options: Signal<Vec<(String, String)>>,
+) -> impl IntoView {
+    let selected = move |v: String| move || value.with(|s| *s == v);
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id on:change=move |ev| value.set(event_target_value(&ev))>
+                <option value="" selected=selected(String::new())>{all}</option>
+                {move || options.get().into_iter().map(|(v, text)| {
+                    view! { <option value=v.clone() selected=selected(v)>{text}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
 #[component]
 pub fn Activity() -> impl IntoView {
     let api = Api::expect_context();
@@ -129,47 +152,25 @@ pub fn Activity() -> impl IntoView {
     let kind = RwSignal::new(from_address("kind"));
     let filters = Signal::derive(move || (account.get(), person.get(), kind.get()));
     let accounts = SyncEngine::expect_context().accounts();
-    let account_options = Memo::new(move |_| {
-        accounts.with(|a| a.by_name().map(|x| (x.id.clone(), x.integration.name.as_str().to_string())).collect::<Vec<_>>())
+    let account_options = Signal::derive(move || {
+        accounts.with(|a| a.by_name().map(|x| (x.id.to_string(), x.integration.name.as_str().to_string())).collect::<Vec<_>>())
     });
     let people = LocalResource::new(move || {
         let api = api.clone();
         async move { api.get::<Members>("/members").await.map(|m| m.members).unwrap_or_default() }
     });
-    let selected = |signal: RwSignal<String>, value: String| move || signal.with(|s| *s == value);
+    let people_options = Signal::derive(move || {
+        people.get().unwrap_or_default().into_iter().map(|m| (m.id.to_string(), m.email)).collect::<Vec<_>>()
+    });
+    let kind_options =
+        Signal::derive(|| ActivityKind::ALL.iter().map(|k| (k.as_str().to_string(), k.title().to_string())).collect());
     view! {
         <PageHeading title="Activity"/>
         <p class="lead">"Who linked, tested, renewed, renamed or disconnected an account, and who joined, left or changed role: newest first."</p>
         <form class="filters" on:submit=|ev| ev.prevent_default()>
-            <div class="field">
-                <label for="filter-account">"Account"</label>
-                <select id="filter-account" on:change=move |ev| account.set(event_target_value(&ev))>
-                    <option value="" selected=selected(account, String::new())>"All accounts"</option>
-                    {move || account_options.get().into_iter().map(|(id, name)| {
-                        let value = id.to_string();
-                        view! { <option value=value.clone() selected=selected(account, value)>{name}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="filter-person">"Person"</label>
-                <select id="filter-person" on:change=move |ev| person.set(event_target_value(&ev))>
-                    <option value="" selected=selected(person, String::new())>"Everyone"</option>
-                    {move || people.get().unwrap_or_default().into_iter().map(|m| {
-                        let value = m.id.to_string();
-                        view! { <option value=value.clone() selected=selected(person, value)>{m.email}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="filter-kind">"What happened"</label>
-                <select id="filter-kind" on:change=move |ev| kind.set(event_target_value(&ev))>
-                    <option value="" selected=selected(kind, String::new())>"Everything"</option>
-                    {ActivityKind::ALL.into_iter().map(|k| {
-                        view! { <option value=k.as_str() selected=selected(kind, k.as_str().to_string())>{k.title()}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
+            <Filter id="filter-account" label="Account" all="All accounts" value=account options=account_options/>
+            <Filter id="filter-person" label="Person" all="Everyone" value=person options=people_options/>
+            <Filter id="filter-kind" label="What happened" all="Everything" value=kind options=kind_options/>
         </form>
         <EntryList filters=filters page_size=50 older=true/>
     }
