@@ -33,11 +33,17 @@ pub(crate) fn token_hash(token: &str) -> String {
     hex
 }
 
-/// Starts a session; returns the token for the cookie (the database keeps only its hash).
-pub async fn create_session(db: &Db, config: &Config, user: &UserRef) -> Result<String, AppError> {
+/// A bearer secret (a session, an invitation): 256 random bits, URL-safe. Stored only as
+/// [`token_hash`].
+pub(crate) fn new_token() -> String {
     let mut raw = [0u8; 32];
     fill_random(&mut raw);
-    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+}
+
+/// Starts a session; returns the token for the cookie (the database keeps only its hash).
+pub async fn create_session(db: &Db, config: &Config, user: &UserRef) -> Result<String, AppError> {
+    let token = new_token();
     let now = now_millis();
     sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, organization_id, created_at, last_seen_at, expires_at)
@@ -135,14 +141,20 @@ impl std::ops::Deref for CurrentUser {
     }
 }
 
-/// The client's address, as the activity log and the sign-up limits see it.
+/// The client's address (see `Config::client_address`), as sign-in throttling, the sign-up
+/// limits and the activity log see it.
+pub fn client_ip(state: &AppState, peer: std::net::SocketAddr, headers: &HeaderMap) -> std::net::IpAddr {
+    let forwarded_for = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    state.config.client_address(peer.ip(), forwarded_for)
+}
+
+/// [`client_ip`] of a request, as text ("unknown" without a connection, as in a test's `oneshot`).
 pub fn client_address(state: &AppState, parts: &Parts) -> String {
     use axum::extract::ConnectInfo;
-    let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>() else {
-        return "unknown".to_string();
-    };
-    let forwarded_for = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    state.config.client_address(peer.ip(), forwarded_for).to_string()
+    match parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>() {
+        Some(ConnectInfo(peer)) => client_ip(state, *peer, &parts.headers).to_string(),
+        None => "unknown".to_string(),
+    }
 }
 
 impl FromRequestParts<AppState> for CurrentUser {

@@ -8,20 +8,11 @@ use crate::activity::{self, Entry};
 use crate::db::{now_millis, Db};
 use crate::error::AppError;
 use crate::ids::{id_column, new_id};
-use crate::random::fill_random;
-use base64::Engine;
 use sqlx::Row;
 use xops_model::team::InvitationPreview;
 use xops_model::{
     ActivityKind, Email, ErrorCode, Invitation, InvitationCreated, InvitationId, Member, Members, OrganizationId, Role, UserId,
 };
-
-/// An invitation token: 256 random bits, URL-safe. The database keeps only its SHA-256.
-fn new_token() -> String {
-    let mut raw = [0u8; 32];
-    fill_random(&mut raw);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
-}
 
 fn token_hash(token: &str) -> String {
     crate::auth::token_hash(token.trim())
@@ -120,7 +111,7 @@ pub async fn invite(
     .await?
     .rows_affected();
     let id: InvitationId = new_id();
-    let token = new_token();
+    let token = crate::auth::new_token();
     let invitation = Invitation {
         id: id.clone(),
         email: email.as_str().to_string(),

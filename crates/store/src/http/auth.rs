@@ -41,7 +41,7 @@ pub async fn signup(
     let valid = req.validate().map_err(first_field_error)?;
     // Limits come before anything that costs (the password hash) or tells (whether the email
     // has an account): a flood gets 429 quickly and cheaply.
-    let address = client_address(&state, peer, &headers);
+    let address = auth::client_ip(&state, peer, &headers);
     signup_limits(&state, &address.to_string(), "signup").await?;
     if accounts::email_exists(&state.db, &valid.email).await? {
         return Err(accounts::email_taken());
@@ -69,11 +69,6 @@ pub(super) async fn signup_limits(state: &AppState, address: &str, what: &str) -
     Ok(())
 }
 
-fn client_address(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> std::net::IpAddr {
-    let forwarded_for = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    state.config.client_address(peer.ip(), forwarded_for)
-}
-
 const TOO_MANY_SIGN_INS: &str = "Too many failed sign-ins.";
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginRequest, responses((status = 200, description = "Signed in (Set-Cookie)", body = Me), (status = 401, description = "Unknown email or wrong password (the same answer for both)", body = ApiError), (status = 429, description = "Too many failed sign-ins; see Retry-After", body = ApiError), (status = 503, description = "Too many sign-ins at once; see Retry-After", body = ApiError)))]
@@ -85,7 +80,7 @@ pub async fn login(
 ) -> Result<Response, AppError> {
     let email = Email::parse(&req.email).map_err(|e| first_field_error(vec![e]))?;
     let account_key = throttle::account_key(email.as_str());
-    let address_key = throttle::address_key(client_address(&state, peer, &headers));
+    let address_key = throttle::address_key(auth::client_ip(&state, peer, &headers));
     // A cheap look first, so a waiting client does not queue for a password slot.
     let wait = throttle::wait_ms(&state.db, &[&account_key, &address_key]).await?;
     if wait > 0 {
