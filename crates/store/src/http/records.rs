@@ -42,8 +42,10 @@ pub async fn list(
     Ok(Json(records::changes_since(&state.db, &current.user.organization_id, q.since, limit).await?))
 }
 
-pub(super) fn parse_id(id: &str) -> Result<RecordId, AppError> {
-    RecordId::parse(id).map_err(|e| AppError::of(ErrorCode::BadRequest, e.message).field("id"))
+/// An id from the path (a record's, a member's, an invitation's), parsed into its type; a 400
+/// naming `id` otherwise.
+pub(super) fn parse_id<T: TryFrom<String, Error = FieldError>>(id: &str) -> Result<T, AppError> {
+    T::try_from(id.to_string()).map_err(|e| AppError::of(ErrorCode::BadRequest, e.message).field("id"))
 }
 
 fn precondition(headers: &HeaderMap) -> Result<Precondition, AppError> {

@@ -43,13 +43,9 @@ pub async fn invite(
 
 #[utoipa::path(delete, path = "/api/v1/invitations/{id}", tag = "team", security(("session" = [])), params(("id" = String, Path, description = "The invitation's id")), responses((status = 204, description = "Revoked: the link no longer works"), (status = 403, description = "Not allowed for this role", body = ApiError), (status = 404, description = "No pending invitation with this id", body = ApiError)))]
 pub async fn revoke(State(state): State<AppState>, current: CurrentUser, Path(id): Path<String>) -> Result<StatusCode, AppError> {
-    let id = InvitationId::parse(&id).map_err(|e| AppError::of(ErrorCode::BadRequest, e.message).field("id"))?;
+    let id: InvitationId = parse_id(&id)?;
     team::revoke(&state.db, &current, &id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-fn member_id(id: &str) -> Result<UserId, AppError> {
-    UserId::parse(id).map_err(|e| AppError::of(ErrorCode::BadRequest, e.message).field("id"))
 }
 
 /// After a change to a person's membership, this process forgets their sessions (so the next
@@ -65,7 +61,7 @@ pub async fn change_role(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<RoleChange>,
 ) -> Result<Json<Member>, AppError> {
-    let id = member_id(&id)?;
+    let id: UserId = parse_id(&id)?;
     let member = team::change_role(&state.db, &current, &id, req.role).await?;
     forget_sessions_of(&state, &id);
     Ok(Json(member))
@@ -73,7 +69,7 @@ pub async fn change_role(
 
 #[utoipa::path(delete, path = "/api/v1/members/{id}", tag = "team", security(("session" = [])), params(("id" = String, Path, description = "The member's user id")), responses((status = 204, description = "Removed; their sessions have ended"), (status = 403, description = "Only owners remove members", body = ApiError), (status = 404, description = "No such member", body = ApiError), (status = 409, description = "It would leave the organization without an owner", body = ApiError)))]
 pub async fn remove(State(state): State<AppState>, current: CurrentUser, Path(id): Path<String>) -> Result<StatusCode, AppError> {
-    let id = member_id(&id)?;
+    let id: UserId = parse_id(&id)?;
     team::remove(&state.db, &current, &id).await?;
     forget_sessions_of(&state, &id);
     tracing::info!(member = %id, "member removed");
@@ -108,7 +104,7 @@ pub async fn activity(
     }
     let filter = Filter {
         account: q.account.filter(|a| !a.is_empty()).map(|a| parse_id(&a)).transpose()?,
-        person: q.person.filter(|p| !p.is_empty()).map(|p| member_id(&p)).transpose().map_err(|e| e.field("person"))?,
+        person: q.person.filter(|p| !p.is_empty()).map(|p| parse_id(&p)).transpose().map_err(|e| e.field("person"))?,
         kind: q
             .kind
             .filter(|k| !k.is_empty())
