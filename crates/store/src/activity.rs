@@ -85,13 +85,14 @@ pub async fn list(db: &Db, organization: &OrganizationId, filter: &Filter, limit
     if let Some(k) = filter.kind {
         condition("kind", k.as_str().to_string());
     }
-    let mut query_sql = sql;
-    let n = binds.len();
+    // Then the numbers: `before` (when given) and the limit.
+    let mut n = binds.len();
     if filter.before.is_some() {
-        query_sql += &format!(" AND seq < ${}", n + 1);
+        n += 1;
+        sql += &format!(" AND seq < ${n}");
     }
-    query_sql += &format!(" ORDER BY seq DESC LIMIT ${}", n + 1 + usize::from(filter.before.is_some()));
-    let mut query = sqlx::query(&query_sql);
+    sql += &format!(" ORDER BY seq DESC LIMIT ${}", n + 1);
+    let mut query = sqlx::query(&sql);
     for b in &binds {
         query = query.bind(b.as_str());
     }
