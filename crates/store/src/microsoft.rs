@@ -256,43 +256,30 @@ impl Relay {
                     TokenOutcome::Token(t) => {
                         result.roles = roles_of(&t);
                         if result.roles.is_empty() {
-                            (
-                                Check::failed(
-                                    CheckId::AdminConsent,
-                                    "No administrator has granted the app's permissions: its Exchange Online token carries none.",
-                                    consent.clone(),
-                                ),
-                                Check::not_checked(CheckId::ExchangeManageAsApp, "admin consent is missing."),
+                            no_consent(
+                                "No administrator has granted the app's permissions: its Exchange Online token carries none.",
+                                consent.clone(),
                             )
                         } else if result.roles.iter().any(|r| r == EXCHANGE_ROLE) {
-                            (
-                                Check::passed(CheckId::AdminConsent, "An administrator granted the app's permissions."),
-                                Check::passed(
-                                    CheckId::ExchangeManageAsApp,
-                                    "The app holds the Exchange.ManageAsApp application role.",
-                                ),
-                            )
+                            consented(Check::passed(
+                                CheckId::ExchangeManageAsApp,
+                                "The app holds the Exchange.ManageAsApp application role.",
+                            ))
                         } else {
-                            (
-                                Check::passed(CheckId::AdminConsent, "An administrator granted the app's permissions."),
-                                Check::failed(
-                                    CheckId::ExchangeManageAsApp,
-                                    format!(
-                                        "The app does not hold Exchange.ManageAsApp (its Exchange roles: {}).",
-                                        list_or_none(&result.roles)
-                                    ),
-                                    exchange_fix,
+                            consented(Check::failed(
+                                CheckId::ExchangeManageAsApp,
+                                format!(
+                                    "The app does not hold Exchange.ManageAsApp (its Exchange roles: {}).",
+                                    list_or_none(&result.roles)
                                 ),
-                            )
+                                exchange_fix,
+                            ))
                         }
                     }
                     TokenOutcome::Refused(d) => {
                         let (detail, fix) = explain_entra_error(&d, &self.authority, tenant, application);
                         if fix == consent {
-                            (
-                                Check::failed(CheckId::AdminConsent, detail, fix),
-                                Check::not_checked(CheckId::ExchangeManageAsApp, "admin consent is missing."),
-                            )
+                            no_consent(detail, fix)
                         } else {
                             (
                                 Check::not_checked(CheckId::AdminConsent, "Microsoft refused a token for Exchange Online."),
@@ -321,6 +308,19 @@ impl Relay {
         }
         result
     }
+}
+
+/// Admin consent granted, and what the Exchange role check found.
+fn consented(exchange: Check) -> (Check, Check) {
+    (Check::passed(CheckId::AdminConsent, "An administrator granted the app's permissions."), exchange)
+}
+
+/// Nobody granted consent (`detail` says how that showed): the Exchange role cannot be checked.
+fn no_consent(detail: impl Into<String>, fix: String) -> (Check, Check) {
+    (
+        Check::failed(CheckId::AdminConsent, detail, fix),
+        Check::not_checked(CheckId::ExchangeManageAsApp, "admin consent is missing."),
+    )
 }
 
 fn list_or_none(items: &[String]) -> String {
