@@ -219,7 +219,8 @@ pub(crate) async fn write_in(
     // Its entry in the activity log, in this transaction: written before the checks below, so a
     // change they refuse takes its entry with it.
     let live = current.as_ref().filter(|c| !c.deleted);
-    let before = live.and_then(|c| c.body.clone()).and_then(|b| serde_json::from_value::<Integration>(b).ok());
+    // Read from the body in place (a `&Value` is a deserializer): no copy of it per write.
+    let before = live.and_then(|c| c.body.as_ref()).and_then(|b| <Integration as serde::Deserialize>::deserialize(b).ok());
     let (what, detail) = ActivityKind::of_account_change(before.as_ref(), after);
     let name = after.or(before.as_ref()).map(|i| i.name.as_str());
     activity::record(tx, actor, activity::Entry { kind: what, account: Some(id), account_name: name, detail }).await?;
