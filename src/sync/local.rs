@@ -137,8 +137,12 @@ pub struct LocalStore {
     pub name: String,
 }
 
-fn json<T: Serialize>(v: &T) -> JsValue {
-    JsValue::from_str(&serde_json::to_string(v).unwrap_or_default())
+/// `v` as the JSON text the device keeps. A value that cannot be written fails the write it is
+/// part of (never an empty entry in its place).
+fn json<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
+    serde_json::to_string(v)
+        .map(|s| JsValue::from_str(&s))
+        .map_err(|e| JsValue::from_str(&format!("could not be written as JSON: {e}")))
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(v: &JsValue) -> Option<T> {
@@ -219,7 +223,7 @@ impl LocalStore {
             .write(&[OUTBOX], |store| {
                 let outbox = store(OUTBOX)?;
                 match op {
-                    OutboxOp::Put(p) => outbox.put_with_key(&json(p), &seq_key(p.seq)).map(|_| ()),
+                    OutboxOp::Put(p) => outbox.put_with_key(&json(p)?, &seq_key(p.seq)).map(|_| ()),
                     OutboxOp::Remove(seq) => outbox.delete(&seq_key(*seq)).map(|_| ()),
                 }
             })
@@ -233,7 +237,7 @@ impl LocalStore {
                 put_record(&store(RECORDS)?, record)?;
                 store(OUTBOX)?.delete(&seq_key(seq))?;
                 if let Some(n) = notice {
-                    store(NOTICES)?.put_with_key(&json(n), &seq_key(n.seq()))?;
+                    store(NOTICES)?.put_with_key(&json(n)?, &seq_key(n.seq()))?;
                 }
                 Ok(())
             })
@@ -245,7 +249,7 @@ impl LocalStore {
         self.idb
             .write(&[OUTBOX, NOTICES], |store| {
                 store(OUTBOX)?.delete(&seq_key(seq))?;
-                store(NOTICES)?.put_with_key(&json(notice), &seq_key(notice.seq()))?;
+                store(NOTICES)?.put_with_key(&json(notice)?, &seq_key(notice.seq()))?;
                 Ok(())
             })
             .await
@@ -338,5 +342,5 @@ fn since(meta: &Entries) -> i64 {
 /// A record's entry of its own; a deletion stays as a tombstone, which hides any older copy of
 /// the record in a chunk.
 fn put_record(records: &web_sys::IdbObjectStore, r: &Cached) -> Result<(), JsValue> {
-    records.put_with_key(&json(r), &JsValue::from_str(r.id.as_str())).map(|_| ())
+    records.put_with_key(&json(r)?, &JsValue::from_str(r.id.as_str())).map(|_| ())
 }

@@ -10,9 +10,11 @@
 mod api;
 mod dom;
 mod form;
+mod page;
 
 pub use api::set_api_base;
-pub use form::{mount, Page};
+pub use form::mount;
+pub use page::Page;
 
 /// Shows the page the address names (the loader in index.html starts this module only for
 /// Sign in, Create account and Join), and sends a person who is already signed in on to the app.

@@ -1,0 +1,181 @@
+//! The sign-in module's pages: their words (the product's own), fields and markup (the app's
+//! classes and structure, so they look the same), the checks beside each field, and the body each
+//! sends.
+
+use crate::dom::input_value;
+use web_sys::Element;
+use xops_model::team::JoinRequest;
+use xops_model::{Email, FieldError, LoginRequest, NewPassword, OrganizationName, SignupRequest};
+use xops_web::routes;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    SignIn,
+    CreateAccount,
+    /// Joining an organization through an invitation link (`/join#TOKEN`).
+    Join,
+}
+
+pub(crate) struct Field {
+    pub(crate) id: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) input_type: &'static str,
+    pub(crate) autocomplete: &'static str,
+    pub(crate) hint: Option<&'static str>,
+}
+
+const ORGANIZATION: Field =
+    Field { id: "organization", label: "Organization name", input_type: "text", autocomplete: "organization", hint: None };
+const EMAIL: Field = Field { id: "email", label: "Email", input_type: "email", autocomplete: "email", hint: None };
+/// The invited address: shown, not typed (the invitation names it).
+const INVITED_EMAIL: Field = Field {
+    id: "email",
+    label: "Email",
+    input_type: "email",
+    autocomplete: "username",
+    hint: Some("The address you were invited with."),
+};
+const PASSWORD: Field =
+    Field { id: "password", label: "Password", input_type: "password", autocomplete: "current-password", hint: None };
+const NEW_PASSWORD: Field = Field {
+    id: "password",
+    label: "Password",
+    input_type: "password",
+    autocomplete: "new-password",
+    hint: Some("At least 12 characters. A few unrelated words make a strong one."),
+};
+
+/// The words of each page (the product's own).
+pub(crate) struct Words {
+    pub(crate) title: &'static str,
+    pub(crate) lead: &'static str,
+    pub(crate) fields: &'static [Field],
+    pub(crate) submit: &'static str,
+    pub(crate) pending: &'static str,
+    pub(crate) switch_text: &'static str,
+    pub(crate) switch_link: &'static str,
+    pub(crate) switch_to: &'static str,
+    pub(crate) endpoint: &'static str,
+}
+
+impl Page {
+    pub(crate) fn words(self) -> Words {
+        match self {
+            Page::SignIn => Words {
+                title: "Sign in",
+                lead: "Access the platform and sign in using your credentials.",
+                fields: &[EMAIL, PASSWORD],
+                submit: "Sign in",
+                pending: "Signing in…",
+                switch_text: "New to Xops? ",
+                switch_link: "Create an account",
+                switch_to: routes::SIGNUP,
+                endpoint: "/auth/login",
+            },
+            Page::CreateAccount => Words {
+                title: "Create your account",
+                lead: "Set up your organization in Xops, then link your first cloud account.",
+                fields: &[ORGANIZATION, EMAIL, NEW_PASSWORD],
+                submit: "Create account",
+                pending: "Creating your account…",
+                switch_text: "Already have an account? ",
+                switch_link: "Sign in",
+                switch_to: routes::LOGIN,
+                endpoint: "/auth/signup",
+            },
+            Page::Join => Words {
+                title: "Join your team on Xops",
+                lead: "You were invited to an organization on Xops. Choose a password to create your account and join it.",
+                fields: &[INVITED_EMAIL, NEW_PASSWORD],
+                submit: "Join",
+                pending: "Joining…",
+                switch_text: "Already have an account? ",
+                switch_link: "Sign in",
+                switch_to: routes::LOGIN,
+                endpoint: "/auth/join",
+            },
+        }
+    }
+
+    /// What is wrong with one field, by the same rules the store applies (`None`: nothing).
+    pub(crate) fn check(self, root: &Element, id: &str) -> Option<String> {
+        let message = |r: Result<(), FieldError>| r.err().map(|e| e.message);
+        let value = input_value(root, id);
+        match (self, id) {
+            // The invitation names the address; the store says if it is unusable.
+            (Page::Join, "email") => None,
+            (_, "email") => message(Email::parse(&value).map(drop)),
+            (Page::SignIn, "password") => value.is_empty().then(|| "Enter your password.".to_string()),
+            (Page::CreateAccount | Page::Join, "password") => {
+                message(NewPassword::parse_for(&value, &input_value(root, "email")).map(drop))
+            }
+            (_, "organization") => message(OrganizationName::parse(&value).map(drop)),
+            _ => None,
+        }
+    }
+
+    /// The request body, as typed (the store checks it again and says what is wrong).
+    pub(crate) fn body(self, root: &Element) -> Result<String, serde_json::Error> {
+        let (email, password) = (input_value(root, "email"), input_value(root, "password"));
+        match self {
+            Page::SignIn => serde_json::to_string(&LoginRequest { email, password }),
+            Page::CreateAccount => {
+                serde_json::to_string(&SignupRequest { organization: input_value(root, "organization"), email, password })
+            }
+            Page::Join => serde_json::to_string(&JoinRequest { token: invitation_token(), password }),
+        }
+    }
+}
+
+impl Page {
+    pub const ALL: [Page; 3] = [Page::SignIn, Page::CreateAccount, Page::Join];
+
+    /// The page's address.
+    pub fn path(self) -> &'static str {
+        match self {
+            Page::SignIn => routes::LOGIN,
+            Page::CreateAccount => routes::SIGNUP,
+            Page::Join => routes::JOIN,
+        }
+    }
+
+    /// The page's markup, as [`mount`] shows it. The build also writes it into index.html (a
+    /// `<template>` per page, `xops-signin-pages`), so the form is on screen as soon as the
+    /// stylesheet is, while this module is still downloading; [`mount`] then takes it over.
+    pub fn markup(self) -> String {
+        markup(self, &self.words())
+    }
+}
+
+/// The markup: only the fixed words above, never anything typed or taken from the address (the
+/// `next` page goes in through `set_attribute`), so it is safe as HTML.
+fn markup(page: Page, words: &Words) -> String {
+    let mut fields = String::new();
+    for f in words.fields {
+        let hint = f.hint.map(|h| format!(r#"<p class="field-hint" id="{}-hint">{h}</p>"#, f.id)).unwrap_or_default();
+        let described = if f.hint.is_some() { format!(r#" aria-describedby="{}-hint""#, f.id) } else { String::new() };
+        fields += &format!(
+            r#"<div class="field"><label for="{id}">{label}</label>{hint}<input id="{id}" name="{id}" type="{ty}" autocomplete="{ac}" aria-invalid="false"{described}><p class="field-error" id="{id}-error" hidden></p></div>"#,
+            id = f.id,
+            label = f.label,
+            ty = f.input_type,
+            ac = f.autocomplete,
+        );
+    }
+    format!(
+        r#"<div class="auth-page"><div class="auth-brand"><svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false"><rect width="32" height="32" rx="7"></rect><path d="M9 9l14 14M23 9L9 23"></path></svg><span>Xops</span></div><div class="auth-card"><h1 class="page-title">{title}</h1><p class="lead">{lead}</p><form class="form" method="post" novalidate data-page="{path}"><div class="form-alert" role="alert" hidden></div>{fields}<button class="button primary wide" type="submit">{submit}</button></form><p class="auth-switch">{switch_text}<a id="switch" href="{switch_to}">{switch_link}</a></p></div></div>"#,
+        title = words.title,
+        lead = words.lead,
+        submit = words.submit,
+        switch_text = words.switch_text,
+        switch_link = words.switch_link,
+        switch_to = words.switch_to,
+        path = page.path(),
+    )
+}
+
+/// The invitation token: the address's fragment (`/join#TOKEN`), which no server ever sees.
+pub fn invitation_token() -> String {
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    hash.trim_start_matches('#').to_string()
+}
