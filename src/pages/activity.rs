@@ -157,7 +157,13 @@ pub fn Activity() -> impl IntoView {
     });
     let people = LocalResource::new(move || {
         let api = api.clone();
-        async move { api.get::<Members>("/members").await.map(|m| m.members).unwrap_or_default() }
+        async move {
+            // Without the list, the Person filter offers only "Everyone"; the entries still show who.
+            api.get::<Members>("/members").await.map(|m| m.members).unwrap_or_else(|e| {
+                leptos::logging::warn!("the Person filter could not list the members: {e}");
+                Vec::new()
+            })
+        }
     });
     let people_options = Signal::derive(move || {
         people.get().unwrap_or_default().into_iter().map(|m| (m.id.to_string(), m.email)).collect::<Vec<_>>()
