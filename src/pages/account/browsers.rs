@@ -127,6 +127,49 @@ fn rows(integration: &Integration, held: &Option<Held>) -> Vec<Row> {
     main.chain(others).chain(waiting).collect()
 }
 
+/// The account's certificates, one row each, with Approve on a waiting request when this browser
+/// can sign, and the requesting browser's own "I have uploaded it in the portal".
+#[component]
+fn BrowserList(
+    account: Account,
+    busy: Signal<bool>,
+    can_sign: Signal<bool>,
+    on_approve: Callback<Sha1Thumbprint>,
+    on_uploaded: Callback<Sha1Thumbprint>,
+) -> impl IntoView {
+    let held = account.held;
+    view! {
+        <table class="accounts browsers">
+            <thead><tr><th scope="col">"Certificate (SHA-1)"</th><th scope="col">"Valid until"</th><th scope="col">"Key held by"</th><th scope="col">"State"</th></tr></thead>
+            <tbody>
+                {move || account.integration().map(|i| rows(&i, &held.get())).unwrap_or_default().into_iter().map(|r| {
+                    let thumbprint = r.certificate.sha1_thumbprint.clone();
+                    let (approve_t, upload_t) = (thumbprint.clone(), thumbprint.clone());
+                    let by = r.certificate.created_by.clone().map(|b| format!(", made by {b}")).unwrap_or_default();
+                    let holder = format!("{}{}{by}", r.certificate.key_held_by, if r.here { " (this browser)" } else { "" });
+                    let expired = matches!(r.certificate.expiry(now_ms()), Expiry::Expired { .. });
+                    view! {
+                        <tr>
+                            <td data-label="Certificate (SHA-1)"><code>{thumbprint.to_string()}</code></td>
+                            <td data-label="Valid until">{format_date(r.certificate.not_after)}{expired.then_some(" (expired)")}</td>
+                            <td data-label="Key held by">{holder}</td>
+                            <td data-label="State">
+                                {if r.waiting { "Waiting for approval" } else { "In use" }}
+                                {(r.waiting && !r.here).then(|| view! {
+                                    <button type="button" class="button small" disabled=move || busy.get() || !can_sign.get() on:click=move |_| on_approve.run(approve_t.clone())>"Approve"</button>
+                                })}
+                                {(r.waiting && r.here).then(|| view! {
+                                    <button type="button" class="button small" disabled=busy on:click=move |_| on_uploaded.run(upload_t.clone())>"I have uploaded it in the portal"</button>
+                                })}
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
 #[component]
 pub(super) fn BrowsersSection(account: Account) -> impl IntoView {
     let api = Api::expect_context();
@@ -219,34 +262,7 @@ pub(super) fn BrowsersSection(account: Account) -> impl IntoView {
         <section class="panel" aria-labelledby="browsers-heading">
             <h2 id="browsers-heading">"Browsers"</h2>
             <p>"Each browser that uses this account holds its own key; none ever leaves its browser. A browser without one can ask to be added, and anyone on a browser that holds a key approves it."</p>
-            <table class="accounts browsers">
-                <thead><tr><th scope="col">"Certificate (SHA-1)"</th><th scope="col">"Valid until"</th><th scope="col">"Key held by"</th><th scope="col">"State"</th></tr></thead>
-                <tbody>
-                    {move || account.integration().map(|i| rows(&i, &held.get())).unwrap_or_default().into_iter().map(|r| {
-                        let thumbprint = r.certificate.sha1_thumbprint.clone();
-                        let (approve_t, upload_t) = (thumbprint.clone(), thumbprint.clone());
-                        let by = r.certificate.created_by.clone().map(|b| format!(", made by {b}")).unwrap_or_default();
-                        let holder = format!("{}{}{by}", r.certificate.key_held_by, if r.here { " (this browser)" } else { "" });
-                        let expired = matches!(r.certificate.expiry(now_ms()), Expiry::Expired { .. });
-                        view! {
-                            <tr>
-                                <td data-label="Certificate (SHA-1)"><code>{thumbprint.to_string()}</code></td>
-                                <td data-label="Valid until">{format_date(r.certificate.not_after)}{expired.then_some(" (expired)")}</td>
-                                <td data-label="Key held by">{holder}</td>
-                                <td data-label="State">
-                                    {if r.waiting { "Waiting for approval" } else { "In use" }}
-                                    {(r.waiting && !r.here).then(|| view! {
-                                        <button type="button" class="button small" disabled=move || busy() || !can_sign() on:click=move |_| approve_with_graph(approve_t.clone())>"Approve"</button>
-                                    })}
-                                    {(r.waiting && r.here).then(|| view! {
-                                        <button type="button" class="button small" disabled=busy on:click=move |_| uploaded(upload_t.clone())>"I have uploaded it in the portal"</button>
-                                    })}
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <BrowserList account busy=Signal::derive(busy) can_sign=Signal::derive(can_sign) on_approve=Callback::new(approve_with_graph) on_uploaded=Callback::new(uploaded)/>
             <Show when=move || waiting_requests() && can_sign()>
                 <TextField
                     id="approve-object-id"
