@@ -10,22 +10,9 @@ use crate::sync::SyncEngine;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
-use xops_model::{ActivityEntry, ActivityKind, ActivityPage, Members, RecordId};
-
-/// The store's query for these filters (ids and kinds are URL-safe as they are).
-fn query(account: &str, person: &str, kind: &str, before: Option<i64>, limit: u32) -> String {
-    let mut q = format!("/activity?limit={limit}");
-    for (name, value) in [("account", account), ("person", person), ("kind", kind)] {
-        if !value.is_empty() {
-            q += &format!("&{name}={value}");
-        }
-    }
-    if let Some(b) = before {
-        q += &format!("&before={b}");
-    }
-    q
-}
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+use xops_model::{ActivityEntry, ActivityFilter, ActivityKind, ActivityPage, Members, RecordId, UserId};
 
 /// One entry: when, who did what, to which account, with its detail and address.
 #[component]
@@ -59,7 +46,7 @@ fn Entry(entry: ActivityEntry) -> impl IntoView {
 
 /// A list of entries fetched with `filters` (a query without paging), with "Show older".
 #[component]
-fn EntryList(#[prop(into)] filters: Signal<(String, String, String)>, page_size: u32, older: bool) -> impl IntoView {
+fn EntryList(#[prop(into)] filters: Signal<ActivityFilter>, page_size: u32, older: bool) -> impl IntoView {
     let api = StoredValue::new(Api::expect_context());
     let entries = RwSignal::new(Vec::<ActivityEntry>::new());
     let next = RwSignal::new(None::<i64>);
@@ -68,13 +55,13 @@ fn EntryList(#[prop(into)] filters: Signal<(String, String, String)>, page_size:
     // The answer to the latest filters only (an older, slower answer is dropped).
     let latest = StoredValue::new(0u32);
     let load = move |before: Option<i64>| {
-        let (account, person, kind) = filters.get_untracked();
+        let filter = ActivityFilter { before, ..filters.get_untracked() };
         let api = api.get_value();
         latest.update_value(|n| *n += 1);
         let this = latest.get_value();
         loading.set(true);
         spawn_local(async move {
-            let got: Result<ActivityPage, ApiClientError> = api.get(&query(&account, &person, &kind, before, page_size)).await;
+            let got: Result<ActivityPage, ApiClientError> = api.get(&filter.path(page_size)).await;
             if latest.try_get_value() != Some(this) {
                 return;
             }
@@ -150,7 +137,30 @@ pub fn Activity() -> impl IntoView {
     let account = RwSignal::new(from_address("account"));
     let person = RwSignal::new(from_address("person"));
     let kind = RwSignal::new(from_address("kind"));
-    let filters = Signal::derive(move || (account.get(), person.get(), kind.get()));
+    // The selects offer only values that read; an address typed or kept from elsewhere may not.
+    let filters = Signal::derive(move || ActivityFilter {
+        account: account.with(|a| RecordId::parse(a).ok()),
+        person: person.with(|p| UserId::parse(p).ok()),
+        kind: kind.with(|k| ActivityKind::parse(k)),
+        before: None,
+    });
+    // The address follows the filters (replacing, not adding to, the history), so a filtered
+    // view can be reloaded, bookmarked or sent to a colleague.
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        let mut shown = filters.get().query();
+        if !shown.is_empty() {
+            shown.insert(0, '?');
+        }
+        let options = NavigateOptions { replace: true, scroll: false, ..NavigateOptions::default() };
+        navigate(&format!("{}{shown}", routes::ACTIVITY), options);
+    });
+    let unknown_in_address = {
+        let f = filters.get_untracked();
+        [(account, f.account.is_none()), (person, f.person.is_none()), (kind, f.kind.is_none())]
+            .into_iter()
+            .any(|(typed, unread)| unread && !typed.with_untracked(String::is_empty))
+    };
     let accounts = SyncEngine::expect_context().accounts();
     let account_options = Signal::derive(move || {
         accounts.with(|a| a.by_name().map(|x| (x.id.to_string(), x.integration.name.as_str().to_string())).collect::<Vec<_>>())
@@ -178,6 +188,9 @@ pub fn Activity() -> impl IntoView {
             <Filter id="filter-person" label="Person" all="Everyone" value=person options=people_options/>
             <Filter id="filter-kind" label="What happened" all="Everything" value=kind options=kind_options/>
         </form>
+        {unknown_in_address.then(|| view! {
+            <p class="notice" role="status">"This page's address asks for an account, person or kind of activity that Xops does not know, so that filter shows everything. Choose it again above."</p>
+        })}
         <EntryList filters=filters page_size=50 older=true/>
     }
 }
@@ -185,8 +198,8 @@ pub fn Activity() -> impl IntoView {
 /// An account page's own history: its latest entries, and the way to all of them.
 #[component]
 pub fn HistorySection(account: RecordId) -> impl IntoView {
-    let id = account.to_string();
-    let filters = Signal::derive(move || (id.clone(), String::new(), String::new()));
+    let filter = ActivityFilter { account: Some(account.clone()), ..ActivityFilter::default() };
+    let filters = Signal::derive(move || filter.clone());
     view! {
         <section class="panel" aria-labelledby="history-heading">
             <h2 id="history-heading">"History"</h2>

@@ -108,6 +108,12 @@ test('an owner invites an admin and a viewer; the viewer changes nothing; the ow
   await list.locator('.activity-entry').nth(1).waitFor({ state: 'detached' });
   assert.deepEqual((await list.locator('.activity-what').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim()),
     ['linus@contoso.com joined the organization (as viewer)']);
+  // The filter is in the address, so the page can be shared; an address whose filter no longer
+  // reads says so and shows everything rather than an error.
+  assert.match(ada.page.url(), /[?&]person=[0-9a-f-]{36}/);
+  await ada.page.goto(env.store.url + '/activity?kind=account_linkd');
+  await ada.page.getByRole('status').filter({ hasText: 'asks for an account, person or kind of activity that Xops does not know' }).waitFor();
+  await list.locator('.activity-entry').nth(4).waitFor();
 
   // Ada removes Linus; his open session stops at once.
   await ada.page.goto(env.store.url + '/members');

@@ -185,9 +185,67 @@ pub struct ActivityPage {
     pub next_before: Option<i64>,
 }
 
+/// Which entries `GET /api/v1/activity` lists; every filter is optional. The app builds its query
+/// from one, and the store reads the query into one.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ActivityFilter {
+    pub account: Option<RecordId>,
+    pub person: Option<UserId>,
+    pub kind: Option<ActivityKind>,
+    /// Only entries older than this `seq` (the previous page's `next_before`).
+    pub before: Option<i64>,
+}
+
+impl ActivityFilter {
+    /// The filters as a query string (`account=…&kind=…`; empty when there are none). Ids and
+    /// kind names are URL-safe as they are.
+    pub fn query(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(a) = &self.account {
+            parts.push(format!("account={}", a.as_str()));
+        }
+        if let Some(p) = &self.person {
+            parts.push(format!("person={}", p.as_str()));
+        }
+        if let Some(k) = self.kind {
+            parts.push(format!("kind={}", k.as_str()));
+        }
+        if let Some(b) = self.before {
+            parts.push(format!("before={b}"));
+        }
+        parts.join("&")
+    }
+
+    /// The store's path (under `/api/v1`) for these entries, `limit` at a time.
+    pub fn path(&self, limit: u32) -> String {
+        match self.query() {
+            q if q.is_empty() => format!("/activity?limit={limit}"),
+            q => format!("/activity?limit={limit}&{q}"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_filter_is_its_query() {
+        assert_eq!(ActivityFilter::default().path(50), "/activity?limit=50");
+        assert_eq!(ActivityFilter { kind: Some(ActivityKind::MemberJoined), ..Default::default() }.query(), "kind=member_joined");
+        let account = RecordId::parse("0a1b2c3d-0000-4000-8000-000000000001").unwrap();
+        let person = UserId::parse("0a1b2c3d-0000-4000-8000-000000000002").unwrap();
+        let all = ActivityFilter {
+            account: Some(account),
+            person: Some(person),
+            kind: Some(ActivityKind::RoleChanged),
+            before: Some(42),
+        };
+        assert_eq!(
+            all.path(10),
+            "/activity?limit=10&account=0a1b2c3d-0000-4000-8000-000000000001&person=0a1b2c3d-0000-4000-8000-000000000002&kind=role_changed&before=42"
+        );
+    }
 
     #[test]
     fn kinds_read_and_write_as_their_names() {

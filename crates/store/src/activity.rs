@@ -7,7 +7,7 @@ use crate::db::{now_millis, Db};
 use crate::error::AppError;
 use crate::ids::id_column;
 use sqlx::Row;
-use xops_model::{ActivityEntry, ActivityKind, ActivityPage, ErrorCode, OrganizationId, RecordId, UserId};
+use xops_model::{ActivityEntry, ActivityFilter, ActivityKind, ActivityPage, ErrorCode, OrganizationId, RecordId};
 
 /// What a change was, for its entry. The actor gives who, from where and which organization.
 pub struct Entry<'a> {
@@ -52,21 +52,11 @@ pub async fn record_outside_change(db: &Db, actor: &Actor, entry: Entry<'_>) {
     }
 }
 
-/// Which entries to list; every one is optional.
-#[derive(Debug, Default, Clone)]
-pub struct Filter {
-    pub account: Option<RecordId>,
-    pub person: Option<UserId>,
-    pub kind: Option<ActivityKind>,
-    /// Only entries older than this `seq` (the page after one that ended there).
-    pub before: Option<i64>,
-}
-
 pub const DEFAULT_PAGE: i64 = 50;
 pub const MAX_PAGE: i64 = 200;
 
 /// The organization's entries that match, newest first, `limit` at a time.
-pub async fn list(db: &Db, organization: &OrganizationId, filter: &Filter, limit: i64) -> Result<ActivityPage, AppError> {
+pub async fn list(db: &Db, organization: &OrganizationId, filter: &ActivityFilter, limit: i64) -> Result<ActivityPage, AppError> {
     let mut sql = String::from(
         "SELECT seq, at, actor_id, actor_email, kind, account_id, account_name, detail, address
          FROM activity WHERE organization_id = $1",

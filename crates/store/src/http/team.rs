@@ -5,7 +5,7 @@
 use super::auth::{signed_in, signup_limits};
 use super::json::ApiJson;
 use super::records::parse_id;
-use crate::activity::{self, Filter};
+use crate::activity;
 use crate::auth::{self, client_address, throttle, CurrentUser};
 use crate::error::AppError;
 use crate::{team, AppState};
@@ -17,7 +17,8 @@ use axum::Json;
 use serde::Deserialize;
 use xops_model::team::{InvitationPreview, InvitationRequest, InvitationToken, JoinRequest, RoleChange};
 use xops_model::{
-    ActivityKind, ActivityPage, ApiError, ErrorCode, InvitationCreated, InvitationId, Me, Member, Members, NewPassword, UserId,
+    ActivityFilter, ActivityKind, ActivityPage, ApiError, ErrorCode, InvitationCreated, InvitationId, Me, Member, Members,
+    NewPassword, UserId,
 };
 
 fn invalid(field: &str, message: String) -> AppError {
@@ -102,7 +103,7 @@ pub async fn activity(
     if !(1..=activity::MAX_PAGE).contains(&limit) {
         return Err(activity::bad_filter("limit", format!("limit must be 1 to {}.", activity::MAX_PAGE)));
     }
-    let filter = Filter {
+    let filter = ActivityFilter {
         account: q.account.filter(|a| !a.is_empty()).map(|a| parse_id(&a)).transpose()?,
         person: q.person.filter(|p| !p.is_empty()).map(|p| parse_id(&p)).transpose().map_err(|e| e.field("person"))?,
         kind: q
