@@ -27,6 +27,11 @@ pub fn browser_key_id(integration_id: &RecordId, sha1: &Sha1Thumbprint) -> Strin
     format!("{integration_id}/browser/{sha1}")
 }
 
+/// Where every [`browser_key_id`] of an account starts.
+pub fn browser_keys_prefix(integration_id: &RecordId) -> String {
+    format!("{integration_id}/browser/")
+}
+
 /// The slot of a key made by Renew certificate, until its certificate passes its test. (Apart from
 /// Replace certificate's, so a renewal never touches a replacement waiting for its upload.)
 pub fn renewal_key_id(integration_id: &RecordId) -> String {
@@ -67,6 +72,13 @@ impl KeyStore {
     /// The private key kept under `id` (an integration's id), if this browser holds it.
     pub async fn key(&self, id: &str) -> Result<Option<CryptoKey>, IdbError> {
         Ok(self.idb.get(KEYS, &id.into()).await?.and_then(|v| v.dyn_into::<CryptoKey>().ok()))
+    }
+
+    /// The slots of the keys kept under `prefix`, such as [`browser_keys_prefix`].
+    pub async fn slots_under(&self, prefix: &str) -> Result<Vec<String>, IdbError> {
+        let all = self.idb.entries(&[KEYS]).await?;
+        let slots = all.into_iter().flatten().filter_map(|(slot, _)| slot.as_string());
+        Ok(slots.filter(|s| s.starts_with(prefix)).collect())
     }
 
     pub async fn put_key(&self, id: &str, key: &CryptoKey) -> Result<(), IdbError> {

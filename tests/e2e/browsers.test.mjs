@@ -96,3 +96,124 @@ test('a second browser adds itself, the first approves, and both test the connec
   await first.context.close();
   await second.context.close();
 });
+
+/** Signs `page` (a browser profile of its own) in as `email`. */
+async function signIn(page, email) {
+  const login = await page.request.post(env.store.url + '/api/v1/auth/login', {
+    headers: { origin: env.store.url }, data: { email, password: PASSWORD },
+  });
+  assert.equal(login.status(), 200);
+}
+
+const browsersOf = (page) => page.getByRole('region', { name: 'Browsers' });
+const statusOf = (page, text) => browsersOf(page).getByTestId('browsers-status').filter({ hasText: text });
+const thumbprintOf = (pem) => new X509Certificate(pem).fingerprint.replaceAll(':', '');
+
+/** Add this browser, named `label`; returns the new certificate's thumbprint. */
+async function addThisBrowser(page, label) {
+  await browsersOf(page).getByRole('textbox', { name: 'Name this browser' }).fill(label);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    browsersOf(page).getByRole('button', { name: 'Add this browser' }).click(),
+  ]);
+  await statusOf(page, 'Requested.').waitFor();
+  await synced(page);
+  return thumbprintOf(readFileSync(await download.path(), 'utf8'));
+}
+
+/** The slots of the private keys this browser holds for the organization. */
+const keySlots = (page) => page.evaluate(async () => {
+  const request = (r) => new Promise((ok, fail) => { r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+  const name = (await indexedDB.databases()).map((d) => d.name).find((n) => n.startsWith('xops-keys-'));
+  const db = await request(indexedDB.open(name));
+  const slots = await request(db.transaction('keys').objectStore('keys').getAllKeys());
+  db.close();
+  return slots;
+});
+
+test('a request is withdrawn or declined, a browser in use is removed from Entra, and one whose certificate ended adds itself again', async () => {
+  const tenant = '00000002-cccc-4ddd-8eee-000000000000';
+  env.entra.addTenant(tenant, { displayName: 'Contoso Ltd', domains: ['contoso.onmicrosoft.com'] });
+  const objectId = env.entra.addApp(tenant, APP);
+  const first = await newPage(env.browser);
+  const me = await signUpViaApi(first.page, env.store);
+  const { id, pem } = await linkM365(first.page, env.store.url, { tenantId: tenant, appId: APP });
+  env.entra.uploadCertificate(tenant, APP, pem);
+  const second = await newPage(env.browser);
+  await signIn(second.page, me.user.email);
+  await second.page.goto(`${env.store.url}/integrations/${id}`);
+  await second.page.getByTestId('no-key-here').waitFor();
+
+  // The second browser asks, then thinks better of it: the request and its key go.
+  const withdrawn = await addThisBrowser(second.page, 'Chromium on the kiosk');
+  await browsersOf(second.page).locator('tbody tr').filter({ hasText: withdrawn }).getByRole('button', { name: 'Withdraw' }).click();
+  await statusOf(second.page, "This browser's request is withdrawn").waitFor();
+  await synced(second.page);
+  assert.deepEqual(await keySlots(second.page), []);
+  assert.equal((await storedRecord(second.page, env.store, id)).body.browser_requests, undefined);
+
+  // It asks again; the first browser declines.
+  const declined = await addThisBrowser(second.page, 'Chromium on the kiosk');
+  await first.page.reload();
+  const declinedRow = browsersOf(first.page).locator('tbody tr').filter({ hasText: declined });
+  await declinedRow.getByRole('button', { name: 'Decline' }).click();
+  await statusOf(first.page, 'The request from Chromium on the kiosk is declined.').waitFor();
+  await declinedRow.waitFor({ state: 'detached' });
+  await synced(first.page);
+
+  // It asks a third time and is approved, then removed: its certificate comes off the app
+  // registration (removeKey signed by the first browser's key) and off the account.
+  await second.page.reload();
+  const kept = await addThisBrowser(second.page, "Chromium on Ada's old laptop");
+  await first.page.reload();
+  let row = browsersOf(first.page).locator('tbody tr').filter({ hasText: kept });
+  await browsersOf(first.page).getByRole('textbox', { name: 'Object ID' }).fill(objectId);
+  await row.getByRole('button', { name: 'Approve' }).click();
+  await statusOf(first.page, 'Approved').waitFor();
+  await synced(first.page);
+  assert.equal(env.entra.certificates(tenant, APP).length, 2);
+  await row.getByRole('button', { name: 'Remove', exact: true }).click();
+  assert.match(await row.innerText(), /Remove Chromium on Ada's old laptop\? Its certificate comes off the app registration, so its key can no longer sign in\./);
+  await row.getByRole('button', { name: 'Remove browser' }).click();
+  await statusOf(first.page, "Removed Chromium on Ada's old laptop: its certificate is off the app registration").waitFor();
+  await row.waitFor({ state: 'detached' });
+  await synced(first.page);
+  assert.deepEqual(env.entra.certificates(tenant, APP).map((c) => c.thumbprint), [thumbprintOf(pem)]);
+  assert.equal((await storedRecord(first.page, env.store, id)).body.other_certificates, undefined);
+  const removal = env.entra.keyRequests.filter((r) => r.ok).at(-1).body;
+  assert.ok(removal.keyId && !removal.keyCredential, 'the last call to Microsoft was a removeKey');
+  // The removed browser is told it holds no key for the account again.
+  await second.page.reload();
+  await second.page.getByTestId('no-key-here').waitFor();
+
+  // Added once more, and a year later its certificate has ended: it is offered Add this browser
+  // (not a Test connection that can only fail), and asking again retires the ended certificate.
+  const ended = await addThisBrowser(second.page, "Chromium on Ada's old laptop");
+  await first.page.reload();
+  row = browsersOf(first.page).locator('tbody tr').filter({ hasText: ended });
+  await row.getByRole('button', { name: 'Approve' }).click();
+  await statusOf(first.page, 'Approved').waitFor();
+  await synced(first.page);
+  await second.page.clock.install({ time: Date.now() + 400 * 86_400_000 });
+  await second.page.reload();
+  await second.page.getByTestId('no-key-here').waitFor();
+  assert.match(await browsersOf(second.page).locator('tbody tr').filter({ hasText: ended }).innerText(), /\(expired\)/);
+  const fresh = await addThisBrowser(second.page, "Chromium on Ada's old laptop");
+  const record = (await storedRecord(second.page, env.store, id)).body;
+  assert.equal(record.other_certificates, undefined, 'the ended certificate is retired');
+  assert.deepEqual(record.browser_requests.map((c) => c.sha1_thumbprint), [fresh]);
+  assert.equal((await keySlots(second.page)).length, 1, 'and its key deleted here');
+
+  // The log says who removed and declined which browser.
+  await first.page.goto(`${env.store.url}/activity?account=${id}&kind=browser_removed`);
+  const entries = first.page.getByTestId('activity-list').locator('.activity-what');
+  await entries.nth(2).waitFor();
+  assert.deepEqual((await entries.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim().replace(/^\S+ /, '')).slice(0, 3), [
+    "removed a browser Contoso (Chromium on Ada's old laptop)",
+    'removed a browser Contoso (Chromium on the kiosk)',
+    'removed a browser Contoso (Chromium on the kiosk)',
+  ]);
+  assert.deepEqual([...first.problems, ...second.problems], []);
+  await first.context.close();
+  await second.context.close();
+});

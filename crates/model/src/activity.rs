@@ -3,6 +3,7 @@
 //! leave only when older than the store's retention). An entry names things, never secrets: no
 //! certificate body, no key, no token, no assertion.
 
+use crate::certificate::CertificateInfo;
 use crate::ids::{RecordId, UserId};
 use crate::integration::Integration;
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,8 @@ pub enum ActivityKind {
     BrowserRequested,
     /// Another browser's certificate was taken into use.
     BrowserApproved,
+    /// A browser's certificate (or its request) was taken off the account.
+    BrowserRemoved,
     ConnectionTested,
     /// Any other change to the account's record.
     AccountChanged,
@@ -36,7 +39,7 @@ pub enum ActivityKind {
 }
 
 impl ActivityKind {
-    pub const ALL: [ActivityKind; 15] = [
+    pub const ALL: [ActivityKind; 16] = [
         ActivityKind::AccountLinked,
         ActivityKind::AccountRenamed,
         ActivityKind::AccountDisconnected,
@@ -45,6 +48,7 @@ impl ActivityKind {
         ActivityKind::CertificateRemoved,
         ActivityKind::BrowserRequested,
         ActivityKind::BrowserApproved,
+        ActivityKind::BrowserRemoved,
         ActivityKind::ConnectionTested,
         ActivityKind::AccountChanged,
         ActivityKind::MemberInvited,
@@ -64,6 +68,7 @@ impl ActivityKind {
             ActivityKind::CertificateRemoved => "certificate_removed",
             ActivityKind::BrowserRequested => "browser_requested",
             ActivityKind::BrowserApproved => "browser_approved",
+            ActivityKind::BrowserRemoved => "browser_removed",
             ActivityKind::ConnectionTested => "connection_tested",
             ActivityKind::AccountChanged => "account_changed",
             ActivityKind::MemberInvited => "member_invited",
@@ -89,6 +94,7 @@ impl ActivityKind {
             ActivityKind::CertificateRemoved => "removed a certificate on Microsoft",
             ActivityKind::BrowserRequested => "asked for a browser to hold a key",
             ActivityKind::BrowserApproved => "approved a browser",
+            ActivityKind::BrowserRemoved => "removed a browser",
             ActivityKind::ConnectionTested => "tested a connection",
             ActivityKind::AccountChanged => "changed an account",
             ActivityKind::MemberInvited => "invited a member",
@@ -110,6 +116,7 @@ impl ActivityKind {
             ActivityKind::CertificateRemoved => "Certificate removed on Microsoft",
             ActivityKind::BrowserRequested => "Browser requested",
             ActivityKind::BrowserApproved => "Browser approved",
+            ActivityKind::BrowserRemoved => "Browser removed",
             ActivityKind::ConnectionTested => "Connection tested",
             ActivityKind::AccountChanged => "Account changed",
             ActivityKind::MemberInvited => "Member invited",
@@ -143,6 +150,16 @@ impl ActivityKind {
         }
         if a.other_certificates.len() > b.other_certificates.len() {
             return (ActivityKind::BrowserApproved, a.other_certificates.last().map(|c| c.key_held_by.clone()));
+        }
+        // A browser in use, or a request, that the account no longer lists.
+        let gone = |list: fn(&Integration) -> &Vec<CertificateInfo>| {
+            list(b)
+                .iter()
+                .find(|c| !list(a).iter().any(|x| x.sha1_thumbprint == c.sha1_thumbprint))
+                .map(|c| c.key_held_by.clone())
+        };
+        if let Some(label) = gone(|i| &i.other_certificates).or_else(|| gone(|i| &i.browser_requests)) {
+            return (ActivityKind::BrowserRemoved, Some(label));
         }
         if b.last_test != a.last_test {
             let result = a.last_test.as_ref().map(|t| if t.passed() { "passed" } else { "failed" }.to_string());
@@ -228,6 +245,35 @@ impl ActivityFilter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn browser(thumbprint: char, label: &str) -> serde_json::Value {
+        serde_json::json!({
+            "pem": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", "sha1_thumbprint": thumbprint.to_string().repeat(40),
+            "sha256_thumbprint": "B".repeat(64), "not_before": 1, "not_after": 2, "key_held_by": label
+        })
+    }
+
+    fn account(others: Vec<serde_json::Value>, requests: Vec<serde_json::Value>) -> Integration {
+        let mut v = crate::integration::tests::m365_json();
+        v["other_certificates"] = others.into();
+        v["browser_requests"] = requests.into();
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn a_browser_added_approved_or_removed_is_said_with_its_name() {
+        let ada = || browser('A', "Firefox on Ada's laptop");
+        let linus = || browser('C', "Edge on Linus's desktop");
+        let asked = account(vec![ada()], vec![linus()]);
+        let both = account(vec![ada(), linus()], vec![]);
+        let kind = |b: &Integration, a: &Integration| ActivityKind::of_account_change(Some(b), Some(a));
+        let named = |k: ActivityKind, label: &str| (k, Some(label.to_string()));
+        assert_eq!(kind(&account(vec![ada()], vec![]), &asked), named(ActivityKind::BrowserRequested, "Edge on Linus's desktop"));
+        assert_eq!(kind(&asked, &both), named(ActivityKind::BrowserApproved, "Edge on Linus's desktop"));
+        assert_eq!(kind(&both, &account(vec![linus()], vec![])), named(ActivityKind::BrowserRemoved, "Firefox on Ada's laptop"));
+        // A request declined is a removal too.
+        assert_eq!(kind(&asked, &account(vec![ada()], vec![])), named(ActivityKind::BrowserRemoved, "Edge on Linus's desktop"));
+    }
 
     #[test]
     fn a_filter_is_its_query() {

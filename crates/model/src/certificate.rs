@@ -214,4 +214,9 @@ impl CertificateInfo {
     pub fn expiry(&self, now_ms: i64) -> Expiry {
         Expiry::at(self.not_after, now_ms)
     }
+
+    /// Whether it has ended: Microsoft no longer takes it to sign in or to sign a proof.
+    pub fn has_expired(&self, now_ms: i64) -> bool {
+        matches!(self.expiry(now_ms), Expiry::Expired { .. })
+    }
 }

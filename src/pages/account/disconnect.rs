@@ -3,7 +3,7 @@
 
 use super::certificate::replace_draft_name;
 use super::Account;
-use crate::keys::{browser_key_id, next_key_id, renewal_key_id, KeyStore};
+use crate::keys::{browser_keys_prefix, next_key_id, renewal_key_id, KeyStore};
 use crate::routes;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
@@ -18,11 +18,6 @@ pub(super) fn DisconnectSection(account: Account) -> impl IntoView {
     let disconnecting = Action::new_local(move |_: &()| {
         let navigate = navigate.clone();
         let (org, id) = (account.org.get_value(), account.id.get_value());
-        // Every browser's certificate, read before the record goes: this browser may hold one.
-        let certificates: Vec<_> = account
-            .integration()
-            .map(|i| i.all_certificates().map(|(_, c)| c.sha1_thumbprint.clone()).collect())
-            .unwrap_or_default();
         async move {
             if let Err(e) = engine.delete(&id).await {
                 return disconnect_error.set(Some(e.to_string()));
@@ -32,8 +27,9 @@ pub(super) fn DisconnectSection(account: Account) -> impl IntoView {
                 let keys = KeyStore::open(&org).await?;
                 keys.delete_key(id.as_str()).await?;
                 keys.delete_key(&renewal_key_id(&id)).await?;
-                for sha1 in &certificates {
-                    keys.delete_key(&browser_key_id(&id, sha1)).await?;
+                // Every other-browser slot, listed or not (a request declined elsewhere leaves one).
+                for slot in keys.slots_under(&browser_keys_prefix(&id)).await? {
+                    keys.delete_key(&slot).await?;
                 }
                 keys.delete_draft(&replace_draft_name(&id), Some(&next_key_id(&id))).await
             }

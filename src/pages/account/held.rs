@@ -1,6 +1,7 @@
 //! Which of an account's keys this browser holds: the main certificate's (in the account's slot),
 //! its own certificate's among other browsers' (by thumbprint), or a request's still waiting.
 
+use crate::components::certificate::now_ms;
 use crate::keys::{browser_key_id, KeyStore};
 use crate::sync::idb::IdbError;
 use web_sys::CryptoKey;
@@ -30,7 +31,9 @@ impl Held {
         if integration.certificate.is_some() && here(id.to_string()).await {
             return Held::Main;
         }
-        for c in &integration.other_certificates {
+        // This browser's own certificate once it has ended counts as none: the key signs nothing
+        // Microsoft takes, so the page offers Add this browser again (which retires it).
+        for c in integration.other_certificates.iter().filter(|c| !c.has_expired(now_ms())) {
             if here(browser_key_id(id, &c.sha1_thumbprint)).await {
                 return Held::Other(c.sha1_thumbprint.clone());
             }
@@ -56,7 +59,7 @@ pub async fn signing_key(
             return Ok(Some((key, c.clone())));
         }
     }
-    for c in &integration.other_certificates {
+    for c in integration.other_certificates.iter().filter(|c| !c.has_expired(now_ms())) {
         if let Some(key) = keys.key(&browser_key_id(id, &c.sha1_thumbprint)).await? {
             return Ok(Some((key, c.clone())));
         }

@@ -5,6 +5,7 @@
 //! `connection_test`, `certificate` (with Replace certificate), `renew`, `browsers`, `rename`,
 //! `disconnect`; and `held` (which of the account's keys this browser holds).
 
+mod browser_changes;
 mod browsers;
 mod certificate;
 mod connection_test;
@@ -24,7 +25,7 @@ use crate::session::Session;
 use crate::sync::{SyncEngine, SyncError};
 use browsers::BrowsersSection;
 use certificate::CertificateSection;
-use connection_test::{test_runner, ConnectionTestSection};
+use connection_test::{test_runner, ConnectionTestSection, MicrosoftApp};
 use disconnect::DisconnectSection;
 use held::Held;
 use leptos::prelude::*;
@@ -129,6 +130,23 @@ impl Account {
                 }
             });
         });
+    }
+
+    /// The app registration's Object ID as typed in a field: what the account knows, filled in
+    /// when the account learns it (a renewal or an approval elsewhere) while the field is empty.
+    fn known_object_id(self) -> RwSignal<String> {
+        let typed = RwSignal::new(String::new());
+        let known = Memo::new(move |_| {
+            self.current.with(|a| a.as_ref().and_then(|a| MicrosoftApp::of(&a.integration.details)).and_then(|m| m.object_id))
+        });
+        Effect::new(move |_| {
+            if let Some(o) = known.get() {
+                if typed.with_untracked(String::is_empty) {
+                    typed.set(o.to_string());
+                }
+            }
+        });
+        typed
     }
 
     fn integration(self) -> Option<Integration> {

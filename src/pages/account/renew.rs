@@ -18,7 +18,7 @@ use std::fmt;
 use web_sys::CryptoKey;
 use xops_model::renew::{AddKeyRequest, KeyChange, RemoveKeyRequest};
 use xops_model::verify::ConnectionTest;
-use xops_model::{ApplicationObjectId, CertificateInfo, Expiry, KeyId, Platform, RecordId, Sha1Thumbprint};
+use xops_model::{ApplicationObjectId, CertificateInfo, KeyId, Platform, RecordId, Sha1Thumbprint};
 
 /// What the person gave for a renewal.
 #[derive(Clone)]
@@ -66,7 +66,7 @@ impl AppRegistration<'_> {
         Ok(added.key_id)
     }
 
-    async fn remove(&self, signer: &Signer<'_>, key_id: &KeyId) -> Result<(), String> {
+    pub async fn remove(&self, signer: &Signer<'_>, key_id: &KeyId) -> Result<(), String> {
         let (graph_assertion, proof) = self.signed(signer).await?;
         let path = format!("/integrations/{}/keys/{key_id}/remove", self.id);
         let _: KeyChange = self.api.post(&path, &RemoveKeyRequest { graph_assertion, proof }).await.map_err(|e| e.to_string())?;
@@ -261,9 +261,7 @@ pub(super) fn RenewCertificate(account: Account) -> impl IntoView {
     let main_key_here = move || account.held.with(|h| h.as_ref().map(|h| *h == Held::Main));
     let api = Api::expect_context();
     let integration = move || account.integration();
-    let known_object_id =
-        move || integration().and_then(|i| MicrosoftApp::of(&i.details)).and_then(|a| a.object_id).map(|o| o.to_string());
-    let object_id = RwSignal::new(known_object_id().unwrap_or_default());
+    let object_id = account.known_object_id();
     let old_key_id = RwSignal::new(String::new());
     let (object_error, key_id_error) = (RwSignal::new(None::<String>), RwSignal::new(None::<String>));
     let options = RwSignal::new(CredentialOptions::default());
@@ -309,7 +307,7 @@ pub(super) fn RenewCertificate(account: Account) -> impl IntoView {
             options: options.get_untracked(),
         });
     };
-    let expired = move || certificate().is_some_and(|c| matches!(c.expiry(now_ms()), Expiry::Expired { .. }));
+    let expired = move || certificate().is_some_and(|c| c.has_expired(now_ms()));
     let thumbprint = move || certificate().map(|c| c.sha1_thumbprint.to_string()).unwrap_or_default();
 
     view! {
