@@ -144,8 +144,13 @@ async fn bare_sqlite_inserts(path: &std::path::Path) -> (f64, Duration, Duration
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let mut setups: Vec<(String, Vec<Store>)> =
-        vec![("SQLite, 1 store".into(), vec![start_store(&dir.path().join("bench.sqlite3").display().to_string(), &[])])];
+    let first = dir.path().join("bench.sqlite3").display().to_string();
+    // This build, or XOPS_BENCH_STORE (another binary, e.g. to compare two older revisions).
+    let this = match std::env::var("XOPS_BENCH_STORE").ok().filter(|b| !b.is_empty()) {
+        Some(binary) => start_store_binary(&binary, &first, &[]),
+        None => start_store(&first, &[]),
+    };
+    let mut setups: Vec<(String, Vec<Store>)> = vec![("SQLite, 1 store".into(), vec![this])];
     // Another build of the store (e.g. an older revision's), measured in the same run.
     if let Some(baseline) = std::env::var("XOPS_BASELINE_STORE").ok().filter(|b| !b.is_empty()) {
         let database = dir.path().join("baseline.sqlite3").display().to_string();
