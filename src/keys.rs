@@ -89,12 +89,14 @@ impl KeyStore {
         self.idb.write(&[KEYS], |s| s(KEYS)?.delete(&id.into()).map(drop)).await
     }
 
-    /// Puts the key waiting in `from` under `to` (replacing what was there) in one transaction.
-    pub async fn promote_key(&self, from: &str, to: &str) -> Result<(), IdbError> {
+    /// Puts the key waiting in `from` under `to` in one transaction, deleting the key it replaces,
+    /// `retired` (the same slot as `to`, or another one when the slot is named by thumbprint).
+    pub async fn promote_key(&self, from: &str, to: &str, retired: &str) -> Result<(), IdbError> {
         let key = self.key(from).await?.ok_or_else(|| IdbError("the new private key is no longer in this browser".into()))?;
         self.idb
             .write(&[KEYS], |s| {
                 let keys = s(KEYS)?;
+                keys.delete(&retired.into())?;
                 keys.put_with_key(&key, &to.into())?;
                 keys.delete(&from.into()).map(drop)
             })

@@ -133,12 +133,19 @@ async fn a_stored_key_comes_back_from_indexeddb_and_still_signs_for_its_certific
     let (_, cert) = parse_x509_certificate(&cred.der).unwrap();
     assert!(verifies(cert.public_key().raw, b"hello", &signature).await);
 
+    // Into the same slot (a replacement), and into another one, retiring the old key.
     store.put_key("acct-1/next", &cred.private_key).await.unwrap();
-    store.promote_key("acct-1/next", "acct-2").await.unwrap();
+    store.promote_key("acct-1/next", "acct-1", "acct-1").await.unwrap();
     assert!(store.key("acct-1/next").await.unwrap().is_none());
-    assert!(store.key("acct-2").await.unwrap().is_some());
-    store.delete_key("acct-1").await.unwrap();
+    assert!(store.key("acct-1").await.unwrap().is_some());
+    store.put_key("acct-1/renewing", &cred.private_key).await.unwrap();
+    store.promote_key("acct-1/renewing", "acct-2", "acct-1").await.unwrap();
+    assert!(store.key("acct-1/renewing").await.unwrap().is_none());
     assert!(store.key("acct-1").await.unwrap().is_none());
+    assert!(store.key("acct-2").await.unwrap().is_some());
+    assert_eq!(store.slots_under("acct-").await.unwrap(), ["acct-2"]);
+    store.delete_key("acct-2").await.unwrap();
+    assert!(store.key("acct-2").await.unwrap().is_none());
 
     store.put_draft_and_key("draft", &serde_json::json!({"name": "x"}), "k", &key).await.unwrap();
     assert_eq!(store.draft::<serde_json::Value>("draft").await.unwrap(), Some(serde_json::json!({"name": "x"})));

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { newPage, signUpViaApi, storedRecord, PASSWORD } from './harness.mjs';
-import { linkM365, synced, testConnection, useMicrosoft } from './microsoft.mjs';
+import { keySlots, linkM365, synced, testConnection, useMicrosoft } from './microsoft.mjs';
 
 const APP = '33333333-4444-4555-8666-777777777777';
 const TENANT = '00000001-cccc-4ddd-8eee-000000000000';
@@ -19,83 +19,6 @@ function recordRequests(page) {
   page.on('request', (r) => seen.push({ url: r.url(), body: r.postData() ?? '' }));
   return seen;
 }
-
-test('a second browser adds itself, the first approves, and both test the connection with their own keys', async () => {
-  env.entra.addTenant(TENANT, { displayName: 'Contoso Ltd', domains: ['contoso.onmicrosoft.com'] });
-  const objectId = env.entra.addApp(TENANT, APP);
-
-  // Ada's first browser links the account and uploads its certificate in the portal.
-  const first = await newPage(env.browser);
-  const firstRequests = recordRequests(first.page);
-  const me = await signUpViaApi(first.page, env.store);
-  const { id, pem } = await linkM365(first.page, env.store.url, { tenantId: TENANT, appId: APP });
-  env.entra.uploadCertificate(TENANT, APP, pem);
-
-  // Her second browser (another profile): signed in, no key here.
-  const second = await newPage(env.browser);
-  const secondRequests = recordRequests(second.page);
-  const login = await second.page.request.post(env.store.url + '/api/v1/auth/login', {
-    headers: { origin: env.store.url }, data: { email: me.user.email, password: PASSWORD },
-  });
-  assert.equal(login.status(), 200);
-  await second.page.goto(`${env.store.url}/integrations/${id}`);
-  await second.page.getByTestId('no-key-here').waitFor();
-  const browsers = (page) => page.getByRole('region', { name: 'Browsers' });
-  // It names itself, as others will see it.
-  const name = browsers(second.page).getByRole('textbox', { name: 'Name this browser' });
-  assert.match(await name.inputValue(), /^Chromium on /, 'prefilled from the browser');
-  await name.fill("Chromium on Ada's second laptop");
-  const [download] = await Promise.all([
-    second.page.waitForEvent('download'),
-    browsers(second.page).getByRole('button', { name: 'Add this browser' }).click(),
-  ]);
-  const secondPem = readFileSync(await download.path(), 'utf8');
-  await browsers(second.page).getByTestId('browsers-status').filter({ hasText: 'Requested.' }).waitFor();
-  await synced(second.page);
-  const secondThumbprint = new X509Certificate(secondPem).fingerprint.replaceAll(':', '');
-  assert.match(await browsers(second.page).innerText(), new RegExp(`${secondThumbprint}.*Ada's second laptop \\(this browser\\), made by ${me.user.email}.*Waiting for approval`, 's'));
-
-  // The first browser sees the request and approves it.
-  await first.page.reload();
-  const row = browsers(first.page).locator('tbody tr').filter({ hasText: secondThumbprint });
-  await row.getByText('Waiting for approval').waitFor();
-  assert.match(await row.innerText(), new RegExp(`Chromium on Ada's second laptop, made by ${me.user.email}`));
-  await browsers(first.page).getByRole('textbox', { name: 'Object ID' }).fill(objectId);
-  await row.getByRole('button', { name: 'Approve' }).click();
-  await browsers(first.page).getByTestId('browsers-status').filter({ hasText: 'Approved' }).waitFor();
-  await synced(first.page);
-  assert.deepEqual(env.entra.certificates(TENANT, APP).map((c) => c.thumbprint).sort(),
-    [new X509Certificate(pem).fingerprint.replaceAll(':', ''), secondThumbprint].sort());
-  const record = await storedRecord(first.page, env.store, id);
-  assert.equal(record.body.browser_requests, undefined, 'no request left');
-  assert.equal(record.body.other_certificates[0].sha1_thumbprint, secondThumbprint);
-  assert.match(record.body.other_certificates[0].key_id, /^[0-9a-f-]{36}$/);
-  const proof = env.entra.keyRequests.filter((r) => r.ok).at(-1).body.proof;
-  const x5t = JSON.parse(Buffer.from(proof.split('.')[0], 'base64url')).x5t;
-  assert.equal(Buffer.from(x5t, 'base64url').toString('hex').toUpperCase(), new X509Certificate(pem).fingerprint.replaceAll(':', ''),
-    'the approval was signed with the first browser\'s key');
-
-  // Both browsers test the connection, each signing with its own key, and say which.
-  await second.page.reload();
-  await browsers(second.page).locator('tbody tr').filter({ hasText: secondThumbprint }).getByText('In use').waitFor();
-  let checks = await testConnection(second.page);
-  for (const [title, c] of Object.entries(checks)) assert.ok(c.ok, `second browser, ${title}: ${c.text}`);
-  assert.match(await second.page.getByTestId('test-result').innerText(), new RegExp(`Signed with the certificate ${secondThumbprint}`));
-  await synced(second.page);
-  // The first browser, up to date with the second's result first (two tests at once would be two
-  // changes to one record: the sync's conflict notice, tested elsewhere).
-  await first.page.reload();
-  await first.page.getByTestId('test-result').filter({ hasText: secondThumbprint }).waitFor();
-  checks = await testConnection(first.page);
-  for (const [title, c] of Object.entries(checks)) assert.ok(c.ok, `first browser, ${title}: ${c.text}`);
-  assert.match(await first.page.getByTestId('test-result').innerText(), new RegExp(`Signed with the certificate ${new X509Certificate(pem).fingerprint.replaceAll(':', '')}`));
-
-  // No request from either browser carried key material.
-  for (const r of [...firstRequests, ...secondRequests]) assert.doesNotMatch(r.body, /PRIVATE KEY|"d"\s*:/, r.url);
-  assert.deepEqual([...first.problems, ...second.problems], []);
-  await first.context.close();
-  await second.context.close();
-});
 
 /** Signs `page` (a browser profile of its own) in as `email`. */
 async function signIn(page, email) {
@@ -121,14 +44,77 @@ async function addThisBrowser(page, label) {
   return thumbprintOf(readFileSync(await download.path(), 'utf8'));
 }
 
-/** The slots of the private keys this browser holds for the organization. */
-const keySlots = (page) => page.evaluate(async () => {
-  const request = (r) => new Promise((ok, fail) => { r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
-  const name = (await indexedDB.databases()).map((d) => d.name).find((n) => n.startsWith('xops-keys-'));
-  const db = await request(indexedDB.open(name));
-  const slots = await request(db.transaction('keys').objectStore('keys').getAllKeys());
-  db.close();
-  return slots;
+test('a second browser adds itself, the first approves, and both test the connection with their own keys', async () => {
+  env.entra.addTenant(TENANT, { displayName: 'Contoso Ltd', domains: ['contoso.onmicrosoft.com'] });
+  const objectId = env.entra.addApp(TENANT, APP);
+
+  // Ada's first browser links the account and uploads its certificate in the portal.
+  const first = await newPage(env.browser);
+  const firstRequests = recordRequests(first.page);
+  const me = await signUpViaApi(first.page, env.store);
+  const { id, pem } = await linkM365(first.page, env.store.url, { tenantId: TENANT, appId: APP });
+  env.entra.uploadCertificate(TENANT, APP, pem);
+
+  // Her second browser (another profile): signed in, no key here.
+  const second = await newPage(env.browser);
+  const secondRequests = recordRequests(second.page);
+  await signIn(second.page, me.user.email);
+  await second.page.goto(`${env.store.url}/integrations/${id}`);
+  await second.page.getByTestId('no-key-here').waitFor();
+  // It names itself, as others will see it.
+  const name = browsersOf(second.page).getByRole('textbox', { name: 'Name this browser' });
+  assert.match(await name.inputValue(), /^Chromium on /, 'prefilled from the browser');
+  await name.fill("Chromium on Ada's second laptop");
+  const [download] = await Promise.all([
+    second.page.waitForEvent('download'),
+    browsersOf(second.page).getByRole('button', { name: 'Add this browser' }).click(),
+  ]);
+  const secondPem = readFileSync(await download.path(), 'utf8');
+  await browsersOf(second.page).getByTestId('browsers-status').filter({ hasText: 'Requested.' }).waitFor();
+  await synced(second.page);
+  const secondThumbprint = thumbprintOf(secondPem);
+  assert.match(await browsersOf(second.page).innerText(), new RegExp(`${secondThumbprint}.*Ada's second laptop \\(this browser\\), made by ${me.user.email}.*Waiting for approval`, 's'));
+
+  // The first browser sees the request and approves it.
+  await first.page.reload();
+  const row = browsersOf(first.page).locator('tbody tr').filter({ hasText: secondThumbprint });
+  await row.getByText('Waiting for approval').waitFor();
+  assert.match(await row.innerText(), new RegExp(`Chromium on Ada's second laptop, made by ${me.user.email}`));
+  await browsersOf(first.page).getByRole('textbox', { name: 'Object ID' }).fill(objectId);
+  await row.getByRole('button', { name: 'Approve' }).click();
+  await browsersOf(first.page).getByTestId('browsers-status').filter({ hasText: 'Approved' }).waitFor();
+  await synced(first.page);
+  assert.deepEqual(env.entra.certificates(TENANT, APP).map((c) => c.thumbprint).sort(),
+    [thumbprintOf(pem), secondThumbprint].sort());
+  const record = await storedRecord(first.page, env.store, id);
+  assert.equal(record.body.browser_requests, undefined, 'no request left');
+  assert.equal(record.body.other_certificates[0].sha1_thumbprint, secondThumbprint);
+  assert.match(record.body.other_certificates[0].key_id, /^[0-9a-f-]{36}$/);
+  const proof = env.entra.keyRequests.filter((r) => r.ok).at(-1).body.proof;
+  const x5t = JSON.parse(Buffer.from(proof.split('.')[0], 'base64url')).x5t;
+  assert.equal(Buffer.from(x5t, 'base64url').toString('hex').toUpperCase(), thumbprintOf(pem),
+    'the approval was signed with the first browser\'s key');
+
+  // Both browsers test the connection, each signing with its own key, and say which.
+  await second.page.reload();
+  await browsersOf(second.page).locator('tbody tr').filter({ hasText: secondThumbprint }).getByText('In use').waitFor();
+  let checks = await testConnection(second.page);
+  for (const [title, c] of Object.entries(checks)) assert.ok(c.ok, `second browser, ${title}: ${c.text}`);
+  assert.match(await second.page.getByTestId('test-result').innerText(), new RegExp(`Signed with the certificate ${secondThumbprint}`));
+  await synced(second.page);
+  // The first browser, up to date with the second's result first (two tests at once would be two
+  // changes to one record: the sync's conflict notice, tested elsewhere).
+  await first.page.reload();
+  await first.page.getByTestId('test-result').filter({ hasText: secondThumbprint }).waitFor();
+  checks = await testConnection(first.page);
+  for (const [title, c] of Object.entries(checks)) assert.ok(c.ok, `first browser, ${title}: ${c.text}`);
+  assert.match(await first.page.getByTestId('test-result').innerText(), new RegExp(`Signed with the certificate ${thumbprintOf(pem)}`));
+
+  // No request from either browser carried key material.
+  for (const r of [...firstRequests, ...secondRequests]) assert.doesNotMatch(r.body, /PRIVATE KEY|"d"\s*:/, r.url);
+  assert.deepEqual([...first.problems, ...second.problems], []);
+  await first.context.close();
+  await second.context.close();
 });
 
 test('a request is withdrawn or declined, a browser in use is removed from Entra, and one whose certificate ended adds itself again', async () => {
@@ -197,7 +183,7 @@ test('a request is withdrawn or declined, a browser in use is removed from Entra
   await second.page.clock.install({ time: Date.now() + 400 * 86_400_000 });
   await second.page.reload();
   await second.page.getByTestId('no-key-here').waitFor();
-  assert.match(await browsersOf(second.page).locator('tbody tr').filter({ hasText: ended }).innerText(), /\(expired\)/);
+  assert.match(await browsersOf(second.page).locator('tbody tr').filter({ hasText: ended }).innerText(), /\(Expired \d+ days ago\)/);
   const fresh = await addThisBrowser(second.page, "Chromium on Ada's old laptop");
   const record = (await storedRecord(second.page, env.store, id)).body;
   assert.equal(record.other_certificates, undefined, 'the ended certificate is retired');
@@ -213,6 +199,62 @@ test('a request is withdrawn or declined, a browser in use is removed from Entra
     'removed a browser Contoso (Chromium on the kiosk)',
     'removed a browser Contoso (Chromium on the kiosk)',
   ]);
+  assert.deepEqual([...first.problems, ...second.problems], []);
+  await first.context.close();
+  await second.context.close();
+});
+
+test("a second browser renews its own certificate in one click; the first browser's stays", async () => {
+  const DAY = 86_400_000;
+  const tenant = '00000003-cccc-4ddd-8eee-000000000000';
+  env.entra.addTenant(tenant, { displayName: 'Contoso Ltd', domains: ['contoso.onmicrosoft.com'] });
+  const objectId = env.entra.addApp(tenant, APP);
+  const first = await newPage(env.browser);
+  const me = await signUpViaApi(first.page, env.store);
+  const { id, pem } = await linkM365(first.page, env.store.url, { tenantId: tenant, appId: APP });
+  env.entra.uploadCertificate(tenant, APP, pem);
+
+  // The second browser was added 355 days ago (its clock says so while its certificate is made).
+  const second = await newPage(env.browser);
+  await signIn(second.page, me.user.email);
+  await second.page.clock.install({ time: Date.now() - 355 * DAY - 60_000 });
+  await second.page.goto(`${env.store.url}/integrations/${id}`);
+  const old = await addThisBrowser(second.page, "Firefox on Ada's laptop");
+  await first.page.reload();
+  await browsersOf(first.page).getByRole('textbox', { name: 'Object ID' }).fill(objectId);
+  await browsersOf(first.page).locator('tbody tr').filter({ hasText: old }).getByRole('button', { name: 'Approve' }).click();
+  await statusOf(first.page, 'Approved').waitFor();
+  await synced(first.page);
+
+  // Today: its row says 10 days are left, and it renews its own certificate (the Object ID is known).
+  await second.page.clock.setSystemTime(Date.now());
+  await second.page.reload();
+  const own = browsersOf(second.page).getByRole('group', { name: "Renew this browser's certificate" });
+  await own.getByRole('button', { name: 'Renew certificate' }).waitFor();
+  assert.match(await browsersOf(second.page).locator('tbody tr').filter({ hasText: old }).innerText(), /10 days left: renew it now/);
+  assert.equal(await own.getByRole('textbox', { name: 'Object ID' }).inputValue(), objectId);
+  await own.getByRole('button', { name: 'Renew certificate' }).click();
+  const done = second.page.getByTestId('renew-own-done');
+  await done.waitFor({ timeout: 60_000 });
+  assert.match(await done.innerText(), /Certificate renewed: the new one is in use until .*; the old one is removed from the app registration and its key from this browser\./);
+  await synced(second.page);
+
+  // Entra holds the first browser's certificate and the second's new one; the record names the
+  // same browser with the new certificate; the second browser holds only the new key.
+  const record = (await storedRecord(second.page, env.store, id)).body;
+  const [renewed] = record.other_certificates;
+  assert.notEqual(renewed.sha1_thumbprint, old);
+  assert.equal(renewed.key_held_by, "Firefox on Ada's laptop");
+  assert.deepEqual(env.entra.certificates(tenant, APP).map((c) => c.thumbprint).sort(), [thumbprintOf(pem), renewed.sha1_thumbprint].sort());
+  assert.equal(record.certificate.sha1_thumbprint, thumbprintOf(pem), "the account's own certificate is untouched");
+  assert.deepEqual(await keySlots(second.page), [`${id}/browser/${renewed.sha1_thumbprint}`]);
+  const checks = await testConnection(second.page);
+  for (const [title, c] of Object.entries(checks)) assert.ok(c.ok, `${title}: ${c.text}`);
+  assert.match(await second.page.getByTestId('test-result').innerText(), new RegExp(`Signed with the certificate ${renewed.sha1_thumbprint}`));
+
+  // The log says whose certificate was replaced.
+  await first.page.goto(`${env.store.url}/activity?account=${id}&kind=certificate_replaced`);
+  await first.page.getByTestId('activity-list').getByText(`(Firefox on Ada's laptop: now ${renewed.sha1_thumbprint})`).waitFor();
   assert.deepEqual([...first.problems, ...second.problems], []);
   await first.context.close();
   await second.context.close();

@@ -57,3 +57,15 @@ export async function testConnection(page, button = page.getByRole('region', { n
   }
   return checks;
 }
+
+/** The slots of the private keys this browser holds for the organization (IndexedDB `xops-keys-…`). */
+export async function keySlots(page) {
+  return page.evaluate(async () => {
+    const request = (r) => new Promise((ok, fail) => { r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+    const name = (await indexedDB.databases()).map((d) => d.name).find((n) => n.startsWith('xops-keys-'));
+    const db = await request(indexedDB.open(name));
+    const slots = await request(db.transaction('keys').objectStore('keys').getAllKeys());
+    db.close();
+    return slots;
+  });
+}

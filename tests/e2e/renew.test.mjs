@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { newPage, signUpViaApi, storedRecord } from './harness.mjs';
-import { linkM365, synced, testConnection, useMicrosoft } from './microsoft.mjs';
+import { keySlots, linkM365, synced, testConnection, useMicrosoft } from './microsoft.mjs';
 
 const APP = '22222222-3333-4444-8555-666666666666';
 const DAY = 86_400_000;
@@ -20,18 +20,6 @@ function tenant() {
   const id = `${String(tenants).padStart(8, '0')}-bbbb-4ccc-8ddd-000000000000`;
   env.entra.addTenant(id, { displayName: 'Contoso Ltd', domains: ['contoso.onmicrosoft.com'] });
   return id;
-}
-
-/** The slots of the private keys this browser holds for the organization. */
-async function keySlots(page) {
-  return page.evaluate(async () => {
-    const request = (r) => new Promise((ok, fail) => { r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
-    const name = (await indexedDB.databases()).map((d) => d.name).find((n) => n.startsWith('xops-keys-'));
-    const db = await request(indexedDB.open(name));
-    const slots = await request(db.transaction('keys').objectStore('keys').getAllKeys());
-    db.close();
-    return slots;
-  });
 }
 
 function recordRequests(page) {

@@ -151,15 +151,20 @@ impl ActivityKind {
         if a.other_certificates.len() > b.other_certificates.len() {
             return (ActivityKind::BrowserApproved, a.other_certificates.last().map(|c| c.key_held_by.clone()));
         }
+        // A certificate in `from` that `to` does not list (by thumbprint).
+        fn missing<'a>(from: &'a [CertificateInfo], to: &[CertificateInfo]) -> Option<&'a CertificateInfo> {
+            from.iter().find(|c| !to.iter().any(|x| x.sha1_thumbprint == c.sha1_thumbprint))
+        }
+        let (others_before, others_after) = (&b.other_certificates, &a.other_certificates);
+        // A browser renewed its own certificate: as many browsers, one with a new certificate.
+        if others_before.len() == others_after.len() {
+            if let Some(new) = missing(others_after, others_before) {
+                return (ActivityKind::CertificateReplaced, Some(format!("{}: now {}", new.key_held_by, new.sha1_thumbprint)));
+            }
+        }
         // A browser in use, or a request, that the account no longer lists.
-        let gone = |list: fn(&Integration) -> &Vec<CertificateInfo>| {
-            list(b)
-                .iter()
-                .find(|c| !list(a).iter().any(|x| x.sha1_thumbprint == c.sha1_thumbprint))
-                .map(|c| c.key_held_by.clone())
-        };
-        if let Some(label) = gone(|i| &i.other_certificates).or_else(|| gone(|i| &i.browser_requests)) {
-            return (ActivityKind::BrowserRemoved, Some(label));
+        if let Some(gone) = missing(others_before, others_after).or_else(|| missing(&b.browser_requests, &a.browser_requests)) {
+            return (ActivityKind::BrowserRemoved, Some(gone.key_held_by.clone()));
         }
         if b.last_test != a.last_test {
             let result = a.last_test.as_ref().map(|t| if t.passed() { "passed" } else { "failed" }.to_string());
@@ -271,6 +276,12 @@ mod tests {
         assert_eq!(kind(&account(vec![ada()], vec![]), &asked), named(ActivityKind::BrowserRequested, "Edge on Linus's desktop"));
         assert_eq!(kind(&asked, &both), named(ActivityKind::BrowserApproved, "Edge on Linus's desktop"));
         assert_eq!(kind(&both, &account(vec![linus()], vec![])), named(ActivityKind::BrowserRemoved, "Firefox on Ada's laptop"));
+        // A browser's own certificate renewed: the same browser, a new thumbprint.
+        let renewed = account(vec![browser('D', "Firefox on Ada's laptop"), linus()], vec![]);
+        assert_eq!(
+            kind(&both, &renewed),
+            (ActivityKind::CertificateReplaced, Some(format!("Firefox on Ada's laptop: now {}", "D".repeat(40))))
+        );
         // A request declined is a removal too.
         assert_eq!(kind(&asked, &account(vec![ada()], vec![])), named(ActivityKind::BrowserRemoved, "Edge on Linus's desktop"));
     }

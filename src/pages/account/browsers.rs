@@ -7,10 +7,11 @@
 
 use super::browser_changes::{approve, remove, request};
 use super::held::Held;
+use super::renew::RenewCertificate;
 use super::Account;
 use crate::api::Api;
 use crate::certificate;
-use crate::components::certificate::{format_date, now_ms};
+use crate::components::certificate::{expiry_class, format_date, now_ms};
 use crate::components::field::TextField;
 use crate::session::Session;
 use leptos::prelude::*;
@@ -58,11 +59,14 @@ fn BrowserList(account: Account, busy: Signal<bool>, can_sign: Signal<bool>, on:
                 {move || account.integration().map(|i| rows(&i, &held.get())).unwrap_or_default().into_iter().map(|r| {
                     let by = r.certificate.created_by.clone().map(|b| format!(", made by {b}")).unwrap_or_default();
                     let holder = format!("{}{}{by}", r.certificate.key_held_by, if r.here { " (this browser)" } else { "" });
-                    let expired = r.certificate.has_expired(now_ms());
+                    let expiry = r.certificate.expiry(now_ms());
                     view! {
                         <tr>
                             <td data-label="Certificate (SHA-1)"><code>{r.certificate.sha1_thumbprint.to_string()}</code></td>
-                            <td data-label="Valid until">{format_date(r.certificate.not_after)}{expired.then_some(" (expired)")}</td>
+                            <td data-label="Valid until">
+                                {format_date(r.certificate.not_after)}
+                                {expiry.needs_attention().then(|| view! { " " <span class=expiry_class(expiry)>"(" {expiry.describe()} ")"</span> })}
+                            </td>
                             <td data-label="Key held by">{holder}</td>
                             <td data-label="State">
                                 {if r.waiting { "Waiting for approval" } else { "In use" }}
@@ -271,6 +275,9 @@ pub(super) fn BrowsersSection(account: Account) -> impl IntoView {
                 <div class="actions">
                     <button type="button" class="button primary" on:click=add disabled=busy>"Add this browser"</button>
                 </div>
+            </Show>
+            <Show when=move || matches!(held.get(), Some(Held::Other(_)))>
+                <RenewCertificate account own=true/>
             </Show>
             <p class="progress" role="status" data-testid="browsers-status">
                 {move || busy().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}

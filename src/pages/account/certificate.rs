@@ -67,7 +67,7 @@ async fn put_replacement_in_use(
 ) -> Result<(), ReplaceError> {
     saving.await.map_err(ReplaceError::NotSaved)?;
     let keys = KeyStore::open(org).await.map_err(ReplaceError::Keys)?;
-    keys.promote_key(&next_key_id(id), id.as_str()).await.map_err(ReplaceError::Keys)?;
+    keys.promote_key(&next_key_id(id), id.as_str(), id.as_str()).await.map_err(ReplaceError::Keys)?;
     keys.delete_draft(&replace_draft_name(id), None).await.map_err(ReplaceError::Keys)
 }
 

@@ -12,21 +12,66 @@ use crate::assertion::{client_assertion, proof};
 use crate::certificate::{new_credential, CredentialOptions};
 use crate::components::certificate::{format_date, now_ms, CredentialChoices};
 use crate::components::field::TextField;
-use crate::keys::{renewal_key_id, KeyStore};
+use crate::keys::{browser_key_id, renewal_key_id, KeyStore};
 use leptos::prelude::*;
 use std::fmt;
 use web_sys::CryptoKey;
 use xops_model::renew::{AddKeyRequest, KeyChange, RemoveKeyRequest};
 use xops_model::verify::ConnectionTest;
-use xops_model::{ApplicationObjectId, CertificateInfo, KeyId, Platform, RecordId, Sha1Thumbprint};
+use xops_model::{ApplicationObjectId, CertificateInfo, Integration, KeyId, Platform, RecordId, Sha1Thumbprint};
 
 /// What the person gave for a renewal.
 #[derive(Clone)]
 struct RenewInput {
+    target: Target,
     object_id: ApplicationObjectId,
     /// Entra's id of the current certificate, when the record does not know it.
     old_key_id: Option<KeyId>,
     options: CredentialOptions,
+}
+
+/// Which certificate a renewal replaces: the account's own (from the browser that holds its key),
+/// or this browser's own among other browsers' (Add this browser made it).
+#[derive(Clone, Debug, PartialEq)]
+enum Target {
+    Main,
+    Own(Sha1Thumbprint),
+}
+
+impl Target {
+    /// The certificate as the record has it now.
+    fn certificate(&self, i: &Integration) -> Option<CertificateInfo> {
+        match self {
+            Target::Main => i.certificate.clone(),
+            Target::Own(t) => i.other_certificates.iter().find(|c| c.sha1_thumbprint == *t).cloned(),
+        }
+    }
+
+    /// The slot of the key of `certificate` in this browser.
+    fn slot(&self, id: &RecordId, certificate: &CertificateInfo) -> String {
+        match self {
+            Target::Main => id.to_string(),
+            Target::Own(_) => browser_key_id(id, &certificate.sha1_thumbprint),
+        }
+    }
+
+    /// The record with `new` in the old certificate's place.
+    fn replace(&self, i: &mut Integration, new: CertificateInfo) {
+        match self {
+            Target::Main => i.certificate = Some(new),
+            Target::Own(t) => i.other_certificates.iter_mut().filter(|c| c.sha1_thumbprint == *t).for_each(|c| *c = new.clone()),
+        }
+    }
+
+    /// What this browser can renew: the account's certificate (`own` false) when it holds its
+    /// key, or its own certificate among other browsers' (`own`). `None`: not from here.
+    fn here(own: bool, held: &Held) -> Option<Target> {
+        match (own, held) {
+            (false, Held::Main) => Some(Target::Main),
+            (true, Held::Other(t)) => Some(Target::Own(t.clone())),
+            _ => None,
+        }
+    }
 }
 
 /// One key this browser holds, and its certificate on the app registration.
@@ -182,12 +227,13 @@ async fn renew(api: Api, account: Account, input: RenewInput, progress: RwSignal
     let integration = account.integration().ok_or_else(|| not_started("This account is no longer linked."))?;
     let app = MicrosoftApp::of(&integration.details)
         .ok_or_else(|| not_started("Only Microsoft accounts have a certificate to renew."))?;
-    let old = integration
-        .certificate
-        .clone()
-        .ok_or_else(|| not_started("This account has no certificate to renew; use Replace certificate."))?;
+    let target = &input.target;
+    let old = target
+        .certificate(&integration)
+        .ok_or_else(|| not_started("This account no longer has that certificate; nothing to renew."))?;
     let keys = KeyStore::open(&org).await.map_err(|e| NotStarted(e.to_string()))?;
-    let old_key = keys.key(id.as_str()).await.map_err(|e| NotStarted(e.to_string()))?.ok_or_else(|| {
+    let old_slot = target.slot(&id, &old);
+    let old_key = keys.key(&old_slot).await.map_err(|e| NotStarted(e.to_string()))?.ok_or_else(|| {
         not_started("This browser no longer holds the current certificate's key; renew from the browser that does, or use Replace certificate.")
     })?;
     let platform = crate::platform::platform(&api).await.map_err(|e| NotStarted(e.to_string()))?;
@@ -216,7 +262,16 @@ async fn renew(api: Api, account: Account, input: RenewInput, progress: RwSignal
             return Err(NotAdded(e));
         }
     };
-    let new_cert = CertificateInfo { key_id: Some(added.clone()), ..cred.certificate.clone() };
+    let new_cert = match target {
+        Target::Main => CertificateInfo { key_id: Some(added.clone()), ..cred.certificate.clone() },
+        // Still this browser's, under the name it gave itself and its maker.
+        Target::Own(_) => CertificateInfo {
+            key_id: Some(added.clone()),
+            key_held_by: old.key_held_by.clone(),
+            created_by: old.created_by.clone(),
+            ..cred.certificate.clone()
+        },
+    };
     let fresh = Signer { key: &cred.private_key, certificate: &new_cert };
 
     progress.set("Testing the connection with the new certificate…".into());
@@ -235,14 +290,17 @@ async fn renew(api: Api, account: Account, input: RenewInput, progress: RwSignal
     };
 
     progress.set("Saving the new certificate…".into());
-    let mut changed = integration;
-    changed.certificate = Some(new_cert.clone());
+    // The record as it is now (the sync may have brought changes while Microsoft answered).
+    let mut changed = account.integration().ok_or_else(|| NotSaved("This account is no longer linked.".into()))?;
+    target.replace(&mut changed, new_cert.clone());
     changed.details.set_application_object_id(input.object_id.clone());
     changed.last_test = Some(test);
     changed.updated_at = js_sys::Date::now() as i64;
     account.save(changed).await.map_err(|e| NotSaved(format!("The new certificate could not be saved: {e}")))?;
     // The old key goes: the new one takes its place in this browser.
-    keys.promote_key(&next, id.as_str()).await.map_err(|e| NotSaved(format!("The new key could not be put in use here: {e}")))?;
+    keys.promote_key(&next, &target.slot(&id, &new_cert), &old_slot)
+        .await
+        .map_err(|e| NotSaved(format!("The new key could not be put in use here: {e}")))?;
 
     let ends = new_cert.not_after;
     let Some(old_key_id) = old.key_id.clone().or(input.old_key_id) else {
@@ -255,10 +313,14 @@ async fn renew(api: Api, account: Account, input: RenewInput, progress: RwSignal
     })
 }
 
-/// The renewal part of the account's Certificate section.
+/// Renewal: of the account's certificate (in the Certificate section), or of this browser's own
+/// (`own`, in Browsers; it follows the certificate this browser holds, which a renewal changes).
 #[component]
-pub(super) fn RenewCertificate(account: Account) -> impl IntoView {
-    let main_key_here = move || account.held.with(|h| h.as_ref().map(|h| *h == Held::Main));
+pub(super) fn RenewCertificate(account: Account, #[prop(optional)] own: bool) -> impl IntoView {
+    let p = if own { "renew-own-" } else { "renew-" };
+    let id = move |name: &str| format!("{p}{name}");
+    let target = move || account.held.with(|h| h.as_ref().and_then(|h| Target::here(own, h)));
+    let key_here = move || account.held.with(|h| h.as_ref().map(|h| Target::here(own, h).is_some()));
     let api = Api::expect_context();
     let integration = move || account.integration();
     let object_id = account.known_object_id();
@@ -279,7 +341,7 @@ pub(super) fn RenewCertificate(account: Account) -> impl IntoView {
         }
     });
     let busy = renewing.pending();
-    let certificate = move || integration().and_then(|i| i.certificate);
+    let certificate = move || target().and_then(|t| integration().and_then(|i| t.certificate(&i)));
     let needs_key_id = move || certificate().is_some_and(|c| c.key_id.is_none());
     let check_object_id = move || {
         let parsed = ApplicationObjectId::parse(&object_id.get_untracked());
@@ -297,11 +359,13 @@ pub(super) fn RenewCertificate(account: Account) -> impl IntoView {
             return;
         }
         let (object, key) = (check_object_id(), check_key_id());
-        let Some(object_id) = object else { return crate::components::page::focus("renew-object-id") };
-        let Some(old_key_id) = key else { return crate::components::page::focus("renew-old-key-id") };
+        let Some(object_id) = object else { return crate::components::page::focus(&id("object-id")) };
+        let Some(old_key_id) = key else { return crate::components::page::focus(&id("old-key-id")) };
+        let Some(target) = target() else { return };
         error.set(None);
         done.set(None);
         renewing.dispatch_local(RenewInput {
+            target,
             object_id,
             old_key_id: old_key_id.filter(|_| needs_key_id()),
             options: options.get_untracked(),
@@ -311,9 +375,9 @@ pub(super) fn RenewCertificate(account: Account) -> impl IntoView {
     let thumbprint = move || certificate().map(|c| c.sha1_thumbprint.to_string()).unwrap_or_default();
 
     view! {
-        <div role="group" aria-labelledby="renew-heading">
-            <h3 id="renew-heading">"Renew certificate"</h3>
-            {move || match (main_key_here(), expired()) {
+        <div role="group" aria-labelledby=id("heading")>
+            <h3 id=id("heading")>{if own { "Renew this browser's certificate" } else { "Renew certificate" }}</h3>
+            {move || match (key_here(), expired()) {
                 (None, _) => view! { <p>"Looking for the private key in this browser…"</p> }.into_any(),
                 (Some(false), _) => view! {
                     <p>"Renewal is signed with the current certificate's key, which this browser does not hold. Renew from the browser that holds it, or use Replace certificate below."</p>
@@ -322,9 +386,9 @@ pub(super) fn RenewCertificate(account: Account) -> impl IntoView {
                     <p>"This certificate has expired, so Microsoft no longer accepts it to sign a renewal. Use Replace certificate below, and upload the new certificate in the Microsoft Entra admin center."</p>
                 }.into_any(),
                 (Some(true), false) => view! {
-                    <p>"Makes a new key pair and certificate in this browser and adds the certificate to the app registration for you, signed with the current key: nothing to download or upload. Xops tests the connection with the new certificate; only when it passes is the old one removed, from the app registration and from this browser."</p>
+                    <p>{if own { "This browser's own certificate: " } else { "" }}"Makes a new key pair and certificate in this browser and adds the certificate to the app registration for you, signed with the current key: nothing to download or upload. Xops tests the connection with the new certificate; only when it passes is the old one removed, from the app registration and from this browser."</p>
                     <TextField
-                        id="renew-object-id"
+                        id=id("object-id")
                         label="Object ID"
                         value=object_id
                         error=object_error
@@ -333,7 +397,7 @@ pub(super) fn RenewCertificate(account: Account) -> impl IntoView {
                     />
                     <Show when=needs_key_id>
                         <TextField
-                            id="renew-old-key-id"
+                            id=id("old-key-id")
                             label="Certificate ID of the current certificate (optional)"
                             value=old_key_id
                             error=key_id_error
@@ -341,7 +405,7 @@ pub(super) fn RenewCertificate(account: Account) -> impl IntoView {
                             on_blur=Callback::new(move |_| { check_key_id(); })
                         />
                     </Show>
-                    <CredentialChoices options=options id_prefix="renew-"/>
+                    <CredentialChoices options=options id_prefix=p/>
                     <div class="actions">
                         <button type="button" class="button primary" on:click=start disabled=move || busy.get()>
                             {move || if busy.get() { "Renewing…" } else { "Renew certificate" }}
@@ -349,12 +413,12 @@ pub(super) fn RenewCertificate(account: Account) -> impl IntoView {
                     </div>
                 }.into_any(),
             }}
-            <p class="progress" role="status" data-testid="renew-progress">
+            <p class="progress" role="status" data-testid=id("progress")>
                 {move || busy.get().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
                 {move || progress.get()}
             </p>
-            <p class="form-success" role="status" data-testid="renew-done" hidden=move || done.get().is_none()>{move || done.get().unwrap_or_default()}</p>
-            <p class="field-error" role="alert" data-testid="renew-error" hidden=move || error.get().is_none()>{move || error.get().unwrap_or_default()}</p>
+            <p class="form-success" role="status" data-testid=id("done") hidden=move || done.get().is_none()>{move || done.get().unwrap_or_default()}</p>
+            <p class="field-error" role="alert" data-testid=id("error") hidden=move || error.get().is_none()>{move || error.get().unwrap_or_default()}</p>
         </div>
     }
 }
