@@ -1,18 +1,57 @@
-use crate::accounts::Accounts;
+use crate::accounts::{Accounts, LinkedAccount};
+use crate::components::certificate::{expiry_class, needing_attention, now_ms};
 use crate::components::page::PageHeading;
 use crate::components::redirect::ReplaceWith;
+use crate::keys::{browser_key_id, KeyStore};
 use crate::routes;
 use crate::session::Session;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use xops_model::Provider;
+use xops_model::{Expiry, Provider};
+
+/// This browser's own certificates among other browsers' (Add this browser) that need attention,
+/// found by the keys it holds (`slots`). Only this browser can renew them, so only its Home counts
+/// them.
+fn own_needing_attention(accounts: &Accounts, slots: &[String]) -> Vec<(LinkedAccount, Expiry)> {
+    let now = now_ms();
+    accounts
+        .with_certificate()
+        .flat_map(|a| {
+            let own =
+                a.integration.other_certificates.iter().filter(|c| slots.contains(&browser_key_id(&a.id, &c.sha1_thumbprint)));
+            own.map(|c| ((**a).clone(), c.expiry(now))).collect::<Vec<_>>()
+        })
+        .filter(|(_, e)| e.needs_attention())
+        .collect()
+}
 
 /// How many certificates need attention (ending within 60 days, or ended), each linked to its
-/// account; nothing when none do.
+/// account: the accounts' own, and this browser's own among other browsers'. Nothing when none do.
 #[component]
 fn CertificatesNeedingAttention(accounts: ReadSignal<Accounts>) -> impl IntoView {
-    let attention = Memo::new(move |_| accounts.with(crate::components::certificate::needing_attention));
+    let organization = Session::expect_context().me().map(|m| m.organization.id);
+    // The keys this browser holds, by slot (one read; none when the key store cannot be read).
+    let slots = LocalResource::new(move || {
+        let organization = organization.clone();
+        async move {
+            let Some(organization) = organization else { return Vec::new() };
+            let slots = async { KeyStore::open(&organization).await?.slots_under("").await };
+            slots.await.unwrap_or_else(|e| {
+                leptos::logging::warn!("Home could not read this browser's keys: {e}");
+                Vec::new()
+            })
+        }
+    });
+    let attention = Memo::new(move |_| {
+        let slots = slots.get().unwrap_or_default();
+        accounts.with(|a| {
+            let main = needing_attention(a).into_iter().map(|(account, e)| (account, e, false));
+            let mut list: Vec<_> = main.chain(own_needing_attention(a, &slots).into_iter().map(|(a, e)| (a, e, true))).collect();
+            list.sort_by_key(|(_, e, _)| std::cmp::Reverse(e.urgency()));
+            list
+        })
+    });
     move || {
         let list = attention.get();
         (!list.is_empty()).then(|| {
@@ -24,10 +63,11 @@ fn CertificatesNeedingAttention(accounts: ReadSignal<Accounts>) -> impl IntoView
                 <section class="panel" aria-labelledby="attention-heading" data-testid="certificates-attention">
                     <h2 id="attention-heading">{heading}</h2>
                     <ul class="attention-list">
-                        {list.into_iter().map(|(account, expiry)| view! {
+                        {list.into_iter().map(|(account, expiry, own)| view! {
                             <li>
                                 <A href=routes::account(&account.id)>{account.integration.name.as_str().to_string()}</A>
-                                ": " <span class=crate::components::certificate::expiry_class(expiry)>{expiry.describe()}</span>
+                                {own.then_some(" (this browser's own certificate)")}
+                                ": " <span class=expiry_class(expiry)>{expiry.describe()}</span>
                             </li>
                         }).collect_view()}
                     </ul>

@@ -226,9 +226,14 @@ test("a second browser renews its own certificate in one click; the first browse
   await statusOf(first.page, 'Approved').waitFor();
   await synced(first.page);
 
-  // Today: its row says 10 days are left, and it renews its own certificate (the Object ID is known).
+  // Today: its Home counts this browser's own certificate (only it can renew it), and its row
+  // says 10 days are left.
   await second.page.clock.setSystemTime(Date.now());
-  await second.page.reload();
+  await second.page.goto(env.store.url + '/');
+  const attention = second.page.getByTestId('certificates-attention');
+  await attention.waitFor();
+  assert.match(await attention.innerText(), /1 certificate needs attention\s+Contoso \(this browser's own certificate\): 10 days left: renew it now/);
+  await attention.getByRole('link', { name: 'Contoso' }).click();
   const own = browsersOf(second.page).getByRole('group', { name: "Renew this browser's certificate" });
   await own.getByRole('button', { name: 'Renew certificate' }).waitFor();
   assert.match(await browsersOf(second.page).locator('tbody tr').filter({ hasText: old }).innerText(), /10 days left: renew it now/);
@@ -238,6 +243,7 @@ test("a second browser renews its own certificate in one click; the first browse
   await done.waitFor({ timeout: 60_000 });
   assert.match(await done.innerText(), /Certificate renewed: the new one is in use until .*; the old one is removed from the app registration and its key from this browser\./);
   await synced(second.page);
+  assert.doesNotMatch(await browsersOf(second.page).locator('tbody').innerText(), /renew it now/);
 
   // Entra holds the first browser's certificate and the second's new one; the record names the
   // same browser with the new certificate; the second browser holds only the new key.
