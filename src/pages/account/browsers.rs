@@ -157,8 +157,7 @@ pub(super) fn BrowsersSection(account: Account) -> impl IntoView {
     let api = StoredValue::new(Api::expect_context());
     let made_by = Session::expect_context().me().map(|m| m.user.email);
     let held = account.held;
-    let object_id = account.known_object_id();
-    let object_error = RwSignal::new(None::<String>);
+    let object_id = account.object_id_field("approve-object-id");
     let feedback = Feedback { status: RwSignal::new(String::new()), error: RwSignal::new(None) };
     let label = RwSignal::new(certificate::browser_label());
     let label_error = RwSignal::new(None::<String>);
@@ -209,18 +208,9 @@ pub(super) fn BrowsersSection(account: Account) -> impl IntoView {
             adding.dispatch_local(name);
         }
     };
-    // The Object ID, read (its error beside the field) when a change goes through Graph.
-    let read_object_id = move || {
-        let parsed = ApplicationObjectId::parse(&object_id.get_untracked());
-        object_error.set(parsed.as_ref().err().map(|e| e.message.clone()));
-        if parsed.is_err() {
-            crate::components::page::focus("approve-object-id");
-        }
-        parsed.ok()
-    };
     let on = RowCallbacks {
         approve: Callback::new(move |request: Sha1Thumbprint| {
-            if let Some(o) = read_object_id().filter(|_| !busy()) {
+            if let Some(o) = object_id.read().filter(|_| !busy()) {
                 approving.dispatch_local((request, Some(o)));
             }
         }),
@@ -233,21 +223,24 @@ pub(super) fn BrowsersSection(account: Account) -> impl IntoView {
             let through_graph = account
                 .integration()
                 .is_some_and(|i| i.other_certificates.iter().any(|c| c.sha1_thumbprint == thumbprint && c.key_id.is_some()));
-            let object_id = if through_graph { read_object_id() } else { None };
+            let object_id = if through_graph { object_id.read() } else { None };
             if (object_id.is_some() || !through_graph) && !busy() {
                 removing.dispatch_local((thumbprint, object_id));
             }
         }),
     };
     let can_sign = move || held.with(|h| h.as_ref().is_some_and(Held::can_sign));
-    // Something to approve, or a browser to take off the app registration.
+    let own_here = move || matches!(held.get(), Some(Held::Other(_)));
+    // Something to approve, a browser to take off the app registration, or this browser's own
+    // certificate to renew.
     let graph_work = move || {
-        account.current.with(|a| {
-            a.as_ref().is_some_and(|a| {
-                let i = &a.integration;
-                !i.browser_requests.is_empty() || i.other_certificates.iter().any(|c| c.key_id.is_some())
+        own_here()
+            || account.current.with(|a| {
+                a.as_ref().is_some_and(|a| {
+                    let i = &a.integration;
+                    !i.browser_requests.is_empty() || i.other_certificates.iter().any(|c| c.key_id.is_some())
+                })
             })
-        })
     };
 
     view! {
@@ -257,11 +250,12 @@ pub(super) fn BrowsersSection(account: Account) -> impl IntoView {
             <BrowserList account busy=Signal::derive(busy) can_sign=Signal::derive(can_sign) on/>
             <Show when=move || graph_work() && can_sign()>
                 <TextField
-                    id="approve-object-id"
+                    id=object_id.id
                     label="Object ID"
-                    value=object_id
-                    error=object_error
-                    hint="Approving or removing a browser changes the app registration, signed with this browser's key. It needs the app's Object ID: App registrations → the app → Overview."
+                    value=object_id.value
+                    error=object_id.error
+                    hint="Approving, removing or renewing a browser's certificate changes the app registration, signed with this browser's key. It needs the app's Object ID: App registrations → the app → Overview."
+                    on_blur=Callback::new(move |_| { object_id.check(); })
                 />
             </Show>
             <Show when=move || held.get() == Some(Held::Nothing) && account.current.with(|a| a.as_ref().is_some_and(|a| a.integration.certificate.is_some()))>
@@ -276,8 +270,8 @@ pub(super) fn BrowsersSection(account: Account) -> impl IntoView {
                     <button type="button" class="button primary" on:click=add disabled=busy>"Add this browser"</button>
                 </div>
             </Show>
-            <Show when=move || matches!(held.get(), Some(Held::Other(_)))>
-                <RenewCertificate account own=true/>
+            <Show when=own_here>
+                <RenewCertificate account own=true object_id/>
             </Show>
             <p class="progress" role="status" data-testid="browsers-status">
                 {move || busy().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}

@@ -36,7 +36,7 @@ use leptos_router::params::Params;
 use rename::RenameSection;
 use std::future::Future;
 use xops_model::integration::AzureScope;
-use xops_model::{Integration, IntegrationDetails, OrganizationId, Provider, RecordId};
+use xops_model::{ApplicationObjectId, Integration, IntegrationDetails, OrganizationId, Provider, RecordId};
 
 /// The account page's address: `/integrations/:id`.
 #[derive(Params, Clone, PartialEq)]
@@ -99,6 +99,33 @@ struct Account {
     can_change: Signal<bool>,
 }
 
+/// The Object ID field that changes to the app registration need (renewal, approving or removing
+/// a browser); one per section, shared by what the section does.
+#[derive(Clone, Copy)]
+struct ObjectIdField {
+    id: &'static str,
+    value: RwSignal<String>,
+    error: RwSignal<Option<String>>,
+}
+
+impl ObjectIdField {
+    /// The Object ID as typed, or `None` with the message beside the field.
+    fn check(self) -> Option<ApplicationObjectId> {
+        let parsed = ApplicationObjectId::parse(&self.value.get_untracked());
+        self.error.set(parsed.as_ref().err().map(|e| e.message.clone()));
+        parsed.ok()
+    }
+
+    /// `check`, taking the person to the field when it is wrong.
+    fn read(self) -> Option<ApplicationObjectId> {
+        let parsed = self.check();
+        if parsed.is_none() {
+            focus(self.id);
+        }
+        parsed
+    }
+}
+
 impl Account {
     /// Looks in this browser's key store for the account's keys, now and whenever the account's
     /// certificates change (a request approved in another browser, say).
@@ -132,21 +159,22 @@ impl Account {
         });
     }
 
-    /// The app registration's Object ID as typed in a field: what the account knows, filled in
-    /// when the account learns it (a renewal or an approval elsewhere) while the field is empty.
-    fn known_object_id(self) -> RwSignal<String> {
-        let typed = RwSignal::new(String::new());
+    /// A field for the app registration's Object ID (`id` is its element id): what the account
+    /// knows, filled in when the account learns it (a renewal or an approval elsewhere) while the
+    /// field is empty.
+    fn object_id_field(self, id: &'static str) -> ObjectIdField {
+        let field = ObjectIdField { id, value: RwSignal::new(String::new()), error: RwSignal::new(None) };
         let known = Memo::new(move |_| {
             self.current.with(|a| a.as_ref().and_then(|a| MicrosoftApp::of(&a.integration.details)).and_then(|m| m.object_id))
         });
         Effect::new(move |_| {
             if let Some(o) = known.get() {
-                if typed.with_untracked(String::is_empty) {
-                    typed.set(o.to_string());
+                if field.value.with_untracked(String::is_empty) {
+                    field.value.set(o.to_string());
                 }
             }
         });
-        typed
+        field
     }
 
     fn integration(self) -> Option<Integration> {

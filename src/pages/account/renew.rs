@@ -6,7 +6,7 @@
 
 use super::connection_test::{ask_microsoft, MicrosoftApp};
 use super::held::Held;
-use super::Account;
+use super::{Account, ObjectIdField};
 use crate::api::Api;
 use crate::assertion::{client_assertion, proof};
 use crate::certificate::{new_credential, CredentialOptions};
@@ -316,16 +316,23 @@ async fn renew(api: Api, account: Account, input: RenewInput, progress: RwSignal
 /// Renewal: of the account's certificate (in the Certificate section), or of this browser's own
 /// (`own`, in Browsers; it follows the certificate this browser holds, which a renewal changes).
 #[component]
-pub(super) fn RenewCertificate(account: Account, #[prop(optional)] own: bool) -> impl IntoView {
+pub(super) fn RenewCertificate(
+    account: Account,
+    #[prop(optional)] own: bool,
+    /// The section's Object ID field, when it has one already (Browsers); else this shows its own.
+    #[prop(optional)]
+    object_id: Option<ObjectIdField>,
+) -> impl IntoView {
     let p = if own { "renew-own-" } else { "renew-" };
+    let shared_object_id = object_id.is_some();
+    let object_id = object_id.unwrap_or_else(|| account.object_id_field("renew-object-id"));
     let id = move |name: &str| format!("{p}{name}");
     let target = move || account.held.with(|h| h.as_ref().and_then(|h| Target::here(own, h)));
     let key_here = move || account.held.with(|h| h.as_ref().map(|h| Target::here(own, h).is_some()));
     let api = Api::expect_context();
     let integration = move || account.integration();
-    let object_id = account.known_object_id();
     let old_key_id = RwSignal::new(String::new());
-    let (object_error, key_id_error) = (RwSignal::new(None::<String>), RwSignal::new(None::<String>));
+    let key_id_error = RwSignal::new(None::<String>);
     let options = RwSignal::new(CredentialOptions::default());
     let progress = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -343,11 +350,6 @@ pub(super) fn RenewCertificate(account: Account, #[prop(optional)] own: bool) ->
     let busy = renewing.pending();
     let certificate = move || target().and_then(|t| integration().and_then(|i| t.certificate(&i)));
     let needs_key_id = move || certificate().is_some_and(|c| c.key_id.is_none());
-    let check_object_id = move || {
-        let parsed = ApplicationObjectId::parse(&object_id.get_untracked());
-        object_error.set(parsed.as_ref().err().map(|e| e.message.clone()));
-        parsed.ok()
-    };
     let check_key_id = move || {
         let text = old_key_id.get_untracked();
         let parsed = (!text.trim().is_empty()).then(|| KeyId::parse(&text)).transpose();
@@ -358,8 +360,8 @@ pub(super) fn RenewCertificate(account: Account, #[prop(optional)] own: bool) ->
         if busy.get_untracked() {
             return;
         }
-        let (object, key) = (check_object_id(), check_key_id());
-        let Some(object_id) = object else { return crate::components::page::focus(&id("object-id")) };
+        let (object, key) = (object_id.check(), check_key_id());
+        let Some(object_id) = object else { return crate::components::page::focus(object_id.id) };
         let Some(old_key_id) = key else { return crate::components::page::focus(&id("old-key-id")) };
         let Some(target) = target() else { return };
         error.set(None);
@@ -387,14 +389,16 @@ pub(super) fn RenewCertificate(account: Account, #[prop(optional)] own: bool) ->
                 }.into_any(),
                 (Some(true), false) => view! {
                     <p>{if own { "This browser's own certificate: " } else { "" }}"Makes a new key pair and certificate in this browser and adds the certificate to the app registration for you, signed with the current key: nothing to download or upload. Xops tests the connection with the new certificate; only when it passes is the old one removed, from the app registration and from this browser."</p>
-                    <TextField
-                        id=id("object-id")
-                        label="Object ID"
-                        value=object_id
-                        error=object_error
-                        hint="In the Microsoft Entra admin center: App registrations → the app → Overview, beside Application (client) ID. It is the app's own id, not the Application ID."
-                        on_blur=Callback::new(move |_| { check_object_id(); })
-                    />
+                    <Show when=move || !shared_object_id>
+                        <TextField
+                            id=object_id.id
+                            label="Object ID"
+                            value=object_id.value
+                            error=object_id.error
+                            hint="In the Microsoft Entra admin center: App registrations → the app → Overview, beside Application (client) ID. It is the app's own id, not the Application ID."
+                            on_blur=Callback::new(move |_| { object_id.check(); })
+                        />
+                    </Show>
                     <Show when=needs_key_id>
                         <TextField
                             id=id("old-key-id")
