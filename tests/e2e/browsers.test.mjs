@@ -44,6 +44,20 @@ async function addThisBrowser(page, label) {
   return thumbprintOf(readFileSync(await download.path(), 'utf8'));
 }
 
+/** A tenant with the app, an account linked from a first browser (its certificate uploaded in the
+ * portal), and a second browser profile signed in as the same person. */
+async function twoBrowsers(tenant) {
+  env.entra.addTenant(tenant, { displayName: 'Contoso Ltd', domains: ['contoso.onmicrosoft.com'] });
+  const objectId = env.entra.addApp(tenant, APP);
+  const first = await newPage(env.browser);
+  const me = await signUpViaApi(first.page, env.store);
+  const { id, pem } = await linkM365(first.page, env.store.url, { tenantId: tenant, appId: APP });
+  env.entra.uploadCertificate(tenant, APP, pem);
+  const second = await newPage(env.browser);
+  await signIn(second.page, me.user.email);
+  return { objectId, first, id, pem, second };
+}
+
 test('a second browser adds itself, the first approves, and both test the connection with their own keys', async () => {
   env.entra.addTenant(TENANT, { displayName: 'Contoso Ltd', domains: ['contoso.onmicrosoft.com'] });
   const objectId = env.entra.addApp(TENANT, APP);
@@ -119,14 +133,7 @@ test('a second browser adds itself, the first approves, and both test the connec
 
 test('a request is withdrawn or declined, a browser in use is removed from Entra, and one whose certificate ended adds itself again', async () => {
   const tenant = '00000002-cccc-4ddd-8eee-000000000000';
-  env.entra.addTenant(tenant, { displayName: 'Contoso Ltd', domains: ['contoso.onmicrosoft.com'] });
-  const objectId = env.entra.addApp(tenant, APP);
-  const first = await newPage(env.browser);
-  const me = await signUpViaApi(first.page, env.store);
-  const { id, pem } = await linkM365(first.page, env.store.url, { tenantId: tenant, appId: APP });
-  env.entra.uploadCertificate(tenant, APP, pem);
-  const second = await newPage(env.browser);
-  await signIn(second.page, me.user.email);
+  const { objectId, first, id, pem, second } = await twoBrowsers(tenant);
   await second.page.goto(`${env.store.url}/integrations/${id}`);
   await second.page.getByTestId('no-key-here').waitFor();
 
@@ -207,16 +214,9 @@ test('a request is withdrawn or declined, a browser in use is removed from Entra
 test("a second browser renews its own certificate in one click; the first browser's stays", async () => {
   const DAY = 86_400_000;
   const tenant = '00000003-cccc-4ddd-8eee-000000000000';
-  env.entra.addTenant(tenant, { displayName: 'Contoso Ltd', domains: ['contoso.onmicrosoft.com'] });
-  const objectId = env.entra.addApp(tenant, APP);
-  const first = await newPage(env.browser);
-  const me = await signUpViaApi(first.page, env.store);
-  const { id, pem } = await linkM365(first.page, env.store.url, { tenantId: tenant, appId: APP });
-  env.entra.uploadCertificate(tenant, APP, pem);
+  const { objectId, first, id, pem, second } = await twoBrowsers(tenant);
 
   // The second browser was added 355 days ago (its clock says so while its certificate is made).
-  const second = await newPage(env.browser);
-  await signIn(second.page, me.user.email);
   await second.page.clock.install({ time: Date.now() - 355 * DAY - 60_000 });
   await second.page.goto(`${env.store.url}/integrations/${id}`);
   const old = await addThisBrowser(second.page, "Firefox on Ada's laptop");

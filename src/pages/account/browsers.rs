@@ -8,7 +8,7 @@
 use super::browser_changes::{approve, remove, request};
 use super::held::Held;
 use super::renew::RenewCertificate;
-use super::Account;
+use super::{Account, ObjectIdInput};
 use crate::api::Api;
 use crate::certificate;
 use crate::components::certificate::{expiry_class, format_date, now_ms};
@@ -249,14 +249,7 @@ pub(super) fn BrowsersSection(account: Account) -> impl IntoView {
             <p>"Each browser that uses this account holds its own key; none ever leaves its browser. A browser without one can ask to be added, and anyone on a browser that holds a key approves it, or removes a browser that should no longer sign in (a lost laptop, a colleague who left)."</p>
             <BrowserList account busy=Signal::derive(busy) can_sign=Signal::derive(can_sign) on/>
             <Show when=move || graph_work() && can_sign()>
-                <TextField
-                    id=object_id.id
-                    label="Object ID"
-                    value=object_id.value
-                    error=object_id.error
-                    hint="Approving, removing or renewing a browser's certificate changes the app registration, signed with this browser's key. It needs the app's Object ID: App registrations → the app → Overview."
-                    on_blur=Callback::new(move |_| { object_id.check(); })
-                />
+                <ObjectIdInput field=object_id hint="Approving, removing or renewing a browser's certificate changes the app registration, signed with this browser's key. It needs the app's Object ID: App registrations → the app → Overview."/>
             </Show>
             <Show when=move || held.get() == Some(Held::Nothing) && account.current.with(|a| a.as_ref().is_some_and(|a| a.integration.certificate.is_some()))>
                 <TextField

@@ -16,6 +16,7 @@ mod renew;
 
 use crate::accounts::{save_account, LinkedAccount};
 use crate::components::copy::CopyButton;
+use crate::components::field::TextField;
 use crate::components::page::{focus, PageHeading};
 use crate::components::role::ViewerNote;
 use crate::keys::KeyStore;
@@ -123,6 +124,15 @@ impl ObjectIdField {
             focus(self.id);
         }
         parsed
+    }
+}
+
+/// The Object ID field on the page, with what it is needed for (`hint`).
+#[component]
+fn ObjectIdInput(field: ObjectIdField, hint: &'static str) -> impl IntoView {
+    view! {
+        <TextField id=field.id label="Object ID" value=field.value error=field.error hint=hint
+            on_blur=Callback::new(move |_| { field.check(); })/>
     }
 }
 

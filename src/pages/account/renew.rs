@@ -6,7 +6,7 @@
 
 use super::connection_test::{ask_microsoft, MicrosoftApp};
 use super::held::Held;
-use super::{Account, ObjectIdField};
+use super::{Account, ObjectIdField, ObjectIdInput};
 use crate::api::Api;
 use crate::assertion::{client_assertion, proof};
 use crate::certificate::{new_credential, CredentialOptions};
@@ -390,14 +390,7 @@ pub(super) fn RenewCertificate(
                 (Some(true), false) => view! {
                     <p>{if own { "This browser's own certificate: " } else { "" }}"Makes a new key pair and certificate in this browser and adds the certificate to the app registration for you, signed with the current key: nothing to download or upload. Xops tests the connection with the new certificate; only when it passes is the old one removed, from the app registration and from this browser."</p>
                     <Show when=move || !shared_object_id>
-                        <TextField
-                            id=object_id.id
-                            label="Object ID"
-                            value=object_id.value
-                            error=object_id.error
-                            hint="In the Microsoft Entra admin center: App registrations → the app → Overview, beside Application (client) ID. It is the app's own id, not the Application ID."
-                            on_blur=Callback::new(move |_| { object_id.check(); })
-                        />
+                        <ObjectIdInput field=object_id hint="In the Microsoft Entra admin center: App registrations → the app → Overview, beside Application (client) ID. It is the app's own id, not the Application ID."/>
                     </Show>
                     <Show when=needs_key_id>
                         <TextField
