@@ -244,7 +244,13 @@ async fn renew(api: Api, account: Account, input: RenewInput, progress: RwSignal
     let cred = new_credential(integration.name.as_str(), input.options, js_sys::Date::now())
         .await
         .map_err(|e| NotStarted(format!("The new certificate could not be made: {e}")))?;
-    let next = renewal_key_id(&id);
+    // The account's key waits in a slot of its own until it is in use. This browser's own key
+    // goes straight to its slot, which its new thumbprint names: unlisted until the record is
+    // saved, it is found as soon as the record lists it (the page looks again on every change).
+    let next = match target {
+        Target::Main => renewal_key_id(&id),
+        Target::Own(_) => browser_key_id(&id, &cred.certificate.sha1_thumbprint),
+    };
     keys.put_key(&next, &cred.private_key)
         .await
         .map_err(|e| NotStarted(format!("The new key could not be kept in this browser: {e}")))?;
@@ -298,9 +304,10 @@ async fn renew(api: Api, account: Account, input: RenewInput, progress: RwSignal
     changed.updated_at = js_sys::Date::now() as i64;
     account.save(changed).await.map_err(|e| NotSaved(format!("The new certificate could not be saved: {e}")))?;
     // The old key goes: the new one takes its place in this browser.
-    keys.promote_key(&next, &target.slot(&id, &new_cert), &old_slot)
-        .await
-        .map_err(|e| NotSaved(format!("The new key could not be put in use here: {e}")))?;
+    let in_use = target.slot(&id, &new_cert);
+    let put_in_use =
+        if next == in_use { keys.delete_key(&old_slot).await } else { keys.promote_key(&next, &in_use, &old_slot).await };
+    put_in_use.map_err(|e| NotSaved(format!("The new key could not be put in use here: {e}")))?;
 
     let ends = new_cert.not_after;
     let Some(old_key_id) = old.key_id.clone().or(input.old_key_id) else {
