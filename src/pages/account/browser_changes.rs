@@ -4,9 +4,9 @@
 //! Remove (a browser's certificate taken off the app registration through removeKey, then off
 //! the account; a request declined or withdrawn). No key ever leaves the browser that made it.
 
+use super::app_registration::{AppRegistration, Signer};
 use super::connection_test::MicrosoftApp;
 use super::held::signing_key;
-use super::renew::{AppRegistration, Signer};
 use super::Account;
 use crate::api::Api;
 use crate::certificate::{self, new_credential, CertificateError, CredentialOptions};

@@ -5,6 +5,7 @@
 //! `connection_test`, `certificate` (with Replace certificate), `renew`, `browsers`, `rename`,
 //! `disconnect`; and `held` (which of the account's keys this browser holds).
 
+mod app_registration;
 mod browser_changes;
 mod browsers;
 mod certificate;

@@ -4,21 +4,19 @@
 //! removed (`removeKey`, signed with the new key) and its key deleted from this browser. Any
 //! failure before that leaves the working certificate in place.
 
-use super::connection_test::{ask_microsoft, MicrosoftApp};
+use super::app_registration::{AppRegistration, Signer};
+use super::connection_test::MicrosoftApp;
 use super::held::Held;
 use super::{Account, ObjectIdField, ObjectIdInput};
 use crate::api::Api;
-use crate::assertion::{client_assertion, proof};
 use crate::certificate::{new_credential, CredentialOptions};
 use crate::components::certificate::{format_date, now_ms, CredentialChoices};
 use crate::components::field::TextField;
 use crate::keys::{browser_key_id, renewal_key_id, KeyStore};
 use leptos::prelude::*;
 use std::fmt;
-use web_sys::CryptoKey;
-use xops_model::renew::{AddKeyRequest, KeyChange, RemoveKeyRequest};
 use xops_model::verify::ConnectionTest;
-use xops_model::{ApplicationObjectId, CertificateInfo, Integration, KeyId, Platform, RecordId, Sha1Thumbprint};
+use xops_model::{ApplicationObjectId, CertificateInfo, Integration, KeyId, RecordId, Sha1Thumbprint};
 
 /// What the person gave for a renewal.
 #[derive(Clone)]
@@ -70,71 +68,6 @@ impl Target {
             (false, Held::Main) => Some(Target::Main),
             (true, Held::Other(t)) => Some(Target::Own(t.clone())),
             _ => None,
-        }
-    }
-}
-
-/// One key this browser holds, and its certificate on the app registration.
-pub(super) struct Signer<'a> {
-    pub key: &'a CryptoKey,
-    pub certificate: &'a CertificateInfo,
-}
-
-/// Everything a call to the app registration needs.
-pub(super) struct AppRegistration<'a> {
-    pub api: &'a Api,
-    pub platform: &'a Platform,
-    pub id: &'a RecordId,
-    pub app: &'a MicrosoftApp,
-    pub object_id: &'a ApplicationObjectId,
-}
-
-impl AppRegistration<'_> {
-    /// A client assertion and a proof of possession, both signed by `signer`.
-    async fn signed(&self, signer: &Signer<'_>) -> Result<(String, String), String> {
-        let thumbprint = &signer.certificate.sha1_thumbprint;
-        let authority = &self.platform.microsoft_authority;
-        let assertion = client_assertion(signer.key, authority, &self.app.tenant, &self.app.application, thumbprint)
-            .await
-            .map_err(|e| format!("The request could not be signed: {e}"))?;
-        let proof = proof(signer.key, &self.platform.microsoft_proof_audience, self.object_id, thumbprint)
-            .await
-            .map_err(|e| format!("The proof could not be signed: {e}"))?;
-        Ok((assertion, proof))
-    }
-
-    pub async fn add(&self, signer: &Signer<'_>, pem: &str) -> Result<KeyId, String> {
-        let (graph_assertion, proof) = self.signed(signer).await?;
-        let request = AddKeyRequest { graph_assertion, proof, certificate_pem: pem.to_string() };
-        let added: KeyChange =
-            self.api.post(&format!("/integrations/{}/keys", self.id), &request).await.map_err(|e| e.to_string())?;
-        Ok(added.key_id)
-    }
-
-    pub async fn remove(&self, signer: &Signer<'_>, key_id: &KeyId) -> Result<(), String> {
-        let (graph_assertion, proof) = self.signed(signer).await?;
-        let path = format!("/integrations/{}/keys/{key_id}/remove", self.id);
-        let _: KeyChange = self.api.post(&path, &RemoveKeyRequest { graph_assertion, proof }).await.map_err(|e| e.to_string())?;
-        Ok(())
-    }
-
-    /// Test connection with `signer`. Entra may take a moment to accept a certificate just added,
-    /// so a refused sign-in is tried again twice, five seconds apart.
-    async fn test(&self, signer: &Signer<'_>, progress: RwSignal<String>) -> Result<ConnectionTest, String> {
-        let mut attempt = 1;
-        loop {
-            let result = ask_microsoft(self.api, self.platform, self.id, self.app, signer.key, signer.certificate)
-                .await
-                .map_err(|e| e.to_string())?;
-            let refused = result.checks.first().is_some_and(|c| !c.ok);
-            if !refused || attempt == 3 {
-                return Ok(result);
-            }
-            attempt += 1;
-            progress.set(format!(
-                "Microsoft does not accept the new certificate yet; trying again in 5 seconds (attempt {attempt} of 3)…"
-            ));
-            crate::started::sleep_ms(5_000).await;
         }
     }
 }
