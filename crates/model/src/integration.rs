@@ -206,6 +206,12 @@ impl Integration {
     /// Browsers' certificates an account may list (in use, and waiting), each.
     pub const MAX_BROWSERS: usize = 10;
 
+    /// Other browsers' certificates that have not ended. An ended one's key signs nothing
+    /// Microsoft takes, so the browser that holds it counts as holding none for the account.
+    pub fn other_certificates_in_force(&self, now_ms: i64) -> impl Iterator<Item = &CertificateInfo> {
+        self.other_certificates.iter().filter(move |c| !c.has_expired(now_ms))
+    }
+
     /// Every certificate the record holds, with its field path: the one in use, other browsers',
     /// and those waiting for approval.
     pub fn all_certificates(&self) -> impl Iterator<Item = (String, &CertificateInfo)> {

@@ -61,8 +61,7 @@ pub(super) async fn request(account: Account, label: String, made_by: Option<Str
     // Keys this browser holds for the account that sign nothing any more go with the request: its
     // own certificate that has ended, and any the account no longer lists (removed or declined
     // from another browser).
-    let live = |c: &&CertificateInfo| !c.has_expired(now_ms());
-    let listed: Vec<String> = (integration.other_certificates.iter().filter(live))
+    let listed: Vec<String> = (integration.other_certificates_in_force(now_ms()))
         .chain(&integration.browser_requests)
         .map(|c| browser_key_id(&id, &c.sha1_thumbprint))
         .collect();

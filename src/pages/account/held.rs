@@ -33,7 +33,7 @@ impl Held {
         }
         // This browser's own certificate once it has ended counts as none: the key signs nothing
         // Microsoft takes, so the page offers Add this browser again (which retires it).
-        for c in integration.other_certificates.iter().filter(|c| !c.has_expired(now_ms())) {
+        for c in integration.other_certificates_in_force(now_ms()) {
             if here(browser_key_id(id, &c.sha1_thumbprint)).await {
                 return Held::Other(c.sha1_thumbprint.clone());
             }
@@ -59,7 +59,7 @@ pub async fn signing_key(
             return Ok(Some((key, c.clone())));
         }
     }
-    for c in integration.other_certificates.iter().filter(|c| !c.has_expired(now_ms())) {
+    for c in integration.other_certificates_in_force(now_ms()) {
         if let Some(key) = keys.key(&browser_key_id(id, &c.sha1_thumbprint)).await? {
             return Ok(Some((key, c.clone())));
         }
