@@ -29,6 +29,9 @@ pub enum ActivityKind {
     /// A browser's certificate (or its request) was taken off the account.
     BrowserRemoved,
     ConnectionTested,
+    /// A check nobody asked for (the store's schedule, or the app in the background) found the
+    /// account's status changed: the detail says from what to what.
+    StatusChanged,
     /// Any other change to the account's record.
     AccountChanged,
     MemberInvited,
@@ -39,7 +42,7 @@ pub enum ActivityKind {
 }
 
 impl ActivityKind {
-    pub const ALL: [ActivityKind; 16] = [
+    pub const ALL: [ActivityKind; 17] = [
         ActivityKind::AccountLinked,
         ActivityKind::AccountRenamed,
         ActivityKind::AccountDisconnected,
@@ -50,6 +53,7 @@ impl ActivityKind {
         ActivityKind::BrowserApproved,
         ActivityKind::BrowserRemoved,
         ActivityKind::ConnectionTested,
+        ActivityKind::StatusChanged,
         ActivityKind::AccountChanged,
         ActivityKind::MemberInvited,
         ActivityKind::InvitationRevoked,
@@ -70,6 +74,7 @@ impl ActivityKind {
             ActivityKind::BrowserApproved => "browser_approved",
             ActivityKind::BrowserRemoved => "browser_removed",
             ActivityKind::ConnectionTested => "connection_tested",
+            ActivityKind::StatusChanged => "status_changed",
             ActivityKind::AccountChanged => "account_changed",
             ActivityKind::MemberInvited => "member_invited",
             ActivityKind::InvitationRevoked => "invitation_revoked",
@@ -96,6 +101,7 @@ impl ActivityKind {
             ActivityKind::BrowserApproved => "approved a browser",
             ActivityKind::BrowserRemoved => "removed a browser",
             ActivityKind::ConnectionTested => "tested a connection",
+            ActivityKind::StatusChanged => "found a status change in an automatic check",
             ActivityKind::AccountChanged => "changed an account",
             ActivityKind::MemberInvited => "invited a member",
             ActivityKind::InvitationRevoked => "revoked an invitation",
@@ -118,6 +124,7 @@ impl ActivityKind {
             ActivityKind::BrowserApproved => "Browser approved",
             ActivityKind::BrowserRemoved => "Browser removed",
             ActivityKind::ConnectionTested => "Connection tested",
+            ActivityKind::StatusChanged => "Status changed (automatic check)",
             ActivityKind::AccountChanged => "Account changed",
             ActivityKind::MemberInvited => "Member invited",
             ActivityKind::InvitationRevoked => "Invitation revoked",
@@ -166,10 +173,7 @@ impl ActivityKind {
         if let Some(gone) = missing(others_before, others_after).or_else(|| missing(&b.browser_requests, &a.browser_requests)) {
             return (ActivityKind::BrowserRemoved, Some(gone.key_held_by.clone()));
         }
-        if b.last_test != a.last_test {
-            let result = a.last_test.as_ref().map(|t| if t.passed() { "passed" } else { "failed" }.to_string());
-            return (ActivityKind::ConnectionTested, result);
-        }
+        // (A test's result is not a person's change: the store writes it, with its own entry.)
         (ActivityKind::AccountChanged, None)
     }
 }

@@ -148,6 +148,10 @@ pub struct Platform {
     /// The `aud` of a proof of possession for Graph's addKey and removeKey.
     #[serde(default = "default_proof_audience")]
     pub microsoft_proof_audience: String,
+    /// Whether this deployment can test AWS accounts (it has AWS credentials of its own to assume
+    /// customers' roles with). Without them, the AWS account page says so instead of a button.
+    #[serde(default)]
+    pub aws_checks: bool,
 }
 
 pub const DEFAULT_MICROSOFT_AUTHORITY: &str = "https://login.microsoftonline.com";

@@ -82,6 +82,11 @@ impl RoleArn {
         &self.text[4..4 + self.partition_len]
     }
 
+    /// The role's name (the ARN's last part, after any path).
+    pub fn name(&self) -> &str {
+        self.text.rsplit('/').next().unwrap_or_default()
+    }
+
     /// The 12-digit account ID inside the ARN.
     pub fn account_id(&self) -> AwsAccountId {
         let account = self.text.split(':').nth(4).unwrap_or_default();
@@ -230,13 +235,19 @@ mod tests {
 
     #[test]
     fn good_role_arns_parse_and_give_their_account() {
-        for (arn, account, partition) in [
-            ("arn:aws:iam::123456789012:role/XopsReadOnly", "123456789012", "aws"),
-            ("  arn:aws-cn:iam::000000000001:role/team/ops/Xops+Read=1,a.b@c_d-e ", "000000000001", "aws-cn"),
-            ("arn:aws-us-gov:iam::999999999999:role/service-role/X", "999999999999", "aws-us-gov"),
+        for (arn, account, partition, name) in [
+            ("arn:aws:iam::123456789012:role/XopsReadOnly", "123456789012", "aws", "XopsReadOnly"),
+            (
+                "  arn:aws-cn:iam::000000000001:role/team/ops/Xops+Read=1,a.b@c_d-e ",
+                "000000000001",
+                "aws-cn",
+                "Xops+Read=1,a.b@c_d-e",
+            ),
+            ("arn:aws-us-gov:iam::999999999999:role/service-role/X", "999999999999", "aws-us-gov", "X"),
         ] {
             let a = RoleArn::parse(arn).unwrap();
             assert_eq!(a.account_id().as_str(), account);
+            assert_eq!(a.name(), name);
             assert_eq!(a.partition(), partition);
             assert_eq!(a.as_str(), arn.trim());
         }

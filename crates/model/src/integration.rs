@@ -168,6 +168,9 @@ impl IntegrationDetails {
     }
 }
 
+/// What records written before an account's status was earned carried: `"connected"`, whatever
+/// happened. It is read (so those records stay readable) and means nothing: the status is
+/// computed (`health`), and the field is never written again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -193,11 +196,15 @@ pub struct Integration {
     /// to the app registration by a browser that holds a key (or uploaded in the portal).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub browser_requests: Vec<CertificateInfo>,
-    pub status: IntegrationStatus,
+    /// Ignored (see [`IntegrationStatus`]): read from old records, never written.
+    #[serde(default, skip_serializing)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
+    pub status: Option<IntegrationStatus>,
     /// Milliseconds since the Unix epoch.
     pub created_at: i64,
     pub updated_at: i64,
-    /// The last "Test connection" result (Microsoft 365 and Azure).
+    /// The last conclusive connection test, as the store ran and kept it (a client cannot set
+    /// it: the store keeps its own, or one it sealed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_test: Option<crate::verify::ConnectionTest>,
 }

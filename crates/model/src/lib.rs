@@ -11,6 +11,7 @@ pub mod certificate;
 pub mod clouds;
 pub mod config;
 pub mod field_error;
+pub mod health;
 pub mod ids;
 pub mod integration;
 pub mod link_input;
@@ -26,6 +27,7 @@ pub use api::{ApiError, ErrorCode, Health, Platform};
 pub use certificate::{CertificateInfo, Expiry, Sha1Thumbprint, Sha256Thumbprint, Thumbprint};
 pub use clouds::{AwsAccountId, AwsAccountType, ExternalId, ManagementGroupId, RoleArn};
 pub use config::{ApiBase, ClientConfig, ConfigError};
+pub use health::{AccountStatus, HealthFacts, TestFacts};
 pub use ids::{
     AccountName, ApplicationId, ApplicationObjectId, Guid, InvitationId, KeyId, OrganizationDomain, OrganizationId, RecordId,
     SubscriptionId, TenantId, UserId,

@@ -1,27 +1,37 @@
-//! Testing a Microsoft connection: the browser signs client assertions with its key, the store
-//! relays them to Microsoft's identity platform and Graph, and answers with a checklist. The
-//! last answer is kept on the integration record (`last_test`).
+//! Testing a connection. For Microsoft 365 and Azure the browser signs client assertions with its
+//! key and the store relays them to Microsoft (Entra, then Graph or Azure Resource Manager); for
+//! AWS the store assumes the account's role through STS itself. Either way the store answers with
+//! a checklist, and it keeps the answer on the integration record (`last_test`) itself: a result
+//! is earned from a test the store ran, never taken from a client's word.
 
 use crate::field_error::FieldError;
 use serde::{Deserialize, Serialize};
 
 /// The Microsoft Graph scope the first assertion is exchanged for.
 pub const GRAPH_SCOPE: &str = "https://graph.microsoft.com/.default";
+/// The Azure Resource Manager scope an Azure account's assertion is exchanged for.
+pub const AZURE_SCOPE: &str = "https://management.azure.com/.default";
 /// The Exchange Online scope: its token's `roles` claim says whether Exchange.ManageAsApp is granted.
 pub const EXCHANGE_SCOPE: &str = "https://outlook.office365.com/.default";
 pub const EXCHANGE_ROLE: &str = "Exchange.ManageAsApp";
 
-/// `POST /api/v1/integrations/{id}/verify`: one assertion per token asked for (an assertion is
-/// good for one use: Entra refuses a `jti` it has seen).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `POST /api/v1/integrations/{id}/verify`. Microsoft 365 and Azure accounts send client
+/// assertions their browser signed, one per token asked for (an assertion is good for one use:
+/// Entra refuses a `jti` it has seen); AWS accounts send nothing (the store signs its own calls).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VerifyRequest {
-    /// For Microsoft Graph.
-    pub graph_assertion: String,
-    /// For Exchange Online (Microsoft 365 accounts); omitted for Azure.
+    /// For Microsoft Graph (Microsoft 365) or Azure Resource Manager (Azure).
+    #[serde(default, alias = "graph_assertion")]
+    pub assertion: Option<String>,
+    /// For Exchange Online (Microsoft 365 accounts); omitted otherwise.
     #[serde(default)]
     pub exchange_assertion: Option<String>,
+    /// A check the app started by itself (in the background), not one a person asked for: the
+    /// activity log then records only a change of status.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub automatic: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -37,6 +47,16 @@ pub enum CheckId {
     AdminConsent,
     /// The app holds the Exchange.ManageAsApp application role.
     ExchangeManageAsApp,
+    /// Azure: the subscription exists, the app can see it, and it is enabled.
+    Subscription,
+    /// Azure: the management group exists and the app can see it.
+    ManagementGroup,
+    /// Azure: the app's effective permissions on its scope include reading everything.
+    ReadAccess,
+    /// AWS: Xops assumed the account's role with its External ID.
+    RoleAssumed,
+    /// AWS: the role's temporary credentials belong to the account the ARN names.
+    AccountMatches,
 }
 
 impl CheckId {
@@ -46,6 +66,11 @@ impl CheckId {
             CheckId::Organization => "Organization matches",
             CheckId::AdminConsent => "Admin consent granted",
             CheckId::ExchangeManageAsApp => "Exchange.ManageAsApp granted",
+            CheckId::Subscription => "Subscription enabled",
+            CheckId::ManagementGroup => "Management group found",
+            CheckId::ReadAccess => "Read access granted",
+            CheckId::RoleAssumed => "Role assumed",
+            CheckId::AccountMatches => "Account matches",
         }
     }
 }
@@ -64,20 +89,30 @@ pub struct Check {
     /// Not checked, because an earlier check failed (`ok` is false; `detail` says which).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub skipped: bool,
+    /// The service did not answer, or Xops's own access to it failed (`ok` is false): this says
+    /// nothing about the account, so the test is inconclusive and its result is not kept.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unanswered: bool,
 }
 
 impl Check {
     pub fn passed(id: CheckId, detail: impl Into<String>) -> Check {
-        Check { id, ok: true, detail: detail.into(), fix: None, skipped: false }
+        Check { id, ok: true, detail: detail.into(), fix: None, skipped: false, unanswered: false }
     }
 
     pub fn failed(id: CheckId, detail: impl Into<String>, fix: impl Into<String>) -> Check {
-        Check { id, ok: false, detail: detail.into(), fix: Some(fix.into()), skipped: false }
+        Check { id, ok: false, detail: detail.into(), fix: Some(fix.into()), skipped: false, unanswered: false }
+    }
+
+    /// A check that could not be made because the service did not answer (or Xops's own access
+    /// to it failed): nothing is known about the account.
+    pub fn unanswered(id: CheckId, detail: impl Into<String>, fix: impl Into<String>) -> Check {
+        Check { unanswered: true, ..Check::failed(id, detail, fix) }
     }
 
     /// A check that could not run because `because` (an earlier check) failed.
     pub fn not_checked(id: CheckId, because: &str) -> Check {
-        Check { id, ok: false, detail: format!("Not checked: {because}"), fix: None, skipped: true }
+        Check { id, ok: false, detail: format!("Not checked: {because}"), fix: None, skipped: true, unanswered: false }
     }
 }
 
@@ -100,6 +135,18 @@ pub struct ConnectionTest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub certificate: Option<crate::certificate::Sha1Thumbprint>,
+    /// When a failing account first failed, of the tests in a row that failed up to this one
+    /// (the store works it out from the test before; absent when this one passed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failing_since: Option<i64>,
+    /// Made without anyone asking (the store's scheduled check, or the app in the background).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub automatic: bool,
+    /// The store's signature over this result, its account and its organization: a browser may
+    /// put a result on a record only with this (a renewal keeps the test of its new certificate,
+    /// made before the record listed it), so no result is ever taken on a client's word.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal: Option<String>,
 }
 
 impl ConnectionTest {
@@ -110,8 +157,43 @@ impl ConnectionTest {
     /// Most verified domains or roles kept.
     pub const MAX_LIST: usize = 100;
 
+    /// A result of no checks (the start of one) with everything else empty.
+    pub fn new(at: i64) -> ConnectionTest {
+        ConnectionTest {
+            at,
+            checks: Vec::new(),
+            organization_display_name: None,
+            verified_domains: Vec::new(),
+            roles: Vec::new(),
+            certificate: None,
+            failing_since: None,
+            automatic: false,
+            seal: None,
+        }
+    }
+
     pub fn passed(&self) -> bool {
         self.checks.iter().all(|c| c.ok)
+    }
+
+    /// Whether the test says something about the account: every service answered. An
+    /// inconclusive test is shown to whoever ran it, and never replaces the account's last result.
+    pub fn conclusive(&self) -> bool {
+        !self.checks.iter().any(|c| c.unanswered)
+    }
+
+    /// The first check that failed (not one skipped because of it): what the account needs first.
+    pub fn first_failure(&self) -> Option<&Check> {
+        self.checks.iter().find(|c| !c.ok && !c.skipped)
+    }
+
+    /// The bytes the store's seal covers: the result without its seal, for one account of one
+    /// organization.
+    pub fn sealed_bytes(&self, organization: &str, account: &str) -> Result<Vec<u8>, serde_json::Error> {
+        let unsealed = ConnectionTest { seal: None, ..self.clone() };
+        let mut bytes = format!("xops connection test\0{organization}\0{account}\0").into_bytes();
+        bytes.extend(serde_json::to_vec(&unsealed)?);
+        Ok(bytes)
     }
 
     /// Bounds on what came from outside (Microsoft's answers, kept on the record): each check at
@@ -242,12 +324,11 @@ mod tests {
     fn what_microsoft_said_is_kept_within_bounds() {
         let long = "x".repeat(5000);
         let t = ConnectionTest {
-            at: 1,
             checks: vec![Check::failed(CheckId::Credentials, long.clone(), long.clone())],
             organization_display_name: Some(long.clone()),
             verified_domains: vec![long.clone(); 500],
             roles: vec!["Exchange.ManageAsApp".into()],
-            certificate: None,
+            ..ConnectionTest::new(1)
         };
         let e = t.check().unwrap_err();
         assert_eq!(e.field, "last_test.checks");
@@ -264,16 +345,15 @@ mod tests {
     #[test]
     fn a_test_passes_only_when_every_check_does() {
         let check = |ok| if ok { Check::passed(CheckId::Credentials, "") } else { Check::failed(CheckId::Credentials, "", "") };
-        let mut t = ConnectionTest {
-            at: 1,
-            checks: vec![check(true)],
-            organization_display_name: None,
-            verified_domains: vec![],
-            roles: vec![],
-            certificate: None,
-        };
+        let mut t = ConnectionTest { checks: vec![check(true)], ..ConnectionTest::new(1) };
         assert!(t.passed());
-        t.checks.push(check(false));
+        assert!(t.first_failure().is_none());
+        t.checks.push(Check::not_checked(CheckId::Organization, "an earlier check failed."));
+        t.checks.insert(0, check(false));
         assert!(!t.passed());
+        assert_eq!(t.first_failure().map(|c| c.id), Some(CheckId::Credentials), "the first failure, not the skipped one");
+        assert!(t.conclusive());
+        t.checks[0] = Check::unanswered(CheckId::Credentials, "Microsoft did not answer.", "Try again.");
+        assert!(!t.conclusive(), "a service that did not answer says nothing about the account");
     }
 }

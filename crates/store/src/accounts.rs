@@ -181,6 +181,15 @@ pub(crate) async fn insert_user(
     Ok(())
 }
 
+/// The organization's name.
+pub async fn organization_name(db: &Db, organization: &OrganizationId) -> Result<String, AppError> {
+    Ok(sqlx::query("SELECT name FROM organizations WHERE id = $1")
+        .bind(organization.as_str())
+        .fetch_one(&db.pool)
+        .await?
+        .try_get(0)?)
+}
+
 pub async fn email_exists(db: &Db, email: &Email) -> Result<bool, AppError> {
     Ok(sqlx::query("SELECT 1 FROM users WHERE email = $1").bind(email.as_str()).fetch_optional(&db.pool).await?.is_some())
 }

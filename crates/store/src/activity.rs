@@ -38,6 +38,32 @@ pub async fn record(tx: &mut sqlx::AnyConnection, actor: &Actor, entry: Entry<'_
     Ok(())
 }
 
+/// Who the log names for what the store did by itself (its scheduled checks).
+pub const XOPS: &str = "Xops (scheduled check)";
+
+/// Writes one entry for something the store did by itself in `organization` (no person, no
+/// address), on the change's own connection.
+pub async fn record_by_xops(
+    tx: &mut sqlx::AnyConnection,
+    organization: &OrganizationId,
+    entry: Entry<'_>,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO activity (organization_id, at, actor_id, actor_email, kind, account_id, account_name, detail, address)
+         VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, '')",
+    )
+    .bind(organization.as_str())
+    .bind(now_millis())
+    .bind(XOPS)
+    .bind(entry.kind.as_str())
+    .bind(entry.account.map(|a| a.as_str().to_string()))
+    .bind(entry.account_name.map(str::to_string))
+    .bind(entry.detail)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 /// An entry for a change made outside the database (a certificate added or removed on Microsoft's
 /// side): written on its own once Microsoft has answered. The change stands even if this write
 /// fails, so a failure is logged, not answered.

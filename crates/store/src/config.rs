@@ -165,6 +165,23 @@ pub struct Config {
     #[arg(long = "microsoft-graph", env = "XOPS_MICROSOFT_GRAPH", default_value = DEFAULT_MICROSOFT_GRAPH, value_parser = parse_base_url)]
     pub microsoft_graph: String,
 
+    /// Azure Resource Manager, asked during an Azure account's "Test connection" (its
+    /// subscription or management group, and the app's permissions on it).
+    #[arg(long = "azure-resource-manager", env = "XOPS_AZURE_RESOURCE_MANAGER", default_value = crate::azure::DEFAULT_RESOURCE_MANAGER, value_parser = parse_base_url)]
+    pub azure_resource_manager: String,
+
+    /// AWS STS, where the store assumes customers' roles to test AWS accounts (with the
+    /// operator's own AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile
+    /// in ~/.aws chosen by AWS_PROFILE). A regional endpoint (https://sts.REGION.amazonaws.com)
+    /// signs for its region.
+    #[arg(long = "aws-sts-endpoint", env = "XOPS_AWS_STS_ENDPOINT", default_value = crate::aws::DEFAULT_STS_ENDPOINT, value_parser = parse_base_url)]
+    pub aws_sts_endpoint: String,
+
+    /// Seconds between the store's own checks of each AWS account (each account's turn is
+    /// spread over the last tenth of it).
+    #[arg(long = "aws-check-interval-secs", env = "XOPS_AWS_CHECK_INTERVAL_SECS", default_value_t = 24 * 60 * 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub aws_check_interval_secs: u64,
+
     /// The `aud` a proof of possession carries for Graph's addKey and removeKey (certificate
     /// renewal). Microsoft's pages name 00000002-0000-0000-c000-000000000000; one version names
     /// Graph's id, 00000003-0000-0000-c000-000000000000.
@@ -236,6 +253,9 @@ impl Config {
             microsoft_authority: DEFAULT_MICROSOFT_AUTHORITY.into(),
             microsoft_graph: DEFAULT_MICROSOFT_GRAPH.into(),
             microsoft_proof_audience: xops_model::renew::DEFAULT_PROOF_AUDIENCE.into(),
+            azure_resource_manager: crate::azure::DEFAULT_RESOURCE_MANAGER.into(),
+            aws_sts_endpoint: crate::aws::DEFAULT_STS_ENDPOINT.into(),
+            aws_check_interval_secs: 24 * 60 * 60,
             max_connections: 512,
             header_timeout_secs: 15,
             signups_per_address: 20,
@@ -261,6 +281,10 @@ impl Config {
             .filter_map(|hop| hop.trim().parse::<std::net::IpAddr>().ok())
             .find(|ip| !self.trusted_proxies.contains(ip))
             .unwrap_or(peer)
+    }
+
+    pub fn aws_check_interval(&self) -> Duration {
+        Duration::from_secs(self.aws_check_interval_secs)
     }
 
     pub fn invitation_lifetime(&self) -> Duration {

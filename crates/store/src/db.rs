@@ -292,6 +292,22 @@ pub mod migrations {
             sql: team_migration!("seq INTEGER PRIMARY KEY AUTOINCREMENT"),
             postgres: Some(team_migration!("seq BIGSERIAL PRIMARY KEY")),
         },
+        Migration {
+            version: 8,
+            name: "connection health: each record's last change by a person, and the scheduled checks",
+            postgres: None,
+            then: None,
+            // content_revision: NULL until a person's next change (then the record's revision is it).
+            sql: "
+                ALTER TABLE records ADD COLUMN content_revision BIGINT;
+                CREATE TABLE scheduled_checks (
+                    organization_id TEXT NOT NULL REFERENCES organizations(id),
+                    record_id TEXT NOT NULL,
+                    next_at BIGINT NOT NULL,
+                    PRIMARY KEY (organization_id, record_id)
+                );
+                CREATE INDEX scheduled_checks_due ON scheduled_checks(next_at)",
+        },
     ];
 
     pub async fn run(db: &Db) -> Result<()> {

@@ -6,8 +6,11 @@
 pub mod accounts;
 pub mod activity;
 pub mod auth;
+pub mod aws;
+pub mod azure;
 pub mod certificates;
 pub mod config;
+pub mod connection_tests;
 pub mod db;
 pub mod deploy_kit;
 pub mod error;
@@ -22,6 +25,7 @@ pub mod random;
 pub mod recent;
 pub mod record_keys;
 pub mod records;
+pub mod scheduled;
 pub mod secrets;
 pub mod server;
 pub mod team;
@@ -45,6 +49,10 @@ pub struct Shared {
     pub writes: group_commit::Writes,
     pub config: Config,
     pub microsoft: microsoft::Relay,
+    /// AWS STS, for AWS accounts' tests.
+    pub aws: aws::Sts,
+    /// What the store seals connection tests with (see [`connection_tests`]).
+    pub seal: connection_tests::SealKey,
     /// Password hashing at once (see [`auth::HashSlots`]).
     pub hashing: auth::HashSlots,
     /// Sessions checked lately (see [`recent`]): most requests need no database round trip to
@@ -66,7 +74,16 @@ pub async fn build_app(config: Config) -> startup::Result<axum::Router> {
     let db = Db::open_with_pool(&config.database, config.pool_size).await?;
     auth::warm_up().await;
     let web = web::StaticSite::load(config.static_dir.as_deref())?;
-    let microsoft = microsoft::Relay::new(&config.microsoft_authority, &config.microsoft_graph);
+    let microsoft = microsoft::Relay::new(&config.microsoft_authority, &config.microsoft_graph, &config.azure_resource_manager);
+    let aws = aws::Sts::new(&config.aws_sts_endpoint);
+    let seal = connection_tests::SealKey::load_or_create(&db)
+        .await
+        .map_err(|e| startup::StartError::new(format!("cannot read or make the connection tests' seal key: {e}")))?;
+    match aws::operator_credentials() {
+        Ok(Some(c)) => tracing::info!(access_key_id = %c.access_key_id, sts = %config.aws_sts_endpoint, "AWS accounts are tested with these AWS credentials"),
+        Ok(None) => tracing::info!("no AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile in ~/.aws): AWS accounts cannot be tested"),
+        Err(e) => tracing::error!(error = %e, "the AWS credentials cannot be used: AWS accounts cannot be tested"),
+    }
     let hashing = auth::HashSlots::for_this_machine();
     let writes = group_commit::Writes::new(db.clone());
     activity::keep_pruning(db.clone(), config.activity_retention());
@@ -75,10 +92,13 @@ pub async fn build_app(config: Config) -> startup::Result<axum::Router> {
         writes,
         config,
         microsoft,
+        aws,
+        seal,
         hashing,
         sessions: Default::default(),
         records: Default::default(),
     }));
+    scheduled::keep_checking(state.clone());
     Ok(http::router(state, web))
 }
 

@@ -19,6 +19,8 @@ pub struct Relay {
     pub(crate) http: reqwest::Client,
     pub(crate) authority: String,
     pub(crate) graph: String,
+    /// Azure Resource Manager (Azure accounts' tests).
+    pub(crate) arm: String,
     /// Connection tests running now in this process, per organization.
     running: std::sync::Mutex<std::collections::HashMap<OrganizationId, usize>>,
 }
@@ -87,7 +89,7 @@ pub struct Target<'a> {
 }
 
 impl Relay {
-    pub fn new(authority: &str, graph: &str) -> Relay {
+    pub fn new(authority: &str, graph: &str, arm: &str) -> Relay {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(20))
             .connect_timeout(Duration::from_secs(10))
@@ -98,6 +100,7 @@ impl Relay {
             http,
             authority: authority.trim_end_matches('/').to_string(),
             graph: graph.trim_end_matches('/').to_string(),
+            arm: arm.trim_end_matches('/').to_string(),
             running: Default::default(),
         }
     }
@@ -142,23 +145,24 @@ impl Relay {
         }
     }
 
-    async fn organization(&self, token: &str) -> Result<Organization, String> {
+    async fn organization(&self, token: &str) -> Result<Organization, GraphError> {
         let res = self
             .http
             .get(format!("{}/v1.0/organization", self.graph))
             .bearer_auth(token)
             .send()
             .await
-            .map_err(|e| format!("Microsoft Graph could not be reached ({})", without_url(&e)))?;
+            .map_err(|e| GraphError::Unanswered(format!("Microsoft Graph could not be reached ({})", without_url(&e))))?;
         let status = res.status();
         if status == reqwest::StatusCode::FORBIDDEN || status == reqwest::StatusCode::UNAUTHORIZED {
-            return Err("denied".into());
+            return Err(GraphError::Denied);
         }
         if !status.is_success() {
-            return Err(format!("Microsoft Graph answered {status}"));
+            return Err(GraphError::Unanswered(format!("Microsoft Graph answered {status}")));
         }
-        let orgs: Organizations = res.json().await.map_err(|e| format!("Microsoft Graph's answer could not be read ({e})"))?;
-        orgs.value.into_iter().next().ok_or_else(|| "Microsoft Graph returned no organization".to_string())
+        let orgs: Organizations =
+            res.json().await.map_err(|_| GraphError::Unanswered("Microsoft Graph's answer could not be read".into()))?;
+        orgs.value.into_iter().next().ok_or_else(|| GraphError::Unanswered("Microsoft Graph returned no organization".into()))
     }
 
     /// Runs the checks. `exchange_assertion` is for Microsoft 365 accounts.
@@ -169,14 +173,7 @@ impl Relay {
         exchange_assertion: Option<&str>,
         now_ms: i64,
     ) -> ConnectionTest {
-        let mut result = ConnectionTest {
-            at: now_ms,
-            checks: Vec::new(),
-            organization_display_name: None,
-            verified_domains: Vec::new(),
-            roles: Vec::new(),
-            certificate: None,
-        };
+        let mut result = ConnectionTest::new(now_ms);
         let later: Vec<CheckId> = [
             Some(CheckId::Organization),
             exchange_assertion.map(|_| CheckId::AdminConsent),
@@ -187,25 +184,23 @@ impl Relay {
         .collect();
         let (tenant, application) = (target.tenant.as_str(), target.application.as_str());
         let consent = consent_fix(&self.authority, tenant, application);
-        let not_checked = |id| Check::not_checked(id, "the credentials were refused.");
         let token = match self.token(target.tenant, target.application, graph_assertion, GRAPH_SCOPE).await {
             TokenOutcome::Token(t) => t,
             TokenOutcome::Refused(description) => {
                 let (detail, fix) = explain_entra_error(&description, &self.authority, tenant, application);
                 result.checks.push(Check::failed(CheckId::Credentials, detail, fix));
-                result.checks.extend(later.into_iter().map(not_checked));
+                result.checks.extend(later.into_iter().map(|id| Check::not_checked(id, "the credentials were refused.")));
                 return result;
             }
             TokenOutcome::Unreachable(e) => {
-                result.checks.push(Check::failed(
+                // The operator's business (our network, our configuration), not the customer's.
+                tracing::warn!(authority = %self.authority, error = %e, "the Microsoft identity platform did not answer");
+                result.checks.push(Check::unanswered(
                     CheckId::Credentials,
-                    format!("Microsoft's sign-in service could not be reached from Xops ({e})."),
-                    format!(
-                        "Try again in a few minutes; if it keeps failing, ask your Xops administrator to check the store's access to {}.",
-                        self.authority
-                    ),
+                    format!("Xops could not reach Microsoft just now ({e}), so nothing was checked; nothing is wrong with your setup that Xops knows of."),
+                    UNANSWERED_FIX,
                 ));
-                result.checks.extend(later.into_iter().map(not_checked));
+                result.checks.extend(later.into_iter().map(|id| Check::not_checked(id, "Microsoft could not be reached.")));
                 return result;
             }
         };
@@ -236,12 +231,16 @@ impl Relay {
                     None => Check::passed(CheckId::Organization, format!("The tenant is “{name}”.")),
                 }
             }
-            Err(e) if e == "denied" => Check::failed(
+            Err(GraphError::Denied) => Check::failed(
                 CheckId::Organization,
                 "The app may not read the organization (Graph answered Authorization_RequestDenied): it lacks the Global Reader role or admin consent.",
                 organization_fix,
             ),
-            Err(e) => Check::failed(CheckId::Organization, format!("{e}."), "Test again in a few minutes."),
+            Err(GraphError::Unanswered(e)) => Check::unanswered(
+                CheckId::Organization,
+                format!("{e}, so the organization could not be checked just now; nothing is wrong with your setup that Xops knows of."),
+                UNANSWERED_FIX,
+            ),
         });
 
         if let Some(assertion) = exchange_assertion {
@@ -295,11 +294,11 @@ impl Relay {
                         }
                     }
                     TokenOutcome::Unreachable(e) => (
-                        Check::not_checked(CheckId::AdminConsent, "Microsoft's sign-in service could not be reached."),
-                        Check::failed(
+                        Check::not_checked(CheckId::AdminConsent, "Microsoft could not be reached."),
+                        Check::unanswered(
                             CheckId::ExchangeManageAsApp,
-                            format!("Microsoft's sign-in service could not be reached for Exchange Online ({e})."),
-                            "Test again in a few minutes.",
+                            format!("Xops could not reach Microsoft just now for Exchange Online ({e}); nothing is wrong with your setup that Xops knows of."),
+                            UNANSWERED_FIX,
                         ),
                     ),
                 };
@@ -308,6 +307,17 @@ impl Relay {
         }
         result
     }
+}
+
+/// What a person can do when Microsoft did not answer: nothing about their setup.
+pub const UNANSWERED_FIX: &str = "Try again in a few minutes. If it keeps happening, tell the people who run Xops for you.";
+
+/// Why Graph gave no organization.
+enum GraphError {
+    /// The app may not read it (no role, or no consent).
+    Denied,
+    /// No answer, or one that could not be read.
+    Unanswered(String),
 }
 
 /// Admin consent granted, and what the Exchange role check found.

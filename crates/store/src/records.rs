@@ -31,8 +31,11 @@ pub enum Precondition {
 
 /// What a request asks for: a record's new body (of a kind, checked, with the values that must be
 /// unique in the organization; `checked` is the body parsed), or its deletion.
+///
+/// An account's `last_test` is the store's to write (`connection_tests`): a new body keeps the
+/// stored one, whatever it says, unless `sealed_test` (its test carries the store's seal, checked).
 pub enum Change {
-    Put { kind: RecordKind, body: serde_json::Value, unique_keys: Vec<UniqueKey>, checked: CheckedBody },
+    Put { kind: RecordKind, body: serde_json::Value, unique_keys: Vec<UniqueKey>, checked: CheckedBody, sealed_test: bool },
     Delete,
 }
 
@@ -140,6 +143,112 @@ pub async fn get(db: &Db, organization_id: &OrganizationId, id: &RecordId) -> Re
         .transpose()
 }
 
+/// The record as a write finds it, with the revision of its last change by a person: changes the
+/// store made since (a connection test kept on it) do not make that person's `If-Match` stale.
+pub(crate) struct Current {
+    pub record: Record,
+    pub content_revision: i64,
+}
+
+pub(crate) async fn current_for_write(
+    tx: &mut sqlx::AnyConnection,
+    organization: &OrganizationId,
+    id: &RecordId,
+) -> Result<Option<Current>, AppError> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS}, content_revision FROM records WHERE organization_id = $1 AND id = $2"))
+        .bind(organization.as_str())
+        .bind(id.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+    row.map(|r| {
+        let record = record_from_row(&r)?;
+        let content_revision = r.try_get::<Option<i64>, _>("content_revision")?.unwrap_or(record.revision);
+        Ok(Current { record, content_revision })
+    })
+    .transpose()
+}
+
+/// Takes the organization's next revision: this transaction becomes its writer at once, so
+/// concurrent changes to one organization queue up instead of interleaving. Also answers the
+/// organization's live records and stored bytes (for its quota).
+pub(crate) async fn next_revision(
+    tx: &mut sqlx::AnyConnection,
+    organization: &OrganizationId,
+) -> Result<(i64, i64, i64), AppError> {
+    let row = sqlx::query(
+        "UPDATE organizations SET revision = revision + 1 WHERE id = $1 RETURNING revision, live_records, stored_bytes",
+    )
+    .bind(organization.as_str())
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
+}
+
+/// Writes the record's row (new or replacing), its body as `body_text` (the body's JSON text).
+/// `content_revision` is the revision of its last change by a person.
+pub(crate) async fn put_row(
+    tx: &mut sqlx::AnyConnection,
+    organization: &OrganizationId,
+    record: &Record,
+    body_text: Option<String>,
+    content_revision: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO records (organization_id, id, kind, body, revision, deleted, updated_at, updated_by, content_revision)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (organization_id, id) DO UPDATE SET
+            kind = excluded.kind, body = excluded.body, revision = excluded.revision, deleted = excluded.deleted,
+            updated_at = excluded.updated_at, updated_by = excluded.updated_by, content_revision = excluded.content_revision",
+    )
+    .bind(organization.as_str())
+    .bind(record.id.as_str())
+    .bind(record.kind.as_str())
+    .bind(body_text)
+    .bind(record.revision)
+    .bind(i64::from(record.deleted))
+    .bind(record.updated_at)
+    .bind(record.updated_by.as_str())
+    .bind(content_revision)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Adds to the organization's count of live records and stored bytes.
+pub(crate) async fn add_to_totals(
+    tx: &mut sqlx::AnyConnection,
+    organization: &OrganizationId,
+    records: i64,
+    bytes: i64,
+) -> Result<(), AppError> {
+    if records != 0 || bytes != 0 {
+        sqlx::query("UPDATE organizations SET live_records = live_records + $2, stored_bytes = stored_bytes + $3 WHERE id = $1")
+            .bind(organization.as_str())
+            .bind(records)
+            .bind(bytes)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// `body` with the account's last test as `current` holds it (see [`Change`]): a new body never
+/// sets a result the store did not make. Borrowed when they already agree (the usual case).
+fn with_stored_test<'a>(body: &'a serde_json::Value, current: Option<&Record>) -> std::borrow::Cow<'a, serde_json::Value> {
+    let stored = current.filter(|c| !c.deleted).and_then(|c| c.body.as_ref()).and_then(|b| b.get("last_test"));
+    if body.get("last_test") == stored {
+        return std::borrow::Cow::Borrowed(body);
+    }
+    let mut merged = body.clone();
+    if let Some(fields) = merged.as_object_mut() {
+        match stored {
+            Some(t) => fields.insert("last_test".into(), t.clone()),
+            None => fields.remove("last_test"),
+        };
+    }
+    std::borrow::Cow::Owned(merged)
+}
+
 fn conflict(message: &str, current: Record) -> Outcome {
     Outcome::Conflict(Box::new(Conflict {
         error: xops_model::api::ErrorDetail { code: ErrorCode::Conflict, message: message.to_string(), field: None },
@@ -161,30 +270,18 @@ pub(crate) async fn write_in(
     quota: Quota,
 ) -> Result<Outcome, AppError> {
     let user = &actor.user;
-    let (requested_kind, body, keys, after) = match change {
-        Change::Put { kind, body, unique_keys, checked: CheckedBody::Integration(i) } => {
-            (Some(*kind), Some(body), unique_keys.as_slice(), Some(i.as_ref()))
+    let (requested_kind, sent, keys, after, sealed_test) = match change {
+        Change::Put { kind, body, unique_keys, checked: CheckedBody::Integration(i), sealed_test } => {
+            (Some(*kind), Some(body), unique_keys.as_slice(), Some(i.as_ref()), *sealed_test)
         }
-        Change::Delete => (None, None, &[][..], None),
+        Change::Delete => (None, None, &[][..], None, false),
     };
-    let body_text = body.map(serde_json::to_string).transpose().map_err(AppError::internal)?;
-    // Taking the organization's next revision first makes this transaction the writer at once,
-    // so concurrent changes to one organization queue up instead of interleaving.
-    let row = sqlx::query(
-        "UPDATE organizations SET revision = revision + 1 WHERE id = $1 RETURNING revision, live_records, stored_bytes",
-    )
-    .bind(user.organization_id.as_str())
-    .fetch_one(&mut *tx)
-    .await?;
-    let (revision, live_records, stored_bytes): (i64, i64, i64) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
-    let current = sqlx::query(&format!("SELECT {COLUMNS} FROM records WHERE organization_id = $1 AND id = $2"))
-        .bind(user.organization_id.as_str())
-        .bind(id.as_str())
-        .fetch_optional(&mut *tx)
-        .await?
-        .as_ref()
-        .map(record_from_row)
-        .transpose()?;
+    let (revision, live_records, stored_bytes) = next_revision(tx, &user.organization_id).await?;
+    let found = current_for_write(tx, &user.organization_id, id).await?;
+    let content_revision = found.as_ref().map(|c| c.content_revision);
+    let current = found.map(|c| c.record);
+    let body = sent.map(|b| if sealed_test { std::borrow::Cow::Borrowed(b) } else { with_stored_test(b, current.as_ref()) });
+    let body = body.as_deref();
 
     // A delete keeps the record's kind; there is nothing to delete when there is no record.
     let kind = match (requested_kind, &current) {
@@ -198,6 +295,8 @@ pub(crate) async fn write_in(
         None => c.deleted,
         Some(_) => c.kind == kind && !c.deleted && c.body.as_ref() == body && c.updated_by == user.user_id,
     };
+    // The person saw the record as it is, but for what the store wrote since (a test's result).
+    let seen = |c: &Record, rev: i64| rev == c.revision || (content_revision.is_some_and(|cr| cr <= rev) && rev < c.revision);
     match (&current, precondition) {
         (None, Precondition::Revision(_)) => return Err(not_found(id)),
         (None, Precondition::Create) => {}
@@ -208,7 +307,7 @@ pub(crate) async fn write_in(
         (Some(c), Precondition::Revision(_)) if c.deleted => {
             return Ok(conflict("This record was deleted, so the change cannot be applied.", c.clone()));
         }
-        (Some(c), Precondition::Revision(rev)) if c.revision != rev => {
+        (Some(c), Precondition::Revision(rev)) if !seen(c, rev) => {
             return Ok(conflict("This record was changed since you loaded it.", c.clone()));
         }
         (Some(c), Precondition::Revision(_)) if c.kind != kind => {
@@ -233,10 +332,10 @@ pub(crate) async fn write_in(
         }
     }
     // The organization's totals: one more or one fewer live record, and the change in bytes.
-    let live_before = current.as_ref().filter(|c| !c.deleted);
-    let bytes_before = live_before.and_then(|c| c.body.as_ref()).map_or(0, body_bytes);
+    let bytes_before = live.and_then(|c| c.body.as_ref()).map_or(0, body_bytes);
+    let body_text = body.map(serde_json::to_string).transpose().map_err(AppError::internal)?;
     let bytes_after = body_text.as_ref().map_or(0, |t| t.len() as i64);
-    let more_records = i64::from(body.is_some()) - i64::from(live_before.is_some());
+    let more_records = i64::from(body.is_some()) - i64::from(live.is_some());
     let more_bytes = bytes_after - bytes_before;
     if more_records > 0 && live_records + more_records > quota.max_records {
         return Err(quota_exceeded(format!(
@@ -250,14 +349,7 @@ pub(crate) async fn write_in(
             quota.max_bytes / (1024 * 1024)
         )));
     }
-    if more_records != 0 || more_bytes != 0 {
-        sqlx::query("UPDATE organizations SET live_records = live_records + $2, stored_bytes = stored_bytes + $3 WHERE id = $1")
-            .bind(user.organization_id.as_str())
-            .bind(more_records)
-            .bind(more_bytes)
-            .execute(&mut *tx)
-            .await?;
-    }
+    add_to_totals(tx, &user.organization_id, more_records, more_bytes).await?;
     sqlx::query("DELETE FROM record_keys WHERE organization_id = $1 AND id = $2")
         .bind(user.organization_id.as_str())
         .bind(id.as_str())
@@ -266,38 +358,21 @@ pub(crate) async fn write_in(
     for k in keys {
         record_key(tx, &user.organization_id, &k.key, id).await?;
     }
-    let now = now_millis();
-    sqlx::query(
-        "INSERT INTO records (organization_id, id, kind, body, revision, deleted, updated_at, updated_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (organization_id, id) DO UPDATE SET
-            kind = excluded.kind, body = excluded.body, revision = excluded.revision,
-            deleted = excluded.deleted, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-    )
-    .bind(user.organization_id.as_str())
-    .bind(id.as_str())
-    .bind(kind.as_str())
-    .bind(body_text)
-    .bind(revision)
-    .bind(if body.is_none() { 1i64 } else { 0i64 })
-    .bind(now)
-    .bind(user.user_id.as_str())
-    .execute(&mut *tx)
-    .await?;
     let record = Record {
         id: id.clone(),
         kind,
         body: body.cloned(),
         revision,
         deleted: body.is_none(),
-        updated_at: now,
+        updated_at: now_millis(),
         updated_by: user.user_id.clone(),
     };
+    put_row(tx, &user.organization_id, &record, body_text, revision).await?;
     Ok(if current.is_none() { Outcome::Created(record) } else { Outcome::Updated(record) })
 }
 
 /// A body's size as stored (its compact JSON text).
-fn body_bytes(body: &serde_json::Value) -> i64 {
+pub(crate) fn body_bytes(body: &serde_json::Value) -> i64 {
     serde_json::to_string(body).map_or(0, |t| t.len() as i64)
 }
 

@@ -455,11 +455,22 @@ async fn records_written_before_uniqueness_was_enforced_get_their_unique_values_
 }
 
 /// A valid integration of about 27 KB: a last connection test naming 100 long verified domains.
+/// An account as large as a person can make one (about 36 KB): its certificate, and as many
+/// other browsers' certificates and requests as an account lists, each with long names.
 fn big_integration(name: &str) -> Value {
     let mut body = integration(name);
-    let domains: Vec<String> = (0..100).map(|i| format!("{i:03}{}.example", "d".repeat(240))).collect();
-    body["last_test"] = json!({"at": 1, "checks": [{"id": "credentials", "ok": true, "detail": "Fine."}],
-                               "verified_domains": domains, "roles": []});
+    let certificate = json!({
+        "pem": include_str!("fixtures/rsa2048.cer"),
+        "sha1_thumbprint": "C9D73A40D02B751473A86314D847B1376EF78D18",
+        "sha256_thumbprint": "309BEC9D11ECAC934EFCFB9121FECA84F19862C8881B29CE456EB7F8B86F8D44",
+        "not_before": 1_795_971_841_000i64,
+        "not_after": 1_827_507_841_000i64,
+        "key_held_by": "b".repeat(100),
+        "created_by": format!("{}@example.com", "c".repeat(230)),
+    });
+    body["certificate"] = certificate.clone();
+    body["other_certificates"] = json!(vec![certificate.clone(); 10]);
+    body["browser_requests"] = json!(vec![certificate; 10]);
     body
 }
 

@@ -104,9 +104,12 @@ pub async fn ask_microsoft(
         true => Some(sign(()).await.map_err(TestError::Signing)?),
         false => None,
     };
-    api.post(&format!("/integrations/{id}/verify"), &VerifyRequest { graph_assertion, exchange_assertion })
-        .await
-        .map_err(TestError::Store)
+    api.post(
+        &format!("/integrations/{id}/verify"),
+        &VerifyRequest { assertion: Some(graph_assertion), exchange_assertion, automatic: false },
+    )
+    .await
+    .map_err(TestError::Store)
 }
 
 /// Runs the test for `account` and saves its result on the record.

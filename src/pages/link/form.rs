@@ -10,9 +10,7 @@ use crate::link_kinds::{FieldSpec, LinkDraft, LinkKind, Taken, Values};
 use crate::sync::idb::IdbError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use xops_model::{
-    ApplicationId, CertificateInfo, Integration, IntegrationDetails, IntegrationStatus, Me, OrganizationId, RecordId, TenantId,
-};
+use xops_model::{ApplicationId, CertificateInfo, Integration, IntegrationDetails, Me, OrganizationId, RecordId, TenantId};
 
 /// One field of the form: its value and the message beside it.
 #[derive(Clone, Copy)]
@@ -273,7 +271,7 @@ impl LinkForm {
             certificate: if kind.certificate { certificate } else { None },
             other_certificates: Vec::new(),
             browser_requests: Vec::new(),
-            status: IntegrationStatus::Connected,
+            status: None,
             created_at: now,
             updated_at: now,
             last_test: None,

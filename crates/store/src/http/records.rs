@@ -127,8 +127,18 @@ pub async fn put(
             .map_err(invalid)?;
     }
     // What is kept is what was checked, in its one written form (not the bytes as sent).
-    let body = checked.canonical().map_err(AppError::internal)?;
-    let change = Change::Put { kind: req.kind, body, unique_keys: checked.unique_keys(), checked };
+    let mut body = checked.canonical().map_err(AppError::internal)?;
+    // An account's last test is the store's own, unless the store sealed this one for this very
+    // account and a certificate it now lists (a renewal's). The seal itself is not kept.
+    let xops_model::CheckedBody::Integration(integration) = &checked;
+    let sealed_test = integration.last_test.as_ref().is_some_and(|t| {
+        let listed = t.certificate.as_ref().is_some_and(|c| integration.all_certificates().any(|(_, x)| &x.sha1_thumbprint == c));
+        listed && state.seal.verify(&current.user.organization_id, &id, t)
+    });
+    if let Some(test) = body.get_mut("last_test").and_then(|t| t.as_object_mut()) {
+        test.remove("seal");
+    }
+    let change = Change::Put { kind: req.kind, body, unique_keys: checked.unique_keys(), checked, sealed_test };
     let outcome = write(&state, &current, &id, change, precondition).await?;
     Ok(respond(outcome))
 }
