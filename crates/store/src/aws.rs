@@ -30,10 +30,11 @@ impl std::fmt::Debug for Credentials {
 }
 
 /// Where the operator's credentials come from: the standard environment variables, then the
-/// shared credentials and config files (profile `AWS_PROFILE`, else `default`). `None` when there
-/// are none at all; an error (for the operator's log) when some are there but unusable.
-pub fn operator_credentials() -> Result<Option<Credentials>, String> {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+/// shared credentials and config files (profile `AWS_PROFILE`, else `default`), as `variable`
+/// reads the environment. `None` when there are none at all; an error (for the operator's log)
+/// when some are there but unusable.
+pub fn operator_credentials(variable: impl Fn(&str) -> Option<String>) -> Result<Option<Credentials>, String> {
+    let env = |name: &str| variable(name).filter(|v| !v.trim().is_empty());
     match (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) {
         (Some(access_key_id), Some(secret_access_key)) => {
             return Ok(Some(Credentials { access_key_id, secret_access_key, session_token: env("AWS_SESSION_TOKEN") }))
@@ -44,7 +45,7 @@ pub fn operator_credentials() -> Result<Option<Credentials>, String> {
         (None, None) => {}
     }
     let profile = env("AWS_PROFILE").unwrap_or_else(|| "default".into());
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let home = env("HOME").map(std::path::PathBuf::from);
     let file = |variable: &str, default: &str| env(variable).map(Into::into).or_else(|| home.as_ref().map(|h| h.join(default)));
     // The credentials file names a profile `[name]`; the config file `[profile name]` (or `[default]`).
     let places = [

@@ -182,6 +182,11 @@ pub struct Config {
     #[arg(long = "aws-check-interval-secs", env = "XOPS_AWS_CHECK_INTERVAL_SECS", default_value_t = 24 * 60 * 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub aws_check_interval_secs: u64,
 
+    /// The environment the operator's AWS credentials are read from (`None`: this process's).
+    /// Tests and embedders set it instead of changing the process's environment.
+    #[arg(skip)]
+    pub aws_environment: Option<std::collections::BTreeMap<String, String>>,
+
     /// The `aud` a proof of possession carries for Graph's addKey and removeKey (certificate
     /// renewal). Microsoft's pages name 00000002-0000-0000-c000-000000000000; one version names
     /// Graph's id, 00000003-0000-0000-c000-000000000000.
@@ -256,6 +261,7 @@ impl Config {
             azure_resource_manager: crate::azure::DEFAULT_RESOURCE_MANAGER.into(),
             aws_sts_endpoint: crate::aws::DEFAULT_STS_ENDPOINT.into(),
             aws_check_interval_secs: 24 * 60 * 60,
+            aws_environment: None,
             max_connections: 512,
             header_timeout_secs: 15,
             signups_per_address: 20,
@@ -281,6 +287,14 @@ impl Config {
             .filter_map(|hop| hop.trim().parse::<std::net::IpAddr>().ok())
             .find(|ip| !self.trusted_proxies.contains(ip))
             .unwrap_or(peer)
+    }
+
+    /// The operator's AWS credentials, read now (see [`crate::aws::operator_credentials`]).
+    pub fn aws_credentials(&self) -> Result<Option<crate::aws::Credentials>, String> {
+        match &self.aws_environment {
+            Some(env) => crate::aws::operator_credentials(|k| env.get(k).cloned()),
+            None => crate::aws::operator_credentials(|k| std::env::var(k).ok()),
+        }
     }
 
     pub fn aws_check_interval(&self) -> Duration {

@@ -79,7 +79,7 @@ pub async fn build_app(config: Config) -> startup::Result<axum::Router> {
     let seal = connection_tests::SealKey::load_or_create(&db)
         .await
         .map_err(|e| startup::StartError::new(format!("cannot read or make the connection tests' seal key: {e}")))?;
-    match aws::operator_credentials() {
+    match config.aws_credentials() {
         Ok(Some(c)) => tracing::info!(access_key_id = %c.access_key_id, sts = %config.aws_sts_endpoint, "AWS accounts are tested with these AWS credentials"),
         Ok(None) => tracing::info!("no AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile in ~/.aws): AWS accounts cannot be tested"),
         Err(e) => tracing::error!(error = %e, "the AWS credentials cannot be used: AWS accounts cannot be tested"),

@@ -162,9 +162,12 @@ pub fn keep_checking(state: AppState) {
     let sts = Arc::new(Sts::new(&state.config.aws_sts_endpoint));
     tokio::spawn(async move {
         let mut said_missing = false;
+        // The first round soon after start (a store that was down catches up), then every tick.
+        let mut wait = Duration::from_secs(1);
         loop {
-            tokio::time::sleep(tick).await;
-            let credentials = match aws::operator_credentials() {
+            tokio::time::sleep(wait).await;
+            wait = tick;
+            let credentials = match state.config.aws_credentials() {
                 Ok(Some(c)) => c,
                 Ok(None) => {
                     if !said_missing {

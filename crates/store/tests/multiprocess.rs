@@ -9,7 +9,8 @@
 
 mod common;
 
-use common::process::{integration_record as body, start_store, StoreProcess};
+use common::fake_cloud::FakeCloud;
+use common::process::{integration_record as body, start_store, start_store_with_env, StoreProcess};
 
 use serde_json::json;
 use std::collections::{BTreeMap, HashSet};
@@ -224,4 +225,61 @@ async fn a_change_through_one_process_reads_on_the_other_within_the_recheck_boun
 
     assert_eq!(put(("if-match", "\"1\""), 2).await.unwrap().status(), 200);
     within_the_recheck_bound("the other process serves the new revision", || async { revision_on_b().await == "\"2\"" }).await;
+}
+
+/// The store's own AWS checks, on two processes that start together on one database (so their
+/// first rounds race): each account is checked once, not once per process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_check_each_aws_account_once() {
+    let Some(admin) = common::postgres_admin_url() else {
+        eprintln!("skipped: XOPS_TEST_POSTGRES is not set (scripts/test.sh sets it)");
+        return;
+    };
+    let database = common::new_postgres_database(&admin).await;
+    let cloud = FakeCloud::start().await;
+    let roles: Vec<String> = (0..4).map(|n| format!("arn:aws:iam::12345678900{n}:role/XopsReadOnly")).collect();
+    let external_id = "0123456789abcdef0123456789abcdef0123456789abcdef";
+    {
+        // The accounts, linked through a store that cannot check them (no AWS credentials).
+        let setup = start_store(&database, &[]);
+        let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+        let res = client
+            .post(format!("{}/api/v1/auth/signup", setup.base))
+            .header("origin", &setup.base)
+            .json(&json!({"organization": "Contoso", "email": "ada@contoso.com", "password": common::PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        for (n, role) in roles.iter().enumerate() {
+            cloud.add_role(role, external_id);
+            let mut account = common::process::m365_body(&format!("AWS {n}"));
+            account["details"] =
+                json!({"provider": "aws", "account_type": "linked", "role_arn": role, "external_id": external_id});
+            let res = client
+                .put(format!("{}/api/v1/records/{n:08x}-0000-4000-8000-000000000000", setup.base))
+                .header("origin", &setup.base)
+                .header("if-none-match", "*")
+                .json(&json!({"kind": "integration", "body": account}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 201);
+        }
+    }
+    // STS takes 3 s: each process's first round finds every account due while the other's checks
+    // are still under way.
+    cloud.cloud.lock().unwrap().sts_delay = std::time::Duration::from_secs(3);
+    let env = FakeCloud::aws_environment();
+    let flags = ["--aws-sts-endpoint", cloud.base.as_str(), "--aws-check-interval-secs", "3600"];
+    let (_a, _b) = std::thread::scope(|s| {
+        let a = s.spawn(|| start_store_with_env(&database, &flags, &env));
+        let b = s.spawn(|| start_store_with_env(&database, &flags, &env));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    // Both processes' first rounds run about a second after they start.
+    tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+    for role in &roles {
+        assert_eq!(cloud.assumed(role), 1, "{role} was checked once");
+    }
 }

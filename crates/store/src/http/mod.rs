@@ -76,7 +76,7 @@ pub async fn platform(State(state): State<AppState>) -> Json<Platform> {
         aws_account_id: state.config.aws_account_id.clone(),
         microsoft_authority: state.config.microsoft_authority.clone(),
         microsoft_proof_audience: state.config.microsoft_proof_audience.clone(),
-        aws_checks: matches!(crate::aws::operator_credentials(), Ok(Some(_))),
+        aws_checks: matches!(state.config.aws_credentials(), Ok(Some(_))),
     })
 }
 

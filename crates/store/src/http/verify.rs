@@ -68,7 +68,7 @@ pub async fn verify(
             (state.microsoft.test_azure(target, &arm, now).await, signer_of(&arm))
         }
         IntegrationDetails::Aws(d) => {
-            let credentials = match aws::operator_credentials() {
+            let credentials = match state.config.aws_credentials() {
                 Ok(Some(c)) => c,
                 Ok(None) => {
                     tracing::warn!("an AWS account was to be tested, but this store has no AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile in ~/.aws)");

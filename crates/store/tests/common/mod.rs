@@ -5,6 +5,7 @@
 // Test support: a failure here is a failed test, so unwrap as the tests do.
 #![allow(clippy::unwrap_used)]
 
+pub mod fake_cloud;
 pub mod process;
 
 use std::path::PathBuf;

@@ -27,11 +27,30 @@ pub fn start_store(database: &str, extra: &[&str]) -> StoreProcess {
     start_store_binary(env!("CARGO_BIN_EXE_xops-store"), database, extra)
 }
 
+/// `start_store` with variables added to its environment (AWS credentials, say).
+pub fn start_store_with_env<'a>(
+    database: &str,
+    extra: &[&str],
+    env: impl IntoIterator<Item = (&'a String, &'a String)>,
+) -> StoreProcess {
+    spawn_store(env!("CARGO_BIN_EXE_xops-store"), database, extra, env)
+}
+
 /// `start_store` with another build of the store (the benchmarks' baseline).
 pub fn start_store_binary(binary: &str, database: &str, extra: &[&str]) -> StoreProcess {
+    spawn_store(binary, database, extra, std::iter::empty())
+}
+
+fn spawn_store<'a>(
+    binary: &str,
+    database: &str,
+    extra: &[&str],
+    env: impl IntoIterator<Item = (&'a String, &'a String)>,
+) -> StoreProcess {
     let mut child = Command::new(binary)
         .args(["--listen", "127.0.0.1:0", "--database", database])
         .args(extra)
+        .envs(env)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
