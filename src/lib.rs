@@ -10,6 +10,7 @@ pub mod assertion;
 pub mod certificate;
 pub mod components;
 pub mod config;
+pub mod health;
 pub mod keys;
 pub mod link_kinds;
 pub mod pages;

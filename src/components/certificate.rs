@@ -30,21 +30,6 @@ pub fn expiry_class(e: Expiry) -> &'static str {
     }
 }
 
-/// The accounts whose certificates need attention now, most urgent first (then by name): what
-/// Integrations and Home show. Reads only the accounts that have a certificate.
-pub fn needing_attention(accounts: &crate::accounts::Accounts) -> Vec<(crate::accounts::LinkedAccount, Expiry)> {
-    let now = now_ms();
-    let mut list: Vec<_> = accounts
-        .with_certificate()
-        .filter_map(|a| a.integration.certificate.as_ref().map(|c| (a, c.expiry(now))))
-        .filter(|(_, e)| e.needs_attention())
-        .map(|(a, e)| ((**a).clone(), e))
-        .collect();
-    // A stable sort: equally urgent accounts keep their order by name.
-    list.sort_by_key(|(_, e)| std::cmp::Reverse(e.urgency()));
-    list
-}
-
 /// Thumbprint (with Copy), validity and days left.
 #[component]
 pub fn CertificateFacts(info: CertificateInfo) -> impl IntoView {

@@ -5,6 +5,8 @@
 use super::app_update::UpdateNotice;
 use super::side_nav::SideNav;
 use super::top_bar::TopBar;
+use crate::health::Checks;
+use crate::pages::account::background::Handles;
 use crate::session::Session;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
@@ -31,7 +33,20 @@ fn SignedInFrame(page: ChildrenFn) -> impl IntoView {
             crate::sync::follow_session(engine, Session::expect_context());
         });
     }
-    fetch_other_pages_when_idle();
+    // The tests running in this tab, like the engine, outlive any one page.
+    if use_context::<Checks>().is_none() {
+        match use_context::<crate::split::AppOwner>() {
+            Some(app) => app.0.with(Checks::provide),
+            None => Checks::provide(),
+        };
+    }
+    let handles = Handles {
+        api: crate::api::Api::expect_context(),
+        engine: SyncEngine::expect_context(),
+        session: Session::expect_context(),
+        checks: Checks::expect_context(),
+    };
+    fetch_other_pages_when_idle(handles);
     view! {
         <a class="skip-link" href="#main">"Skip to main content"</a>
         <div class="layout">
@@ -50,12 +65,18 @@ fn SignedInFrame(page: ChildrenFn) -> impl IntoView {
 /// person who goes offline can still open each of them; then let the service worker keep the
 /// whole build on the device (it finds those files in the browser's cache). A failure here is
 /// not shown (a page says so, with Try again, if it is opened while its code is still missing).
-fn fetch_other_pages_when_idle() {
+/// Then start the background checks (their code is the account page's).
+fn fetch_other_pages_when_idle(handles: Handles) {
     let keep_on_device = super::app_update::keep_on_device();
+    let handles = StoredValue::new_local(handles);
     let fetch_all = move || {
+        let Some(handles) = handles.try_get_value() else { return };
         leptos::task::spawn_local(async move {
             let _ = crate::pages::chunks::link_microsoft_365::preload().await;
             let _ = crate::pages::chunks::account::preload().await;
+            if crate::pages::account::background::background_checks::call(handles).await.is_err() {
+                leptos::logging::warn!("the background checks could not start: their code did not load");
+            }
             let _ = crate::pages::chunks::members::preload().await;
             keep_on_device();
         })

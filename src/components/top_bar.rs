@@ -1,14 +1,19 @@
+use crate::health::Checks;
 use crate::sync::local::Notice;
 use crate::sync::{SyncEngine, SyncStatus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
 use xops_model::Record;
 
-/// The bar above every page: the sync status, always visible, announced politely to screen
-/// readers; below it, any change the store could not take, with what the person can do.
+/// The bar above every page: how many accounts need attention (a way to Home's list), and the
+/// sync status, always visible, announced politely to screen readers; below it, any change the
+/// store could not take, with what the person can do.
 #[component]
 pub fn TopBar() -> impl IntoView {
     let engine = SyncEngine::expect_context();
+    let (accounts, checks) = (engine.accounts(), Checks::expect_context());
+    let attention = Memo::new(move |_| accounts.with(|a| a.needing_attention(checks.now())));
     let status = engine.status();
     let class = move || match status.get() {
         SyncStatus::Saved => "sync-status saved",
@@ -18,6 +23,14 @@ pub fn TopBar() -> impl IntoView {
     };
     view! {
         <header class="top-bar">
+            <Show when=move || attention.get() != 0>
+                <A href=crate::routes::HOME attr:class="attention-count" attr:data-testid="attention-count">
+                    {move || match attention.get() {
+                        1 => "1 account needs attention".to_string(),
+                        n => format!("{n} accounts need attention"),
+                    }}
+                </A>
+            </Show>
             <div class=class role="status" aria-live="polite" data-testid="sync-status">
                 {move || status.get().to_string()}
             </div>

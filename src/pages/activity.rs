@@ -195,11 +195,15 @@ pub fn Activity() -> impl IntoView {
     }
 }
 
-/// An account page's own history: its latest entries, and the way to all of them.
+/// An account page's own history: its latest entries, and the way to all of them. It loads
+/// again whenever `changed` notifies (the account changed: a test kept, a rename).
 #[component]
-pub fn HistorySection(account: RecordId) -> impl IntoView {
+pub fn HistorySection(account: RecordId, #[prop(into)] changed: Signal<()>) -> impl IntoView {
     let filter = ActivityFilter { account: Some(account.clone()), ..ActivityFilter::default() };
-    let filters = Signal::derive(move || filter.clone());
+    let filters = Signal::derive(move || {
+        changed.track();
+        filter.clone()
+    });
     view! {
         <section class="panel" aria-labelledby="history-heading">
             <h2 id="history-heading">"History"</h2>

@@ -1,14 +1,18 @@
 use crate::accounts::{Accounts, LinkedAccount};
-use crate::components::certificate::{expiry_class, needing_attention, now_ms};
+use crate::components::certificate::{expiry_class, now_ms};
 use crate::components::page::PageHeading;
 use crate::components::redirect::ReplaceWith;
+use crate::health::{Checks, HealthBadge};
 use crate::keys::{browser_key_id, KeyStore};
 use crate::routes;
 use crate::session::Session;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use xops_model::{Expiry, Provider};
+use xops_model::{AccountStatus, Expiry, Provider};
+
+/// Accounts Home lists by name before pointing to Integrations for the rest.
+const LISTED: usize = 10;
 
 /// This browser's own certificates among other browsers' (Add this browser) that need attention,
 /// found by the keys it holds (`slots`). Only this browser can renew them, so only its Home counts
@@ -26,10 +30,67 @@ fn own_needing_attention(accounts: &Accounts, slots: &[String]) -> Vec<(LinkedAc
         .collect()
 }
 
-/// How many certificates need attention (ending within 60 days, or ended), each linked to its
-/// account: the accounts' own, and this browser's own among other browsers'. Nothing when none do.
+/// Home's first section: the accounts that need someone (failing, expired, not tested yet, a
+/// certificate ending), most urgent first, each with its one next step; or that none do.
 #[component]
-fn CertificatesNeedingAttention(accounts: ReadSignal<Accounts>) -> impl IntoView {
+fn NeedsAttention(accounts: ReadSignal<Accounts>) -> impl IntoView {
+    let checks = Checks::expect_context();
+    let attention = Memo::new(move |_| {
+        accounts.with(|a| {
+            let all = a.by_urgency(checks.now());
+            let needing: Vec<_> = all.into_iter().filter(|(_, s)| s.needs_attention()).collect();
+            let total = needing.len();
+            let listed: Vec<(LinkedAccount, AccountStatus, Option<String>)> = needing
+                .into_iter()
+                .take(LISTED)
+                .filter_map(|(id, s)| a.get(id).map(|x| ((**x).clone(), s, x.integration.next_step(checks.now()))))
+                .collect();
+            (total, listed)
+        })
+    });
+    let heading = move || match attention.with(|(n, _)| *n) {
+        0 => "Needs attention".to_string(),
+        n => format!("Needs attention ({n})"),
+    };
+    view! {
+        <section class="panel attention-panel" aria-labelledby="attention-heading" data-testid="needs-attention">
+            <h2 id="attention-heading">{heading}</h2>
+            <Show when=move || attention.with(|(n, _)| *n > 0) fallback=move || view! {
+                <p class="all-working">{move || if accounts.with(Accounts::is_empty) {
+                    "Nothing yet: link an account to see how it is doing here."
+                } else {
+                    "Nothing needs attention: every linked account passed its last test."
+                }}</p>
+            }>
+                <ul class="attention-list">
+                    <For each=move || attention.get().1 key=|(a, s, _)| (a.id.clone(), *s) let:item>
+                        {
+                            let (account, status, next) = item;
+                            view! {
+                                <li data-testid="attention-item">
+                                    <p>
+                                        <A href=routes::account(&account.id)>{account.integration.name.as_str().to_string()}</A>
+                                        " (" {account.integration.details.provider().label()} "): "
+                                        <HealthBadge id=account.id.clone() status=Signal::derive(move || Some(status))/>
+                                    </p>
+                                    {next.map(|n| view! { <p class="next-step">{n}</p> })}
+                                </li>
+                            }
+                        }
+                    </For>
+                </ul>
+                <Show when=move || attention.with(|(n, _)| *n > LISTED)>
+                    <p><A href=routes::INTEGRATIONS>{move || format!("See all {} on Integrations", attention.with(|(n, _)| *n))}</A></p>
+                </Show>
+            </Show>
+        </section>
+    }
+}
+
+/// This browser's own certificates (Add this browser) that end soon: only this browser can renew
+/// them. Nothing when none do.
+#[component]
+fn OwnCertificatesNeedingAttention(accounts: ReadSignal<Accounts>) -> impl IntoView {
     let organization = Session::expect_context().me().map(|m| m.organization.id);
     // The keys this browser holds, by slot (one read; none when the key store cannot be read).
     let slots = LocalResource::new(move || {
@@ -43,31 +104,27 @@ fn CertificatesNeedingAttention(accounts: ReadSignal<Accounts>) -> impl IntoView
             })
         }
     });
-    let attention = Memo::new(move |_| {
+    let own = Memo::new(move |_| {
         let slots = slots.get().unwrap_or_default();
-        accounts.with(|a| {
-            let main = needing_attention(a).into_iter().map(|(account, e)| (account, e, false));
-            let mut list: Vec<_> = main.chain(own_needing_attention(a, &slots).into_iter().map(|(a, e)| (a, e, true))).collect();
-            list.sort_by_key(|(_, e, _)| std::cmp::Reverse(e.urgency()));
-            list
-        })
+        let mut list = accounts.with(|a| own_needing_attention(a, &slots));
+        list.sort_by_key(|(_, e)| std::cmp::Reverse(e.urgency()));
+        list
     });
     move || {
-        let list = attention.get();
+        let list = own.get();
         (!list.is_empty()).then(|| {
             let heading = match list.len() {
-                1 => "1 certificate needs attention".to_string(),
-                n => format!("{n} certificates need attention"),
+                1 => "1 certificate of this browser needs attention".to_string(),
+                n => format!("{n} certificates of this browser need attention"),
             };
             view! {
-                <section class="panel" aria-labelledby="attention-heading" data-testid="certificates-attention">
-                    <h2 id="attention-heading">{heading}</h2>
+                <section class="panel" aria-labelledby="own-certificates-heading" data-testid="certificates-attention">
+                    <h2 id="own-certificates-heading">{heading}</h2>
                     <ul class="attention-list">
-                        {list.into_iter().map(|(account, expiry, own)| view! {
+                        {list.into_iter().map(|(account, expiry)| view! {
                             <li>
                                 <A href=routes::account(&account.id)>{account.integration.name.as_str().to_string()}</A>
-                                {own.then_some(" (this browser's own certificate)")}
-                                ": " <span class=expiry_class(expiry)>{expiry.describe()}</span>
+                                " (this browser's own certificate): " <span class=expiry_class(expiry)>{expiry.describe()}</span>
                             </li>
                         }).collect_view()}
                     </ul>
@@ -85,8 +142,7 @@ pub fn Home() -> impl IntoView {
     let connected = crate::accounts::has_connected_account(session, crate::sync::SyncEngine::expect_context());
     // A viewer cannot link the first account, so is never sent to the picker.
     let can_change = session.can_change_accounts();
-    // Linked accounts, as this device's copy holds them (they update as records sync): counted
-    // by provider, and those whose certificates need attention.
+    // Linked accounts, as this device's copy holds them (they update as records sync).
     let accounts = engine.accounts();
     let by_provider = Memo::new(move |_| {
         accounts.with(|a| {
@@ -101,6 +157,8 @@ pub fn Home() -> impl IntoView {
                 "Welcome, " <strong>{move || me().map(|m| m.user.email).unwrap_or_default()}</strong>
                 ". You are working in " <strong>{move || me().map(|m| m.organization.name).unwrap_or_default()}</strong> "."
             </p>
+            <NeedsAttention accounts=accounts/>
+            <OwnCertificatesNeedingAttention accounts=accounts/>
             <section class="panel" aria-labelledby="linked-heading">
                 <h2 id="linked-heading">"Linked accounts"</h2>
                 <ul class="summary">
@@ -113,7 +171,6 @@ pub fn Home() -> impl IntoView {
                 </ul>
                 <A href=routes::INTEGRATIONS attr:class="button primary">"Manage integrations"</A>
             </section>
-            <CertificatesNeedingAttention accounts=accounts/>
         </Show>
     }
 }

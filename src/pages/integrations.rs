@@ -1,8 +1,9 @@
 use crate::accounts::{Accounts, LinkedAccount};
-use crate::components::certificate::{expiry_class, needing_attention, now_ms};
+use crate::components::certificate::expiry_class;
 use crate::components::cloud_card::{Cloud, CloudCardBody, CloudLink};
 use crate::components::page::{focus, PageHeading};
 use crate::components::role::ViewerNote;
+use crate::health::{Checks, HealthBadge};
 use crate::keys::KeyStore;
 use crate::link_kinds::LinkDraft;
 use crate::link_kinds::LinkKind;
@@ -12,20 +13,17 @@ use crate::sync::SyncEngine;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use std::collections::HashSet;
 use xops_model::{Provider, RecordId};
 
 /// Rows per page of the list: enough to scan, and few enough that a page shows at once however
 /// many accounts the organization has.
 pub const PAGE_SIZE: usize = 50;
 
-/// Page `page` (from 0) of the linked accounts: those whose certificates need attention first
-/// (most urgent first), then the rest by name.
-fn page_of(accounts: &Accounts, page: usize) -> Vec<LinkedAccount> {
-    let attention: Vec<LinkedAccount> = needing_attention(accounts).into_iter().map(|(a, _)| a).collect();
-    let first: HashSet<&str> = attention.iter().map(|a| a.id.as_str()).collect();
-    let rest = accounts.by_name().filter(|a| !first.contains(a.id.as_str())).map(|a| (**a).clone());
-    attention.iter().cloned().chain(rest).skip(page * PAGE_SIZE).take(PAGE_SIZE).collect()
+/// Page `page` (from 0) of the linked accounts: those that need attention first (most urgent
+/// first: expired, failing, ending soon, not tested yet), then the rest, each group by name.
+fn page_of(accounts: &Accounts, page: usize, now: i64) -> Vec<LinkedAccount> {
+    let ids = accounts.by_urgency(now).into_iter().skip(page * PAGE_SIZE).take(PAGE_SIZE);
+    ids.filter_map(|(id, _)| accounts.get(id).map(|a| (**a).clone())).collect()
 }
 
 /// Moves the focus once the page has rendered the change just made (a button enabled by it).
@@ -49,6 +47,7 @@ fn count(accounts: ReadSignal<Accounts>, provider: Provider) -> impl Fn() -> Str
 pub fn Integrations() -> impl IntoView {
     let engine = SyncEngine::expect_context();
     let accounts = engine.accounts();
+    let checks = Checks::expect_context();
     let can_change = Session::expect_context().can_change_accounts();
     let microsoft_open = RwSignal::new(false);
     // The page of the list on screen; kept within the list as accounts come and go.
@@ -56,7 +55,7 @@ pub fn Integrations() -> impl IntoView {
     let total = Memo::new(move |_| accounts.with(Accounts::len));
     let pages = move || total.get().div_ceil(PAGE_SIZE).max(1);
     let shown_page = move || page.get().min(pages() - 1);
-    let rows = Memo::new(move |_| accounts.with(|a| page_of(a, shown_page())));
+    let rows = Memo::new(move |_| accounts.with(|a| page_of(a, shown_page(), checks.now())));
     let range = move || {
         let first = shown_page() * PAGE_SIZE;
         format!("Accounts {}–{} of {}", first + 1, (first + PAGE_SIZE).min(total.get()), total.get())
@@ -116,9 +115,16 @@ pub fn Integrations() -> impl IntoView {
                                 <td><A href=routes::account(&account.id)>{account.integration.name.as_str().to_string()}</A></td>
                                 <td data-label="Provider">{account.integration.details.provider().label()}</td>
                                 <td data-label="Tenant or organization">{account.integration.details.target()}</td>
-                                <td data-label="Status">{if account.pending { "Not saved yet" } else { "Connected" }}</td>
+                                <td data-label="Status">
+                                    {
+                                        let id = account.id.clone();
+                                        let status = Signal::derive(move || accounts.with(|a| a.status(&id, checks.now())));
+                                        view! { <HealthBadge id=account.id.clone() status=status/> }
+                                    }
+                                    {account.pending.then_some(" (not saved yet)")}
+                                </td>
                                 <td data-label="Certificate">{account.integration.certificate.as_ref().map(|c| {
-                                    let e = c.expiry(now_ms());
+                                    let e = c.expiry(checks.now());
                                     view! { <span class=expiry_class(e)>{e.describe()}</span> }.into_any()
                                 }).unwrap_or_else(|| view! { <span class="muted">"None"</span> }.into_any())}</td>
                             </tr>

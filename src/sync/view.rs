@@ -10,7 +10,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
-use xops_model::{Integration, Provider, RecordId, RecordKind};
+use xops_model::verify::ConnectionTest;
+use xops_model::{AccountStatus, HealthFacts, Integration, Provider, RecordId, RecordKind, TestFacts};
 
 /// An integration record as the pages show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,10 +51,10 @@ pub fn overlay_one<'a>(confirmed: Option<&'a Cached>, pending: Option<&'a Pendin
 
 /// The linked accounts, keyed by id, with the indexes the pages read.
 ///
-/// What the indexes need of an account (its name, provider and whether it has a certificate) is
-/// read when it arrives; the whole account is read from its text the first time a page asks for
-/// it. Opening a copy of 10,000 accounts so reads 10,000 names, not 10,000 accounts, while a page
-/// of the list reads 50.
+/// What the indexes need of an account (its name, provider, whether it has a certificate, and
+/// the few facts its health is computed from) is read when it arrives; the whole account is read
+/// from its text the first time a page asks for it. Opening a copy of 10,000 accounts so reads
+/// 10,000 names, not 10,000 accounts, while a page of the list reads 50.
 #[derive(Debug, Default)]
 pub struct Accounts {
     by_id: HashMap<RecordId, Entry>,
@@ -68,6 +69,8 @@ pub struct Accounts {
 struct Entry {
     name: String,
     provider: Provider,
+    /// What its status is computed from (see `xops_model::health`).
+    facts: HealthFacts,
     key: (String, RecordId),
     pending: bool,
     /// The account's JSON text until it is first read (a pending change's is read at once).
@@ -109,17 +112,17 @@ struct Peek {
     name: String,
     details: PeekDetails,
     #[serde(default)]
-    certificate: Option<IgnoredAny>,
-    #[serde(rename = "status")]
-    _status: IgnoredAny,
+    certificate: Option<PeekCertificate>,
+    #[serde(default, rename = "status")]
+    _status: Option<IgnoredAny>,
     #[serde(rename = "created_at")]
     _created_at: IgnoredAny,
     #[serde(rename = "updated_at")]
     _updated_at: IgnoredAny,
-    #[serde(default, rename = "last_test")]
-    _last_test: Option<IgnoredAny>,
-    #[serde(default, rename = "other_certificates")]
-    _other_certificates: Option<IgnoredAny>,
+    #[serde(default)]
+    last_test: Option<PeekTest>,
+    #[serde(default)]
+    other_certificates: Vec<PeekCertificate>,
     #[serde(default, rename = "browser_requests")]
     _browser_requests: Option<IgnoredAny>,
 }
@@ -127,6 +130,46 @@ struct Peek {
 #[derive(Deserialize)]
 struct PeekDetails {
     provider: Provider,
+}
+
+/// Of a certificate, what health needs (the rest is skipped).
+#[derive(Deserialize)]
+struct PeekCertificate {
+    sha1_thumbprint: String,
+    not_after: i64,
+}
+
+/// Of the last test, what health needs.
+#[derive(Deserialize)]
+struct PeekTest {
+    at: i64,
+    checks: Vec<PeekCheck>,
+    #[serde(default)]
+    failing_since: Option<i64>,
+    #[serde(default)]
+    certificate: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct PeekCheck {
+    ok: bool,
+}
+
+impl Peek {
+    /// The same facts `Integration::health_facts` gives, from the parts read here.
+    fn facts(&self) -> HealthFacts {
+        let listed = |t: &str| self.certificate.iter().chain(&self.other_certificates).any(|c| c.sha1_thumbprint == t);
+        HealthFacts {
+            provider: self.details.provider,
+            certificate_ends: self.certificate.as_ref().map(|c| c.not_after),
+            last_test: self.last_test.as_ref().map(|t| TestFacts {
+                at: t.at,
+                passed: t.checks.iter().all(|c| c.ok),
+                failing_since: t.failing_since.unwrap_or(t.at),
+                of_current_certificate: t.certificate.as_deref().is_none_or(listed),
+            }),
+        }
+    }
 }
 
 /// Where an account sorts in the list: by name, ignoring case, then by id (names are unique per
@@ -169,12 +212,14 @@ impl Accounts {
             Body::Value(value) => Integration::deserialize(value).map(|integration| {
                 let certificate = integration.certificate.is_some();
                 let (name, provider) = (integration.name.as_str().to_string(), integration.details.provider());
+                let facts = integration.health_facts();
                 let account = Arc::new(LinkedAccount { id: id.clone(), integration, pending });
                 (
                     Entry {
                         key: sort_key(&name, id),
                         name,
                         provider,
+                        facts,
                         pending,
                         text: None,
                         account: OnceLock::from(Some(account)),
@@ -183,10 +228,12 @@ impl Accounts {
                 )
             }),
             Body::Text(text) => serde_json::from_str::<Peek>(text.get()).map(|peek| {
+                let facts = peek.facts();
                 let entry = Entry {
                     key: sort_key(&peek.name, id),
                     name: peek.name,
                     provider: peek.details.provider,
+                    facts,
                     pending,
                     text: Some(Arc::from(text.get())),
                     account: OnceLock::new(),
@@ -240,5 +287,34 @@ impl Accounts {
     /// The accounts that have a certificate, by name.
     pub fn with_certificate(&self) -> impl Iterator<Item = &Arc<LinkedAccount>> + '_ {
         self.with_certificate.iter().filter_map(|(_, id)| self.get(id))
+    }
+
+    /// Account `id`'s status at `now_ms`, without reading the whole account.
+    pub fn status(&self, id: &RecordId, now_ms: i64) -> Option<AccountStatus> {
+        self.by_id.get(id).map(|e| e.facts.status(now_ms))
+    }
+
+    /// Every account's id and status, most urgent first, then by name: what Integrations lists
+    /// and Home and the top bar count. Reads only each account's facts.
+    pub fn by_urgency(&self, now_ms: i64) -> Vec<(&RecordId, AccountStatus)> {
+        let mut all: Vec<(&(String, RecordId), AccountStatus)> =
+            self.by_id.values().map(|e| (&e.key, e.facts.status(now_ms))).collect();
+        all.sort_by(|(a, sa), (b, sb)| sb.urgency().cmp(&sa.urgency()).then_with(|| a.cmp(b)));
+        all.into_iter().map(|((_, id), s)| (id, s)).collect()
+    }
+
+    /// How many accounts need attention at `now_ms`.
+    pub fn needing_attention(&self, now_ms: i64) -> usize {
+        self.by_id.values().filter(|e| e.facts.status(now_ms).needs_attention()).count()
+    }
+}
+
+/// The last test an account shows: this tab's latest answer when it is newer than the kept
+/// one (an answer that was not kept, because a service did not answer, is shown all the same).
+pub fn latest_test<'a>(kept: Option<&'a ConnectionTest>, fresh: Option<&'a ConnectionTest>) -> Option<&'a ConnectionTest> {
+    match (kept, fresh) {
+        (Some(k), Some(f)) if f.at > k.at => Some(f),
+        (None, Some(f)) => Some(f),
+        (k, _) => k,
     }
 }

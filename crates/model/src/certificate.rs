@@ -123,7 +123,7 @@ impl<const DIGITS: usize> fmt::Display for Thumbprint<DIGITS> {
 
 /// How close a certificate is to its end, for the lists, Home and the account page. Days are
 /// counted from the certificate's own end date (`not_after`), never from when it was linked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Expiry {
     /// More than [`Expiry::EXPIRING_DAYS`] days left.
     Valid {

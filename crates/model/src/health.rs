@@ -46,7 +46,7 @@ impl TestFacts {
 }
 
 /// How the account is, by its last test and its certificate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Health {
     /// Linked, and never tested (or not since its certificate was replaced).
     NotTested { certificate_changed: bool },
@@ -59,7 +59,7 @@ pub enum Health {
 }
 
 /// An account's status: its health, and how close its certificate is to its end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct AccountStatus {
     pub provider: Provider,
     pub health: Health,

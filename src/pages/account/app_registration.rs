@@ -60,7 +60,7 @@ impl AppRegistration<'_> {
     pub async fn test(&self, signer: &Signer<'_>, progress: RwSignal<String>) -> Result<ConnectionTest, String> {
         let mut attempt = 1;
         loop {
-            let result = ask_microsoft(self.api, self.platform, self.id, self.app, signer.key, signer.certificate)
+            let result = ask_microsoft(self.api, self.platform, self.id, self.app, signer.key, signer.certificate, false)
                 .await
                 .map_err(|e| e.to_string())?;
             let refused = result.checks.first().is_some_and(|c| !c.ok);

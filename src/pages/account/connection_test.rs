@@ -1,23 +1,27 @@
-//! "Test connection" on a Microsoft 365 or Azure account's page: this browser signs client
-//! assertions with the account's key, the store relays them to Microsoft, and the checklist that
-//! comes back (with a fix for each failing line) is kept on the record.
+//! "Test connection" on an account's page, for all three clouds. For Microsoft 365 and Azure this
+//! browser signs client assertions with the account's key and the store relays them to Microsoft;
+//! for AWS the store assumes the account's role itself. The store keeps a conclusive result on the
+//! account (its status comes from it: see `crate::health`); the page shows this tab's latest
+//! answer at once, with a fix for each failing line.
 
 use super::held::{signing_key, Held};
-use crate::accounts::{save_account, LinkedAccount};
+use crate::accounts::LinkedAccount;
 use crate::api::Api;
 use crate::api::ApiClientError;
 use crate::assertion::client_assertion;
 use crate::certificate::CertificateError;
 use crate::components::certificate::format_date;
+use crate::health::Checks;
 use crate::keys::KeyStore;
 use crate::platform::platform;
 use crate::sync::idb::IdbError;
-use crate::sync::{SyncEngine, SyncError};
+use crate::sync::view::latest_test;
+use crate::sync::SyncEngine;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::fmt;
 use web_sys::CryptoKey;
-use xops_model::verify::{ConnectionTest, VerifyRequest};
+use xops_model::verify::{CheckId, ConnectionTest, VerifyRequest};
 use xops_model::{
     ApplicationId, ApplicationObjectId, CertificateInfo, IntegrationDetails, OrganizationId, Platform, Provider, RecordId,
     TenantId,
@@ -49,7 +53,6 @@ impl MicrosoftApp {
 /// is the sentence the person reads.
 #[derive(Debug)]
 pub enum TestError {
-    Aws,
     NoCertificate,
     /// The account has not reached the store yet.
     NotSent,
@@ -57,20 +60,24 @@ pub enum TestError {
     NoKeyHere {
         held_by: String,
     },
+    /// This deployment has no AWS access of its own to assume roles with.
+    AwsNotSetUp,
     /// This browser's key store could not be read.
     Keys(IdbError),
     /// WebCrypto could not sign.
     Signing(CertificateError),
     /// The store could not be asked (its sentence says why).
     Store(ApiClientError),
-    /// The result could not be kept on the record.
-    NotSaved(SyncError),
 }
+
+/// What a person reads where this deployment cannot test AWS accounts (the same words the store
+/// answers with; the operator's log says which settings are missing).
+pub const AWS_NOT_SET_UP: &str =
+    "This Xops deployment cannot test AWS accounts yet. Your account is saved as it is; the people who run Xops for you can turn AWS testing on.";
 
 impl fmt::Display for TestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TestError::Aws => f.write_str("AWS accounts are linked through a role; there is nothing to test here."),
             TestError::NoCertificate => f.write_str("This account has no certificate yet: use Replace certificate to make one."),
             TestError::NotSent => {
                 f.write_str("This account has not reached Xops yet. Test it once the status at the top says Saved.")
@@ -79,11 +86,18 @@ impl fmt::Display for TestError {
                 f,
                 "This browser does not hold the account's private key (it was made in {held_by}). Test from that browser, or use Replace certificate here."
             ),
+            TestError::AwsNotSetUp => f.write_str(AWS_NOT_SET_UP),
             TestError::Keys(e) => write!(f, "This browser's keys could not be read: {e}"),
             TestError::Signing(e) => write!(f, "The assertion could not be signed: {e}"),
             TestError::Store(e) => write!(f, "{e}"),
-            TestError::NotSaved(e) => write!(f, "The result could not be kept: {e}"),
         }
+    }
+}
+
+impl TestError {
+    /// Whether the organization's limit on tests was reached (a background round stops there).
+    pub fn is_rate_limited(&self) -> bool {
+        matches!(self, TestError::Store(ApiClientError::Api { status: 429, .. }))
     }
 }
 
@@ -96,46 +110,52 @@ pub async fn ask_microsoft(
     app: &MicrosoftApp,
     key: &CryptoKey,
     certificate: &CertificateInfo,
+    automatic: bool,
 ) -> Result<ConnectionTest, TestError> {
     let sign =
         |_: ()| client_assertion(key, &platform.microsoft_authority, &app.tenant, &app.application, &certificate.sha1_thumbprint);
-    let graph_assertion = sign(()).await.map_err(TestError::Signing)?;
+    let assertion = sign(()).await.map_err(TestError::Signing)?;
     let exchange_assertion = match app.with_exchange {
         true => Some(sign(()).await.map_err(TestError::Signing)?),
         false => None,
     };
-    api.post(
-        &format!("/integrations/{id}/verify"),
-        &VerifyRequest { assertion: Some(graph_assertion), exchange_assertion, automatic: false },
-    )
-    .await
-    .map_err(TestError::Store)
+    let request = VerifyRequest { assertion: Some(assertion), exchange_assertion, automatic };
+    api.post(&format!("/integrations/{id}/verify"), &request).await.map_err(TestError::Store)
 }
 
-/// Runs the test for `account` and saves its result on the record.
+/// Tests `account` (`automatic`: the app does it by itself, in the background). The store keeps a
+/// conclusive result on the account; the sync engine is asked to bring it here at once.
 pub async fn run_test(
-    api: Api,
+    api: &Api,
     engine: SyncEngine,
-    org: OrganizationId,
-    account: LinkedAccount,
+    org: &OrganizationId,
+    account: &LinkedAccount,
+    automatic: bool,
 ) -> Result<ConnectionTest, TestError> {
-    let app = MicrosoftApp::of(&account.integration.details).ok_or(TestError::Aws)?;
-    let certificate = account.integration.certificate.clone().ok_or(TestError::NoCertificate)?;
     if account.pending {
         return Err(TestError::NotSent);
     }
-    let keys = KeyStore::open(&org).await.map_err(TestError::Keys)?;
-    // The main certificate's key, or this browser's own certificate's.
-    let (key, certificate) = signing_key(&keys, &account.id, &account.integration)
-        .await
-        .map_err(TestError::Keys)?
-        .ok_or_else(|| TestError::NoKeyHere { held_by: certificate.key_held_by.clone() })?;
-    let platform = platform(&api).await.map_err(TestError::Store)?;
-    let mut result = ask_microsoft(&api, &platform, &account.id, &app, &key, &certificate).await?;
-    result.certificate = Some(certificate.sha1_thumbprint.clone());
-    let mut changed = account.integration;
-    changed.last_test = Some(result.clone());
-    save_account(engine, &account.id, &changed).await.map_err(TestError::NotSaved)?;
+    let platform = platform(api).await.map_err(TestError::Store)?;
+    let result = match MicrosoftApp::of(&account.integration.details) {
+        None => {
+            if !platform.aws_checks {
+                return Err(TestError::AwsNotSetUp);
+            }
+            let request = VerifyRequest { automatic, ..VerifyRequest::default() };
+            api.post(&format!("/integrations/{}/verify", account.id), &request).await.map_err(TestError::Store)?
+        }
+        Some(app) => {
+            let main = account.integration.certificate.clone().ok_or(TestError::NoCertificate)?;
+            let keys = KeyStore::open(org).await.map_err(TestError::Keys)?;
+            // The main certificate's key, or this browser's own certificate's.
+            let (key, certificate) = signing_key(&keys, &account.id, &account.integration)
+                .await
+                .map_err(TestError::Keys)?
+                .ok_or_else(|| TestError::NoKeyHere { held_by: main.key_held_by.clone() })?;
+            ask_microsoft(api, &platform, &account.id, &app, &key, &certificate, automatic).await?
+        }
+    };
+    engine.sync_now();
     Ok(result)
 }
 
@@ -156,46 +176,128 @@ fn with_links(text: &str) -> Vec<AnyView> {
     out
 }
 
-/// The section: the button, progress, and the last result (from the record).
+/// How long after a certificate is made a refusal may be Entra not having taken its upload yet.
+const UPLOAD_SETTLES_MS: i64 = 15 * 60 * 1000;
+
+/// Whether `test` failed at the credentials with a certificate made minutes before: most likely
+/// Entra has not taken the upload yet (AADSTS700027), and trying again shortly is the fix.
+fn upload_may_be_settling(test: &ConnectionTest, account: &LinkedAccount) -> bool {
+    let refused = test.checks.first().is_some_and(|c| c.id == CheckId::Credentials && !c.ok && !c.skipped && !c.unanswered);
+    let signer = test.certificate.as_ref();
+    let made = account
+        .integration
+        .all_certificates()
+        .find(|(_, c)| signer.is_none_or(|s| s == &c.sha1_thumbprint))
+        .map(|(_, c)| c.not_before);
+    refused && made.is_some_and(|m| test.at - m < UPLOAD_SETTLES_MS)
+}
+
+/// Running a test from the page (a click, right after Connect) and what it said last.
+#[derive(Clone, Copy)]
+pub struct TestRunner {
+    pub run: Callback<()>,
+    /// A test of the account runs in this tab (the person's, or one in the background).
+    pub busy: Signal<bool>,
+    pub error: RwSignal<Option<String>>,
+    /// This tab's latest answer (shown even when it was not kept: a service did not answer).
+    pub fresh: RwSignal<Option<ConnectionTest>>,
+}
+
+impl TestRunner {
+    pub fn new(account: Memo<Option<LinkedAccount>>, id: RecordId, org: StoredValue<OrganizationId>) -> TestRunner {
+        let (error, fresh) = (RwSignal::new(None::<String>), RwSignal::new(None::<ConnectionTest>));
+        let api = Api::expect_context();
+        let engine = SyncEngine::expect_context();
+        let checks = Checks::expect_context();
+        let busy_id = id.clone();
+        let busy = Signal::derive(move || checks.is_checking(&busy_id));
+        let run = Callback::new(move |_| {
+            if busy.get_untracked() {
+                return;
+            }
+            let Some(a) = account.get_untracked() else { return };
+            error.set(None);
+            let (api, org, checking) = (api.clone(), org.get_value(), checks.begin(&id));
+            spawn_local(async move {
+                match run_test(&api, engine, &org, &a, false).await {
+                    Ok(t) => {
+                        fresh.try_set(Some(t));
+                    }
+                    Err(e) => {
+                        error.try_set(Some(e.to_string()));
+                    }
+                }
+                drop(checking);
+            });
+        });
+        TestRunner { run, busy, error, fresh }
+    }
+}
+
+/// What the section says it checks, per cloud.
+fn what_it_checks(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Microsoft365 => "Checks that Microsoft accepts this certificate for the app, that the tenant owns the organization, and the permissions Xops needs. This browser signs the request with the account's key; the key stays here.",
+        Provider::Azure => "Checks that Microsoft accepts this certificate for the app, that the subscription or management group is there and enabled, and that the app may read everything in it. This browser signs the request with the account's key; the key stays here.",
+        Provider::Aws => "Checks that Xops can assume the role with this account's External ID, and that the role belongs to this AWS account.",
+    }
+}
+
+/// The section: the button, progress, and the last result.
 #[component]
 pub fn ConnectionTestSection(
     account: Memo<Option<LinkedAccount>>,
-    /// Whether this browser holds the certificate's key: without it there is nothing to sign
-    /// with, so the section says where to test from instead of offering a button that fails.
+    provider: Provider,
+    /// Whether this browser holds the certificate's key (Microsoft 365 and Azure): without it
+    /// there is nothing to sign with, so the section says where to test from instead of offering
+    /// a button that fails.
     held: RwSignal<Option<Held>>,
-    #[prop(into)] run: Callback<()>,
-    busy: RwSignal<bool>,
-    error: RwSignal<Option<String>>,
+    runner: TestRunner,
     /// A viewer sees the last result, and no button.
     can_change: Signal<bool>,
 ) -> impl IntoView {
-    let last = move || account.with(|a| a.as_ref().and_then(|a| a.integration.last_test.clone()));
+    let TestRunner { run, busy, error, fresh } = runner;
+    let last = move || {
+        let kept = account.with(|a| a.as_ref().and_then(|a| a.integration.last_test.clone()));
+        fresh.with(|f| latest_test(kept.as_ref(), f.as_ref()).cloned())
+    };
     let held_by = move || {
         account
             .with(|a| a.as_ref().and_then(|a| a.integration.certificate.as_ref().map(|c| c.key_held_by.clone())))
             .unwrap_or_else(|| "another browser".into())
     };
+    let aws = provider == Provider::Aws;
+    let api = Api::expect_context();
+    // Whether this deployment can test AWS accounts (asked once; Microsoft accounts need not ask).
+    let aws_checks = LocalResource::new(move || {
+        let api = api.clone();
+        async move { !aws || platform(&api).await.map(|p| p.aws_checks).unwrap_or(true) }
+    });
+    let can_run = move || match aws {
+        true => aws_checks.get().unwrap_or(true),
+        false => held.with(|h| h.as_ref().is_none_or(Held::can_sign)),
+    };
+    let cannot_run = move || {
+        match aws {
+        true => AWS_NOT_SET_UP.to_string(),
+        false => format!(
+            "This browser holds no key for this account's certificate, so it cannot sign a test (the key was made in {}, or this browser's site data was cleared). Test from a browser that holds one, or add this browser (see Browsers below).",
+            held_by()
+        ),
+    }
+    };
+    let settling = move || {
+        let (Some(t), Some(a)) = (last(), account.get()) else { return false };
+        upload_may_be_settling(&t, &a)
+    };
     view! {
         <section class="panel" aria-labelledby="test-heading">
             <h2 id="test-heading" tabindex="-1">"Test connection"</h2>
-            <p>
-                "Checks that Microsoft accepts this certificate for the app, that the tenant owns the organization, and the permissions Xops needs. "
-                "This browser signs the request with the account's key; the key stays here."
-            </p>
+            <p>{what_it_checks(provider)}</p>
             <Show when=move || can_change.get() fallback=move || view! {
                 <p>{move || if last().is_some() { "An owner or admin runs the test; this is its last result." } else { "Not tested yet. An owner or admin runs the test; you will see its result here." }}</p>
             }>
-            <Show
-                when=move || held.with(|h| h.as_ref().is_none_or(Held::can_sign))
-                fallback=move || view! {
-                    <p data-testid="no-key-here">
-                        {move || format!(
-                            "This browser holds no key for this account's certificate, so it cannot sign a test (the key was made in {}, or this browser's site data was cleared). Test from a browser that holds one, or add this browser (see Browsers below).",
-                            held_by()
-                        )}
-                    </p>
-                }
-            >
+            <Show when=can_run fallback=move || view! { <p data-testid="no-key-here">{cannot_run}</p> }>
                 <div class="actions">
                     <button type="button" class="button primary" on:click=move |_| run.run(()) disabled=move || busy.get()>
                         {move || if busy.get() { "Testing…" } else { "Test connection" }}
@@ -204,68 +306,75 @@ pub fn ConnectionTestSection(
             </Show>
             </Show>
             <p class="progress" role="status">
-                {move || busy.get().then(|| view! { <span class="spinner" aria-hidden="true"></span> "Asking Microsoft…" })}
+                {move || busy.get().then(|| view! {
+                    <span class="spinner" aria-hidden="true"></span>
+                    {if aws { "Asking AWS…" } else { "Asking Microsoft…" }}
+                })}
             </p>
             <p class="field-error" role="alert" hidden=move || error.get().is_none()>{move || error.get().unwrap_or_default()}</p>
-            {move || last().map(|t| {
-                let passed = t.passed();
-                let when = format!("{}, {}", format_date(t.at), String::from(js_sys::Date::new(&(t.at as f64).into()).to_locale_time_string("default")));
-                view! {
-                    <div class="test-result" data-testid="test-result">
-                        <p class=if passed { "test-summary ok" } else { "test-summary failed" }>
-                            <strong>{if passed { "Everything checked out." } else { "Something needs fixing." }}</strong>
-                            " Last tested " {when}
-                            {t.organization_display_name.clone().map(|n| format!(" (tenant “{n}”)"))} "."
-                            {t.certificate.clone().map(|c| format!(" Signed with the certificate {c}."))}
-                        </p>
-                        <ul class="checklist">
-                            {t.checks.into_iter().map(|c| {
-                                let (class, mark, outcome) = match (c.ok, c.skipped) {
-                                    (true, _) => ("check ok", "✓", ": passed"),
-                                    (false, true) => ("check skipped", "–", ": not checked"),
-                                    (false, false) => ("check failed", "✗", ": failed"),
-                                };
-                                view! {
-                                <li class=class>
-                                    <span class="check-mark" aria-hidden="true">{mark}</span>
-                                    <div>
-                                        <p class="check-title"><strong>{c.id.title()}</strong>
-                                            <span class="visually-hidden">{outcome}</span></p>
-                                        <p class="check-detail">{c.detail}</p>
-                                        {c.fix.map(|f| view! { <p class="check-fix"><strong>"Fix: "</strong>{with_links(&f)}</p> })}
-                                    </div>
-                                </li>
-                            }}).collect_view()}
-                        </ul>
-                    </div>
-                }
-            })}
+            <Show when=move || settling() && !busy.get()>
+                <div class="callout" role="status" data-testid="upload-settling">
+                    <p>
+                        <strong>"Entra can take a few minutes after an upload."</strong>
+                        " If you uploaded the certificate just now, wait a minute and try again. If you have not uploaded it yet, follow the fix below first."
+                    </p>
+                    <button type="button" class="button" on:click=move |_| run.run(()) disabled=move || busy.get()>"Try again"</button>
+                </div>
+            </Show>
+            {move || last().map(|t| view! { <TestResult test=t provider=provider/> })}
         </section>
     }
 }
 
-/// What the account page needs to run a test: call it from a click (and right after Connect).
-pub fn test_runner(
-    account: Memo<Option<LinkedAccount>>,
-    org: StoredValue<OrganizationId>,
-) -> (Callback<()>, RwSignal<bool>, RwSignal<Option<String>>) {
-    let (busy, error) = (RwSignal::new(false), RwSignal::new(None::<String>));
-    let api = Api::expect_context();
-    let engine = SyncEngine::expect_context();
-    let run = Callback::new(move |_| {
-        if busy.get_untracked() {
-            return;
-        }
-        let Some(a) = account.get_untracked() else { return };
-        busy.set(true);
-        error.set(None);
-        let (api, org) = (api.clone(), org.get_value());
-        spawn_local(async move {
-            if let Err(e) = run_test(api, engine, org, a).await {
-                error.set(Some(e.to_string()));
-            }
-            busy.set(false);
-        });
-    });
-    (run, busy, error)
+/// One test's checklist.
+#[component]
+fn TestResult(test: ConnectionTest, provider: Provider) -> impl IntoView {
+    let t = test;
+    let passed = t.passed();
+    let when = format!(
+        "{}, {}",
+        format_date(t.at),
+        String::from(js_sys::Date::new(&(t.at as f64).into()).to_locale_time_string("default"))
+    );
+    let (class, summary) = match (passed, t.conclusive()) {
+        (true, _) => ("test-summary ok", "Everything checked out."),
+        (false, true) => ("test-summary failed", "Something needs fixing."),
+        (false, false) => ("test-summary unanswered", "This test could not finish."),
+    };
+    view! {
+        <div class="test-result" data-testid="test-result">
+            <p class=class>
+                <strong>{summary}</strong>
+                {if t.automatic { " Checked automatically " } else { " Last tested " }} {when}
+                {t.organization_display_name.clone().filter(|n| !n.is_empty()).map(|n| match provider {
+                    Provider::Microsoft365 => format!(" (tenant “{n}”)"),
+                    _ => format!(" (“{n}”)"),
+                })} "."
+                {t.certificate.clone().map(|c| format!(" Signed with the certificate {c}."))}
+            </p>
+            {(!t.conclusive()).then(|| view! {
+                <p class="test-note">"A service did not answer, so this result says nothing about your setup and the account's status stays as it was."</p>
+            })}
+            <ul class="checklist">
+                {t.checks.into_iter().map(|c| {
+                    let (class, mark, outcome) = match (c.ok, c.skipped, c.unanswered) {
+                        (true, _, _) => ("check ok", "✓", ": passed"),
+                        (false, true, _) => ("check skipped", "–", ": not checked"),
+                        (false, false, true) => ("check unanswered", "?", ": could not be checked"),
+                        (false, false, false) => ("check failed", "✗", ": failed"),
+                    };
+                    view! {
+                    <li class=class>
+                        <span class="check-mark" aria-hidden="true">{mark}</span>
+                        <div>
+                            <p class="check-title"><strong>{c.id.title()}</strong>
+                                <span class="visually-hidden">{outcome}</span></p>
+                            <p class="check-detail">{c.detail}</p>
+                            {c.fix.map(|f| view! { <p class="check-fix"><strong>{if c.unanswered { "What to do: " } else { "Fix: " }}</strong>{with_links(&f)}</p> })}
+                        </div>
+                    </li>
+                }}).collect_view()}
+            </ul>
+        </div>
+    }
 }

@@ -1,11 +1,13 @@
-//! One linked account: its details (each with Copy), Test connection, its certificate and
-//! whether this browser holds the private key, Renew and Replace certificate, the browsers that
-//! hold keys for it, Rename and Disconnect.
+//! One linked account: its status and next step first, its details (each with Copy), Test
+//! connection, its certificate and whether this browser holds the private key, Renew and Replace
+//! certificate, the browsers that hold keys for it, Rename and Disconnect, and its History.
 //! Here: finding the account and the page around its sections. Beside it, a module per section:
 //! `connection_test`, `certificate` (with Replace certificate), `renew`, `browsers`, `rename`,
-//! `disconnect`; and `held` (which of the account's keys this browser holds).
+//! `disconnect`; `held` (which of the account's keys this browser holds); and `background`
+//! (re-testing accounts whose keys this browser holds, without anyone asking).
 
 mod app_registration;
+pub mod background;
 mod browser_changes;
 mod browsers;
 mod certificate;
@@ -20,6 +22,7 @@ use crate::components::copy::CopyButton;
 use crate::components::field::TextField;
 use crate::components::page::{focus, PageHeading};
 use crate::components::role::ViewerNote;
+use crate::health::{Checks, HealthBadge};
 use crate::keys::KeyStore;
 use crate::pages::activity::HistorySection;
 use crate::routes;
@@ -27,7 +30,7 @@ use crate::session::Session;
 use crate::sync::{SyncEngine, SyncError};
 use browsers::BrowsersSection;
 use certificate::CertificateSection;
-use connection_test::{test_runner, ConnectionTestSection, MicrosoftApp};
+use connection_test::{ConnectionTestSection, MicrosoftApp, TestRunner};
 use disconnect::DisconnectSection;
 use held::Held;
 use leptos::prelude::*;
@@ -226,6 +229,69 @@ fn detail_rows(details: IntegrationDetails) -> Vec<(&'static str, String)> {
     }
 }
 
+/// The account's status and the one thing to do next, at the top of its page.
+#[component]
+fn StatusSummary(account: Memo<Option<LinkedAccount>>, runner: TestRunner, can_change: Signal<bool>) -> impl IntoView {
+    let checks = Checks::expect_context();
+    let id = account.with_untracked(|a| a.as_ref().map(|a| a.id.clone()));
+    let status = Signal::derive(move || account.with(|a| a.as_ref().map(|a| a.integration.status(checks.now()))));
+    let next = move || account.with(|a| a.as_ref().and_then(|a| a.integration.next_step(checks.now())));
+    let to_test = move || {
+        status.get().is_some_and(|s| !matches!(s.health, xops_model::health::Health::CertificateExpired { .. }))
+            && next().is_some()
+    };
+    id.map(|id| {
+        view! {
+            <section class="status-summary" aria-labelledby="status-heading" data-testid="account-status">
+                <h2 id="status-heading" class="visually-hidden">"Status"</h2>
+                <p class="status-line"><span class="status-label">"Status: "</span><HealthBadge id=id status=status/></p>
+                {move || next().map(|n| view! { <p class="next-step">{n}</p> })}
+                <Show when=move || can_change.get() && to_test()>
+                    <div class="actions">
+                        <button type="button" class="button" disabled=move || runner.busy.get()
+                            on:click=move |_| { runner.run.run(()); focus("test-heading"); }>
+                            {move || if runner.busy.get() { "Testing…" } else { "Test connection" }}
+                        </button>
+                    </div>
+                </Show>
+            </section>
+        }
+    })
+}
+
+/// Right after Connect, until the account has a test result: what was done, and the next step.
+#[component]
+fn LinkedBanner(provider: Provider, runner: TestRunner) -> impl IntoView {
+    let uses_certificate = crate::link_kinds::LinkKind::of(provider).certificate;
+    let test = move |_| {
+        runner.run.run(());
+        focus("test-heading");
+    };
+    view! {
+        <div class="form-success banner" role="status">
+            <p>
+                <strong>{format!("{} account linked.", provider.label())}</strong>
+                {if uses_certificate {
+                    " Its private key stays in the browser that made it. Next: upload the certificate in Entra, then test the connection."
+                } else {
+                    " The role you created trusts only Xops's AWS account, and only with the External ID below. Next: test the connection."
+                }}
+            </p>
+            {uses_certificate.then(|| view! {
+                <details class="upload-steps">
+                    <summary>"How to upload the certificate"</summary>
+                    <ol>
+                        <li>"In the Microsoft Entra admin center, open App registrations, then the app you registered for Xops."</li>
+                        <li>"Open Certificates & secrets, then the Certificates tab, and choose Upload certificate."</li>
+                        <li>"Choose the .cer file this browser downloaded (its thumbprint is shown under Certificate below), and select Add."</li>
+                    </ol>
+                </details>
+            })}
+            <button type="button" class="button small" on:click=test>"Test connection"</button>
+        </div>
+    }
+}
+
 #[component]
 fn AccountView(id: RecordId, org: OrganizationId, provider: Provider, account: Memo<Option<LinkedAccount>>) -> impl IntoView {
     let query = use_query_map();
@@ -240,30 +306,21 @@ fn AccountView(id: RecordId, org: OrganizationId, provider: Provider, account: M
     };
     this.look_for_keys();
     let integration = move || this.integration();
-    let just_linked = move || query.with(|q| q.get("linked").is_some());
-    let uses_certificate = crate::link_kinds::LinkKind::of(provider).certificate;
-    let (run_test, test_busy, test_error) = test_runner(account, this.org);
-    let test_from_banner = move |_| {
-        run_test.run(());
-        focus("test-heading");
+    let runner = TestRunner::new(account, id.clone(), this.org);
+    // The banner goes once a test has a result (kept, or this tab's).
+    let tested = move || {
+        account.with(|a| a.as_ref().is_some_and(|a| a.integration.last_test.is_some())) || runner.fresh.with(Option::is_some)
     };
+    let just_linked = move || query.with(|q| q.get("linked").is_some()) && !tested();
+    let uses_certificate = crate::link_kinds::LinkKind::of(provider).certificate;
     let details = move || integration().map(|i| detail_rows(i.details)).unwrap_or_default();
 
     view! {
         <PageHeading title=Signal::derive(move || integration().map(|i| i.name.as_str().to_string()).unwrap_or_default())/>
         <Show when=just_linked>
-            <p class="form-success banner" role="status">
-                {format!("{} account linked.", provider.label())}
-                {if uses_certificate {
-                    " Its private key stays in the browser that made it: connection tests and certificate renewals run from a browser that holds the key. Once the certificate is uploaded to the app registration, test it: "
-                } else {
-                    " The role you created trusts only Xops's AWS account, and only with the External ID below."
-                }}
-                {uses_certificate.then(|| view! {
-                    <button type="button" class="button small" on:click=test_from_banner>"Test connection"</button>
-                })}
-            </p>
+            <LinkedBanner provider=provider runner=runner/>
         </Show>
+        <StatusSummary account=account runner=runner can_change=can_change/>
         <Show when=move || !can_change.get()>
             <ViewerNote text="You are a viewer in this organization: you can see this account, its certificate and its history, but not change or test it. An owner or admin can."/>
         </Show>
@@ -283,7 +340,7 @@ fn AccountView(id: RecordId, org: OrganizationId, provider: Provider, account: M
             }).collect_view()}
         </dl>
 
-        {uses_certificate.then(|| view! { <ConnectionTestSection account=account held=this.held run=run_test busy=test_busy error=test_error can_change=can_change/> })}
+        <ConnectionTestSection account=account provider=provider held=this.held runner=runner can_change=can_change/>
         <Show when=move || uses_certificate && can_change.get()>
             <BrowsersSection account=this/>
         </Show>
@@ -292,6 +349,7 @@ fn AccountView(id: RecordId, org: OrganizationId, provider: Provider, account: M
             <RenameSection account=this/>
             <DisconnectSection account=this/>
         </Show>
-        <HistorySection account=id/>
+        // It follows the account: a test kept, a rename or a new certificate shows here as it lands.
+        <HistorySection account=id changed=Signal::derive(move || account.track())/>
     }
 }
