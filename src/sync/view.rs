@@ -299,7 +299,7 @@ impl Accounts {
     pub fn by_urgency(&self, now_ms: i64) -> Vec<(&RecordId, AccountStatus)> {
         let mut all: Vec<(&(String, RecordId), AccountStatus)> =
             self.by_id.values().map(|e| (&e.key, e.facts.status(now_ms))).collect();
-        all.sort_by(|(a, sa), (b, sb)| sb.urgency().cmp(&sa.urgency()).then_with(|| a.cmp(b)));
+        all.sort_by(|(a, sa), (b, sb)| sb.rank().cmp(&sa.rank()).then_with(|| a.cmp(b)));
         all.into_iter().map(|((_, id), s)| (id, s)).collect()
     }
 

@@ -1,5 +1,6 @@
-// A fake Microsoft identity platform and Graph for the "Test connection" and renewal tests. The
-// store is pointed at it with --microsoft-authority and --microsoft-graph. It checks a client
+// A fake Microsoft identity platform, Graph and Azure Resource Manager for the "Test connection"
+// and renewal tests. The store is pointed at it with --microsoft-authority, --microsoft-graph and
+// --azure-resource-manager. It checks a client
 // assertion the way Entra does: the signature against a certificate the test "uploaded", x5t, aud,
 // iss and sub, exp and nbf, and a jti never seen before; it answers with Entra-shaped errors (the
 // AADSTS numbers only where Microsoft's documentation gives them; other refusals carry none).
@@ -14,6 +15,7 @@ import { X509Certificate } from 'node:crypto';
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 const EXCHANGE_SCOPE = 'https://outlook.office365.com/.default';
+const ARM_SCOPE = 'https://management.azure.com/.default';
 
 const b64url = (s) => Buffer.from(s, 'base64url');
 const json = (res, status, body) => {
@@ -46,6 +48,8 @@ export async function startFakeEntra({ proofAudience = PROOF_AUDIENCE } = {}) {
   /** tenant id → { displayName, domains, apps: Map(app id → { certs, consent, exchangeRole }) } */
   const tenants = new Map();
   const seenJti = new Set();
+  /** `subscription:ID` or `group:ID` → { tenantId, displayName, state, roles: { app id → 'Reader' | 'Owner' | [actions] } } */
+  const scopes = new Map();
   const issued = new Map(); // access token → { tenant, app, scope }
   /** Every token request's form, for tests that look at what the store sent. */
   const requests = [];
@@ -106,7 +110,7 @@ export async function startFakeEntra({ proofAudience = PROOF_AUDIENCE } = {}) {
     }
     seenJti.add(claims.jti);
     const scope = form.get('scope');
-    if (scope !== GRAPH_SCOPE && scope !== EXCHANGE_SCOPE) return fail(res, 400, 'invalid_scope', `AADSTS70011: The provided value for scope ${scope} is not valid.`, 70011);
+    if (scope !== GRAPH_SCOPE && scope !== EXCHANGE_SCOPE && scope !== ARM_SCOPE) return fail(res, 400, 'invalid_scope', `AADSTS70011: The provided value for scope ${scope} is not valid.`, 70011);
     // An app-only token carries the application permissions an administrator consented to: none without consent.
     const exchangeRoles = app.exchangeRole ? ['Exchange.ManageAsApp'] : ['full_access_as_app'];
     const roles = !app.consent ? [] : scope === EXCHANGE_SCOPE ? exchangeRoles : ['Organization.Read.All'];
@@ -130,6 +134,33 @@ export async function startFakeEntra({ proofAudience = PROOF_AUDIENCE } = {}) {
       value: [{ id: grant.tenantId, displayName: tenant.displayName,
         verifiedDomains: tenant.domains.map((name, i) => ({ name, isDefault: i === 0, isInitial: name.endsWith('.onmicrosoft.com'), type: 'Managed' })) }],
     });
+  }
+
+  const armError = (res, status, code, message) => json(res, status, { error: { code, message } });
+
+  /** Resource Manager as Azure answers an app: a subscription (or management group) exists for it
+   * only if the app has a role there (404, as Azure says, otherwise); its permissions are its role's. */
+  function resourceManager(req, res, url) {
+    const grant = issued.get((req.headers.authorization ?? '').replace(/^Bearer /, ''));
+    if (!grant || grant.scope !== ARM_SCOPE) return armError(res, 401, 'InvalidAuthenticationToken', 'The access token is invalid.');
+    if (url.searchParams.get('api-version') === null) return armError(res, 400, 'MissingApiVersionParameter', 'The api-version query parameter is required.');
+    const m = url.pathname.match(/^\/(subscriptions\/([^/]+)|providers\/Microsoft\.Management\/managementGroups\/([^/]+))(\/providers\/Microsoft\.Authorization\/permissions)?$/);
+    if (!m) return armError(res, 404, 'NotFound', `No route ${url.pathname}.`);
+    const [, , subscriptionId, groupId, permissions] = m;
+    const scope = subscriptionId ? scopes.get(`subscription:${subscriptionId}`) : scopes.get(`group:${groupId}`);
+    const role = scope?.tenantId === grant.tenantId ? scope.roles[grant.appId] : undefined;
+    if (!role) {
+      return subscriptionId
+        ? armError(res, 404, 'SubscriptionNotFound', `The subscription '${subscriptionId}' could not be found.`)
+        : armError(res, 403, 'AuthorizationFailed', `The client '${grant.appId}' does not have authorization to perform action 'Microsoft.Management/managementGroups/read' over scope '/providers/Microsoft.Management/managementGroups/${groupId}'.`);
+    }
+    if (permissions) {
+      const actions = role === 'Reader' ? ['*/read'] : role === 'Owner' ? ['*'] : role;
+      return json(res, 200, { value: [{ actions, notActions: [], dataActions: [], notDataActions: [] }] });
+    }
+    return subscriptionId
+      ? json(res, 200, { id: `/subscriptions/${subscriptionId}`, subscriptionId, displayName: scope.displayName, state: scope.state, tenantId: scope.tenantId })
+      : json(res, 200, { id: `/providers/Microsoft.Management/managementGroups/${groupId}`, name: groupId, properties: { displayName: scope.displayName, tenantId: scope.tenantId } });
   }
 
   const graphError = (res, status, code, message) => json(res, status, { error: { code, message, innerError: { date: new Date().toISOString() } } });
@@ -198,6 +229,7 @@ export async function startFakeEntra({ proofAudience = PROOF_AUDIENCE } = {}) {
       const m = url.pathname.match(/^\/([^/]+)\/oauth2\/v2\.0\/token$/);
       if (req.method === 'POST' && m) return token(res, m[1], new URLSearchParams(body));
       if (req.method === 'GET' && url.pathname === '/v1.0/organization') return organization(req, res);
+      if (req.method === 'GET' && /^\/(subscriptions|providers)\//.test(url.pathname)) return resourceManager(req, res, url);
       const key = url.pathname.match(/^\/v1\.0\/applications\(appId='([^']+)'\)\/(addKey|removeKey)$/);
       if (req.method === 'POST' && key) {
         let parsed;
@@ -230,6 +262,10 @@ export async function startFakeEntra({ proofAudience = PROOF_AUDIENCE } = {}) {
       const certs = certificates.map((pem) => Object.assign(new X509Certificate(pem), { keyId: randomUUID() }));
       tenants.get(tenantId).apps.set(appId, { certs, consent, exchangeRole, objectId, policy });
       return objectId;
+    },
+    /** An Azure subscription in a tenant; `roles` maps an app to its role there ('Reader', or the actions it may do). */
+    addSubscription(tenantId, subscriptionId, { displayName = 'Production', state = 'Enabled', roles = {} } = {}) {
+      scopes.set(`subscription:${subscriptionId.toLowerCase()}`, { tenantId, displayName, state, roles });
     },
     /** The portal's Upload certificate; returns its Certificate ID. */
     uploadCertificate(tenantId, appId, pem) {

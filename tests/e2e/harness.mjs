@@ -18,7 +18,7 @@ export const XOPS_AWS_ACCOUNT = '111122223333';
  * Starts a store; resolves once it prints the address it listens on. `dir` and `listen` start it
  * again on the database and the address of one that was paused (see `pause`).
  */
-export async function startStore({ args = [], logLevel, dist = DIST, dir: reuse, listen = '127.0.0.1:0', bin = STORE_BIN } = {}) {
+export async function startStore({ args = [], logLevel, dist = DIST, dir: reuse, listen = '127.0.0.1:0', bin = STORE_BIN, env = {} } = {}) {
   for (const [what, p] of [['store binary', bin], ['release build', path.join(dist, 'index.html')]]) {
     if (!existsSync(p)) throw new Error(`the ${what} is missing at ${p}; run scripts/test.sh`);
   }
@@ -29,7 +29,7 @@ export async function startStore({ args = [], logLevel, dist = DIST, dir: reuse,
       '--aws-account-id', XOPS_AWS_ACCOUNT,
       // Every test signs up from this one loopback address; the default limit is for the open internet.
       '--signups-per-address', '1000', ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: logLevel ?? process.env.RUST_LOG ?? 'warn' } },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...withoutAws(process.env), ...env, RUST_LOG: logLevel ?? process.env.RUST_LOG ?? 'warn' } },
   );
   let logs = ''; // all the store printed, on either stream
   child.stderr.on('data', (d) => { logs += d; });
@@ -61,6 +61,13 @@ export async function startStore({ args = [], logLevel, dist = DIST, dir: reuse,
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The environment without any AWS credentials of the machine's: a store has AWS access in a test
+ * only when the test gives it (see fake-aws.mjs). */
+function withoutAws(env) {
+  const kept = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('AWS_')));
+  return { ...kept, AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_CONFIG_FILE: '/nonexistent' };
 }
 
 /** Headless Chromium with the flags this closed network needs. */

@@ -152,6 +152,12 @@ impl AccountStatus {
         }
     }
 
+    /// Where the account goes in a list, most urgent first (compare in reverse): its urgency,
+    /// then, between equally urgent accounts, whose certificate ends sooner.
+    pub fn rank(self) -> (u8, u8) {
+        (self.urgency(), self.certificate.map_or(0, Expiry::urgency))
+    }
+
     /// Whether someone should do something about the account (Home lists these; the top bar
     /// counts them).
     pub fn needs_attention(self) -> bool {

@@ -14,7 +14,7 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use xops_model::verify::ConnectionTest;
-use xops_model::{ActivityKind, Integration, OrganizationId, Provider, Record, RecordId, RecordKind, Sha1Thumbprint, UserId};
+use xops_model::{ActivityKind, Integration, OrganizationId, Record, RecordId, RecordKind, Sha1Thumbprint, UserId};
 
 /// The key the store seals results with: random, made once per database (so every store process
 /// on it shares it), kept in `store_meta`.
@@ -148,9 +148,6 @@ pub async fn keep(
     let record = Record { body: Some(new_body), revision, updated_at: now, updated_by, ..current.record };
     // The person's last change stays where it was: a test does not make their view stale.
     records::put_row(&mut tx, organization, &record, Some(body_text), current.content_revision).await?;
-    if integration.details.provider() == Provider::Aws {
-        crate::scheduled::checked(&mut tx, organization, id, test.at, state.config.aws_check_interval()).await?;
-    }
 
     let name = Some(integration.name.as_str());
     let failure = test.first_failure().map(|c| c.id.title());

@@ -35,22 +35,17 @@ pub fn jittered(id: &RecordId, interval: Duration) -> i64 {
     interval.as_millis() as i64 * (90 + i64::from(spread)) / 100
 }
 
-/// Sets when the AWS account `id` is next due, from a test made at `at` (in the test's transaction).
-pub async fn checked(
-    tx: &mut sqlx::AnyConnection,
-    organization: &OrganizationId,
-    id: &RecordId,
-    at: i64,
-    interval: Duration,
-) -> Result<(), AppError> {
+/// Sets when the AWS account `id` is next due, after a test made at `at` (a person's, or the
+/// schedule's own).
+pub async fn checked(state: &AppState, organization: &OrganizationId, id: &RecordId, at: i64) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO scheduled_checks (organization_id, record_id, next_at) VALUES ($1, $2, $3)
          ON CONFLICT (organization_id, record_id) DO UPDATE SET next_at = excluded.next_at",
     )
     .bind(organization.as_str())
     .bind(id.as_str())
-    .bind(at + jittered(id, interval))
-    .execute(&mut *tx)
+    .bind(at + jittered(id, state.config.aws_check_interval()))
+    .execute(&state.db.pool)
     .await?;
     Ok(())
 }
@@ -143,9 +138,9 @@ async fn check_one(state: &AppState, sts: &Sts, credentials: &aws::Credentials, 
     };
     let result = sts.test(credentials, target, now_millis()).await.bounded();
     if result.conclusive() {
-        // Keeping it also sets the next time (see `checked`).
+        let at = result.at;
         if connection_tests::keep(state, &due.organization, &due.id, result, Tester::Schedule).await?.is_some() {
-            return Ok(());
+            return checked(state, &due.organization, &due.id, at).await;
         }
     } else {
         tracing::warn!(account = %due.id, "a scheduled AWS check was inconclusive (AWS did not answer); it is tried again sooner");

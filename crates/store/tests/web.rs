@@ -19,12 +19,12 @@ async fn healthz_answers_ok_as_json() {
 
 #[tokio::test]
 async fn platform_tells_the_configured_aws_account() {
-    let s = spawn_store(|_| {}).await;
+    let s = spawn_store(|c| c.aws_environment = Some(Default::default())).await;
     let body: serde_json::Value = s.client.get(s.url("/api/v1/platform")).send().await.unwrap().json().await.unwrap();
     assert_eq!(
         body,
         serde_json::json!({ "aws_account_id": null, "microsoft_authority": "https://login.microsoftonline.com",
-            "microsoft_proof_audience": "00000002-0000-0000-c000-000000000000" })
+            "microsoft_proof_audience": "00000002-0000-0000-c000-000000000000", "aws_checks": false })
     );
     let s = spawn_store(|c| c.aws_account_id = Some(xops_model::AwsAccountId::parse("111122223333").unwrap())).await;
     let body: xops_model::Platform = s.client.get(s.url("/api/v1/platform")).send().await.unwrap().json().await.unwrap();

@@ -8,7 +8,7 @@ use crate::auth::CurrentUser;
 use crate::connection_tests::{self, signer_of, Tester};
 use crate::error::AppError;
 use crate::microsoft::{looks_like_jwt, Running, Target};
-use crate::{accounts, auth, aws, azure, db, records, AppState};
+use crate::{accounts, auth, aws, azure, db, records, scheduled, AppState};
 use axum::extract::{Path, State};
 use axum::Json;
 use xops_model::verify::{ConnectionTest, VerifyRequest};
@@ -99,7 +99,13 @@ pub async fn verify(
     }
     let tester = Tester::Person { actor: &current, automatic: req.automatic };
     Ok(Json(match connection_tests::keep(&state, organization, &id, result.clone(), tester).await? {
-        Some(kept) => kept,
+        Some(kept) => {
+            // An AWS account tested now is not due for the store's own check until a day later.
+            if matches!(integration.details, IntegrationDetails::Aws(_)) {
+                scheduled::checked(&state, organization, &id, kept.at).await?;
+            }
+            kept
+        }
         // A certificate the account does not list yet (a renewal's new one): the result goes back
         // sealed, for the browser to save with that certificate.
         None => state.seal.seal(organization, &id, result),
