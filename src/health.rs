@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 use xops_model::health::Health;
-use xops_model::{AccountStatus, RecordId};
+use xops_model::{AccountStatus, Expiry, RecordId};
 
 /// The accounts this tab is testing now, and the time the pages count "3 hours ago" from (moved
 /// every minute, so the words age while a page stays open). Provided by the signed-in frame.
@@ -42,15 +42,13 @@ impl Checks {
 
     /// Whether a test of `id` runs in this tab, not tracked.
     pub fn is_checking_untracked(&self, id: &RecordId) -> bool {
-        self.running.with_untracked(|r| r.contains(id))
+        self.running.try_with_untracked(|r| r.contains(id)).unwrap_or(false)
     }
 
     /// Marks `id` as being tested until the returned guard is dropped.
     pub fn begin(&self, id: &RecordId) -> Checking {
-        self.running.update(|r| {
-            r.insert(id.clone());
-        });
-        self.now.set(js_sys::Date::now() as i64);
+        self.running.try_update(|r| r.insert(id.clone()));
+        self.now.try_set(js_sys::Date::now() as i64);
         Checking { checks: *self, id: id.clone() }
     }
 }
@@ -72,15 +70,10 @@ impl Drop for Checking {
 
 /// The class a status is drawn with.
 pub fn class(status: AccountStatus, checking: bool) -> String {
-    if checking {
-        return "health health-checking".into();
+    match checking {
+        true => "health health-checking".into(),
+        false => format!("health health-{}", status.health.key()),
     }
-    let warning = match status.certificate {
-        Some(xops_model::Expiry::Soon { .. }) => " health-certificate-soon",
-        Some(xops_model::Expiry::Expiring { .. }) => " health-certificate-expiring",
-        _ => "",
-    };
-    format!("health health-{}{warning}", status.health.key())
 }
 
 /// The status as every screen says it: "Working", "Failing", "Not tested yet", "Certificate
@@ -93,12 +86,15 @@ pub fn label(status: AccountStatus, checking: bool) -> &'static str {
     }
 }
 
-/// The status word, coloured, with when ("checked 3 hours ago") unless `short`.
+/// The status word, coloured, with when ("checked 3 hours ago") unless `short`, and with the
+/// certificate's warning (60 and 14 days before its end) when `with_certificate` (where no column
+/// of its own shows the certificate).
 #[component]
 pub fn HealthBadge(
     id: RecordId,
     #[prop(into)] status: Signal<Option<AccountStatus>>,
     #[prop(optional)] short: bool,
+    #[prop(optional)] with_certificate: bool,
 ) -> impl IntoView {
     let checks = Checks::expect_context();
     let checking = {
@@ -109,11 +105,13 @@ pub fn HealthBadge(
         let status = status.get()?;
         let checking = checking();
         let when = (!short && !checking).then(|| status.when(checks.now())).flatten();
+        let ending = status.certificate.filter(|e| with_certificate && matches!(e, Expiry::Soon { .. } | Expiry::Expiring { .. }));
         Some(view! {
             <span class=class(status, checking) data-health=if checking { "checking" } else { status.health.key() }>
                 {label(status, checking)}
             </span>
             {when.map(|w| view! { <span class="health-when">{format!(" · {w}")}</span> })}
+            {ending.map(|e| view! { <span class="health-certificate">{format!(" · certificate: {}", e.describe())}</span> })}
         })
     }
 }

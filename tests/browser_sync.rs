@@ -162,6 +162,66 @@ fn one_change_moves_one_account_and_its_counts() {
     assert_eq!(a.count(Provider::Microsoft365), 0);
 }
 
+/// What the list reads of an account without the rest (its health facts, see `view::Peek`) gives
+/// the status the model gives the whole account, in every case the rule tells apart; and the
+/// list puts the most urgent first.
+#[wasm_bindgen_test]
+fn the_list_s_status_is_the_model_s() {
+    const NOW: i64 = 1_800_000_000_000;
+    const DAY: i64 = 86_400_000;
+    let certificate = |t: char, ends: i64| {
+        json!({"pem": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", "sha1_thumbprint": t.to_string().repeat(40),
+            "sha256_thumbprint": "B".repeat(64), "not_before": ends - 365 * DAY, "not_after": ends, "key_held_by": "Chromium on Linux"})
+    };
+    let test = |ok: bool, by: Option<char>, failing_since: Option<i64>| {
+        let mut t = json!({"at": NOW - DAY, "checks": [{"id": "credentials", "ok": ok, "detail": "x", "fix": "y"}]});
+        if let Some(c) = by {
+            t["certificate"] = c.to_string().repeat(40).into();
+        }
+        if let Some(f) = failing_since {
+            t["failing_since"] = f.into();
+        }
+        t
+    };
+    let cases: Vec<(&str, serde_json::Value)> = vec![
+        ("never tested", json!({})),
+        ("working", json!({"certificate": certificate('A', NOW + 300 * DAY), "last_test": test(true, Some('A'), None)})),
+        ("ending soon", json!({"certificate": certificate('A', NOW + 10 * DAY), "last_test": test(true, Some('A'), None)})),
+        ("failing", json!({"certificate": certificate('A', NOW + 300 * DAY), "last_test": test(false, Some('A'), Some(NOW - 3 * DAY))})),
+        ("tested with another browser's", json!({"certificate": certificate('A', NOW + 300 * DAY),
+            "other_certificates": [certificate('C', NOW + 300 * DAY)], "last_test": test(true, Some('C'), None)})),
+        ("certificate replaced since", json!({"certificate": certificate('A', NOW + 300 * DAY), "last_test": test(true, Some('D'), None)})),
+        ("expired", json!({"certificate": certificate('A', NOW - DAY), "last_test": test(true, Some('A'), None)})),
+        ("kept before tests named a certificate", json!({"certificate": certificate('A', NOW + 300 * DAY), "last_test": test(false, None, None)})),
+    ];
+    let records: Vec<(RecordId, Cached)> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, (name, extra))| {
+            let id = format!("health{i}");
+            let mut r = account(&id, name);
+            for (k, v) in extra.as_object().unwrap() {
+                r.body.as_mut().unwrap()[k] = v.clone();
+            }
+            (rid(&id), kept(r))
+        })
+        .collect();
+    let accounts = Accounts::from_records(records.len(), records.iter().map(|(id, r)| (id, overlay_one(Some(r), None).unwrap())));
+    for (id, r) in &records {
+        let whole: xops_model::Integration = serde_json::from_str(r.body.as_deref().unwrap().get()).unwrap();
+        assert_eq!(accounts.status(id, NOW), Some(whole.status(NOW)), "{id}");
+    }
+    let order: Vec<String> = accounts
+        .by_urgency(NOW)
+        .into_iter()
+        .map(|(id, _)| accounts.get(id).unwrap().integration.name.as_str().to_string())
+        .collect();
+    assert_eq!(order[..3], ["expired", "failing", "kept before tests named a certificate"], "{order:?}");
+    assert_eq!(order[3], "ending soon");
+    assert_eq!(order[order.len() - 2..], ["tested with another browser's", "working"], "working last, by name: {order:?}");
+    assert_eq!(accounts.needing_attention(NOW), 6);
+}
+
 #[wasm_bindgen_test]
 fn status_lines_read_as_the_issue_words_them() {
     assert_eq!(SyncStatus::Saved.to_string(), "Saved");

@@ -71,7 +71,7 @@ fn NeedsAttention(accounts: ReadSignal<Accounts>) -> impl IntoView {
                                     <p>
                                         <A href=routes::account(&account.id)>{account.integration.name.as_str().to_string()}</A>
                                         " (" {account.integration.details.provider().label()} "): "
-                                        <HealthBadge id=account.id.clone() status=Signal::derive(move || Some(status))/>
+                                        <HealthBadge id=account.id.clone() status=Signal::derive(move || Some(status)) with_certificate=true/>
                                     </p>
                                     {next.map(|n| view! { <p class="next-step">{n}</p> })}
                                 </li>

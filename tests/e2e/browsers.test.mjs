@@ -232,7 +232,7 @@ test("a second browser renews its own certificate in one click; the first browse
   await second.page.goto(env.store.url + '/');
   const attention = second.page.getByTestId('certificates-attention');
   await attention.waitFor();
-  assert.match(await attention.innerText(), /1 certificate needs attention\s+Contoso \(this browser's own certificate\): 10 days left: renew it now/);
+  assert.match(await attention.innerText(), /1 certificate of this browser needs attention\s+Contoso \(this browser's own certificate\): 10 days left: renew it now/);
   await attention.getByRole('link', { name: 'Contoso' }).click();
   const own = browsersOf(second.page).getByRole('group', { name: "Renew this browser's certificate" });
   await own.getByRole('button', { name: 'Renew certificate' }).waitFor();

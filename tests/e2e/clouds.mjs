@@ -18,6 +18,8 @@ export async function downloadOf(page, button) {
 /** Fills and connects the AWS form (the page is on it); returns the new account's id and External ID. */
 export async function linkAws(page, { name, arn = ARN, type = 'Management Account' }) {
   assert.equal(await h1(page).textContent(), 'Link a New AWS Account');
+  // (The page makes it while it opens.)
+  await page.getByTestId('external-id').filter({ hasText: /^[0-9a-f]{48}$/ }).waitFor();
   const externalId = await page.getByTestId('external-id').textContent();
   assert.match(externalId, /^[0-9a-f]{48}$/, 'a fresh External ID of 48 hex digits');
   await page.getByTestId('xops-account').filter({ hasText: XOPS_AWS_ACCOUNT }).waitFor();

@@ -143,13 +143,13 @@ test('a passing test 25 hours old is tested again within 30 s of opening the app
   const opened = Date.now();
   const again = await context.newPage();
   await again.goto(`${env.store.url}/integrations/${id}`);
-  await statusOf(again).getByText('checked 25 hours ago').waitFor();
+  // (It may show "checked 25 hours ago" first, for as long as the test takes.)
   await statusOf(again).getByText('checked just now').waitFor({ timeout: 30_000 });
   const took = Date.now() - opened;
   assert.ok(took < 30_000, `re-tested ${took} ms after opening`);
   assert.ok(env.entra.requests.filter((r) => r.client_id === APP).length > tokensBefore, 'Microsoft was asked again');
   const record = await storedRecord(again, env.store, id);
-  assert.ok(record.body.last_test.at > old && record.body.last_test.automatic, 'kept, marked automatic');
+  assert.ok(record.body.last_test.at > opened && record.body.last_test.automatic, 'kept, marked automatic');
   // Working before and after: nothing for the activity log.
   const log = await (await again.request.get(`${env.store.url}/api/v1/activity?account=${id}`)).json();
   assert.equal(log.entries.filter((e) => e.kind === 'status_changed').length, 0);

@@ -185,10 +185,12 @@ test('the whole flow of the product text: Integrations → Microsoft → M365 �
   assert.ok(signedBy(key, cert));
   assert.doesNotMatch(await page.evaluate(() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage)), /PRIVATE|"d":/);
 
-  // Integrations lists it, with its certificate's days left; the card counts it.
+  // Integrations lists it, with its certificate's days left and a status it has earned (none yet:
+  // it was never tested); the card counts it.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Integrations' }).click();
   const row = page.getByRole('row', { name: /Contoso production/ });
-  assert.match(await row.textContent(), /Microsoft 365.*contoso\.onmicrosoft\.com.*Connected.*365 days left/);
+  assert.match(await row.textContent(), /Microsoft 365.*contoso\.onmicrosoft\.com.*Not tested yet.*365 days left/);
+  assert.doesNotMatch(await row.textContent(), /Connected/);
   assert.match(await page.getByRole('button', { name: /^Microsoft/ }).textContent(), /1 account linked/);
 
   // Sign out and in: straight to Home now.

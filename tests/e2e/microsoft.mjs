@@ -5,13 +5,16 @@ import { readFileSync } from 'node:fs';
 import { startStore, launchBrowser } from './harness.mjs';
 import { startFakeEntra } from './fake-entra.mjs';
 
-/** A fake Entra and Graph, a store pointed at it (logging at trace level, so that "never logs an
+/** A fake Entra, Graph and Resource Manager, a store pointed at it (logging at trace level, so that "never logs an
  * assertion, a token or a proof" is tested where it could fail), and a browser, for one test file. */
 export function useMicrosoft({ before, after }) {
   const env = {};
   before(async () => {
     env.entra = await startFakeEntra();
-    env.store = await startStore({ args: ['--microsoft-authority', env.entra.url, '--microsoft-graph', env.entra.url], logLevel: 'trace' });
+    env.store = await startStore({
+      args: ['--microsoft-authority', env.entra.url, '--microsoft-graph', env.entra.url, '--azure-resource-manager', env.entra.url],
+      logLevel: 'trace',
+    });
     env.browser = await launchBrowser();
   });
   after(async () => {

@@ -159,26 +159,28 @@ test('an organization domain the tenant does not own is flagged, and a replayed 
   await context.close();
 });
 
-test('an Azure account is tested the same way, without the Exchange check', async () => {
+test('an Azure account is signed for the same way, and asked of Resource Manager instead of Graph and Exchange', async () => {
   const { page, context, problems } = await newPage(env.browser);
   await signUpViaApi(page, env.store);
   const tenantId = tenant(['northwind.com'], 'Northwind');
+  const subscription = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
+  env.entra.addSubscription(tenantId, subscription, { displayName: 'Northwind prod', roles: { [APP]: 'Reader' } });
   await page.goto(env.store.url + '/integrations/azure/new');
   await page.getByRole('textbox', { name: 'Azure Account Name' }).fill('Northwind Azure');
   await page.getByRole('textbox', { name: 'Tenant ID' }).fill(tenantId);
   await page.getByRole('textbox', { name: 'Application ID' }).fill(APP);
-  await page.getByRole('textbox', { name: 'Subscription ID' }).fill('3fa85f64-5717-4562-b3fc-2c963f66afa6');
+  await page.getByRole('textbox', { name: 'Subscription ID' }).fill(subscription);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Generate Public Key' }).click()]);
   env.entra.addApp(tenantId, APP, { certificates: [readFileSync(await download.path(), 'utf8')] });
   await page.getByRole('button', { name: 'Connect' }).click();
   await page.waitForURL(/\/integrations\/[0-9a-f-]{36}\?linked=1$/);
   await synced(page);
   const checks = await testConnection(page);
-  assert.deepEqual(Object.keys(checks), ['Credentials accepted', 'Organization matches']);
-  assert.ok(checks['Credentials accepted'].ok && checks['Organization matches'].ok);
-  assert.match(checks['Organization matches'].text, /The tenant is “Northwind”/);
+  assert.deepEqual(Object.keys(checks), ['Credentials accepted', 'Subscription enabled', 'Read access granted']);
+  for (const [title, c] of Object.entries(checks)) assert.ok(c.ok, `${title}: ${c.text}`);
+  assert.match(checks['Subscription enabled'].text, /“Northwind prod”/);
   const scopes = env.entra.requests.filter((r) => r.client_assertion && r.scope).slice(-1).map((r) => r.scope);
-  assert.deepEqual(scopes, ['https://graph.microsoft.com/.default']);
+  assert.deepEqual(scopes, ['https://management.azure.com/.default'], 'one assertion, for Resource Manager');
   assert.deepEqual(problems, []);
   await context.close();
 });

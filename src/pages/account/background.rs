@@ -13,7 +13,7 @@ use super::held::signing_key;
 use crate::api::Api;
 use crate::health::Checks;
 use crate::keys::KeyStore;
-use crate::session::Session;
+use crate::session::{Session, SessionState};
 use crate::sync::{SyncEngine, SyncStatus};
 use leptos::prelude::*;
 use xops_model::health::Health;
@@ -54,10 +54,13 @@ fn start(handles: Handles) {
         return;
     }
     leptos::task::spawn_local(async move {
-        loop {
+        // The app's session and engine live as long as the page; an embedder's (the browser
+        // tests') may go, and the checks with them.
+        while handles.session.state().try_get_untracked().is_some() {
             round(&handles).await;
             crate::started::sleep_ms(ROUND_EVERY_MS).await;
         }
+        STARTED.with(|s| s.set(false));
     });
 }
 
@@ -86,21 +89,23 @@ pub fn due(health: Health, now: i64) -> bool {
 }
 
 async fn round(h: &Handles) {
-    let Some(me) = h.session.me() else { return };
+    let Some(SessionState::SignedIn(me)) = h.session.state().try_get_untracked() else { return };
     // Viewers cannot test; until the first catch-up the device's copy may be old.
-    if !me.role.changes_accounts() || h.engine.status().get_untracked() == SyncStatus::Loading {
+    if !me.role.changes_accounts() || h.engine.status().try_get_untracked() != Some(SyncStatus::Saved) {
         return;
     }
     let org = me.organization.id.clone();
     let now = js_sys::Date::now() as i64;
-    let candidates: Vec<RecordId> = h.engine.accounts().with_untracked(|a| {
+    let Some(candidates) = h.engine.accounts().try_with_untracked(|a| {
         a.by_urgency(now)
             .into_iter()
             .filter(|(_, s)| s.provider != Provider::Aws && due(s.health, now))
             .map(|(id, _)| id.clone())
             .filter(|id| now - last_attempt(&org, id) > ATTEMPT_EVERY_MS)
-            .collect()
-    });
+            .collect::<Vec<RecordId>>()
+    }) else {
+        return;
+    };
     if candidates.is_empty() {
         return;
     }
@@ -117,7 +122,9 @@ async fn round(h: &Handles) {
             if now - last_attempt(&org, &id) <= ATTEMPT_EVERY_MS || h.checks.is_checking_untracked(&id) {
                 continue;
             }
-            let Some(account) = h.engine.accounts().with_untracked(|a| a.get(&id).map(|a| (**a).clone())) else { continue };
+            let Some(account) = h.engine.accounts().try_with_untracked(|a| a.get(&id).map(|a| (**a).clone())).flatten() else {
+                continue;
+            };
             // Only where this browser holds a key for it.
             if !matches!(signing_key(&keys, &id, &account.integration).await, Ok(Some(_))) {
                 continue;

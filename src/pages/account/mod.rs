@@ -244,7 +244,7 @@ fn StatusSummary(account: Memo<Option<LinkedAccount>>, runner: TestRunner, can_c
         view! {
             <section class="status-summary" aria-labelledby="status-heading" data-testid="account-status">
                 <h2 id="status-heading" class="visually-hidden">"Status"</h2>
-                <p class="status-line"><span class="status-label">"Status: "</span><HealthBadge id=id status=status/></p>
+                <p class="status-line"><span class="status-label">"Status: "</span><HealthBadge id=id status=status with_certificate=true/></p>
                 {move || next().map(|n| view! { <p class="next-step">{n}</p> })}
                 <Show when=move || can_change.get() && to_test()>
                     <div class="actions">

@@ -134,6 +134,9 @@ pub async fn spawn_store(configure: impl FnOnce(&mut Config)) -> TestStore {
     let database_url = test_database(dir.path()).await;
     let mut config = Config::for_database(database_url.clone());
     config.static_dir = Some(site);
+    // No AWS access unless a test gives it (fake_cloud.rs): a developer's own credentials never
+    // reach a test store.
+    config.aws_environment = Some(Default::default());
     configure(&mut config);
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -50,6 +50,13 @@ fn spawn_store<'a>(
     let mut child = Command::new(binary)
         .args(["--listen", "127.0.0.1:0", "--database", database])
         .args(extra)
+        // No AWS access unless the test gives it: a developer's own credentials never reach it.
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
         .envs(env)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
