@@ -105,7 +105,8 @@ pub fn HealthBadge(
         let status = status.get()?;
         let checking = checking();
         let when = (!short && !checking).then(|| status.when(checks.now())).flatten();
-        let ending = status.certificate.filter(|e| with_certificate && matches!(e, Expiry::Soon { .. } | Expiry::Expiring { .. }));
+        let ending =
+            status.certificate.filter(|e| with_certificate && matches!(e, Expiry::Soon { .. } | Expiry::Expiring { .. }));
         Some(view! {
             <span class=class(status, checking) data-health=if checking { "checking" } else { status.health.key() }>
                 {label(status, checking)}

@@ -187,12 +187,24 @@ fn the_list_s_status_is_the_model_s() {
         ("never tested", json!({})),
         ("working", json!({"certificate": certificate('A', NOW + 300 * DAY), "last_test": test(true, Some('A'), None)})),
         ("ending soon", json!({"certificate": certificate('A', NOW + 10 * DAY), "last_test": test(true, Some('A'), None)})),
-        ("failing", json!({"certificate": certificate('A', NOW + 300 * DAY), "last_test": test(false, Some('A'), Some(NOW - 3 * DAY))})),
-        ("tested with another browser's", json!({"certificate": certificate('A', NOW + 300 * DAY),
-            "other_certificates": [certificate('C', NOW + 300 * DAY)], "last_test": test(true, Some('C'), None)})),
-        ("certificate replaced since", json!({"certificate": certificate('A', NOW + 300 * DAY), "last_test": test(true, Some('D'), None)})),
+        (
+            "failing",
+            json!({"certificate": certificate('A', NOW + 300 * DAY), "last_test": test(false, Some('A'), Some(NOW - 3 * DAY))}),
+        ),
+        (
+            "tested with another browser's",
+            json!({"certificate": certificate('A', NOW + 300 * DAY),
+            "other_certificates": [certificate('C', NOW + 300 * DAY)], "last_test": test(true, Some('C'), None)}),
+        ),
+        (
+            "certificate replaced since",
+            json!({"certificate": certificate('A', NOW + 300 * DAY), "last_test": test(true, Some('D'), None)}),
+        ),
         ("expired", json!({"certificate": certificate('A', NOW - DAY), "last_test": test(true, Some('A'), None)})),
-        ("kept before tests named a certificate", json!({"certificate": certificate('A', NOW + 300 * DAY), "last_test": test(false, None, None)})),
+        (
+            "kept before tests named a certificate",
+            json!({"certificate": certificate('A', NOW + 300 * DAY), "last_test": test(false, None, None)}),
+        ),
     ];
     let records: Vec<(RecordId, Cached)> = cases
         .iter()

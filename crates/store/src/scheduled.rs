@@ -125,9 +125,12 @@ async fn check_one(state: &AppState, sts: &Sts, credentials: &aws::Credentials, 
         }
     };
     let IntegrationDetails::Aws(details) = &integration.details else { return Ok(()) };
-    // Tested lately (a person pressed Test connection): due again a whole interval after that.
-    if let Some(last) = integration.last_test.as_ref().filter(|t| t.at + jittered(&due.id, interval) > now_millis()) {
-        return release(state, &due.organization, &due.id, last.at + jittered(&due.id, interval)).await;
+    // Tested lately (a person pressed Test connection), or linked lately and not tested yet (the
+    // person is still creating the role, and the page asks them to test it): due a whole
+    // interval after that.
+    let since = integration.last_test.as_ref().map_or(integration.created_at, |t| t.at);
+    if since + jittered(&due.id, interval) > now_millis() {
+        return release(state, &due.organization, &due.id, since + jittered(&due.id, interval)).await;
     }
     let target = aws::Target {
         role_arn: &details.role_arn,
