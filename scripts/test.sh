@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing and runs every test, layer by layer (after formatting and a check that
-# no modules import each other in a circle):
+# Installs what is missing and runs every test, layer by layer (after formatting, a check that
+# no modules import each other in a circle, and clippy):
 #   1. native: the model crate and the store (real HTTP, real SQLite in temp folders), then the
 #      store's HTTP tests again on a throwaway PostgreSQL server, with a two-process test
 #   2. browser: wasm-bindgen-test in headless Chromium
@@ -38,6 +38,12 @@ layer() {
 layer "formatting (cargo fmt --check; fix with cargo fmt)" cargo fmt --all -- --check
 layer "module structure (no modules importing each other in a circle)" \
     node scripts/tools/module-cycles.mjs src crates/*/src
+# clippy.toml's rules (no unwrap on what a user or the network controls, among others), as errors.
+clippy() {
+    cargo clippy --workspace --exclude xops-integrations --all-targets --quiet -- -D warnings &&
+        cargo clippy -p xops-integrations --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+}
+layer "lints (cargo clippy, native and wasm)" clippy
 layer "native tests" cargo test --workspace --exclude xops-integrations
 postgres_tests() {
     start_test_postgres

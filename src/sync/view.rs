@@ -8,7 +8,8 @@ use super::local::{Cached, Pending};
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use std::collections::{BTreeSet, HashMap};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
 use xops_model::verify::ConnectionTest;
 use xops_model::{AccountStatus, HealthFacts, Integration, Provider, RecordId, RecordKind, TestFacts};
@@ -59,7 +60,8 @@ pub fn overlay_one<'a>(confirmed: Option<&'a Cached>, pending: Option<&'a Pendin
 pub struct Accounts {
     by_id: HashMap<RecordId, Entry>,
     /// Every account in list order (see `sort_key`).
-    by_name: BTreeSet<(String, RecordId)>,
+    /// With each account's health facts, so a walk in list order needs no look-up.
+    by_name: BTreeMap<(String, RecordId), HealthFacts>,
     /// The accounts that have a certificate (the only ones that can need attention).
     with_certificate: BTreeSet<(String, RecordId)>,
     counts: [usize; 3],
@@ -248,7 +250,7 @@ impl Accounts {
         if certificate {
             self.with_certificate.insert(entry.key.clone());
         }
-        self.by_name.insert(entry.key.clone());
+        self.by_name.insert(entry.key.clone(), entry.facts);
         self.counts[slot(entry.provider)] += 1;
         self.by_id.insert(id.clone(), entry);
     }
@@ -272,7 +274,7 @@ impl Accounts {
 
     /// Every account, by name.
     pub fn by_name(&self) -> impl Iterator<Item = &Arc<LinkedAccount>> + '_ {
-        self.by_name.iter().filter_map(|(_, id)| self.get(id))
+        self.by_name.keys().filter_map(|(_, id)| self.get(id))
     }
 
     /// The names of the accounts of `provider` other than `except` (an id), read without
@@ -295,19 +297,26 @@ impl Accounts {
     }
 
     /// Every account's id and status, most urgent first, then by name: what Integrations lists
-    /// and Home and the top bar count. Reads only each account's facts.
+    /// and Home and the top bar count. Reads only each account's facts, and compares nothing: the
+    /// name index is already in order, so one walk over it into a bucket per rank (a handful)
+    /// keeps each bucket by name (no sort of every name on every change).
     pub fn by_urgency(&self, now_ms: i64) -> Vec<(&RecordId, AccountStatus)> {
-        let mut all: Vec<(&(String, RecordId), AccountStatus)> =
-            self.by_id.values().map(|e| (&e.key, e.facts.status(now_ms))).collect();
-        all.sort_by(|(a, sa), (b, sb)| sb.rank().cmp(&sa.rank()).then_with(|| a.cmp(b)));
-        all.into_iter().map(|((_, id), s)| (id, s)).collect()
+        let mut buckets: BTreeMap<Reverse<(u8, u8)>, Ranked<'_>> = BTreeMap::new();
+        for ((_, id), facts) in &self.by_name {
+            let status = facts.status(now_ms);
+            buckets.entry(Reverse(status.rank())).or_default().push((id, status));
+        }
+        buckets.into_values().flatten().collect()
     }
 
     /// How many accounts need attention at `now_ms`.
     pub fn needing_attention(&self, now_ms: i64) -> usize {
-        self.by_id.values().filter(|e| e.facts.status(now_ms).needs_attention()).count()
+        self.by_name.values().filter(|f| f.status(now_ms).needs_attention()).count()
     }
 }
+
+/// Accounts with their status, in list order.
+type Ranked<'a> = Vec<(&'a RecordId, AccountStatus)>;
 
 /// The last test an account shows: this tab's latest answer when it is newer than the kept
 /// one (an answer that was not kept, because a service did not answer, is shown all the same).

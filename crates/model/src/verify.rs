@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 
 /// The Microsoft Graph scope the first assertion is exchanged for.
 pub const GRAPH_SCOPE: &str = "https://graph.microsoft.com/.default";
+/// What a person can do when a service did not answer: nothing about their setup.
+pub const UNANSWERED_FIX: &str = "Try again in a few minutes. If it keeps happening, tell the people who run Xops for you.";
 /// The Azure Resource Manager scope an Azure account's assertion is exchanged for.
 pub const AZURE_SCOPE: &str = "https://management.azure.com/.default";
 /// The Exchange Online scope: its token's `roles` claim says whether Exchange.ManageAsApp is granted.

@@ -6,7 +6,7 @@
 use crate::microsoft::{Relay, TokenOutcome};
 use serde::Deserialize;
 use xops_model::integration::AzureScope;
-use xops_model::verify::{explain_entra_error, Check, CheckId, ConnectionTest, AZURE_SCOPE};
+use xops_model::verify::{explain_entra_error, Check, CheckId, ConnectionTest, AZURE_SCOPE, UNANSWERED_FIX};
 use xops_model::{ApplicationId, TenantId};
 
 pub const DEFAULT_RESOURCE_MANAGER: &str = "https://management.azure.com";
@@ -119,7 +119,6 @@ impl Relay {
         let reader_fix = format!(
             "In the Azure portal, open the {what}, then Access control (IAM) → Add role assignment → Reader, and assign it to the app (Application ID {application}). Then test again."
         );
-        let unanswered_fix = "Try again in a few minutes. If it keeps happening, tell the people who run Xops for you.";
         let token = match self.token(target.tenant, target.application, assertion, AZURE_SCOPE).await {
             TokenOutcome::Token(t) => t,
             TokenOutcome::Refused(description) => {
@@ -134,7 +133,7 @@ impl Relay {
                 result.checks.push(Check::unanswered(
                     CheckId::Credentials,
                     "Xops could not reach Microsoft just now, so nothing was checked; nothing is wrong with your setup that Xops knows of.",
-                    unanswered_fix,
+                    UNANSWERED_FIX,
                 ));
                 result.checks.push(Check::not_checked(scope_check, "Microsoft could not be reached."));
                 result.checks.push(Check::not_checked(CheckId::ReadAccess, "Microsoft could not be reached."));
@@ -171,7 +170,7 @@ impl Relay {
             Arm::Unanswered(why) => Check::unanswered(
                 scope_check,
                 format!("{why}, so the {what} could not be checked just now; nothing is wrong with your setup that Xops knows of."),
-                unanswered_fix,
+                UNANSWERED_FIX,
             ),
         };
         let scope_ok = found.ok;
@@ -202,7 +201,7 @@ impl Relay {
             Arm::Unanswered(why) => Check::unanswered(
                 CheckId::ReadAccess,
                 format!("{why}, so the app's permissions could not be checked just now; nothing is wrong with your setup that Xops knows of."),
-                unanswered_fix,
+                UNANSWERED_FIX,
             ),
         });
         result

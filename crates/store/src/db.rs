@@ -377,6 +377,22 @@ pub mod migrations {
     }
 }
 
+/// A time in milliseconds since the Unix epoch as the UTC calendar has it: year, month, day, and
+/// seconds into the day (Howard Hinnant's days-to-civil algorithm).
+pub fn civil(unix_ms: i64) -> (i64, i64, i64, i64) {
+    let secs = unix_ms.div_euclid(1000);
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2), month, day, rest)
+}
+
 /// Milliseconds since the Unix epoch: the store's one time format in the database.
 pub fn now_millis() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)

@@ -69,6 +69,22 @@ impl std::ops::Deref for AppState {
     }
 }
 
+/// The HTTP client every call to a cloud goes through (Microsoft, Azure, AWS): bounded in time,
+/// and never following a redirect to a host nobody configured.
+pub(crate) fn outbound_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(20))
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_else(|e| {
+            // Only a TLS back end that cannot start fails here; the default client then says so
+            // on its first call.
+            tracing::error!(error = %e, "the HTTP client for calls to the clouds could not be set up");
+            reqwest::Client::new()
+        })
+}
+
 /// Opens the database (running migrations) and builds the whole HTTP application.
 pub async fn build_app(config: Config) -> startup::Result<axum::Router> {
     let db = Db::open_with_pool(&config.database, config.pool_size).await?;

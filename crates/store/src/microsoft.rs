@@ -5,10 +5,9 @@
 //! logged; only the checklist leaves this module.
 
 use serde::Deserialize;
-use std::time::Duration;
 use xops_model::verify::{
     admin_consent_url, consent_fix, explain_entra_error, Check, CheckId, ConnectionTest, EXCHANGE_ROLE, EXCHANGE_SCOPE,
-    GRAPH_SCOPE,
+    GRAPH_SCOPE, UNANSWERED_FIX,
 };
 use xops_model::{ApplicationId, OrganizationDomain, OrganizationId, TenantId};
 
@@ -90,14 +89,8 @@ pub struct Target<'a> {
 
 impl Relay {
     pub fn new(authority: &str, graph: &str, arm: &str) -> Relay {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(20))
-            .connect_timeout(Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_default();
         Relay {
-            http,
+            http: crate::outbound_client(),
             authority: authority.trim_end_matches('/').to_string(),
             graph: graph.trim_end_matches('/').to_string(),
             arm: arm.trim_end_matches('/').to_string(),
@@ -308,9 +301,6 @@ impl Relay {
         result
     }
 }
-
-/// What a person can do when Microsoft did not answer: nothing about their setup.
-pub const UNANSWERED_FIX: &str = "Try again in a few minutes. If it keeps happening, tell the people who run Xops for you.";
 
 /// Why Graph gave no organization.
 enum GraphError {

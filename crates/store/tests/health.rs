@@ -16,24 +16,13 @@ const OTHER: &str = "00000002-0000-4000-8000-000000000000";
 const ROLE: &str = "arn:aws:iam::123456789012:role/XopsReadOnly";
 const EXTERNAL_ID: &str = "0123456789abcdef0123456789abcdef0123456789abcdef";
 const XOPS_ACCOUNT: &str = "111122223333";
-/// The fixture certificate's facts (see records.rs).
+/// The fixture certificate's thumbprint (see `common::fixture_certificate`).
 const THUMBPRINT: &str = "C9D73A40D02B751473A86314D847B1376EF78D18";
 
 fn aws() -> Value {
     let mut body = common::process::m365_body("Payments");
     body["details"] = json!({"provider": "aws", "account_type": "linked", "role_arn": ROLE, "external_id": EXTERNAL_ID});
     body
-}
-
-fn certificate() -> Value {
-    json!({
-        "pem": include_str!("fixtures/rsa2048.cer"),
-        "sha1_thumbprint": THUMBPRINT,
-        "sha256_thumbprint": "309BEC9D11ECAC934EFCFB9121FECA84F19862C8881B29CE456EB7F8B86F8D44",
-        "not_before": 1_795_971_841_000i64,
-        "not_after": 1_827_507_841_000i64,
-        "key_held_by": "Chromium on Linux"
-    })
 }
 
 /// A client assertion's shape, naming the certificate `thumbprint` in its `x5t` (the fake
@@ -179,7 +168,7 @@ async fn an_azure_subscription_must_be_there_enabled_and_readable() {
     body["details"] = json!({"provider": "azure", "tenant_id": "72f988bf-86f1-41af-91ab-2d7cd011db47",
         "application_id": "11111111-2222-3333-4444-555555555555",
         "scope": {"kind": "subscription", "subscription_id": subscription}});
-    body["certificate"] = certificate();
+    body["certificate"] = common::fixture_certificate();
     s.create_integration(&ada, ACCOUNT, body).await;
     let test = |body| {
         let (s, ada) = (&s, &ada);
@@ -226,7 +215,7 @@ async fn a_test_of_a_certificate_the_account_does_not_list_comes_back_sealed_for
 
     let with = |name: &str, test: &ConnectionTest| {
         let mut body = common::process::m365_body(name);
-        body["certificate"] = certificate();
+        body["certificate"] = common::fixture_certificate();
         body["last_test"] = serde_json::to_value(test).unwrap();
         body
     };

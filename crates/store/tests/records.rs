@@ -320,15 +320,7 @@ async fn account_names_are_unique_per_organization_in_any_case() {
 async fn a_certificate_s_facts_must_be_its_own() {
     let s = spawn_store(|_| {}).await;
     let c = s.sign_up("ada@contoso.com", "Contoso").await;
-    // Facts printed by `openssl x509 -fingerprint -sha1 -sha256 -startdate -enddate` for the fixture.
-    let certificate = json!({
-        "pem": include_str!("fixtures/rsa2048.cer"),
-        "sha1_thumbprint": "C9D73A40D02B751473A86314D847B1376EF78D18",
-        "sha256_thumbprint": "309BEC9D11ECAC934EFCFB9121FECA84F19862C8881B29CE456EB7F8B86F8D44",
-        "not_before": 1_795_971_841_000i64,
-        "not_after": 1_827_507_841_000i64,
-        "key_held_by": "Chromium on Linux"
-    });
+    let certificate = common::fixture_certificate();
     let mut body = integration("Contoso production");
     body["certificate"] = certificate.clone();
     assert_eq!(put(&s, &c, &new_id(1), Pre::Create, body.clone()).await.status(), 201);
@@ -459,15 +451,9 @@ async fn records_written_before_uniqueness_was_enforced_get_their_unique_values_
 /// other browsers' certificates and requests as an account lists, each with long names.
 fn big_integration(name: &str) -> Value {
     let mut body = integration(name);
-    let certificate = json!({
-        "pem": include_str!("fixtures/rsa2048.cer"),
-        "sha1_thumbprint": "C9D73A40D02B751473A86314D847B1376EF78D18",
-        "sha256_thumbprint": "309BEC9D11ECAC934EFCFB9121FECA84F19862C8881B29CE456EB7F8B86F8D44",
-        "not_before": 1_795_971_841_000i64,
-        "not_after": 1_827_507_841_000i64,
-        "key_held_by": "b".repeat(100),
-        "created_by": format!("{}@example.com", "c".repeat(230)),
-    });
+    let mut certificate = common::fixture_certificate();
+    certificate["key_held_by"] = "b".repeat(100).into();
+    certificate["created_by"] = format!("{}@example.com", "c".repeat(230)).into();
     body["certificate"] = certificate.clone();
     body["other_certificates"] = json!(vec![certificate.clone(); 10]);
     body["browser_requests"] = json!(vec![certificate; 10]);

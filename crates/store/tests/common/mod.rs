@@ -85,6 +85,19 @@ impl TestStore {
     }
 }
 
+/// The RSA 2048 certificate of the fixtures, described as the app describes one it made (facts
+/// printed by `openssl x509 -fingerprint -sha1 -sha256 -startdate -enddate`).
+pub fn fixture_certificate() -> serde_json::Value {
+    serde_json::json!({
+        "pem": include_str!("../fixtures/rsa2048.cer"),
+        "sha1_thumbprint": "C9D73A40D02B751473A86314D847B1376EF78D18",
+        "sha256_thumbprint": "309BEC9D11ECAC934EFCFB9121FECA84F19862C8881B29CE456EB7F8B86F8D44",
+        "not_before": 1_795_971_841_000i64,
+        "not_after": 1_827_507_841_000i64,
+        "key_held_by": "Chromium on Linux"
+    })
+}
+
 /// scripts/test.sh runs the store's tests a second time with XOPS_TEST_POSTGRES set to a
 /// throwaway PostgreSQL server's admin URL; each store then gets a fresh database there.
 pub fn postgres_admin_url() -> Option<String> {
