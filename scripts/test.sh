@@ -47,7 +47,8 @@ layer "lints (cargo clippy, native and wasm)" clippy
 layer "native tests" cargo test --workspace --exclude xops-integrations
 postgres_tests() {
     start_test_postgres
-    cargo test -p xops-store --test accounts --test records --test web --test verify --test multiprocess --test team
+    cargo test -p xops-store --test accounts --test records --test web --test verify --test multiprocess --test team \
+        --test health --test devices
 }
 layer "store tests on PostgreSQL (a temporary server; two store processes)" postgres_tests
 layer "browser tests (wasm-bindgen-test, headless Chromium)" \

@@ -51,7 +51,8 @@ export async function testConnection(page, button = page.getByRole('region', { n
   const answered = page.waitForResponse((r) => r.request().method() === 'POST' && /\/integrations\/[^/]+\/verify$/.test(r.url()));
   await button.click();
   await answered;
-  await page.getByRole('button', { name: 'Testing…' }).waitFor({ state: 'detached' });
+  // (The status line at the top offers the test too: the section's own button is the one to watch.)
+  await page.getByRole('region', { name: 'Test connection' }).getByRole('button', { name: 'Testing…' }).waitFor({ state: 'detached' });
   await page.getByTestId('test-result').waitFor();
   const checks = {};
   for (const li of await page.locator('.checklist li').all()) {

@@ -78,19 +78,24 @@ async fn end_session(state: &AppState, hash: &str) -> Result<(), AppError> {
 }
 
 pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, SESSION_COOKIE)
+}
+
+/// The value of the cookie `name` the request carries, if any (empty counts as none).
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(n, _)| *n == name)
         .map(|(_, value)| value.to_string())
         .filter(|v| !v.is_empty())
 }
 
 /// Whether this request arrived over https, as far as the store can tell.
-fn over_https(headers: &HeaderMap) -> bool {
+pub(crate) fn over_https(headers: &HeaderMap) -> bool {
     let h = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_ascii_lowercase();
     h("origin").starts_with("https://") || h("x-forwarded-proto") == "https"
 }
@@ -98,15 +103,21 @@ fn over_https(headers: &HeaderMap) -> bool {
 /// The session cookie: HttpOnly (no script reads it), SameSite=Strict (no other site sends it),
 /// scoped to the API, Secure over https.
 pub fn session_cookie(config: &Config, headers: &HeaderMap, token: &str, max_age_secs: u64) -> String {
-    let secure = match config.cookie_secure {
-        CookieSecure::Always => true,
-        CookieSecure::Never => false,
-        CookieSecure::Auto => over_https(headers),
-    };
+    let secure = secure_cookies(config, headers);
     format!(
         "{SESSION_COOKIE}={token}; Path=/api; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{}",
         if secure { "; Secure" } else { "" }
     )
+}
+
+/// Whether cookies set on this answer get `Secure` (and the answer HSTS): `--cookie-secure`, or,
+/// by default, whether the request came over https.
+pub(crate) fn secure_cookies(config: &Config, headers: &HeaderMap) -> bool {
+    match config.cookie_secure {
+        CookieSecure::Always => true,
+        CookieSecure::Never => false,
+        CookieSecure::Auto => over_https(headers),
+    }
 }
 
 pub fn not_signed_in() -> AppError {
@@ -234,6 +245,11 @@ pub mod throttle {
 
     pub fn address_key(ip: std::net::IpAddr) -> String {
         format!("address:{ip}")
+    }
+
+    /// One known device's sign-ins (see `crate::devices`): its failures count for it alone.
+    pub fn device_key(device: &str) -> String {
+        format!("device:{device}")
     }
 
     pub fn signup_address_key(address: impl std::fmt::Display) -> String {

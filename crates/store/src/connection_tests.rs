@@ -9,54 +9,29 @@ use crate::accounts::Actor;
 use crate::db::{now_millis, Db};
 use crate::error::AppError;
 use crate::records;
+use crate::store_keys::MacKey;
 use crate::{activity, AppState};
 use base64::Engine;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 use xops_model::verify::ConnectionTest;
 use xops_model::{ActivityKind, Integration, OrganizationId, Record, RecordId, RecordKind, Sha1Thumbprint, UserId};
 
-/// The key the store seals results with: random, made once per database (so every store process
-/// on it shares it), kept in `store_meta`.
-pub struct SealKey([u8; 32]);
+/// What the store seals results with (a `MacKey` of its own, see `store_keys`).
+pub struct SealKey(MacKey);
 
+/// Its name in `store_meta`.
 const SEAL_KEY: &str = "connection_test_seal_key";
 
 impl SealKey {
     pub async fn load_or_create(db: &Db) -> Result<SealKey, sqlx::Error> {
-        use sqlx::Row;
-        let mut fresh = [0u8; 32];
-        crate::random::fill_random(&mut fresh);
-        let hex: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
-        // Two processes starting at once: the first insert wins, and both read it.
-        sqlx::query("INSERT INTO store_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
-            .bind(SEAL_KEY)
-            .bind(&hex)
-            .execute(&db.pool)
-            .await?;
-        let kept: String =
-            sqlx::query("SELECT value FROM store_meta WHERE key = $1").bind(SEAL_KEY).fetch_one(&db.pool).await?.try_get(0)?;
-        let mut key = [0u8; 32];
-        for (i, byte) in key.iter_mut().enumerate() {
-            *byte = kept
-                .get(2 * i..2 * i + 2)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| sqlx::Error::Decode(format!("store_meta {SEAL_KEY} is not 64 hexadecimal digits").into()))?;
-        }
-        Ok(SealKey(key))
-    }
-
-    fn mac(&self, organization: &OrganizationId, account: &RecordId, test: &ConnectionTest) -> Option<Hmac<Sha256>> {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0).ok()?;
-        mac.update(&test.sealed_bytes(organization.as_str(), account.as_str()).ok()?);
-        Some(mac)
+        Ok(SealKey(MacKey::load_or_create(db, SEAL_KEY).await?))
     }
 
     /// `test`, sealed for `account` of `organization`.
     pub fn seal(&self, organization: &OrganizationId, account: &RecordId, mut test: ConnectionTest) -> ConnectionTest {
-        test.seal = self
-            .mac(organization, account, &test)
-            .map(|m| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(m.finalize().into_bytes()));
+        test.seal = test
+            .sealed_bytes(organization.as_str(), account.as_str())
+            .ok()
+            .map(|bytes| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(self.0.sign(&bytes)));
         test
     }
 
@@ -64,7 +39,7 @@ impl SealKey {
     pub fn verify(&self, organization: &OrganizationId, account: &RecordId, test: &ConnectionTest) -> bool {
         let Some(seal) = test.seal.as_deref() else { return false };
         let Ok(seal) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(seal) else { return false };
-        self.mac(organization, account, test).is_some_and(|m| m.verify_slice(&seal).is_ok())
+        test.sealed_bytes(organization.as_str(), account.as_str()).is_ok_and(|bytes| self.0.verify(&bytes, &seal))
     }
 }
 
@@ -204,7 +179,7 @@ mod tests {
 
     #[test]
     fn a_seal_covers_the_result_its_account_and_its_organization() {
-        let key = SealKey([7; 32]);
+        let key = SealKey(MacKey::from_bytes([7; 32]));
         let org = OrganizationId::parse("0b7c2f55-2a4c-4b8e-9a43-5d1c2e3f4a5b").unwrap();
         let account = RecordId::parse("00000001-0000-4000-8000-000000000000").unwrap();
         let other = RecordId::parse("00000002-0000-4000-8000-000000000000").unwrap();
@@ -213,7 +188,7 @@ mod tests {
         assert!(!key.verify(&org, &other, &sealed), "another account");
         assert!(!key.verify(&OrganizationId::parse("0b7c2f55-2a4c-4b8e-9a43-5d1c2e3f4a5c").unwrap(), &account, &sealed));
         assert!(!key.verify(&org, &account, &ConnectionTest { at: 2, ..sealed.clone() }), "a changed result");
-        assert!(!SealKey([8; 32]).verify(&org, &account, &sealed), "another store's key");
+        assert!(!SealKey(MacKey::from_bytes([8; 32])).verify(&org, &account, &sealed), "another store's key");
         assert!(!key.verify(&org, &account, &ConnectionTest::new(1)), "no seal");
     }
 }

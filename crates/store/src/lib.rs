@@ -13,6 +13,7 @@ pub mod config;
 pub mod connection_tests;
 pub mod db;
 pub mod deploy_kit;
+pub mod devices;
 pub mod error;
 pub mod graph_keys;
 pub mod group_commit;
@@ -28,6 +29,7 @@ pub mod records;
 pub mod scheduled;
 pub mod secrets;
 pub mod server;
+pub mod store_keys;
 pub mod team;
 pub mod web;
 
@@ -53,6 +55,8 @@ pub struct Shared {
     pub aws: aws::Sts,
     /// What the store seals connection tests with (see [`connection_tests`]).
     pub seal: connection_tests::SealKey,
+    /// What the store signs device cookies with (see [`devices`]).
+    pub devices: devices::Devices,
     /// Password hashing at once (see [`auth::HashSlots`]).
     pub hashing: auth::HashSlots,
     /// Sessions checked lately (see [`recent`]): most requests need no database round trip to
@@ -95,6 +99,9 @@ pub async fn build_app(config: Config) -> startup::Result<axum::Router> {
     let seal = connection_tests::SealKey::load_or_create(&db)
         .await
         .map_err(|e| startup::StartError::new(format!("cannot read or make the connection tests' seal key: {e}")))?;
+    let devices = devices::Devices::load_or_create(&db)
+        .await
+        .map_err(|e| startup::StartError::new(format!("cannot read or make the device cookies' key: {e}")))?;
     match config.aws_credentials() {
         Ok(Some(c)) => tracing::info!(access_key_id = %c.access_key_id, sts = %config.aws_sts_endpoint, "AWS accounts are tested with these AWS credentials"),
         Ok(None) => tracing::info!("no AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile in ~/.aws): AWS accounts cannot be tested"),
@@ -110,6 +117,7 @@ pub async fn build_app(config: Config) -> startup::Result<axum::Router> {
         microsoft,
         aws,
         seal,
+        devices,
         hashing,
         sessions: Default::default(),
         records: Default::default(),

@@ -3,11 +3,12 @@
 use super::json::ApiJson;
 use crate::accounts::{self, UserRef};
 use crate::auth::{self, throttle, CurrentUser};
+use crate::devices;
 use crate::error::AppError;
 use crate::AppState;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::Json;
 use std::net::SocketAddr;
 use xops_model::account::INVALID_CREDENTIALS;
@@ -18,7 +19,9 @@ fn first_field_error(errors: Vec<xops_model::FieldError>) -> AppError {
     AppError::of(ErrorCode::Validation, e.message).field(e.field)
 }
 
-/// Starts a session for `user` and answers with who they are and the cookie.
+/// Starts a session for `user` and answers with who they are, the session cookie, and the device
+/// cookie that makes this browser a known device for them (the one it showed, renewed, or a new
+/// one; see `devices`).
 pub(super) async fn signed_in(
     state: &AppState,
     headers: &HeaderMap,
@@ -27,8 +30,13 @@ pub(super) async fn signed_in(
 ) -> Result<Response, AppError> {
     let token = auth::create_session(&state.db, &state.config, &user).await?;
     let me = accounts::me(&state.db, &user).await?;
-    let cookie = auth::session_cookie(&state.config, headers, &token, state.config.session_lifetime_secs);
-    Ok((status, [(header::SET_COOKIE, cookie)], Json(me)).into_response())
+    let session = auth::session_cookie(&state.config, headers, &token, state.config.session_lifetime_secs);
+    let device = match state.devices.known(headers, &me.user.email) {
+        Some(known) => known.cookie().to_string(),
+        None => state.devices.issue(&me.user.email),
+    };
+    let device = devices::cookie_header(&state.config, headers, &device);
+    Ok((status, AppendHeaders([(header::SET_COOKIE, session), (header::SET_COOKIE, device)]), Json(me)).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "accounts", request_body = SignupRequest, responses((status = 201, description = "Created the organization and its first user; signed in (Set-Cookie)", body = Me), (status = 409, description = "The email cannot be used (it has an account)", body = ApiError), (status = 422, description = "A field is not valid; `field` names it", body = ApiError), (status = 403, description = "Origin not allowed", body = ApiError), (status = 429, description = "Too many sign-ups from this address or in total; see Retry-After", body = ApiError), (status = 503, description = "Too many sign-ins and sign-ups at once; see Retry-After", body = ApiError)))]
@@ -71,6 +79,15 @@ pub(super) async fn signup_limits(state: &AppState, address: &str, what: &str) -
 
 const TOO_MANY_SIGN_INS: &str = "Too many failed sign-ins.";
 
+/// What a successful sign-in does to a counter it went through.
+enum OnSuccess {
+    /// The device's or the account's: it starts afresh.
+    Clear,
+    /// The address's: this attempt was not a failure, so it is taken back (with the wait it
+    /// started), and others' failures from the address still count.
+    TakeBack,
+}
+
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginRequest, responses((status = 200, description = "Signed in (Set-Cookie)", body = Me), (status = 401, description = "Unknown email or wrong password (the same answer for both)", body = ApiError), (status = 429, description = "Too many failed sign-ins; see Retry-After", body = ApiError), (status = 503, description = "Too many sign-ins at once; see Retry-After", body = ApiError)))]
 pub async fn login(
     State(state): State<AppState>,
@@ -79,10 +96,24 @@ pub async fn login(
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Response, AppError> {
     let email = Email::parse(&req.email).map_err(|e| first_field_error(vec![e]))?;
-    let account_key = throttle::account_key(email.as_str());
-    let address_key = throttle::address_key(auth::client_ip(&state, peer, &headers));
+    // A browser this account signed in from before is counted on its own: strangers' failures
+    // for the account (or from the address) do not keep its owner out. Any other browser keeps
+    // the account's and the address's limits.
+    let device = state.devices.known(&headers, email.as_str());
+    let counted: Vec<(String, i64, OnSuccess)> = match &device {
+        Some(d) => vec![(throttle::device_key(&d.id), throttle::ACCOUNT_FREE_FAILURES, OnSuccess::Clear)],
+        None => vec![
+            (
+                throttle::address_key(auth::client_ip(&state, peer, &headers)),
+                throttle::ADDRESS_FREE_FAILURES,
+                OnSuccess::TakeBack,
+            ),
+            (throttle::account_key(email.as_str()), throttle::ACCOUNT_FREE_FAILURES, OnSuccess::Clear),
+        ],
+    };
     // A cheap look first, so a waiting client does not queue for a password slot.
-    let wait = throttle::wait_ms(&state.db, &[&account_key, &address_key]).await?;
+    let keys: Vec<&str> = counted.iter().map(|(k, _, _)| k.as_str()).collect();
+    let wait = throttle::wait_ms(&state.db, &keys).await?;
     if wait > 0 {
         return Err(throttle::too_many(TOO_MANY_SIGN_INS, wait));
     }
@@ -94,22 +125,24 @@ pub async fn login(
     // The attempt is counted in the password slot, just before the check: guesses sent at once
     // line up here, and only the free ones are checked.
     let slot = state.hashing.slot().await?;
-    let address_attempt = throttle::attempt(&state.db, &address_key, throttle::ADDRESS_FREE_FAILURES).await?;
-    if let throttle::Attempt::Blocked { wait_ms } = address_attempt {
-        return Err(throttle::too_many(TOO_MANY_SIGN_INS, wait_ms));
-    }
-    if let throttle::Attempt::Blocked { wait_ms } =
-        throttle::attempt(&state.db, &account_key, throttle::ACCOUNT_FREE_FAILURES).await?
-    {
-        return Err(throttle::too_many(TOO_MANY_SIGN_INS, wait_ms));
+    let mut attempts = Vec::with_capacity(counted.len());
+    for (key, free, on_success) in &counted {
+        match throttle::attempt(&state.db, key, *free).await? {
+            throttle::Attempt::Blocked { wait_ms } => return Err(throttle::too_many(TOO_MANY_SIGN_INS, wait_ms)),
+            attempt => attempts.push((key, attempt, on_success)),
+        }
     }
     // One password check whether or not the account exists: the same work, the same time.
     let ok = slot.run(move || auth::verify_password(&req.password, stored.as_deref())).await?;
     drop(slot);
     match user {
         Some(user) if ok => {
-            throttle::clear(&state.db, &account_key).await?;
-            throttle::take_back(&state.db, &address_key, address_attempt).await?;
+            for (key, attempt, on_success) in attempts {
+                match on_success {
+                    OnSuccess::Clear => throttle::clear(&state.db, key).await?,
+                    OnSuccess::TakeBack => throttle::take_back(&state.db, key, attempt).await?,
+                }
+            }
             signed_in(&state, &headers, user, StatusCode::OK).await
         }
         _ => Err(AppError::of(ErrorCode::InvalidCredentials, INVALID_CREDENTIALS)),

@@ -169,11 +169,16 @@ static FILE_HEADERS: std::sync::LazyLock<Vec<(header::HeaderName, HeaderValue)>>
         .collect()
 });
 
+/// How long a browser that saw this store over https keeps to https for it (HSTS): a year.
+const HSTS: &str = "max-age=31536000";
+
 /// What every request passes through, in one layer (each layer costs the request a boxed future
 /// and a copy of the service behind it): a request for a host this store does not answer as is
 /// refused, and every response gets the security headers. Documents set their own CSP; everything
-/// else gets the API's "nothing at all" policy.
+/// else gets the API's "nothing at all" policy. An answer to a request that came over https (or
+/// any, with `--cookie-secure always`) tells the browser to use nothing but https from now on.
 async fn front_door(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let https = crate::auth::secure_cookies(&state.config, req.headers());
     let host = req.headers().get(header::HOST).map(|h| h.to_str().unwrap_or("(not text)"));
     let mut res = match host {
         Some(host) if !state.config.answers_as(host) => {
@@ -192,6 +197,9 @@ async fn front_door(State(state): State<AppState>, req: Request, next: Next) -> 
         h.insert(name.clone(), value.clone());
     }
     h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(API_CSP));
+    if https {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
+    }
     h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
     res
 }
