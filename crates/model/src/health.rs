@@ -34,13 +34,13 @@ pub struct TestFacts {
 }
 
 impl TestFacts {
-    /// The facts of `test`, made for an account whose certificates are `listed`.
-    pub fn of<'a>(test: &ConnectionTest, mut listed: impl Iterator<Item = &'a Sha1Thumbprint>) -> TestFacts {
+    /// The facts of `test`, made for an account that uses the certificates `uses` says it does.
+    pub fn of(test: &ConnectionTest, uses: impl Fn(&Sha1Thumbprint) -> bool) -> TestFacts {
         TestFacts {
             at: test.at,
             passed: test.passed(),
             failing_since: test.failing_since.unwrap_or(test.at),
-            of_current_certificate: test.certificate.as_ref().is_none_or(|t| listed.any(|l| l == t)),
+            of_current_certificate: test.certificate.as_ref().is_none_or(uses),
         }
     }
 }
@@ -84,11 +84,10 @@ impl HealthFacts {
 
 impl Integration {
     pub fn health_facts(&self) -> HealthFacts {
-        let listed = self.certificate.iter().chain(&self.other_certificates).map(|c| &c.sha1_thumbprint);
         HealthFacts {
             provider: self.details.provider(),
             certificate_ends: self.certificate.as_ref().map(|c| c.not_after),
-            last_test: self.last_test.as_ref().map(|t| TestFacts::of(t, listed)),
+            last_test: self.last_test.as_ref().map(|t| TestFacts::of(t, |c| self.uses_certificate(c))),
         }
     }
 

@@ -219,6 +219,13 @@ impl Integration {
         self.other_certificates.iter().filter(move |c| !c.has_expired(now_ms))
     }
 
+    /// Whether the account uses the certificate `thumbprint` to sign in: its own, or another
+    /// browser's in use (a request still waiting is not on the app registration yet). Only a test
+    /// such a certificate signed says anything about the account.
+    pub fn uses_certificate(&self, thumbprint: &crate::certificate::Sha1Thumbprint) -> bool {
+        self.certificate.iter().chain(&self.other_certificates).any(|c| &c.sha1_thumbprint == thumbprint)
+    }
+
     /// Every certificate the record holds, with its field path: the one in use, other browsers',
     /// and those waiting for approval.
     pub fn all_certificates(&self) -> impl Iterator<Item = (String, &CertificateInfo)> {

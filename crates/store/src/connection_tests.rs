@@ -96,9 +96,9 @@ pub async fn keep(
         return Ok(None);
     };
     let Some(body) = current.record.body.as_ref() else { return Ok(None) };
-    let mut integration: Integration = serde_json::from_value(body.clone()).map_err(AppError::internal)?;
-    let listed = |t: &Sha1Thumbprint| integration.all_certificates().any(|(_, c)| &c.sha1_thumbprint == t);
-    if test.certificate.as_ref().is_some_and(|t| !listed(t)) {
+    // Read from the body in place (a `&Value` is a deserializer), as record writes do.
+    let mut integration = <Integration as serde::Deserialize>::deserialize(body).map_err(AppError::internal)?;
+    if test.certificate.as_ref().is_some_and(|t| !integration.uses_certificate(t)) {
         return Ok(None);
     }
     let now = now_millis();

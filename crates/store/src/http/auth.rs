@@ -20,18 +20,19 @@ fn first_field_error(errors: Vec<xops_model::FieldError>) -> AppError {
 }
 
 /// Starts a session for `user` and answers with who they are, the session cookie, and the device
-/// cookie that makes this browser a known device for them (the one it showed, renewed, or a new
-/// one; see `devices`).
+/// cookie that makes this browser a known device for them: `known`, the one the sign-in showed,
+/// renewed, or else a new one (see `devices`).
 pub(super) async fn signed_in(
     state: &AppState,
     headers: &HeaderMap,
     user: UserRef,
     status: StatusCode,
+    known: Option<devices::KnownDevice>,
 ) -> Result<Response, AppError> {
     let token = auth::create_session(&state.db, &state.config, &user).await?;
     let me = accounts::me(&state.db, &user).await?;
     let session = auth::session_cookie(&state.config, headers, &token, state.config.session_lifetime_secs);
-    let device = match state.devices.known(headers, &me.user.email) {
+    let device = match known {
         Some(known) => known.cookie().to_string(),
         None => state.devices.issue(&me.user.email),
     };
@@ -58,7 +59,7 @@ pub async fn signup(
     let hash = state.hashing.run(move || auth::hash_password(&password)).await??;
     let user = accounts::create_organization_with_user(&state.db, &valid.organization, &valid.email, &hash).await?;
     tracing::info!(user = %user.user_id, organization = %user.organization_id, "signed up");
-    signed_in(&state, &headers, user, StatusCode::CREATED).await
+    signed_in(&state, &headers, user, StatusCode::CREATED, None).await
 }
 
 /// The sign-up limits (per client address, and in total, per hour), for anything that creates a
@@ -143,7 +144,7 @@ pub async fn login(
                     OnSuccess::TakeBack => throttle::take_back(&state.db, key, attempt).await?,
                 }
             }
-            signed_in(&state, &headers, user, StatusCode::OK).await
+            signed_in(&state, &headers, user, StatusCode::OK, device).await
         }
         _ => Err(AppError::of(ErrorCode::InvalidCredentials, INVALID_CREDENTIALS)),
     }

@@ -146,5 +146,6 @@ pub async fn join(State(state): State<AppState>, parts: Parts, ApiJson(req): Api
     let hash = state.hashing.run(move || auth::hash_password(&password)).await??;
     let user = team::join(&state.db, &req.token, &hash, address).await?;
     tracing::info!(user = %user.user_id, organization = %user.organization_id, "joined through an invitation");
-    signed_in(&state, &parts.headers, user, StatusCode::CREATED).await
+    // A new person: this browser becomes their first known device.
+    signed_in(&state, &parts.headers, user, StatusCode::CREATED, None).await
 }
