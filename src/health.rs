@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 use std::collections::BTreeSet;
-use xops_model::health::Health;
 use xops_model::{AccountStatus, Expiry, RecordId};
 
 /// The accounts this tab is testing now, and the time the pages count "3 hours ago" from (moved
@@ -86,14 +85,13 @@ pub fn label(status: AccountStatus, checking: bool) -> &'static str {
     }
 }
 
-/// The status word, coloured, with when ("checked 3 hours ago") unless `short`, and with the
-/// certificate's warning (60 and 14 days before its end) when `with_certificate` (where no column
-/// of its own shows the certificate).
+/// The status word, coloured, with when ("checked 3 hours ago"), and with the certificate's
+/// warning (60 and 14 days before its end) when `with_certificate` (where no column of its own
+/// shows the certificate).
 #[component]
 pub fn HealthBadge(
     id: RecordId,
     #[prop(into)] status: Signal<Option<AccountStatus>>,
-    #[prop(optional)] short: bool,
     #[prop(optional)] with_certificate: bool,
 ) -> impl IntoView {
     let checks = Checks::expect_context();
@@ -104,7 +102,7 @@ pub fn HealthBadge(
     move || {
         let status = status.get()?;
         let checking = checking();
-        let when = (!short && !checking).then(|| status.when(checks.now())).flatten();
+        let when = (!checking).then(|| status.when(checks.now())).flatten();
         let ending =
             status.certificate.filter(|e| with_certificate && matches!(e, Expiry::Soon { .. } | Expiry::Expiring { .. }));
         Some(view! {
@@ -115,10 +113,4 @@ pub fn HealthBadge(
             {ending.map(|e| view! { <span class="health-certificate">{format!(" · certificate: {}", e.describe())}</span> })}
         })
     }
-}
-
-/// Whether a status is one a test result earned (Working or Failing), rather than one waiting for
-/// a first test.
-pub fn tested(status: AccountStatus) -> bool {
-    matches!(status.health, Health::Working { .. } | Health::Failing { .. })
 }

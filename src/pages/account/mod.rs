@@ -40,6 +40,7 @@ use leptos_router::hooks::{use_params, use_query_map};
 use leptos_router::params::Params;
 use rename::RenameSection;
 use std::future::Future;
+use xops_model::health::Health;
 use xops_model::integration::AzureScope;
 use xops_model::{ApplicationObjectId, Integration, IntegrationDetails, OrganizationId, Provider, RecordId};
 
@@ -236,10 +237,9 @@ fn StatusSummary(account: Memo<Option<LinkedAccount>>, runner: TestRunner, can_c
     let id = account.with_untracked(|a| a.as_ref().map(|a| a.id.clone()));
     let status = Signal::derive(move || account.with(|a| a.as_ref().map(|a| a.integration.status(checks.now()))));
     let next = move || account.with(|a| a.as_ref().and_then(|a| a.integration.next_step(checks.now())));
-    let to_test = move || {
-        status.get().is_some_and(|s| !matches!(s.health, xops_model::health::Health::CertificateExpired { .. }))
-            && next().is_some()
-    };
+    // A test is the next step while the account has none that passed: not tested yet, or failing
+    // (an expired certificate needs replacing first; a working one at most renewing).
+    let to_test = move || status.get().is_some_and(|s| matches!(s.health, Health::NotTested { .. } | Health::Failing { .. }));
     id.map(|id| {
         view! {
             <section class="status-summary" aria-labelledby="status-heading" data-testid="account-status">
