@@ -100,6 +100,11 @@ ensure_nginx() {
 }
 
 # The benchmarks' load generator (scripts/bench-reads.sh).
+# The end-to-end tests age a kept connection test in the store's database (health.test.mjs).
+ensure_sqlite3() {
+    command -v sqlite3 >/dev/null || apt_install sqlite3
+}
+
 ensure_wrk() {
     command -v wrk >/dev/null || apt_install wrk
 }

@@ -12,6 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 ensure_build_tools
 ensure_chromium
 ensure_nginx
+ensure_sqlite3
 npm_packages "$ROOT/tests/e2e"
 cd "$ROOT"
 
