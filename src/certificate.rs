@@ -333,37 +333,6 @@ pub fn save_file(name: &str, mime: &str, text: &str) -> Result<(), CertificateEr
 /// A label for this browser that a person recognises ("Chrome on Windows").
 pub fn browser_label() -> String {
     let ua = web_sys::window().and_then(|w| w.navigator().user_agent().ok()).unwrap_or_default();
-    browser_label_of(&ua)
+    xops_model::security::browser_label(&ua)
 }
 
-pub fn browser_label_of(ua: &str) -> String {
-    let browser = if ua.contains("Edg/") {
-        "Edge"
-    } else if ua.contains("Firefox/") {
-        "Firefox"
-    } else if ua.contains("Chromium/") || ua.contains("HeadlessChrome") {
-        "Chromium"
-    } else if ua.contains("Chrome/") {
-        "Chrome"
-    } else if ua.contains("Safari/") {
-        "Safari"
-    } else {
-        "A browser"
-    };
-    let os = if ua.contains("Windows") {
-        "Windows"
-    } else if ua.contains("iPhone") || ua.contains("iPad") {
-        "iOS"
-    } else if ua.contains("Mac OS X") {
-        "macOS"
-    } else if ua.contains("Android") {
-        "Android"
-    } else if ua.contains("CrOS") {
-        "ChromeOS"
-    } else if ua.contains("Linux") {
-        "Linux"
-    } else {
-        "this device"
-    };
-    format!("{browser} on {os}")
-}

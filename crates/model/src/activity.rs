@@ -39,10 +39,16 @@ pub enum ActivityKind {
     MemberJoined,
     RoleChanged,
     MemberRemoved,
+    /// An owner or admin (or the operator) made a one-time password reset link for a member.
+    ResetLinkCreated,
+    /// A person set a new password with a reset link (every other session of theirs ended).
+    PasswordReset,
+    /// A person signed out one or more of their other sessions from the Security page.
+    SessionsEnded,
 }
 
 impl ActivityKind {
-    pub const ALL: [ActivityKind; 17] = [
+    pub const ALL: [ActivityKind; 20] = [
         ActivityKind::AccountLinked,
         ActivityKind::AccountRenamed,
         ActivityKind::AccountDisconnected,
@@ -60,6 +66,9 @@ impl ActivityKind {
         ActivityKind::MemberJoined,
         ActivityKind::RoleChanged,
         ActivityKind::MemberRemoved,
+        ActivityKind::ResetLinkCreated,
+        ActivityKind::PasswordReset,
+        ActivityKind::SessionsEnded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -81,6 +90,9 @@ impl ActivityKind {
             ActivityKind::MemberJoined => "member_joined",
             ActivityKind::RoleChanged => "role_changed",
             ActivityKind::MemberRemoved => "member_removed",
+            ActivityKind::ResetLinkCreated => "reset_link_created",
+            ActivityKind::PasswordReset => "password_reset",
+            ActivityKind::SessionsEnded => "sessions_ended",
         }
     }
 
@@ -108,6 +120,9 @@ impl ActivityKind {
             ActivityKind::MemberJoined => "joined the organization",
             ActivityKind::RoleChanged => "changed a role",
             ActivityKind::MemberRemoved => "removed a member",
+            ActivityKind::ResetLinkCreated => "made a password reset link",
+            ActivityKind::PasswordReset => "set a new password with a reset link",
+            ActivityKind::SessionsEnded => "signed out other sessions",
         }
     }
 
@@ -131,6 +146,9 @@ impl ActivityKind {
             ActivityKind::MemberJoined => "Member joined",
             ActivityKind::RoleChanged => "Role changed",
             ActivityKind::MemberRemoved => "Member removed",
+            ActivityKind::ResetLinkCreated => "Reset link made",
+            ActivityKind::PasswordReset => "Password reset",
+            ActivityKind::SessionsEnded => "Sessions signed out",
         }
     }
 

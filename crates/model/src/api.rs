@@ -36,6 +36,8 @@ pub enum ErrorCode {
     MicrosoftUnreachable,
     /// The invitation link was used, revoked, has expired, or never existed.
     InvitationInvalid,
+    /// The password reset link was used, replaced by a newer one, has expired, or never existed.
+    ResetLinkInvalid,
 }
 
 impl ErrorCode {
@@ -61,6 +63,7 @@ impl ErrorCode {
             ErrorCode::MicrosoftRefused => "microsoft_refused",
             ErrorCode::MicrosoftUnreachable => "microsoft_unreachable",
             ErrorCode::InvitationInvalid => "invitation_invalid",
+            ErrorCode::ResetLinkInvalid => "reset_link_invalid",
         }
     }
 }
@@ -75,7 +78,7 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Conflict => 409,
-            ErrorCode::InvitationInvalid => 410,
+            ErrorCode::InvitationInvalid | ErrorCode::ResetLinkInvalid => 410,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::HostNotAllowed => 421,

@@ -182,6 +182,10 @@ guid_type!(
     InvitationId, "invitation_id", "Invitation ID"
 );
 guid_type!(
+    /// A session's id (not its token: the id names it on the Security page and to end it).
+    SessionId, "session_id", "Session ID"
+);
+guid_type!(
     /// An organization's id, made by the store when it is created.
     OrganizationId, "organization_id", "Organization ID"
 );

@@ -18,6 +18,7 @@ pub mod link_input;
 pub mod records;
 pub mod renew;
 pub mod role;
+pub mod security;
 pub mod team;
 pub mod verify;
 
@@ -30,7 +31,7 @@ pub use config::{ApiBase, ClientConfig, ConfigError};
 pub use health::{AccountStatus, HealthFacts, TestFacts};
 pub use ids::{
     AccountName, ApplicationId, ApplicationObjectId, Guid, InvitationId, KeyId, OrganizationDomain, OrganizationId, RecordId,
-    SubscriptionId, TenantId, UserId,
+    SessionId, SubscriptionId, TenantId, UserId,
 };
 pub use integration::{Integration, IntegrationDetails, IntegrationStatus, M365Details, Provider};
 pub use link_input::{unique_name, AwsInput, AzureInput, M365Input};

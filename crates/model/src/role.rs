@@ -67,6 +67,12 @@ impl Role {
         }
     }
 
+    /// Make a one-time link that sets a new password for a member of `role` (the same people one
+    /// may invite: an admin never takes over an owner's sign-in).
+    pub fn may_make_reset_link(self, role: Role) -> bool {
+        self.may_invite(role)
+    }
+
     /// Change roles and remove members.
     pub fn manages_members(self) -> bool {
         self == Role::Owner

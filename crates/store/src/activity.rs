@@ -41,11 +41,24 @@ pub async fn record(tx: &mut sqlx::AnyConnection, actor: &Actor, entry: Entry<'_
 /// Who the log names for what the store did by itself (its scheduled checks).
 pub const XOPS: &str = "Xops (scheduled check)";
 
+/// Who the log names for what the operator did from the command line.
+pub const OPERATOR: &str = "The operator of Xops (command line)";
+
 /// Writes one entry for something the store did by itself in `organization` (no person, no
 /// address), on the change's own connection.
 pub async fn record_by_xops(
     tx: &mut sqlx::AnyConnection,
     organization: &OrganizationId,
+    entry: Entry<'_>,
+) -> Result<(), AppError> {
+    record_as(tx, organization, XOPS, entry).await
+}
+
+/// Writes one entry for something done by `who`, who is no member (the store, the operator).
+pub async fn record_as(
+    tx: &mut sqlx::AnyConnection,
+    organization: &OrganizationId,
+    who: &str,
     entry: Entry<'_>,
 ) -> Result<(), AppError> {
     sqlx::query(
@@ -54,7 +67,7 @@ pub async fn record_by_xops(
     )
     .bind(organization.as_str())
     .bind(now_millis())
-    .bind(XOPS)
+    .bind(who)
     .bind(entry.kind.as_str())
     .bind(entry.account.map(|a| a.as_str().to_string()))
     .bind(entry.account_name.map(str::to_string))

@@ -41,19 +41,24 @@ pub(crate) fn new_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
 }
 
-/// Starts a session; returns the token for the cookie (the database keeps only its hash).
-pub async fn create_session(db: &Db, config: &Config, user: &UserRef) -> Result<String, AppError> {
+/// Starts a session from `client` (the browser and address the Security page shows); returns the
+/// token for the cookie (the database keeps only its hash).
+pub async fn create_session(db: &Db, config: &Config, user: &UserRef, client: &Client) -> Result<String, AppError> {
     let token = new_token();
     let now = now_millis();
+    let id: xops_model::SessionId = crate::ids::new_id();
     sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, organization_id, created_at, last_seen_at, expires_at)
-         VALUES ($1, $2, $3, $4, $4, $5)",
+        "INSERT INTO sessions (token_hash, user_id, organization_id, created_at, last_seen_at, expires_at, id, user_agent, address)
+         VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8)",
     )
     .bind(token_hash(&token))
     .bind(user.user_id.as_str())
     .bind(user.organization_id.as_str())
     .bind(now)
     .bind(now + config.session_lifetime().as_millis() as i64)
+    .bind(id.as_str())
+    .bind(&client.user_agent)
+    .bind(&client.address)
     .execute(&db.pool)
     .await?;
     sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2")
@@ -75,6 +80,19 @@ async fn end_session(state: &AppState, hash: &str) -> Result<(), AppError> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(hash).execute(&state.db.pool).await?;
     state.sessions.forget(&hash.to_string());
     Ok(())
+}
+
+/// Who starts a session: their browser (its User-Agent, cut to 300 characters) and address.
+pub struct Client {
+    pub user_agent: String,
+    pub address: String,
+}
+
+impl Client {
+    pub fn of(headers: &HeaderMap, address: String) -> Client {
+        let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        Client { user_agent: ua.chars().take(300).collect(), address }
+    }
 }
 
 pub fn session_token(headers: &HeaderMap) -> Option<String> {
@@ -202,9 +220,10 @@ impl FromRequestParts<AppState> for CurrentUser {
                 };
                 let live = now < session.expires_at && now - session.last_seen_at < idle;
                 if live && now - session.last_seen_at >= touch_every {
-                    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                    sqlx::query("UPDATE sessions SET last_seen_at = $1, address = $3 WHERE token_hash = $2")
                         .bind(now)
                         .bind(&hash)
+                        .bind(client_address(state, parts))
                         .execute(&state.db.pool)
                         .await?;
                     session.last_seen_at = now;

@@ -79,6 +79,19 @@ pub enum UserCommand {
         #[arg(long, env = "XOPS_DATABASE", default_value = "data/xops.sqlite3")]
         database: String,
     },
+    /// Print a one-time link (for an hour) that sets a new password for this user and ends all
+    /// their sessions: the way back in for an owner with no other owner or admin to ask. Give it
+    /// to that person only; the activity log records that it was made, never the link.
+    ResetLink {
+        #[arg(long)]
+        email: String,
+        /// Where people open Xops (the link starts with it), e.g. https://xops.example.com.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        origin: String,
+        /// The database, as for serving.
+        #[arg(long, env = "XOPS_DATABASE", default_value = "data/xops.sqlite3")]
+        database: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

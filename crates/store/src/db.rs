@@ -308,6 +308,31 @@ pub mod migrations {
                 );
                 CREATE INDEX scheduled_checks_due ON scheduled_checks(next_at)",
         },
+        Migration {
+            version: 9,
+            name: "sessions a person can see (id, browser, address) and password reset links",
+            postgres: None,
+            then: None,
+            // Sessions from before get an id made of their token hash's first half (a hash of a
+            // random token: it tells nothing of the token).
+            sql: "
+                ALTER TABLE sessions ADD COLUMN id TEXT;
+                ALTER TABLE sessions ADD COLUMN user_agent TEXT NOT NULL DEFAULT '';
+                ALTER TABLE sessions ADD COLUMN address TEXT NOT NULL DEFAULT '';
+                UPDATE sessions SET id = substr(token_hash, 1, 8) || '-' || substr(token_hash, 9, 4) || '-' || substr(token_hash, 13, 4)
+                    || '-' || substr(token_hash, 17, 4) || '-' || substr(token_hash, 21, 12);
+                CREATE UNIQUE INDEX sessions_id ON sessions(id);
+                CREATE TABLE password_resets (
+                    token_hash TEXT PRIMARY KEY NOT NULL,
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    organization_id TEXT NOT NULL REFERENCES organizations(id),
+                    created_by_email TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    used_at BIGINT
+                );
+                CREATE INDEX password_resets_user ON password_resets(user_id)",
+        },
     ];
 
     pub async fn run(db: &Db) -> Result<()> {

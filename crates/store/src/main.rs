@@ -19,6 +19,7 @@ async fn main() -> ExitCode {
         Some(Command::User(UserCommand::Add { email, organization_id, organization, role, database })) => {
             user_add(&database, &email, organization_id.as_deref(), organization.as_deref(), role.as_deref()).await
         }
+        Some(Command::User(UserCommand::ResetLink { email, origin, database })) => reset_link(&database, &email, &origin).await,
         Some(Command::Organization(OrganizationCommand::List { database })) => org_list(&database).await,
         Some(Command::DeployKit { dist, api_origin, out, root, listen, check }) => {
             deploy_kit(&dist, api_origin.as_deref(), &out, &root, &listen, check)
@@ -90,6 +91,24 @@ async fn user_add(
         role.as_str(),
         if new_name.is_some() { "the new" } else { "the existing" },
         user.organization_id
+    );
+    Ok(())
+}
+
+/// `xops-store user reset-link`: the link goes to standard output, for the operator to hand to
+/// the person; the store keeps only its hash.
+async fn reset_link(database: &str, email: &str, origin: &str) -> Result<(), String> {
+    let email = xops_model::Email::parse(email).map_err(|e| format!("--email: {e}"))?;
+    let origin = origin.trim_end_matches('/');
+    if !(origin.starts_with("https://") || origin.starts_with("http://")) {
+        return Err(format!("--origin {origin}: give the address people open Xops at, such as https://xops.example.com"));
+    }
+    let db = Db::open(database).await.map_err(|e| e.to_string())?;
+    let created = xops_store::resets::create_by_operator(&db, &email).await.map_err(|e| e.body.error.message)?;
+    println!("{}", xops_model::security::reset_link(origin, &created.token));
+    eprintln!(
+        "This link sets a new password for {email} and ends all their sessions. It works once, until {} UTC. Give it to {email} only.",
+        utc(created.expires_at)
     );
     Ok(())
 }

@@ -25,11 +25,13 @@ fn first_field_error(errors: Vec<xops_model::FieldError>) -> AppError {
 pub(super) async fn signed_in(
     state: &AppState,
     headers: &HeaderMap,
+    address: String,
     user: UserRef,
     status: StatusCode,
     known: Option<devices::KnownDevice>,
 ) -> Result<Response, AppError> {
-    let token = auth::create_session(&state.db, &state.config, &user).await?;
+    let client = auth::Client::of(headers, address);
+    let token = auth::create_session(&state.db, &state.config, &user, &client).await?;
     let me = accounts::me(&state.db, &user).await?;
     let session = auth::session_cookie(&state.config, headers, &token, state.config.session_lifetime_secs);
     let device = match known {
@@ -59,7 +61,7 @@ pub async fn signup(
     let hash = state.hashing.run(move || auth::hash_password(&password)).await??;
     let user = accounts::create_organization_with_user(&state.db, &valid.organization, &valid.email, &hash).await?;
     tracing::info!(user = %user.user_id, organization = %user.organization_id, "signed up");
-    signed_in(&state, &headers, user, StatusCode::CREATED, None).await
+    signed_in(&state, &headers, address.to_string(), user, StatusCode::CREATED, None).await
 }
 
 /// The sign-up limits (per client address, and in total, per hour), for anything that creates a
@@ -144,7 +146,8 @@ pub async fn login(
                     OnSuccess::TakeBack => throttle::take_back(&state.db, key, attempt).await?,
                 }
             }
-            signed_in(&state, &headers, user, StatusCode::OK, device).await
+            let address = auth::client_ip(&state, peer, &headers).to_string();
+            signed_in(&state, &headers, address, user, StatusCode::OK, device).await
         }
         _ => Err(AppError::of(ErrorCode::InvalidCredentials, INVALID_CREDENTIALS)),
     }

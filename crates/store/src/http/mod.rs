@@ -6,6 +6,7 @@ pub mod json;
 mod keys;
 pub mod openapi;
 mod records;
+mod security;
 mod team;
 mod verify;
 
@@ -49,6 +50,12 @@ pub fn router(state: AppState, site: Option<StaticSite>) -> Router {
         .route("/activity", get(team::activity))
         .route("/auth/invitation", post(team::invitation))
         .route("/auth/join", post(team::join))
+        .route("/sessions", get(security::list))
+        .route("/sessions/end-others", post(security::end_others))
+        .route("/sessions/{id}", axum::routing::delete(security::end_one))
+        .route("/members/{id}/reset-link", post(security::create_reset_link))
+        .route("/auth/reset-link", post(security::preview))
+        .route("/auth/reset", post(security::reset))
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), guard::state_changing_requests))

@@ -31,6 +31,12 @@ use utoipa::{Modify, OpenApi};
         super::team::activity,
         super::team::invitation,
         super::team::join,
+        super::security::list,
+        super::security::end_one,
+        super::security::end_others,
+        super::security::create_reset_link,
+        super::security::preview,
+        super::security::reset,
     ),
     components(schemas(xops_model::Integration)),
     modifiers(&SessionCookie)

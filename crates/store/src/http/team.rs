@@ -147,5 +147,5 @@ pub async fn join(State(state): State<AppState>, parts: Parts, ApiJson(req): Api
     let user = team::join(&state.db, &req.token, &hash, address).await?;
     tracing::info!(user = %user.user_id, organization = %user.organization_id, "joined through an invitation");
     // A new person: this browser becomes their first known device.
-    signed_in(&state, &parts.headers, user, StatusCode::CREATED, None).await
+    signed_in(&state, &parts.headers, client_address(&state, &parts), user, StatusCode::CREATED, None).await
 }
