@@ -1,4 +1,4 @@
-//! The three calls the page makes (the settings file, who is signed in, sign in or sign up),
+//! The calls the page makes (the settings file, who is signed in, what a link offers, sign in or up),
 //! with the browser's own `fetch`. Failures are the app's `ApiClientError`s, with the same
 //! sentences.
 
@@ -80,6 +80,12 @@ async fn call<T: DeserializeOwned>(base: &ApiBase, method: &str, path: &str, bod
 pub async fn invitation(base: &ApiBase, token: &str) -> Result<xops_model::team::InvitationPreview, ApiClientError> {
     let body = serde_json::to_string(&xops_model::team::InvitationToken { token: token.to_string() }).unwrap_or_default();
     call(base, "POST", "/auth/invitation", Some(body)).await
+}
+
+/// Whose password a reset link sets (`/auth/reset-link`), before it is used.
+pub async fn reset_preview(base: &ApiBase, token: &str) -> Result<xops_model::security::ResetPreview, ApiClientError> {
+    let body = serde_json::to_string(&xops_model::security::ResetToken { token: token.to_string() }).unwrap_or_default();
+    call(base, "POST", "/auth/reset-link", Some(body)).await
 }
 
 /// Who is signed in on this browser, if anyone.

@@ -3,7 +3,7 @@
 
 use crate::api;
 use crate::dom::{by_id, focus, input_value, on, set_hidden, set_text};
-use crate::page::{invitation_token, Page, Words};
+use crate::page::{link_token, Page, Words};
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -193,38 +193,49 @@ impl Form {
         }
     }
 
-    /// Join: says who invited the person to which organization and fills in their address, or
-    /// says plainly that the link cannot be used (and why) above the form.
-    pub async fn show_invitation(&self) {
+    /// Join and Reset: says what the link is for (who invited the person to which organization;
+    /// whose password it sets) and fills in their address, or says plainly that the link cannot
+    /// be used (and why) above the form.
+    pub async fn show_link(&self) {
         let root = &self.0.root;
         if let Some(email) = by_id(root, "email") {
             let _ = email.set_attribute("readonly", "");
         }
-        let token = invitation_token();
+        let token = link_token();
         if token.is_empty() {
-            return self
-                .alert(Some("This link is missing its invitation code (the part after #). Open the whole link you were sent."));
+            let what = if self.0.page == Page::Reset { "reset code" } else { "invitation code" };
+            return self.alert(Some(&format!("This link is missing its {what} (the part after #). Open the whole link you were sent.")));
         }
         let base = match api::api_base().await {
             Ok(base) => base,
             Err(e) => return self.alert(Some(&e.to_string())),
         };
-        match api::invitation(&base, &token).await {
-            Ok(invited) => {
-                if let Some(lead) = root.query_selector(".lead").ok().flatten() {
-                    set_text(
-                        &lead,
-                        &format!(
-                            "{} invited you to join {} on Xops as {} {}. Choose a password to create your account.",
-                            invited.invited_by,
-                            invited.organization,
-                            if invited.role == xops_model::Role::Admin { "an" } else { "a" },
-                            invited.role.as_str()
-                        ),
-                    );
+        let shown = match self.0.page {
+            Page::Reset => api::reset_preview(&base, &token).await.map(|r| {
+                let lead = format!(
+                    "Choose a new password for {} in {}. Your sessions on other browsers end when you set it.",
+                    r.email, r.organization
+                );
+                (lead, r.email)
+            }),
+            _ => api::invitation(&base, &token).await.map(|invited| {
+                let lead = format!(
+                    "{} invited you to join {} on Xops as {} {}. Choose a password to create your account.",
+                    invited.invited_by,
+                    invited.organization,
+                    if invited.role == xops_model::Role::Admin { "an" } else { "a" },
+                    invited.role.as_str()
+                );
+                (lead, invited.email)
+            }),
+        };
+        match shown {
+            Ok((lead, email)) => {
+                if let Some(el) = root.query_selector(".lead").ok().flatten() {
+                    set_text(&el, &lead);
                 }
                 if let Some(input) = by_id(root, "email").and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-                    input.set_value(&invited.email);
+                    input.set_value(&email);
                 }
                 focus(root, "password");
             }

@@ -17,7 +17,7 @@ pub use form::mount;
 pub use page::Page;
 
 /// Shows the page the address names (the loader in index.html starts this module only for
-/// Sign in, Create account and Join), and sends a person who is already signed in on to the app.
+/// Sign in, Create account, Join and Reset), and sends a person who is already signed in on to the app.
 pub fn start() {
     let Some(window) = web_sys::window() else { return };
     let Some(document) = window.document() else { return };
@@ -46,9 +46,9 @@ pub fn start() {
     prefetch_app(&main);
     wasm_bindgen_futures::spawn_local(async move {
         match page {
-            // Someone signed in who opens an invitation link sees it (and that it is for someone
-            // else's address) rather than being sent on.
-            Page::Join => form.show_invitation().await,
+            // Someone signed in who opens an invitation or reset link sees it (and whose address
+            // it is for) rather than being sent on.
+            Page::Join | Page::Reset => form.show_link().await,
             _ => form.skip_if_signed_in().await,
         }
     });

@@ -4,6 +4,7 @@
 
 use crate::dom::input_value;
 use web_sys::Element;
+use xops_model::security::ResetRequest;
 use xops_model::team::JoinRequest;
 use xops_model::{Email, FieldError, LoginRequest, NewPassword, OrganizationName, SignupRequest};
 use xops_web::routes;
@@ -14,6 +15,8 @@ pub enum Page {
     CreateAccount,
     /// Joining an organization through an invitation link (`/join#TOKEN`).
     Join,
+    /// Setting a new password through a reset link (`/reset#TOKEN`).
+    Reset,
 }
 
 pub(crate) struct Field {
@@ -34,6 +37,14 @@ const INVITED_EMAIL: Field = Field {
     input_type: "email",
     autocomplete: "username",
     hint: Some("The address you were invited with."),
+};
+/// The address whose password a reset link sets: shown, not typed.
+const RESET_EMAIL: Field = Field {
+    id: "email",
+    label: "Email",
+    input_type: "email",
+    autocomplete: "username",
+    hint: Some("The account this link sets a new password for."),
 };
 const PASSWORD: Field =
     Field { id: "password", label: "Password", input_type: "password", autocomplete: "current-password", hint: None };
@@ -56,7 +67,15 @@ pub(crate) struct Words {
     pub(crate) switch_link: &'static str,
     pub(crate) switch_to: &'static str,
     pub(crate) endpoint: &'static str,
+    /// A disclosure under the form: its summary and text.
+    pub(crate) help: Option<(&'static str, &'static str)>,
 }
+
+/// Who can help a person who forgot their password (there is no email to send a link to).
+const FORGOT: (&str, &str) = (
+    "Forgot password?",
+    "Ask an owner or admin of your organization on Xops: on the Members page they can make you a one-time link that sets a new password. If you are the only owner, ask whoever runs Xops for your company.",
+);
 
 impl Page {
     pub(crate) fn words(self) -> Words {
@@ -71,6 +90,7 @@ impl Page {
                 switch_link: "Create an account",
                 switch_to: routes::SIGNUP,
                 endpoint: "/auth/login",
+                help: Some(FORGOT),
             },
             Page::CreateAccount => Words {
                 title: "Create your account",
@@ -82,6 +102,7 @@ impl Page {
                 switch_link: "Sign in",
                 switch_to: routes::LOGIN,
                 endpoint: "/auth/signup",
+                help: None,
             },
             Page::Join => Words {
                 title: "Join your team on Xops",
@@ -93,6 +114,19 @@ impl Page {
                 switch_link: "Sign in",
                 switch_to: routes::LOGIN,
                 endpoint: "/auth/join",
+                help: None,
+            },
+            Page::Reset => Words {
+                title: "Choose a new password",
+                lead: "Set a new password for your Xops account. Every session of yours on other browsers ends when you do.",
+                fields: &[RESET_EMAIL, NEW_PASSWORD],
+                submit: "Set new password",
+                pending: "Setting your password…",
+                switch_text: "Remembered it? ",
+                switch_link: "Sign in",
+                switch_to: routes::LOGIN,
+                endpoint: "/auth/reset",
+                help: None,
             },
         }
     }
@@ -103,10 +137,10 @@ impl Page {
         let value = input_value(root, id);
         match (self, id) {
             // The invitation names the address; the store says if it is unusable.
-            (Page::Join, "email") => None,
+            (Page::Join | Page::Reset, "email") => None,
             (_, "email") => message(Email::parse(&value).map(drop)),
             (Page::SignIn, "password") => value.is_empty().then(|| "Enter your password.".to_string()),
-            (Page::CreateAccount | Page::Join, "password") => {
+            (Page::CreateAccount | Page::Join | Page::Reset, "password") => {
                 message(NewPassword::parse_for(&value, &input_value(root, "email")).map(drop))
             }
             (_, "organization") => message(OrganizationName::parse(&value).map(drop)),
@@ -122,13 +156,14 @@ impl Page {
             Page::CreateAccount => {
                 serde_json::to_string(&SignupRequest { organization: input_value(root, "organization"), email, password })
             }
-            Page::Join => serde_json::to_string(&JoinRequest { token: invitation_token(), password }),
+            Page::Join => serde_json::to_string(&JoinRequest { token: link_token(), password }),
+            Page::Reset => serde_json::to_string(&ResetRequest { token: link_token(), password }),
         }
     }
 }
 
 impl Page {
-    pub const ALL: [Page; 3] = [Page::SignIn, Page::CreateAccount, Page::Join];
+    pub const ALL: [Page; 4] = [Page::SignIn, Page::CreateAccount, Page::Join, Page::Reset];
 
     /// The page's address.
     pub fn path(self) -> &'static str {
@@ -136,6 +171,7 @@ impl Page {
             Page::SignIn => routes::LOGIN,
             Page::CreateAccount => routes::SIGNUP,
             Page::Join => routes::JOIN,
+            Page::Reset => routes::RESET,
         }
     }
 
@@ -163,7 +199,7 @@ fn markup(page: Page, words: &Words) -> String {
         );
     }
     format!(
-        r#"<div class="auth-page"><div class="auth-brand"><svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false"><rect width="32" height="32" rx="7"></rect><path d="M9 9l14 14M23 9L9 23"></path></svg><span>Xops</span></div><div class="auth-card"><h1 class="page-title">{title}</h1><p class="lead">{lead}</p><form class="form" method="post" novalidate data-page="{path}"><div class="form-alert" role="alert" hidden></div>{fields}<button class="button primary wide" type="submit">{submit}</button></form><p class="auth-switch">{switch_text}<a id="switch" href="{switch_to}">{switch_link}</a></p></div></div>"#,
+        r#"<div class="auth-page"><div class="auth-brand"><svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false"><rect width="32" height="32" rx="7"></rect><path d="M9 9l14 14M23 9L9 23"></path></svg><span>Xops</span></div><div class="auth-card"><h1 class="page-title">{title}</h1><p class="lead">{lead}</p><form class="form" method="post" novalidate data-page="{path}"><div class="form-alert" role="alert" hidden></div>{fields}<button class="button primary wide" type="submit">{submit}</button></form><p class="auth-switch">{switch_text}<a id="switch" href="{switch_to}">{switch_link}</a></p>{help}</div></div>"#,
         title = words.title,
         lead = words.lead,
         submit = words.submit,
@@ -171,11 +207,16 @@ fn markup(page: Page, words: &Words) -> String {
         switch_link = words.switch_link,
         switch_to = words.switch_to,
         path = page.path(),
+        help = words
+            .help
+            .map(|(summary, text)| format!(r#"<details class="auth-help"><summary>{summary}</summary><p>{text}</p></details>"#))
+            .unwrap_or_default(),
     )
 }
 
-/// The invitation token: the address's fragment (`/join#TOKEN`), which no server ever sees.
-pub fn invitation_token() -> String {
+/// A link's token (an invitation's, a reset link's): the address's fragment (`/join#TOKEN`,
+/// `/reset#TOKEN`), which no server ever sees.
+pub fn link_token() -> String {
     let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
     hash.trim_start_matches('#').to_string()
 }

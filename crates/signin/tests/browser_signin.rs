@@ -208,8 +208,10 @@ fn the_pages_are_the_routes_the_app_leaves_for() {
     assert_eq!(Page::from_path(routes::LOGIN), Some(Page::SignIn));
     assert_eq!(Page::from_path(routes::SIGNUP), Some(Page::CreateAccount));
     assert_eq!(Page::from_path(routes::JOIN), Some(Page::Join));
+    assert_eq!(Page::from_path(routes::RESET), Some(Page::Reset));
     assert_eq!(Page::from_path("/login/"), None);
     assert!(routes::is_public(routes::LOGIN) && routes::is_public(routes::SIGNUP) && routes::is_public(routes::JOIN));
+    assert!(routes::is_public(routes::RESET));
     assert!(!routes::is_public(routes::HOME) && !routes::is_public(routes::MEMBERS));
 }
 

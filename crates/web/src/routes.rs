@@ -10,6 +10,10 @@ pub const LOGIN: &str = "/login";
 pub const SIGNUP: &str = "/signup";
 /// Joining an organization through an invitation link (`/join#TOKEN`); the sign-in page's.
 pub const JOIN: &str = "/join";
+/// Setting a new password through a reset link (`/reset#TOKEN`); the sign-in page's.
+pub const RESET: &str = "/reset";
+/// The person's own sign-in: their sessions.
+pub const SECURITY: &str = "/security";
 /// The first-login picker: which cloud to link first.
 pub const WELCOME: &str = "/welcome";
 pub const INTEGRATIONS: &str = "/integrations";
@@ -38,7 +42,7 @@ pub fn account_just_linked(id: &RecordId) -> String {
 
 /// The pages anyone may open; every other page needs a signed-in person.
 pub fn is_public(path: &str) -> bool {
-    matches!(path, LOGIN | SIGNUP | JOIN)
+    matches!(path, LOGIN | SIGNUP | JOIN | RESET)
 }
 
 /// `path`, carrying the `next` page on (Sign in ⇄ Create account keep where the person was headed).
