@@ -5,7 +5,9 @@
 
 use crate::api::Api;
 use crate::components::shell::Shell;
-use crate::pages::chunks::{account, activity, home, integrations, link_aws, link_azure, link_microsoft_365, members, welcome};
+use crate::pages::chunks::{
+    account, activity, home, integrations, link_aws, link_azure, link_microsoft_365, members, security, welcome,
+};
 use crate::pages::not_found::NotFound;
 use crate::session::Session;
 use crate::split::{lazy, AppOwner};
@@ -44,6 +46,7 @@ pub fn AppRoutes() -> impl IntoView {
                     <Route path=path!("/integrations/:id") view=|| lazy(account::preload_boxed, account::call_boxed)/>
                     <Route path=path!("/members") view=|| lazy(members::preload_boxed, members::call_boxed)/>
                     <Route path=path!("/activity") view=|| lazy(activity::preload_boxed, activity::call_boxed)/>
+                    <Route path=path!("/security") view=|| lazy(security::preload_boxed, security::call_boxed)/>
                 </Routes>
             </Shell>
     }

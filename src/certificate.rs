@@ -335,4 +335,3 @@ pub fn browser_label() -> String {
     let ua = web_sys::window().and_then(|w| w.navigator().user_agent().ok()).unwrap_or_default();
     xops_model::security::browser_label(&ua)
 }
-

@@ -13,7 +13,7 @@ use wasm_bindgen_test::*;
 use web_sys::CryptoKey;
 use x509_parser::prelude::*;
 use xops_integrations::certificate::{
-    self, browser_label_of, file_name, new_credential, rsa_public_key_of_spki, CredentialOptions, KeySize, Validity,
+    self, file_name, new_credential, rsa_public_key_of_spki, CredentialOptions, KeySize, Validity,
 };
 use xops_integrations::keys::KeyStore;
 
@@ -164,10 +164,13 @@ fn file_names_keep_the_account_name_and_drop_what_file_systems_refuse() {
 #[wasm_bindgen_test]
 fn browser_labels() {
     let chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
-    assert_eq!(browser_label_of(chrome), "Chrome on Windows");
+    assert_eq!(xops_model::security::browser_label(chrome), "Chrome on Windows");
     let edge = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 Chrome/131.0 Safari/537.36 Edg/131.0";
-    assert_eq!(browser_label_of(edge), "Edge on macOS");
-    assert_eq!(browser_label_of("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"), "Firefox on Linux");
+    assert_eq!(xops_model::security::browser_label(edge), "Edge on macOS");
+    assert_eq!(
+        xops_model::security::browser_label("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"),
+        "Firefox on Linux"
+    );
 }
 
 #[wasm_bindgen_test]

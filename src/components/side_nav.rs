@@ -56,6 +56,7 @@ pub fn SideNav() -> impl IntoView {
                 <li><A href=routes::INTEGRATIONS>"Integrations"</A></li>
                 <li><A href=routes::MEMBERS>"Members"</A></li>
                 <li><A href=routes::ACTIVITY>"Activity"</A></li>
+                <li><A href=routes::SECURITY>"Security"</A></li>
             </ul>
             <div class="nav-user">
                 <p class="nav-user-name">

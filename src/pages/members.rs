@@ -1,5 +1,6 @@
 //! Members: who is in the organization, their role and last sign-in; invitations (a one-time
 //! link to copy: no mail server is needed); for owners, changing roles and removing members.
+//! Owners and admins make a one-time reset link for a member who forgot their password.
 //! What each role may do is the model's `Role`; the store refuses anything else.
 
 use crate::api::{Api, ApiClientError};
@@ -8,6 +9,7 @@ use crate::components::copy::CopyButton;
 use crate::components::page::PageHeading;
 use crate::session::Session;
 use leptos::prelude::*;
+use xops_model::security::{reset_link, ResetLinkCreated};
 use xops_model::team::{invitation_link, InvitationRequest, RoleChange};
 use xops_model::{Invitation, InvitationCreated, Member, Members as MemberList, Role, UserId};
 
@@ -48,6 +50,11 @@ pub fn Members() -> impl IntoView {
     }
 }
 
+/// Whether this role has anything to do on a row (remove, or make a reset link).
+fn has_actions(role: Role) -> bool {
+    role.manages_members() || Role::ALL.iter().any(|r| role.may_make_reset_link(*r))
+}
+
 fn last_sign_in(m: &Member) -> String {
     m.last_sign_in_at.map(format_date).unwrap_or_else(|| "Never".into())
 }
@@ -63,7 +70,7 @@ fn MemberTable(members: Vec<Member>, role: Memo<Role>, refresh: Callback<()>) ->
                     <th scope="col">"Email"</th>
                     <th scope="col">"Role"</th>
                     <th scope="col">"Last sign-in"</th>
-                    <Show when=move || role.get().manages_members()><th scope="col">"Actions"</th></Show>
+                    <Show when=move || has_actions(role.get())><th scope="col">"Actions"</th></Show>
                 </tr></thead>
                 <tbody>
                     {members.into_iter().map(|m| {
@@ -111,6 +118,7 @@ fn MemberRow(member: Member, you: bool, role: Memo<Role>, refresh: Callback<()>)
     let current = member.role;
     let label = format!("Role of {email}");
     let remove_question = StoredValue::new(format!("Remove {email}? Their sessions end at once."));
+    let reset_for = StoredValue::new(member.clone());
     view! {
         <tr data-email=email.clone()>
             <td>{email.clone()} {you.then_some(" (you)")}</td>
@@ -128,8 +136,12 @@ fn MemberRow(member: Member, you: bool, role: Memo<Role>, refresh: Callback<()>)
                 </Show>
             </td>
             <td>{last_sign_in(&member)}</td>
-            <Show when=move || role.get().manages_members()>
+            <Show when=move || has_actions(role.get())>
                 <td>
+                    <Show when=move || !you && role.get().may_make_reset_link(current)>
+                        <ResetLinkButton member=reset_for.get_value()/>
+                    </Show>
+                    <Show when=move || role.get().manages_members()>
                     <Show when=move || confirming.get() fallback=move || view! {
                         <button type="button" class="button subtle" on:click=move |_| confirming.set(true)>"Remove"</button>
                     }>
@@ -139,12 +151,46 @@ fn MemberRow(member: Member, you: bool, role: Memo<Role>, refresh: Callback<()>)
                             on:click=move |_| { remove.dispatch_local(()); }>"Remove member"</button>
                         <button type="button" class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
                     </Show>
+                    </Show>
                 </td>
             </Show>
         </tr>
         <Show when=move || error.get().is_some()>
             <tr><td colspan="4"><p class="field-error" role="alert">{move || error.get().unwrap_or_default()}</p></td></tr>
         </Show>
+    }
+}
+
+/// "Reset link": a one-time link (an hour) that sets a new password for the member and ends all
+/// their sessions, shown once to copy and hand over (no mail server is needed).
+#[component]
+fn ResetLinkButton(member: Member) -> impl IntoView {
+    let api = Api::expect_context();
+    let id = member.id.clone();
+    let make = Action::new_local(move |(): &()| {
+        let (api, id) = (api.clone(), id.clone());
+        async move { api.post::<_, ResetLinkCreated>(&format!("/members/{id}/reset-link"), &serde_json::json!({})).await }
+    });
+    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    let label = format!("Make a password reset link for {}", member.email);
+    view! {
+        <button type="button" class="button subtle" aria-label=label disabled=move || make.pending().get()
+            on:click=move |_| { make.dispatch_local(()); }>
+            {move || if make.pending().get() { "Making the link…" } else { "Reset link" }}
+        </button>
+        {move || make.value().get().map(|made| match made {
+            Ok(c) => {
+                let link = reset_link(&origin, &c.token);
+                let until = String::from(js_sys::Date::new(&(c.expires_at as f64).into()).to_locale_time_string("default"));
+                view! {
+                    <div class="form-success" role="status" data-testid="reset-link">
+                        <p>{format!("Give this link to {} only. It works once, until {until}: it sets a new password and signs them out everywhere. Making another link retires this one.", c.email)}</p>
+                        <p class="with-copy"><code>{link.clone()}</code><CopyButton text=link what="reset link"/></p>
+                    </div>
+                }.into_any()
+            }
+            Err(e) => view! { <p class="field-error" role="alert">{e.to_string()}</p> }.into_any(),
+        })}
     }
 }
 

@@ -9,4 +9,5 @@ pub mod integrations;
 pub mod link;
 pub mod members;
 pub mod not_found;
+pub mod security;
 pub mod welcome;

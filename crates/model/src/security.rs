@@ -133,7 +133,8 @@ mod tests {
         assert_eq!(browser_label(edge), "Edge on Windows");
         let safari = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
         assert_eq!(browser_label(safari), "Safari on iOS");
-        let headless = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0 Safari/537.36";
+        let headless =
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0 Safari/537.36";
         assert_eq!(browser_label(headless), "Chromium on Linux");
         assert_eq!(browser_label("curl/8.0"), "A browser on this device");
     }

@@ -204,7 +204,8 @@ impl Form {
         let token = link_token();
         if token.is_empty() {
             let what = if self.0.page == Page::Reset { "reset code" } else { "invitation code" };
-            return self.alert(Some(&format!("This link is missing its {what} (the part after #). Open the whole link you were sent.")));
+            return self
+                .alert(Some(&format!("This link is missing its {what} (the part after #). Open the whole link you were sent.")));
         }
         let base = match api::api_base().await {
             Ok(base) => base,
