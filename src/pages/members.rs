@@ -119,6 +119,7 @@ fn MemberRow(member: Member, you: bool, role: Memo<Role>, refresh: Callback<()>)
     let label = format!("Role of {email}");
     let remove_question = StoredValue::new(format!("Remove {email}? Their sessions end at once."));
     let reset_for = StoredValue::new(member.clone());
+    let reset = RwSignal::new(None::<Result<ResetLinkCreated, String>>);
     view! {
         <tr data-email=email.clone()>
             <td>{email.clone()} {you.then_some(" (you)")}</td>
@@ -139,7 +140,7 @@ fn MemberRow(member: Member, you: bool, role: Memo<Role>, refresh: Callback<()>)
             <Show when=move || has_actions(role.get())>
                 <td>
                     <Show when=move || !you && role.get().may_make_reset_link(current)>
-                        <ResetLinkButton member=reset_for.get_value()/>
+                        <ResetLinkButton member=reset_for.get_value() made=reset/>
                     </Show>
                     <Show when=move || role.get().manages_members()>
                     <Show when=move || confirming.get() fallback=move || view! {
@@ -158,39 +159,57 @@ fn MemberRow(member: Member, you: bool, role: Memo<Role>, refresh: Callback<()>)
         <Show when=move || error.get().is_some()>
             <tr><td colspan="4"><p class="field-error" role="alert">{move || error.get().unwrap_or_default()}</p></td></tr>
         </Show>
+        <ResetLinkShown made=reset/>
     }
 }
 
-/// "Reset link": a one-time link (an hour) that sets a new password for the member and ends all
-/// their sessions, shown once to copy and hand over (no mail server is needed).
+/// "Reset link": makes a one-time link (an hour) that sets a new password for the member and ends
+/// all their sessions; `made` gets it (or why not), for [`ResetLinkShown`].
 #[component]
-fn ResetLinkButton(member: Member) -> impl IntoView {
+fn ResetLinkButton(member: Member, made: RwSignal<Option<Result<ResetLinkCreated, String>>>) -> impl IntoView {
     let api = Api::expect_context();
     let id = member.id.clone();
     let make = Action::new_local(move |(): &()| {
         let (api, id) = (api.clone(), id.clone());
         async move { api.post::<_, ResetLinkCreated>(&format!("/members/{id}/reset-link"), &serde_json::json!({})).await }
     });
-    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    Effect::new(move |_| {
+        if let Some(result) = make.value().get() {
+            made.set(Some(result.map_err(|e| e.to_string())));
+        }
+    });
     let label = format!("Make a password reset link for {}", member.email);
     view! {
         <button type="button" class="button subtle" aria-label=label disabled=move || make.pending().get()
-            on:click=move |_| { make.dispatch_local(()); }>
+            on:click=move |_| { made.set(None); make.dispatch_local(()); }>
             {move || if make.pending().get() { "Making the link…" } else { "Reset link" }}
         </button>
-        {move || make.value().get().map(|made| match made {
-            Ok(c) => {
-                let link = reset_link(&origin, &c.token);
-                let until = String::from(js_sys::Date::new(&(c.expires_at as f64).into()).to_locale_time_string("default"));
-                view! {
-                    <div class="form-success" role="status" data-testid="reset-link">
-                        <p>{format!("Give this link to {} only. It works once, until {until}: it sets a new password and signs them out everywhere. Making another link retires this one.", c.email)}</p>
-                        <p class="with-copy"><code>{link.clone()}</code><CopyButton text=link what="reset link"/></p>
-                    </div>
-                }.into_any()
-            }
-            Err(e) => view! { <p class="field-error" role="alert">{e.to_string()}</p> }.into_any(),
-        })}
+    }
+}
+
+/// The link just made, shown once to copy and hand over (no mail server is needed), across the
+/// member's row.
+#[component]
+fn ResetLinkShown(made: RwSignal<Option<Result<ResetLinkCreated, String>>>) -> impl IntoView {
+    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    move || {
+        made.get().map(|made| {
+            let shown = match made {
+                Ok(c) => {
+                    let link = reset_link(&origin, &c.token);
+                    let until = String::from(js_sys::Date::new(&(c.expires_at as f64).into()).to_locale_time_string("default"));
+                    view! {
+                        <div class="form-success" role="status" data-testid="reset-link">
+                            <p>{format!("Give this link to {} only. It works once, until {until}: it sets a new password and signs them out everywhere. Making another link retires this one.", c.email)}</p>
+                            <p class="with-copy"><code>{link.clone()}</code><CopyButton text=link what="reset link"/></p>
+                        </div>
+                    }
+                    .into_any()
+                }
+                Err(e) => view! { <p class="field-error" role="alert">{e}</p> }.into_any(),
+            };
+            view! { <tr><td colspan="4">{shown}</td></tr> }
+        })
     }
 }
 

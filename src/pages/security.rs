@@ -70,7 +70,7 @@ pub fn Security() -> impl IntoView {
                         let others = l.sessions.iter().filter(|s| !s.this_browser).count();
                         view! {
                             <SessionTable sessions=l.sessions busy=busy end=Callback::new(move |s| { end_one.dispatch_local(s); })/>
-                            <button type="button" class="button" disabled=move || busy.get() || others == 0
+                            <button type="button" class="button end-others" disabled=move || busy.get() || others == 0
                                 on:click=move |_| { end_others.dispatch_local(()); }>
                                 {move || if end_others.pending().get() { "Signing out…" } else { "Sign out all other sessions" }}
                             </button>
