@@ -35,7 +35,7 @@ for (const colorScheme of ['light', 'dark']) {
     for (const width of [320, 360]) {
       const viewport = { width, height: 720 };
       const signedOut = await newPage(env.browser, { colorScheme, viewport });
-      for (const path of ['/login', '/signup', '/join']) {
+      for (const path of ['/login', '/signup', '/join', '/reset']) {
         await open(signedOut.page, path);
         const o = await overflow(signedOut.page);
         if (o.extra > 0) found.push(`${width}px ${path}: ${o.extra}px too wide (${JSON.stringify(o.widest)})`);
@@ -52,7 +52,7 @@ for (const colorScheme of ['light', 'dark']) {
         if (o.extra > 0) found.push(`${width}px ${path}: ${o.extra}px too wide (${JSON.stringify(o.widest)})`);
       }
       await connectViaApi(page, env.store, ACCOUNT, 'Contoso production with a long name');
-      for (const path of ['/', '/integrations', `/integrations/${ACCOUNT}`, '/members', '/activity', '/no/such/page']) {
+      for (const path of ['/', '/integrations', `/integrations/${ACCOUNT}`, '/members', '/activity', '/security', '/no/such/page']) {
         await open(page, path);
         const o = await overflow(page);
         if (o.extra > 0) found.push(`${width}px ${path}: ${o.extra}px too wide (${JSON.stringify(o.widest)})`);

@@ -236,6 +236,12 @@ async fn the_openapi_document_describes_every_endpoint() {
         ("/api/v1/activity", "get"),
         ("/api/v1/auth/invitation", "post"),
         ("/api/v1/auth/join", "post"),
+        ("/api/v1/sessions", "get"),
+        ("/api/v1/sessions/{id}", "delete"),
+        ("/api/v1/sessions/end-others", "post"),
+        ("/api/v1/members/{id}/reset-link", "post"),
+        ("/api/v1/auth/reset-link", "post"),
+        ("/api/v1/auth/reset", "post"),
     ] {
         assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} is not documented");
     }
@@ -253,6 +259,9 @@ async fn the_openapi_document_describes_every_endpoint() {
         "InvitationCreated",
         "ActivityPage",
         "ActivityKind",
+        "SessionList",
+        "ResetLinkCreated",
+        "ResetPreview",
     ] {
         assert!(schemas.contains_key(name), "schema {name} missing");
     }
