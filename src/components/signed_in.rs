@@ -47,6 +47,14 @@ fn SignedInFrame(page: ChildrenFn) -> impl IntoView {
         checks: Checks::expect_context(),
     };
     fetch_other_pages_when_idle(handles);
+    // A person whose organization requires a passkey and who has none sees only the Security
+    // page, wherever they are, until they add one (the store serves them nothing else).
+    let session = Session::expect_context();
+    let must_add_passkey = Memo::new(move |_| session.me().is_some_and(|m| m.passkey_required));
+    let page = move || match must_add_passkey.get() {
+        true => crate::split::lazy(crate::pages::chunks::security::preload_boxed, crate::pages::chunks::security::call_boxed),
+        false => page().into_any(),
+    };
     view! {
         <a class="skip-link" href="#main">"Skip to main content"</a>
         <div class="layout">
@@ -54,7 +62,7 @@ fn SignedInFrame(page: ChildrenFn) -> impl IntoView {
             <div class="content">
                 <UpdateNotice/>
                 <TopBar/>
-                <main id="main" tabindex="-1">{page()}</main>
+                <main id="main" tabindex="-1">{page}</main>
             </div>
         </div>
     }

@@ -9,5 +9,6 @@ pub mod integrations;
 pub mod link;
 pub mod members;
 pub mod not_found;
+pub mod passkeys;
 pub mod security;
 pub mod welcome;

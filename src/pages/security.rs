@@ -1,10 +1,11 @@
-//! Security: where the person is signed in (browser and system, address, when), with Sign out for
+//! Security: the person's passkeys (`passkeys`), and where they are signed in (browser and system, address, when), with Sign out for
 //! any other session and "Sign out all other sessions". Only the person's own sessions: the store
 //! lists and ends nobody else's.
 
 use crate::api::{Api, ApiClientError};
 use crate::components::certificate::{format_date, now_ms};
 use crate::components::page::PageHeading;
+use crate::pages::passkeys::Passkeys;
 use leptos::prelude::*;
 use xops_model::health::ago;
 use xops_model::security::{SessionList, SessionsEnded, SignedInSession};
@@ -54,9 +55,11 @@ pub fn Security() -> impl IntoView {
     let busy = Signal::derive(move || end_one.pending().get() || end_others.pending().get());
     view! {
         <PageHeading title="Security"/>
-        <p class="lead">"Where you are signed in to Xops. If you do not recognise a session, sign it out; its browser must then sign in again."</p>
+        <p class="lead">"How you sign in to Xops, and where you are signed in."</p>
+        <Passkeys/>
         <section class="panel" aria-labelledby="sessions-heading">
             <h2 id="sessions-heading">"Sessions"</h2>
+            <p>"Where you are signed in. If you do not recognise a session, sign it out; its browser must then sign in again."</p>
             <p role="status" class="form-success" hidden=move || !matches!(said.get(), Some(Ok(_)))>
                 {move || said.get().and_then(Result::ok).unwrap_or_default()}
             </p>

@@ -98,6 +98,7 @@ pub fn me(has_connected_account: bool) -> Me {
         organization: OrganizationInfo { id: test_id(2), name: "Contoso".into() },
         role: xops_model::Role::Owner,
         has_connected_account,
+        passkey_required: false,
     }
 }
 

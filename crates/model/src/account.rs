@@ -314,6 +314,10 @@ pub struct Me {
     /// Whether the organization has linked at least one account; until then, the app asks the
     /// person to pick a cloud to link first.
     pub has_connected_account: bool,
+    /// The organization requires a passkey and this person has none yet: until they add one, the
+    /// store answers nothing but the Security page's passkey calls (and the app shows only that).
+    #[serde(default)]
+    pub passkey_required: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

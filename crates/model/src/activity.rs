@@ -45,10 +45,16 @@ pub enum ActivityKind {
     PasswordReset,
     /// A person signed out one or more of their other sessions from the Security page.
     SessionsEnded,
+    /// A person added a passkey (its name in the detail).
+    PasskeyAdded,
+    /// A person removed one of their passkeys.
+    PasskeyRemoved,
+    /// An owner turned "every member needs a passkey" on or off.
+    PasskeyPolicyChanged,
 }
 
 impl ActivityKind {
-    pub const ALL: [ActivityKind; 20] = [
+    pub const ALL: [ActivityKind; 23] = [
         ActivityKind::AccountLinked,
         ActivityKind::AccountRenamed,
         ActivityKind::AccountDisconnected,
@@ -69,6 +75,9 @@ impl ActivityKind {
         ActivityKind::ResetLinkCreated,
         ActivityKind::PasswordReset,
         ActivityKind::SessionsEnded,
+        ActivityKind::PasskeyAdded,
+        ActivityKind::PasskeyRemoved,
+        ActivityKind::PasskeyPolicyChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -93,6 +102,9 @@ impl ActivityKind {
             ActivityKind::ResetLinkCreated => "reset_link_created",
             ActivityKind::PasswordReset => "password_reset",
             ActivityKind::SessionsEnded => "sessions_ended",
+            ActivityKind::PasskeyAdded => "passkey_added",
+            ActivityKind::PasskeyRemoved => "passkey_removed",
+            ActivityKind::PasskeyPolicyChanged => "passkey_policy_changed",
         }
     }
 
@@ -123,6 +135,9 @@ impl ActivityKind {
             ActivityKind::ResetLinkCreated => "made a password reset link",
             ActivityKind::PasswordReset => "set a new password with a reset link",
             ActivityKind::SessionsEnded => "signed out other sessions",
+            ActivityKind::PasskeyAdded => "added a passkey",
+            ActivityKind::PasskeyRemoved => "removed a passkey",
+            ActivityKind::PasskeyPolicyChanged => "changed whether members need a passkey",
         }
     }
 
@@ -149,6 +164,9 @@ impl ActivityKind {
             ActivityKind::ResetLinkCreated => "Reset link made",
             ActivityKind::PasswordReset => "Password reset",
             ActivityKind::SessionsEnded => "Sessions signed out",
+            ActivityKind::PasskeyAdded => "Passkey added",
+            ActivityKind::PasskeyRemoved => "Passkey removed",
+            ActivityKind::PasskeyPolicyChanged => "Passkey requirement changed",
         }
     }
 

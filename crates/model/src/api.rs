@@ -38,6 +38,10 @@ pub enum ErrorCode {
     InvitationInvalid,
     /// The password reset link was used, replaced by a newer one, has expired, or never existed.
     ResetLinkInvalid,
+    /// The organization requires a passkey and the person has none: they must add one first.
+    PasskeyRequired,
+    /// A passkey ceremony failed: the passkey was not accepted (the message says why).
+    PasskeyRefused,
 }
 
 impl ErrorCode {
@@ -64,6 +68,8 @@ impl ErrorCode {
             ErrorCode::MicrosoftUnreachable => "microsoft_unreachable",
             ErrorCode::InvitationInvalid => "invitation_invalid",
             ErrorCode::ResetLinkInvalid => "reset_link_invalid",
+            ErrorCode::PasskeyRequired => "passkey_required",
+            ErrorCode::PasskeyRefused => "passkey_refused",
         }
     }
 }
@@ -72,9 +78,9 @@ impl ErrorCode {
     /// The HTTP status every answer with this code has: the one place they are paired.
     pub fn status(self) -> u16 {
         match self {
-            ErrorCode::BadRequest => 400,
+            ErrorCode::BadRequest | ErrorCode::PasskeyRefused => 400,
             ErrorCode::Unauthorized | ErrorCode::InvalidCredentials => 401,
-            ErrorCode::OriginNotAllowed | ErrorCode::Forbidden | ErrorCode::QuotaExceeded => 403,
+            ErrorCode::OriginNotAllowed | ErrorCode::Forbidden | ErrorCode::QuotaExceeded | ErrorCode::PasskeyRequired => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Conflict => 409,

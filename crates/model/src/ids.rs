@@ -182,6 +182,10 @@ guid_type!(
     InvitationId, "invitation_id", "Invitation ID"
 );
 guid_type!(
+    /// A passkey's id (the store's name for it; the credential's own id stays in the store).
+    PasskeyId, "passkey_id", "Passkey ID"
+);
+guid_type!(
     /// A session's id (not its token: the id names it on the Security page and to end it).
     SessionId, "session_id", "Session ID"
 );

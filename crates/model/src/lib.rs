@@ -30,8 +30,8 @@ pub use clouds::{AwsAccountId, AwsAccountType, ExternalId, ManagementGroupId, Ro
 pub use config::{ApiBase, ClientConfig, ConfigError};
 pub use health::{AccountStatus, HealthFacts, TestFacts};
 pub use ids::{
-    AccountName, ApplicationId, ApplicationObjectId, Guid, InvitationId, KeyId, OrganizationDomain, OrganizationId, RecordId,
-    SessionId, SubscriptionId, TenantId, UserId,
+    AccountName, ApplicationId, ApplicationObjectId, Guid, InvitationId, KeyId, OrganizationDomain, OrganizationId, PasskeyId,
+    RecordId, SessionId, SubscriptionId, TenantId, UserId,
 };
 pub use integration::{Integration, IntegrationDetails, IntegrationStatus, M365Details, Provider};
 pub use link_input::{unique_name, AwsInput, AzureInput, M365Input};

@@ -2,7 +2,8 @@
 //! new password (made by an owner or admin, or by the operator). The store keeps every token only
 //! as a hash; a link carries its token in the fragment, which no server sees.
 
-use crate::ids::SessionId;
+use crate::field_error::FieldError;
+use crate::ids::{PasskeyId, SessionId};
 use serde::{Deserialize, Serialize};
 
 /// One place where the person is signed in, as the Security page lists it.
@@ -83,6 +84,76 @@ pub fn reset_link(origin: &str, token: &str) -> String {
 /// How long a reset link works.
 pub const RESET_LINK_LIFETIME_MS: i64 = 60 * 60 * 1000;
 
+/// One of the person's passkeys, as the Security page lists it (never its key: the store keeps
+/// only the public half, and only the store reads it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Passkey {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "uuid"))]
+    pub id: PasskeyId,
+    pub name: String,
+    /// Milliseconds since the Unix epoch.
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+/// `GET /api/v1/passkeys`: the person's passkeys, oldest first, and whether their organization
+/// requires one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeyList {
+    pub passkeys: Vec<Passkey>,
+    pub required: bool,
+}
+
+/// A ceremony's options for the browser: `PublicKeyCredentialCreationOptionsJSON` (adding a
+/// passkey) or `PublicKeyCredentialRequestOptionsJSON` (signing in), as WebAuthn defines them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeyOptions {
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub options: serde_json::Value,
+}
+
+/// `POST /api/v1/passkeys`: the name the person gave, and what the browser answered
+/// (`PublicKeyCredential.toJSON()` of the new credential).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeyAdd {
+    pub name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub credential: serde_json::Value,
+}
+
+/// `POST /api/v1/auth/passkey`: what the browser answered (`PublicKeyCredential.toJSON()` of the
+/// assertion).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeySignIn {
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub credential: serde_json::Value,
+}
+
+/// `PUT /api/v1/organization/passkeys`: whether every member must have a passkey (owners only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeyPolicy {
+    pub required: bool,
+}
+
+/// A passkey's name, as the person gave it: 1 to 60 characters once trimmed.
+pub fn passkey_name(input: &str) -> Result<String, FieldError> {
+    let name = input.trim();
+    match name.chars().count() {
+        0 => Err(FieldError::new("name", "Give the passkey a name you will recognise, such as \"Work laptop\".")),
+        1..=60 => Ok(name.to_string()),
+        n => Err(FieldError::new("name", format!("A passkey's name can be at most 60 characters; this one has {n}."))),
+    }
+}
+
 /// A label for a browser that a person recognises ("Chrome on Windows"), from its user agent.
 /// The app names the browser that makes a key with it; the store names sessions with it.
 pub fn browser_label(user_agent: &str) -> String {
@@ -125,6 +196,13 @@ mod tests {
     #[test]
     fn reset_links_carry_the_token_in_the_fragment() {
         assert_eq!(reset_link("https://xops.example/", "abc"), "https://xops.example/reset#abc");
+    }
+
+    #[test]
+    fn passkey_names_are_trimmed_and_bounded() {
+        assert_eq!(passkey_name("  Work laptop ").unwrap(), "Work laptop");
+        assert!(passkey_name("   ").unwrap_err().message.contains("Give the passkey a name"));
+        assert!(passkey_name(&"x".repeat(61)).unwrap_err().message.contains("this one has 61"));
     }
 
     #[test]

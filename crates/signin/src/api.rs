@@ -88,6 +88,11 @@ pub async fn reset_preview(base: &ApiBase, token: &str) -> Result<xops_model::se
     call(base, "POST", "/auth/reset-link", Some(body)).await
 }
 
+/// The options for a passkey sign-in (`/auth/passkey/options`): a fresh challenge, no account.
+pub async fn passkey_options(base: &ApiBase) -> Result<xops_model::security::PasskeyOptions, ApiClientError> {
+    call(base, "POST", "/auth/passkey/options", None).await
+}
+
 /// Who is signed in on this browser, if anyone.
 pub async fn session(base: &ApiBase) -> Result<Option<Me>, ApiClientError> {
     call::<SessionInfo>(base, "GET", "/session", None).await.map(|s| s.me)

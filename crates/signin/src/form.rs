@@ -66,6 +66,15 @@ pub fn mount(root: &Element, page: Page, next: Option<String>, leave: fn(&str)) 
             }
         });
     }
+    if let Some(button) = by_id(root, "passkey") {
+        if xops_web::passkey::supported() {
+            let this = form.clone();
+            on(&button, "click", move |_| this.sign_in_with_passkey());
+        } else {
+            // Nothing to offer a browser that cannot: the password form stays.
+            set_hidden(&button, true);
+        }
+    }
     if let Some(el) = root.query_selector("form").ok().flatten() {
         let this = form.clone();
         on(&el, "submit", move |ev| {
@@ -176,6 +185,44 @@ impl Form {
                 Err(e) => {
                     this.failed(e);
                     this.set_pending(false);
+                }
+            }
+        });
+    }
+
+    /// "Sign in with a passkey": the store's options, the browser's passkey prompt (the person
+    /// picks one of the passkeys their authenticator holds for this site; nothing is typed), and
+    /// the store's check. Every failure is said above the form, which stays as it was.
+    fn sign_in_with_passkey(&self) {
+        if self.0.pending.get() {
+            return;
+        }
+        self.alert(None);
+        let Some(button) = by_id(&self.0.root, "passkey") else { return };
+        self.0.pending.set(true);
+        set_text(&button, "Waiting for your passkey…");
+        let _ = button.set_attribute("disabled", "");
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = async {
+                let base = api::api_base().await.map_err(|e| e.to_string())?;
+                let options = api::passkey_options(&base).await.map_err(|e| e.to_string())?;
+                let credential = xops_web::passkey::get(&options.options).await.map_err(|e| e.to_string())?;
+                let body =
+                    serde_json::to_string(&xops_model::security::PasskeySignIn { credential }).map_err(|e| e.to_string())?;
+                api::enter(&base, "/auth/passkey", body).await.map_err(|e| e.to_string())
+            }
+            .await;
+            match result {
+                Ok(me) => {
+                    remember(Some(&me));
+                    (this.0.leave)(&landing_path(&me, this.0.next.clone()));
+                }
+                Err(message) => {
+                    this.alert(Some(&message));
+                    set_text(&button, "Sign in with a passkey");
+                    let _ = button.remove_attribute("disabled");
+                    this.0.pending.set(false);
                 }
             }
         });

@@ -69,6 +69,8 @@ pub(crate) struct Words {
     pub(crate) endpoint: &'static str,
     /// A disclosure under the form: its summary and text.
     pub(crate) help: Option<(&'static str, &'static str)>,
+    /// A second way in under the form's button: "Sign in with a passkey".
+    pub(crate) passkey: bool,
 }
 
 /// Who can help a person who forgot their password (there is no email to send a link to).
@@ -91,6 +93,7 @@ impl Page {
                 switch_to: routes::SIGNUP,
                 endpoint: "/auth/login",
                 help: Some(FORGOT),
+                passkey: true,
             },
             Page::CreateAccount => Words {
                 title: "Create your account",
@@ -103,6 +106,7 @@ impl Page {
                 switch_to: routes::LOGIN,
                 endpoint: "/auth/signup",
                 help: None,
+                passkey: false,
             },
             Page::Join => Words {
                 title: "Join your team on Xops",
@@ -115,6 +119,7 @@ impl Page {
                 switch_to: routes::LOGIN,
                 endpoint: "/auth/join",
                 help: None,
+                passkey: false,
             },
             Page::Reset => Words {
                 title: "Choose a new password",
@@ -127,6 +132,7 @@ impl Page {
                 switch_to: routes::LOGIN,
                 endpoint: "/auth/reset",
                 help: None,
+                passkey: false,
             },
         }
     }
@@ -199,7 +205,7 @@ fn markup(page: Page, words: &Words) -> String {
         );
     }
     format!(
-        r#"<div class="auth-page"><div class="auth-brand"><svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false"><rect width="32" height="32" rx="7"></rect><path d="M9 9l14 14M23 9L9 23"></path></svg><span>Xops</span></div><div class="auth-card"><h1 class="page-title">{title}</h1><p class="lead">{lead}</p><form class="form" method="post" novalidate data-page="{path}"><div class="form-alert" role="alert" hidden></div>{fields}<button class="button primary wide" type="submit">{submit}</button></form><p class="auth-switch">{switch_text}<a id="switch" href="{switch_to}">{switch_link}</a></p>{help}</div></div>"#,
+        r#"<div class="auth-page"><div class="auth-brand"><svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false"><rect width="32" height="32" rx="7"></rect><path d="M9 9l14 14M23 9L9 23"></path></svg><span>Xops</span></div><div class="auth-card"><h1 class="page-title">{title}</h1><p class="lead">{lead}</p><form class="form" method="post" novalidate data-page="{path}"><div class="form-alert" role="alert" hidden></div>{fields}<button class="button primary wide" type="submit">{submit}</button></form>{passkey}<p class="auth-switch">{switch_text}<a id="switch" href="{switch_to}">{switch_link}</a></p>{help}</div></div>"#,
         title = words.title,
         lead = words.lead,
         submit = words.submit,
@@ -207,6 +213,11 @@ fn markup(page: Page, words: &Words) -> String {
         switch_link = words.switch_link,
         switch_to = words.switch_to,
         path = page.path(),
+        passkey = if words.passkey {
+            r#"<div class="auth-or"><button class="button wide" type="button" id="passkey">Sign in with a passkey</button></div>"#
+        } else {
+            ""
+        },
         help = words
             .help
             .map(|(summary, text)| format!(r#"<details class="auth-help"><summary>{summary}</summary><p>{text}</p></details>"#))

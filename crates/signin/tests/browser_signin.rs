@@ -170,6 +170,7 @@ fn next_from_the_address_never_leads_off_site() {
         organization: OrganizationInfo { id: "00000000-0000-4000-8000-000000000002".parse().unwrap(), name: "Contoso".into() },
         role: xops_model::Role::Owner,
         has_connected_account: true,
+        passkey_required: false,
     };
     let land = |search: &str| xops_web::landing_path(&me, next_from_search(search));
     for evil in [
@@ -194,6 +195,7 @@ fn only_those_who_may_link_land_on_the_picker() {
         organization: OrganizationInfo { id: "00000000-0000-4000-8000-000000000002".parse().unwrap(), name: "Contoso".into() },
         role,
         has_connected_account: false,
+        passkey_required: false,
     };
     assert_eq!(xops_web::landing_path(&me(Role::Owner), None), "/welcome");
     assert_eq!(xops_web::landing_path(&me(Role::Admin), None), "/welcome");

@@ -206,7 +206,9 @@ pub async fn credentials(db: &Db, email: &Email) -> Result<Option<(UserRef, Stri
 /// What `GET /api/v1/me` answers for a signed-in user.
 pub async fn me(db: &Db, user: &UserRef) -> Result<Me, AppError> {
     let row = sqlx::query(
-        "SELECT u.id, u.email, o.id, o.name, u.role FROM users u JOIN organizations o ON o.id = u.organization_id
+        "SELECT u.id, u.email, o.id, o.name, u.role,
+                CASE WHEN o.require_passkeys <> 0 AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = u.id) THEN 1 ELSE 0 END
+         FROM users u JOIN organizations o ON o.id = u.organization_id
          WHERE u.id = $1 AND o.id = $2",
     )
     .bind(user.user_id.as_str())
@@ -219,6 +221,7 @@ pub async fn me(db: &Db, user: &UserRef) -> Result<Me, AppError> {
         organization: OrganizationInfo { id: id_column(&row, 2)?, name: row.try_get(3)? },
         role: role_column(&row, 4)?,
         has_connected_account: has_connected_account(db, &user.organization_id).await?,
+        passkey_required: row.try_get::<i64, _>(5)? != 0,
     })
 }
 

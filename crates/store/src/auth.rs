@@ -10,6 +10,7 @@ use crate::ids::id_column;
 pub use crate::passwords::{busy, hash_password, hash_password_blocking, verify_password, warm_up, HashSlot, HashSlots};
 use crate::random::fill_random;
 use crate::recent::RECHECK;
+pub use crate::throttle;
 use crate::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -157,11 +158,33 @@ pub struct Checked {
     /// Milliseconds since the epoch, as the database holds them.
     pub last_seen_at: i64,
     pub expires_at: i64,
+    /// Their organization requires a passkey and they have none yet.
+    pub passkey_required: bool,
 }
 
 /// The signed-in user of a request (an [`Actor`]: who, their role, from where). Every query a
-/// handler makes is scoped to `user.organization_id`.
+/// handler makes is scoped to `user.organization_id`. A person whose organization requires a
+/// passkey and who has none yet is refused (403 `passkey_required`): only [`PasskeySetup`]
+/// handlers serve them.
 pub struct CurrentUser(pub Actor);
+
+/// A signed-in person, also one who must still add a passkey: for the calls that let them do so
+/// (who am I, their passkeys, their sessions).
+pub struct PasskeySetup(pub Actor);
+
+impl std::ops::Deref for PasskeySetup {
+    type Target = Actor;
+    fn deref(&self) -> &Actor {
+        &self.0
+    }
+}
+
+pub fn passkey_required() -> AppError {
+    AppError::of(
+        ErrorCode::PasskeyRequired,
+        "Your organization requires a passkey for signing in. Add one on the Security page to continue.",
+    )
+}
 
 impl std::ops::Deref for CurrentUser {
     type Target = Actor;
@@ -190,6 +213,25 @@ impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let (actor, passkey_needed) = signed_in_person(parts, state).await?;
+        if passkey_needed {
+            return Err(passkey_required());
+        }
+        Ok(CurrentUser(actor))
+    }
+}
+
+impl FromRequestParts<AppState> for PasskeySetup {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        Ok(PasskeySetup(signed_in_person(parts, state).await?.0))
+    }
+}
+
+/// The person the request's session cookie names, and whether they must still add a passkey.
+async fn signed_in_person(parts: &Parts, state: &AppState) -> Result<(Actor, bool), AppError> {
+    {
         let token = session_token(&parts.headers).ok_or_else(not_signed_in)?;
         let hash = token_hash(&token);
         let now = now_millis();
@@ -203,8 +245,11 @@ impl FromRequestParts<AppState> for CurrentUser {
             None => {
                 let ticket = state.sessions.ticket();
                 let row = sqlx::query(
-                    "SELECT s.user_id, s.organization_id, s.last_seen_at, s.expires_at, u.email, u.role
+                    "SELECT s.user_id, s.organization_id, s.last_seen_at, s.expires_at, u.email, u.role,
+                        CASE WHEN o.require_passkeys <> 0 AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = u.id)
+                             THEN 1 ELSE 0 END
                      FROM sessions s JOIN users u ON u.id = s.user_id AND u.organization_id = s.organization_id
+                     JOIN organizations o ON o.id = s.organization_id
                      WHERE s.token_hash = $1",
                 )
                 .bind(&hash)
@@ -217,6 +262,7 @@ impl FromRequestParts<AppState> for CurrentUser {
                     expires_at: row.try_get(3)?,
                     email: row.try_get(4)?,
                     role: role_column(&row, 5)?,
+                    passkey_required: row.try_get::<i64, _>(6)? != 0,
                 };
                 let live = now < session.expires_at && now - session.last_seen_at < idle;
                 if live && now - session.last_seen_at >= touch_every {
@@ -237,174 +283,8 @@ impl FromRequestParts<AppState> for CurrentUser {
             return Err(session_expired());
         }
         let address = client_address(state, parts);
-        Ok(CurrentUser(Actor { user: session.user, email: session.email, role: session.role, address }))
-    }
-}
-
-/// Sign-in throttling: after `free` attempts within the window, each further attempt doubles a
-/// wait (1 s, 2 s, 4 s, … up to 15 minutes) during which sign-in is refused with 429. An attempt
-/// is counted (atomically, on any store process) *before* its password is checked, so guesses
-/// sent all at once cannot slip past the count; a successful sign-in then takes its own count
-/// back. Sign-up has its own limit: so many per client address, and in total, per hour.
-pub mod throttle {
-    use super::*;
-
-    const WINDOW_MS: i64 = 15 * 60 * 1000;
-    const MAX_BLOCK_MS: i64 = 15 * 60 * 1000;
-    /// Sign-in attempts allowed per account before waits begin.
-    pub const ACCOUNT_FREE_FAILURES: i64 = 5;
-    /// Per client address: higher, since many people can share one address (an office NAT).
-    pub const ADDRESS_FREE_FAILURES: i64 = 20;
-    /// The sign-up limits count per hour.
-    pub const SIGNUP_WINDOW_MS: i64 = 60 * 60 * 1000;
-
-    pub fn account_key(email: &str) -> String {
-        format!("account:{email}")
-    }
-
-    pub fn address_key(ip: std::net::IpAddr) -> String {
-        format!("address:{ip}")
-    }
-
-    /// One known device's sign-ins (see `crate::devices`): its failures count for it alone.
-    pub fn device_key(device: &str) -> String {
-        format!("device:{device}")
-    }
-
-    pub fn signup_address_key(address: impl std::fmt::Display) -> String {
-        format!("signup-address:{address}")
-    }
-
-    pub const SIGNUP_TOTAL_KEY: &str = "signup-total";
-
-    /// Milliseconds until sign-in may be tried again for any of these keys (0 = now). A cheap
-    /// read, to refuse a blocked client before it waits for a password slot.
-    pub async fn wait_ms(db: &Db, keys: &[&str]) -> Result<i64, AppError> {
-        let now = now_millis();
-        let mut wait = 0;
-        for key in keys {
-            if let Some(row) =
-                sqlx::query("SELECT blocked_until FROM login_throttle WHERE key = $1").bind(*key).fetch_optional(&db.pool).await?
-            {
-                wait = wait.max(row.try_get::<i64, _>(0)? - now);
-            }
-        }
-        Ok(wait.max(0))
-    }
-
-    /// What counting an attempt decided.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum Attempt {
-        /// Go on and check the password. `blocked_until` is the wait this attempt started (it
-        /// used up the free ones), to be lifted again if it succeeds.
-        Counted { blocked_until: Option<i64> },
-        /// Refused without a check: wait this many milliseconds.
-        Blocked { wait_ms: i64 },
-    }
-
-    /// Counts one sign-in attempt for `key`, unless the key is waiting. One transaction: the row
-    /// lock (PostgreSQL) or the write lock (SQLite) lines concurrent attempts up, so each sees
-    /// the count and the wait the one before it left.
-    pub async fn attempt(db: &Db, key: &str, free: i64) -> Result<Attempt, AppError> {
-        let now = now_millis();
-        let mut tx = db.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO login_throttle (key, failures, window_started_at, blocked_until) VALUES ($1, 0, $2, 0)
-             ON CONFLICT (key) DO NOTHING",
-        )
-        .bind(key)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        let row = sqlx::query(
-            "UPDATE login_throttle SET
-                failures = CASE WHEN blocked_until > $2 THEN failures
-                                WHEN window_started_at > $3 THEN failures + 1 ELSE 1 END,
-                window_started_at = CASE WHEN blocked_until > $2 OR window_started_at > $3 THEN window_started_at ELSE $2 END
-             WHERE key = $1
-             RETURNING failures, blocked_until",
-        )
-        .bind(key)
-        .bind(now)
-        .bind(now - WINDOW_MS)
-        .fetch_one(&mut *tx)
-        .await?;
-        let (attempts, blocked_until): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
-        if blocked_until > now {
-            tx.commit().await?;
-            return Ok(Attempt::Blocked { wait_ms: blocked_until - now });
-        }
-        let mut started = None;
-        if attempts >= free {
-            let doublings = (attempts - free).min(20) as u32;
-            let until = now + (1000i64 << doublings).min(MAX_BLOCK_MS);
-            sqlx::query("UPDATE login_throttle SET blocked_until = $2 WHERE key = $1")
-                .bind(key)
-                .bind(until)
-                .execute(&mut *tx)
-                .await?;
-            started = Some(until);
-        }
-        tx.commit().await?;
-        Ok(Attempt::Counted { blocked_until: started })
-    }
-
-    /// A successful sign-in: the account starts afresh.
-    pub async fn clear(db: &Db, key: &str) -> Result<(), AppError> {
-        sqlx::query("DELETE FROM login_throttle WHERE key = $1").bind(key).execute(&db.pool).await?;
-        Ok(())
-    }
-
-    /// A successful sign-in from an address: its attempt was not a failure, so take it back (and
-    /// the wait it started, unless a later attempt has started another).
-    pub async fn take_back(db: &Db, key: &str, counted: Attempt) -> Result<(), AppError> {
-        let started = match counted {
-            Attempt::Counted { blocked_until } => blocked_until.unwrap_or(-1),
-            Attempt::Blocked { .. } => return Ok(()),
-        };
-        sqlx::query(
-            "UPDATE login_throttle SET
-                failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END,
-                blocked_until = CASE WHEN blocked_until = $2 THEN 0 ELSE blocked_until END
-             WHERE key = $1",
-        )
-        .bind(key)
-        .bind(started)
-        .execute(&db.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// A fixed-window rate limit: counts one event for `key` and answers how many milliseconds
-    /// to wait when this one is over `limit` within the window. One atomic statement.
-    pub async fn over_limit(db: &Db, key: &str, limit: u32, window_ms: i64) -> Result<Option<i64>, AppError> {
-        let now = now_millis();
-        let row = sqlx::query(
-            "INSERT INTO login_throttle (key, failures, window_started_at, blocked_until) VALUES ($1, 1, $2, 0)
-             ON CONFLICT (key) DO UPDATE SET
-                failures = CASE WHEN login_throttle.window_started_at > $3 THEN login_throttle.failures + 1 ELSE 1 END,
-                window_started_at = CASE WHEN login_throttle.window_started_at > $3 THEN login_throttle.window_started_at ELSE $2 END
-             RETURNING failures, window_started_at",
-        )
-        .bind(key)
-        .bind(now)
-        .bind(now - window_ms)
-        .fetch_one(&db.pool)
-        .await?;
-        let (count, started): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
-        Ok((count > i64::from(limit)).then(|| (started + window_ms - now).max(1000)))
-    }
-
-    /// The 429 for a wait of `wait_ms`, with `Retry-After`.
-    pub fn too_many(what: &str, wait_ms: i64) -> AppError {
-        let secs = (wait_ms + 999) / 1000;
-        let wait = if secs >= 120 {
-            let minutes = (secs + 59) / 60;
-            format!("{minutes} minutes")
-        } else {
-            format!("{secs} second{}", if secs == 1 { "" } else { "s" })
-        };
-        AppError::of(ErrorCode::TooManyRequests, format!("{what} Wait {wait} and try again.")).retry_after(secs as u64)
+        let needed = session.passkey_required;
+        Ok((Actor { user: session.user, email: session.email, role: session.role, address }, needed))
     }
 }
 

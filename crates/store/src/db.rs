@@ -333,6 +333,35 @@ pub mod migrations {
                 );
                 CREATE INDEX password_resets_user ON password_resets(user_id)",
         },
+        Migration {
+            version: 10,
+            name: "passkeys, their ceremonies, and organizations that require them",
+            postgres: None,
+            then: None,
+            sql: "
+                ALTER TABLE users ADD COLUMN passkey_handle TEXT;
+                ALTER TABLE organizations ADD COLUMN require_passkeys BIGINT NOT NULL DEFAULT 0;
+                CREATE TABLE passkeys (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    organization_id TEXT NOT NULL REFERENCES organizations(id),
+                    credential_id TEXT NOT NULL UNIQUE,
+                    transports BIGINT NOT NULL,
+                    static_state TEXT NOT NULL,
+                    dynamic_state TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    last_used_at BIGINT
+                );
+                CREATE INDEX passkeys_user ON passkeys(user_id);
+                CREATE TABLE webauthn_ceremonies (
+                    challenge TEXT PRIMARY KEY NOT NULL,
+                    kind TEXT NOT NULL,
+                    user_id TEXT,
+                    state TEXT NOT NULL,
+                    expires_at BIGINT NOT NULL
+                )",
+        },
     ];
 
     pub async fn run(db: &Db) -> Result<()> {

@@ -21,6 +21,7 @@ pub mod http;
 pub mod ids;
 pub mod memory;
 pub mod microsoft;
+pub mod passkeys;
 pub mod passwords;
 pub mod random;
 pub mod recent;
@@ -33,6 +34,7 @@ pub mod server;
 pub mod sessions;
 pub mod store_keys;
 pub mod team;
+pub mod throttle;
 pub mod web;
 
 use std::sync::Arc;

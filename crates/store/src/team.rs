@@ -304,6 +304,7 @@ pub async fn remove(db: &Db, actor: &Actor, id: &UserId) -> Result<(), AppError>
     }
     sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.as_str()).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM password_resets WHERE user_id = $1").bind(id.as_str()).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM passkeys WHERE user_id = $1").bind(id.as_str()).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM users WHERE id = $1 AND organization_id = $2")
         .bind(id.as_str())
         .bind(organization.as_str())

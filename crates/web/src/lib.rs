@@ -6,15 +6,21 @@
 
 mod api_error;
 pub mod config;
+pub mod passkey;
 pub mod pointer;
 pub mod routes;
 
 pub use api_error::ApiClientError;
 use xops_model::Me;
 
-/// Where to go after signing in: the page the person asked for, else the first-login picker
+/// Where to go after signing in: the Security page while the person must add a passkey; else
+/// the page the person asked for, else the first-login picker
 /// until the organization has a connected account (for those who may link one), else Home.
 pub fn landing_path(me: &Me, next: Option<String>) -> String {
+    if me.passkey_required {
+        // Nothing else opens until they add one.
+        return routes::SECURITY.to_string();
+    }
     match next {
         Some(next) => next,
         None if me.has_connected_account || !me.role.changes_accounts() => routes::HOME.to_string(),

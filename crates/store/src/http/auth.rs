@@ -2,7 +2,7 @@
 
 use super::json::ApiJson;
 use crate::accounts::{self, UserRef};
-use crate::auth::{self, throttle, CurrentUser};
+use crate::auth::{self, throttle, PasskeySetup};
 use crate::devices;
 use crate::error::AppError;
 use crate::AppState;
@@ -164,7 +164,7 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("session" = [])), responses((status = 200, description = "Who is signed in", body = Me), (status = 401, description = "Not signed in, or the session expired", body = ApiError)))]
-pub async fn me(State(state): State<AppState>, current: CurrentUser) -> Result<Json<Me>, AppError> {
+pub async fn me(State(state): State<AppState>, current: PasskeySetup) -> Result<Json<Me>, AppError> {
     Ok(Json(accounts::me(&state.db, &current.user).await?))
 }
 
@@ -176,7 +176,7 @@ pub async fn session(
     mut parts: axum::http::request::Parts,
 ) -> Result<Json<SessionInfo>, AppError> {
     use axum::extract::FromRequestParts;
-    let me = match CurrentUser::from_request_parts(&mut parts, &state).await {
+    let me = match PasskeySetup::from_request_parts(&mut parts, &state).await {
         Ok(current) => accounts::me(&state.db, &current.user).await.map(Some),
         Err(e) => Err(e),
     };

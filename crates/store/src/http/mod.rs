@@ -5,6 +5,7 @@ mod guard;
 pub mod json;
 mod keys;
 pub mod openapi;
+mod passkeys;
 mod records;
 mod security;
 mod team;
@@ -56,6 +57,12 @@ pub fn router(state: AppState, site: Option<StaticSite>) -> Router {
         .route("/members/{id}/reset-link", post(security::create_reset_link))
         .route("/auth/reset-link", post(security::preview))
         .route("/auth/reset", post(security::reset))
+        .route("/passkeys", get(passkeys::list).post(passkeys::add))
+        .route("/passkeys/options", post(passkeys::start_adding))
+        .route("/passkeys/{id}", axum::routing::delete(passkeys::remove))
+        .route("/organization/passkeys", axum::routing::put(passkeys::set_policy))
+        .route("/auth/passkey/options", post(passkeys::start_sign_in))
+        .route("/auth/passkey", post(passkeys::sign_in))
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), guard::state_changing_requests))

@@ -37,6 +37,13 @@ use utoipa::{Modify, OpenApi};
         super::security::create_reset_link,
         super::security::preview,
         super::security::reset,
+        super::passkeys::list,
+        super::passkeys::start_adding,
+        super::passkeys::add,
+        super::passkeys::remove,
+        super::passkeys::set_policy,
+        super::passkeys::start_sign_in,
+        super::passkeys::sign_in,
     ),
     components(schemas(xops_model::Integration)),
     modifiers(&SessionCookie)

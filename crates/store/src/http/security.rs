@@ -5,7 +5,7 @@
 use super::auth::signed_in;
 use super::json::ApiJson;
 use super::records::parse_id;
-use crate::auth::{self, client_address, throttle, CurrentUser};
+use crate::auth::{self, client_address, throttle, CurrentUser, PasskeySetup};
 use crate::error::AppError;
 use crate::{resets, sessions, AppState};
 use axum::extract::{Path, State};
@@ -41,7 +41,7 @@ pub async fn end_one(
 pub async fn end_others(
     State(state): State<AppState>,
     headers: HeaderMap,
-    current: CurrentUser,
+    current: PasskeySetup,
 ) -> Result<Json<SessionsEnded>, AppError> {
     let hash = sessions::current_hash(&headers).ok_or_else(auth::not_signed_in)?;
     let ended = sessions::end_others(&state, &current, &hash).await?;
