@@ -49,8 +49,12 @@ fn SignedInFrame(page: ChildrenFn) -> impl IntoView {
     fetch_other_pages_when_idle(handles);
     // A person whose organization requires a passkey and who has none sees only the Security
     // page, wherever they are, until they add one (the store serves them nothing else).
+    // (On the Security page itself, that page stays as it is when they do.)
     let session = Session::expect_context();
-    let must_add_passkey = Memo::new(move |_| session.me().is_some_and(|m| m.passkey_required));
+    let location = leptos_router::hooks::use_location();
+    let must_add_passkey = Memo::new(move |_| {
+        session.me().is_some_and(|m| m.passkey_required) && location.pathname.get() != crate::routes::SECURITY
+    });
     let page = move || match must_add_passkey.get() {
         true => crate::split::lazy(crate::pages::chunks::security::preload_boxed, crate::pages::chunks::security::call_boxed),
         false => page().into_any(),

@@ -20,7 +20,7 @@ use base64::Engine;
 use sqlx::Row;
 use webauthn_rp::bin::{Decode, Encode};
 use webauthn_rp::request::auth::AuthenticationVerificationOptions;
-use webauthn_rp::request::register::{PublicKeyCredentialUserEntity, RegistrationVerificationOptions, UserHandle64};
+use webauthn_rp::request::register::{CredProtect, PublicKeyCredentialUserEntity, RegistrationVerificationOptions, UserHandle64};
 use webauthn_rp::request::{AsciiDomain, PublicKeyCredentialDescriptor, RpId};
 use webauthn_rp::response::register::{CompressedPubKey, DynamicState, StaticState};
 use webauthn_rp::response::{AuthTransports, CredentialId};
@@ -124,7 +124,11 @@ pub async fn start_adding(db: &Db, actor: &Actor, origin: &str) -> Result<serde_
     let name = webauthn_rp::request::register::Username::try_from(actor.email.as_str())
         .map_err(|_| refused("Your email cannot name a passkey."))?;
     let entity = PublicKeyCredentialUserEntity { name, id: &handle, display_name: None };
-    let (server, client) = PublicKeyCredentialCreationOptions::passkey(&rp, entity, exclude)
+    let mut creation = PublicKeyCredentialCreationOptions::passkey(&rp, entity, exclude);
+    // User verification is required anyway; asking authenticators to *enforce* credProtect too
+    // makes the browser refuse every one that does not implement it (platform ones among them).
+    creation.extensions.cred_protect = CredProtect::None;
+    let (server, client) = creation
         .start_ceremony()
         .map_err(|e| AppError::internal(format!("passkey options: {e}")))?;
     let challenge = webauthn_rp::request::TimedCeremony::sent_challenge(&server).0;

@@ -20,7 +20,7 @@ use xops_model::{ApiError, ErrorCode, Me, NewPassword, SessionId, UserId};
 pub async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
-    current: CurrentUser,
+    current: PasskeySetup,
 ) -> Result<Json<SessionList>, AppError> {
     let hash = sessions::current_hash(&headers);
     Ok(Json(sessions::list(&state, &current, hash.as_deref()).await?))
@@ -29,7 +29,7 @@ pub async fn list(
 #[utoipa::path(delete, path = "/api/v1/sessions/{id}", tag = "accounts", security(("session" = [])), params(("id" = String, Path, description = "The session's id (from the list)")), responses((status = 204, description = "Signed out: that browser's next request is refused (on every store process within 2 s)"), (status = 404, description = "You have no session with this id", body = ApiError)))]
 pub async fn end_one(
     State(state): State<AppState>,
-    current: CurrentUser,
+    current: PasskeySetup,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
     let id: SessionId = parse_id(&id)?;
