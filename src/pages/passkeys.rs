@@ -18,7 +18,9 @@ fn this_browser() -> String {
 /// Makes a passkey in this browser and adds it under `name`.
 async fn add_passkey(api: Api, name: String) -> Result<Passkey, String> {
     let options: PasskeyOptions = api.post("/passkeys/options", &serde_json::json!({})).await.map_err(|e| e.to_string())?;
-    let credential = xops_web::passkey::create(&options.options).await.map_err(|e| e.to_string())?;
+    let options = serde_json::to_string(&options).map_err(|e| e.to_string())?;
+    let credential = xops_web::passkey::create(&options).await.map_err(|e| e.to_string())?;
+    let credential = serde_json::from_str(&credential).map_err(|e| e.to_string())?;
     api.post::<_, Passkey>("/passkeys", &PasskeyAdd { name, credential }).await.map_err(|e| e.to_string())
 }
 

@@ -16,7 +16,7 @@ async function signUp(page, { organization, email, password = PASSWORD }) {
 async function signIn(page, { email, password = PASSWORD }) {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 const h1 = (page) => page.getByRole('heading', { level: 1 });

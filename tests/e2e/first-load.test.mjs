@@ -15,7 +15,7 @@ const env = useStoreAndBrowser({ before, after });
  * the test command holds, a few KB over today's size (README "First load" has the numbers).
  * scripts/test.sh sets the budget of a build made on stable Rust, where nightly is missing.
  */
-const SIGN_IN_BUDGET = Number(process.env.XOPS_SIGN_IN_BUDGET ?? 70 * 1024);
+const SIGN_IN_BUDGET = Number(process.env.XOPS_SIGN_IN_BUDGET ?? 76 * 1024);
 
 /** Records every response of a page: its path and its bytes on the wire. */
 async function recordWire(context, page) {

@@ -22,7 +22,7 @@ async function signIn(page, email, password) {
   await page.goto(env.store.url + '/login');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 test('50 wrong passwords from a stranger, then the owner signs in at once from the browser they used before; a new browser waits', async () => {

@@ -198,7 +198,7 @@ test('the whole flow of the product text: Integrations → Microsoft → M365 �
   await page.waitForURL(env.store.url + '/login');
   await page.getByLabel('Email').fill(me.user.email);
   await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL(env.store.url + '/');
   assert.equal(await h1(page).textContent(), 'Home');
 

@@ -57,6 +57,12 @@ async fn text(res: &Response) -> Result<String, JsValue> {
 /// One call to the store's API, with the session cookie (also when the store is on another
 /// origin). A JSON body is sent as JSON.
 async fn call<T: DeserializeOwned>(base: &ApiBase, method: &str, path: &str, body: Option<String>) -> Result<T, ApiClientError> {
+    let (status, text) = call_text(base, method, path, body).await?;
+    serde_json::from_str(&text).map_err(|_| ApiClientError::Unexpected { status })
+}
+
+/// [`call`], answering the body as the store sent it.
+async fn call_text(base: &ApiBase, method: &str, path: &str, body: Option<String>) -> Result<(u16, String), ApiClientError> {
     let url = base.url(&format!("{}{path}", xops_model::api::API_PREFIX));
     let init = RequestInit::new();
     init.set_method(method);
@@ -73,7 +79,7 @@ async fn call<T: DeserializeOwned>(base: &ApiBase, method: &str, path: &str, bod
     if !res.ok() {
         return Err(ApiClientError::from_answer(status, &text));
     }
-    serde_json::from_str(&text).map_err(|_| ApiClientError::Unexpected { status })
+    Ok((status, text))
 }
 
 /// What an invitation link offers (`/auth/invitation`), before joining.
@@ -88,9 +94,10 @@ pub async fn reset_preview(base: &ApiBase, token: &str) -> Result<xops_model::se
     call(base, "POST", "/auth/reset-link", Some(body)).await
 }
 
-/// The options for a passkey sign-in (`/auth/passkey/options`): a fresh challenge, no account.
-pub async fn passkey_options(base: &ApiBase) -> Result<xops_model::security::PasskeyOptions, ApiClientError> {
-    call(base, "POST", "/auth/passkey/options", None).await
+/// The options for a passkey sign-in (`/auth/passkey/options`: a fresh challenge, no account), as
+/// the store sent them (`xops_web::passkey::get` reads them).
+pub async fn passkey_options(base: &ApiBase) -> Result<String, ApiClientError> {
+    call_text(base, "POST", "/auth/passkey/options", None).await.map(|(_, text)| text)
 }
 
 /// Who is signed in on this browser, if anyone.

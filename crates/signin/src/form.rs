@@ -207,9 +207,9 @@ impl Form {
             let result = async {
                 let base = api::api_base().await.map_err(|e| e.to_string())?;
                 let options = api::passkey_options(&base).await.map_err(|e| e.to_string())?;
-                let credential = xops_web::passkey::get(&options.options).await.map_err(|e| e.to_string())?;
-                let body =
-                    serde_json::to_string(&xops_model::security::PasskeySignIn { credential }).map_err(|e| e.to_string())?;
+                let credential = xops_web::passkey::get(&options).await.map_err(|e| e.to_string())?;
+                // The browser's own JSON, sent as it is (the store reads it as `PasskeySignIn`).
+                let body = format!(r#"{{"credential":{credential}}}"#);
                 api::enter(&base, "/auth/passkey", body).await.map_err(|e| e.to_string())
             }
             .await;

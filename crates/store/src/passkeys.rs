@@ -128,9 +128,7 @@ pub async fn start_adding(db: &Db, actor: &Actor, origin: &str) -> Result<serde_
     // User verification is required anyway; asking authenticators to *enforce* credProtect too
     // makes the browser refuse every one that does not implement it (platform ones among them).
     creation.extensions.cred_protect = CredProtect::None;
-    let (server, client) = creation
-        .start_ceremony()
-        .map_err(|e| AppError::internal(format!("passkey options: {e}")))?;
+    let (server, client) = creation.start_ceremony().map_err(|e| AppError::internal(format!("passkey options: {e}")))?;
     let challenge = webauthn_rp::request::TimedCeremony::sent_challenge(&server).0;
     let options = serde_json::to_value(&client).map_err(|e| AppError::internal(format!("passkey options: {e}")))?;
     keep_ceremony(db, challenge, "add", Some(&actor.user), server.encode().map_err(|_| broken("ceremony"))?).await?;

@@ -86,6 +86,9 @@ async fn the_browser_gets_options_for_this_site_and_a_challenge_works_once() {
     let (_, _, message) = code_of(s.post(&anyone, "/api/v1/auth/passkey", json!({"credential": unknown})).await).await;
     assert!(message.contains("expired or was used already"), "{message}");
     assert_eq!(s.me(&anyone).await.status(), 401, "nobody was signed in");
+    // No challenge is kept anywhere a person reads: not in the activity log.
+    let log = ada.get(s.url("/api/v1/activity")).send().await.unwrap().text().await.unwrap();
+    assert!(!log.contains(challenge) && !log.contains(add["challenge"].as_str().unwrap()), "{log}");
 }
 
 /// Puts a passkey row for `email` straight into the database (its key is never read here).
@@ -156,4 +159,43 @@ async fn an_owner_can_require_passkeys_and_a_member_without_one_can_then_only_ad
     let log: Value = ada.get(s.url("/api/v1/activity")).send().await.unwrap().json().await.unwrap();
     let kinds: Vec<&str> = log["entries"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(&kinds[..3], ["passkey_removed", "passkey_policy_changed", "passkey_policy_changed"], "{kinds:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_challenge_from_one_store_process_is_finished_once_on_another() {
+    use common::process::start_store;
+    let Some(admin) = common::postgres_admin_url() else {
+        eprintln!("skipped: XOPS_TEST_POSTGRES is not set (scripts/test.sh sets it)");
+        return;
+    };
+    let database = common::new_postgres_database(&admin).await;
+    let (a, b) = (start_store(&database, &[]), start_store(&database, &[]));
+    let client = reqwest::Client::new();
+    let post =
+        |base: &str, path: &str, body: Value| client.post(format!("{base}{path}")).header("origin", base).json(&body).send();
+    let res = post(&a.base, "/api/v1/auth/passkey/options", json!({})).await.unwrap();
+    let options: Value = res.json().await.unwrap();
+    let challenge = options["options"]["challenge"].as_str().unwrap().to_string();
+    // B finds the ceremony A started (the answer then fails on its made-up signature's key) ...
+    let fake = |base: &str| {
+        let client_data = json!({"type": "webauthn.get", "challenge": challenge, "origin": base, "crossOrigin": false});
+        let mut authenticator_data = vec![0u8; 37];
+        authenticator_data[32] = 0b0000_0101;
+        json!({"credential": {
+            "id": B64.encode([7u8; 16]), "rawId": B64.encode([7u8; 16]), "type": "public-key",
+            "clientExtensionResults": {},
+            "response": {
+                "clientDataJSON": B64.encode(client_data.to_string()),
+                "authenticatorData": B64.encode(&authenticator_data),
+                "signature": B64.encode([1u8; 64]), "userHandle": B64.encode([9u8; 64]),
+            }
+        }})
+    };
+    let res = post(&b.base, "/api/v1/auth/passkey", fake(&b.base)).await.unwrap();
+    let (_, code, message) = code_of(res).await;
+    assert_eq!(code, ErrorCode::PasskeyRefused);
+    assert!(message.contains("not one Xops knows"), "B took the ceremony: {message}");
+    // ... and it is gone for A too.
+    let (_, _, message) = code_of(post(&a.base, "/api/v1/auth/passkey", fake(&a.base)).await.unwrap()).await;
+    assert!(message.contains("expired or was used already"), "{message}");
 }

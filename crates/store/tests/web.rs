@@ -242,6 +242,13 @@ async fn the_openapi_document_describes_every_endpoint() {
         ("/api/v1/members/{id}/reset-link", "post"),
         ("/api/v1/auth/reset-link", "post"),
         ("/api/v1/auth/reset", "post"),
+        ("/api/v1/passkeys", "get"),
+        ("/api/v1/passkeys", "post"),
+        ("/api/v1/passkeys/options", "post"),
+        ("/api/v1/passkeys/{id}", "delete"),
+        ("/api/v1/organization/passkeys", "put"),
+        ("/api/v1/auth/passkey/options", "post"),
+        ("/api/v1/auth/passkey", "post"),
     ] {
         assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} is not documented");
     }

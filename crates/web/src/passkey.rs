@@ -22,16 +22,17 @@ pub fn supported() -> bool {
     parse_function("parseRequestOptionsFromJSON").is_some()
 }
 
-/// Makes a passkey with the store's `PublicKeyCredentialCreationOptionsJSON`; the answer is the
-/// new credential's `toJSON()`.
-pub async fn create(options: &serde_json::Value) -> Result<serde_json::Value, PasskeyError> {
-    ceremony("create", "parseCreationOptionsFromJSON", options).await
+/// Makes a passkey. `store_answer` is the store's answer to `POST /passkeys/options` as text
+/// (`{"options": PublicKeyCredentialCreationOptionsJSON}`); the result is the new credential's
+/// `toJSON()`, as JSON text. (Text both ways: the sign-in page stays without a JSON value type.)
+pub async fn create(store_answer: &str) -> Result<String, PasskeyError> {
+    ceremony("create", "parseCreationOptionsFromJSON", store_answer).await
 }
 
-/// Signs with a passkey, with the store's `PublicKeyCredentialRequestOptionsJSON`; the answer is
-/// the assertion's `toJSON()`.
-pub async fn get(options: &serde_json::Value) -> Result<serde_json::Value, PasskeyError> {
-    ceremony("get", "parseRequestOptionsFromJSON", options).await
+/// Signs with a passkey. `store_answer` is the store's answer to `POST /auth/passkey/options` as
+/// text; the result is the assertion's `toJSON()`, as JSON text.
+pub async fn get(store_answer: &str) -> Result<String, PasskeyError> {
+    ceremony("get", "parseRequestOptionsFromJSON", store_answer).await
 }
 
 fn parse_function(name: &str) -> Option<(JsValue, Function)> {
@@ -44,11 +45,12 @@ fn parse_function(name: &str) -> Option<(JsValue, Function)> {
 const UNSUPPORTED: &str =
     "This browser cannot use passkeys. Use a current version of Chrome, Edge, Safari or Firefox, or sign in with your password.";
 
-async fn ceremony(method: &str, parse: &str, options: &serde_json::Value) -> Result<serde_json::Value, PasskeyError> {
+async fn ceremony(method: &str, parse: &str, store_answer: &str) -> Result<String, PasskeyError> {
     let fail = |m: &str| PasskeyError(m.to_string());
     let (class, parse) = parse_function(parse).ok_or_else(|| fail(UNSUPPORTED))?;
-    let text = serde_json::to_string(options).map_err(|e| fail(&e.to_string()))?;
-    let json = JSON::parse(&text).map_err(|_| fail("The options from Xops could not be read."))?;
+    let unreadable = || fail("The passkey options from Xops could not be read. Reload the page and try again.");
+    let answer = JSON::parse(store_answer).map_err(|_| unreadable())?;
+    let json = Reflect::get(&answer, &"options".into()).ok().filter(JsValue::is_object).ok_or_else(unreadable)?;
     let public_key = parse.call1(&class, &json).map_err(explain)?;
     let request = Object::new();
     Reflect::set(&request, &"publicKey".into(), &public_key).map_err(explain)?;
@@ -64,8 +66,7 @@ async fn ceremony(method: &str, parse: &str, options: &serde_json::Value) -> Res
     }
     let to_json = Reflect::get(&credential, &"toJSON".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
     let answer = to_json.ok_or_else(|| fail(UNSUPPORTED))?.call0(&credential).map_err(explain)?;
-    let text = JSON::stringify(&answer).map_err(explain)?;
-    serde_json::from_str(&String::from(text)).map_err(|e| fail(&e.to_string()))
+    Ok(String::from(JSON::stringify(&answer).map_err(explain)?))
 }
 
 /// The browser's refusal (a DOMException), in a person's words.
