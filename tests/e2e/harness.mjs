@@ -93,6 +93,14 @@ export async function newPage(browser, options = {}) {
 
 export const PASSWORD = 'correct horse battery staple';
 
+/** Opens Sign in at `base` and signs in through its form (the caller waits for what follows). */
+export async function signInThroughForm(page, base, email, password = PASSWORD) {
+  await page.goto(base + '/login');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
 let accounts = 0;
 /** Signs up a fresh organization through the API, in this page's cookie jar (so the page is signed in). */
 export async function signUpViaApi(page, store, { organization, email } = {}) {

@@ -6,7 +6,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStore, launchBrowser, newPage, signUpViaApi, PASSWORD } from './harness.mjs';
+import { startStore, launchBrowser, newPage, signUpViaApi, signInThroughForm, PASSWORD } from './harness.mjs';
 
 const env = {};
 before(async () => {
@@ -18,12 +18,7 @@ after(async () => {
   await env.store?.stop();
 });
 
-async function signIn(page, email, password) {
-  await page.goto(env.store.url + '/login');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-}
+const signIn = (page, email, password) => signInThroughForm(page, env.store.url, email, password);
 
 test('50 wrong passwords from a stranger, then the owner signs in at once from the browser they used before; a new browser waits', async () => {
   const owner = await newPage(env.browser);

@@ -6,7 +6,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStore, launchBrowser, newPage, PASSWORD } from './harness.mjs';
+import { startStore, launchBrowser, newPage, signInThroughForm, PASSWORD } from './harness.mjs';
 
 const env = {};
 before(async () => {
@@ -87,9 +87,7 @@ test('add a passkey, sign out, sign in with it without typing anything; once rem
   await ada.page.getByRole('alert').filter({ hasText: 'This passkey is not one Xops knows' }).waitFor();
   assert.ok(new URL(ada.page.url()).pathname.startsWith('/login'));
   // The password still works.
-  await ada.page.getByLabel('Email').fill('ada@contoso.com');
-  await ada.page.getByLabel('Password').fill(PASSWORD);
-  await ada.page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await signInThroughForm(ada.page, env.base, 'ada@contoso.com');
   await ada.page.waitForURL((url) => !url.pathname.startsWith('/login'));
   assert.deepEqual(ada.problems.filter((p) => !p.includes('400') && !p.includes('401')), []);
   await ada.context.close();

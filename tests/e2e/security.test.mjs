@@ -5,23 +5,12 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStore, launchBrowser, newPage, signUpViaApi, PASSWORD } from './harness.mjs';
+import { useStoreAndBrowser, newPage, signUpViaApi, signInThroughForm, PASSWORD } from './harness.mjs';
 
-const env = {};
-before(async () => {
-  env.store = await startStore();
-  env.browser = await launchBrowser();
-});
-after(async () => {
-  await env.browser?.close();
-  await env.store?.stop();
-});
+const env = useStoreAndBrowser({ before, after });
 
 async function signIn(page, email, password) {
-  await page.goto(env.store.url + '/login');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await signInThroughForm(page, env.store.url, email, password);
   await page.waitForURL((url) => !url.pathname.startsWith('/login'));
 }
 

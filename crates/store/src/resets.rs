@@ -25,13 +25,7 @@ pub fn reset_link_invalid() -> AppError {
 pub async fn create_for_member(db: &Db, actor: &Actor, id: &UserId) -> Result<ResetLinkCreated, AppError> {
     let organization = &actor.user.organization_id;
     let mut tx = db.pool.begin().await?;
-    let row = sqlx::query("SELECT email, role FROM users WHERE id = $1 AND organization_id = $2")
-        .bind(id.as_str())
-        .bind(organization.as_str())
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| AppError::not_found("There is no member with this id in your organization."))?;
-    let (email, role): (String, _) = (row.try_get(0)?, role_column(&row, 1)?);
+    let (email, role) = crate::team::member_of(&mut tx, organization, id).await?;
     if id == &actor.user.user_id {
         return Err(AppError::of(
             ErrorCode::Forbidden,

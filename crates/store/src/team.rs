@@ -244,7 +244,11 @@ pub async fn join(db: &Db, token: &str, password_hash: &str, address: String) ->
 }
 
 /// A member of the actor's organization: their email and role.
-async fn member_of(tx: &mut sqlx::AnyConnection, organization: &OrganizationId, id: &UserId) -> Result<(String, Role), AppError> {
+pub(crate) async fn member_of(
+    tx: &mut sqlx::AnyConnection,
+    organization: &OrganizationId,
+    id: &UserId,
+) -> Result<(String, Role), AppError> {
     let row = sqlx::query("SELECT email, role FROM users WHERE id = $1 AND organization_id = $2")
         .bind(id.as_str())
         .bind(organization.as_str())

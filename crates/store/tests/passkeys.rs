@@ -25,8 +25,8 @@ async fn options(s: &TestStore, c: &reqwest::Client, path: &str) -> Value {
 }
 
 /// A made-up passkey sign-in answer for `challenge` (well formed, but no authenticator signed it).
-fn made_up_assertion(s: &TestStore, challenge: &str) -> Value {
-    let client_data = json!({"type": "webauthn.get", "challenge": challenge, "origin": s.base, "crossOrigin": false});
+fn made_up_assertion(origin: &str, challenge: &str) -> Value {
+    let client_data = json!({"type": "webauthn.get", "challenge": challenge, "origin": origin, "crossOrigin": false});
     let mut authenticator_data = vec![0u8; 37];
     authenticator_data[32] = 0b0000_0101; // user present and verified
     json!({
@@ -72,7 +72,7 @@ async fn the_browser_gets_options_for_this_site_and_a_challenge_works_once() {
     let challenge = get["challenge"].as_str().unwrap();
 
     // An answer no authenticator signed is refused with a reason, and its challenge is spent.
-    let answer = made_up_assertion(&s, challenge);
+    let answer = made_up_assertion(&s.base, challenge);
     let (status, code, message) = code_of(s.post(&anyone, "/api/v1/auth/passkey", json!({"credential": answer})).await).await;
     assert_eq!((status, code), (400, ErrorCode::PasskeyRefused), "{message}");
     assert!(message.contains("not one Xops knows"), "{message}");
@@ -82,7 +82,7 @@ async fn the_browser_gets_options_for_this_site_and_a_challenge_works_once() {
     // Nor is anything but an answer accepted, nor a challenge the store never sent.
     let (_, code, _) = code_of(s.post(&anyone, "/api/v1/auth/passkey", json!({"credential": {"id": "x"}})).await).await;
     assert_eq!(code, ErrorCode::PasskeyRefused);
-    let unknown = made_up_assertion(&s, &B64.encode([3u8; 16]));
+    let unknown = made_up_assertion(&s.base, &B64.encode([3u8; 16]));
     let (_, _, message) = code_of(s.post(&anyone, "/api/v1/auth/passkey", json!({"credential": unknown})).await).await;
     assert!(message.contains("expired or was used already"), "{message}");
     assert_eq!(s.me(&anyone).await.status(), 401, "nobody was signed in");
@@ -177,20 +177,7 @@ async fn a_challenge_from_one_store_process_is_finished_once_on_another() {
     let options: Value = res.json().await.unwrap();
     let challenge = options["options"]["challenge"].as_str().unwrap().to_string();
     // B finds the ceremony A started (the answer then fails on its made-up signature's key) ...
-    let fake = |base: &str| {
-        let client_data = json!({"type": "webauthn.get", "challenge": challenge, "origin": base, "crossOrigin": false});
-        let mut authenticator_data = vec![0u8; 37];
-        authenticator_data[32] = 0b0000_0101;
-        json!({"credential": {
-            "id": B64.encode([7u8; 16]), "rawId": B64.encode([7u8; 16]), "type": "public-key",
-            "clientExtensionResults": {},
-            "response": {
-                "clientDataJSON": B64.encode(client_data.to_string()),
-                "authenticatorData": B64.encode(&authenticator_data),
-                "signature": B64.encode([1u8; 64]), "userHandle": B64.encode([9u8; 64]),
-            }
-        }})
-    };
+    let fake = |base: &str| json!({"credential": made_up_assertion(base, &challenge)});
     let res = post(&b.base, "/api/v1/auth/passkey", fake(&b.base)).await.unwrap();
     let (_, code, message) = code_of(res).await;
     assert_eq!(code, ErrorCode::PasskeyRefused);

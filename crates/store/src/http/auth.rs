@@ -80,6 +80,23 @@ pub(super) async fn signup_limits(state: &AppState, address: &str, what: &str) -
     Ok(())
 }
 
+/// A per-address limit on tries that are no sign-up (opening a one-time link, a passkey sign-in):
+/// `times` the sign-up limit per hour on the counter `kind`, so several colleagues behind one office
+/// address are not held up, and still far from enough to guess a 256-bit token.
+pub(super) async fn address_limit(
+    state: &AppState,
+    kind: &str,
+    address: &str,
+    times: u32,
+    message: &str,
+) -> Result<(), AppError> {
+    let limit = state.config.signups_per_address.saturating_mul(times);
+    if let Some(wait) = throttle::over_limit(&state.db, &format!("{kind}:{address}"), limit, throttle::SIGNUP_WINDOW_MS).await? {
+        return Err(throttle::too_many(message, wait));
+    }
+    Ok(())
+}
+
 const TOO_MANY_SIGN_INS: &str = "Too many failed sign-ins.";
 
 /// What a successful sign-in does to a counter it went through.

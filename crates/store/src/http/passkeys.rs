@@ -2,10 +2,10 @@
 //! (`/api/v1/organization/passkeys`), and signing in with one (`/api/v1/auth/passkey*`). The
 //! ceremonies are `crate::passkeys`'.
 
-use super::auth::signed_in;
+use super::auth::{address_limit, signed_in};
 use super::json::ApiJson;
 use super::records::parse_id;
-use crate::auth::{client_address, throttle, CurrentUser, PasskeySetup};
+use crate::auth::{client_address, CurrentUser, PasskeySetup};
 use crate::error::AppError;
 use crate::{passkeys, AppState};
 use axum::extract::{Path, State};
@@ -82,13 +82,7 @@ pub async fn set_policy(
 /// Passkey sign-ins from one address: a generous bound (they cost a signature check, not a
 /// password hash), far from what guessing would need.
 async fn sign_in_limit(state: &AppState, address: &str) -> Result<(), AppError> {
-    let limit = state.config.signups_per_address.saturating_mul(10);
-    if let Some(wait) =
-        throttle::over_limit(&state.db, &format!("passkey-address:{address}"), limit, throttle::SIGNUP_WINDOW_MS).await?
-    {
-        return Err(throttle::too_many("Too many passkey sign-ins from your network.", wait));
-    }
-    Ok(())
+    address_limit(state, "passkey-address", address, 10, "Too many passkey sign-ins from your network.").await
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/passkey/options", tag = "accounts", responses((status = 200, description = "Options for navigator.credentials.get (PublicKeyCredentialRequestOptionsJSON, no account named); the challenge works once, for 5 minutes", body = PasskeyOptions), (status = 429, description = "Too many from this address", body = ApiError)))]

@@ -2,7 +2,7 @@
 //! members (`/api/v1/members/{id}/reset-link`), and using one (`/api/v1/auth/reset-link`,
 //! `/api/v1/auth/reset`).
 
-use super::auth::signed_in;
+use super::auth::{address_limit, signed_in};
 use super::json::ApiJson;
 use super::records::parse_id;
 use crate::auth::{self, client_address, throttle, CurrentUser, PasskeySetup};
@@ -60,16 +60,9 @@ pub async fn create_reset_link(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-/// Its own limit per address, like opening invitation links: far from enough to guess a 256-bit
-/// token.
+/// Its own limit per address, like opening invitation links.
 async fn link_limit(state: &AppState, address: &str) -> Result<(), AppError> {
-    let limit = state.config.signups_per_address.saturating_mul(5);
-    if let Some(wait) =
-        throttle::over_limit(&state.db, &format!("reset-address:{address}"), limit, throttle::SIGNUP_WINDOW_MS).await?
-    {
-        return Err(throttle::too_many("Too many reset links tried from your network.", wait));
-    }
-    Ok(())
+    address_limit(state, "reset-address", address, 5, "Too many reset links tried from your network.").await
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/reset-link", tag = "accounts", request_body = ResetToken, responses((status = 200, description = "Whose password the link sets", body = ResetPreview), (status = 410, description = "Used, replaced, expired or unknown (code reset_link_invalid)", body = ApiError), (status = 429, description = "Too many tries from this address", body = ApiError)))]

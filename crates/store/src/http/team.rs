@@ -2,11 +2,11 @@
 //! invitation (`/api/v1/auth/invitation`, `/api/v1/auth/join`). What each role may do is the
 //! model's (`Role`); `team` enforces it in the transaction that makes the change.
 
-use super::auth::{signed_in, signup_limits};
+use super::auth::{address_limit, signed_in, signup_limits};
 use super::json::ApiJson;
 use super::records::parse_id;
 use crate::activity;
-use crate::auth::{self, client_address, throttle, CurrentUser};
+use crate::auth::{self, client_address, CurrentUser};
 use crate::error::AppError;
 use crate::{team, AppState};
 use axum::extract::{Path, Query, State};
@@ -124,15 +124,8 @@ pub async fn invitation(
     parts: Parts,
     ApiJson(req): ApiJson<InvitationToken>,
 ) -> Result<Json<InvitationPreview>, AppError> {
-    // Its own limit (opening a link is no sign-up; several colleagues behind one office address
-    // open theirs), still far from enough to guess a 256-bit token.
     let address = client_address(&state, &parts);
-    let limit = state.config.signups_per_address.saturating_mul(5);
-    if let Some(wait) =
-        throttle::over_limit(&state.db, &format!("invitation-address:{address}"), limit, throttle::SIGNUP_WINDOW_MS).await?
-    {
-        return Err(throttle::too_many("Too many invitation links opened from your network.", wait));
-    }
+    address_limit(&state, "invitation-address", &address, 5, "Too many invitation links opened from your network.").await?;
     Ok(Json(team::preview(&state.db, &req.token).await?))
 }
 
@@ -144,8 +137,8 @@ pub async fn join(State(state): State<AppState>, parts: Parts, ApiJson(req): Api
     let password = NewPassword::parse_for(&req.password, &invited.email).map_err(|e| invalid("password", e.message))?;
     let password = password.expose().to_string();
     let hash = state.hashing.run(move || auth::hash_password(&password)).await??;
-    let user = team::join(&state.db, &req.token, &hash, address).await?;
+    let user = team::join(&state.db, &req.token, &hash, address.clone()).await?;
     tracing::info!(user = %user.user_id, organization = %user.organization_id, "joined through an invitation");
     // A new person: this browser becomes their first known device.
-    signed_in(&state, &parts.headers, client_address(&state, &parts), user, StatusCode::CREATED, None).await
+    signed_in(&state, &parts.headers, address, user, StatusCode::CREATED, None).await
 }
