@@ -147,10 +147,10 @@ export async function storedRecord(page, store, id) {
  * One store and one browser for a test file, started before its tests and stopped after.
  * Returns live getters: `const env = useStoreAndBrowser(); ... env.store.url`.
  */
-export function useStoreAndBrowser({ before, after }) {
+export function useStoreAndBrowser({ before, after, store = {} }) {
   const env = { store: undefined, browser: undefined };
   before(async () => {
-    env.store = await startStore();
+    env.store = await startStore(store);
     env.browser = await launchBrowser();
   });
   after(async () => {

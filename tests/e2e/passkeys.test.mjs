@@ -10,7 +10,8 @@ import { startStore, launchBrowser, newPage, signInThroughForm, PASSWORD } from 
 
 const env = {};
 before(async () => {
-  env.store = await startStore();
+  // At info, the store logs each passkey added and each sign-in with one: never key material.
+  env.store = await startStore({ logLevel: 'info' });
   env.base = env.store.url.replace('127.0.0.1', 'localhost');
   env.browser = await launchBrowser();
 });
@@ -69,6 +70,11 @@ test('add a passkey, sign out, sign in with it without typing anything; once rem
   // The store keeps only the public half: nothing of the private key is in any answer it gives.
   const listed = await ada.page.evaluate(async () => (await fetch('/api/v1/passkeys')).text());
   assert.ok(!listed.includes(held[0].privateKey), listed);
+  const logs = env.store.logs();
+  assert.match(logs, /added a passkey/, 'the store logs at info');
+  for (const secret of [held[0].privateKey, held[0].credentialId, held[0].userHandle]) {
+    assert.ok(!logs.includes(secret), `key material in the store's log: ${secret}`);
+  }
 
   await signOut(ada.page);
   await ada.page.getByRole('button', { name: 'Sign in with a passkey' }).click();
