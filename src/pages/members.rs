@@ -136,13 +136,15 @@ fn MemberRow(member: Member, you: bool, role: Memo<Role>, refresh: Callback<()>)
                     </select>
                 </Show>
             </td>
-            <td>{last_sign_in(&member)}</td>
+            <td data-label="Last sign-in">{last_sign_in(&member)}</td>
             <Show when=move || has_actions(role.get())>
                 <td>
                     <Show when=move || !you && role.get().may_make_reset_link(current)>
                         <ResetLinkButton member=reset_for.get_value() made=reset/>
                     </Show>
-                    <Show when=move || role.get().manages_members()>
+                    // (No one removes themselves here: the only owner could not, and another
+                    // owner does it for them.)
+                    <Show when=move || !you && role.get().manages_members()>
                     <Show when=move || confirming.get() fallback=move || view! {
                         <button type="button" class="button subtle" on:click=move |_| confirming.set(true)>"Remove"</button>
                     }>
@@ -261,9 +263,10 @@ fn InviteForm(role: Memo<Role>, refresh: Callback<()>) -> impl IntoView {
                 </div>
                 <div class="field">
                     <label for="invite-role">"Role"</label>
-                    <select id="invite-role" on:change=move |ev| if let Some(r) = Role::parse(&event_target_value(&ev)) { invite_as.set(r) }>
+                    <p class="field-hint" id="invite-role-hint">{move || invite_as.get().summary()}</p>
+                    <select id="invite-role" aria-describedby="invite-role-hint" on:change=move |ev| if let Some(r) = Role::parse(&event_target_value(&ev)) { invite_as.set(r) }>
                         {move || Role::ALL.into_iter().rev().filter(|r| role.get().may_invite(*r)).map(|r| view! {
-                            <option value=r.as_str() selected=move || invite_as.get() == r>{format!("{} — {}", r.label(), r.summary())}</option>
+                            <option value=r.as_str() selected=move || invite_as.get() == r>{r.label()}</option>
                         }).collect_view()}
                     </select>
                 </div>

@@ -106,9 +106,9 @@ fn SessionTable(sessions: Vec<SignedInSession>, busy: Signal<bool>, end: Callbac
                     view! {
                         <tr data-this-browser=this.to_string()>
                             <td>{s.browser.clone()} {this.then(|| view! { " " <span class="badge">"This browser"</span> })}</td>
-                            <td>{s.address.clone()}</td>
-                            <td>{format_date(s.signed_in_at)}</td>
-                            <td>{seen}</td>
+                            <td data-label="Address">{s.address.clone()}</td>
+                            <td data-label="Signed in">{format_date(s.signed_in_at)}</td>
+                            <td data-label="Last seen">{seen}</td>
                             <td>
                                 {(!this).then(|| view! {
                                     <button type="button" class="button subtle" aria-label=label disabled=move || busy.get()

@@ -257,7 +257,16 @@ test('bad values get a message beside their field when the person leaves it, and
   await unfinished.getByRole('link', { name: 'Continue linking “Contoso”' }).click();
   await page.getByTestId('sha1-thumbprint').waitFor();
   assert.equal(await page.getByLabel('Microsoft Account Name').inputValue(), 'Contoso');
+  // Start over asks first, and says the key pair goes; keeping the work keeps everything.
   await page.getByRole('button', { name: 'Start over' }).click();
+  const question = page.getByRole('alertdialog');
+  await question.getByText('this browser deletes the key pair made for it').waitFor();
+  await question.getByRole('button', { name: 'Keep my work' }).click();
+  await question.waitFor({ state: 'detached' });
+  assert.equal(await page.getByLabel('Microsoft Account Name').inputValue(), 'Contoso');
+  await page.getByTestId('sha1-thumbprint').waitFor();
+  await page.getByRole('button', { name: 'Start over' }).click();
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Yes, start over' }).click();
   await page.getByTestId('sha1-thumbprint').waitFor({ state: 'detached' });
   assert.equal(await page.getByLabel('Microsoft Account Name').inputValue(), '');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'account-name');

@@ -86,6 +86,7 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
     let generating = generate_action(form);
     let connecting = connect_action(form);
     let guide_open = RwSignal::new(false);
+    let confirm_start_over = RwSignal::new(false);
 
     let ready = move || form.complete() && !generating.pending().get();
     let connect = move |ev: leptos::ev::SubmitEvent| {
@@ -130,8 +131,12 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
                         {move || if connecting.pending().get() { "Connecting…" } else { "Connect" }}
                     </button>
                     <A href=routes::INTEGRATIONS attr:class="button subtle">"Cancel"</A>
-                    <button type="button" class="button subtle" on:click=move |_| form.start_over()>"Start over"</button>
+                    <button type="button" class="button subtle" aria-expanded=move || confirm_start_over.get().to_string()
+                        on:click=move |_| confirm_start_over.set(true)>"Start over"</button>
                 </div>
+                <Show when=move || confirm_start_over.get()>
+                    <StartOverQuestion form=form asking=confirm_start_over/>
+                </Show>
                 <p id="connect-hint" class="field-hint">
                     {move || if ready() {
                         if kind.certificate { "Connect once the certificate is uploaded to your app registration." } else { "Connect once the role exists." }
@@ -148,4 +153,30 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// Start over asks first, and says what goes: the form's contents and, once a certificate was
+/// made, its key pair (a certificate already uploaded to Entra is then of no use).
+#[component]
+fn StartOverQuestion(form: LinkForm, asking: RwSignal<bool>) -> impl IntoView {
+    let question = move || {
+        match form.certificate.with(Option::is_some) {
+        true => "Start over? The form empties, and this browser deletes the key pair made for it: a certificate you already uploaded to your app registration will no longer work (remove it there).",
+        false => "Start over? The form empties.",
+    }
+    };
+    // Focus on the safe answer, so a keyboard or screen-reader user lands on the question.
+    let keep = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(button) = keep.get() {
+            let _ = button.focus();
+        }
+    });
+    view! {
+        <div class="confirm" role="alertdialog" aria-labelledby="start-over-text">
+            <p id="start-over-text">{question}</p>
+            <button type="button" class="button danger" on:click=move |_| { asking.set(false); form.start_over(); }>"Yes, start over"</button>
+            <button type="button" class="button" node_ref=keep on:click=move |_| asking.set(false)>"Keep my work"</button>
+        </div>
+    }
 }
