@@ -21,6 +21,9 @@ for ((i = 1; i <= $#; i++)); do
         --listen=*) listen="${!i#--listen=}" ;;
     esac
 done
+if [ -z "${XOPS_AWS_ACCOUNT_ID:-}" ] && [[ " $* " != *" --aws-account-id"* ]]; then
+    say "AWS linking is off: add --aws-account-id <the 12-digit AWS account Xops works from> to turn it on"
+fi
 say "Xops Integrations: open http://$listen (Ctrl-C stops it)"
 cd "$ROOT"
 exec target/release/xops-store "$@"

@@ -3,7 +3,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useStoreAndBrowser, newPage, signUpViaApi, storedRecord, XOPS_AWS_ACCOUNT } from './harness.mjs';
+import { useStoreAndBrowser, startStore, newPage, signUpViaApi, storedRecord, XOPS_AWS_ACCOUNT } from './harness.mjs';
 import { downloadOf, linkAws, linkAzure, ARN, TENANT, APP } from './clouds.mjs';
 
 const env = useStoreAndBrowser({ before, after });
@@ -157,4 +157,24 @@ test('Azure from Integrations (management group) and from the picker (subscripti
   await second.page.locator('.summary').filter({ hasText: /1\s*Azure/ }).waitFor();
   assert.deepEqual([...problems, ...second.problems], []);
   await second.context.close();
+});
+
+test('without an AWS account set up, the AWS form says so in a customer\'s words, and the operator\'s log says how to turn it on', async () => {
+  const store = await startStore({ aws: false });
+  try {
+    const { page, context, problems } = await newPage(env.browser);
+    await signUpViaApi(page, store);
+    await page.goto(store.url + '/integrations/aws/new');
+    const alert = page.getByRole('alert').filter({ hasText: 'AWS linking is not set up on this Xops yet' });
+    await alert.waitFor();
+    const text = await alert.textContent();
+    assert.match(text, /Ask whoever runs Xops for your company/);
+    assert.doesNotMatch(text, /--aws|XOPS_|store/, 'no flags, variables or our own words for the customer');
+    assert.equal(await page.getByRole('button', { name: 'Download CloudFormation template' }).isDisabled(), true);
+    assert.match(store.logs(), /AWS linking is off.*--aws-account-id/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  } finally {
+    await store.stop();
+  }
 });

@@ -18,7 +18,7 @@ export const XOPS_AWS_ACCOUNT = '111122223333';
  * Starts a store; resolves once it prints the address it listens on. `dir` and `listen` start it
  * again on the database and the address of one that was paused (see `pause`).
  */
-export async function startStore({ args = [], logLevel, dist = DIST, dir: reuse, listen = '127.0.0.1:0', bin = STORE_BIN, env = {} } = {}) {
+export async function startStore({ args = [], logLevel, dist = DIST, dir: reuse, listen = '127.0.0.1:0', bin = STORE_BIN, env = {}, aws = true } = {}) {
   for (const [what, p] of [['store binary', bin], ['release build', path.join(dist, 'index.html')]]) {
     if (!existsSync(p)) throw new Error(`the ${what} is missing at ${p}; run scripts/test.sh`);
   }
@@ -26,7 +26,7 @@ export async function startStore({ args = [], logLevel, dist = DIST, dir: reuse,
   const child = spawn(
     bin,
     ['--listen', listen, '--database', path.join(dir, 'store.sqlite3'), '--static-dir', dist,
-      '--aws-account-id', XOPS_AWS_ACCOUNT,
+      ...(aws ? ['--aws-account-id', XOPS_AWS_ACCOUNT] : []),
       // Every test signs up from this one loopback address; the default limit is for the open internet.
       '--signups-per-address', '1000', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...withoutAws(process.env), ...env, RUST_LOG: logLevel ?? process.env.RUST_LOG ?? 'warn' } },

@@ -132,6 +132,13 @@ pub async fn build_app(config: Config) -> startup::Result<axum::Router> {
 
 /// Runs the store on an already bound listener until Ctrl-C / SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> startup::Result<()> {
+    if config.aws_account_id.is_none() {
+        // The link form tells customers only that AWS is not set up; the operator reads how here.
+        tracing::warn!(
+            "AWS linking is off: the AWS link form cannot name the account customers' roles must trust. \
+             Turn it on with --aws-account-id <12 digits> (or XOPS_AWS_ACCOUNT_ID): the AWS account Xops works from"
+        );
+    }
     let limits = config.connection_limits();
     let app = build_app(config).await?;
     server::run(listener, app, limits, shutdown_signal()).await;

@@ -18,7 +18,8 @@ enum XopsAccountError {
 impl fmt::Display for XopsAccountError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            XopsAccountError::NotConfigured => f.write_str("This Xops deployment has no AWS account configured, so the role cannot name it yet. Ask your Xops administrator to set it (the store's --aws-account-id, or XOPS_AWS_ACCOUNT_ID)."),
+            // A customer's words: how to turn it on is the operator's log's and the docs' to say.
+            XopsAccountError::NotConfigured => f.write_str("AWS linking is not set up on this Xops yet: the role needs the AWS account Xops works from, and none is set. Ask whoever runs Xops for your company to turn AWS on; Microsoft 365 and Azure accounts can be linked meanwhile."),
             XopsAccountError::NotLoaded(e) => write!(f, "The Xops AWS account could not be loaded: {e}"),
         }
     }
