@@ -10,7 +10,8 @@ use std::fmt;
 pub struct Guid(String);
 
 impl Guid {
-    pub const EXAMPLE: &'static str = "00000000-0000-0000-0000-000000000000";
+    /// What one looks like (a made-up one: a row of zeros shows the groups but not the letters).
+    pub const EXAMPLE: &'static str = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
 
     /// Accepts either case, surrounding spaces, and `{braces}` as Windows tools show them.
     /// `label` names the field in the message ("Tenant ID").
@@ -28,7 +29,7 @@ impl Guid {
             return Err(FieldError::new(
                 field,
                 format!(
-                    "{label} must be a GUID like {} (32 hexadecimal digits in groups of 8-4-4-4-12); you entered {n} character{}.",
+                    "{label} must be a GUID, shaped like {}: five groups of the digits 0-9 and letters a-f, joined by hyphens; you entered {n} character{}.",
                     Self::EXAMPLE,
                     if n == 1 { "" } else { "s" }
                 ),
@@ -305,7 +306,11 @@ mod tests {
     fn bad_guids_say_what_is_wrong() {
         let e = TenantId::parse("72f988bf").unwrap_err();
         assert_eq!(e.field, "tenant_id");
-        assert!(e.message.starts_with("Tenant ID must be a GUID like 00000000-0000-0000-0000-000000000000"), "{}", e.message);
+        assert!(
+            e.message.starts_with("Tenant ID must be a GUID, shaped like 3f2504e0-4f89-41d3-9a0c-0305e82c3301: five groups"),
+            "{}",
+            e.message
+        );
         assert!(e.message.contains("you entered 8 characters"), "{}", e.message);
         let e = ApplicationId::parse("72f988bf-86f1-41af-91ab-2d7cd011db4g").unwrap_err();
         assert!(e.message.contains("\"g\""), "{}", e.message);
