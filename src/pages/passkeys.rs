@@ -4,7 +4,6 @@
 
 use crate::api::{Api, ApiClientError};
 use crate::components::certificate::format_date;
-use crate::pages::security::Said;
 use crate::session::Session;
 use leptos::prelude::*;
 use xops_model::security::{passkey_name, Passkey, PasskeyAdd, PasskeyList, PasskeyOptions, PasskeyPolicy};
@@ -89,7 +88,8 @@ pub fn Passkeys() -> impl IntoView {
                 <p class="notice" role="alert">"Your organization requires a passkey for signing in. Add one here to continue: until then, Xops shows only this page."</p>
             </Show>
             <p>"A passkey signs you in with your fingerprint, face, screen lock or security key instead of a password. Its private key stays on your device; Xops keeps only the public half."</p>
-            <Said said=said/>
+            <p role="status" class="form-success" hidden=move || !matches!(said.get(), Some(Ok(_)))>{move || said.get().and_then(Result::ok).unwrap_or_default()}</p>
+            <p role="alert" class="field-error" hidden=move || !matches!(said.get(), Some(Err(_)))>{move || said.get().and_then(Result::err).unwrap_or_default()}</p>
             <Transition fallback=|| view! { <p role="status">"Loading your passkeys…"</p> }>
                 {move || list.get().map(|got| match got {
                     Err(e) => view! { <p class="field-error" role="alert">{format!("Could not load your passkeys: {e}")}</p> }.into_any(),
@@ -133,15 +133,22 @@ pub fn Passkeys() -> impl IntoView {
             }}
         </section>
         <Show when=move || session.me().is_some_and(|m| m.role.manages_members())>
-            <PasskeyPolicyPanel list=list/>
+            <PasskeyPolicyPanel/>
         </Show>
     }
 }
 
-/// Owners: whether every member needs a passkey (from the Passkeys panel's `list`).
+/// Owners: whether every member needs a passkey.
 #[component]
-fn PasskeyPolicyPanel(list: LocalResource<Result<PasskeyList, ApiClientError>>) -> impl IntoView {
+fn PasskeyPolicyPanel() -> impl IntoView {
     let api = Api::expect_context();
+    let list = LocalResource::new({
+        let api = api.clone();
+        move || {
+            let api = api.clone();
+            async move { api.get::<PasskeyList>("/passkeys").await.map(|l| l.required).unwrap_or(false) }
+        }
+    });
     let said = RwSignal::new(None::<Result<String, String>>);
     let set = Action::new_local(move |required: &bool| {
         let (api, required) = (api.clone(), *required);
@@ -164,7 +171,7 @@ fn PasskeyPolicyPanel(list: LocalResource<Result<PasskeyList, ApiClientError>>) 
         <section class="panel" aria-labelledby="passkey-policy-heading">
             <h2 id="passkey-policy-heading">"Passkeys for your organization"</h2>
             <Transition fallback=|| ()>
-                {move || list.get().map(|got| got.is_ok_and(|l| l.required)).map(|required| view! {
+                {move || list.get().map(|required| view! {
                     <label class="checkbox">
                         <input type="checkbox" prop:checked=required disabled=move || set.pending().get()
                             on:change=move |ev| { set.dispatch_local(event_target_checked(&ev)); }/>
@@ -172,7 +179,8 @@ fn PasskeyPolicyPanel(list: LocalResource<Result<PasskeyList, ApiClientError>>) 
                     </label>
                 })}
             </Transition>
-            <Said said=said/>
+            <p role="status" class="form-success" hidden=move || !matches!(said.get(), Some(Ok(_)))>{move || said.get().and_then(Result::ok).unwrap_or_default()}</p>
+            <p role="alert" class="field-error" hidden=move || !matches!(said.get(), Some(Err(_)))>{move || said.get().and_then(Result::err).unwrap_or_default()}</p>
         </section>
     }
 }

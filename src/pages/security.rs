@@ -60,7 +60,12 @@ pub fn Security() -> impl IntoView {
         <section class="panel" aria-labelledby="sessions-heading">
             <h2 id="sessions-heading">"Sessions"</h2>
             <p>"Where you are signed in. If you do not recognise a session, sign it out; its browser must then sign in again."</p>
-            <Said said=said/>
+            <p role="status" class="form-success" hidden=move || !matches!(said.get(), Some(Ok(_)))>
+                {move || said.get().and_then(Result::ok).unwrap_or_default()}
+            </p>
+            <p role="alert" class="field-error" hidden=move || !matches!(said.get(), Some(Err(_)))>
+                {move || said.get().and_then(Result::err).unwrap_or_default()}
+            </p>
             <Transition fallback=|| view! { <p role="status">"Loading your sessions…"</p> }>
                 {move || list.get().map(|got| match got {
                     Err(e) => view! { <p class="field-error" role="alert">{format!("Could not load your sessions: {e}")}</p> }.into_any(),
@@ -77,19 +82,6 @@ pub fn Security() -> impl IntoView {
                 })}
             </Transition>
         </section>
-    }
-}
-
-/// What the last action did: a success in the status line, a failure as an alert.
-#[component]
-pub(crate) fn Said(said: RwSignal<Option<Result<String, String>>>) -> impl IntoView {
-    view! {
-        <p role="status" class="form-success" hidden=move || !matches!(said.get(), Some(Ok(_)))>
-            {move || said.get().and_then(Result::ok).unwrap_or_default()}
-        </p>
-        <p role="alert" class="field-error" hidden=move || !matches!(said.get(), Some(Err(_)))>
-            {move || said.get().and_then(Result::err).unwrap_or_default()}
-        </p>
     }
 }
 

@@ -205,11 +205,12 @@ pub async fn credentials(db: &Db, email: &Email) -> Result<Option<(UserRef, Stri
 
 /// What `GET /api/v1/me` answers for a signed-in user.
 pub async fn me(db: &Db, user: &UserRef) -> Result<Me, AppError> {
-    let row = sqlx::query(concat!(
-        "SELECT u.id, u.email, o.id, o.name, u.role, ",
-        crate::passkey_needed_sql!(),
-        " FROM users u JOIN organizations o ON o.id = u.organization_id WHERE u.id = $1 AND o.id = $2",
-    ))
+    let row = sqlx::query(
+        "SELECT u.id, u.email, o.id, o.name, u.role,
+                CASE WHEN o.require_passkeys <> 0 AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = u.id) THEN 1 ELSE 0 END
+         FROM users u JOIN organizations o ON o.id = u.organization_id
+         WHERE u.id = $1 AND o.id = $2",
+    )
     .bind(user.user_id.as_str())
     .bind(user.organization_id.as_str())
     .fetch_optional(&db.pool)

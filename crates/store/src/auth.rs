@@ -244,13 +244,14 @@ async fn signed_in_person(parts: &Parts, state: &AppState) -> Result<(Actor, boo
             Some(session) => session,
             None => {
                 let ticket = state.sessions.ticket();
-                let row = sqlx::query(concat!(
-                    "SELECT s.user_id, s.organization_id, s.last_seen_at, s.expires_at, u.email, u.role, ",
-                    crate::passkey_needed_sql!(),
-                    " FROM sessions s JOIN users u ON u.id = s.user_id AND u.organization_id = s.organization_id
+                let row = sqlx::query(
+                    "SELECT s.user_id, s.organization_id, s.last_seen_at, s.expires_at, u.email, u.role,
+                        CASE WHEN o.require_passkeys <> 0 AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = u.id)
+                             THEN 1 ELSE 0 END
+                     FROM sessions s JOIN users u ON u.id = s.user_id AND u.organization_id = s.organization_id
                      JOIN organizations o ON o.id = s.organization_id
                      WHERE s.token_hash = $1",
-                ))
+                )
                 .bind(&hash)
                 .fetch_optional(&state.db.pool)
                 .await?;

@@ -31,15 +31,6 @@ use webauthn_rp::{
 use xops_model::security::{Passkey, PasskeyList};
 use xops_model::{ActivityKind, ErrorCode, PasskeyId};
 
-/// Whether the person in the query's `u` (users) row, of the organization `o`, must still add a
-/// passkey (1) or not (0): the one rule the session extractor and `/me` both read.
-#[macro_export]
-macro_rules! passkey_needed_sql {
-    () => {
-        "CASE WHEN o.require_passkeys <> 0 AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = u.id) THEN 1 ELSE 0 END"
-    };
-}
-
 /// How long a person has to answer their authenticator (the options' own timeout is the same).
 const CEREMONY_MS: i64 = 5 * 60 * 1000;
 
