@@ -51,10 +51,14 @@ pub enum ActivityKind {
     PasskeyRemoved,
     /// An owner turned "every member needs a passkey" on or off.
     PasskeyPolicyChanged,
+    /// An owner or admin changed how far ahead an account's tickets are signed.
+    TicketPolicyChanged,
+    /// A service (a scanner) took an account's ticket for the current window.
+    TicketUsed,
 }
 
 impl ActivityKind {
-    pub const ALL: [ActivityKind; 23] = [
+    pub const ALL: [ActivityKind; 25] = [
         ActivityKind::AccountLinked,
         ActivityKind::AccountRenamed,
         ActivityKind::AccountDisconnected,
@@ -78,6 +82,8 @@ impl ActivityKind {
         ActivityKind::PasskeyAdded,
         ActivityKind::PasskeyRemoved,
         ActivityKind::PasskeyPolicyChanged,
+        ActivityKind::TicketPolicyChanged,
+        ActivityKind::TicketUsed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -105,6 +111,8 @@ impl ActivityKind {
             ActivityKind::PasskeyAdded => "passkey_added",
             ActivityKind::PasskeyRemoved => "passkey_removed",
             ActivityKind::PasskeyPolicyChanged => "passkey_policy_changed",
+            ActivityKind::TicketPolicyChanged => "ticket_policy_changed",
+            ActivityKind::TicketUsed => "ticket_used",
         }
     }
 
@@ -138,6 +146,8 @@ impl ActivityKind {
             ActivityKind::PasskeyAdded => "added a passkey",
             ActivityKind::PasskeyRemoved => "removed a passkey",
             ActivityKind::PasskeyPolicyChanged => "changed whether members need a passkey",
+            ActivityKind::TicketPolicyChanged => "changed how far ahead Xops may use an account",
+            ActivityKind::TicketUsed => "used a ticket for",
         }
     }
 
@@ -167,6 +177,8 @@ impl ActivityKind {
             ActivityKind::PasskeyAdded => "Passkey added",
             ActivityKind::PasskeyRemoved => "Passkey removed",
             ActivityKind::PasskeyPolicyChanged => "Passkey requirement changed",
+            ActivityKind::TicketPolicyChanged => "Ticket policy changed",
+            ActivityKind::TicketUsed => "Ticket used",
         }
     }
 
@@ -208,6 +220,12 @@ impl ActivityKind {
         // A browser in use, or a request, that the account no longer lists.
         if let Some(gone) = missing(others_before, others_after).or_else(|| missing(&b.browser_requests, &a.browser_requests)) {
             return (ActivityKind::BrowserRemoved, Some(gone.key_held_by.clone()));
+        }
+        if b.ticket_policy != a.ticket_policy {
+            return (
+                ActivityKind::TicketPolicyChanged,
+                Some(format!("{} → {}", b.ticket_policy.label(), a.ticket_policy.label())),
+            );
         }
         // (A test's result is not a person's change: the store writes it, with its own entry.)
         (ActivityKind::AccountChanged, None)

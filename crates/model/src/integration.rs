@@ -207,6 +207,10 @@ pub struct Integration {
     /// it: the store keeps its own, or one it sealed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_test: Option<crate::verify::ConnectionTest>,
+    /// How far ahead browsers holding the key sign tickets for Xops's scanners (Microsoft 365 and
+    /// Azure; see `tickets`). Not written while it is the default (24 hours).
+    #[serde(default, skip_serializing_if = "crate::tickets::TicketPolicy::is_default")]
+    pub ticket_policy: crate::tickets::TicketPolicy,
 }
 
 impl Integration {

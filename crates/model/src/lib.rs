@@ -20,6 +20,7 @@ pub mod renew;
 pub mod role;
 pub mod security;
 pub mod team;
+pub mod tickets;
 pub mod verify;
 
 pub use account::{Email, FieldError, LoginRequest, Me, NewPassword, OrganizationName, SessionInfo, SignupRequest};

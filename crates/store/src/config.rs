@@ -26,6 +26,9 @@ pub enum Command {
     /// Manage users without the web UI.
     #[command(subcommand)]
     User(UserCommand),
+    /// Deployment-wide services (Xops's scanners): their tokens take sign-in tickets.
+    #[command(subcommand)]
+    Service(ServiceCommand),
     /// See the organizations (their ids are what `user add --organization-id` takes).
     #[command(subcommand, name = "org")]
     Organization(OrganizationCommand),
@@ -53,6 +56,33 @@ pub enum Command {
         /// names an old loader, and the browser would refuse the new one).
         #[arg(long)]
         check: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServiceCommand {
+    /// Makes a service token and prints it once (the store keeps only its hash).
+    Add {
+        /// What the activity log calls the service ("scanner").
+        #[arg(long)]
+        name: String,
+        /// The database, as for serving.
+        #[arg(long, env = "XOPS_DATABASE", default_value = "data/xops.sqlite3")]
+        database: String,
+    },
+    /// Lists the services and when each last took a ticket.
+    List {
+        /// The database, as for serving.
+        #[arg(long, env = "XOPS_DATABASE", default_value = "data/xops.sqlite3")]
+        database: String,
+    },
+    /// Revokes a service's token: its next request gets 401.
+    Revoke {
+        #[arg(long)]
+        name: String,
+        /// The database, as for serving.
+        #[arg(long, env = "XOPS_DATABASE", default_value = "data/xops.sqlite3")]
+        database: String,
     },
 }
 
@@ -242,6 +272,11 @@ pub struct Config {
     /// may sit idle); a slower client is disconnected.
     #[arg(long = "header-timeout-secs", env = "XOPS_HEADER_TIMEOUT_SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub header_timeout_secs: u64,
+
+    /// A file holding the 32-byte key (64 hex digits, or base64) that seals sign-in tickets at
+    /// rest (AES-256-GCM). Without it the store keeps no tickets. scripts/run.sh makes one, 0600.
+    #[arg(long = "secrets-key-file", env = "XOPS_SECRETS_KEY_FILE")]
+    pub secrets_key_file: Option<std::path::PathBuf>,
 }
 
 /// A service's base URL: scheme and host (and port), nothing after.
@@ -284,6 +319,7 @@ impl Config {
             max_mib_per_org: 256,
             invitation_days: 7,
             activity_retention_days: 400,
+            secrets_key_file: None,
         }
     }
 

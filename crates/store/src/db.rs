@@ -122,6 +122,12 @@ pub fn civil(unix_ms: i64) -> (i64, i64, i64, i64) {
 }
 
 /// Milliseconds since the Unix epoch: the store's one time format in the database.
+/// Milliseconds since the epoch as `YYYY-MM-DD HH:MM` (UTC).
+pub fn utc_minute(millis: i64) -> String {
+    let (year, month, day, secs) = civil(millis);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}", secs / 3600, secs % 3600 / 60)
+}
+
 pub fn now_millis() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }

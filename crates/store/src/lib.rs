@@ -29,12 +29,15 @@ pub mod record_keys;
 pub mod records;
 pub mod resets;
 pub mod scheduled;
+pub mod sealing;
 pub mod secrets;
 pub mod server;
+pub mod services;
 pub mod sessions;
 pub mod store_keys;
 pub mod team;
 pub mod throttle;
+pub mod tickets;
 pub mod web;
 
 use std::sync::Arc;
@@ -66,6 +69,8 @@ pub struct Shared {
     /// Sessions checked lately (see [`recent`]): most requests need no database round trip to
     /// know who sent them. Keyed by the token's hash.
     pub sessions: recent::Recent<String, auth::Checked>,
+    /// What sign-in tickets are sealed with (`--secrets-key-file`); without it the store keeps none.
+    pub tickets_key: Option<sealing::SealingKey>,
     /// Records read lately, as served (see [`recent`]). Keyed by organization and id.
     pub records: recent::Recent<(OrganizationId, RecordId), records::Served>,
 }
@@ -111,9 +116,17 @@ pub async fn build_app(config: Config) -> startup::Result<axum::Router> {
         Ok(None) => tracing::info!("no AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile in ~/.aws): AWS accounts cannot be tested"),
         Err(e) => tracing::error!(error = %e, "the AWS credentials cannot be used: AWS accounts cannot be tested"),
     }
+    let tickets_key = match &config.secrets_key_file {
+        Some(path) => Some(sealing::SealingKey::from_file(path).map_err(startup::StartError::new)?),
+        None => {
+            tracing::warn!("no --secrets-key-file: the store keeps no sign-in tickets, so Xops can use Microsoft 365 and Azure accounts only while someone has them open");
+            None
+        }
+    };
     let hashing = auth::HashSlots::for_this_machine();
     let writes = group_commit::Writes::new(db.clone());
     activity::keep_pruning(db.clone(), config.activity_retention());
+    tickets::keep_pruning(db.clone());
     let state = AppState(Arc::new(Shared {
         db,
         writes,
@@ -123,6 +136,7 @@ pub async fn build_app(config: Config) -> startup::Result<axum::Router> {
         seal,
         devices,
         hashing,
+        tickets_key,
         sessions: Default::default(),
         records: Default::default(),
     }));

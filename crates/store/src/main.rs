@@ -1,7 +1,7 @@
 use clap::Parser;
 use std::io::BufRead;
 use std::process::ExitCode;
-use xops_store::config::{Command, OrganizationCommand, UserCommand};
+use xops_store::config::{Command, OrganizationCommand, ServiceCommand, UserCommand};
 use xops_store::{accounts, auth, Cli, Config, Db};
 
 #[tokio::main]
@@ -21,6 +21,7 @@ async fn main() -> ExitCode {
         }
         Some(Command::User(UserCommand::ResetLink { email, origin, database })) => reset_link(&database, &email, &origin).await,
         Some(Command::Organization(OrganizationCommand::List { database })) => org_list(&database).await,
+        Some(Command::Service(command)) => service(command).await,
         Some(Command::DeployKit { dist, api_origin, out, root, listen, check }) => {
             deploy_kit(&dist, api_origin.as_deref(), &out, &root, &listen, check)
         }
@@ -113,6 +114,36 @@ async fn reset_link(database: &str, email: &str, origin: &str) -> Result<(), Str
     Ok(())
 }
 
+/// `xops-store service add | list | revoke`: Xops's scanners and their tokens.
+async fn service(command: ServiceCommand) -> Result<(), String> {
+    use xops_store::services;
+    let open = |database: String| async move { Db::open(&database).await.map_err(|e| e.to_string()) };
+    match command {
+        ServiceCommand::Add { name, database } => {
+            let token = services::add(&open(database).await?, &name).await?;
+            println!("{token}");
+            eprintln!(
+                "This is the service's token; it is shown only now. It takes sign-in tickets (POST /api/v1/service/accounts/ID/ticket with Authorization: Bearer TOKEN) and nothing else. Revoke it with: xops-store service revoke --name {}",
+                name.trim()
+            );
+        }
+        ServiceCommand::List { database } => {
+            println!("name\tcreated (UTC)\tlast used (UTC)\trevoked (UTC)");
+            for s in services::list(&open(database).await?).await? {
+                let when = |t: Option<i64>| t.map_or("-".to_string(), utc);
+                println!("{}\t{}\t{}\t{}", s.name, utc(s.created_at), when(s.last_used_at), when(s.revoked_at));
+            }
+        }
+        ServiceCommand::Revoke { name, database } => {
+            if !services::revoke(&open(database).await?, &name).await? {
+                return Err(format!("there is no service called {:?} (see: xops-store service list)", name.trim()));
+            }
+            println!("revoked {}: its token opens nothing from now on", name.trim());
+        }
+    }
+    Ok(())
+}
+
 /// `xops-store org list`: one organization a line, tab-separated, oldest first.
 async fn org_list(database: &str) -> Result<(), String> {
     let db = Db::open(database).await.map_err(|e| e.to_string())?;
@@ -124,11 +155,7 @@ async fn org_list(database: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Milliseconds since the epoch as `YYYY-MM-DD HH:MM` (UTC).
-fn utc(millis: i64) -> String {
-    let (year, month, day, secs) = xops_store::db::civil(millis);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}", secs / 3600, secs % 3600 / 60)
-}
+use xops_store::db::utc_minute as utc;
 
 /// `xops-store deploy-kit`: the static host's configuration for this build.
 fn deploy_kit(

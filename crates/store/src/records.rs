@@ -368,6 +368,7 @@ pub(crate) async fn write_in(
         updated_by: user.user_id.clone(),
     };
     put_row(tx, &user.organization_id, &record, body_text, revision).await?;
+    crate::tickets::forget_unusable(tx, &user.organization_id, id, after).await?;
     Ok(if current.is_none() { Outcome::Created(record) } else { Outcome::Updated(record) })
 }
 

@@ -256,6 +256,39 @@ pub const MIGRATIONS: &[Migration] = &[
                 expires_at BIGINT NOT NULL
             )",
     },
+    Migration {
+        version: 11,
+        name: "sign-in tickets signed ahead, sealed; and the services that take them",
+        postgres: None,
+        then: None,
+        sql: "
+            CREATE TABLE tickets (
+                organization_id TEXT NOT NULL REFERENCES organizations(id),
+                account_id TEXT NOT NULL,
+                window_start BIGINT NOT NULL,
+                thumbprint TEXT NOT NULL,
+                signed_by TEXT NOT NULL,
+                sealed TEXT NOT NULL,
+                PRIMARY KEY (organization_id, account_id, window_start)
+            );
+            CREATE INDEX tickets_account_window ON tickets(account_id, window_start);
+            CREATE INDEX tickets_window ON tickets(window_start);
+            CREATE TABLE ticket_horizons (
+                organization_id TEXT NOT NULL REFERENCES organizations(id),
+                account_id TEXT NOT NULL,
+                ends_at BIGINT NOT NULL,
+                PRIMARY KEY (organization_id, account_id)
+            );
+            CREATE TABLE service_tokens (
+                id TEXT PRIMARY KEY NOT NULL,
+                name TEXT NOT NULL,
+                token_hash TEXT NOT NULL UNIQUE,
+                created_at BIGINT NOT NULL,
+                last_used_at BIGINT,
+                revoked_at BIGINT
+            );
+            CREATE UNIQUE INDEX service_tokens_live_name ON service_tokens(name) WHERE revoked_at IS NULL",
+    },
 ];
 
 pub async fn run(db: &Db) -> Result<()> {

@@ -9,6 +9,7 @@ mod passkeys;
 mod records;
 mod security;
 mod team;
+mod tickets;
 mod verify;
 
 use crate::error::AppError;
@@ -27,6 +28,10 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 use xops_model::api::{Health, HealthStatus, Platform, API_PREFIX};
 use xops_model::{ApiError, ErrorCode};
+
+/// A service's route: authenticated by a bearer token, never a cookie, so the guard against
+/// cross-site requests (which needs a browser's Origin) does not apply to it.
+pub(crate) const SERVICE_TICKET: &str = "/service/accounts/{id}/ticket";
 
 pub fn router(state: AppState, site: Option<StaticSite>) -> Router {
     let api = Router::new()
@@ -63,6 +68,9 @@ pub fn router(state: AppState, site: Option<StaticSite>) -> Router {
         .route("/organization/passkeys", axum::routing::put(passkeys::set_policy))
         .route("/auth/passkey/options", post(passkeys::start_sign_in))
         .route("/auth/passkey", post(passkeys::sign_in))
+        .route("/tickets", get(tickets::coverage))
+        .route("/accounts/{id}/tickets", post(tickets::upload))
+        .route(SERVICE_TICKET, post(tickets::claim))
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), guard::state_changing_requests))

@@ -44,6 +44,9 @@ use utoipa::{Modify, OpenApi};
         super::passkeys::set_policy,
         super::passkeys::start_sign_in,
         super::passkeys::sign_in,
+        super::tickets::coverage,
+        super::tickets::upload,
+        super::tickets::claim,
     ),
     components(schemas(xops_model::Integration)),
     modifiers(&SessionCookie)
@@ -61,6 +64,15 @@ impl Modify for SessionCookie {
                 crate::auth::SESSION_COOKIE,
                 "Set by sign-up and sign-in; HttpOnly, SameSite=Strict",
             ))),
+        );
+        components.add_security_scheme(
+            "service",
+            SecurityScheme::Http(
+                utoipa::openapi::security::HttpBuilder::new()
+                    .scheme(utoipa::openapi::security::HttpAuthScheme::Bearer)
+                    .description(Some("A service token: xops-store service add --name NAME"))
+                    .build(),
+            ),
         );
     }
 }
