@@ -112,3 +112,20 @@ pub async fn client_assertion(
     let input = unsigned(authority, tenant, application, sha1_thumbprint, jti.as_str(), now).ok_or_else(not_hex)?;
     sign_jwt(key, input).await
 }
+
+/// A sign-in ticket (see `xops_model::tickets`): this account's client assertion for the window
+/// that starts at `nbf` (seconds), valid for that window only, signed now with the account's key.
+pub async fn ticket(
+    key: &CryptoKey,
+    authority: &str,
+    tenant: &TenantId,
+    application: &ApplicationId,
+    sha1_thumbprint: &Sha1Thumbprint,
+    nbf: i64,
+) -> Result<String, CertificateError> {
+    let jti = certificate::random_uuid()?;
+    let now = (js_sys::Date::now() / 1000.0) as i64;
+    let claims = xops_model::tickets::claims(authority, tenant, application, jti.as_str(), nbf, now);
+    let input = unsigned_jwt(sha1_thumbprint, &claims).ok_or_else(not_hex)?;
+    sign_jwt(key, input).await
+}

@@ -19,6 +19,7 @@ pub mod session;
 pub mod split;
 pub mod started;
 pub mod sync;
+pub mod tickets;
 
 pub use xops_web::routes;
 

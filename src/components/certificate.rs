@@ -15,6 +15,12 @@ pub fn format_date(ms: i64) -> String {
     String::from(date.to_locale_date_string("default", &options))
 }
 
+/// A moment as the browser writes it: "29 Nov 2027, 14:20:00".
+pub fn format_moment(ms: i64) -> String {
+    let time = String::from(js_sys::Date::new(&(ms as f64).into()).to_locale_time_string("default"));
+    format!("{}, {time}", format_date(ms))
+}
+
 pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }

@@ -40,11 +40,18 @@ fn SignedInFrame(page: ChildrenFn) -> impl IntoView {
             None => Checks::provide(),
         };
     }
+    if use_context::<crate::tickets::Tickets>().is_none() {
+        match use_context::<crate::split::AppOwner>() {
+            Some(app) => app.0.with(crate::tickets::Tickets::provide),
+            None => crate::tickets::Tickets::provide(),
+        };
+    }
     let handles = Handles {
         api: crate::api::Api::expect_context(),
         engine: SyncEngine::expect_context(),
         session: Session::expect_context(),
         checks: Checks::expect_context(),
+        tickets: crate::tickets::Tickets::expect_context(),
     };
     fetch_other_pages_when_idle(handles);
     // A person whose organization requires a passkey and who has none sees only the Security

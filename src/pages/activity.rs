@@ -3,7 +3,7 @@
 //! (`HistorySection`). The store writes the log; nothing here changes it.
 
 use crate::api::{Api, ApiClientError};
-use crate::components::certificate::format_date;
+use crate::components::certificate::format_moment;
 use crate::components::page::PageHeading;
 use crate::routes;
 use crate::sync::SyncEngine;
@@ -17,11 +17,7 @@ use xops_model::{ActivityEntry, ActivityFilter, ActivityKind, ActivityPage, Memb
 /// One entry: when, who did what, to which account, with its detail and address.
 #[component]
 fn Entry(entry: ActivityEntry) -> impl IntoView {
-    let when = format!(
-        "{}, {}",
-        format_date(entry.at),
-        String::from(js_sys::Date::new(&(entry.at as f64).into()).to_locale_time_string("default"))
-    );
+    let when = format_moment(entry.at);
     let accounts = SyncEngine::expect_context().accounts();
     let account = entry.account.clone().map(|id| {
         let name = entry.account_name.clone().unwrap_or_else(|| "an account".into());

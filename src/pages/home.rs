@@ -134,6 +134,55 @@ fn OwnCertificatesNeedingAttention(accounts: ReadSignal<Accounts>) -> impl IntoV
     }
 }
 
+/// The accounts Xops can use only for less than six more hours while nobody has them open (their
+/// tickets run out): a browser that holds the key must open Xops. Nothing on a deployment that
+/// keeps no tickets, or when no account has tickets on.
+#[component]
+fn TicketsEndingSoon(accounts: ReadSignal<Accounts>) -> impl IntoView {
+    let tickets = crate::tickets::Tickets::expect_context();
+    let checks = Checks::expect_context();
+    let ending = Memo::new(move |_| {
+        let now = checks.now();
+        let on: Vec<LinkedAccount> = accounts.with(|a| {
+            a.by_name()
+                .filter(|a| {
+                    xops_model::tickets::signs_tickets(&a.integration.details)
+                        && a.integration.ticket_policy != xops_model::tickets::TicketPolicy::Off
+                })
+                .map(|a| (**a).clone())
+                .collect()
+        });
+        if on.is_empty() {
+            return Vec::new();
+        }
+        let coverage = tickets.coverage();
+        on.into_iter()
+            .filter(|a| crate::tickets::ends_soon(&coverage, &a.id, &a.integration, now))
+            .map(|a| (a.clone(), crate::tickets::covered_until(&coverage, &a.id, now).map(|c| c.covered_until)))
+            .collect::<Vec<_>>()
+    });
+    move || {
+        let list = ending.get();
+        (!list.is_empty()).then(|| view! {
+            <section class="panel" aria-labelledby="tickets-ending-heading" data-testid="tickets-ending">
+                <h2 id="tickets-ending-heading">"Xops can soon no longer use these accounts while nobody is here"</h2>
+                <ul class="attention-list">
+                    {list.into_iter().map(|(account, until)| view! {
+                        <li>
+                            <A href=routes::account(&account.id)>{account.integration.name.as_str().to_string()}</A>
+                            {match until {
+                                Some(t) => format!(": its tickets end {}.", crate::components::certificate::format_moment(t)),
+                                None => ": it has no tickets.".to_string(),
+                            }}
+                            " Open Xops in a browser that holds its key to sign more."
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })
+    }
+}
+
 #[component]
 pub fn Home() -> impl IntoView {
     let session = Session::expect_context();
@@ -159,6 +208,7 @@ pub fn Home() -> impl IntoView {
             </p>
             <NeedsAttention accounts=accounts/>
             <OwnCertificatesNeedingAttention accounts=accounts/>
+            <TicketsEndingSoon accounts=accounts/>
             <section class="panel" aria-labelledby="linked-heading">
                 <h2 id="linked-heading">"Linked accounts"</h2>
                 <ul class="summary">

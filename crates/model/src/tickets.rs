@@ -153,6 +153,8 @@ pub struct TicketCoverage {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TicketCoverages {
+    /// Whether this deployment keeps tickets at all (the operator gave the store a secrets key).
+    pub kept: bool,
     pub accounts: Vec<TicketCoverage>,
 }
 

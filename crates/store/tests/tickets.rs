@@ -145,6 +145,7 @@ async fn a_day_of_tickets_is_kept_sealed_and_each_is_taken_once_by_a_service() {
     assert_eq!(kept_now.kept, 144 % xops_model::tickets::MAX_BATCH);
     assert_eq!(kept_now.coverage.covered_until, (current + 144 * WINDOW_SECS) * 1000);
     let coverage: TicketCoverages = ada.get(s.url("/api/v1/tickets")).send().await.unwrap().json().await.unwrap();
+    assert!(coverage.kept);
     assert_eq!(coverage.accounts.len(), 1);
     assert_eq!(coverage.accounts[0].tickets, 144);
     assert_eq!(coverage.accounts[0].signed_by.as_deref(), Some("Chromium on Linux, 7 Dec"));
@@ -307,7 +308,10 @@ async fn a_viewer_cannot_change_the_policy_or_upload_and_other_organizations_see
 async fn without_a_secrets_key_the_store_keeps_no_tickets_and_says_so() {
     let s = spawn_store(|_| {}).await;
     let ada = s.sign_up("ada@contoso.com", "Contoso").await;
-    let (status, code, message, _) = error(ada.get(s.url("/api/v1/tickets")).send().await.unwrap()).await;
+    s.create_integration(&ada, ACCOUNT, account(None, signer_certificate())).await;
+    let coverage: TicketCoverages = ada.get(s.url("/api/v1/tickets")).send().await.unwrap().json().await.unwrap();
+    assert!(!coverage.kept && coverage.accounts.is_empty());
+    let (status, code, message, _) = error(upload(&s, &ada, vec![ticket(now_window())]).await).await;
     assert_eq!((status, code), (503, ErrorCode::Unavailable));
     assert!(message.contains("--secrets-key-file"), "{message}");
 }

@@ -35,12 +35,15 @@ pub struct Handles {
     pub engine: SyncEngine,
     pub session: Session,
     pub checks: Checks,
+    pub tickets: crate::tickets::Tickets,
 }
 
 crate::split_point!(
     account,
-    /// Starts the background checks (once per app: the frame calls it in idle time).
+    /// Starts the background checks and the signing of tickets ahead (once per app: the frame
+    /// calls it in idle time).
     pub fn background_checks(handles: Handles) -> () {
+        crate::pages::account::signing_ahead::start(handles.clone(), handles.tickets);
         start(handles)
     }
 );

@@ -16,6 +16,8 @@ mod disconnect;
 mod held;
 mod rename;
 mod renew;
+mod signing_ahead;
+mod tickets;
 
 use crate::accounts::{save_account, LinkedAccount};
 use crate::components::copy::CopyButton;
@@ -344,6 +346,7 @@ fn AccountView(id: RecordId, org: OrganizationId, provider: Provider, account: M
         <Show when=move || uses_certificate && can_change.get()>
             <BrowsersSection account=this/>
         </Show>
+        {uses_certificate.then(|| view! { <tickets::TicketsSection account=this/> })}
         {uses_certificate.then(|| view! { <CertificateSection account=this/> })}
         <Show when=move || can_change.get()>
             <RenameSection account=this/>

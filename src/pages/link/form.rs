@@ -275,6 +275,7 @@ impl LinkForm {
             created_at: now,
             updated_at: now,
             last_test: None,
+            ticket_policy: Default::default(),
         };
         Some((id, integration))
     }
