@@ -14,6 +14,15 @@ say "building the store"
 export XOPS_LISTEN="${XOPS_LISTEN:-127.0.0.1:8080}"
 export XOPS_DATABASE="${XOPS_DATABASE:-data/xops.sqlite3}"
 export XOPS_STATIC_DIR="${XOPS_STATIC_DIR:-dist}"
+# The key that seals sign-in tickets at rest (docs/tickets.md): made once, readable by this user only.
+if [ -z "${XOPS_SECRETS_KEY_FILE:-}" ] && [[ " $* " != *" --secrets-key-file"* ]]; then
+    export XOPS_SECRETS_KEY_FILE="data/secrets.key"
+    if [ ! -s "$ROOT/$XOPS_SECRETS_KEY_FILE" ]; then
+        mkdir -p "$ROOT/data"
+        (umask 077 && head -c 32 /dev/urandom | base64 > "$ROOT/$XOPS_SECRETS_KEY_FILE")
+        say "made $XOPS_SECRETS_KEY_FILE (0600): it seals sign-in tickets; keep it apart from database backups"
+    fi
+fi
 listen="$XOPS_LISTEN"
 for ((i = 1; i <= $#; i++)); do
     case "${!i}" in

@@ -49,7 +49,7 @@ layer "native tests" cargo test --workspace --exclude xops-integrations
 postgres_tests() {
     start_test_postgres
     cargo test -p xops-store --test accounts --test records --test web --test verify --test multiprocess --test team \
-        --test health --test devices
+        --test health --test devices --test tickets
 }
 layer "store tests on PostgreSQL (a temporary server; two store processes)" postgres_tests
 layer "browser tests (wasm-bindgen-test, headless Chromium)" \

@@ -40,11 +40,11 @@ impl Tickets {
 
     /// What is known (tracked); the first call asks the store.
     pub fn coverage(&self) -> Coverage {
-        if !self.asked.get_value() {
+        if self.asked.try_get_value() == Some(false) {
             self.asked.set_value(true);
-            let this = *self;
+            let (this, api) = (*self, Api::expect_context());
             leptos::task::spawn_local(async move {
-                this.refresh(&Api::expect_context()).await;
+                this.refresh(&api).await;
             });
         }
         self.coverage.get()
@@ -57,7 +57,7 @@ impl Tickets {
             Ok(_) => Coverage::NotKept,
             Err(e) => Coverage::Failed(e.to_string()),
         };
-        self.asked.set_value(true);
+        self.asked.try_set_value(true);
         self.coverage.try_set(now.clone());
         now
     }
@@ -88,7 +88,7 @@ pub fn covered_until(coverage: &Coverage, id: &RecordId, now_ms: i64) -> Option<
 /// Whether Home should warn about this account: its tickets are on and end (or ended) within
 /// six hours, on a deployment that keeps tickets.
 pub fn ends_soon(coverage: &Coverage, id: &RecordId, integration: &Integration, now_ms: i64) -> bool {
-    let on = xops_model::tickets::signs_tickets(&integration.details) && integration.ticket_policy != TicketPolicy::Off;
+    let on = integration.details.provider().signs_tickets() && integration.ticket_policy != TicketPolicy::Off;
     on && matches!(coverage, Coverage::Known(_))
         && covered_until(coverage, id, now_ms).is_none_or(|c| c.covered_until - now_ms < WARN_WITHIN_MS)
 }

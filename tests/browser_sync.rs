@@ -185,6 +185,8 @@ fn the_list_s_status_is_the_model_s() {
     };
     let cases: Vec<(&str, serde_json::Value)> = vec![
         ("never tested", json!({})),
+        // Every field an account may carry is read by the index too (else it would be left out).
+        ("never tested, tickets for 7 days", json!({"ticket_policy": "7d"})),
         ("working", json!({"certificate": certificate('A', NOW + 300 * DAY), "last_test": test(true, Some('A'), None)})),
         ("ending soon", json!({"certificate": certificate('A', NOW + 10 * DAY), "last_test": test(true, Some('A'), None)})),
         (

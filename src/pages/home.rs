@@ -146,7 +146,7 @@ fn TicketsEndingSoon(accounts: ReadSignal<Accounts>) -> impl IntoView {
         let on: Vec<LinkedAccount> = accounts.with(|a| {
             a.by_name()
                 .filter(|a| {
-                    xops_model::tickets::signs_tickets(&a.integration.details)
+                    a.integration.details.provider().signs_tickets()
                         && a.integration.ticket_policy != xops_model::tickets::TicketPolicy::Off
                 })
                 .map(|a| (**a).clone())
@@ -163,22 +163,24 @@ fn TicketsEndingSoon(accounts: ReadSignal<Accounts>) -> impl IntoView {
     });
     move || {
         let list = ending.get();
-        (!list.is_empty()).then(|| view! {
-            <section class="panel" aria-labelledby="tickets-ending-heading" data-testid="tickets-ending">
-                <h2 id="tickets-ending-heading">"Xops can soon no longer use these accounts while nobody is here"</h2>
-                <ul class="attention-list">
-                    {list.into_iter().map(|(account, until)| view! {
-                        <li>
-                            <A href=routes::account(&account.id)>{account.integration.name.as_str().to_string()}</A>
-                            {match until {
-                                Some(t) => format!(": its tickets end {}.", crate::components::certificate::format_moment(t)),
-                                None => ": it has no tickets.".to_string(),
-                            }}
-                            " Open Xops in a browser that holds its key to sign more."
-                        </li>
-                    }).collect_view()}
-                </ul>
-            </section>
+        (!list.is_empty()).then(|| {
+            view! {
+                <section class="panel" aria-labelledby="tickets-ending-heading" data-testid="tickets-ending">
+                    <h2 id="tickets-ending-heading">"Xops can soon no longer use these accounts while nobody is here"</h2>
+                    <ul class="attention-list">
+                        {list.into_iter().map(|(account, until)| view! {
+                            <li>
+                                <A href=routes::account(&account.id)>{account.integration.name.as_str().to_string()}</A>
+                                {match until {
+                                    Some(t) => format!(": its tickets end {}.", crate::components::certificate::format_moment(t)),
+                                    None => ": it has no tickets.".to_string(),
+                                }}
+                                " Open Xops in a browser that holds its key to sign more."
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                </section>
+            }
         })
     }
 }

@@ -127,6 +127,8 @@ struct Peek {
     other_certificates: Vec<PeekCertificate>,
     #[serde(default, rename = "browser_requests")]
     _browser_requests: Option<IgnoredAny>,
+    #[serde(default, rename = "ticket_policy")]
+    _ticket_policy: Option<IgnoredAny>,
 }
 
 #[derive(Deserialize)]

@@ -48,6 +48,9 @@ export async function startFakeEntra({ proofAudience = PROOF_AUDIENCE } = {}) {
   /** tenant id → { displayName, domains, apps: Map(app id → { certs, consent, exchangeRole }) } */
   const tenants = new Map();
   const seenJti = new Set();
+  /** How far the fake's clock is ahead of the machine's (tests of assertions signed for later). */
+  let clockOffsetMs = 0;
+  const nowMs = () => Date.now() + clockOffsetMs;
   /** `subscription:ID` or `group:ID` → { tenantId, displayName, state, roles: { app id → 'Reader' | 'Owner' | [actions] } } */
   const scopes = new Map();
   const issued = new Map(); // access token → { tenant, app, scope }
@@ -101,7 +104,7 @@ export async function startFakeEntra({ proofAudience = PROOF_AUDIENCE } = {}) {
     if (claims.iss !== appId || claims.sub !== appId) {
       return fail(res, 401, 'invalid_client', 'The client assertion\'s iss and sub must both be the client id.', undefined);
     }
-    const now = Date.now() / 1000;
+    const now = nowMs() / 1000;
     if (!(claims.nbf <= now + 60) || !(claims.exp > now) || claims.exp - claims.nbf > 600) {
       return fail(res, 401, 'invalid_client', 'AADSTS700024: Client assertion is not within its valid time range.', 700024);
     }
@@ -173,13 +176,13 @@ export async function startFakeEntra({ proofAudience = PROOF_AUDIENCE } = {}) {
     if (grant.appId !== appId) return void graphError(res, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
     const app = tenants.get(grant.tenantId).apps.get(appId);
     const proof = signer(app, body.proof);
-    const now = Date.now() / 1000;
+    const now = nowMs() / 1000;
     let why = proof.why;
     if (!why && proof.claims.aud !== proofAudience) why = `the audience '${proof.claims.aud}' is not ${proofAudience}`;
     if (!why && proof.claims.iss !== app.objectId) why = `the issuer '${proof.claims.iss}' is not the application's object ID`;
     if (!why && !(proof.claims.nbf <= now + 60 && proof.claims.exp > now)) why = 'it is not within its valid time range';
     if (!why && proof.claims.exp - proof.claims.nbf > 600) why = 'it lives longer than 10 minutes';
-    if (!why && Date.parse(proof.cert.validTo) < Date.now()) why = 'the certificate that signed it has expired';
+    if (!why && Date.parse(proof.cert.validTo) < nowMs()) why = 'the certificate that signed it has expired';
     if (why) {
       keyRequests.push({ ok: false, why });
       return void graphError(res, 400, 'Request_BadRequest', `Proof of possession token validation failed: ${why}.`);
@@ -276,6 +279,10 @@ export async function startFakeEntra({ proofAudience = PROOF_AUDIENCE } = {}) {
     /** The app's certificates as the portal lists them: { keyId, thumbprint, validTo }. */
     certificates(tenantId, appId) {
       return tenants.get(tenantId).apps.get(appId).certs.map((c) => ({ keyId: c.keyId, thumbprint: c.fingerprint.replaceAll(':', ''), validTo: c.validTo }));
+    },
+    /** Moves the fake's clock (only its own: the store's and the browser's stay). */
+    setClockAhead(ms) {
+      clockOffsetMs = ms;
     },
     stop: () => new Promise((r) => server.close(r)),
   };

@@ -2,7 +2,8 @@
 // serving the real release build, and Debian's Chromium driven by Playwright.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,17 +19,20 @@ export const XOPS_AWS_ACCOUNT = '111122223333';
  * Starts a store; resolves once it prints the address it listens on. `dir` and `listen` start it
  * again on the database and the address of one that was paused (see `pause`).
  */
-export async function startStore({ args = [], logLevel, dist = DIST, dir: reuse, listen = '127.0.0.1:0', bin = STORE_BIN, env = {}, aws = true } = {}) {
+export async function startStore({ args = [], logLevel, dist = DIST, dir: reuse, listen = '127.0.0.1:0', bin = STORE_BIN, env = {}, aws = true, tickets = false } = {}) {
   for (const [what, p] of [['store binary', bin], ['release build', path.join(dist, 'index.html')]]) {
     if (!existsSync(p)) throw new Error(`the ${what} is missing at ${p}; run scripts/test.sh`);
   }
   const dir = reuse ?? mkdtempSync(path.join(tmpdir(), 'xops-e2e-'));
+  // A store that keeps sign-in tickets has a secrets key file, as scripts/run.sh makes one.
+  const secrets = path.join(dir, 'secrets.key');
+  if (tickets && !existsSync(secrets)) writeFileSync(secrets, randomBytes(32).toString('base64'), { mode: 0o600 });
   const child = spawn(
     bin,
     ['--listen', listen, '--database', path.join(dir, 'store.sqlite3'), '--static-dir', dist,
       ...(aws ? ['--aws-account-id', XOPS_AWS_ACCOUNT] : []),
       // Every test signs up from this one loopback address; the default limit is for the open internet.
-      '--signups-per-address', '1000', ...args],
+      '--signups-per-address', '1000', ...(tickets ? ['--secrets-key-file', secrets] : []), ...args],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...withoutAws(process.env), ...env, RUST_LOG: logLevel ?? process.env.RUST_LOG ?? 'warn' } },
   );
   let logs = ''; // all the store printed, on either stream

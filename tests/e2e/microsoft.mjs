@@ -7,13 +7,14 @@ import { startFakeEntra } from './fake-entra.mjs';
 
 /** A fake Entra, Graph and Resource Manager, a store pointed at it (logging at trace level, so that "never logs an
  * assertion, a token or a proof" is tested where it could fail), and a browser, for one test file. */
-export function useMicrosoft({ before, after }) {
+export function useMicrosoft({ before, after, store = {} }) {
   const env = {};
   before(async () => {
     env.entra = await startFakeEntra();
     env.store = await startStore({
       args: ['--microsoft-authority', env.entra.url, '--microsoft-graph', env.entra.url, '--azure-resource-manager', env.entra.url],
       logLevel: 'trace',
+      ...store,
     });
     env.browser = await launchBrowser();
   });

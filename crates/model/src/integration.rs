@@ -27,6 +27,21 @@ impl Provider {
         }
     }
 
+    /// Whether its accounts have sign-in tickets (`tickets`): Microsoft 365 and Azure. AWS
+    /// accounts are used through a role the store assumes itself.
+    pub fn signs_tickets(self) -> bool {
+        self != Provider::Aws
+    }
+
+    /// What a scanner asks for with a ticket of this provider's account: Graph for Microsoft 365,
+    /// Azure Resource Manager for Azure.
+    pub fn ticket_scope(self) -> &'static str {
+        match self {
+            Provider::Azure => crate::verify::AZURE_SCOPE,
+            _ => crate::verify::GRAPH_SCOPE,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Provider::Microsoft365 => "Microsoft 365",

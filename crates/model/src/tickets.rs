@@ -5,8 +5,6 @@
 //! tickets sealed and hands out the current one to a service (see the store's `tickets`).
 
 use crate::ids::{ApplicationId, RecordId, TenantId};
-use crate::integration::{IntegrationDetails, Provider};
-use crate::verify::{AZURE_SCOPE, GRAPH_SCOPE};
 use serde::{Deserialize, Serialize};
 
 /// A ticket's window: ten minutes, back to back from the Unix epoch.
@@ -74,29 +72,21 @@ impl TicketPolicy {
     }
 }
 
-/// Which accounts have tickets at all: Microsoft 365 and Azure (AWS accounts are used through a
-/// role the store assumes itself).
-pub fn signs_tickets(details: &IntegrationDetails) -> bool {
-    details.provider() != Provider::Aws
-}
-
 /// The tenant's token endpoint: a ticket's audience, and where a scanner presents it.
 pub fn token_endpoint(authority: &str, tenant: &TenantId) -> String {
     format!("{}/{tenant}/oauth2/v2.0/token", authority.trim_end_matches('/'))
 }
 
-/// What a scanner asks for with a ticket of this account: Graph for Microsoft 365, Azure Resource
-/// Manager for Azure.
-pub fn scope_for(provider: Provider) -> &'static str {
-    match provider {
-        Provider::Azure => AZURE_SCOPE,
-        _ => GRAPH_SCOPE,
-    }
-}
-
 /// A ticket's claims before signing: the client assertion of `application` for the window that
 /// starts at `nbf`, ending ten minutes later; `iat` is when it was signed.
-pub fn claims(authority: &str, tenant: &TenantId, application: &ApplicationId, jti: &str, nbf: i64, iat: i64) -> serde_json::Value {
+pub fn claims(
+    authority: &str,
+    tenant: &TenantId,
+    application: &ApplicationId,
+    jti: &str,
+    nbf: i64,
+    iat: i64,
+) -> serde_json::Value {
     serde_json::json!({
         "aud": token_endpoint(authority, tenant),
         "iss": application.as_str(),
@@ -185,7 +175,7 @@ mod tests {
 
     #[test]
     fn windows_are_ten_minutes_back_to_back() {
-        assert_eq!(window_start(1_800_000_000), 1_800_000_000 - 1_800_000_000 % 600);
+        assert_eq!(window_start(1_800_000_123), 1_800_000_000);
         assert_eq!(window_start(600), 600);
         assert_eq!(window_start(1199), 600);
         assert_eq!(window_start(-1), -600);

@@ -37,6 +37,7 @@ pub mod sessions;
 pub mod store_keys;
 pub mod team;
 pub mod throttle;
+pub mod ticket_desk;
 pub mod tickets;
 pub mod web;
 

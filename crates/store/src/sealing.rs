@@ -19,7 +19,8 @@ impl std::fmt::Debug for SealingKey {
 impl SealingKey {
     /// Reads the key file: 32 bytes as 64 hex digits or as base64 (surrounding space ignored).
     pub fn from_file(path: &Path) -> Result<SealingKey, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read --secrets-key-file {}: {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read --secrets-key-file {}: {e}", path.display()))?;
         SealingKey::from_text(&text).map_err(|e| format!("--secrets-key-file {}: {e}", path.display()))
     }
 

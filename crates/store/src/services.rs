@@ -9,8 +9,8 @@ use crate::db::{now_millis, Db};
 use crate::error::AppError;
 use crate::AppState;
 use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use sqlx::Row;
 use xops_model::ErrorCode;
 
@@ -117,7 +117,9 @@ impl FromRequestParts<AppState> for Service {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(|| {
-                unauthorized("Send Authorization: Bearer <service token>. The operator makes one with: xops-store service add --name NAME")
+                unauthorized(
+                    "Send Authorization: Bearer <service token>. The operator makes one with: xops-store service add --name NAME",
+                )
             })?;
         let row = sqlx::query("SELECT id, name FROM service_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
             .bind(token_hash(bearer))

@@ -1,7 +1,7 @@
-//! Sign-in tickets signed ahead (see `xops_model::tickets`): a browser holding an account's key
-//! uploads client assertions for the windows to come; the store checks each (its claims, and its
-//! signature against the account's certificate), keeps it sealed (`sealing`), and hands the
-//! current window's one to a service, once, deleting it in the same transaction.
+//! Sign-in tickets signed ahead (see `xops_model::tickets`), as the store keeps them: what makes
+//! one Xops can hand out ([`check`]: its claims, and its signature against the account's
+//! certificate), how far ahead each account is covered, and when they go. Taking them in and
+//! handing them out is `ticket_desk`'s.
 //!
 //! Tickets are never synced to browsers. They are deleted when used, when their window ends
 //! ([`keep_pruning`]), and whenever the account's record changes so that they can no longer be
@@ -10,13 +10,10 @@
 
 use crate::db::{now_millis, Db};
 use crate::error::AppError;
-use crate::records;
-use crate::sealing::SealingKey;
-use crate::services::Service;
 use base64::Engine;
 use sqlx::Row;
-use xops_model::tickets::{self, TicketCoverage, TicketsKept, WINDOW_SECS};
-use xops_model::{CertificateInfo, ErrorCode, Integration, OrganizationId, RecordId, RecordKind};
+use xops_model::tickets::{self, TicketCoverage, WINDOW_SECS};
+use xops_model::{CertificateInfo, Integration, OrganizationId, RecordId};
 
 /// A ticket that passed [`check`]: its window and the certificate that signed it.
 pub struct Checked<'a> {
@@ -90,89 +87,12 @@ fn signed_by(certificate: &CertificateInfo, input: &str, signature: &[u8]) -> bo
 }
 
 /// Whether the account uses the certificate of this thumbprint (as kept beside a ticket).
-fn uses(account: &Integration, thumbprint: &str) -> bool {
+pub(crate) fn uses(account: &Integration, thumbprint: &str) -> bool {
     xops_model::Sha1Thumbprint::parse(thumbprint).is_ok_and(|t| account.uses_certificate(&t))
 }
 
-fn context(organization: &OrganizationId, account: &RecordId, window_start: i64) -> String {
+pub(crate) fn context(organization: &OrganizationId, account: &RecordId, window_start: i64) -> String {
     format!("xops-ticket\0{organization}\0{account}\0{window_start}")
-}
-
-/// The live account `id` of the organization, if it is one.
-async fn account(db: &Db, organization: &OrganizationId, id: &RecordId) -> Result<Option<Integration>, AppError> {
-    let record = records::get(db, organization, id).await?;
-    Ok(record
-        .filter(|r| r.kind == RecordKind::Integration && !r.deleted)
-        .and_then(|r| r.body)
-        .and_then(|b| serde_json::from_value::<Integration>(b).ok()))
-}
-
-/// Keeps the tickets a browser signed for account `id` (each checked; one bad ticket refuses the
-/// batch, naming it), replacing any kept for the same windows.
-pub async fn keep(
-    db: &Db,
-    key: &SealingKey,
-    authority: &str,
-    organization: &OrganizationId,
-    id: &RecordId,
-    batch: &[String],
-) -> Result<TicketsKept, AppError> {
-    let invalid = |message: String| AppError::of(ErrorCode::Validation, message);
-    let account = account(db, organization, id).await?.ok_or_else(|| records::not_found(id))?;
-    if !tickets::signs_tickets(&account.details) || account.ticket_policy.windows() == 0 {
-        return Err(AppError::of(
-            ErrorCode::Conflict,
-            "This account's tickets are Off (or it is an AWS account): there is nothing to keep.",
-        ));
-    }
-    if batch.is_empty() || batch.len() > tickets::MAX_BATCH {
-        return Err(invalid(format!("Send 1 to {} tickets at a time.", tickets::MAX_BATCH)).field("tickets"));
-    }
-    let now = now_millis() / 1000;
-    let checked: Vec<(Checked, &String)> = batch
-        .iter()
-        .enumerate()
-        .map(|(i, jwt)| {
-            check(jwt, &account, authority, now)
-                .map(|c| (c, jwt))
-                .map_err(|why| invalid(format!("Ticket {} {why}.", i + 1)).field(format!("tickets[{i}]")))
-        })
-        .collect::<Result<_, _>>()?;
-    let mut tx = db.pool.begin().await?;
-    for (c, jwt) in &checked {
-        sqlx::query(
-            "INSERT INTO tickets (organization_id, account_id, window_start, thumbprint, signed_by, sealed)
-             VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (organization_id, account_id, window_start)
-             DO UPDATE SET thumbprint = excluded.thumbprint, signed_by = excluded.signed_by, sealed = excluded.sealed",
-        )
-        .bind(organization.as_str())
-        .bind(id.as_str())
-        .bind(c.window_start)
-        .bind(c.certificate.sha1_thumbprint.as_str())
-        .bind(&c.certificate.key_held_by)
-        .bind(key.seal(&context(organization, id, c.window_start), jwt.as_bytes()))
-        .execute(&mut *tx)
-        .await?;
-    }
-    let ends_at = checked.iter().map(|(c, _)| (c.window_start + WINDOW_SECS) * 1000).max().unwrap_or(0);
-    sqlx::query(
-        "INSERT INTO ticket_horizons (organization_id, account_id, ends_at) VALUES ($1, $2, $3)
-         ON CONFLICT (organization_id, account_id) DO UPDATE SET ends_at = CASE WHEN excluded.ends_at > ticket_horizons.ends_at THEN excluded.ends_at ELSE ticket_horizons.ends_at END",
-    )
-    .bind(organization.as_str())
-    .bind(id.as_str())
-    .bind(ends_at)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    let coverage = coverage(db, organization, Some(id)).await?.pop().unwrap_or(TicketCoverage {
-        account_id: id.clone(),
-        covered_until: tickets::window_start(now) * 1000,
-        tickets: 0,
-        signed_by: None,
-    });
-    Ok(TicketsKept { kept: checked.len(), coverage })
 }
 
 /// How far ahead each account of the organization (or just `only`) is covered, for those with
@@ -206,102 +126,6 @@ pub async fn coverage(db: &Db, organization: &OrganizationId, only: Option<&Reco
     Ok(out)
 }
 
-/// Takes account `id`'s ticket for the current window for `service`: gone from the store once
-/// this returns, so no two callers (on any store processes) ever get the same one. The use goes
-/// into the account's organization's activity log.
-pub async fn claim(
-    db: &Db,
-    key: &SealingKey,
-    authority: &str,
-    service: &Service,
-    id: &RecordId,
-    organization: Option<&OrganizationId>,
-) -> Result<xops_model::tickets::ClaimedTicket, AppError> {
-    let now = now_millis() / 1000;
-    let window = tickets::window_start(now);
-    let mut tx = db.pool.begin().await?;
-    let orgs: Vec<String> =
-        sqlx::query("SELECT organization_id FROM tickets WHERE account_id = $1 AND window_start = $2 AND ($3 = '' OR organization_id = $3)")
-            .bind(id.as_str())
-            .bind(window)
-            .bind(organization.map_or("", |o| o.as_str()))
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<_, _>>()?;
-    let org = match orgs.as_slice() {
-        [one] => OrganizationId::parse(one).map_err(|e| AppError::internal(e.message))?,
-        [] => return Err(no_ticket(db, id, window).await),
-        _ => {
-            return Err(AppError::of(
-                ErrorCode::Conflict,
-                "Accounts of several organizations have this id: add ?organization=ORGANIZATION_ID.",
-            ))
-        }
-    };
-    let taken = sqlx::query(
-        "DELETE FROM tickets WHERE organization_id = $1 AND account_id = $2 AND window_start = $3
-         RETURNING thumbprint, signed_by, sealed",
-    )
-    .bind(org.as_str())
-    .bind(id.as_str())
-    .bind(window)
-    .fetch_optional(&mut *tx)
-    .await?;
-    // Another caller took it between the look and the delete.
-    let Some(taken) = taken else { return Err(no_ticket(db, id, window).await) };
-    let (thumbprint, signed_by, sealed): (String, String, String) = (taken.try_get(0)?, taken.try_get(1)?, taken.try_get(2)?);
-    let assertion = key
-        .open(&context(&org, id, window), &sealed)
-        .and_then(|b| String::from_utf8(b).ok())
-        .ok_or_else(|| AppError::internal("a ticket does not open with this store's --secrets-key-file (was the key changed?)"))?;
-    let account = account(db, &org, id).await?.filter(|a| uses(a, &thumbprint)).ok_or_else(|| {
-        AppError::not_found("This account no longer uses the certificate that signed its tickets; a browser holding its new key must open Xops.")
-    })?;
-    let (tenant, application, _) = account.details.app_registration().ok_or_else(|| AppError::internal("an AWS account had a ticket"))?;
-    let entry = crate::activity::Entry {
-        kind: xops_model::ActivityKind::TicketUsed,
-        account: Some(id),
-        account_name: Some(account.name.as_str()),
-        detail: Some(format!("signed by {signed_by}")),
-    };
-    crate::activity::record_as(&mut tx, &org, &service.name, entry).await?;
-    crate::services::used(&mut tx, service).await?;
-    tx.commit().await?;
-    Ok(xops_model::tickets::ClaimedTicket {
-        account_id: id.clone(),
-        assertion,
-        client_assertion_type: tickets::ASSERTION_TYPE.into(),
-        token_endpoint: tickets::token_endpoint(authority, tenant),
-        client_id: application.as_str().into(),
-        scope: tickets::scope_for(account.details.provider()).into(),
-        not_before: window,
-        expires_at: window + WINDOW_SECS,
-        signed_by,
-    })
-}
-
-/// The 404 for an account without a ticket for the current window, saying why as well as the
-/// store knows.
-async fn no_ticket(db: &Db, id: &RecordId, window: i64) -> AppError {
-    let ends_at: Option<i64> = sqlx::query("SELECT MAX(ends_at) FROM ticket_horizons WHERE account_id = $1")
-        .bind(id.as_str())
-        .fetch_one(&db.pool)
-        .await
-        .ok()
-        .and_then(|r| r.try_get::<Option<i64>, _>(0).ok().flatten());
-    let message = match ends_at {
-        Some(end) if end <= window * 1000 => format!(
-            "There is no ticket for this window: the horizon ran out on {} UTC; a browser holding the key must open Xops.",
-            crate::db::utc_minute(end)
-        ),
-        Some(_) => "There is no ticket for this window (it was taken, or a browser signed only later ones); try again in the next window.".to_string(),
-        None => "Xops keeps no tickets for this account (its tickets are Off, its certificate changed, or no browser holding its key has opened Xops since): a browser holding the key must open Xops.".to_string(),
-    };
-    AppError::not_found(message)
-}
-
 /// In a record change's transaction: deletes the account's tickets that can no longer be used
 /// (see the module's summary). `after` is the account as the change leaves it (`None`: deleted).
 pub(crate) async fn forget_unusable(
@@ -310,15 +134,16 @@ pub(crate) async fn forget_unusable(
     id: &RecordId,
     after: Option<&Integration>,
 ) -> Result<(), AppError> {
-    let usable = after.filter(|a| tickets::signs_tickets(&a.details) && a.ticket_policy.windows() > 0);
-    let signers: Vec<String> = sqlx::query("SELECT DISTINCT thumbprint FROM tickets WHERE organization_id = $1 AND account_id = $2")
-        .bind(organization.as_str())
-        .bind(id.as_str())
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|r| r.try_get(0))
-        .collect::<Result<_, _>>()?;
+    let usable = after.filter(|a| a.details.provider().signs_tickets() && a.ticket_policy.windows() > 0);
+    let signers: Vec<String> =
+        sqlx::query("SELECT DISTINCT thumbprint FROM tickets WHERE organization_id = $1 AND account_id = $2")
+            .bind(organization.as_str())
+            .bind(id.as_str())
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
     let gone: Vec<&String> = signers.iter().filter(|t| !usable.is_some_and(|a| uses(a, t))).collect();
     for thumbprint in &gone {
         sqlx::query("DELETE FROM tickets WHERE organization_id = $1 AND account_id = $2 AND thumbprint = $3")

@@ -51,7 +51,8 @@ fn b64(bytes: &[u8]) -> String {
 
 /// A ticket for the window `nbf`, with `claims` changed by `edit`, signed by the fixture key.
 fn ticket_with(nbf: i64, edit: impl FnOnce(&mut Value)) -> String {
-    let x5t = (0..SIGNER_SHA1.len()).step_by(2).map(|i| u8::from_str_radix(&SIGNER_SHA1[i..i + 2], 16).unwrap()).collect::<Vec<_>>();
+    let x5t =
+        (0..SIGNER_SHA1.len()).step_by(2).map(|i| u8::from_str_radix(&SIGNER_SHA1[i..i + 2], 16).unwrap()).collect::<Vec<_>>();
     let header = json!({"alg": "RS256", "typ": "JWT", "x5t": b64(&x5t)});
     let mut claims = json!({
         "aud": format!("{AUTHORITY}/{TENANT}/oauth2/v2.0/token"), "iss": APP, "sub": APP,
@@ -177,9 +178,16 @@ async fn a_day_of_tickets_is_kept_sealed_and_each_is_taken_once_by_a_service() {
     assert_eq!((status, code), (404, ErrorCode::NotFound), "{message}");
     // Once the horizon has passed, the answer says when it ran out.
     sqlx::query("DELETE FROM tickets").execute(&db.pool).await.unwrap();
-    sqlx::query("UPDATE ticket_horizons SET ends_at = $1").bind((current - 3 * WINDOW_SECS) * 1000).execute(&db.pool).await.unwrap();
+    sqlx::query("UPDATE ticket_horizons SET ends_at = $1")
+        .bind((current - 3 * WINDOW_SECS) * 1000)
+        .execute(&db.pool)
+        .await
+        .unwrap();
     let (_, _, message, _) = error(claim(&s, &token).await).await;
-    assert!(message.contains("the horizon ran out on 20") && message.contains("a browser holding the key must open Xops"), "{message}");
+    assert!(
+        message.contains("the horizon ran out on 20") && message.contains("a browser holding the key must open Xops"),
+        "{message}"
+    );
 
     let log: ActivityPage = ada.get(s.url("/api/v1/activity?kind=ticket_used")).send().await.unwrap().json().await.unwrap();
     let entry = &log.entries[0];
@@ -215,12 +223,15 @@ async fn a_ticket_xops_could_not_hand_out_is_refused_by_number_and_reason() {
         (ticket_with(w, |c| c["exp"] = (w + 3600).into()), "one 10-minute window"),
         (ticket(w - WINDOW_SECS), "ended"),
         (ticket(w + 144 * WINDOW_SECS), "beyond the account's horizon"),
-        ({
-            let t = ticket(w);
-            let parts: Vec<&str> = t.split('.').collect();
-            let forged = b64(json!({"aud": format!("{AUTHORITY}/{TENANT}/oauth2/v2.0/token"), "iss": APP, "sub": APP, "jti": "x", "nbf": w + WINDOW_SECS, "exp": w + 2 * WINDOW_SECS}).to_string().as_bytes());
-            format!("{}.{forged}.{}", parts[0], parts[2])
-        }, "not signed by the key"),
+        (
+            {
+                let t = ticket(w);
+                let parts: Vec<&str> = t.split('.').collect();
+                let forged = b64(json!({"aud": format!("{AUTHORITY}/{TENANT}/oauth2/v2.0/token"), "iss": APP, "sub": APP, "jti": "x", "nbf": w + WINDOW_SECS, "exp": w + 2 * WINDOW_SECS}).to_string().as_bytes());
+                format!("{}.{forged}.{}", parts[0], parts[2])
+            },
+            "not signed by the key",
+        ),
         ("not.a.jwt".into(), "well-formed"),
     ];
     for (bad, why) in cases {
@@ -269,7 +280,12 @@ async fn tickets_go_when_turned_off_when_the_certificate_changes_and_on_disconne
     // Disconnect.
     put(&s, &ada, account(None, signer_certificate()), ("if-match", revision(&s, &ada).await)).await;
     assert_eq!(upload(&s, &ada, week[..10].to_vec()).await.status(), 200);
-    let res = ada.delete(s.url(&format!("/api/v1/records/{ACCOUNT}"))).header("if-match", revision(&s, &ada).await).send().await.unwrap();
+    let res = ada
+        .delete(s.url(&format!("/api/v1/records/{ACCOUNT}")))
+        .header("if-match", revision(&s, &ada).await)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     assert!(kept(&s).await.is_empty());
     let token = xops_store::services::add(&s.db().await, "scanner").await.unwrap();

@@ -43,7 +43,12 @@ crate::split_point!(
     /// Starts the background checks and the signing of tickets ahead (once per app: the frame
     /// calls it in idle time).
     pub fn background_checks(handles: Handles) -> () {
-        crate::pages::account::signing_ahead::start(handles.clone(), handles.tickets);
+        crate::pages::account::signing_ahead::start(crate::pages::account::signing_ahead::Handles {
+            api: handles.api.clone(),
+            engine: handles.engine,
+            session: handles.session,
+            tickets: handles.tickets,
+        });
         start(handles)
     }
 );

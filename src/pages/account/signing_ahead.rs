@@ -6,13 +6,12 @@
 //! batches. Each signature is an await on WebCrypto, so the page stays responsive while a 7-day
 //! horizon (1,008 tickets) is signed.
 
-use super::background::Handles;
 use super::held::signing_key;
 use crate::api::Api;
 use crate::assertion;
 use crate::keys::KeyStore;
-use crate::session::SessionState;
-use crate::sync::SyncStatus;
+use crate::session::{Session, SessionState};
+use crate::sync::{SyncEngine, SyncStatus};
 use crate::tickets::{Coverage, Tickets};
 use leptos::prelude::*;
 use xops_model::tickets::{self, TicketBatch, TicketPolicy, TicketsKept, MAX_BATCH};
@@ -22,6 +21,15 @@ use xops_model::{ErrorCode, Integration, OrganizationId, RecordId};
 const ROUND_EVERY_MS: i64 = 5 * 60 * 1000;
 /// How often the loop looks whether the accounts changed (a new link, a policy, a renewal).
 const LOOK_EVERY_MS: i32 = 2000;
+
+/// What the signer needs from the signed-in frame.
+#[derive(Clone)]
+pub struct Handles {
+    pub api: Api,
+    pub engine: SyncEngine,
+    pub session: Session,
+    pub tickets: Tickets,
+}
 
 thread_local! {
     static STARTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
@@ -35,7 +43,7 @@ fn shape(h: &Handles) -> Shape {
         .accounts()
         .try_with_untracked(|a| {
             a.by_name()
-                .filter(|a| tickets::signs_tickets(&a.integration.details))
+                .filter(|a| a.integration.details.provider().signs_tickets())
                 .map(|a| {
                     let certs = a.integration.all_certificates().map(|(_, c)| c.sha1_thumbprint.to_string()).collect();
                     (a.id.clone(), a.integration.ticket_policy, certs)
@@ -45,7 +53,8 @@ fn shape(h: &Handles) -> Shape {
         .unwrap_or_default()
 }
 
-pub fn start(handles: Handles, tickets: Tickets) {
+pub fn start(handles: Handles) {
+    let tickets = handles.tickets;
     if STARTED.with(|s| s.replace(true)) {
         return;
     }
@@ -77,7 +86,7 @@ async fn round(h: &Handles, tickets: Tickets) -> bool {
         .accounts()
         .try_with_untracked(|a| {
             a.by_name()
-                .filter(|a| tickets::signs_tickets(&a.integration.details) && a.integration.ticket_policy != TicketPolicy::Off)
+                .filter(|a| a.integration.details.provider().signs_tickets() && a.integration.ticket_policy != TicketPolicy::Off)
                 .map(|a| (a.id.clone(), a.integration.clone()))
                 .collect()
         })

@@ -8,7 +8,7 @@ use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::sealing::SealingKey;
 use crate::services::Service;
-use crate::{tickets, AppState};
+use crate::{ticket_desk, tickets, AppState};
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::Deserialize;
@@ -43,7 +43,7 @@ pub async fn upload(
     let key = sealing_key(&state)?;
     let id: RecordId = parse_id(&id)?;
     let authority = &state.config.microsoft_authority;
-    Ok(Json(tickets::keep(&state.db, key, authority, &current.user.organization_id, &id, &batch.tickets).await?))
+    Ok(Json(ticket_desk::keep(&state.db, key, authority, &current.user.organization_id, &id, &batch.tickets).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -67,5 +67,5 @@ pub async fn claim(
         .map(|o| OrganizationId::parse(&o).map_err(|e| AppError::of(ErrorCode::BadRequest, e.message).field("organization")))
         .transpose()?;
     let authority = &state.config.microsoft_authority;
-    Ok(Json(tickets::claim(&state.db, key, authority, &service, &id, organization.as_ref()).await?))
+    Ok(Json(ticket_desk::claim(&state.db, key, authority, &service, &id, organization.as_ref()).await?))
 }
