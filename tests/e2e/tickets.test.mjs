@@ -27,8 +27,17 @@ function tenant() {
 const database = () => path.join(env.store.dir, 'store.sqlite3');
 /** The tickets table as the store keeps it: [window_start, thumbprint, sealed] rows of one account. */
 function table(id) {
-  const out = execFileSync('sqlite3', ['-separator', '|', database(), `SELECT window_start, thumbprint, sealed FROM tickets WHERE account_id = '${id}' ORDER BY window_start`]).toString().trim();
+  const out = execFileSync('sqlite3', ['-separator', '|', database(), `SELECT window_start, thumbprint, sealed FROM tickets WHERE account_id = '${id}' ORDER BY window_start`], { maxBuffer: 64 << 20 }).toString().trim();
   return out ? out.split('\n').map((l) => l.split('|')) : [];
+}
+/** The table once it holds `count` rows of the account (another process's commit may take a moment to show), or as it is after 10 s. */
+async function tableOf(id, count) {
+  for (let tries = 0; tries < 50; tries++) {
+    const rows = table(id);
+    if (rows.length === count) return rows;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return table(id);
 }
 const thumbprintOf = (pem) => new X509Certificate(pem).fingerprint.replaceAll(':', '');
 const claims = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url'));
@@ -68,8 +77,7 @@ test('a scanner uses the account with the browser closed; each ticket works once
   const said = await horizon(page);
   assert.match(said, /\(tickets signed by Chromium on Linux.*\)\./);
   await page.waitForFunction(async () => (await (await fetch('/api/v1/tickets')).json()).accounts[0]?.tickets === 144, null, { timeout: 30_000 });
-  const rows = table(id);
-  assert.equal(rows.length, 144);
+  const rows = await tableOf(id, 144);
   assert.ok(rows.every(([, thumbprint]) => thumbprint === thumbprintOf(pem)));
   assert.ok(rows.every(([w], i) => i === 0 || Number(w) - Number(rows[i - 1][0]) === 600), 'one per window, no gap');
   assert.equal(uploads.length, 144);
@@ -87,7 +95,7 @@ test('a scanner uses the account with the browser closed; each ticket works once
   assert.equal((await exchange(taken.body)).status, 401, 'the fake refuses a ticket the second time');
   const again = await claim(token, id);
   assert.equal(again.status, 404, 'one ticket per window');
-  assert.equal(table(id).length, 143);
+  assert.equal((await tableOf(id, 143)).length, 143);
 
   // A ticket for a later window is refused now, and accepted inside its window (the fake's clock moves, not the store's).
   const later = uploads.find((t) => claims(t).nbf === taken.body.not_before + 1800);
@@ -141,8 +149,7 @@ test('Off deletes every ticket at once, Renew certificate replaces them with the
   await page.getByLabel('Sign tickets ahead for').selectOption('off');
   await page.getByText('Saved: Off.').waitFor();
   await synced(page);
-  assert.deepEqual(table(id), []);
-  console.log('DEBUG', page.url(), (await page.locator('main').innerText()).slice(0, 1500), JSON.stringify(problems));
+  assert.deepEqual(await tableOf(id, 0), []);
   await horizon(page, /Tickets are off/);
 
   // On again (7 days), then renewed: the old key's tickets go with its certificate; the new key signs new ones.
@@ -155,8 +162,7 @@ test('Off deletes every ticket at once, Renew certificate replaces them with the
   const renewed = env.entra.certificates(tenantId, APP)[0].thumbprint;
   assert.notEqual(renewed, thumbprintOf(pem));
   await page.waitForFunction(async () => (await (await fetch('/api/v1/tickets')).json()).accounts[0]?.tickets === 1008, null, { timeout: 90_000 });
-  const rows = table(id);
-  assert.equal(rows.length, 1008);
+  const rows = await tableOf(id, 1008);
   assert.ok(rows.every(([, thumbprint]) => thumbprint === renewed), 'every ticket is the new key\'s');
 
   // Disconnect.
@@ -164,7 +170,7 @@ test('Off deletes every ticket at once, Renew certificate replaces them with the
   await page.getByRole('button', { name: 'Yes, disconnect' }).click();
   await page.waitForURL(/\/integrations$/);
   await synced(page);
-  assert.deepEqual(table(id), []);
+  assert.deepEqual(await tableOf(id, 0), []);
   assert.deepEqual(problems, []);
   await context.close();
 });
