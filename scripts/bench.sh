@@ -5,7 +5,8 @@
 #      on a temporary PostgreSQL with one and two store processes
 #   3. sync in headless Chromium: initial sync of 0, 1,000 and 10,000 records, reload, a 1-change
 #      delta (with `--baseline REV` also for that build, side by side)
-#   4. Generate Public Key in headless Chromium: click to download
+#   4. Generate Public Key in headless Chromium: click to download; signing a week of tickets
+#      ahead (main-thread time per 100 tickets, the longest task)
 #   5. reads against nginx serving the same bytes, one load generator (scripts/bench-reads.sh)
 #   6. the first load in headless Chromium: bytes on the wire for /login and for Home signed in,
 #      the sign-in form against the same form as static HTML, a static file on a kept-alive
@@ -47,4 +48,5 @@ cargo build --release -p xops-store --quiet
 export XOPS_STORE_BIN="$ROOT/target/release/xops-store" XOPS_DIST="$ROOT/dist"
 node tests/e2e/bench-sync.mjs
 node tests/e2e/bench-credential.mjs
+node tests/e2e/bench-tickets.mjs
 node tests/e2e/bench-first-load.mjs

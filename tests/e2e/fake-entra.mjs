@@ -280,6 +280,10 @@ export async function startFakeEntra({ proofAudience = PROOF_AUDIENCE } = {}) {
     certificates(tenantId, appId) {
       return tenants.get(tenantId).apps.get(appId).certs.map((c) => ({ keyId: c.keyId, thumbprint: c.fingerprint.replaceAll(':', ''), validTo: c.validTo }));
     },
+    /** An administrator grants (or takes back) consent to the app's permissions. */
+    setConsent(tenantId, appId, consent) {
+      tenants.get(tenantId).apps.get(appId).consent = consent;
+    },
     /** Moves the fake's clock (only its own: the store's and the browser's stay). */
     setClockAhead(ms) {
       clockOffsetMs = ms;

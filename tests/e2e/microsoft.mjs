@@ -12,9 +12,9 @@ export function useMicrosoft({ before, after, store = {} }) {
   before(async () => {
     env.entra = await startFakeEntra();
     env.store = await startStore({
-      args: ['--microsoft-authority', env.entra.url, '--microsoft-graph', env.entra.url, '--azure-resource-manager', env.entra.url],
       logLevel: 'trace',
       ...store,
+      args: ['--microsoft-authority', env.entra.url, '--microsoft-graph', env.entra.url, '--azure-resource-manager', env.entra.url, ...(store.args ?? [])],
     });
     env.browser = await launchBrowser();
   });

@@ -273,6 +273,11 @@ pub struct Config {
     #[arg(long = "header-timeout-secs", env = "XOPS_HEADER_TIMEOUT_SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub header_timeout_secs: u64,
 
+    /// How long after a Microsoft 365 or Azure account's last test (a browser's) the store tests
+    /// it itself, with a sign-in ticket (when it keeps one for the current window).
+    #[arg(long = "ticket-check-after-secs", env = "XOPS_TICKET_CHECK_AFTER_SECS", default_value_t = 24 * 60 * 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub ticket_check_after_secs: u64,
+
     /// A file holding the 32-byte key (64 hex digits, or base64) that seals sign-in tickets at
     /// rest (AES-256-GCM). Without it the store keeps no tickets. scripts/run.sh makes one, 0600.
     #[arg(long = "secrets-key-file", env = "XOPS_SECRETS_KEY_FILE")]
@@ -320,6 +325,7 @@ impl Config {
             invitation_days: 7,
             activity_retention_days: 400,
             secrets_key_file: None,
+            ticket_check_after_secs: 24 * 60 * 60,
         }
     }
 

@@ -37,6 +37,7 @@ pub mod sessions;
 pub mod store_keys;
 pub mod team;
 pub mod throttle;
+pub mod ticket_checks;
 pub mod ticket_desk;
 pub mod tickets;
 pub mod web;
@@ -142,6 +143,7 @@ pub async fn build_app(config: Config) -> startup::Result<axum::Router> {
         records: Default::default(),
     }));
     scheduled::keep_checking(state.clone());
+    ticket_checks::keep_checking(state.clone());
     Ok(http::router(state, web))
 }
 

@@ -1,7 +1,8 @@
 //! Checks without anyone asking: the store tests every AWS account about once per
 //! `--aws-check-interval-secs` (a day) by itself, as a person's Test connection would, and keeps
 //! the result when it is conclusive. (Microsoft 365 and Azure accounts need a key only a browser
-//! holds: the app re-tests those in the background.)
+//! holds: the app re-tests those in the background, and the store with a sign-in ticket when no
+//! browser has for a day: `ticket_checks`.)
 //!
 //! Each account's next check time lives in `scheduled_checks`. A process claims an account by
 //! moving that time forward in one statement that only succeeds while the time has passed (a
@@ -51,7 +52,7 @@ pub async fn checked(state: &AppState, organization: &OrganizationId, id: &Recor
 }
 
 /// Takes account `id` for this process until `until`, if nobody holds it and it is due.
-async fn claim(state: &AppState, organization: &OrganizationId, id: &RecordId, until: i64) -> Result<bool, AppError> {
+pub(crate) async fn claim(state: &AppState, organization: &OrganizationId, id: &RecordId, until: i64) -> Result<bool, AppError> {
     let now = now_millis();
     let claimed = sqlx::query(
         "INSERT INTO scheduled_checks (organization_id, record_id, next_at) VALUES ($1, $2, $3)
@@ -67,7 +68,12 @@ async fn claim(state: &AppState, organization: &OrganizationId, id: &RecordId, u
     Ok(claimed.rows_affected() == 1)
 }
 
-async fn release(state: &AppState, organization: &OrganizationId, id: &RecordId, next_at: i64) -> Result<(), AppError> {
+pub(crate) async fn release(
+    state: &AppState,
+    organization: &OrganizationId,
+    id: &RecordId,
+    next_at: i64,
+) -> Result<(), AppError> {
     sqlx::query("UPDATE scheduled_checks SET next_at = $3 WHERE organization_id = $1 AND record_id = $2")
         .bind(organization.as_str())
         .bind(id.as_str())

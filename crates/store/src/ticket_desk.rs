@@ -125,26 +125,10 @@ pub async fn claim(
             ))
         }
     };
-    let taken = sqlx::query(
-        "DELETE FROM tickets WHERE organization_id = $1 AND account_id = $2 AND window_start = $3
-         RETURNING thumbprint, signed_by, sealed",
-    )
-    .bind(org.as_str())
-    .bind(id.as_str())
-    .bind(window)
-    .fetch_optional(&mut *tx)
-    .await?;
     // Another caller took it between the look and the delete.
-    let Some(taken) = taken else { return Err(no_ticket(db, id, window).await) };
-    let (thumbprint, signed_by, sealed): (String, String, String) = (taken.try_get(0)?, taken.try_get(1)?, taken.try_get(2)?);
-    let assertion = key.open(&context(&org, id, window), &sealed).and_then(|b| String::from_utf8(b).ok()).ok_or_else(|| {
-        AppError::internal("a ticket does not open with this store's --secrets-key-file (was the key changed?)")
-    })?;
-    let account = account(db, &org, id).await?.filter(|a| uses(a, &thumbprint)).ok_or_else(|| {
-        AppError::not_found(
-            "This account no longer uses the certificate that signed its tickets; a browser holding its new key must open Xops.",
-        )
-    })?;
+    let Some(Taken { assertion, signed_by, account }) = take(&mut tx, db, key, &org, id, window).await? else {
+        return Err(no_ticket(db, id, window).await);
+    };
     let (tenant, application, _) =
         account.details.app_registration().ok_or_else(|| AppError::internal("an AWS account had a ticket"))?;
     let entry = crate::activity::Entry {
@@ -167,6 +151,80 @@ pub async fn claim(
         expires_at: window + WINDOW_SECS,
         signed_by,
     })
+}
+
+/// A ticket taken out of the table.
+pub struct Taken {
+    pub assertion: String,
+    pub signed_by: String,
+    /// The account, which still uses the certificate that signed the ticket.
+    pub account: Integration,
+}
+
+/// Deletes account `id`'s ticket for `window` in `tx` and opens it; `None` when there is none.
+/// A ticket whose certificate the account no longer uses is deleted all the same, and is none.
+async fn take(
+    tx: &mut sqlx::AnyConnection,
+    db: &Db,
+    key: &SealingKey,
+    org: &OrganizationId,
+    id: &RecordId,
+    window: i64,
+) -> Result<Option<Taken>, AppError> {
+    let taken = sqlx::query(
+        "DELETE FROM tickets WHERE organization_id = $1 AND account_id = $2 AND window_start = $3
+         RETURNING thumbprint, signed_by, sealed",
+    )
+    .bind(org.as_str())
+    .bind(id.as_str())
+    .bind(window)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(taken) = taken else { return Ok(None) };
+    let (thumbprint, signed_by, sealed): (String, String, String) = (taken.try_get(0)?, taken.try_get(1)?, taken.try_get(2)?);
+    let assertion = key.open(&context(org, id, window), &sealed).and_then(|b| String::from_utf8(b).ok()).ok_or_else(|| {
+        AppError::internal("a ticket does not open with this store's --secrets-key-file (was the key changed?)")
+    })?;
+    let account = account(db, org, id).await?.filter(|a| uses(a, &thumbprint)).ok_or_else(|| {
+        AppError::not_found(
+            "This account no longer uses the certificate that signed its tickets; a browser holding its new key must open Xops.",
+        )
+    })?;
+    Ok(Some(Taken { assertion, signed_by, account }))
+}
+
+/// Takes account `id`'s current ticket for the store's own scheduled check (logged as Xops's):
+/// the assertion, or `None` when there is no ticket for this window.
+pub async fn take_for_check(db: &Db, key: &SealingKey, org: &OrganizationId, id: &RecordId) -> Result<Option<Taken>, AppError> {
+    let window = tickets::window_start(now_millis() / 1000);
+    let mut tx = db.pool.begin().await?;
+    let Some(taken) = take(&mut tx, db, key, org, id, window).await? else { return Ok(None) };
+    let entry = crate::activity::Entry {
+        kind: xops_model::ActivityKind::TicketUsed,
+        account: Some(id),
+        account_name: Some(taken.account.name.as_str()),
+        detail: Some(format!("signed by {}; to test the connection", taken.signed_by)),
+    };
+    crate::activity::record_by_xops(&mut tx, org, entry).await?;
+    tx.commit().await?;
+    Ok(Some(taken))
+}
+
+/// Where a current ticket is kept: (organization, account) pairs.
+pub async fn with_current_ticket(db: &Db) -> Result<Vec<(OrganizationId, RecordId)>, AppError> {
+    let rows = sqlx::query("SELECT organization_id, account_id FROM tickets WHERE window_start = $1")
+        .bind(tickets::window_start(now_millis() / 1000))
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let (org, id): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+            Ok((
+                OrganizationId::parse(&org).map_err(|e| AppError::internal(e.message))?,
+                RecordId::try_from(id).map_err(|e| AppError::internal(e.message))?,
+            ))
+        })
+        .collect()
 }
 
 /// The 404 for an account without a ticket for the current window, saying why as well as the
