@@ -74,3 +74,16 @@ export async function keySlots(page) {
     return slots;
   });
 }
+
+/** Waits until the store keeps `count` tickets (from the current window on) for each of the
+ * organization's `accounts`, as `GET /tickets` says in the page's session; fails after `timeout` ms. */
+export async function ticketsKept(page, count, timeout = 30_000, accounts = 1) {
+  const until = Date.now() + timeout;
+  let seen;
+  while (Date.now() < until) {
+    seen = (await (await page.request.get(new URL('/api/v1/tickets', page.url()).href)).json()).accounts.map((a) => a.tickets);
+    if (seen.length === accounts && seen.every((n) => n === count)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the store keeps ${seen} tickets, not ${count}, after ${timeout} ms`);
+}

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import path from 'node:path';
 import { newPage, signUpViaApi, STORE_BIN, PASSWORD } from './harness.mjs';
-import { linkM365, synced, useMicrosoft } from './microsoft.mjs';
+import { linkM365, synced, ticketsKept, useMicrosoft } from './microsoft.mjs';
 
 const APP = '33333333-4444-4555-8666-777777777777';
 const DAY = 86_400_000;
@@ -30,11 +30,12 @@ function table(id) {
   const out = execFileSync('sqlite3', ['-separator', '|', database(), `SELECT window_start, thumbprint, sealed FROM tickets WHERE account_id = '${id}' ORDER BY window_start`], { maxBuffer: 64 << 20 }).toString().trim();
   return out ? out.split('\n').map((l) => l.split('|')) : [];
 }
-/** The table once it holds `count` rows of the account (another process's commit may take a moment to show), or as it is after 10 s. */
-async function tableOf(id, count) {
-  for (let tries = 0; tries < 50; tries++) {
+/** The account's rows once `ready(rows)` (or they number `ready`), or as they are after 30 s. */
+async function tableOf(id, ready) {
+  const done = typeof ready === 'number' ? (rows) => rows.length === ready : ready;
+  for (let tries = 0; tries < 150; tries++) {
     const rows = table(id);
-    if (rows.length === count) return rows;
+    if (done(rows)) return rows;
     await new Promise((r) => setTimeout(r, 200));
   }
   return table(id);
@@ -76,7 +77,7 @@ test('a scanner uses the account with the browser closed; each ticket works once
   assert.equal(await page.getByLabel('Sign tickets ahead for').inputValue(), '24h');
   const said = await horizon(page);
   assert.match(said, /\(tickets signed by Chromium on Linux.*\)\./);
-  await page.waitForFunction(async () => (await (await fetch('/api/v1/tickets')).json()).accounts[0]?.tickets === 144, null, { timeout: 30_000 });
+  await ticketsKept(page, 144, 30_000);
   const rows = await tableOf(id, 144);
   assert.ok(rows.every(([, thumbprint]) => thumbprint === thumbprintOf(pem)));
   assert.ok(rows.every(([w], i) => i === 0 || Number(w) - Number(rows[i - 1][0]) === 600), 'one per window, no gap');
@@ -143,7 +144,7 @@ test('Off deletes every ticket at once, Renew certificate replaces them with the
   await page.clock.setSystemTime(Date.now());
   await page.reload();
   await horizon(page);
-  await page.waitForFunction(async () => (await (await fetch('/api/v1/tickets')).json()).accounts[0]?.tickets === 144, null, { timeout: 30_000 });
+  await ticketsKept(page, 144, 30_000);
 
   // Off: the table holds none of the account's tickets once the change is saved.
   await page.getByLabel('Sign tickets ahead for').selectOption('off');
@@ -154,15 +155,15 @@ test('Off deletes every ticket at once, Renew certificate replaces them with the
 
   // On again (7 days), then renewed: the old key's tickets go with its certificate; the new key signs new ones.
   await page.getByLabel('Sign tickets ahead for').selectOption('7d');
-  await page.waitForFunction(async () => (await (await fetch('/api/v1/tickets')).json()).accounts[0]?.tickets === 1008, null, { timeout: 90_000 });
+  await ticketsKept(page, 1008, 90_000);
   await page.getByRole('textbox', { name: 'Object ID' }).fill(objectId);
   await page.getByRole('textbox', { name: 'Certificate ID of the current certificate (optional)' }).fill(certificateId);
   await page.getByRole('button', { name: 'Renew certificate' }).click();
   await page.getByTestId('renew-done').waitFor({ timeout: 60_000 });
   const renewed = env.entra.certificates(tenantId, APP)[0].thumbprint;
   assert.notEqual(renewed, thumbprintOf(pem));
-  await page.waitForFunction(async () => (await (await fetch('/api/v1/tickets')).json()).accounts[0]?.tickets === 1008, null, { timeout: 90_000 });
-  const rows = await tableOf(id, 1008);
+  const rows = await tableOf(id, (rows) => rows.length === 1008 && rows.every(([, thumbprint]) => thumbprint === renewed));
+  assert.equal(rows.length, 1008);
   assert.ok(rows.every(([, thumbprint]) => thumbprint === renewed), 'every ticket is the new key\'s');
 
   // Disconnect.
