@@ -233,7 +233,7 @@ fn the_list_s_status_is_the_model_s() {
     assert_eq!(order[..3], ["expired", "failing", "kept before tests named a certificate"], "{order:?}");
     assert_eq!(order[3], "ending soon");
     assert_eq!(order[order.len() - 2..], ["tested with another browser's", "working"], "working last, by name: {order:?}");
-    assert_eq!(accounts.needing_attention(NOW), 6);
+    assert_eq!(accounts.needing_attention(NOW), 7);
 }
 
 #[wasm_bindgen_test]
