@@ -126,6 +126,16 @@ test('a scanner uses the account with the browser closed; each ticket works once
   assert.equal(log.entries.length, 1);
   assert.equal(log.entries[0].actor_email, 'scanner');
   assert.match(log.entries[0].detail, /^signed by Chromium on Linux/);
+
+  // Home warns when an account's tickets end within 6 hours: here they end in 2 (the store's
+  // table cut short), and this browser holds no key to sign more.
+  const soon = Math.floor(Date.now() / 1000 / 600) * 600 + 12 * 600;
+  execFileSync('sqlite3', [database(), `DELETE FROM tickets WHERE window_start >= ${soon}; UPDATE ticket_horizons SET ends_at = ${soon * 1000}`]);
+  await reader.page.goto(env.store.url + '/');
+  const warning = reader.page.getByTestId('tickets-ending');
+  await warning.waitFor();
+  assert.match(await warning.innerText(), /Contoso: its tickets end .*\. Open Xops in a browser that holds its key to sign more\./);
+  assert.deepEqual(reader.problems, []);
   await reader.context.close();
 
   execFileSync(STORE_BIN, ['service', 'revoke', '--name', 'scanner', '--database', database()]);

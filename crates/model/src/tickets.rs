@@ -119,6 +119,7 @@ pub struct TicketBatch {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TicketsKept {
+    /// Tickets kept (one for a window that was already taken is not: a window has one ticket, ever).
     pub kept: usize,
     pub coverage: TicketCoverage,
 }
@@ -129,8 +130,9 @@ pub struct TicketsKept {
 pub struct TicketCoverage {
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub account_id: RecordId,
-    /// The end of the unbroken run of tickets from the current window, in milliseconds since the
-    /// epoch (the current window's start when there is no ticket for it).
+    /// The end of the furthest ticket kept (the horizon), in milliseconds since the epoch, or the
+    /// current window's start once that has passed. A browser signs from here on: a window before
+    /// it without a ticket was taken, and never gets another.
     pub covered_until: i64,
     /// Tickets kept for the account, from now on.
     pub tickets: i64,

@@ -54,21 +54,36 @@ pub async fn keep(
         })
         .collect::<Result<_, _>>()?;
     let mut tx = db.pool.begin().await?;
+    // A window before the horizon that has no ticket any more was taken: it never gets another
+    // (one ticket per window, ever). Before the horizon, a ticket only replaces one kept.
+    let horizon: Option<i64> = sqlx::query("SELECT ends_at FROM ticket_horizons WHERE organization_id = $1 AND account_id = $2")
+        .bind(organization.as_str())
+        .bind(id.as_str())
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?;
+    let mut kept = 0;
     for (c, jwt) in &checked {
-        sqlx::query(
+        let sql = if horizon.is_some_and(|end| c.window_start * 1000 < end) {
+            "UPDATE tickets SET thumbprint = $4, signed_by = $5, sealed = $6
+             WHERE organization_id = $1 AND account_id = $2 AND window_start = $3"
+        } else {
             "INSERT INTO tickets (organization_id, account_id, window_start, thumbprint, signed_by, sealed)
              VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (organization_id, account_id, window_start)
-             DO UPDATE SET thumbprint = excluded.thumbprint, signed_by = excluded.signed_by, sealed = excluded.sealed",
-        )
-        .bind(organization.as_str())
-        .bind(id.as_str())
-        .bind(c.window_start)
-        .bind(c.certificate.sha1_thumbprint.as_str())
-        .bind(&c.certificate.key_held_by)
-        .bind(key.seal(&context(organization, id, c.window_start), jwt.as_bytes()))
-        .execute(&mut *tx)
-        .await?;
+             DO UPDATE SET thumbprint = excluded.thumbprint, signed_by = excluded.signed_by, sealed = excluded.sealed"
+        };
+        let done = sqlx::query(sql)
+            .bind(organization.as_str())
+            .bind(id.as_str())
+            .bind(c.window_start)
+            .bind(c.certificate.sha1_thumbprint.as_str())
+            .bind(&c.certificate.key_held_by)
+            .bind(key.seal(&context(organization, id, c.window_start), jwt.as_bytes()))
+            .execute(&mut *tx)
+            .await?;
+        kept += done.rows_affected() as usize;
     }
     let ends_at = checked.iter().map(|(c, _)| (c.window_start + WINDOW_SECS) * 1000).max().unwrap_or(0);
     sqlx::query(
@@ -87,7 +102,7 @@ pub async fn keep(
         tickets: 0,
         signed_by: None,
     });
-    Ok(TicketsKept { kept: checked.len(), coverage })
+    Ok(TicketsKept { kept, coverage })
 }
 
 /// Takes account `id`'s ticket for the current window for `service`: gone from the store once

@@ -99,31 +99,31 @@ pub(crate) fn context(organization: &OrganizationId, account: &RecordId, window_
 /// tickets from the current window on.
 pub async fn coverage(db: &Db, organization: &OrganizationId, only: Option<&RecordId>) -> Result<Vec<TicketCoverage>, AppError> {
     let current = tickets::window_start(now_millis() / 1000);
+    // Covered up to the end of the furthest ticket kept (its horizon): a window before it without
+    // a ticket was taken, and is never signed again.
     let rows = sqlx::query(
-        "SELECT account_id, window_start, signed_by FROM tickets
-         WHERE organization_id = $1 AND window_start >= $2 AND ($3 = '' OR account_id = $3)
-         ORDER BY account_id, window_start",
+        "SELECT h.account_id, h.ends_at, COUNT(t.window_start), MAX(t.signed_by) FROM ticket_horizons h
+         LEFT JOIN tickets t ON t.organization_id = h.organization_id AND t.account_id = h.account_id AND t.window_start >= $2
+         WHERE h.organization_id = $1 AND ($3 = '' OR h.account_id = $3)
+         GROUP BY h.account_id, h.ends_at ORDER BY h.account_id",
     )
     .bind(organization.as_str())
     .bind(current)
     .bind(only.map_or("", |a| a.as_str()))
     .fetch_all(&db.pool)
     .await?;
-    let mut out: Vec<TicketCoverage> = Vec::new();
-    for r in rows {
-        let (account, window, signed_by): (String, i64, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
-        let account = RecordId::try_from(account).map_err(|e| AppError::internal(e.message))?;
-        if out.last().is_none_or(|c| c.account_id != account) {
-            out.push(TicketCoverage { account_id: account, covered_until: current * 1000, tickets: 0, signed_by: None });
-        }
-        let Some(c) = out.last_mut() else { continue };
-        c.tickets += 1;
-        if window * 1000 == c.covered_until {
-            c.covered_until += WINDOW_SECS * 1000;
-        }
-        c.signed_by = Some(signed_by);
-    }
-    Ok(out)
+    rows.iter()
+        .map(|r| {
+            let (account, ends_at, count, signed_by): (String, i64, i64, Option<String>) =
+                (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
+            Ok(TicketCoverage {
+                account_id: RecordId::try_from(account).map_err(|e| AppError::internal(e.message))?,
+                covered_until: ends_at.max(current * 1000),
+                tickets: count,
+                signed_by,
+            })
+        })
+        .collect()
 }
 
 /// In a record change's transaction: deletes the account's tickets that can no longer be used
@@ -152,6 +152,16 @@ pub(crate) async fn forget_unusable(
             .bind(thumbprint.as_str())
             .execute(&mut *tx)
             .await?;
+    }
+    // A shorter policy (7 days to 24 hours): the tickets beyond its horizon go too.
+    if let Some(a) = usable {
+        let limit = tickets::window_start(now_millis() / 1000) + a.ticket_policy.windows() * WINDOW_SECS;
+        for sql in [
+            "DELETE FROM tickets WHERE organization_id = $1 AND account_id = $2 AND window_start >= $3",
+            "UPDATE ticket_horizons SET ends_at = $3 * 1000 WHERE organization_id = $1 AND account_id = $2 AND ends_at > $3 * 1000",
+        ] {
+            sqlx::query(sql).bind(organization.as_str()).bind(id.as_str()).bind(limit).execute(&mut *tx).await?;
+        }
     }
     if usable.is_none() || !gone.is_empty() {
         sqlx::query("DELETE FROM ticket_horizons WHERE organization_id = $1 AND account_id = $2")

@@ -176,6 +176,12 @@ async fn a_day_of_tickets_is_kept_sealed_and_each_is_taken_once_by_a_service() {
     assert_eq!(kept(&s).await.len(), 143, "taken means deleted");
     let (status, code, message, _) = error(claim(&s, &token).await).await;
     assert_eq!((status, code), (404, ErrorCode::NotFound), "{message}");
+    // A browser still open signs from the horizon on: the window taken never gets a second ticket.
+    let coverage: TicketCoverages = ada.get(s.url("/api/v1/tickets")).send().await.unwrap().json().await.unwrap();
+    assert_eq!((coverage.accounts[0].covered_until, coverage.accounts[0].tickets), ((current + 144 * WINDOW_SECS) * 1000, 143));
+    let again: TicketsKept = upload(&s, &ada, vec![ticket(current)]).await.json().await.unwrap();
+    assert_eq!(again.kept, 0);
+    assert_eq!(error(claim(&s, &token).await).await.0, 404, "one ticket per window, ever");
     // Once the horizon has passed, the answer says when it ran out.
     sqlx::query("DELETE FROM tickets").execute(&db.pool).await.unwrap();
     sqlx::query("UPDATE ticket_horizons SET ends_at = $1")
@@ -260,6 +266,16 @@ async fn tickets_go_when_turned_off_when_the_certificate_changes_and_on_disconne
         assert_eq!(upload(&s, &ada, batch.to_vec()).await.status(), 200);
     }
     assert_eq!(kept(&s).await.len(), 1008);
+
+    // 7 days to 24 hours: the tickets beyond the new horizon go at once.
+    let res = put(&s, &ada, account(None, signer_certificate()), ("if-match", revision(&s, &ada).await)).await;
+    assert_eq!(res.status(), 200);
+    let rows = kept(&s).await;
+    assert_eq!(rows.len(), 144);
+    assert_eq!(rows.last().unwrap().0, w + 143 * WINDOW_SECS);
+    let coverage: TicketCoverages = ada.get(s.url("/api/v1/tickets")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(coverage.accounts[0].covered_until, (w + 144 * WINDOW_SECS) * 1000);
+    put(&s, &ada, account(Some("7d"), signer_certificate()), ("if-match", revision(&s, &ada).await)).await;
 
     // Off: every ticket of the account goes at once, and none is taken after.
     let res = put(&s, &ada, account(Some("off"), signer_certificate()), ("if-match", revision(&s, &ada).await)).await;
