@@ -241,3 +241,33 @@ fn the_deploy_kit_matches_the_build_and_the_store() {
     assert!(!std::fs::read_to_string(dist.join("_headers")).unwrap().contains(&loader_hash[0]), "the kit is regenerated");
     assert!(check().status.success(), "and matches the new build");
 }
+
+/// Runs `xops-store service <args> --database db`: (success, stdout, stderr).
+fn service(db: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    let out = store().arg("service").args(args).arg("--database").arg(db).output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
+}
+
+#[test]
+fn the_operator_adds_lists_and_revokes_a_service_and_its_token_shows_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.sqlite3");
+    let (ok, token, said) = service(&db, &["add", "--name", "scanner"]);
+    assert!(ok, "{said}");
+    assert!(token.trim().starts_with("xops_svc_") && token.trim().len() > 40, "{token}");
+    assert!(said.contains("shown only now"), "{said}");
+    let (ok, _, said) = service(&db, &["add", "--name", "scanner"]);
+    assert!(!ok && said.contains("already exists"), "{said}");
+    let (ok, _, said) = service(&db, &["add", "--name", "no/slashes"]);
+    assert!(!ok && said.contains("--name"), "{said}");
+    let (ok, list, _) = service(&db, &["list"]);
+    assert!(ok);
+    assert!(list.lines().nth(1).is_some_and(|l| l.starts_with("scanner\t") && l.ends_with("\t-\t-")), "{list}");
+    assert!(!list.contains(token.trim()), "the list never shows a token");
+    let (ok, out, _) = service(&db, &["revoke", "--name", "scanner"]);
+    assert!(ok && out.contains("revoked scanner"), "{out}");
+    let (ok, _, said) = service(&db, &["revoke", "--name", "scanner"]);
+    assert!(!ok && said.contains("no service called"), "{said}");
+    // Revoked, its name can be given to a new service.
+    assert!(service(&db, &["add", "--name", "scanner"]).0);
+}

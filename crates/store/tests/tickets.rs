@@ -347,3 +347,18 @@ async fn without_a_secrets_key_the_store_keeps_no_tickets_and_says_so() {
     assert_eq!((status, code), (503, ErrorCode::Unavailable));
     assert!(message.contains("--secrets-key-file"), "{message}");
 }
+
+#[tokio::test]
+async fn an_azure_account_s_ticket_asks_for_resource_manager() {
+    let s = store().await;
+    let ada = s.sign_up("ada@contoso.com", "Contoso").await;
+    let mut azure = account(None, signer_certificate());
+    azure["details"] = json!({"provider": "azure", "tenant_id": TENANT, "application_id": APP,
+        "scope": {"kind": "subscription", "subscription_id": "8f3b8a52-6f0e-4c47-9a44-2f2c5b1d2e3f"}});
+    s.create_integration(&ada, ACCOUNT, azure).await;
+    assert_eq!(upload(&s, &ada, vec![ticket(now_window())]).await.status(), 200);
+    let token = xops_store::services::add(&s.db().await, "scanner").await.unwrap();
+    let taken: ClaimedTicket = claim(&s, &token).await.json().await.unwrap();
+    assert_eq!(taken.scope, "https://management.azure.com/.default");
+    assert_eq!(taken.client_id, APP);
+}
