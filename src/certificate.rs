@@ -17,7 +17,7 @@ use std::fmt;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, CryptoKeyPair, SubtleCrypto};
-use xops_model::{CertificateInfo, Guid, Sha1Thumbprint, Sha256Thumbprint};
+use xops_model::{BrowserName, CertificateInfo, Guid, Sha1Thumbprint, Sha256Thumbprint};
 
 const RSA: &str = "RSASSA-PKCS1-v1_5";
 const DAY_MS: i64 = 86_400_000;
@@ -205,7 +205,7 @@ pub async fn new_credential(
             .map_err(|e| CertificateError(e.message))?,
         not_before,
         not_after,
-        key_held_by: browser_label(),
+        key_held_by: this_browser_name(),
         key_id: None,
         created_by: None,
     };
@@ -330,8 +330,39 @@ pub fn save_file(name: &str, mime: &str, text: &str) -> Result<(), CertificateEr
     Ok(())
 }
 
-/// A label for this browser that a person recognises ("Chrome on Windows").
-pub fn browser_label() -> String {
+/// Where this device keeps the name its person gave this browser (not a secret: it is shown to
+/// everyone beside this browser's certificates).
+const BROWSER_NAME_KEY: &str = "xops-browser-name";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+/// A name suggested for this browser: its kind, its system and today's date ("Chromium on Linux,
+/// 7 Dec"), so two browsers of one kind can be told apart.
+pub fn suggested_browser_name(now_ms: f64) -> String {
     let ua = web_sys::window().and_then(|w| w.navigator().user_agent().ok()).unwrap_or_default();
-    xops_model::security::browser_label(&ua)
+    let date = js_sys::Date::new(&now_ms.into());
+    let options = js_sys::Object::new();
+    for (k, v) in [("day", "numeric"), ("month", "short")] {
+        let _ = js_sys::Reflect::set(&options, &k.into(), &v.into());
+    }
+    format!("{}, {}", xops_model::security::browser_label(&ua), String::from(date.to_locale_date_string("en-GB", &options)))
+}
+
+/// This browser's name: the one its person gave last (kept on this device), else a suggestion.
+/// Every key made here is held under it.
+pub fn this_browser_name() -> String {
+    storage()
+        .and_then(|s| s.get_item(BROWSER_NAME_KEY).ok().flatten())
+        .and_then(|n| BrowserName::parse(&n).ok())
+        .map(String::from)
+        .unwrap_or_else(|| suggested_browser_name(js_sys::Date::now()))
+}
+
+/// Keeps `name` as this browser's name, for the next key made here.
+pub fn remember_browser_name(name: &BrowserName) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(BROWSER_NAME_KEY, name.as_str());
+    }
 }

@@ -59,10 +59,11 @@ impl Session {
 
     /// Whether the signed-in person may change accounts (link, test, renew, rename, disconnect):
     /// a viewer's pages offer none of these. Follows the session (a role changed elsewhere
-    /// shows once the store is asked again).
+    /// shows once the store is asked again). A memo: what depends on it is built anew only when
+    /// the answer changes, not each time the store is asked.
     pub fn can_change_accounts(&self) -> Signal<bool> {
         let state = self.state;
-        Signal::derive(move || state.with(|s| matches!(s, SessionState::SignedIn(me) if me.role.changes_accounts())))
+        Memo::new(move |_| state.with(|s| matches!(s, SessionState::SignedIn(me) if me.role.changes_accounts()))).into()
     }
 
     pub fn signed_in(&self, me: Me) {

@@ -7,8 +7,26 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 
 /// The left side navigation. The router's `<A>` marks the current page with aria-current="page".
+/// On a phone it is one compact row, the brand and a Menu button that opens the pages and the
+/// person's name (style: `.menu-toggle`, `.nav-menu`); the menu closes when a page opens, and on
+/// Escape.
 #[component]
 pub fn SideNav() -> impl IntoView {
+    let menu_open = RwSignal::new(false);
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        menu_open.set(false);
+    });
+    let toggle = NodeRef::<leptos::html::Button>::new();
+    let close_on_escape = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" && menu_open.get_untracked() {
+            menu_open.set(false);
+            if let Some(b) = toggle.get_untracked() {
+                let _ = b.focus();
+            }
+        }
+    };
     let session = Session::expect_context();
     let me = move || session.me();
     let signing_out = RwSignal::new(false);
@@ -46,11 +64,17 @@ pub fn SideNav() -> impl IntoView {
         sign_out_now();
     };
     view! {
-        <nav class="side-nav" aria-label="Main">
+        <nav class="side-nav" aria-label="Main" on:keydown=close_on_escape>
             <a class="brand" href=routes::HOME>
                 <BrandMark/>
                 <span>"Xops"</span>
             </a>
+            <button type="button" class="menu-toggle button subtle" node_ref=toggle aria-controls="nav-menu"
+                aria-expanded=move || menu_open.get().to_string() on:click=move |_| menu_open.update(|o| *o = !*o)>
+                <span aria-hidden="true">{move || if menu_open.get() { "✕ " } else { "☰ " }}</span>
+                "Menu"
+            </button>
+            <div id="nav-menu" class="nav-menu" class:open=move || menu_open.get()>
             <ul class="nav-links">
                 <li><A href=routes::HOME exact=true>"Home"</A></li>
                 <li><A href=routes::INTEGRATIONS>"Integrations"</A></li>
@@ -68,6 +92,7 @@ pub fn SideNav() -> impl IntoView {
                 <button class="button subtle" on:click=sign_out disabled=move || signing_out.get()>
                     {move || if signing_out.get() { "Signing out…" } else { "Sign out" }}
                 </button>
+            </div>
             </div>
             <dialog node_ref=dialog class="dialog" aria-labelledby="sign-out-title" aria-describedby="sign-out-text">
                 <h2 id="sign-out-title">"Sign out with changes waiting?"</h2>

@@ -6,23 +6,45 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use xops_model::Record;
 
+/// How long "Saved" shows after a save.
+const SAVED_SHOWS_MS: u64 = 3_000;
+
 /// The bar above every page: how many accounts need attention (a way to Home's list), and the
-/// sync status, always visible, announced politely to screen readers; below it, any change the
-/// store could not take, with what the person can do.
+/// sync status when there is something to say (loading, saving, offline, failed, or a moment
+/// after a save), announced politely to screen readers; below it, any change the store could not
+/// take, with what the person can do. With nothing to say the bar takes no room; "Saved" stays in
+/// the status region for screen readers.
 #[component]
 pub fn TopBar() -> impl IntoView {
     let engine = SyncEngine::expect_context();
     let (accounts, checks) = (engine.accounts(), Checks::expect_context());
     let attention = Memo::new(move |_| accounts.with(|a| a.needing_attention(checks.now())));
     let status = engine.status();
+    let just_saved = RwSignal::new(false);
+    Effect::new(move |before: Option<SyncStatus>| {
+        let now = status.get();
+        let saved_now = now == SyncStatus::Saved && matches!(before, Some(SyncStatus::Saving));
+        just_saved.set(saved_now);
+        if saved_now {
+            set_timeout(
+                move || {
+                    just_saved.try_set(false);
+                },
+                std::time::Duration::from_millis(SAVED_SHOWS_MS),
+            );
+        }
+        now
+    });
+    let quiet = move || status.with(|s| *s == SyncStatus::Saved) && !just_saved.get();
     let class = move || match status.get() {
+        SyncStatus::Saved if quiet() => "sync-status saved quiet",
         SyncStatus::Saved => "sync-status saved",
         SyncStatus::Saving | SyncStatus::Loading => "sync-status busy",
         SyncStatus::Offline { .. } => "sync-status offline",
         SyncStatus::Error(_) => "sync-status error",
     };
     view! {
-        <header class="top-bar">
+        <header class="top-bar" class:quiet=move || quiet() && attention.get() == 0>
             <Show when=move || attention.get() != 0>
                 <A href=crate::routes::HOME attr:class="attention-count" attr:data-testid="attention-count">
                     {move || match attention.get() {

@@ -203,7 +203,7 @@ pub fn HistorySection(account: RecordId, #[prop(into)] changed: Signal<()>) -> i
     view! {
         <section class="panel" aria-labelledby="history-heading">
             <h2 id="history-heading">"History"</h2>
-            <EntryList filters=filters page_size=10 older=false/>
+            <EntryList filters=filters page_size=5 older=false/>
             <p><A href=routes::account_activity(&account)>"All of this account's activity"</A></p>
         </section>
     }

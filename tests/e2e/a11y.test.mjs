@@ -58,7 +58,7 @@ for (const colorScheme of ['light', 'dark']) {
       await audit(what);
     }
     // The AWS form as it is after a Connect with nothing filled in, with the guide open.
-    await page.getByRole('link', { name: 'Click here for detailed instructions on how to connect' }).click();
+    await page.getByRole('button', { name: 'Step-by-step setup guide' }).click();
     await page.getByRole('button', { name: 'Connect' }).click({ force: true });
     await page.locator('.field-error').first().waitFor();
     await audit('Link a New AWS Account, with field errors and the guide');

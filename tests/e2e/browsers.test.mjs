@@ -237,8 +237,9 @@ test("a second browser renews its own certificate in one click; the first browse
   const own = browsersOf(second.page).getByRole('group', { name: "Renew this browser's certificate" });
   await own.getByRole('button', { name: 'Renew certificate' }).waitFor();
   assert.match(await browsersOf(second.page).locator('tbody tr').filter({ hasText: old }).innerText(), /10 days left: renew it now/);
-  // One Object ID field in the section, already filled in: the approval taught the account.
-  assert.equal(await browsersOf(second.page).getByRole('textbox', { name: 'Object ID' }).inputValue(), objectId);
+  // The approval taught the account its Object ID: the section shows it instead of asking again.
+  assert.equal(await browsersOf(second.page).getByRole('textbox', { name: 'Object ID' }).count(), 0);
+  assert.match(await browsersOf(second.page).getByTestId('approve-object-id-known').innerText(), new RegExp(`Object ID ${objectId}`));
   await own.getByRole('button', { name: 'Renew certificate' }).click();
   const done = second.page.getByTestId('renew-own-done');
   await done.waitFor({ timeout: 60_000 });

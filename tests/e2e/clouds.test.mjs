@@ -34,7 +34,7 @@ test('AWS from the first-login picker: checks, the template, Connect, then Home;
   await page.waitForURL(env.store.url + '/integrations/aws/new');
   assert.equal(await h1(page).textContent(), 'Link a New AWS Account');
 
-  await page.getByRole('link', { name: 'Click here for detailed instructions on how to connect' }).click();
+  await page.getByRole('button', { name: 'Step-by-step setup guide' }).click();
   const guide = page.getByRole('complementary', { name: 'How to connect an AWS account' });
   for (const step of ['CloudFormation', 'External ID', 'ReadOnlyAccess', 'SecurityAudit', 'RoleArn']) {
     assert.match(await guide.textContent(), new RegExp(step), step);
@@ -118,7 +118,7 @@ test('Azure from Integrations (management group) and from the picker (subscripti
   await page.goto(env.store.url + '/integrations');
   await page.getByRole('link', { name: /^Azure/ }).click();
   await page.waitForURL(env.store.url + '/integrations/azure/new');
-  await page.getByRole('link', { name: 'Click here for detailed instructions on how to connect' }).click();
+  await page.getByRole('button', { name: 'Step-by-step setup guide' }).click();
   const guide = page.getByRole('complementary', { name: 'How to connect an Azure account' });
   for (const step of ['Accounts in this organizational directory only', 'Global Reader', 'Reader', 'Key Vault Reader', 'Upload certificate']) {
     assert.match(await guide.textContent(), new RegExp(step), step);

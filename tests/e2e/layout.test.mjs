@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { useStoreAndBrowser, newPage, signUpViaApi, connectViaApi } from './harness.mjs';
+import { linkM365 } from './microsoft.mjs';
 
 const env = useStoreAndBrowser({ before, after });
 const ACCOUNT = '3c000000-0000-4000-8000-000000000001';
@@ -111,4 +112,50 @@ test('buttons fit their text and keep their distance from the fields above them'
   const gap = replace.y - (size.y + size.height);
   assert.ok(gap >= 8, `Replace certificate sits ${gap}px below the selects`);
   await context.close();
+});
+
+test('on a phone, the setup guide opens where the person is, not below the form', async () => {
+  const { page, context, problems } = await newPage(env.browser, { viewport: { width: 360, height: 740 } });
+  await signUpViaApi(page, env.store);
+  await open(page, '/integrations/microsoft/m365/new');
+  const toggle = page.getByRole('button', { name: 'Step-by-step setup guide' });
+  await toggle.click();
+  assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+  const guide = page.getByRole('complementary', { name: 'How to connect a Microsoft 365 account' });
+  await guide.waitFor();
+  // The guide's heading shows in the same screen as the button just pressed, without scrolling.
+  const heading = await guide.getByRole('heading', { level: 2 }).boundingBox();
+  const scrolled = await page.evaluate(() => window.scrollY);
+  assert.ok(heading.y + heading.height <= 740, `the guide's heading is at ${Math.round(heading.y)}px, below the screen (scrolled ${scrolled}px)`);
+  const form = await page.locator('form.link-form').boundingBox();
+  assert.ok(heading.y < form.y, 'the guide comes before the form on a phone');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the account page on a phone: name, status and the next step in the first screen, and at most three screens in all', async () => {
+  const heights = {};
+  for (const [width, height] of [[360, 740], [1280, 900]]) {
+    const { page, context, problems } = await newPage(env.browser, { viewport: { width, height } });
+    await signUpViaApi(page, env.store);
+    const { id } = await linkM365(page, env.store.url, { tenantId: '0000000c-bbbb-4ccc-8ddd-000000000000', appId: '22222222-3333-4444-8555-666666666666' });
+    await open(page, `/integrations/${id}`);
+    await page.getByText('Private key: held by this browser').waitFor();
+    await page.getByRole('heading', { name: 'History' }).waitFor();
+    heights[`${width}x${height}`] = await page.evaluate(() => document.documentElement.scrollHeight);
+    if (width === 360) {
+      for (const [what, locator] of [
+        ['the name', page.getByRole('heading', { level: 1 })],
+        ['the status', page.getByTestId('account-status').locator('.status-line')],
+        ['the next step', page.getByTestId('account-status').locator('.next-step')],
+      ]) {
+        const box = await locator.boundingBox();
+        assert.ok(box && box.y + box.height <= height, `${what} ends at ${box && Math.round(box.y + box.height)}px, below the first screen`);
+      }
+      assert.ok(heights['360x740'] <= 3 * height, `the phone page is ${heights['360x740']}px tall, over three screens (${3 * height}px)`);
+    }
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+  console.log(`account page heights, nothing expanded: ${JSON.stringify(heights)}`);
 });

@@ -110,8 +110,8 @@ test('the whole flow of the product text: Integrations → Microsoft → M365 �
   await page.waitForURL(env.store.url + '/integrations/microsoft/m365/new');
   assert.equal(await h1(page).textContent(), 'Link a New Microsoft Account');
 
-  // The instructions open beside the form.
-  const guideLink = page.getByRole('link', { name: 'Click here for detailed instructions on how to connect' });
+  // The instructions open beside the form, from a button named by what it opens.
+  const guideLink = page.getByRole('button', { name: 'Step-by-step setup guide' });
   await guideLink.click();
   const guide = page.getByRole('complementary', { name: 'How to connect a Microsoft 365 account' });
   for (const step of ['App registrations', 'New registration', 'Accounts in this organizational directory only',
@@ -136,6 +136,12 @@ test('the whole flow of the product text: Integrations → Microsoft → M365 �
   assert.equal(consent.pathname, `/${TENANT.toLowerCase()}/adminconsent`);
   assert.match(consent.searchParams.get('client_id'), /^[0-9a-f-]{36}$/);
 
+  // The browser is named before its key is made: prefilled with its kind, system and today's date,
+  // and what the person types is the name everyone sees beside this key.
+  const browserName = page.getByRole('textbox', { name: 'Name this browser' });
+  assert.match(await browserName.inputValue(), /^Chromium on Linux, \d{1,2} [A-Z][a-z]{2}$/);
+  await browserName.fill("Chromium on Ada's desk");
+
   const { file, pem, cert } = await generate(page);
   assert.equal(file, 'Contoso production.cer');
   assert.match(cert.subject, /CN=Xops - Contoso production/);
@@ -157,6 +163,7 @@ test('the whole flow of the product text: Integrations → Microsoft → M365 �
   await page.getByTestId('sha1-thumbprint').waitFor();
   assert.equal(await page.getByLabel('Microsoft Account Name').inputValue(), 'Contoso production');
   assert.equal(await page.getByLabel('Tenant ID').inputValue(), `  ${TENANT} `);
+  assert.equal(await browserName.inputValue(), "Chromium on Ada's desk");
   assert.equal(await page.getByTestId('sha1-thumbprint').textContent(), thumbprintOf(cert));
   const [again] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download certificate again' }).click()]);
   assert.equal(readFileSync(await again.path(), 'utf8'), pem);
@@ -177,6 +184,7 @@ test('the whole flow of the product text: Integrations → Microsoft → M365 �
   assert.equal(record.body.certificate.sha1_thumbprint, thumbprintOf(cert));
   assert.equal(record.body.certificate.sha256_thumbprint, cert.fingerprint256.replaceAll(':', ''));
   assert.equal(record.body.certificate.not_after, Date.parse(cert.validTo));
+  assert.equal(record.body.certificate.key_held_by, "Chromium on Ada's desk");
 
   // The key is in IndexedDB under the account's id, cannot be exported, and signs for this certificate.
   const key = await storedKey(page, me.organization.id, id);

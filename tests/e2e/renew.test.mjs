@@ -87,6 +87,18 @@ test('a certificate ending in 10 days is flagged, renewed in one click, tested, 
   // Nothing needs attention any more, and Test connection passes with the new key.
   const checks = await testConnection(page);
   for (const [title, c] of Object.entries(checks)) assert.ok(c.ok, `${title}: ${c.text}`);
+
+  // The renewal taught the account its Object ID: the next renewal shows it instead of asking.
+  assert.equal(await page.getByRole('textbox', { name: 'Object ID' }).count(), 0);
+  assert.match(await page.getByTestId('renew-object-id-known').innerText(), new RegExp(`Object ID ${objectId}`));
+  await page.getByRole('button', { name: 'Change the Object ID' }).click();
+  const objectField = page.getByRole('textbox', { name: 'Object ID' });
+  assert.equal(await objectField.inputValue(), objectId);
+  await page.waitForFunction(() => document.activeElement?.id === 'renew-object-id');
+  // The Application ID, pasted by mistake, is caught as it is typed, with where to look instead.
+  await objectField.fill(APP);
+  await page.locator('#renew-object-id-error').filter({ hasText: 'This is the Application ID. The Object ID is another id' }).waitFor();
+  assert.match(await page.locator('#renew-object-id-hint').innerText(), /Overview\. Under Essentials, copy Object ID, the line below Application \(client\) ID/);
   await page.goto(env.store.url + '/integrations');
   await page.locator('table.accounts tbody tr').first().waitFor();
   assert.doesNotMatch(await page.locator('table.accounts').innerText(), /renew it now/);
@@ -168,7 +180,9 @@ test('a browser without the key (its site data cleared) is told where the key is
   await page.reload();
   const test = page.getByRole('region', { name: 'Test connection' });
   await test.getByTestId('no-key-here').waitFor();
-  assert.match(await test.innerText(), /This browser holds no key for this account's certificate.*the key was made in .+, or this browser's site data was cleared.*add this browser/s);
+  // The key was made under this browser's own name: the page says the site data was cleared, not
+  // that another browser of the same kind holds it.
+  assert.match(await test.innerText(), /This browser holds no key for this account, so it cannot sign a test\. Its key was made under this browser's name \(“Chromium on Linux, \d+ \w+”\), so this browser's site data was probably cleared.*Add this browser again/s);
   await page.getByRole('region', { name: 'Browsers' }).getByRole('button', { name: 'Add this browser' }).waitFor();
   assert.equal(await test.getByRole('button', { name: 'Test connection' }).count(), 0, 'no button that can only fail');
   await page.getByText('Renewal is signed with the current certificate\'s key, which this browser does not hold').waitFor();

@@ -66,7 +66,29 @@ test('usable at 360 px wide in dark mode: nothing overflows sideways', async () 
   assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
   const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert.equal(bg, 'rgb(15, 20, 28)', 'the dark theme applies');
+  // The header is one compact row (the brand and Menu), and nothing stands between it and the
+  // page's title while there is nothing to say about saving.
+  const header = await page.locator('nav.side-nav').boundingBox();
+  assert.ok(header.height <= 56, `the header is ${header.height}px tall`);
+  const title = await page.getByRole('heading', { level: 1 }).boundingBox();
+  assert.ok(title.y <= 0.12 * 740, `the title starts ${title.y}px down a 740px screen`);
+  assert.equal(await page.getByTestId('sync-status').evaluate((e) => e.getBoundingClientRect().height), 1, 'no "Saved" badge with nothing to say');
+  const menu = page.getByRole('button', { name: 'Menu' });
+  assert.equal(await page.getByRole('link', { name: 'Integrations' }).isVisible(), false);
+  await menu.click();
+  assert.equal(await menu.getAttribute('aria-expanded'), 'true');
   assert.ok(await page.getByRole('link', { name: 'Integrations' }).isVisible());
+  // The email shows whole in the open menu.
+  const email = page.locator('.nav-user-email');
+  assert.ok(await email.evaluate((e) => e.scrollWidth <= e.clientWidth), 'the email is not cut off');
+  // Escape closes it and gives the focus back to Menu; a page opened from it closes it too.
+  await page.keyboard.press('Escape');
+  assert.equal(await menu.getAttribute('aria-expanded'), 'false');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent.trim()), '☰ Menu');
+  await menu.click();
+  await page.getByRole('link', { name: 'Members' }).click();
+  await page.waitForURL(env.store.url + '/members');
+  assert.equal(await menu.getAttribute('aria-expanded'), 'false');
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -6,6 +6,42 @@ use crate::ids::KeyId;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// The name of a browser that holds a key, shown beside its certificate wherever the certificate
+/// is ("Chromium on Ada's laptop", or as suggested: "Chromium on Linux, 7 Dec"). The person gives
+/// it when the key is made; one rule for every form and for the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrowserName(String);
+
+impl BrowserName {
+    pub const MAX_CHARS: usize = 100;
+
+    /// Trimmed, 1 to 100 characters.
+    pub fn parse(input: &str) -> Result<BrowserName, FieldError> {
+        let name = input.trim();
+        let n = name.chars().count();
+        if n == 0 || n > Self::MAX_CHARS {
+            return Err(FieldError::new(
+                "key_held_by",
+                format!(
+                    "Name this browser in 1 to {} characters, so people can tell it from their other browsers (for example “Firefox on Ada's laptop”).",
+                    Self::MAX_CHARS
+                ),
+            ));
+        }
+        Ok(BrowserName(name.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<BrowserName> for String {
+    fn from(n: BrowserName) -> String {
+        n.0
+    }
+}
+
 /// The public half of the account's credential. The private key never appears here: it stays
 /// in the browser that made it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,8 +100,8 @@ impl CertificateInfo {
         if self.not_after <= self.not_before {
             return Err(FieldError::new("certificate.not_after", "The certificate must end after it starts."));
         }
-        if self.key_held_by.trim().is_empty() || self.key_held_by.chars().count() > 100 {
-            return Err(FieldError::new("certificate.key_held_by", "Name the browser that holds the key (1 to 100 characters)."));
+        if let Err(e) = BrowserName::parse(&self.key_held_by) {
+            return Err(FieldError::new("certificate.key_held_by", e.message));
         }
         if self.created_by.as_ref().is_some_and(|c| c.chars().count() > 254) {
             return Err(FieldError::new(
@@ -218,5 +254,21 @@ impl CertificateInfo {
     /// Whether it has ended: Microsoft no longer takes it to sign in or to sign a proof.
     pub fn has_expired(&self, now_ms: i64) -> bool {
         matches!(self.expiry(now_ms), Expiry::Expired { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BrowserName;
+
+    #[test]
+    fn a_browser_name_is_trimmed_and_of_one_to_a_hundred_characters() {
+        assert_eq!(BrowserName::parse("  Chromium on Linux, 7 Dec ").unwrap().as_str(), "Chromium on Linux, 7 Dec");
+        for bad in ["", "   ", &"x".repeat(101)] {
+            let e = BrowserName::parse(bad).unwrap_err();
+            assert_eq!(e.field, "key_held_by");
+            assert!(e.message.starts_with("Name this browser in 1 to 100 characters"), "{}", e.message);
+        }
+        assert!(BrowserName::parse(&"é".repeat(100)).is_ok(), "characters, not bytes");
     }
 }

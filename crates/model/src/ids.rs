@@ -170,6 +170,21 @@ guid_type!(
     /// the issuer of a proof of possession for Graph's addKey and removeKey.
     ApplicationObjectId, "application_object_id", "Object ID"
 );
+impl ApplicationObjectId {
+    /// `parse`, for the app registration whose Application ID is `application`: that id, the one
+    /// most often pasted here by mistake (it is on the line above), is refused with where to look.
+    pub fn parse_for(input: &str, application: &ApplicationId) -> Result<Self, FieldError> {
+        let parsed = Self::parse(input)?;
+        if parsed.as_str() == application.as_str() {
+            return Err(FieldError::new(
+                Self::FIELD,
+                "This is the Application ID. The Object ID is another id: in the app's Overview, the line below Application (client) ID.",
+            ));
+        }
+        Ok(parsed)
+    }
+}
+
 guid_type!(
     /// Entra's id for one certificate of an app registration (the portal's "Certificate ID").
     KeyId, "key_id", "Certificate ID"
@@ -293,6 +308,17 @@ mod tests {
         assert_eq!(e.field, "organization_id");
         assert!(e.message.starts_with("Organization ID must be a GUID"), "{}", e.message);
         assert!(serde_json::from_str::<RecordId>("\"not-a-uuid\"").is_err(), "a record id that is no UUID is refused");
+    }
+
+    #[test]
+    fn the_application_id_is_not_taken_for_the_object_id() {
+        let app = ApplicationId::parse("22222222-3333-4444-8555-666666666666").unwrap();
+        let e = ApplicationObjectId::parse_for("22222222-3333-4444-8555-666666666666", &app).unwrap_err();
+        assert_eq!(e.field, "application_object_id");
+        assert!(e.message.starts_with("This is the Application ID."), "{}", e.message);
+        let other = ApplicationObjectId::parse_for(" {0BAD0BAD-0000-4000-8000-000000000000} ", &app).unwrap();
+        assert_eq!(other.as_str(), "0bad0bad-0000-4000-8000-000000000000");
+        assert!(ApplicationObjectId::parse_for("not-an-id", &app).unwrap_err().message.contains("must be a GUID"));
     }
 
     #[test]

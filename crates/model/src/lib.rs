@@ -26,7 +26,7 @@ pub mod verify;
 pub use account::{Email, FieldError, LoginRequest, Me, NewPassword, OrganizationName, SessionInfo, SignupRequest};
 pub use activity::{ActivityEntry, ActivityFilter, ActivityKind, ActivityPage};
 pub use api::{ApiError, ErrorCode, Health, Platform};
-pub use certificate::{CertificateInfo, Expiry, Sha1Thumbprint, Sha256Thumbprint, Thumbprint};
+pub use certificate::{BrowserName, CertificateInfo, Expiry, Sha1Thumbprint, Sha256Thumbprint, Thumbprint};
 pub use clouds::{AwsAccountId, AwsAccountType, ExternalId, ManagementGroupId, RoleArn};
 pub use config::{ApiBase, ClientConfig, ConfigError};
 pub use health::{AccountStatus, HealthFacts, TestFacts};

@@ -6,9 +6,9 @@
 //! portal, confirm. No key ever leaves the browser that made it.
 
 use super::browser_changes::{approve, remove, request};
-use super::held::Held;
+use super::held::{Held, OneKeyPerBrowser};
 use super::renew::RenewCertificate;
-use super::{Account, ObjectIdInput};
+use super::{Account, ObjectIdField, ObjectIdInput};
 use crate::api::Api;
 use crate::certificate;
 use crate::components::certificate::{expiry_class, format_date, now_ms};
@@ -16,9 +16,10 @@ use crate::components::field::TextField;
 use crate::session::Session;
 use leptos::prelude::*;
 use std::fmt;
-use xops_model::{ApplicationObjectId, CertificateInfo, Integration, Sha1Thumbprint};
+use xops_model::{ApplicationObjectId, BrowserName, CertificateInfo, Integration, Sha1Thumbprint};
 
 /// One row of the list.
+#[derive(Clone, PartialEq)]
 struct Row {
     certificate: CertificateInfo,
     /// The account's own certificate (renewed or replaced above, not removed here).
@@ -52,11 +53,14 @@ struct RowCallbacks {
 #[component]
 fn BrowserList(account: Account, busy: Signal<bool>, can_sign: Signal<bool>, on: RowCallbacks) -> impl IntoView {
     let held = account.held;
+    // Rows are built anew when they change, so an open "Remove?" question and the focus stay while
+    // the rest of the record changes.
+    let list = Memo::new(move |_| account.current.with(|a| a.as_ref().map(|a| rows(&a.integration, &held.get())).unwrap_or_default()));
     view! {
         <table class="accounts browsers">
             <thead><tr><th scope="col">"Certificate (SHA-1)"</th><th scope="col">"Valid until"</th><th scope="col">"Key held by"</th><th scope="col">"State"</th></tr></thead>
             <tbody>
-                {move || account.integration().map(|i| rows(&i, &held.get())).unwrap_or_default().into_iter().map(|r| {
+                {move || list.get().into_iter().map(|r| {
                     let by = r.certificate.created_by.clone().map(|b| format!(", made by {b}")).unwrap_or_default();
                     let holder = format!("{}{}{by}", r.certificate.key_held_by, if r.here { " (this browser)" } else { "" });
                     let expiry = r.certificate.expiry(now_ms());
@@ -157,9 +161,9 @@ pub(super) fn BrowsersSection(account: Account) -> impl IntoView {
     let api = StoredValue::new(Api::expect_context());
     let made_by = Session::expect_context().me().map(|m| m.user.email);
     let held = account.held;
-    let object_id = account.object_id_field("approve-object-id");
+    let object_id = ObjectIdField::new(account, "approve-object-id");
     let feedback = Feedback { status: RwSignal::new(String::new()), error: RwSignal::new(None) };
-    let label = RwSignal::new(certificate::browser_label());
+    let label = RwSignal::new(certificate::this_browser_name());
     let label_error = RwSignal::new(None::<String>);
     let adding = Action::new_local(move |label: &String| {
         let (made_by, label) = (made_by.clone(), label.clone());
@@ -196,16 +200,17 @@ pub(super) fn BrowsersSection(account: Account) -> impl IntoView {
     });
     let busy = move || adding.pending().get() || approving.pending().get() || removing.pending().get();
     let add = move |_| {
-        let name = label.get_untracked().trim().to_string();
-        let n = name.chars().count();
-        label_error.set(
-            (n == 0 || n > 100).then(|| "Name this browser in 1 to 100 characters, so others know whose it is.".to_string()),
-        );
-        if n == 0 || n > 100 {
-            return crate::components::page::focus("browser-label");
-        }
+        let name = match BrowserName::parse(&label.get_untracked()) {
+            Ok(n) => n,
+            Err(e) => {
+                label_error.set(Some(e.message));
+                return crate::components::page::focus("browser-label");
+            }
+        };
+        label_error.set(None);
+        certificate::remember_browser_name(&name);
         if !busy() {
-            adding.dispatch_local(name);
+            adding.dispatch_local(name.into());
         }
     };
     let on = RowCallbacks {
@@ -246,10 +251,11 @@ pub(super) fn BrowsersSection(account: Account) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="browsers-heading">
             <h2 id="browsers-heading">"Browsers"</h2>
-            <p>"Each browser that uses this account holds its own key; none ever leaves its browser. A browser without one can ask to be added, and anyone on a browser that holds a key approves it, or removes a browser that should no longer sign in (a lost laptop, a colleague who left)."</p>
+            <p>"Each browser that uses this account holds its own key, which never leaves it. Add a browser to use the account from it; remove one that should no longer sign in."</p>
+            <OneKeyPerBrowser/>
             <BrowserList account busy=Signal::derive(busy) can_sign=Signal::derive(can_sign) on/>
             <Show when=move || graph_work() && can_sign()>
-                <ObjectIdInput field=object_id hint="Approving, removing or renewing a browser's certificate changes the app registration, signed with this browser's key. It needs the app's Object ID: App registrations → the app → Overview."/>
+                <ObjectIdInput field=object_id why="Approving, removing or renewing a browser's certificate changes the app registration, signed with this browser's key, and needs the app's Object ID."/>
             </Show>
             <Show when=move || held.get() == Some(Held::Nothing) && account.current.with(|a| a.as_ref().is_some_and(|a| a.integration.certificate.is_some()))>
                 <TextField

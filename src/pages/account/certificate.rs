@@ -2,11 +2,11 @@
 //! certificate. A new key and certificate wait beside the current ones until the person confirms
 //! they uploaded the new certificate; then the record points to it and the old key is deleted.
 
-use super::held::Held;
+use super::held::{why_no_key, Held};
 use super::renew::RenewCertificate;
 use super::Account;
 use crate::certificate::{self, new_credential, CertificateError, CredentialOptions};
-use crate::components::certificate::{CertificateFacts, CredentialChoices};
+use crate::components::certificate::{now_ms, CertificateFacts, CredentialChoices};
 use crate::keys::{next_key_id, KeyStore};
 use crate::sync::idb::IdbError;
 use crate::sync::SyncError;
@@ -74,6 +74,8 @@ async fn put_replacement_in_use(
 #[component]
 pub(super) fn CertificateSection(account: Account) -> impl IntoView {
     let held = account.held;
+    // The facts are built anew when the certificate changes, not on every change to the record.
+    let current = Memo::new(move |_| account.current.with(|a| a.as_ref().and_then(|a| a.integration.certificate.clone())));
     let download_current = move |_| {
         if let Some(i) = account.integration() {
             if let Some(c) = &i.certificate {
@@ -85,7 +87,7 @@ pub(super) fn CertificateSection(account: Account) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="certificate-heading">
             <h2 id="certificate-heading">"Certificate"</h2>
-            {move || match account.integration().and_then(|i| i.certificate) {
+            {move || match current.get() {
                 Some(info) => {
                     let held_by = info.key_held_by.clone();
                     view! {
@@ -96,7 +98,7 @@ pub(super) fn CertificateSection(account: Account) -> impl IntoView {
                                 Some(Held::Main) => "Private key: held by this browser (it cannot be read out or sent anywhere).".to_string(),
                                 Some(Held::Other(_)) => format!("Private key: held by {held_by}. This browser holds its own certificate's key (see Browsers)."),
                                 Some(Held::Requested(_) | Held::Nothing) if !account.can_change.get() => format!("Private key: held by {held_by}, not this browser."),
-                                Some(Held::Requested(_) | Held::Nothing) => format!("Private key: not in this browser. It was made in {held_by}; to use this account from here, add this browser (see Browsers) or replace the certificate."),
+                                Some(Held::Requested(_) | Held::Nothing) => format!("Private key: not in this browser. {}", why_no_key(&held_by)),
                             }}
                         </p>
                         <button type="button" class="button subtle" on:click=download_current>"Download certificate"</button>
@@ -106,7 +108,7 @@ pub(super) fn CertificateSection(account: Account) -> impl IntoView {
                 None => view! { <p>"This account has no certificate yet. Replace certificate makes one."</p> }.into_any(),
             }}
             // Shown while there is a certificate; kept (with its messages) as the account changes.
-            <Show when=move || account.can_change.get() && account.current.with(|a| a.as_ref().is_some_and(|a| a.integration.certificate.is_some()))>
+            <Show when=move || account.can_change.get() && current.with(Option::is_some)>
                 <RenewCertificate account=account/>
             </Show>
             <Show when=move || account.can_change.get()>
@@ -198,13 +200,22 @@ fn ReplaceCertificate(account: Account) -> impl IntoView {
             status.set("Replacement cancelled; the current certificate stays.".into());
         });
     };
+    // The fallback to Renew: open from the start when renewing cannot work from here (no key in
+    // this browser, or the certificate has expired); a waiting replacement opens it too.
+    let renewal_impossible = move || {
+        matches!(account.held.get(), Some(Held::Nothing | Held::Requested(_)))
+            || account.current.with(|a| a.as_ref().is_some_and(|a| a.integration.certificate.as_ref().is_none_or(|c| c.has_expired(now_ms()))))
+    };
+    let open = Memo::new(move |_| replacement.with(Option::is_some) || renewal_impossible());
     view! {
         <div role="group" aria-labelledby="replace-heading">
-            <h3 id="replace-heading">"Replace certificate"</h3>
+        <details class="disclosure" prop:open=move || open.get()>
+            <summary><h3 id="replace-heading">"Replace certificate"</h3>
+                <span class="summary-note">" (when renewing is not possible)"</span></summary>
             <Show
                 when=move || replacement.with(Option::is_some)
                 fallback=move || view! {
-                    <p>"Makes a new key pair and certificate in this browser and downloads the certificate. The current one keeps working until you confirm the new one is uploaded."</p>
+                    <p>"Use it when renewing is not possible: this browser holds no key for the certificate, the certificate has expired, or your organization's policy refused the renewal. Xops makes a new certificate here and downloads it; you upload it in Entra, and the current one keeps working until you confirm."</p>
                     <CredentialChoices options=options id_prefix="replace-"/>
                     <div class="actions">
                         <button type="button" class="button" on:click=start disabled=busy>"Replace certificate"</button>
@@ -219,6 +230,8 @@ fn ReplaceCertificate(account: Account) -> impl IntoView {
                     <button type="button" class="button" on:click=cancel>"Cancel replacement"</button>
                 </div>
             </Show>
+        </details>
+            // Outside the disclosure: what happened shows even when it closes (a replacement put in use).
             <p class="progress" role="status">
                 {move || busy().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
                 {move || status.get()}

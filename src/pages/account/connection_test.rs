@@ -4,7 +4,7 @@
 //! account (its status comes from it: see `crate::health`); the page shows this tab's latest
 //! answer at once, with a fix for each failing line.
 
-use super::held::{signing_key, Held};
+use super::held::{signing_key, why_no_key, Held, OneKeyPerBrowser};
 use crate::accounts::LinkedAccount;
 use crate::api::Api;
 use crate::api::ApiClientError;
@@ -28,7 +28,7 @@ use xops_model::{
 };
 
 /// The app registration a Microsoft account signs in as.
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 pub struct MicrosoftApp {
     pub tenant: TenantId,
     pub application: ApplicationId,
@@ -237,9 +237,9 @@ impl TestRunner {
 /// What the section says it checks, per cloud.
 fn what_it_checks(provider: Provider) -> &'static str {
     match provider {
-        Provider::Microsoft365 => "Checks that Microsoft accepts this certificate for the app, that the tenant owns the organization, and the permissions Xops needs. This browser signs the request with the account's key; the key stays here.",
-        Provider::Azure => "Checks that Microsoft accepts this certificate for the app, that the subscription or management group is there and enabled, and that the app may read everything in it. This browser signs the request with the account's key; the key stays here.",
-        Provider::Aws => "Checks that Xops can assume the role with this account's External ID, and that the role belongs to this AWS account.",
+        Provider::Microsoft365 => "Checks the certificate, the organization and the permissions Xops needs, signed here with the account's key.",
+        Provider::Azure => "Checks the certificate, the subscription or management group, and read access, signed here with the account's key.",
+        Provider::Aws => "Checks that Xops can assume the role with this account's External ID, in this AWS account.",
     }
 }
 
@@ -257,10 +257,11 @@ pub fn ConnectionTestSection(
     can_change: Signal<bool>,
 ) -> impl IntoView {
     let TestRunner { run, busy, error, fresh } = runner;
-    let last = move || {
+    // A memo: the checklist is built anew when the result changes, not on every change to the record.
+    let last = Memo::new(move |_| {
         let kept = account.with(|a| a.as_ref().and_then(|a| a.integration.last_test.clone()));
         fresh.with(|f| latest_test(kept.as_ref(), f.as_ref()).cloned())
-    };
+    });
     let held_by = move || {
         account
             .with(|a| a.as_ref().and_then(|a| a.integration.certificate.as_ref().map(|c| c.key_held_by.clone())))
@@ -280,14 +281,11 @@ pub fn ConnectionTestSection(
     let cannot_run = move || {
         match aws {
         true => AWS_NOT_SET_UP.to_string(),
-        false => format!(
-            "This browser holds no key for this account's certificate, so it cannot sign a test (the key was made in {}, or this browser's site data was cleared). Test from a browser that holds one, or add this browser (see Browsers below).",
-            held_by()
-        ),
+        false => format!("This browser holds no key for this account, so it cannot sign a test. {}", why_no_key(&held_by())),
     }
     };
     let settling = move || {
-        let (Some(t), Some(a)) = (last(), account.get()) else { return false };
+        let (Some(t), Some(a)) = (last.get(), account.get()) else { return false };
         upload_may_be_settling(&t, &a)
     };
     view! {
@@ -295,9 +293,9 @@ pub fn ConnectionTestSection(
             <h2 id="test-heading" tabindex="-1">"Test connection"</h2>
             <p>{what_it_checks(provider)}</p>
             <Show when=move || can_change.get() fallback=move || view! {
-                <p>{move || if last().is_some() { "An owner or admin runs the test; this is its last result." } else { "Not tested yet. An owner or admin runs the test; you will see its result here." }}</p>
+                <p>{move || if last.with(Option::is_some) { "An owner or admin runs the test; this is its last result." } else { "Not tested yet. An owner or admin runs the test; you will see its result here." }}</p>
             }>
-            <Show when=can_run fallback=move || view! { <p data-testid="no-key-here">{cannot_run}</p> }>
+            <Show when=can_run fallback=move || view! { <p data-testid="no-key-here">{cannot_run}</p> {(!aws).then(|| view! { <OneKeyPerBrowser/> })} }>
                 <div class="actions">
                     <button type="button" class="button primary" on:click=move |_| run.run(()) disabled=move || busy.get()>
                         {move || if busy.get() { "Testing…" } else { "Test connection" }}
@@ -321,7 +319,7 @@ pub fn ConnectionTestSection(
                     <button type="button" class="button" on:click=move |_| run.run(()) disabled=move || busy.get()>"Try again"</button>
                 </div>
             </Show>
-            {move || last().map(|t| view! { <TestResult test=t provider=provider/> })}
+            {move || last.get().map(|t| view! { <TestResult test=t provider=provider/> })}
         </section>
     }
 }
@@ -355,6 +353,9 @@ fn TestResult(test: ConnectionTest, provider: Provider) -> impl IntoView {
             {(!t.conclusive()).then(|| view! {
                 <p class="test-note">"A service did not answer, so this result says nothing about your setup and the account's status stays as it was."</p>
             })}
+            // A pass says it all in one line; its checks are there for whoever wants them.
+            <details class="checks" open=!passed>
+            <summary>{format!("{} checks", t.checks.len())}</summary>
             <ul class="checklist">
                 {t.checks.into_iter().map(|c| {
                     let (class, mark, outcome) = match (c.ok, c.skipped, c.unanswered) {
@@ -375,6 +376,7 @@ fn TestResult(test: ConnectionTest, provider: Provider) -> impl IntoView {
                     </li>
                 }}).collect_view()}
             </ul>
+            </details>
         </div>
     }
 }

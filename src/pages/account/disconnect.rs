@@ -42,15 +42,19 @@ pub(super) fn DisconnectSection(account: Account) -> impl IntoView {
         }
     });
     view! {
-        <section class="panel" aria-labelledby="disconnect-heading">
+        <section aria-labelledby="disconnect-heading">
             <h2 id="disconnect-heading">"Disconnect"</h2>
-            <p>"The account is removed from your organization in Xops, and this browser deletes the private key it holds for it, if any. Remove the certificate or the role in your cloud as well if nothing else uses it. You can link the account again later."</p>
             <Show
                 when=move || confirming.get()
-                fallback=move || view! { <button class="button danger" on:click=move |_| confirming.set(true)>"Disconnect"</button> }
+                fallback=move || view! {
+                    <p>"Removes the account from Xops; you can link it again later."</p>
+                    <button class="button danger" on:click=move |_| confirming.set(true)>"Disconnect"</button>
+                }
             >
-                <div class="confirm" role="alertdialog" aria-labelledby="confirm-text">
-                    <p id="confirm-text">"Disconnect this account from Xops?"</p>
+                // What goes, said where the person decides.
+                <div class="confirm" role="alertdialog" aria-labelledby="confirm-text" aria-describedby="confirm-detail">
+                    <p id="confirm-text"><strong>"Disconnect this account from Xops?"</strong></p>
+                    <p id="confirm-detail">"It is removed for everyone in your organization, and this browser deletes the private key it holds for it, if any. Remove the certificate or the role in your cloud as well if nothing else uses it."</p>
                     <button class="button danger" on:click=move |_| { disconnecting.dispatch_local(()); }
                         disabled=move || disconnecting.pending().get()>"Yes, disconnect"</button>
                     <button class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>

@@ -2,6 +2,7 @@
 //! its own certificate's among other browsers' (by thumbprint), or a request's still waiting.
 
 use crate::components::certificate::now_ms;
+use leptos::prelude::*;
 use crate::keys::{browser_key_id, KeyStore};
 use crate::sync::idb::IdbError;
 use web_sys::CryptoKey;
@@ -65,4 +66,27 @@ pub async fn signing_key(
         }
     }
     Ok(None)
+}
+
+/// Why this browser cannot sign for an account whose key is held by `held_by`, in two short
+/// sentences: where the key is, and what to do. (A key made under this browser's own name means
+/// its site data was cleared: a browser name tells browsers apart, not one browser from itself.)
+pub fn why_no_key(held_by: &str) -> String {
+    if held_by == crate::certificate::this_browser_name() {
+        format!("Its key was made under this browser's name (“{held_by}”), so this browser's site data was probably cleared, which deletes its keys. Add this browser again (see Browsers), or replace the certificate.")
+    } else {
+        format!("Its key is held by “{held_by}”. Use the account from there, or add this browser (see Browsers).")
+    }
+}
+
+/// The one-key-per-browser model, for whoever wants more than the two sentences beside it.
+#[component]
+pub fn OneKeyPerBrowser() -> impl IntoView {
+    view! {
+        <details class="learn-more">
+            <summary>"Learn more: one key per browser"</summary>
+            <p>"Xops never copies a private key. Each key is made in one browser, cannot be read out of it, and signs there only, so neither a copy of Xops's data nor someone who reads this page can sign in to your tenant."</p>
+            <p>"A browser that should use this account gets a key and certificate of its own: open this page in it and choose Add this browser, then approve it from a browser that holds a key. Clearing a browser's site data deletes its keys; Remove takes a lost browser's certificate off the app registration."</p>
+        </details>
+    }
 }

@@ -14,6 +14,7 @@ mod certificate;
 mod connection_test;
 mod disconnect;
 mod held;
+mod object_id;
 mod rename;
 mod renew;
 mod signing_ahead;
@@ -21,8 +22,8 @@ mod tickets;
 
 use crate::accounts::{save_account, LinkedAccount};
 use crate::components::copy::CopyButton;
-use crate::components::field::TextField;
 use crate::components::page::{focus, PageHeading};
+use object_id::{ObjectIdField, ObjectIdInput};
 use crate::components::role::ViewerNote;
 use crate::health::{Checks, HealthBadge};
 use crate::keys::KeyStore;
@@ -32,7 +33,7 @@ use crate::session::Session;
 use crate::sync::{SyncEngine, SyncError};
 use browsers::BrowsersSection;
 use certificate::CertificateSection;
-use connection_test::{ConnectionTestSection, MicrosoftApp, TestRunner};
+use connection_test::{ConnectionTestSection, TestRunner};
 use disconnect::DisconnectSection;
 use held::Held;
 use leptos::prelude::*;
@@ -44,7 +45,7 @@ use rename::RenameSection;
 use std::future::Future;
 use xops_model::health::Health;
 use xops_model::integration::AzureScope;
-use xops_model::{ApplicationObjectId, Integration, IntegrationDetails, OrganizationId, Provider, RecordId};
+use xops_model::{Integration, IntegrationDetails, OrganizationId, Provider, RecordId};
 
 /// The account page's address: `/integrations/:id`.
 #[derive(Params, Clone, PartialEq)]
@@ -63,6 +64,8 @@ pub fn IntegrationDetail() -> impl IntoView {
         Memo::new(move |_| id.with(|id| id.as_ref().and_then(|id| accounts.with(|a| a.get(id).map(|a| (**a).clone())))));
     let found = Memo::new(move |_| account.with(|a| a.as_ref().map(|a| (a.id.clone(), a.integration.details.provider()))));
     let session = Session::expect_context();
+    // A memo: the page is built once per account, not again when the session is asked again.
+    let org = Memo::new(move |_| session.me().map(|me| me.organization.id));
     let loading = move || engine.status().get() == crate::sync::SyncStatus::Loading;
     view! {
         <Show
@@ -80,12 +83,16 @@ pub fn IntegrationDetail() -> impl IntoView {
             // Keyed by id only: a rename or a new certificate updates the page in place, so
             // messages and half-done steps on it stay. (This page is inside the signed-in frame,
             // so someone is signed in; were no one, it would show nothing rather than guess.)
-            {move || found.get().and_then(|(id, provider)| {
-                let org = session.me()?.organization.id;
-                Some(view! { <AccountView id=id org=org provider=provider account=account/> })
+            {move || found.get().zip(org.get()).map(|((id, provider), org)| {
+                view! { <AccountView id=id org=org provider=provider account=account/> }
             })}
         </Show>
     }
+}
+
+/// Whether the window is wider than the phone layout (48rem, style/main.css).
+fn wide_screen() -> bool {
+    web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).is_some_and(|w| w > 768.0)
 }
 
 fn name_label(provider: Provider) -> &'static str {
@@ -105,42 +112,6 @@ struct Account {
     held: RwSignal<Option<Held>>,
     /// Whether the signed-in person may change the account (a viewer's page offers no change).
     can_change: Signal<bool>,
-}
-
-/// The Object ID field that changes to the app registration need (renewal, approving or removing
-/// a browser); one per section, shared by what the section does.
-#[derive(Clone, Copy)]
-struct ObjectIdField {
-    id: &'static str,
-    value: RwSignal<String>,
-    error: RwSignal<Option<String>>,
-}
-
-impl ObjectIdField {
-    /// The Object ID as typed, or `None` with the message beside the field.
-    fn check(self) -> Option<ApplicationObjectId> {
-        let parsed = ApplicationObjectId::parse(&self.value.get_untracked());
-        self.error.set(parsed.as_ref().err().map(|e| e.message.clone()));
-        parsed.ok()
-    }
-
-    /// `check`, taking the person to the field when it is wrong.
-    fn read(self) -> Option<ApplicationObjectId> {
-        let parsed = self.check();
-        if parsed.is_none() {
-            focus(self.id);
-        }
-        parsed
-    }
-}
-
-/// The Object ID field on the page, with what it is needed for (`hint`).
-#[component]
-fn ObjectIdInput(field: ObjectIdField, hint: &'static str) -> impl IntoView {
-    view! {
-        <TextField id=field.id label="Object ID" value=field.value error=field.error hint=hint
-            on_blur=Callback::new(move |_| { field.check(); })/>
-    }
 }
 
 impl Account {
@@ -174,24 +145,6 @@ impl Account {
                 }
             });
         });
-    }
-
-    /// A field for the app registration's Object ID (`id` is its element id): what the account
-    /// knows, filled in when the account learns it (a renewal or an approval elsewhere) while the
-    /// field is empty.
-    fn object_id_field(self, id: &'static str) -> ObjectIdField {
-        let field = ObjectIdField { id, value: RwSignal::new(String::new()), error: RwSignal::new(None) };
-        let known = Memo::new(move |_| {
-            self.current.with(|a| a.as_ref().and_then(|a| MicrosoftApp::of(&a.integration.details)).and_then(|m| m.object_id))
-        });
-        Effect::new(move |_| {
-            if let Some(o) = known.get() {
-                if field.value.with_untracked(String::is_empty) {
-                    field.value.set(o.to_string());
-                }
-            }
-        });
-        field
     }
 
     fn integration(self) -> Option<Integration> {
@@ -307,7 +260,6 @@ fn AccountView(id: RecordId, org: OrganizationId, provider: Provider, account: M
         can_change,
     };
     this.look_for_keys();
-    let integration = move || this.integration();
     let runner = TestRunner::new(account, id.clone(), this.org);
     // The banner goes once a test has a result (kept, or this tab's).
     let tested = move || {
@@ -315,10 +267,13 @@ fn AccountView(id: RecordId, org: OrganizationId, provider: Provider, account: M
     };
     let just_linked = move || query.with(|q| q.get("linked").is_some()) && !tested();
     let uses_certificate = crate::link_kinds::LinkKind::of(provider).certificate;
-    let details = move || integration().map(|i| detail_rows(i.details)).unwrap_or_default();
+    // Memos: the values (and their Copy buttons) are built anew when they change, not on every
+    // change to the record.
+    let name = Memo::new(move |_| account.with(|a| a.as_ref().map(|a| a.integration.name.as_str().to_string())));
+    let details = Memo::new(move |_| account.with(|a| a.as_ref().map(|a| detail_rows(a.integration.details.clone())).unwrap_or_default()));
 
     view! {
-        <PageHeading title=Signal::derive(move || integration().map(|i| i.name.as_str().to_string()).unwrap_or_default())/>
+        <PageHeading title=Signal::derive(move || name.get().unwrap_or_default())/>
         <Show when=just_linked>
             <LinkedBanner provider=provider runner=runner/>
         </Show>
@@ -329,28 +284,37 @@ fn AccountView(id: RecordId, org: OrganizationId, provider: Provider, account: M
         <Show when=move || account.get().is_some_and(|a| a.pending)>
             <p class="pending-note">"Changes to this account have not reached Xops yet; they are kept on this device and sent when the connection is back."</p>
         </Show>
+        // On a wide screen the details are open; on a phone they wait behind one line, so that
+        // the status and the next step fill the first screen.
+        <details class="account-details" open=wide_screen()>
+        <summary>"Account details"</summary>
         <dl class="details">
             <dt>"Provider"</dt>
             <dd>{provider.label()}</dd>
             <dt>{name_label(provider)}</dt>
             <dd class="with-copy">
-                {move || integration().map(|i| { let n = i.name.as_str().to_string(); view! { <code>{n.clone()}</code><CopyButton text=n what=name_label(provider)/> } })}
+                {move || name.get().map(|n| view! { <code>{n.clone()}</code><CopyButton text=n what=name_label(provider)/> })}
             </dd>
-            {move || details().into_iter().map(|(k, v)| view! {
+            {move || details.get().into_iter().map(|(k, v)| view! {
                 <dt>{k}</dt>
                 <dd class="with-copy"><code>{v.clone()}</code><CopyButton text=v what=k/></dd>
             }).collect_view()}
         </dl>
+        </details>
 
+        // The common things first (test, certificate), then who and what can use the account,
+        // then the rare ones (rename, disconnect).
         <ConnectionTestSection account=account provider=provider held=this.held runner=runner can_change=can_change/>
+        {uses_certificate.then(|| view! { <CertificateSection account=this/> })}
         <Show when=move || uses_certificate && can_change.get()>
             <BrowsersSection account=this/>
         </Show>
         {uses_certificate.then(|| view! { <tickets::TicketsSection account=this/> })}
-        {uses_certificate.then(|| view! { <CertificateSection account=this/> })}
         <Show when=move || can_change.get()>
-            <RenameSection account=this/>
-            <DisconnectSection account=this/>
+            <div class="panel panel-pair">
+                <RenameSection account=this/>
+                <DisconnectSection account=this/>
+            </div>
         </Show>
         // It follows the account: a test kept, a rename or a new certificate shows here as it lands.
         <HistorySection account=id changed=Signal::derive(move || account.track())/>

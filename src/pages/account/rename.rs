@@ -37,7 +37,7 @@ pub(super) fn RenameSection(account: Account) -> impl IntoView {
         renaming.dispatch_local(changed);
     };
     view! {
-        <section class="panel" aria-labelledby="rename-heading">
+        <section aria-labelledby="rename-heading">
             <h2 id="rename-heading">"Rename"</h2>
             <form class="form inline-form" on:submit=rename novalidate>
                 <TextField id="account-name" label=name_label(account.provider) value=new_name error=name_error/>

@@ -265,7 +265,7 @@ pub(super) fn RenewCertificate(
 ) -> impl IntoView {
     let p = if own { "renew-own-" } else { "renew-" };
     let shared_object_id = object_id.is_some();
-    let object_id = object_id.unwrap_or_else(|| account.object_id_field("renew-object-id"));
+    let object_id = object_id.unwrap_or_else(|| ObjectIdField::new(account, "renew-object-id"));
     let id = move |name: &str| format!("{p}{name}");
     let target = move || account.held.with(|h| h.as_ref().and_then(|h| Target::here(own, h)));
     let key_here = move || account.held.with(|h| h.as_ref().map(|h| Target::here(own, h).is_some()));
@@ -300,8 +300,8 @@ pub(super) fn RenewCertificate(
         if busy.get_untracked() {
             return;
         }
-        let (object, key) = (object_id.check(), check_key_id());
-        let Some(object_id) = object else { return crate::components::page::focus(object_id.id) };
+        let (object, key) = (object_id.read(), check_key_id());
+        let Some(object_id) = object else { return };
         let Some(old_key_id) = key else { return crate::components::page::focus(&id("old-key-id")) };
         let Some(target) = target() else { return };
         error.set(None);
@@ -315,11 +315,19 @@ pub(super) fn RenewCertificate(
     };
     let expired = move || certificate().is_some_and(|c| c.has_expired(now_ms()));
     let thumbprint = move || certificate().map(|c| c.sha1_thumbprint.to_string()).unwrap_or_default();
+    // What the block offers changes only with these two; a memo, so that a record or key lookup
+    // landing while the person types does not build the form anew under their fingers.
+    let offer = Memo::new(move |_| (key_here(), expired()));
 
+    // Open from the start when the certificate needs renewing soon (or a renewal is under way);
+    // otherwise one line, so the page keeps its shape.
+    let open_at_start = certificate().is_some_and(|c| c.expiry(now_ms()).needs_attention() && !c.has_expired(now_ms()));
     view! {
         <div role="group" aria-labelledby=id("heading")>
-            <h3 id=id("heading")>{if own { "Renew this browser's certificate" } else { "Renew certificate" }}</h3>
-            {move || match (key_here(), expired()) {
+        <details class="disclosure" open=open_at_start>
+            <summary><h3 id=id("heading")>{if own { "Renew this browser's certificate" } else { "Renew certificate" }}</h3>
+                <span class="summary-note">" (the usual way to a new certificate)"</span></summary>
+            {move || match offer.get() {
                 (None, _) => view! { <p>"Looking for the private key in this browser…"</p> }.into_any(),
                 (Some(false), _) => view! {
                     <p>"Renewal is signed with the current certificate's key, which this browser does not hold. Renew from the browser that holds it, or use Replace certificate below."</p>
@@ -328,9 +336,9 @@ pub(super) fn RenewCertificate(
                     <p>"This certificate has expired, so Microsoft no longer accepts it to sign a renewal. Use Replace certificate below, and upload the new certificate in the Microsoft Entra admin center."</p>
                 }.into_any(),
                 (Some(true), false) => view! {
-                    <p>{if own { "This browser's own certificate: " } else { "" }}"Makes a new key pair and certificate in this browser and adds the certificate to the app registration for you, signed with the current key: nothing to download or upload. Xops tests the connection with the new certificate; only when it passes is the old one removed, from the app registration and from this browser."</p>
+                    <p>{if own { "This browser's own certificate: " } else { "" }}"Xops makes a new certificate here and adds it to the app registration for you: nothing to download or upload. The old one goes only after the new one passes Test connection."</p>
                     <Show when=move || !shared_object_id>
-                        <ObjectIdInput field=object_id hint="In the Microsoft Entra admin center: App registrations → the app → Overview, beside Application (client) ID. It is the app's own id, not the Application ID."/>
+                        <ObjectIdInput field=object_id why="Renewal adds the new certificate to the app registration, which Microsoft finds by its Object ID."/>
                     </Show>
                     <Show when=needs_key_id>
                         <TextField
@@ -350,6 +358,7 @@ pub(super) fn RenewCertificate(
                     </div>
                 }.into_any(),
             }}
+        </details>
             <p class="progress" role="status" data-testid=id("progress")>
                 {move || busy.get().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
                 {move || progress.get()}

@@ -65,10 +65,13 @@ pub(super) fn TicketsSection(account: Account) -> impl IntoView {
         <section class="panel" aria-labelledby="tickets-heading">
             <h2 id="tickets-heading">"Sign-in tickets"</h2>
             <p data-testid="ticket-horizon" role="status">{summary}</p>
-            <p class="hint">
-                "A ticket lets Xops sign in to this account once, within one 10-minute window. "
-                "A browser that holds the account's key signs them ahead while Xops is open in it; the key itself never leaves that browser."
-            </p>
+            <details class="learn-more">
+                <summary>"What is a ticket?"</summary>
+                <p>
+                    "A ticket lets Xops sign in to this account once, within one 10-minute window. "
+                    "A browser that holds the account's key signs them ahead while Xops is open in it; the key itself never leaves that browser."
+                </p>
+            </details>
             {move || if account.can_change.get() {
                 view! {
                     <div class="field">
@@ -77,8 +80,8 @@ pub(super) fn TicketsSection(account: Account) -> impl IntoView {
                             disabled=move || change.pending().get()>
                             {TicketPolicy::ALL.map(|p| view! { <option value=p.value()>{p.label()}</option> }).collect_view()}
                         </select>
-                        <p class="form-error" role="alert">{move || error.get().unwrap_or_default()}</p>
-                        <p class="form-success" role="status">{move || saved.get().unwrap_or_default()}</p>
+                        <p class="form-error" role="alert" hidden=move || error.with(Option::is_none)>{move || error.get().unwrap_or_default()}</p>
+                        <p class="form-success" role="status" hidden=move || saved.with(Option::is_none)>{move || saved.get().unwrap_or_default()}</p>
                     </div>
                 }.into_any()
             } else {

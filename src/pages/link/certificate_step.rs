@@ -5,11 +5,13 @@
 use super::form::LinkForm;
 use crate::certificate::{self, new_credential, CertificateError};
 use crate::components::certificate::{CertificateFacts, CredentialChoices};
+use crate::components::field::TextField;
 use crate::components::page::focus;
 use crate::link_kinds::LinkDraft;
 use crate::sync::idb::IdbError;
 use leptos::prelude::*;
 use std::fmt;
+use xops_model::BrowserName;
 
 /// Why Generate Public Key stopped; `Display` is the sentence the person reads.
 #[derive(Debug)]
@@ -68,11 +70,32 @@ pub(super) fn generate_action(form: LinkForm) -> Action<(String, LinkDraft), ()>
 pub(super) fn CertificateStep(form: LinkForm, generating: Action<(String, LinkDraft), ()>) -> impl IntoView {
     let busy = generating.pending();
     let name_label = form.kind.name_label();
+    // This browser's name, which the certificate names as the key's holder. Kept on this device
+    // as it is typed (once valid), so a reload keeps it and the next key made here starts from it.
+    let browser_name = RwSignal::new(certificate::this_browser_name());
+    let browser_name_error = RwSignal::new(None::<String>);
+    let check_browser_name = move || {
+        let parsed = BrowserName::parse(&browser_name.get_untracked());
+        browser_name_error.set(parsed.as_ref().err().map(|e| e.message.clone()));
+        parsed.ok()
+    };
+    Effect::new(move |first: Option<()>| {
+        let typed = browser_name.get();
+        if first.is_some() {
+            if let Ok(n) = BrowserName::parse(&typed) {
+                certificate::remember_browser_name(&n);
+            }
+        }
+    });
     let start = move |_| {
         if busy.get_untracked() {
             return;
         }
         form.cert_error.set(None);
+        if check_browser_name().is_none() {
+            focus("browser-name");
+            return;
+        }
         if form.id.get_untracked().is_none() {
             return form.cert_error.set(form.form_error.get_untracked());
         }
@@ -100,6 +123,9 @@ pub(super) fn CertificateStep(form: LinkForm, generating: Action<(String, LinkDr
             <p class="field-hint">
                 "Xops makes a key pair in this browser. The private key never leaves it; you upload the certificate (the public key) to your app registration."
             </p>
+            <TextField id="browser-name" label="Name this browser" value=browser_name error=browser_name_error
+                hint="The private key stays in this browser; this name tells people which browser holds it."
+                on_blur=Callback::new(move |_| { check_browser_name(); })/>
             <CredentialChoices options=form.options id_prefix=""/>
             <div class="actions">
                 <button id="generate-key" type="button" class="button" on:click=start

@@ -102,19 +102,20 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
     view! {
         <PageHeading title=kind.title/>
         <p class="lead">{kind.lead}</p>
+        // A disclosure named by what it opens. On a wide screen the guide opens beside the form;
+        // on a narrow one, right under this button (style: `.link-layout .guide`), where the
+        // person is, not below the form.
         <p>
-            <a
-                href="#link-guide"
+            <button
+                type="button"
                 class="guide-toggle"
                 aria-expanded=move || guide_open.get().to_string()
                 aria-controls="link-guide"
-                on:click=move |ev| {
-                    ev.prevent_default();
-                    guide_open.update(|o| *o = !*o);
-                }
+                on:click=move |_| guide_open.update(|o| *o = !*o)
             >
-                "Click here for detailed instructions on how to connect"
-            </a>
+                <span class="guide-toggle-mark" aria-hidden="true">{move || if guide_open.get() { "▾ " } else { "▸ " }}</span>
+                "Step-by-step setup guide"
+            </button>
         </p>
         <div class="link-layout" class:with-guide=move || guide_open.get()>
             <form class="form link-form" on:submit=connect novalidate aria-busy=move || (!form.loaded.get()).to_string()>
