@@ -171,7 +171,7 @@ pub static M365: LinkKind = LinkKind {
     lead: "Link a Microsoft 365 tenant: register an app in the Microsoft Entra admin center, enter its details here, generate the certificate and upload it to the app, then Connect.",
     path: crate::routes::LINK_MICROSOFT_365,
     fields: &[
-        text("name", "account-name", "Microsoft Account Name", "A name you choose, to tell this account apart (1 to 64 characters)."),
+        text("name", "account-name", "Microsoft Account Name", "The name Xops shows for this account; any name that tells it apart (1 to 64 characters)."),
         text("tenant_id", "tenant-id", "Tenant ID", "The Directory (tenant) ID from the app's Overview page."),
         text("application_id", "application-id", "Application ID", "The Application (client) ID from the app's Overview page."),
         text("organization", "organization-name", "Organization Name", "The tenant's domain, such as contoso.onmicrosoft.com."),
@@ -185,7 +185,7 @@ pub static AZURE: LinkKind = LinkKind {
     lead: "Link an Azure subscription or management group: register an app in Microsoft Entra, give it read access, enter its details here, generate the certificate and upload it to the app, then Connect.",
     path: crate::routes::LINK_AZURE,
     fields: &[
-        text("name", "account-name", "Azure Account Name", "A name you choose, to tell this account apart (1 to 64 characters)."),
+        text("name", "account-name", "Azure Account Name", "The name Xops shows for this account; any name that tells it apart (1 to 64 characters)."),
         text("tenant_id", "tenant-id", "Tenant ID", "The Directory (tenant) ID from the app's Overview page."),
         text("application_id", "application-id", "Application ID", "The Application (client) ID from the app's Overview page."),
         FieldSpec {
@@ -229,7 +229,7 @@ pub static AWS: LinkKind = LinkKind {
             shown_when: None,
             initial: "",
         },
-        text("name", "account-name", "AWS Account Name", "A name you choose, to tell this account apart (1 to 64 characters)."),
+        text("name", "account-name", "AWS Account Name", "The name Xops shows for this account; any name that tells it apart (1 to 64 characters)."),
         text(
             "role_arn",
             "role-arn",

@@ -36,6 +36,20 @@ pub fn expiry_class(e: Expiry) -> &'static str {
     }
 }
 
+/// A thumbprint that a narrow screen breaks only between groups of ten digits (`<wbr>`, no
+/// character of its own, so the text and a copy of it stay whole), never mid-group.
+#[component]
+pub fn ThumbprintText(thumbprint: String, #[prop(optional)] testid: Option<&'static str>) -> impl IntoView {
+    let chars: Vec<char> = thumbprint.chars().collect();
+    let groups: Vec<String> = chars.chunks(10).map(|c| c.iter().collect()).collect();
+    let last = groups.len().saturating_sub(1);
+    view! {
+        <code class="thumbprint" data-testid=testid>
+            {groups.into_iter().enumerate().map(|(i, g)| view! { {g} {(i < last).then(|| view! { <wbr/> })} }).collect_view()}
+        </code>
+    }
+}
+
 /// Thumbprint (with Copy), validity and days left.
 #[component]
 pub fn CertificateFacts(info: CertificateInfo) -> impl IntoView {
@@ -48,13 +62,11 @@ pub fn CertificateFacts(info: CertificateInfo) -> impl IntoView {
         <dl class="details certificate-facts">
             <dt>"Thumbprint (SHA-1)"</dt>
             <dd class="with-copy">
-                <code data-testid="sha1-thumbprint">{info.sha1_thumbprint.to_string()}</code>
+                <ThumbprintText thumbprint=info.sha1_thumbprint.to_string() testid="sha1-thumbprint"/>
                 <CopyButton text=info.sha1_thumbprint.to_string() what="thumbprint"/>
             </dd>
-            <dt>"Valid from"</dt>
-            <dd>{when(info.not_before)}</dd>
-            <dt>"Valid until"</dt>
-            <dd>{when(info.not_after)} " " <span class=expiry_class(expiry)>"(" {expiry.describe()} ")"</span></dd>
+            <dt>"Valid"</dt>
+            <dd>{when(info.not_before)} " – " {when(info.not_after)} " " <span class=expiry_class(expiry)>"(" {expiry.describe()} ")"</span></dd>
         </dl>
         {expiry.advice().map(|advice| view! { <p class="expiry-advice" data-testid="expiry-advice">{advice}</p> })}
     }

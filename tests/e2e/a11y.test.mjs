@@ -70,6 +70,8 @@ for (const colorScheme of ['light', 'dark']) {
     await audit('Integrations, with a linked account');
     await open(page, `/integrations/${id}`);
     await audit('the account page');
+    await page.evaluate(() => document.querySelectorAll('main details').forEach((d) => { d.open = true; }));
+    await audit('the account page, every disclosure open');
     await open(page, '/');
     await audit('Home');
     // Members, with an invitation link shown and one pending; Activity, with entries; Join.
@@ -112,7 +114,7 @@ for (const colorScheme of ['light', 'dark']) {
 
     const failing = Object.entries(found).filter(([, v]) => v.length);
     assert.deepEqual(failing, [], failing.map(([what, v]) => `${what}:\n  ${v.join('\n  ')}`).join('\n'));
-    assert.equal(Object.keys(found).length, 17, 'every page was audited');
+    assert.equal(Object.keys(found).length, 18, 'every page was audited');
     await context.close();
   });
 }

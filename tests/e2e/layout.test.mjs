@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { useStoreAndBrowser, newPage, signUpViaApi, connectViaApi } from './harness.mjs';
-import { linkM365 } from './microsoft.mjs';
+import { disclose, linkM365 } from './microsoft.mjs';
 
 const env = useStoreAndBrowser({ before, after });
 const ACCOUNT = '3c000000-0000-4000-8000-000000000001';
@@ -106,6 +106,7 @@ test('buttons fit their text and keep their distance from the fields above them'
   const rename = await box(page.getByRole('button', { name: 'Rename' }));
   const field = await box(page.getByRole('textbox', { name: 'Microsoft Account Name' }));
   assert.ok(rename.width < field.width / 2, `Rename is ${rename.width}px wide beside a ${field.width}px field`);
+  await disclose(page, 'Replace certificate');
   const group = page.getByRole('group', { name: 'Replace certificate' });
   const replace = await box(group.getByRole('button', { name: 'Replace certificate' }));
   const size = await box(group.getByLabel('Key size'));

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { useStoreAndBrowser, newPage, signUpViaApi, connectViaApi, storedRecord, PASSWORD } from './harness.mjs';
+import { disclose } from './microsoft.mjs';
 
 const env = useStoreAndBrowser({ before, after });
 const h1 = (page) => page.getByRole('heading', { level: 1 });
@@ -315,6 +316,7 @@ test('rename, replace the certificate (the old key goes), and disconnect (the ke
   assert.equal((await storedRecord(page, env.store, id)).body.name, 'Northwind EU');
 
   // Replace: a new certificate downloads; the record keeps the old one until the upload is confirmed.
+  await disclose(page, 'Replace certificate');
   await page.getByRole('group', { name: 'Replace certificate' }).getByLabel('Key size').selectOption({ label: 'RSA 3072 bits' });
   const replaced = await generate(page, 'Replace certificate');
   assert.equal(replaced.file, 'Northwind EU.cer');

@@ -63,6 +63,14 @@ export async function testConnection(page, button = page.getByRole('region', { n
   return checks;
 }
 
+/** Opens the account page's disclosure whose heading is `name` ("Renew certificate", "Replace
+ * certificate"), unless it is open already: the page keeps rare actions behind one line. */
+export async function disclose(page, name) {
+  const summary = page.locator('summary').filter({ has: page.getByRole('heading', { name, exact: true }) });
+  await summary.waitFor();
+  if (!(await summary.evaluate((s) => s.parentElement.open))) await summary.click();
+}
+
 /** The slots of the private keys this browser holds for the organization (IndexedDB `xops-keys-…`). */
 export async function keySlots(page) {
   return page.evaluate(async () => {

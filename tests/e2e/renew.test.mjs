@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { newPage, signUpViaApi, storedRecord } from './harness.mjs';
-import { keySlots, linkM365, synced, testConnection, useMicrosoft } from './microsoft.mjs';
+import { disclose, keySlots, linkM365, synced, testConnection, useMicrosoft } from './microsoft.mjs';
 
 const APP = '22222222-3333-4444-8555-666666666666';
 const DAY = 86_400_000;
@@ -33,6 +33,7 @@ const renewButton = (page) => page.getByRole('button', { name: 'Renew certificat
 
 /** Fills the renewal form and presses Renew certificate; returns the sentence it ends with. */
 async function renew(page, { objectId, certificateId }) {
+  await disclose(page, 'Renew certificate');
   await page.getByRole('textbox', { name: 'Object ID' }).fill(objectId);
   if (certificateId) await page.getByRole('textbox', { name: 'Certificate ID of the current certificate (optional)' }).fill(certificateId);
   await renewButton(page).click();
@@ -126,6 +127,11 @@ test('a renewal the tenant refuses, or whose test fails, leaves the working cert
   env.entra.uploadCertificate(strict, APP, pem);
   await page.getByText('Private key: held by this browser').waitFor();
 
+  // Renew is one line until opened (the certificate has a year left); Replace, the fallback, too.
+  const renewal = page.getByRole('group', { name: 'Renew certificate' });
+  assert.equal(await renewal.locator('details').evaluate((d) => d.open), false);
+  assert.equal(await page.getByRole('group', { name: 'Replace certificate' }).locator('details').evaluate((d) => d.open), false);
+  await disclose(page, 'Renew certificate');
   // A mistyped Object ID is caught beside the field, before anything is made.
   await page.getByRole('textbox', { name: 'Object ID' }).fill('not-an-id');
   await renewButton(page).click();
@@ -185,7 +191,11 @@ test('a browser without the key (its site data cleared) is told where the key is
   assert.match(await test.innerText(), /This browser holds no key for this account, so it cannot sign a test\. Its key was made under this browser's name \(“Chromium on Linux, \d+ \w+”\), so this browser's site data was probably cleared.*Add this browser again/s);
   await page.getByRole('region', { name: 'Browsers' }).getByRole('button', { name: 'Add this browser' }).waitFor();
   assert.equal(await test.getByRole('button', { name: 'Test connection' }).count(), 0, 'no button that can only fail');
-  await page.getByText('Renewal is signed with the current certificate\'s key, which this browser does not hold').waitFor();
+  // Renew says in its one line why not from here; Replace, the way left, is open.
+  const renewal = page.getByRole('group', { name: 'Renew certificate' });
+  await renewal.getByText('(not from this browser: it holds no key)').waitFor();
+  assert.match(await renewal.textContent(), /Renewal is signed with the current certificate's key, which this browser does not hold/);
+  assert.equal(await page.getByRole('group', { name: 'Replace certificate' }).locator('details').evaluate((d) => d.open), true);
   assert.equal(await renewButton(page).count(), 0);
   assert.equal(await page.getByRole('group', { name: 'Replace certificate' }).getByRole('button', { name: 'Replace certificate' }).count(), 1);
   assert.deepEqual(problems, []);

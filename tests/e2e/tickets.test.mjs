@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import path from 'node:path';
 import { newPage, signUpViaApi, STORE_BIN, PASSWORD } from './harness.mjs';
-import { linkM365, synced, ticketsKept, useMicrosoft } from './microsoft.mjs';
+import { disclose, linkM365, synced, ticketsKept, useMicrosoft } from './microsoft.mjs';
 
 const APP = '33333333-4444-4555-8666-777777777777';
 const DAY = 86_400_000;
@@ -166,6 +166,7 @@ test('Off deletes every ticket at once, Renew certificate replaces them with the
   // On again (7 days), then renewed: the old key's tickets go with its certificate; the new key signs new ones.
   await page.getByLabel('Sign tickets ahead for').selectOption('7d');
   await ticketsKept(page, 1008, 90_000);
+  await disclose(page, 'Renew certificate');
   await page.getByRole('textbox', { name: 'Object ID' }).fill(objectId);
   await page.getByRole('textbox', { name: 'Certificate ID of the current certificate (optional)' }).fill(certificateId);
   await page.getByRole('button', { name: 'Renew certificate' }).click();

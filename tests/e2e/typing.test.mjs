@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { newPage, signUpViaApi } from './harness.mjs';
-import { linkM365, useMicrosoft } from './microsoft.mjs';
+import { disclose, linkM365, useMicrosoft } from './microsoft.mjs';
 
 const env = useMicrosoft({ before, after });
 const TENANT = '0000000a-bbbb-4ccc-8ddd-000000000000';
@@ -42,6 +42,7 @@ test('every field of the account page keeps what is typed while sync rounds land
   const objectId = env.entra.addApp(TENANT, APP);
   const { id } = await linkM365(page, env.store.url, { tenantId: TENANT, appId: APP });
   await page.getByText('Private key: held by this browser').waitFor();
+  await disclose(page, 'Renew certificate');
 
   const fields = [
     ['Object ID', objectId],

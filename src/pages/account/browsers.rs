@@ -11,7 +11,7 @@ use super::renew::RenewCertificate;
 use super::{Account, ObjectIdField, ObjectIdInput};
 use crate::api::Api;
 use crate::certificate;
-use crate::components::certificate::{expiry_class, format_date, now_ms};
+use crate::components::certificate::{expiry_class, format_date, now_ms, ThumbprintText};
 use crate::components::field::TextField;
 use crate::session::Session;
 use leptos::prelude::*;
@@ -41,6 +41,12 @@ fn rows(integration: &Integration, held: &Option<Held>) -> Vec<Row> {
     main.chain(others).chain(waiting).collect()
 }
 
+/// Who holds a row's key: the browser's name, this browser marked, and who made it.
+fn holder(r: &Row) -> String {
+    let by = r.certificate.created_by.clone().map(|b| format!(", made by {b}")).unwrap_or_default();
+    format!("{}{}{by}", r.certificate.key_held_by, if r.here { " (this browser)" } else { "" })
+}
+
 /// What a row's buttons do, each given the row's thumbprint.
 #[derive(Clone, Copy)]
 struct RowCallbacks {
@@ -56,17 +62,29 @@ fn BrowserList(account: Account, busy: Signal<bool>, can_sign: Signal<bool>, on:
     // Rows are built anew when they change, so an open "Remove?" question and the focus stay while
     // the rest of the record changes.
     let list = Memo::new(move |_| account.current.with(|a| a.as_ref().map(|a| rows(&a.integration, &held.get())).unwrap_or_default()));
+    // The account's own certificate alone: one sentence says who holds its key (the table is for
+    // when there is more than one browser, or a request).
+    let alone = Memo::new(move |_| list.with(|l| matches!(l.as_slice(), [r] if r.main)));
+    view! {
+        <Show when=move || alone.get() fallback=move || view! { <BrowserTable list busy can_sign on/> }>
+            <p data-testid="only-browser">{move || list.with(|l| l.first().map(|r| format!("Only {} holds a key for this account.", holder(r))).unwrap_or_default())}</p>
+        </Show>
+    }
+}
+
+/// The account's certificates as a table, one row each, with the buttons that apply to it.
+#[component]
+fn BrowserTable(list: Memo<Vec<Row>>, busy: Signal<bool>, can_sign: Signal<bool>, on: RowCallbacks) -> impl IntoView {
     view! {
         <table class="accounts browsers">
             <thead><tr><th scope="col">"Certificate (SHA-1)"</th><th scope="col">"Valid until"</th><th scope="col">"Key held by"</th><th scope="col">"State"</th></tr></thead>
             <tbody>
                 {move || list.get().into_iter().map(|r| {
-                    let by = r.certificate.created_by.clone().map(|b| format!(", made by {b}")).unwrap_or_default();
-                    let holder = format!("{}{}{by}", r.certificate.key_held_by, if r.here { " (this browser)" } else { "" });
+                    let holder = holder(&r);
                     let expiry = r.certificate.expiry(now_ms());
                     view! {
                         <tr>
-                            <td data-label="Certificate (SHA-1)"><code>{r.certificate.sha1_thumbprint.to_string()}</code></td>
+                            <td data-label="Certificate (SHA-1)"><ThumbprintText thumbprint=r.certificate.sha1_thumbprint.to_string()/></td>
                             <td data-label="Valid until">
                                 {format_date(r.certificate.not_after)}
                                 {expiry.needs_attention().then(|| view! { " " <span class=expiry_class(expiry)>"(" {expiry.describe()} ")"</span> })}
@@ -272,7 +290,7 @@ pub(super) fn BrowsersSection(account: Account) -> impl IntoView {
             <Show when=own_here>
                 <RenewCertificate account own=true object_id/>
             </Show>
-            <p class="progress" role="status" data-testid="browsers-status">
+            <p class="progress" role="status" data-testid="browsers-status" class:idle=move || !busy() && feedback.status.with(String::is_empty)>
                 {move || busy().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
                 {move || feedback.status.get()}
             </p>

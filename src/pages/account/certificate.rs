@@ -232,7 +232,7 @@ fn ReplaceCertificate(account: Account) -> impl IntoView {
             </Show>
         </details>
             // Outside the disclosure: what happened shows even when it closes (a replacement put in use).
-            <p class="progress" role="status">
+            <p class="progress" role="status" class:idle=move || !busy() && status.with(String::is_empty)>
                 {move || busy().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
                 {move || status.get()}
             </p>

@@ -303,7 +303,7 @@ pub fn ConnectionTestSection(
                 </div>
             </Show>
             </Show>
-            <p class="progress" role="status">
+            <p class="progress" role="status" class:idle=move || !busy.get()>
                 {move || busy.get().then(|| view! {
                     <span class="spinner" aria-hidden="true"></span>
                     {if aws { "Asking AWS…" } else { "Asking Microsoft…" }}

@@ -42,7 +42,7 @@ pub(super) fn RenameSection(account: Account) -> impl IntoView {
             <form class="form inline-form" on:submit=rename novalidate>
                 <TextField id="account-name" label=name_label(account.provider) value=new_name error=name_error/>
                 <button class="button primary" type="submit">"Rename"</button>
-                <p class="form-success" role="status">{move || saved.get().unwrap_or_default()}</p>
+                <p class="form-success" role="status" class:idle=move || saved.with(Option::is_none)>{move || saved.get().unwrap_or_default()}</p>
             </form>
         </section>
     }

@@ -326,7 +326,11 @@ pub(super) fn RenewCertificate(
         <div role="group" aria-labelledby=id("heading")>
         <details class="disclosure" open=open_at_start>
             <summary><h3 id=id("heading")>{if own { "Renew this browser's certificate" } else { "Renew certificate" }}</h3>
-                <span class="summary-note">" (the usual way to a new certificate)"</span></summary>
+                <span class="summary-note">{move || match offer.get() {
+                    (Some(false), _) => " (not from this browser: it holds no key)",
+                    (Some(true), true) => " (not possible: the certificate has expired)",
+                    _ => " (the usual way to a new certificate)",
+                }}</span></summary>
             {move || match offer.get() {
                 (None, _) => view! { <p>"Looking for the private key in this browser…"</p> }.into_any(),
                 (Some(false), _) => view! {
@@ -359,7 +363,7 @@ pub(super) fn RenewCertificate(
                 }.into_any(),
             }}
         </details>
-            <p class="progress" role="status" data-testid=id("progress")>
+            <p class="progress" role="status" data-testid=id("progress") class:idle=move || !busy.get() && progress.with(String::is_empty)>
                 {move || busy.get().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
                 {move || progress.get()}
             </p>

@@ -40,7 +40,7 @@ pub(super) fn TicketsSection(account: Account) -> impl IntoView {
         }
         match tickets.coverage() {
             Coverage::Unknown => "Looking up how far ahead Xops can use this account…".into(),
-            Coverage::NotKept => "This Xops keeps no sign-in tickets yet, so it can use this account only while someone has it open. The people who run Xops can turn tickets on.".into(),
+            Coverage::NotKept => "This Xops keeps no sign-in tickets, so it uses this account only while someone has it open. Whoever runs Xops can turn them on.".into(),
             Coverage::Failed(e) => format!("Xops could not say how far ahead it can use this account: {e}"),
             c => match covered_until(&c, &id, now) {
                 Some(c) => format!(
