@@ -269,9 +269,9 @@ pub(super) fn BrowsersSection(account: Account) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="browsers-heading">
             <h2 id="browsers-heading">"Browsers"</h2>
-            <p>"Each browser that uses this account holds its own key, which never leaves it. Add a browser to use the account from it; remove one that should no longer sign in."</p>
-            <OneKeyPerBrowser/>
+            <p>"Each browser that uses this account holds its own key, which never leaves it."</p>
             <BrowserList account busy=Signal::derive(busy) can_sign=Signal::derive(can_sign) on/>
+            <OneKeyPerBrowser/>
             <Show when=move || graph_work() && can_sign()>
                 <ObjectIdInput field=object_id why="Approving, removing or renewing a browser's certificate changes the app registration, signed with this browser's key, and needs the app's Object ID."/>
             </Show>

@@ -43,7 +43,7 @@ pub(super) fn DisconnectSection(account: Account) -> impl IntoView {
     });
     view! {
         <section aria-labelledby="disconnect-heading">
-            <h2 id="disconnect-heading">"Disconnect"</h2>
+            <h3 id="disconnect-heading">"Disconnect"</h3>
             <Show
                 when=move || confirming.get()
                 fallback=move || view! {

@@ -310,11 +310,13 @@ fn AccountView(id: RecordId, org: OrganizationId, provider: Provider, account: M
             <BrowsersSection account=this/>
         </Show>
         {uses_certificate.then(|| view! { <tickets::TicketsSection account=this/> })}
+        // Rare, and one of them destructive: open on a wide screen, one line on a phone.
         <Show when=move || can_change.get()>
-            <div class="panel panel-pair">
+            <details class="panel panel-pair" open=wide_screen()>
+                <summary><h2>"Rename or disconnect"</h2></summary>
                 <RenameSection account=this/>
                 <DisconnectSection account=this/>
-            </div>
+            </details>
         </Show>
         // It follows the account: a test kept, a rename or a new certificate shows here as it lands.
         <HistorySection account=id changed=Signal::derive(move || account.track())/>

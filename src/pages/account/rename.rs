@@ -38,7 +38,7 @@ pub(super) fn RenameSection(account: Account) -> impl IntoView {
     };
     view! {
         <section aria-labelledby="rename-heading">
-            <h2 id="rename-heading">"Rename"</h2>
+            <h3 id="rename-heading">"Rename"</h3>
             <form class="form inline-form" on:submit=rename novalidate>
                 <TextField id="account-name" label=name_label(account.provider) value=new_name error=name_error/>
                 <button class="button primary" type="submit">"Rename"</button>
