@@ -96,6 +96,18 @@ for (const colorScheme of ['light', 'dark']) {
     await forgetful.page.getByRole('alert').filter({ hasText: 'This reset link cannot be used' }).waitFor();
     found['Choose a new password, from a link that cannot be used'] = await violations(forgetful.page);
     await forgetful.context.close();
+    // On a phone: the account page with its details and Rename or disconnect folded, then the
+    // navigation's menu open.
+    const phone = await newPage(env.browser, { colorScheme, viewport: { width: 360, height: 740 } });
+    await signUpViaApi(phone.page, env.store);
+    const phoneAccount = colorScheme === 'light' ? '1a000000-0000-4000-8000-0000000000b1' : '1a000000-0000-4000-8000-0000000000b2';
+    await connectViaApi(phone.page, env.store, phoneAccount, 'Audited on a phone');
+    await open(phone.page, `/integrations/${phoneAccount}`);
+    found['the account page on a phone'] = await violations(phone.page);
+    await phone.page.getByRole('button', { name: 'Menu' }).click();
+    await phone.page.getByRole('link', { name: 'Integrations' }).waitFor();
+    found['the menu open on a phone'] = await violations(phone.page);
+    await phone.context.close();
     const joining = await newPage(env.browser, { colorScheme });
     await joining.page.goto(link);
     await joining.page.getByText('invited you to join').waitFor();
@@ -114,7 +126,7 @@ for (const colorScheme of ['light', 'dark']) {
 
     const failing = Object.entries(found).filter(([, v]) => v.length);
     assert.deepEqual(failing, [], failing.map(([what, v]) => `${what}:\n  ${v.join('\n  ')}`).join('\n'));
-    assert.equal(Object.keys(found).length, 18, 'every page was audited');
+    assert.equal(Object.keys(found).length, 20, 'every page was audited');
     await context.close();
   });
 }

@@ -154,6 +154,10 @@ test('the account page on a phone: name, status and the next step in the first s
         assert.ok(box && box.y + box.height <= height, `${what} ends at ${box && Math.round(box.y + box.height)}px, below the first screen`);
       }
       assert.ok(heights['360x740'] <= 3 * height, `the phone page is ${heights['360x740']}px tall, over three screens (${3 * height}px)`);
+    } else {
+      // A wide screen has the side navigation itself, no Menu button.
+      assert.equal(await page.getByRole('button', { name: 'Menu' }).isVisible(), false);
+      assert.ok(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Members' }).isVisible());
     }
     assert.deepEqual(problems, []);
     await context.close();

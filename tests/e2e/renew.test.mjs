@@ -163,6 +163,10 @@ test('a renewal the tenant refuses, or whose test fails, leaves the working cert
   // Once the certificate has expired, Microsoft will not take a proof signed with it: the page says so.
   await page.clock.install({ time: Date.now() + 400 * DAY });
   await page.reload();
+  // Renew's one line says so; opened, it says why and points to Replace, which is open already.
+  await page.getByRole('group', { name: 'Renew certificate' }).getByText('(not possible: the certificate has expired)').waitFor();
+  assert.equal(await page.getByRole('group', { name: 'Replace certificate' }).locator('details').evaluate((d) => d.open), true);
+  await disclose(page, 'Renew certificate');
   await page.getByText('This certificate has expired, so Microsoft no longer accepts it to sign a renewal').waitFor();
   assert.equal(await renewButton(page).count(), 0);
   assert.deepEqual(problems.filter((p) => !p.includes('status of 422')), [], 'only the refusals this test provoked');

@@ -71,7 +71,8 @@ test('usable at 360 px wide in dark mode: nothing overflows sideways', async () 
   const header = await page.locator('nav.side-nav').boundingBox();
   assert.ok(header.height <= 56, `the header is ${header.height}px tall`);
   const title = await page.getByRole('heading', { level: 1 }).boundingBox();
-  assert.ok(title.y <= 0.12 * 740, `the title starts ${title.y}px down a 740px screen`);
+  // (Below the header: the one-line "1 account needs attention", then the page.)
+  assert.ok(title.y <= 0.17 * 740, `the title starts ${title.y}px down a 740px screen`);
   assert.equal(await page.getByTestId('sync-status').evaluate((e) => e.getBoundingClientRect().height), 1, 'no "Saved" badge with nothing to say');
   const menu = page.getByRole('button', { name: 'Menu' });
   assert.equal(await page.getByRole('link', { name: 'Integrations' }).isVisible(), false);

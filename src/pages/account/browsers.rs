@@ -61,7 +61,8 @@ fn BrowserList(account: Account, busy: Signal<bool>, can_sign: Signal<bool>, on:
     let held = account.held;
     // Rows are built anew when they change, so an open "Remove?" question and the focus stay while
     // the rest of the record changes.
-    let list = Memo::new(move |_| account.current.with(|a| a.as_ref().map(|a| rows(&a.integration, &held.get())).unwrap_or_default()));
+    let list =
+        Memo::new(move |_| account.current.with(|a| a.as_ref().map(|a| rows(&a.integration, &held.get())).unwrap_or_default()));
     // The account's own certificate alone: one sentence says who holds its key (the table is for
     // when there is more than one browser, or a request).
     let alone = Memo::new(move |_| list.with(|l| matches!(l.as_slice(), [r] if r.main)));

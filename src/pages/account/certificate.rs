@@ -204,7 +204,9 @@ fn ReplaceCertificate(account: Account) -> impl IntoView {
     // this browser, or the certificate has expired); a waiting replacement opens it too.
     let renewal_impossible = move || {
         matches!(account.held.get(), Some(Held::Nothing | Held::Requested(_)))
-            || account.current.with(|a| a.as_ref().is_some_and(|a| a.integration.certificate.as_ref().is_none_or(|c| c.has_expired(now_ms()))))
+            || account
+                .current
+                .with(|a| a.as_ref().is_some_and(|a| a.integration.certificate.as_ref().is_none_or(|c| c.has_expired(now_ms()))))
     };
     let open = Memo::new(move |_| replacement.with(Option::is_some) || renewal_impossible());
     view! {

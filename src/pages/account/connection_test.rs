@@ -237,8 +237,12 @@ impl TestRunner {
 /// What the section says it checks, per cloud.
 fn what_it_checks(provider: Provider) -> &'static str {
     match provider {
-        Provider::Microsoft365 => "Checks the certificate, the organization and the permissions Xops needs, signed here with the account's key.",
-        Provider::Azure => "Checks the certificate, the subscription or management group, and read access, signed here with the account's key.",
+        Provider::Microsoft365 => {
+            "Checks the certificate, the organization and the permissions Xops needs, signed here with the account's key."
+        }
+        Provider::Azure => {
+            "Checks the certificate, the subscription or management group, and read access, signed here with the account's key."
+        }
         Provider::Aws => "Checks that Xops can assume the role with this account's External ID, in this AWS account.",
     }
 }
@@ -278,11 +282,9 @@ pub fn ConnectionTestSection(
         true => aws_checks.get().unwrap_or(true),
         false => held.with(|h| h.as_ref().is_none_or(Held::can_sign)),
     };
-    let cannot_run = move || {
-        match aws {
+    let cannot_run = move || match aws {
         true => AWS_NOT_SET_UP.to_string(),
         false => format!("This browser holds no key for this account, so it cannot sign a test. {}", why_no_key(&held_by())),
-    }
     };
     let settling = move || {
         let (Some(t), Some(a)) = (last.get(), account.get()) else { return false };

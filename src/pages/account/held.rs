@@ -2,9 +2,9 @@
 //! its own certificate's among other browsers' (by thumbprint), or a request's still waiting.
 
 use crate::components::certificate::now_ms;
-use leptos::prelude::*;
 use crate::keys::{browser_key_id, KeyStore};
 use crate::sync::idb::IdbError;
+use leptos::prelude::*;
 use web_sys::CryptoKey;
 use xops_model::{CertificateInfo, Integration, RecordId, Sha1Thumbprint};
 

@@ -23,7 +23,6 @@ mod tickets;
 use crate::accounts::{save_account, LinkedAccount};
 use crate::components::copy::CopyButton;
 use crate::components::page::{focus, PageHeading};
-use object_id::{ObjectIdField, ObjectIdInput};
 use crate::components::role::ViewerNote;
 use crate::health::{Checks, HealthBadge};
 use crate::keys::KeyStore;
@@ -41,6 +40,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params, use_query_map};
 use leptos_router::params::Params;
+use object_id::{ObjectIdField, ObjectIdInput};
 use rename::RenameSection;
 use std::future::Future;
 use xops_model::health::Health;
@@ -270,7 +270,8 @@ fn AccountView(id: RecordId, org: OrganizationId, provider: Provider, account: M
     // Memos: the values (and their Copy buttons) are built anew when they change, not on every
     // change to the record.
     let name = Memo::new(move |_| account.with(|a| a.as_ref().map(|a| a.integration.name.as_str().to_string())));
-    let details = Memo::new(move |_| account.with(|a| a.as_ref().map(|a| detail_rows(a.integration.details.clone())).unwrap_or_default()));
+    let details =
+        Memo::new(move |_| account.with(|a| a.as_ref().map(|a| detail_rows(a.integration.details.clone())).unwrap_or_default()));
 
     view! {
         <PageHeading title=Signal::derive(move || name.get().unwrap_or_default())/>
