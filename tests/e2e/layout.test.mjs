@@ -145,6 +145,10 @@ test('the account page on a phone: name, status and the next step in the first s
     await page.getByRole('heading', { name: 'History' }).waitFor();
     heights[`${width}x${height}`] = await page.evaluate(() => document.documentElement.scrollHeight);
     if (width === 360) {
+      // The phone's header is one row (brand and Menu) above the page.
+      const header = await page.getByRole('navigation', { name: 'Main' }).boundingBox();
+      assert.ok(header.height <= 56, `the phone header is ${header.height}px tall`);
+      heights.header360 = Math.round(header.height);
       for (const [what, locator] of [
         ['the name', page.getByRole('heading', { level: 1 })],
         ['the status', page.getByTestId('account-status').locator('.status-line')],
