@@ -5,7 +5,7 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use web_sys::RequestCredentials;
-use xops_model::{ApiBase, LoginRequest, Me, Record, RecordKind, RecordPut, SignupRequest};
+use xops_model::{ApiBase, Me, Record, RecordKind, RecordPut};
 pub use xops_web::ApiClientError;
 
 /// The API client. Cheap to clone; found through context (`Api::expect_context()`).
@@ -92,28 +92,6 @@ impl Api {
     /// probe leaves no error in the console).
     pub async fn session(&self) -> Result<Option<Me>, ApiClientError> {
         self.get::<xops_model::SessionInfo>("/session").await.map(|s| s.me)
-    }
-
-    pub async fn login(&self, req: &LoginRequest) -> Result<Me, ApiClientError> {
-        let me = self.post("/auth/login", req).await?;
-        self.session_kept().await?;
-        Ok(me)
-    }
-
-    pub async fn signup(&self, req: &SignupRequest) -> Result<Me, ApiClientError> {
-        let me = self.post("/auth/signup", req).await?;
-        self.session_kept().await?;
-        Ok(me)
-    }
-
-    /// Right after signing in: does the browser send the new session back? When the app and the
-    /// store are on different sites it may not (SameSite, third-party cookies), and every page
-    /// would then ask to sign in again; better to say so once, clearly.
-    async fn session_kept(&self) -> Result<(), ApiClientError> {
-        match self.session().await? {
-            Some(_) => Ok(()),
-            None => Err(ApiClientError::session_not_kept(&self.base)),
-        }
     }
 
     pub async fn put<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiClientError> {

@@ -6,6 +6,80 @@ use std::path::PathBuf;
 use std::time::Duration;
 use xops_model::api::{DEFAULT_MICROSOFT_AUTHORITY, DEFAULT_MICROSOFT_GRAPH};
 
+/// Where the data lives: a SQLite file path or a PostgreSQL URL. Its `Debug` hides the password a
+/// URL may carry (`postgres://xops:***@db/xops`), so a config that is logged or printed never shows
+/// it; the value itself is the string as given (`Deref` to `str`).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Database(String);
+
+impl std::str::FromStr for Database {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Database(s.to_string()))
+    }
+}
+
+impl std::ops::Deref for Database {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Database {
+    /// The value with any password replaced by `***`: the one in `user:password@`, and a
+    /// `password=` parameter.
+    pub fn redacted(&self) -> String {
+        let mut s = self.0.clone();
+        if let Some(scheme_end) = s.find("://") {
+            let rest = scheme_end + 3;
+            let authority_end = s[rest..].find(['/', '?']).map_or(s.len(), |i| rest + i);
+            if let Some(at) = s[rest..authority_end].rfind('@').map(|i| rest + i) {
+                if let Some(colon) = s[rest..at].find(':').map(|i| rest + i) {
+                    s.replace_range(colon + 1..at, "***");
+                }
+            }
+        }
+        let mut out = String::with_capacity(s.len());
+        for (i, part) in s.split('&').enumerate() {
+            if i > 0 {
+                out.push('&');
+            }
+            match part.to_ascii_lowercase().rfind("password=") {
+                Some(p) => {
+                    out.push_str(&part[..p + "password=".len()]);
+                    out.push_str("***");
+                }
+                None => out.push_str(part),
+            }
+        }
+        out
+    }
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Database({:?})", self.redacted())
+    }
+}
+
+/// An environment to read the operator's AWS credentials from instead of the process's. Its
+/// `Debug` names the variables, never their values.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Environment(pub std::collections::BTreeMap<String, String>);
+
+impl From<std::collections::BTreeMap<String, String>> for Environment {
+    fn from(m: std::collections::BTreeMap<String, String>) -> Self {
+        Environment(m)
+    }
+}
+
+impl std::fmt::Debug for Environment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
+}
+
 /// The command line: with no subcommand the store serves; `user add` is for operators.
 #[derive(Debug, Parser)]
 #[command(
@@ -68,13 +142,13 @@ pub enum ServiceCommand {
         name: String,
         /// The database, as for serving.
         #[arg(long, env = "XOPS_DATABASE", default_value = "data/xops.sqlite3")]
-        database: String,
+        database: Database,
     },
     /// Lists the services and when each last took a ticket.
     List {
         /// The database, as for serving.
         #[arg(long, env = "XOPS_DATABASE", default_value = "data/xops.sqlite3")]
-        database: String,
+        database: Database,
     },
     /// Revokes a service's token: its next request gets 401.
     Revoke {
@@ -82,7 +156,7 @@ pub enum ServiceCommand {
         name: String,
         /// The database, as for serving.
         #[arg(long, env = "XOPS_DATABASE", default_value = "data/xops.sqlite3")]
-        database: String,
+        database: Database,
     },
 }
 
@@ -107,7 +181,7 @@ pub enum UserCommand {
         role: Option<String>,
         /// The database, as for serving.
         #[arg(long, env = "XOPS_DATABASE", default_value = "data/xops.sqlite3")]
-        database: String,
+        database: Database,
     },
     /// Print a one-time link (for an hour) that sets a new password for this user and ends all
     /// their sessions: the way back in for an owner with no other owner or admin to ask. Give it
@@ -120,7 +194,7 @@ pub enum UserCommand {
         origin: String,
         /// The database, as for serving.
         #[arg(long, env = "XOPS_DATABASE", default_value = "data/xops.sqlite3")]
-        database: String,
+        database: Database,
     },
 }
 
@@ -130,7 +204,7 @@ pub enum OrganizationCommand {
     List {
         /// The database, as for serving.
         #[arg(long, env = "XOPS_DATABASE", default_value = "data/xops.sqlite3")]
-        database: String,
+        database: Database,
     },
 }
 
@@ -152,7 +226,7 @@ pub struct Config {
     /// The database: a SQLite file path (created if missing, with its folder), or a PostgreSQL
     /// URL (postgres://user:password@host:port/database) shared by any number of store processes.
     #[arg(long, env = "XOPS_DATABASE", default_value = "data/xops.sqlite3")]
-    pub database: String,
+    pub database: Database,
 
     /// PostgreSQL connections this process keeps open (at most). Size it so that the sum over
     /// all store processes stays under the server's max_connections.
@@ -228,7 +302,7 @@ pub struct Config {
     /// The environment the operator's AWS credentials are read from (`None`: this process's).
     /// Tests and embedders set it instead of changing the process's environment.
     #[arg(skip)]
-    pub aws_environment: Option<std::collections::BTreeMap<String, String>>,
+    pub aws_environment: Option<Environment>,
 
     /// The `aud` a proof of possession carries for Graph's addKey and removeKey (certificate
     /// renewal). Microsoft's pages name 00000002-0000-0000-c000-000000000000; one version names
@@ -298,7 +372,7 @@ impl Config {
     pub fn for_database(database: impl Into<String>) -> Self {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            database: database.into(),
+            database: Database(database.into()),
             static_dir: None,
             allowed_origins: Vec::new(),
             public_origins: Vec::new(),
@@ -347,7 +421,7 @@ impl Config {
     /// The operator's AWS credentials, read now (see [`crate::aws::operator_credentials`]).
     pub fn aws_credentials(&self) -> Result<Option<crate::aws::Credentials>, String> {
         match &self.aws_environment {
-            Some(env) => crate::aws::operator_credentials(|k| env.get(k).cloned()),
+            Some(env) => crate::aws::operator_credentials(|k| env.0.get(k).cloned()),
             None => crate::aws::operator_credentials(|k| std::env::var(k).ok()),
         }
     }
@@ -429,6 +503,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_printed_config_shows_no_password_and_no_aws_secret() {
+        let mut c = Config::for_database("postgres://xops:s3cret-pw@db.internal:5432/xops?sslmode=require&password=other-pw");
+        c.aws_environment =
+            Some(std::collections::BTreeMap::from([("AWS_SECRET_ACCESS_KEY".to_string(), "aws-s3cret".to_string())]).into());
+        let printed = format!("{c:?}");
+        for secret in ["s3cret-pw", "other-pw", "aws-s3cret"] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
+        assert!(printed.contains("postgres://xops:***@db.internal:5432/xops?sslmode=require&password=***"), "{printed}");
+        assert!(printed.contains("AWS_SECRET_ACCESS_KEY"), "the variable is named: {printed}");
+        assert_eq!(&*c.database, "postgres://xops:s3cret-pw@db.internal:5432/xops?sslmode=require&password=other-pw");
+        // A file path, and a URL without a password, print as they are.
+        assert_eq!(Database("data/xops.sqlite3".into()).redacted(), "data/xops.sqlite3");
+        assert_eq!(Database("postgres://xops@db/xops".into()).redacted(), "postgres://xops@db/xops");
+        let cli = Cli::try_parse_from(["xops-store", "service", "list", "--database", "postgres://a:b@h/d"]).unwrap();
+        assert!(!format!("{cli:?}").contains(":b@"), "{cli:?}");
+    }
+
+    #[test]
     fn the_client_address_comes_from_x_forwarded_for_only_through_a_trusted_proxy() {
         let mut c = Config::for_database("x");
         let (lb, client, spoofed) = ("10.0.0.1".parse().unwrap(), "203.0.113.7".parse().unwrap(), "198.51.100.9");
@@ -495,7 +588,7 @@ mod tests {
     fn flags_parse_with_defaults() {
         let c = Cli::try_parse_from(["xops-store"]).unwrap().config;
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
-        assert_eq!(c.database, "data/xops.sqlite3");
+        assert_eq!(&*c.database, "data/xops.sqlite3");
         assert_eq!(c.cookie_secure, CookieSecure::Auto);
         let c = Cli::try_parse_from(["xops-store", "--allowed-origins", "https://a.example,https://b.example"]).unwrap().config;
         assert_eq!(c.allowed_origins, vec!["https://a.example", "https://b.example"]);

@@ -1,7 +1,7 @@
 use clap::Parser;
 use std::io::BufRead;
 use std::process::ExitCode;
-use xops_store::config::{Command, OrganizationCommand, ServiceCommand, UserCommand};
+use xops_store::config::{Command, Database, OrganizationCommand, ServiceCommand, UserCommand};
 use xops_store::{accounts, auth, Cli, Config, Db};
 
 #[tokio::main]
@@ -117,7 +117,7 @@ async fn reset_link(database: &str, email: &str, origin: &str) -> Result<(), Str
 /// `xops-store service add | list | revoke`: Xops's scanners and their tokens.
 async fn service(command: ServiceCommand) -> Result<(), String> {
     use xops_store::services;
-    let open = |database: String| async move { Db::open(&database).await.map_err(|e| e.to_string()) };
+    let open = |database: Database| async move { Db::open(&database).await.map_err(|e| e.to_string()) };
     match command {
         ServiceCommand::Add { name, database } => {
             let token = services::add(&open(database).await?, &name).await?;

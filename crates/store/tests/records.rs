@@ -401,7 +401,7 @@ async fn an_aws_account_is_linked_once_per_organization_and_azure_scopes_are_che
 
 #[tokio::test]
 async fn records_written_before_uniqueness_was_enforced_get_their_unique_values_on_upgrade() {
-    let mut database = String::new();
+    let mut database = xops_store::config::Database::default();
     let s = spawn_store(|c| database = c.database.clone()).await;
     let ada = s.sign_up("ada@contoso.com", "Contoso").await;
     assert_eq!(put(&s, &ada, &new_id(1), Pre::Create, integration("Contoso production")).await.status(), 201);
@@ -411,7 +411,7 @@ async fn records_written_before_uniqueness_was_enforced_get_their_unique_values_
     let forget = || async {
         sqlx::any::install_default_drivers();
         use sqlx::Connection;
-        let url = if database.contains("://") { database.clone() } else { format!("sqlite://{database}") };
+        let url = if database.contains("://") { database.to_string() } else { format!("sqlite://{}", &*database) };
         let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
         sqlx::query("DELETE FROM record_keys").execute(&mut conn).await.unwrap();
         sqlx::query("DELETE FROM schema_migrations WHERE version = 5").execute(&mut conn).await.unwrap();
@@ -537,7 +537,7 @@ async fn a_page_of_changes_stops_at_its_byte_budget_and_paging_on_finds_everythi
 
 #[tokio::test]
 async fn the_quota_counts_of_records_written_before_quotas_are_filled_on_upgrade() {
-    let mut database = String::new();
+    let mut database = xops_store::config::Database::default();
     let s = spawn_store(|c| database = c.database.clone()).await;
     let ada = s.sign_up("ada@contoso.com", "Contoso").await;
     for n in 1..=3 {
@@ -548,7 +548,7 @@ async fn the_quota_counts_of_records_written_before_quotas_are_filled_on_upgrade
     {
         sqlx::any::install_default_drivers();
         use sqlx::Connection;
-        let url = if database.contains("://") { database.clone() } else { format!("sqlite://{database}") };
+        let url = if database.contains("://") { database.to_string() } else { format!("sqlite://{}", &*database) };
         let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
         sqlx::query("ALTER TABLE organizations DROP COLUMN live_records").execute(&mut conn).await.unwrap();
         sqlx::query("ALTER TABLE organizations DROP COLUMN stored_bytes").execute(&mut conn).await.unwrap();

@@ -87,7 +87,7 @@ impl FakeCloud {
         c.microsoft_authority = self.base.clone();
         c.microsoft_graph = self.base.clone();
         c.azure_resource_manager = self.base.clone();
-        c.aws_environment = Some(Self::aws_environment());
+        c.aws_environment = Some(Self::aws_environment().into());
     }
 
     pub fn add_role(&self, arn: &str, external_id: &str) {
