@@ -334,26 +334,31 @@ pub fn save_file(name: &str, mime: &str, text: &str) -> Result<(), CertificateEr
 /// everyone beside this browser's certificates).
 const BROWSER_NAME_KEY: &str = "xops-browser-name";
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+/// The date of `ms` as the browser writes it in `locale` ("default": the person's), with the
+/// `Intl.DateTimeFormat` options `parts` (`[("day", "numeric"), ("month", "short")]`: "7 Dec").
+pub fn locale_date(ms: f64, locale: &str, parts: &[(&str, &str)]) -> String {
+    let options = js_sys::Object::new();
+    for (k, v) in parts {
+        let _ = js_sys::Reflect::set(&options, &(*k).into(), &(*v).into());
+    }
+    String::from(js_sys::Date::new(&ms.into()).to_locale_date_string(locale, &options))
 }
 
 /// A name suggested for this browser: its kind, its system and today's date ("Chromium on Linux,
 /// 7 Dec"), so two browsers of one kind can be told apart.
-pub fn suggested_browser_name(now_ms: f64) -> String {
+fn suggested_browser_name(now_ms: f64) -> String {
     let ua = web_sys::window().and_then(|w| w.navigator().user_agent().ok()).unwrap_or_default();
-    let date = js_sys::Date::new(&now_ms.into());
-    let options = js_sys::Object::new();
-    for (k, v) in [("day", "numeric"), ("month", "short")] {
-        let _ = js_sys::Reflect::set(&options, &k.into(), &v.into());
-    }
-    format!("{}, {}", xops_model::security::browser_label(&ua), String::from(date.to_locale_date_string("en-GB", &options)))
+    format!(
+        "{}, {}",
+        xops_model::security::browser_label(&ua),
+        locale_date(now_ms, "en-GB", &[("day", "numeric"), ("month", "short")])
+    )
 }
 
 /// This browser's name: the one its person gave last (kept on this device), else a suggestion.
 /// Every key made here is held under it.
 pub fn this_browser_name() -> String {
-    storage()
+    xops_web::local_storage()
         .and_then(|s| s.get_item(BROWSER_NAME_KEY).ok().flatten())
         .and_then(|n| BrowserName::parse(&n).ok())
         .map(String::from)
@@ -362,7 +367,7 @@ pub fn this_browser_name() -> String {
 
 /// Keeps `name` as this browser's name, for the next key made here.
 pub fn remember_browser_name(name: &BrowserName) {
-    if let Some(s) = storage() {
+    if let Some(s) = xops_web::local_storage() {
         let _ = s.set_item(BROWSER_NAME_KEY, name.as_str());
     }
 }

@@ -7,12 +7,7 @@ use xops_model::{CertificateInfo, Expiry};
 
 /// A date as the person's browser writes dates ("29 Nov 2027"), with the time in a tooltip.
 pub fn format_date(ms: i64) -> String {
-    let date = js_sys::Date::new(&(ms as f64).into());
-    let options = js_sys::Object::new();
-    for (k, v) in [("day", "numeric"), ("month", "short"), ("year", "numeric")] {
-        let _ = js_sys::Reflect::set(&options, &k.into(), &v.into());
-    }
-    String::from(date.to_locale_date_string("default", &options))
+    crate::certificate::locale_date(ms as f64, "default", &[("day", "numeric"), ("month", "short"), ("year", "numeric")])
 }
 
 /// A moment as the browser writes it: "29 Nov 2027, 14:20:00".

@@ -46,6 +46,11 @@ pub fn safe_next(next: Option<String>) -> Option<String> {
     (!routes::is_public(&path)).then(|| format!("{path}{}{}", url.search(), url.hash()))
 }
 
+/// This browser's `localStorage`, when the browser lets the page have it.
+pub fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
 /// The `localStorage` key of the person last signed in on this browser.
 const REMEMBERED: &str = "xops.signed-in";
 
@@ -53,7 +58,7 @@ const REMEMBERED: &str = "xops.signed-in";
 /// so the app can open offline with their copy of the records. Forgotten on sign-out and when the
 /// store says the session ended.
 pub fn remember(me: Option<&Me>) {
-    let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else { return };
+    let Some(storage) = local_storage() else { return };
     let _ = match me.and_then(|me| serde_json::to_string(me).ok()) {
         Some(json) => storage.set_item(REMEMBERED, &json),
         None => storage.remove_item(REMEMBERED),
@@ -61,6 +66,6 @@ pub fn remember(me: Option<&Me>) {
 }
 
 pub fn remembered() -> Option<Me> {
-    let storage = web_sys::window()?.local_storage().ok()??;
+    let storage = local_storage()?;
     serde_json::from_str(&storage.get_item(REMEMBERED).ok()??).ok()
 }

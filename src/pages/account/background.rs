@@ -77,12 +77,11 @@ fn attempt_key(org: &OrganizationId, id: &RecordId) -> String {
     format!("xops-auto-test:{org}:{id}")
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-}
-
 fn last_attempt(org: &OrganizationId, id: &RecordId) -> i64 {
-    storage().and_then(|s| s.get_item(&attempt_key(org, id)).ok().flatten()).and_then(|v| v.parse().ok()).unwrap_or(0)
+    xops_web::local_storage()
+        .and_then(|s| s.get_item(&attempt_key(org, id)).ok().flatten())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
 }
 
 /// Whether an account with this status is due for a test in the background now.
@@ -137,7 +136,7 @@ async fn round(h: &Handles) {
             if !matches!(signing_key(&keys, &id, &account.integration).await, Ok(Some(_))) {
                 continue;
             }
-            let kept = storage().map(|s| s.set_item(&attempt_key(&org, &id), &now.to_string()));
+            let kept = xops_web::local_storage().map(|s| s.set_item(&attempt_key(&org, &id), &now.to_string()));
             if !matches!(kept, Some(Ok(()))) {
                 // Then only the lock and the store's limits keep tabs from repeating each other.
                 leptos::logging::warn!("this browser's storage did not keep when an account was last tested");

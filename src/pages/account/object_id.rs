@@ -76,11 +76,16 @@ impl ObjectIdField {
     pub fn read(self) -> Option<ApplicationObjectId> {
         let parsed = self.check();
         if parsed.is_none() {
-            self.editing.set(true);
-            let id = self.id;
-            request_animation_frame(move || focus(id));
+            self.edit();
         }
         parsed
+    }
+
+    /// Shows the field (in place of a known id) and takes the person to it.
+    fn edit(self) {
+        self.editing.set(true);
+        let id = self.id;
+        request_animation_frame(move || focus(id));
     }
 }
 
@@ -89,11 +94,7 @@ impl ObjectIdField {
 #[component]
 pub(super) fn ObjectIdInput(field: ObjectIdField, why: &'static str) -> impl IntoView {
     let ask = move || field.editing.get() || field.known.with(Option::is_none);
-    let change = move |_| {
-        field.editing.set(true);
-        let id = field.id;
-        request_animation_frame(move || focus(id));
-    };
+    let change = move |_| field.edit();
     view! {
         <Show when=ask fallback=move || view! {
             <div class="field known-value" data-testid=format!("{}-known", field.id)>

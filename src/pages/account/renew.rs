@@ -319,8 +319,8 @@ pub(super) fn RenewCertificate(
     // landing while the person types does not build the form anew under their fingers.
     let offer = Memo::new(move |_| (key_here(), expired()));
 
-    // Open from the start when the certificate needs renewing soon (or a renewal is under way);
-    // otherwise one line, so the page keeps its shape.
+    // Open from the start when the certificate needs renewing soon (60 days or fewer, not yet
+    // ended); otherwise one line, so the page keeps its shape.
     let open_at_start = certificate().is_some_and(|c| c.expiry(now_ms()).needs_attention() && !c.has_expired(now_ms()));
     view! {
         <div role="group" aria-labelledby=id("heading")>

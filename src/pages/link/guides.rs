@@ -7,23 +7,13 @@ use xops_model::api::DEFAULT_MICROSOFT_AUTHORITY;
 use xops_model::verify::admin_consent_url;
 use xops_model::{ApplicationId, Provider, TenantId};
 
-/// The guide's title.
-fn guide_title(provider: Provider) -> &'static str {
-    match provider {
-        Provider::Microsoft365 => "How to connect a Microsoft 365 account",
-        Provider::Azure => "How to connect an Azure account",
-        Provider::Aws => "How to connect an AWS account",
-    }
-}
-
 /// `app`: the Tenant ID and Application ID typed so far, once both parse.
 #[component]
 pub fn Guide(provider: Provider, app: Signal<Option<(TenantId, ApplicationId)>>) -> impl IntoView {
-    let title = guide_title(provider);
-    let steps = match provider {
-        Provider::Microsoft365 => m365_steps(app).into_any(),
-        Provider::Azure => azure_steps().into_any(),
-        Provider::Aws => aws_steps().into_any(),
+    let (title, steps) = match provider {
+        Provider::Microsoft365 => ("How to connect a Microsoft 365 account", m365_steps(app).into_any()),
+        Provider::Azure => ("How to connect an Azure account", azure_steps().into_any()),
+        Provider::Aws => ("How to connect an AWS account", aws_steps().into_any()),
     };
     view! {
         <aside id="link-guide" class="guide panel" aria-labelledby="link-guide-heading" tabindex="-1">
