@@ -2,7 +2,7 @@
 # Prints the bytes a browser fetches for the first load of each kind of page (HTML, JS, wasm, CSS
 # and config.json): raw, gzip -9, and brotli -q 11 (the twins the build writes; browsers that take
 # brotli get that one). Sign in and Create account start the sign-in module; every other page
-# starts the app's first module (then the chunks its page needs: README "First load").
+# starts the app's first module (then the chunks its page needs: docs/first-load.md).
 # Builds the release bundle first unless --no-build is given.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"

@@ -186,8 +186,8 @@ ensure_wasm_split() {
 
 # The release wasm uses nightly's size levers when this machine has a nightly toolchain (this
 # machine kind ships one): the standard library rebuilt for size, panics that abort at once with no
-# message or location, and no Debug formatting. About a seventh off every module (see README
-# "First load"). Without a nightly toolchain the same app is built on stable, a little larger.
+# message or location, and no Debug formatting. About a seventh off every module (see
+# docs/first-load.md). Without a nightly toolchain the same app is built on stable, a little larger.
 WASM_NIGHTLY_FLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none"
 
 wasm_nightly_usable() {

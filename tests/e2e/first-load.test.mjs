@@ -12,7 +12,7 @@ const env = useStoreAndBrowser({ before, after });
 /**
  * Bytes on the wire for the first load of /login, as served (compressed), from navigation until
  * the network is idle. Bytes are deterministic for a build, unlike timings, so this is a budget
- * the test command holds, a few KB over today's size (README "First load" has the numbers).
+ * the test command holds, a few KB over today's size (docs/first-load.md has the numbers).
  * scripts/test.sh sets the budget of a build made on stable Rust, where nightly is missing.
  */
 const SIGN_IN_BUDGET = Number(process.env.XOPS_SIGN_IN_BUDGET ?? 76 * 1024);

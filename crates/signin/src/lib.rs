@@ -1,6 +1,6 @@
 //! Sign in and Create account: the first page a person opens, as a WebAssembly module of its own
 //! with no framework (web-sys only). That page then downloads a few dozen KB instead of the whole
-//! app (see the README's "First load").
+//! app (see docs/first-load.md).
 //!
 //! A person who signs in goes on to the app (`xops-integrations`, a separate module) with a full
 //! page load, and the app sends a signed-out person here the same way. Both sides take their
