@@ -1,5 +1,5 @@
 // The service worker: keeps this build's app shell on the device, so the app starts without the
-// network. scripts/setup.sh `build_app` writes it to dist/sw.js, filling in BUILD (this build's id)
+// network. `cargo xtask build-app` (xtask/src/page.rs) writes it to dist/sw.js, filling in BUILD (this build's id)
 // and FILES (the exact list of this build's files). It never touches the API (the sync engine owns
 // the data), cookies, or IndexedDB; it keeps only the build's own files, which are not personal.
 

@@ -4,7 +4,7 @@
 //! kept by the browser (immutable, hashed files).
 //!
 //! `split_point!` marks a function as the door into a chunk. In the release build (`--features
-//! split`, see scripts/setup.sh `build_app`) it becomes a `wasm_split` import that wasm-split-cli
+//! split`, see `cargo xtask build-app`, xtask/src/app.rs) it becomes a `wasm_split` import that wasm-split-cli
 //! cuts out after linking; without the feature (browser tests, `cargo check`) it is an ordinary
 //! async function, so the same code runs unsplit. `lazy` shows what such a door returns, with a
 //! clear message and a Try again button when the chunk cannot be fetched (offline, a deployment

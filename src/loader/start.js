@@ -1,4 +1,4 @@
-// The loader index.html carries inline, above the stylesheet (scripts/setup.sh `write_loader`
+// The loader index.html carries inline, above the stylesheet (xtask/src/page.rs `write_loader`
 // fills in the names): Sign in and Create account start the sign-in module, every other page the
 // app. Each starts its script and its wasm at once; if either cannot be fetched, the page says so
 // instead of "Loading…" forever. Lines starting with // are left out of the page.

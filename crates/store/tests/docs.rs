@@ -153,8 +153,8 @@ fn flags_in(code: &str) -> Vec<String> {
     flags
 }
 
-/// The store's flags (every command's), and every `--flag` our scripts, tests and build
-/// settings pass or take.
+/// The store's flags (every command's), and every `--flag` our scripts, tests, the build
+/// (xtask) and its settings pass or take.
 fn known_flags(files: &[PathBuf]) -> BTreeSet<String> {
     fn walk(command: &clap::Command, out: &mut BTreeSet<String>) {
         for arg in command.get_arguments() {
@@ -174,6 +174,7 @@ fn known_flags(files: &[PathBuf]) -> BTreeSet<String> {
         let ours = name.starts_with("scripts/") && (name.ends_with(".sh") || name.ends_with(".mjs"))
             || name.starts_with("tests/e2e/") && name.ends_with(".mjs")
             || name.starts_with("crates/store/benches/")
+            || name.starts_with("xtask/src/")
             || name == ".ci/run"
             || name == ".cargo/config.toml";
         if ours {
