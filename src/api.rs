@@ -5,7 +5,7 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use web_sys::RequestCredentials;
-use xops_model::{ApiBase, Me, Record, RecordKind, RecordPut};
+use xops_model::{paths, ApiBase, Me, Record, RecordKind, RecordPut};
 pub use xops_web::ApiClientError;
 
 /// The API client. Cheap to clone; found through context (`Api::expect_context()`).
@@ -91,7 +91,7 @@ impl Api {
     /// Who is signed in, if anyone (`GET /session`: 200 either way, so a signed-out visitor's
     /// probe leaves no error in the console).
     pub async fn session(&self) -> Result<Option<Me>, ApiClientError> {
-        self.get::<xops_model::SessionInfo>("/session").await.map(|s| s.me)
+        self.get::<xops_model::SessionInfo>(paths::SESSION).await.map(|s| s.me)
     }
 
     pub async fn put<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiClientError> {
@@ -105,6 +105,6 @@ impl Api {
     }
 
     pub async fn logout(&self) -> Result<(), ApiClientError> {
-        Self::send(Self::with_credentials(Request::post(&self.url("/auth/logout"))).build()).await.map(|_| ())
+        Self::send(Self::with_credentials(Request::post(&self.url(paths::LOGOUT))).build()).await.map(|_| ())
     }
 }

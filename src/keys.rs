@@ -21,26 +21,52 @@ pub fn database_name(organization_id: &OrganizationId) -> String {
     format!("xops-keys-{organization_id}")
 }
 
-/// The slot of this browser's own certificate's key when it is not the account's main one (Add
-/// this browser): by the certificate's thumbprint.
-pub fn browser_key_id(integration_id: &RecordId, sha1: &Sha1Thumbprint) -> String {
-    format!("{integration_id}/browser/{sha1}")
+/// Where a private key is kept in this browser's key store. Each slot is one IndexedDB key, the
+/// account's id first, so every key of an account can be found and deleted with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeySlot {
+    /// The key of the account's main certificate: under the account's id.
+    Account(RecordId),
+    /// A key waiting to replace the account's current one (Replace certificate): `{id}/next`.
+    Next(RecordId),
+    /// A key made by Renew certificate, until its certificate passes its test: `{id}/renewing`
+    /// (apart from Replace certificate's, so a renewal never touches a replacement waiting for
+    /// its upload).
+    Renewing(RecordId),
+    /// This browser's own certificate's key when it is not the account's main one (Add this
+    /// browser): `{id}/browser/{SHA-1 thumbprint}`.
+    Browser(RecordId, Sha1Thumbprint),
 }
 
-/// Where every [`browser_key_id`] of an account starts.
-pub fn browser_keys_prefix(integration_id: &RecordId) -> String {
-    format!("{integration_id}/browser/")
-}
+impl KeySlot {
+    /// The IndexedDB key.
+    fn storage_key(&self) -> String {
+        match self {
+            KeySlot::Account(id) => id.to_string(),
+            KeySlot::Next(id) => format!("{id}/next"),
+            KeySlot::Renewing(id) => format!("{id}/renewing"),
+            KeySlot::Browser(id, sha1) => format!("{id}/browser/{}", sha1.as_str()),
+        }
+    }
 
-/// The slot of a key made by Renew certificate, until its certificate passes its test. (Apart from
-/// Replace certificate's, so a renewal never touches a replacement waiting for its upload.)
-pub fn renewal_key_id(integration_id: &RecordId) -> String {
-    format!("{integration_id}/renewing")
-}
+    /// The slot an IndexedDB key names; `None` for a key this version does not know.
+    fn parse(key: &str) -> Option<KeySlot> {
+        let (id, rest) = key.split_once('/').map_or((key, None), |(id, rest)| (id, Some(rest)));
+        let id = RecordId::parse(id).ok()?;
+        match rest {
+            None => Some(KeySlot::Account(id)),
+            Some("next") => Some(KeySlot::Next(id)),
+            Some("renewing") => Some(KeySlot::Renewing(id)),
+            Some(rest) => Some(KeySlot::Browser(id, Sha1Thumbprint::parse(rest.strip_prefix("browser/")?).ok()?)),
+        }
+    }
 
-/// The slot of a key that is waiting to replace the account's current one.
-pub fn next_key_id(integration_id: &RecordId) -> String {
-    format!("{integration_id}/next")
+    /// The account whose key this is.
+    pub fn account(&self) -> &RecordId {
+        match self {
+            KeySlot::Account(id) | KeySlot::Next(id) | KeySlot::Renewing(id) | KeySlot::Browser(id, _) => id,
+        }
+    }
 }
 
 pub struct KeyStore {
@@ -69,36 +95,50 @@ impl KeyStore {
         Ok(KeyStore { idb: Idb::open(&database_name(organization_id), 1, upgrade).await? })
     }
 
-    /// The private key kept under `id` (an integration's id), if this browser holds it.
-    pub async fn key(&self, id: &str) -> Result<Option<CryptoKey>, IdbError> {
-        Ok(self.idb.get(KEYS, &id.into()).await?.and_then(|v| v.dyn_into::<CryptoKey>().ok()))
+    /// The private key kept in `slot`, if this browser holds it.
+    pub async fn key(&self, slot: &KeySlot) -> Result<Option<CryptoKey>, IdbError> {
+        Ok(self.idb.get(KEYS, &slot.storage_key().into()).await?.and_then(|v| v.dyn_into::<CryptoKey>().ok()))
     }
 
-    /// The slots of the keys kept under `prefix`, such as [`browser_keys_prefix`].
-    pub async fn slots_under(&self, prefix: &str) -> Result<Vec<String>, IdbError> {
+    /// Whether this browser holds a key in `slot` (a store that cannot be read holds none).
+    pub async fn holds(&self, slot: &KeySlot) -> bool {
+        matches!(self.key(slot).await, Ok(Some(_)))
+    }
+
+    /// Every slot that holds a key.
+    pub async fn slots(&self) -> Result<Vec<KeySlot>, IdbError> {
         let all = self.idb.entries(&[KEYS]).await?;
-        let slots = all.into_iter().flatten().filter_map(|(slot, _)| slot.as_string());
-        Ok(slots.filter(|s| s.starts_with(prefix)).collect())
+        Ok(all.into_iter().flatten().filter_map(|(slot, _)| KeySlot::parse(&slot.as_string()?)).collect())
     }
 
-    pub async fn put_key(&self, id: &str, key: &CryptoKey) -> Result<(), IdbError> {
-        self.idb.write(&[KEYS], |s| s(KEYS)?.put_with_key(key, &id.into()).map(drop)).await
+    /// The slots of this browser's own keys for `account` ([`KeySlot::Browser`]).
+    pub async fn browser_slots(&self, account: &RecordId) -> Result<Vec<KeySlot>, IdbError> {
+        let mut slots = self.slots().await?;
+        slots.retain(|s| matches!(s, KeySlot::Browser(id, _) if id == account));
+        Ok(slots)
     }
 
-    pub async fn delete_key(&self, id: &str) -> Result<(), IdbError> {
-        self.idb.write(&[KEYS], |s| s(KEYS)?.delete(&id.into()).map(drop)).await
+    pub async fn put_key(&self, slot: &KeySlot, key: &CryptoKey) -> Result<(), IdbError> {
+        let slot = slot.storage_key();
+        self.idb.write(&[KEYS], |s| s(KEYS)?.put_with_key(key, &slot.as_str().into()).map(drop)).await
+    }
+
+    pub async fn delete_key(&self, slot: &KeySlot) -> Result<(), IdbError> {
+        let slot = slot.storage_key();
+        self.idb.write(&[KEYS], |s| s(KEYS)?.delete(&slot.as_str().into()).map(drop)).await
     }
 
     /// Puts the key waiting in `from` under `to` in one transaction, deleting the key it replaces,
     /// `retired` (the same slot as `to`, or another one when the slot is named by thumbprint).
-    pub async fn promote_key(&self, from: &str, to: &str, retired: &str) -> Result<(), IdbError> {
+    pub async fn promote_key(&self, from: &KeySlot, to: &KeySlot, retired: &KeySlot) -> Result<(), IdbError> {
         let key = self.key(from).await?.ok_or_else(|| IdbError("the new private key is no longer in this browser".into()))?;
+        let (from, to, retired) = (from.storage_key(), to.storage_key(), retired.storage_key());
         self.idb
             .write(&[KEYS], |s| {
                 let keys = s(KEYS)?;
-                keys.delete(&retired.into())?;
-                keys.put_with_key(&key, &to.into())?;
-                keys.delete(&from.into()).map(drop)
+                keys.delete(&retired.as_str().into())?;
+                keys.put_with_key(&key, &to.as_str().into())?;
+                keys.delete(&from.as_str().into()).map(drop)
             })
             .await
     }
@@ -120,13 +160,14 @@ impl KeyStore {
         &self,
         name: &str,
         draft: &T,
-        key_id: &str,
+        slot: &KeySlot,
         key: &CryptoKey,
     ) -> Result<(), IdbError> {
         let text = serde_json::to_string(draft).map_err(json_error)?;
+        let slot = slot.storage_key();
         self.idb
             .write(&[DRAFTS, KEYS], |s| {
-                s(KEYS)?.put_with_key(key, &key_id.into())?;
+                s(KEYS)?.put_with_key(key, &slot.as_str().into())?;
                 s(DRAFTS)?.put_with_key(&text.into(), &name.into()).map(drop)
             })
             .await
@@ -150,11 +191,12 @@ impl KeyStore {
     }
 
     /// Removes a draft and, if given, the key it held, together.
-    pub async fn delete_draft(&self, name: &str, key_id: Option<&str>) -> Result<(), IdbError> {
+    pub async fn delete_draft(&self, name: &str, slot: Option<&KeySlot>) -> Result<(), IdbError> {
+        let slot = slot.map(KeySlot::storage_key);
         self.idb
             .write(&[DRAFTS, KEYS], |s| {
-                if let Some(k) = key_id {
-                    s(KEYS)?.delete(&k.into())?;
+                if let Some(k) = &slot {
+                    s(KEYS)?.delete(&k.as_str().into())?;
                 }
                 s(DRAFTS)?.delete(&name.into()).map(drop)
             })

@@ -5,7 +5,7 @@
 
 use crate::api::{Api, ApiClientError};
 use std::cell::RefCell;
-use xops_model::Platform;
+use xops_model::{paths, Platform};
 
 thread_local! {
     static FACTS: RefCell<Option<Platform>> = const { RefCell::new(None) };
@@ -16,7 +16,7 @@ pub async fn platform(api: &Api) -> Result<Platform, ApiClientError> {
     if let Some(known) = FACTS.with(|f| f.borrow().clone()) {
         return Ok(known);
     }
-    let facts: Platform = api.get("/platform").await?;
+    let facts: Platform = api.get(paths::PLATFORM).await?;
     FACTS.with(|f| *f.borrow_mut() = Some(facts.clone()));
     Ok(facts)
 }

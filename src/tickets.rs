@@ -6,7 +6,7 @@
 use crate::api::Api;
 use leptos::prelude::*;
 use xops_model::tickets::{TicketCoverage, TicketCoverages, TicketPolicy};
-use xops_model::{Integration, RecordId};
+use xops_model::{paths, Integration, RecordId};
 
 /// Home warns when an account's tickets end within this long.
 pub const WARN_WITHIN_MS: i64 = 6 * 60 * 60 * 1000;
@@ -52,7 +52,7 @@ impl Tickets {
 
     /// Asks the store again; returns what it said.
     pub async fn refresh(&self, api: &Api) -> Coverage {
-        let now = match api.get::<TicketCoverages>("/tickets").await {
+        let now = match api.get::<TicketCoverages>(paths::TICKETS).await {
             Ok(c) if c.kept => Coverage::Known(c.accounts),
             Ok(_) => Coverage::NotKept,
             Err(e) => Coverage::Failed(e.to_string()),

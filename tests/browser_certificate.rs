@@ -15,7 +15,8 @@ use x509_parser::prelude::*;
 use xops_integrations::certificate::{
     self, file_name, new_credential, rsa_public_key_of_spki, CredentialOptions, KeySize, Validity,
 };
-use xops_integrations::keys::KeyStore;
+use xops_integrations::keys::{KeySlot, KeyStore};
+use xops_model::{RecordId, Sha1Thumbprint};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -123,35 +124,70 @@ async fn a_stored_key_comes_back_from_indexeddb_and_still_signs_for_its_certific
     let org: xops_model::OrganizationId = support::fresh_id();
     let cred = new_credential("Stored", CredentialOptions::default(), js_sys::Date::now()).await.unwrap();
     let store = KeyStore::open(&org).await.unwrap();
-    store.put_key("acct-1", &cred.private_key).await.unwrap();
+    let (one, two): (RecordId, RecordId) = (support::fresh_id(), support::fresh_id());
+    store.put_key(&KeySlot::Account(one.clone()), &cred.private_key).await.unwrap();
     drop(store);
 
     let store = KeyStore::open(&org).await.unwrap();
-    let key = store.key("acct-1").await.unwrap().expect("the key is kept");
+    let key = store.key(&KeySlot::Account(one.clone())).await.unwrap().expect("the key is kept");
     assert!(!key.extractable());
     let signature = certificate::sign(&key, b"hello").await.unwrap();
     let (_, cert) = parse_x509_certificate(&cred.der).unwrap();
     assert!(verifies(cert.public_key().raw, b"hello", &signature).await);
 
     // Into the same slot (a replacement), and into another one, retiring the old key.
-    store.put_key("acct-1/next", &cred.private_key).await.unwrap();
-    store.promote_key("acct-1/next", "acct-1", "acct-1").await.unwrap();
-    assert!(store.key("acct-1/next").await.unwrap().is_none());
-    assert!(store.key("acct-1").await.unwrap().is_some());
-    store.put_key("acct-1/renewing", &cred.private_key).await.unwrap();
-    store.promote_key("acct-1/renewing", "acct-2", "acct-1").await.unwrap();
-    assert!(store.key("acct-1/renewing").await.unwrap().is_none());
-    assert!(store.key("acct-1").await.unwrap().is_none());
-    assert!(store.key("acct-2").await.unwrap().is_some());
-    assert_eq!(store.slots_under("acct-").await.unwrap(), ["acct-2"]);
-    store.delete_key("acct-2").await.unwrap();
-    assert!(store.key("acct-2").await.unwrap().is_none());
+    let (next, renewing) = (KeySlot::Next(one.clone()), KeySlot::Renewing(one.clone()));
+    store.put_key(&next, &cred.private_key).await.unwrap();
+    store.promote_key(&next, &KeySlot::Account(one.clone()), &KeySlot::Account(one.clone())).await.unwrap();
+    assert!(store.key(&next).await.unwrap().is_none());
+    assert!(store.holds(&KeySlot::Account(one.clone())).await);
+    store.put_key(&renewing, &cred.private_key).await.unwrap();
+    store.promote_key(&renewing, &KeySlot::Account(two.clone()), &KeySlot::Account(one.clone())).await.unwrap();
+    assert!(store.key(&renewing).await.unwrap().is_none());
+    assert!(!store.holds(&KeySlot::Account(one.clone())).await);
+    assert!(store.holds(&KeySlot::Account(two.clone())).await);
+    assert_eq!(store.slots().await.unwrap(), [KeySlot::Account(two.clone())]);
+    store.delete_key(&KeySlot::Account(two.clone())).await.unwrap();
+    assert!(!store.holds(&KeySlot::Account(two.clone())).await);
 
-    store.put_draft_and_key("draft", &serde_json::json!({"name": "x"}), "k", &key).await.unwrap();
+    let k = KeySlot::Next(two.clone());
+    store.put_draft_and_key("draft", &serde_json::json!({"name": "x"}), &k, &key).await.unwrap();
     assert_eq!(store.draft::<serde_json::Value>("draft").await.unwrap(), Some(serde_json::json!({"name": "x"})));
-    store.delete_draft("draft", Some("k")).await.unwrap();
+    store.delete_draft("draft", Some(&k)).await.unwrap();
     assert!(store.draft::<serde_json::Value>("draft").await.unwrap().is_none());
-    assert!(store.key("k").await.unwrap().is_none());
+    assert!(!store.holds(&k).await);
+}
+
+/// Every kind of slot is read back as the slot it was written as, and an account's browser slots
+/// are its own: another account's, and its main key, are not among them.
+#[wasm_bindgen_test]
+async fn every_key_slot_reads_back_as_itself() {
+    let org: xops_model::OrganizationId = support::fresh_id();
+    let cred = new_credential("Slots", CredentialOptions::default(), js_sys::Date::now()).await.unwrap();
+    let (one, two): (RecordId, RecordId) = (support::fresh_id(), support::fresh_id());
+    let sha1 = |c: char| Sha1Thumbprint::parse(&c.to_string().repeat(40)).unwrap();
+    let slots = [
+        KeySlot::Account(one.clone()),
+        KeySlot::Next(one.clone()),
+        KeySlot::Renewing(one.clone()),
+        KeySlot::Browser(one.clone(), sha1('A')),
+        KeySlot::Browser(one.clone(), sha1('B')),
+        KeySlot::Browser(two.clone(), sha1('C')),
+    ];
+    let store = KeyStore::open(&org).await.unwrap();
+    for slot in &slots {
+        store.put_key(slot, &cred.private_key).await.unwrap();
+    }
+    let mut read = store.slots().await.unwrap();
+    let order = |s: &KeySlot| format!("{s:?}");
+    read.sort_by_key(order);
+    let mut written = slots.to_vec();
+    written.sort_by_key(order);
+    assert_eq!(read, written);
+    let mut own = store.browser_slots(&one).await.unwrap();
+    own.sort_by_key(order);
+    assert_eq!(own, [KeySlot::Browser(one.clone(), sha1('A')), KeySlot::Browser(one.clone(), sha1('B'))]);
+    assert!(slots.iter().all(|s| s.account() == &one || s.account() == &two));
 }
 
 #[wasm_bindgen_test]

@@ -12,7 +12,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
-use xops_model::{ActivityEntry, ActivityFilter, ActivityKind, ActivityPage, Members, RecordId, UserId};
+use xops_model::{paths, ActivityEntry, ActivityFilter, ActivityKind, ActivityPage, Members, RecordId, UserId};
 
 /// One entry: when, who did what, to which account, with its detail and address.
 #[component]
@@ -165,7 +165,7 @@ pub fn Activity() -> impl IntoView {
         let api = api.clone();
         async move {
             // Without the list, the Person filter offers only "Everyone"; the entries still show who.
-            api.get::<Members>("/members").await.map(|m| m.members).unwrap_or_else(|e| {
+            api.get::<Members>(paths::MEMBERS).await.map(|m| m.members).unwrap_or_else(|e| {
                 leptos::logging::warn!("the Person filter could not list the members: {e}");
                 Vec::new()
             })

@@ -3,13 +3,13 @@ use crate::components::certificate::{expiry_class, now_ms};
 use crate::components::page::PageHeading;
 use crate::components::redirect::ReplaceWith;
 use crate::health::{Checks, HealthBadge};
-use crate::keys::{browser_key_id, KeyStore};
+use crate::keys::{KeySlot, KeyStore};
 use crate::routes;
 use crate::session::Session;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use xops_model::{AccountStatus, Expiry, Provider};
+use xops_model::{AccountStatus, CertificateInfo, Expiry, Provider};
 
 /// Accounts Home lists by name before pointing to Integrations for the rest.
 const LISTED: usize = 10;
@@ -17,13 +17,13 @@ const LISTED: usize = 10;
 /// This browser's own certificates among other browsers' (Add this browser) that need attention,
 /// found by the keys it holds (`slots`). Only this browser can renew them, so only its Home counts
 /// them.
-fn own_needing_attention(accounts: &Accounts, slots: &[String]) -> Vec<(LinkedAccount, Expiry)> {
+fn own_needing_attention(accounts: &Accounts, slots: &[KeySlot]) -> Vec<(LinkedAccount, Expiry)> {
     let now = now_ms();
     accounts
         .with_certificate()
         .flat_map(|a| {
-            let own =
-                a.integration.other_certificates.iter().filter(|c| slots.contains(&browser_key_id(&a.id, &c.sha1_thumbprint)));
+            let slot = |c: &&CertificateInfo| KeySlot::Browser(a.id.clone(), c.sha1_thumbprint.clone());
+            let own = a.integration.other_certificates.iter().filter(|c| slots.contains(&slot(c)));
             own.map(|c| ((**a).clone(), c.expiry(now))).collect::<Vec<_>>()
         })
         .filter(|(_, e)| e.needs_attention())
@@ -97,7 +97,7 @@ fn OwnCertificatesNeedingAttention(accounts: ReadSignal<Accounts>) -> impl IntoV
         let organization = organization.clone();
         async move {
             let Some(organization) = organization else { return Vec::new() };
-            let slots = async { KeyStore::open(&organization).await?.slots_under("").await };
+            let slots = async { KeyStore::open(&organization).await?.slots().await };
             slots.await.unwrap_or_else(|e| {
                 leptos::logging::warn!("Home could not read this browser's keys: {e}");
                 Vec::new()

@@ -4,7 +4,7 @@ use crate::components::cloud_card::{Cloud, CloudCardBody, CloudLink};
 use crate::components::page::{focus, PageHeading};
 use crate::components::role::ViewerNote;
 use crate::health::{Checks, HealthBadge};
-use crate::keys::KeyStore;
+use crate::keys::{KeySlot, KeyStore};
 use crate::link_kinds::LinkDraft;
 use crate::link_kinds::LinkKind;
 use crate::routes;
@@ -181,7 +181,7 @@ fn UnfinishedLink() -> impl IntoView {
         let (org, draft_name) = (org_key.get_value(), kind.draft_name(&user_key.get_value()));
         spawn_local(async move {
             let deleted = KeyStore::with_draft(&org, &draft_name, async |keys| {
-                keys.delete_draft(&draft_name, draft_id.as_ref().map(RecordId::as_str)).await
+                keys.delete_draft(&draft_name, draft_id.map(KeySlot::Account).as_ref()).await
             })
             .await;
             if deleted.is_ok() {

@@ -11,7 +11,7 @@ use crate::session::Session;
 use leptos::prelude::*;
 use xops_model::security::{reset_link, ResetLinkCreated};
 use xops_model::team::{invitation_link, InvitationRequest, RoleChange};
-use xops_model::{Invitation, InvitationCreated, Member, Members as MemberList, Role, UserId};
+use xops_model::{paths, Invitation, InvitationCreated, Member, Members as MemberList, Role, UserId};
 
 #[component]
 pub fn Members() -> impl IntoView {
@@ -25,7 +25,7 @@ pub fn Members() -> impl IntoView {
         move || {
             let api = api.clone();
             leptos::task::spawn_local(async move {
-                let got = api.get::<MemberList>("/members").await.map_err(|e| format!("Could not load the members: {e}"));
+                let got = api.get::<MemberList>(paths::MEMBERS).await.map_err(|e| format!("Could not load the members: {e}"));
                 list.set(Some(got));
             });
         }
@@ -95,14 +95,14 @@ fn MemberRow(member: Member, you: bool, role: Memo<Role>, refresh: Callback<()>)
         let (api, id) = (api.clone(), id.clone());
         move |new: &Role| {
             let (api, id, new) = (api.clone(), id.clone(), *new);
-            async move { api.put::<_, Member>(&format!("/members/{id}/role"), &RoleChange { role: new }).await.map(drop) }
+            async move { api.put::<_, Member>(&paths::member_role(&id), &RoleChange { role: new }).await.map(drop) }
         }
     });
     let remove = Action::new_local({
         let (api, id) = (api.clone(), id.clone());
         move |(): &()| {
             let (api, id): (Api, UserId) = (api.clone(), id.clone());
-            async move { api.delete(&format!("/members/{id}")).await }
+            async move { api.delete(&paths::member(&id)).await }
         }
     });
     let done = move |result: Option<Result<(), ApiClientError>>| match result {
@@ -173,7 +173,7 @@ fn ResetLinkButton(member: Member, made: RwSignal<Option<Result<ResetLinkCreated
     let id = member.id.clone();
     let make = Action::new_local(move |(): &()| {
         let (api, id) = (api.clone(), id.clone());
-        async move { api.post::<_, ResetLinkCreated>(&format!("/members/{id}/reset-link"), &serde_json::json!({})).await }
+        async move { api.post::<_, ResetLinkCreated>(&paths::member_reset_link(&id), &serde_json::json!({})).await }
     });
     Effect::new(move |_| {
         if let Some(result) = make.value().get() {
@@ -225,7 +225,7 @@ fn InviteForm(role: Memo<Role>, refresh: Callback<()>) -> impl IntoView {
     let created = RwSignal::new(None::<InvitationCreated>);
     let send = Action::new_local(move |req: &InvitationRequest| {
         let (api, req) = (api.clone(), req.clone());
-        async move { api.post::<_, InvitationCreated>("/invitations", &req).await }
+        async move { api.post::<_, InvitationCreated>(paths::INVITATIONS, &req).await }
     });
     Effect::new(move |_| match send.value().get() {
         Some(Ok(c)) => {
@@ -295,7 +295,7 @@ fn PendingInvitations(invitations: Vec<Invitation>, role: Memo<Role>, refresh: C
     let error = RwSignal::new(None::<String>);
     let revoke = Action::new_local(move |id: &xops_model::InvitationId| {
         let (api, id) = (api.clone(), id.clone());
-        async move { api.delete(&format!("/invitations/{id}")).await }
+        async move { api.delete(&paths::invitation(&id)).await }
     });
     Effect::new(move |_| match revoke.value().get() {
         Some(Ok(())) => refresh.run(()),

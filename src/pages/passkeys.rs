@@ -7,7 +7,7 @@ use crate::components::certificate::format_date;
 use crate::session::Session;
 use leptos::prelude::*;
 use xops_model::security::{passkey_name, Passkey, PasskeyAdd, PasskeyList, PasskeyOptions, PasskeyPolicy};
-use xops_model::PasskeyId;
+use xops_model::{paths, PasskeyId};
 
 /// What this browser is called by default when a passkey is made in it ("Chrome on Windows").
 fn this_browser() -> String {
@@ -17,11 +17,11 @@ fn this_browser() -> String {
 
 /// Makes a passkey in this browser and adds it under `name`.
 async fn add_passkey(api: Api, name: String) -> Result<Passkey, String> {
-    let options: PasskeyOptions = api.post("/passkeys/options", &serde_json::json!({})).await.map_err(|e| e.to_string())?;
+    let options: PasskeyOptions = api.post(paths::PASSKEY_OPTIONS, &serde_json::json!({})).await.map_err(|e| e.to_string())?;
     let options = serde_json::to_string(&options).map_err(|e| e.to_string())?;
     let credential = xops_web::passkey::create(&options).await.map_err(|e| e.to_string())?;
     let credential = serde_json::from_str(&credential).map_err(|e| e.to_string())?;
-    api.post::<_, Passkey>("/passkeys", &PasskeyAdd { name, credential }).await.map_err(|e| e.to_string())
+    api.post::<_, Passkey>(paths::PASSKEYS, &PasskeyAdd { name, credential }).await.map_err(|e| e.to_string())
 }
 
 #[component]
@@ -32,7 +32,7 @@ pub fn Passkeys() -> impl IntoView {
         let api = api.clone();
         move || {
             let api = api.clone();
-            async move { api.get::<PasskeyList>("/passkeys").await }
+            async move { api.get::<PasskeyList>(paths::PASSKEYS).await }
         }
     });
     let said = RwSignal::new(None::<Result<String, String>>);
@@ -58,7 +58,7 @@ pub fn Passkeys() -> impl IntoView {
             let (api, p) = (api.clone(), p.clone());
             async move {
                 let id: &PasskeyId = &p.id;
-                api.delete(&format!("/passkeys/{id}")).await.map(|()| format!("Removed the passkey “{}”.", p.name))
+                api.delete(&paths::passkey(&id)).await.map(|()| format!("Removed the passkey “{}”.", p.name))
             }
         }
     });
@@ -146,14 +146,14 @@ fn PasskeyPolicyPanel() -> impl IntoView {
         let api = api.clone();
         move || {
             let api = api.clone();
-            async move { api.get::<PasskeyList>("/passkeys").await.map(|l| l.required).unwrap_or(false) }
+            async move { api.get::<PasskeyList>(paths::PASSKEYS).await.map(|l| l.required).unwrap_or(false) }
         }
     });
     let said = RwSignal::new(None::<Result<String, String>>);
     let set = Action::new_local(move |required: &bool| {
         let (api, required) = (api.clone(), *required);
         async move {
-            api.put::<_, PasskeyPolicy>("/organization/passkeys", &PasskeyPolicy { required }).await?;
+            api.put::<_, PasskeyPolicy>(paths::PASSKEY_POLICY, &PasskeyPolicy { required }).await?;
             Ok::<_, ApiClientError>(if required {
                 "Every member now needs a passkey: those without one are asked to add one and can do nothing else until they do."
             } else {

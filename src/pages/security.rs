@@ -7,9 +7,9 @@ use crate::components::certificate::{format_date, now_ms};
 use crate::components::page::PageHeading;
 use crate::pages::passkeys::Passkeys;
 use leptos::prelude::*;
-use xops_model::health::ago;
 use xops_model::security::{SessionList, SessionsEnded, SignedInSession};
 use xops_model::SessionId;
+use xops_model::{health::ago, paths};
 
 #[component]
 pub fn Security() -> impl IntoView {
@@ -18,7 +18,7 @@ pub fn Security() -> impl IntoView {
         let api = api.clone();
         move || {
             let api = api.clone();
-            async move { api.get::<SessionList>("/sessions").await }
+            async move { api.get::<SessionList>(paths::SESSIONS).await }
         }
     });
     // What the last sign-out did, said once in the status line.
@@ -29,14 +29,14 @@ pub fn Security() -> impl IntoView {
             let (api, s) = (api.clone(), s.clone());
             async move {
                 let id: &SessionId = &s.id;
-                api.delete(&format!("/sessions/{id}")).await.map(|()| format!("Signed out {} ({}).", s.browser, s.address))
+                api.delete(&paths::session(&id)).await.map(|()| format!("Signed out {} ({}).", s.browser, s.address))
             }
         }
     });
     let end_others = Action::new_local(move |(): &()| {
         let api = api.clone();
         async move {
-            let ended: SessionsEnded = api.post("/sessions/end-others", &serde_json::json!({})).await?;
+            let ended: SessionsEnded = api.post(paths::SESSIONS_END_OTHERS, &serde_json::json!({})).await?;
             Ok::<_, ApiClientError>(match ended.ended {
                 0 => "There were no other sessions to sign out.".to_string(),
                 1 => "Signed out 1 other session.".to_string(),

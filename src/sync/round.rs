@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use xops_model::{ErrorCode, Record, RecordChanges};
+use xops_model::{paths, ErrorCode, Record, RecordChanges, WhenRefused};
 
 /// Changes asked for per request while catching up: a first page that shows soon, then pages as
 /// large as the store gives (every request is a round trip; on a distant store that is most of
@@ -85,18 +85,6 @@ impl SyncEngine {
     /// One round: push every pending change in order, then pull until up to date.
     /// Returns what changed on this device, for the other tabs (`None`: nothing).
     async fn sync_once(&self, running: &Running) -> Result<Option<News>, Stop> {
-        let api = self.api.get_value();
-        let storage = |e: idb::IdbError| Stop::Failed(e.to_string());
-        let kept = |r: &Record| Cached::from_record(r).map_err(|e| Stop::Failed(e.to_string()));
-        let mut changed = false;
-        // Every record this round confirms, pushed or pulled, while it is few enough to tell.
-        let mut confirmed: Option<Vec<Cached>> = Some(Vec::new());
-        let mut tell = |records: &[Cached]| {
-            confirmed = confirmed.take().filter(|c| c.len() + records.len() <= NEWS_RECORDS_MAX).map(|mut c| {
-                c.extend_from_slice(records);
-                c
-            });
-        };
         // The device's outbox, not this tab's view: another tab may have added to it. Only the
         // queue is read here, never every record, so a round costs what changed, not what is stored.
         if self.compact_due.try_update_value(std::mem::take).unwrap_or(false) {
@@ -105,9 +93,8 @@ impl SyncEngine {
                 leptos::logging::warn!("could not tidy this device's copy: {e}");
             }
         }
-        let (outbox, notices, mut since) = running.local.load_queue().await.map_err(storage)?;
-        let from = since;
-        if since != self.since.get_untracked() {
+        let (outbox, notices, from) = running.local.load_queue().await.map_err(storage)?;
+        if from != self.since.get_untracked() {
             // Another tab pulled changes this view has not shown (its announcement came before
             // this tab listened, or is still on its way): show the device's copy first.
             self.show_device(&running.local).await.map_err(storage)?;
@@ -115,6 +102,17 @@ impl SyncEngine {
         self.view_changed();
         self.set_outbox(outbox.clone());
         self.notices.set(notices);
+        let mut told = Told::default();
+        let pushed = self.push(running, outbox, &mut told).await?;
+        let (to, pulled) = self.pull(running, from, &mut told).await?;
+        Ok((pushed || pulled).then(|| told.news(from, to)))
+    }
+
+    /// Pushes each waiting change in order; a change the store refuses is kept as a notice.
+    /// Whether anything changed on this device.
+    async fn push(&self, running: &Running, outbox: Vec<Pending>, told: &mut Told) -> Result<bool, Stop> {
+        let api = self.api.get_value();
+        let mut changed = false;
         for p in outbox {
             let settled = match push(&api, &p).await {
                 Ok(record) => {
@@ -123,27 +121,29 @@ impl SyncEngine {
                     Some((record, None))
                 }
                 Err(ApiClientError::Network) => return Err(Stop::Offline),
-                Err(e) => match e.status() {
-                    Some(409) => {
+                // Decided by the store's error code (the model's rule), not by status numbers. An
+                // answer without one (a proxy's page) is tried again, with the sync's backoff.
+                Err(e) => match e.code().map(ErrorCode::when_refused) {
+                    Some(WhenRefused::Conflict) => {
                         let theirs = conflict_record(&e).ok_or_else(|| Stop::Failed(e.to_string()))?;
                         let record = kept(&theirs)?;
                         let notice = Notice::Conflict { seq: p.seq, mine: p.clone(), theirs };
                         running.local.settle(p.seq, &record, Some(&notice)).await.map_err(storage)?;
                         Some((record, Some(notice)))
                     }
-                    Some(401) => return Err(Stop::SignedOut(e.to_string())),
-                    Some(s) if (400..500).contains(&s) && s != 408 && s != 429 => {
+                    Some(WhenRefused::SignIn) => return Err(Stop::SignedOut(e.to_string())),
+                    Some(WhenRefused::Keep) => {
                         let notice = Notice::Rejected { seq: p.seq, mine: p.clone(), message: e.to_string() };
                         running.local.refuse(p.seq, &notice).await.map_err(storage)?;
                         self.view_changed();
                         self.notices.update(|n| n.push(notice));
                         None
                     }
-                    _ => return Err(Stop::Failed(e.to_string())),
+                    Some(WhenRefused::Retry) | None => return Err(Stop::Failed(e.to_string())),
                 },
             };
             if let Some((record, notice)) = settled {
-                tell(std::slice::from_ref(&record));
+                told.add(std::slice::from_ref(&record));
                 self.confirm(vec![record]);
                 if let Some(n) = notice {
                     self.notices.update(|list| list.push(n));
@@ -153,13 +153,20 @@ impl SyncEngine {
             self.update_outbox(|o| o.retain(|q| q.seq != p.seq));
             changed = true;
         }
-        // Page after page until up to date. The next page is asked for as soon as this one is
-        // read, so the store serves it while this one is stored and shown, and each page's writes
-        // commit while the next is on its way.
+        Ok(changed)
+    }
+
+    /// Pulls page after page until up to date: the revision reached, and whether any record
+    /// changed. The next page is asked for as soon as this one is read, so the store serves it
+    /// while this one is stored and shown, and each page's writes commit while the next is on its
+    /// way.
+    async fn pull(&self, running: &Running, mut since: i64, told: &mut Told) -> Result<(i64, bool), Stop> {
+        let api = self.api.get_value();
+        let mut changed = false;
         let mut writing: Option<(idb::Committing, i64)> = None;
         let fetch = |since: i64, limit: usize| {
             let api = api.clone();
-            Started::new(async move { api.get_bytes(&format!("/records?since={since}&limit={limit}")).await })
+            Started::new(async move { api.get_bytes(&paths::records_since(since, limit)).await })
         };
         let mut fetching = Some(fetch(since, FIRST_PAGE));
         while let Some(started) = fetching.take() {
@@ -172,7 +179,9 @@ impl SyncEngine {
             let (page, raw) = match fetched.and_then(|raw| Ok((parse_page(&raw)?, raw))) {
                 Ok(got) => got,
                 Err(ApiClientError::Network) => return Err(Stop::Offline),
-                Err(e) if e.status() == Some(401) => return Err(Stop::SignedOut(e.to_string())),
+                Err(e) if e.code().map(ErrorCode::when_refused) == Some(WhenRefused::SignIn) => {
+                    return Err(Stop::SignedOut(e.to_string()))
+                }
                 Err(e) => return Err(Stop::Failed(e.to_string())),
             };
             let next = page.changes.last().map_or(page.latest_revision.max(since), |r| r.revision);
@@ -181,7 +190,7 @@ impl SyncEngine {
             }
             if !page.changes.is_empty() || next != since {
                 writing = Some((running.local.apply_pulled(&page.changes, &raw, next).map_err(storage)?, next));
-                tell(&page.changes);
+                told.add(&page.changes);
                 changed |= !page.changes.is_empty();
                 self.confirm(page.changes);
             }
@@ -192,11 +201,7 @@ impl SyncEngine {
             self.view_changed();
             self.since.set(reached);
         }
-        let news = match confirmed {
-            Some(records) => News::Synced { from, to: since, records },
-            None => News::Reload,
-        };
-        Ok(changed.then_some(news))
+        Ok((since, changed))
     }
 
     fn schedule_retry(&self) {
@@ -236,7 +241,7 @@ impl SyncEngine {
                 return;
             }
             spawn_local(async move {
-                let answered = engine.api.get_value().get::<RecordChanges>(&format!("/records?since={}&limit=1", i64::MAX)).await;
+                let answered = engine.api.get_value().get::<RecordChanges>(&paths::records_since(i64::MAX, 1)).await;
                 if engine.probe_round.try_get_value() != Some(round) {
                     return;
                 }
@@ -267,8 +272,42 @@ enum Stop {
     SignedOut(String),
 }
 
+fn storage(e: idb::IdbError) -> Stop {
+    Stop::Failed(e.to_string())
+}
+
+fn kept(r: &Record) -> Result<Cached, Stop> {
+    Cached::from_record(r).map_err(|e| Stop::Failed(e.to_string()))
+}
+
+/// Every record a round confirms, pushed or pulled, while it is few enough to tell the other tabs
+/// (`None` beyond: they read the device's copy again).
+struct Told(Option<Vec<Cached>>);
+
+impl Default for Told {
+    fn default() -> Self {
+        Told(Some(Vec::new()))
+    }
+}
+
+impl Told {
+    fn add(&mut self, records: &[Cached]) {
+        self.0 = self.0.take().filter(|c| c.len() + records.len() <= NEWS_RECORDS_MAX).map(|mut c| {
+            c.extend_from_slice(records);
+            c
+        });
+    }
+
+    fn news(self, from: i64, to: i64) -> News {
+        match self.0 {
+            Some(records) => News::Synced { from, to, records },
+            None => News::Reload,
+        }
+    }
+}
+
 async fn push(api: &Api, p: &Pending) -> Result<Record, ApiClientError> {
-    let path = format!("/records/{}", p.id);
+    let path = paths::record(&p.id);
     let precondition = match p.base {
         Base::Create => ("If-None-Match", "*".to_string()),
         Base::Revision(rev) => ("If-Match", format!("\"{rev}\"")),

@@ -98,6 +98,50 @@ impl ErrorCode {
     }
 }
 
+/// What a client does with a change the store answered with an error: the sync decides by this,
+/// not by status numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhenRefused {
+    /// Someone changed the record first; the answer carries the store's copy.
+    Conflict,
+    /// The session has ended: sign in again (the change waits).
+    SignIn,
+    /// Refused for good: the same change would be refused again. Keep it, with the reason, for
+    /// the person to decide.
+    Keep,
+    /// A passing condition (too many requests, the store or Microsoft busy or away): try again.
+    Retry,
+}
+
+impl ErrorCode {
+    /// What a client does with a change refused with this code.
+    pub fn when_refused(self) -> WhenRefused {
+        match self {
+            ErrorCode::Conflict => WhenRefused::Conflict,
+            ErrorCode::Unauthorized | ErrorCode::InvalidCredentials => WhenRefused::SignIn,
+            ErrorCode::TooManyRequests | ErrorCode::Internal | ErrorCode::Unavailable | ErrorCode::MicrosoftUnreachable => {
+                WhenRefused::Retry
+            }
+            ErrorCode::NotFound
+            | ErrorCode::MethodNotAllowed
+            | ErrorCode::BadRequest
+            | ErrorCode::OriginNotAllowed
+            | ErrorCode::Forbidden
+            | ErrorCode::PreconditionRequired
+            | ErrorCode::PayloadTooLarge
+            | ErrorCode::UnsupportedMediaType
+            | ErrorCode::Validation
+            | ErrorCode::QuotaExceeded
+            | ErrorCode::HostNotAllowed
+            | ErrorCode::MicrosoftRefused
+            | ErrorCode::InvitationInvalid
+            | ErrorCode::ResetLinkInvalid
+            | ErrorCode::PasskeyRequired
+            | ErrorCode::PasskeyRefused => WhenRefused::Keep,
+        }
+    }
+}
+
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -215,6 +259,47 @@ mod tests {
             assert!((400..600).contains(&code.status()), "{code}");
         }
         assert_eq!(ErrorCode::Validation.status(), 422);
+    }
+
+    const EVERY_CODE: [ErrorCode; 23] = [
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::BadRequest,
+        ErrorCode::Unauthorized,
+        ErrorCode::InvalidCredentials,
+        ErrorCode::OriginNotAllowed,
+        ErrorCode::Forbidden,
+        ErrorCode::Conflict,
+        ErrorCode::PreconditionRequired,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::Validation,
+        ErrorCode::TooManyRequests,
+        ErrorCode::Internal,
+        ErrorCode::Unavailable,
+        ErrorCode::QuotaExceeded,
+        ErrorCode::HostNotAllowed,
+        ErrorCode::MicrosoftRefused,
+        ErrorCode::MicrosoftUnreachable,
+        ErrorCode::InvitationInvalid,
+        ErrorCode::ResetLinkInvalid,
+        ErrorCode::PasskeyRequired,
+        ErrorCode::PasskeyRefused,
+    ];
+
+    /// The sync once decided by status numbers: 409 a conflict, 401 signed out, any other 4xx but
+    /// 408 and 429 refused for good, the rest tried again. The codes say the same of every answer.
+    #[test]
+    fn what_a_refused_change_does_is_what_its_status_said() {
+        for code in EVERY_CODE {
+            let by_status = match code.status() {
+                409 => WhenRefused::Conflict,
+                401 => WhenRefused::SignIn,
+                s if (400..500).contains(&s) && s != 408 && s != 429 => WhenRefused::Keep,
+                _ => WhenRefused::Retry,
+            };
+            assert_eq!(code.when_refused(), by_status, "{code}");
+        }
     }
 
     #[test]

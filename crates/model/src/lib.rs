@@ -15,6 +15,7 @@ pub mod health;
 pub mod ids;
 pub mod integration;
 pub mod link_input;
+pub mod paths;
 pub mod records;
 pub mod renew;
 pub mod role;
@@ -25,7 +26,7 @@ pub mod verify;
 
 pub use account::{Email, FieldError, LoginRequest, Me, NewPassword, OrganizationName, SessionInfo, SignupRequest};
 pub use activity::{ActivityEntry, ActivityFilter, ActivityKind, ActivityPage};
-pub use api::{ApiError, ErrorCode, Health, Platform};
+pub use api::{ApiError, ErrorCode, Health, Platform, WhenRefused};
 pub use certificate::{BrowserName, CertificateInfo, Expiry, Sha1Thumbprint, Sha256Thumbprint, Thumbprint};
 pub use clouds::{AwsAccountId, AwsAccountType, ExternalId, ManagementGroupId, RoleArn};
 pub use config::{ApiBase, ClientConfig, ConfigError};

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestCache, RequestCredentials, RequestInit, Response};
-use xops_model::{ApiBase, ClientConfig, Me, SessionInfo};
+use xops_model::{paths, ApiBase, ClientConfig, Me, SessionInfo};
 use xops_web::config::{config_url, ConfigLoadError};
 use xops_web::ApiClientError;
 
@@ -85,24 +85,24 @@ async fn call_text(base: &ApiBase, method: &str, path: &str, body: Option<String
 /// What an invitation link offers (`/auth/invitation`), before joining.
 pub async fn invitation(base: &ApiBase, token: &str) -> Result<xops_model::team::InvitationPreview, ApiClientError> {
     let body = serde_json::to_string(&xops_model::team::InvitationToken { token: token.to_string() }).unwrap_or_default();
-    call(base, "POST", "/auth/invitation", Some(body)).await
+    call(base, "POST", paths::INVITATION_PREVIEW, Some(body)).await
 }
 
 /// Whose password a reset link sets (`/auth/reset-link`), before it is used.
 pub async fn reset_preview(base: &ApiBase, token: &str) -> Result<xops_model::security::ResetPreview, ApiClientError> {
     let body = serde_json::to_string(&xops_model::security::ResetToken { token: token.to_string() }).unwrap_or_default();
-    call(base, "POST", "/auth/reset-link", Some(body)).await
+    call(base, "POST", paths::RESET_LINK_PREVIEW, Some(body)).await
 }
 
 /// The options for a passkey sign-in (`/auth/passkey/options`: a fresh challenge, no account), as
 /// the store sent them (`xops_web::passkey::get` reads them).
 pub async fn passkey_options(base: &ApiBase) -> Result<String, ApiClientError> {
-    call_text(base, "POST", "/auth/passkey/options", None).await.map(|(_, text)| text)
+    call_text(base, "POST", paths::PASSKEY_SIGN_IN_OPTIONS, None).await.map(|(_, text)| text)
 }
 
 /// Who is signed in on this browser, if anyone.
 pub async fn session(base: &ApiBase) -> Result<Option<Me>, ApiClientError> {
-    call::<SessionInfo>(base, "GET", "/session", None).await.map(|s| s.me)
+    call::<SessionInfo>(base, "GET", paths::SESSION, None).await.map(|s| s.me)
 }
 
 /// Signs in (`/auth/login`) or signs up (`/auth/signup`) with a JSON body, then makes sure the

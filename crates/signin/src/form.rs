@@ -8,6 +8,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
+use xops_model::paths;
 use xops_web::{landing_path, pointer, remember, routes, ApiClientError};
 
 /// A mounted form. Cheap to clone.
@@ -210,7 +211,7 @@ impl Form {
                 let credential = xops_web::passkey::get(&options).await.map_err(|e| e.to_string())?;
                 // The browser's own JSON, sent as it is (the store reads it as `PasskeySignIn`).
                 let body = format!(r#"{{"credential":{credential}}}"#);
-                api::enter(&base, "/auth/passkey", body).await.map_err(|e| e.to_string())
+                api::enter(&base, paths::PASSKEY_SIGN_IN, body).await.map_err(|e| e.to_string())
             }
             .await;
             match result {

@@ -6,7 +6,7 @@ use crate::dom::input_value;
 use web_sys::Element;
 use xops_model::security::ResetRequest;
 use xops_model::team::JoinRequest;
-use xops_model::{Email, FieldError, LoginRequest, NewPassword, OrganizationName, SignupRequest};
+use xops_model::{paths, Email, FieldError, LoginRequest, NewPassword, OrganizationName, SignupRequest};
 use xops_web::routes;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,7 +91,7 @@ impl Page {
                 switch_text: "New to Xops? ",
                 switch_link: "Create an account",
                 switch_to: routes::SIGNUP,
-                endpoint: "/auth/login",
+                endpoint: paths::LOGIN,
                 help: Some(FORGOT),
                 passkey: true,
             },
@@ -104,7 +104,7 @@ impl Page {
                 switch_text: "Already have an account? ",
                 switch_link: "Sign in",
                 switch_to: routes::LOGIN,
-                endpoint: "/auth/signup",
+                endpoint: paths::SIGNUP,
                 help: None,
                 passkey: false,
             },
@@ -117,7 +117,7 @@ impl Page {
                 switch_text: "Already have an account? ",
                 switch_link: "Sign in",
                 switch_to: routes::LOGIN,
-                endpoint: "/auth/join",
+                endpoint: paths::JOIN,
                 help: None,
                 passkey: false,
             },
@@ -130,7 +130,7 @@ impl Page {
                 switch_text: "Remembered it? ",
                 switch_link: "Sign in",
                 switch_to: routes::LOGIN,
-                endpoint: "/auth/reset",
+                endpoint: paths::RESET,
                 help: None,
                 passkey: false,
             },

@@ -101,24 +101,9 @@ impl Relay {
     /// Runs the checks for an Azure account.
     pub async fn test_azure(&self, target: Target<'_>, assertion: &str, now_ms: i64) -> ConnectionTest {
         let mut result = ConnectionTest::new(now_ms);
-        let (scope_check, path, what, api) = match target.scope {
-            AzureScope::Subscription { subscription_id } => (
-                CheckId::Subscription,
-                format!("/subscriptions/{subscription_id}"),
-                format!("subscription {subscription_id}"),
-                SUBSCRIPTION_API,
-            ),
-            AzureScope::ManagementGroup { management_group_id } => (
-                CheckId::ManagementGroup,
-                format!("/providers/Microsoft.Management/managementGroups/{}", management_group_id.as_str()),
-                format!("management group {}", management_group_id.as_str()),
-                MANAGEMENT_GROUP_API,
-            ),
-        };
+        let scope = Scope::of(&target);
+        let (scope_check, what) = (scope.check, &scope.what);
         let application = target.application.as_str();
-        let reader_fix = format!(
-            "In the Azure portal, open the {what}, then Access control (IAM) → Add role assignment → Reader, and assign it to the app (Application ID {application}). Then test again."
-        );
         let token = match self.token(target.tenant, target.application, assertion, AZURE_SCOPE).await {
             TokenOutcome::Token(t) => t,
             TokenOutcome::Refused(description) => {
@@ -142,7 +127,21 @@ impl Relay {
         };
         result.checks.push(Check::passed(CheckId::Credentials, "Microsoft issued the app a token for Azure Resource Manager."));
 
-        let found = match self.arm_get::<Found>(&token, &format!("{path}?api-version={api}")).await {
+        let found = self.scope_check(&token, &scope, &mut result).await;
+        let scope_ok = found.ok;
+        result.checks.push(found);
+        if !scope_ok {
+            result.checks.push(Check::not_checked(CheckId::ReadAccess, &format!("the {what} could not be read.")));
+            return result;
+        }
+        result.checks.push(self.read_access_check(&token, &scope).await);
+        result
+    }
+
+    /// Subscription (or Management group) visible: Azure shows the scope, and it is enabled.
+    async fn scope_check(&self, token: &str, scope: &Scope, result: &mut ConnectionTest) -> Check {
+        let (scope_check, what, reader_fix) = (scope.check, &scope.what, &scope.reader_fix);
+        match self.arm_get::<Found>(token, &format!("{}?api-version={}", scope.path, scope.api)).await {
             Arm::Ok(found) => {
                 let name = found.display_name.or(found.properties.and_then(|p| p.display_name)).unwrap_or_default();
                 match found.state.as_deref() {
@@ -172,15 +171,15 @@ impl Relay {
                 format!("{why}, so the {what} could not be checked just now; nothing is wrong with your setup that Xops knows of."),
                 UNANSWERED_FIX,
             ),
-        };
-        let scope_ok = found.ok;
-        result.checks.push(found);
-        if !scope_ok {
-            result.checks.push(Check::not_checked(CheckId::ReadAccess, &format!("the {what} could not be read.")));
-            return result;
         }
-        let permissions_path = format!("{path}/providers/Microsoft.Authorization/permissions?api-version={PERMISSIONS_API}");
-        result.checks.push(match self.arm_get::<Permissions>(&token, &permissions_path).await {
+    }
+
+    /// Read access: the app's roles on the scope let it read everything in it.
+    async fn read_access_check(&self, token: &str, scope: &Scope) -> Check {
+        let (what, reader_fix) = (&scope.what, scope.reader_fix.clone());
+        let permissions_path =
+            format!("{}/providers/Microsoft.Authorization/permissions?api-version={PERMISSIONS_API}", scope.path);
+        match self.arm_get::<Permissions>(token, &permissions_path).await {
             Arm::Ok(p) if can_read_everything(&p.value) => {
                 Check::passed(CheckId::ReadAccess, format!("The app's roles on the {what} let it read everything in it."))
             }
@@ -203,8 +202,43 @@ impl Relay {
                 format!("{why}, so the app's permissions could not be checked just now; nothing is wrong with your setup that Xops knows of."),
                 UNANSWERED_FIX,
             ),
-        });
-        result
+        }
+    }
+}
+
+/// The scope an Azure account is linked at, as the checks name and read it.
+struct Scope {
+    check: CheckId,
+    /// Its Resource Manager path.
+    path: String,
+    /// "subscription …" or "management group …", for the sentences.
+    what: String,
+    api: &'static str,
+    /// How to give the app the Reader role on it.
+    reader_fix: String,
+}
+
+impl Scope {
+    fn of(target: &Target<'_>) -> Scope {
+        let (check, path, what, api) = match target.scope {
+            AzureScope::Subscription { subscription_id } => (
+                CheckId::Subscription,
+                format!("/subscriptions/{subscription_id}"),
+                format!("subscription {subscription_id}"),
+                SUBSCRIPTION_API,
+            ),
+            AzureScope::ManagementGroup { management_group_id } => (
+                CheckId::ManagementGroup,
+                format!("/providers/Microsoft.Management/managementGroups/{}", management_group_id.as_str()),
+                format!("management group {}", management_group_id.as_str()),
+                MANAGEMENT_GROUP_API,
+            ),
+        };
+        let reader_fix = format!(
+            "In the Azure portal, open the {what}, then Access control (IAM) → Add role assignment → Reader, and assign it to the app (Application ID {}). Then test again.",
+            target.application.as_str()
+        );
+        Scope { check, path, what, api, reader_fix }
     }
 }
 

@@ -176,7 +176,6 @@ impl Relay {
         .flatten()
         .collect();
         let (tenant, application) = (target.tenant.as_str(), target.application.as_str());
-        let consent = consent_fix(&self.authority, tenant, application);
         let token = match self.token(target.tenant, target.application, graph_assertion, GRAPH_SCOPE).await {
             TokenOutcome::Token(t) => t,
             TokenOutcome::Refused(description) => {
@@ -199,11 +198,25 @@ impl Relay {
         };
         result.checks.push(Check::passed(CheckId::Credentials, "Microsoft issued a token to the app for this certificate."));
 
+        let organization = self.organization_check(&token, &target, &mut result).await;
+        result.checks.push(organization);
+        if let Some(assertion) = exchange_assertion {
+            let (consent_check, exchange_check) = self.exchange_checks(&target, assertion, &mut result).await;
+            result.checks.push(consent_check);
+            result.checks.push(exchange_check);
+        }
+        result
+    }
+
+    /// Organization matches: the tenant Graph describes has the account's domain among its
+    /// verified ones (what Graph said is kept on `result`).
+    async fn organization_check(&self, token: &str, target: &Target<'_>, result: &mut ConnectionTest) -> Check {
+        let (tenant, application) = (target.tenant.as_str(), target.application.as_str());
         let organization_fix = format!(
             "Assign the app the Global Reader role (Entra ID → Roles and administrators → Global Reader → Add assignments). If it has it, grant admin consent: {}",
             admin_consent_url(&self.authority, tenant, application)
         );
-        result.checks.push(match self.organization(&token).await {
+        match self.organization(token).await {
             Ok(org) => {
                 let name = org.display_name.unwrap_or_default();
                 result.verified_domains = org.verified_domains.into_iter().map(|d| d.name.to_lowercase()).collect();
@@ -234,71 +247,71 @@ impl Relay {
                 format!("{e}, so the organization could not be checked just now; nothing is wrong with your setup that Xops knows of."),
                 UNANSWERED_FIX,
             ),
-        });
-
-        if let Some(assertion) = exchange_assertion {
-            let exchange_fix = format!(
-                "In API permissions, add Office 365 Exchange Online → Application permissions → Exchange.ManageAsApp, then grant admin consent: {}",
-                admin_consent_url(&self.authority, tenant, application)
-            );
-            let (consent_check, exchange_check) =
-                match self.token(target.tenant, target.application, assertion, EXCHANGE_SCOPE).await {
-                    // An app-only token carries the application permissions an administrator granted as
-                    // roles; none at all means nobody granted consent.
-                    TokenOutcome::Token(t) => {
-                        result.roles = roles_of(&t);
-                        if result.roles.is_empty() {
-                            no_consent(
-                                "No administrator has granted the app's permissions: its Exchange Online token carries none.",
-                                consent.clone(),
-                            )
-                        } else if result.roles.iter().any(|r| r == EXCHANGE_ROLE) {
-                            consented(Check::passed(
-                                CheckId::ExchangeManageAsApp,
-                                "The app holds the Exchange.ManageAsApp application role.",
-                            ))
-                        } else {
-                            consented(Check::failed(
-                                CheckId::ExchangeManageAsApp,
-                                format!(
-                                    "The app does not hold Exchange.ManageAsApp (its Exchange roles: {}).",
-                                    list_or_none(&result.roles)
-                                ),
-                                exchange_fix,
-                            ))
-                        }
-                    }
-                    TokenOutcome::Refused(d) => {
-                        let (detail, fix) = explain_entra_error(&d, &self.authority, tenant, application);
-                        if fix == consent {
-                            no_consent(detail, fix)
-                        } else {
-                            (
-                                Check::not_checked(CheckId::AdminConsent, "Microsoft refused a token for Exchange Online."),
-                                Check::failed(
-                                    CheckId::ExchangeManageAsApp,
-                                    format!(
-                                        "Microsoft refused a token for Exchange Online: {}",
-                                        d.lines().next().unwrap_or_default()
-                                    ),
-                                    exchange_fix,
-                                ),
-                            )
-                        }
-                    }
-                    TokenOutcome::Unreachable(e) => (
-                        Check::not_checked(CheckId::AdminConsent, "Microsoft could not be reached."),
-                        Check::unanswered(
-                            CheckId::ExchangeManageAsApp,
-                            format!("Xops could not reach Microsoft just now for Exchange Online ({e}); nothing is wrong with your setup that Xops knows of."),
-                            UNANSWERED_FIX,
-                        ),
-                    ),
-                };
-            result.checks.push(consent_check);
-            result.checks.push(exchange_check);
         }
-        result
+    }
+
+    /// Admin consent granted and Exchange.ManageAsApp granted, from a token for Exchange Online
+    /// (its roles are kept on `result`).
+    async fn exchange_checks(&self, target: &Target<'_>, assertion: &str, result: &mut ConnectionTest) -> (Check, Check) {
+        let (tenant, application) = (target.tenant.as_str(), target.application.as_str());
+        let consent = consent_fix(&self.authority, tenant, application);
+        let exchange_fix = format!(
+            "In API permissions, add Office 365 Exchange Online → Application permissions → Exchange.ManageAsApp, then grant admin consent: {}",
+            admin_consent_url(&self.authority, tenant, application)
+        );
+        match self.token(target.tenant, target.application, assertion, EXCHANGE_SCOPE).await {
+            // An app-only token carries the application permissions an administrator granted as
+            // roles; none at all means nobody granted consent.
+            TokenOutcome::Token(t) => {
+                result.roles = roles_of(&t);
+                if result.roles.is_empty() {
+                    no_consent(
+                        "No administrator has granted the app's permissions: its Exchange Online token carries none.",
+                        consent.clone(),
+                    )
+                } else if result.roles.iter().any(|r| r == EXCHANGE_ROLE) {
+                    consented(Check::passed(
+                        CheckId::ExchangeManageAsApp,
+                        "The app holds the Exchange.ManageAsApp application role.",
+                    ))
+                } else {
+                    consented(Check::failed(
+                        CheckId::ExchangeManageAsApp,
+                        format!(
+                            "The app does not hold Exchange.ManageAsApp (its Exchange roles: {}).",
+                            list_or_none(&result.roles)
+                        ),
+                        exchange_fix,
+                    ))
+                }
+            }
+            TokenOutcome::Refused(d) => {
+                let (detail, fix) = explain_entra_error(&d, &self.authority, tenant, application);
+                if fix == consent {
+                    no_consent(detail, fix)
+                } else {
+                    (
+                        Check::not_checked(CheckId::AdminConsent, "Microsoft refused a token for Exchange Online."),
+                        Check::failed(
+                            CheckId::ExchangeManageAsApp,
+                            format!(
+                                "Microsoft refused a token for Exchange Online: {}",
+                                d.lines().next().unwrap_or_default()
+                            ),
+                            exchange_fix,
+                        ),
+                    )
+                }
+            }
+            TokenOutcome::Unreachable(e) => (
+                Check::not_checked(CheckId::AdminConsent, "Microsoft could not be reached."),
+                Check::unanswered(
+                    CheckId::ExchangeManageAsApp,
+                    format!("Xops could not reach Microsoft just now for Exchange Online ({e}); nothing is wrong with your setup that Xops knows of."),
+                    UNANSWERED_FIX,
+                ),
+            ),
+        }
     }
 }
 

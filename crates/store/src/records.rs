@@ -13,6 +13,7 @@ use sqlx::Row;
 use xops_model::integration::UniqueKey;
 use xops_model::{
     ActivityKind, CheckedBody, Conflict, ErrorCode, Integration, OrganizationId, Record, RecordChanges, RecordId, RecordKind,
+    UserId,
 };
 
 pub const DEFAULT_PAGE: i64 = 500;
@@ -289,31 +290,8 @@ pub(crate) async fn write_in(
         (None, Some(c)) => c.kind,
         (None, None) => return Err(not_found(id)),
     };
-    // A retry of a change that already went through finds the record as that change left it.
-    // (Deleting what is already deleted is done, whoever deleted it.)
-    let same_as_requested = |c: &Record| match body {
-        None => c.deleted,
-        Some(_) => c.kind == kind && !c.deleted && c.body.as_ref() == body && c.updated_by == user.user_id,
-    };
-    // The person saw the record as it is, but for what the store wrote since (a test's result).
-    let seen = |c: &Record, rev: i64| rev == c.revision || (content_revision.is_some_and(|cr| cr <= rev) && rev < c.revision);
-    match (&current, precondition) {
-        (None, Precondition::Revision(_)) => return Err(not_found(id)),
-        (None, Precondition::Create) => {}
-        (Some(c), _) if same_as_requested(c) => return Ok(Outcome::AlreadyApplied(c.clone())),
-        (Some(c), Precondition::Create) => {
-            return Ok(conflict("A record with this id already exists.", c.clone()));
-        }
-        (Some(c), Precondition::Revision(_)) if c.deleted => {
-            return Ok(conflict("This record was deleted, so the change cannot be applied.", c.clone()));
-        }
-        (Some(c), Precondition::Revision(rev)) if !seen(c, rev) => {
-            return Ok(conflict("This record was changed since you loaded it.", c.clone()));
-        }
-        (Some(c), Precondition::Revision(_)) if c.kind != kind => {
-            return Ok(conflict("A record cannot change its kind.", c.clone()));
-        }
-        (Some(_), Precondition::Revision(_)) => {}
+    if let Some(outcome) = answered_already(current.as_ref(), content_revision, kind, body, &user.user_id, precondition, id)? {
+        return Ok(outcome);
     }
     // Its entry in the activity log, in this transaction: written before the checks below, so a
     // change they refuse takes its entry with it.
@@ -323,41 +301,11 @@ pub(crate) async fn write_in(
     let (what, detail) = ActivityKind::of_account_change(before.as_ref(), after);
     let name = after.or(before.as_ref()).map(|i| i.name.as_str());
     activity::record(tx, actor, activity::Entry { kind: what, account: Some(id), account_name: name, detail }).await?;
-    // Some values are unique within the organization (account names, AWS account IDs). The
-    // revision taken above already serialises this organization's writers, so the look-up
-    // cannot race; the primary key of record_keys is the backstop.
-    for k in keys {
-        if key_owner(tx, &user.organization_id, &k.key).await?.is_some_and(|owner| &owner != id) {
-            return Err(AppError::of(ErrorCode::Validation, k.message.clone()).field(format!("body.{}", k.field)));
-        }
-    }
-    // The organization's totals: one more or one fewer live record, and the change in bytes.
-    let bytes_before = live.and_then(|c| c.body.as_ref()).map_or(0, body_bytes);
+    check_unique_keys(tx, &user.organization_id, id, keys).await?;
     let body_text = body.map(serde_json::to_string).transpose().map_err(AppError::internal)?;
-    let bytes_after = body_text.as_ref().map_or(0, |t| t.len() as i64);
-    let more_records = i64::from(body.is_some()) - i64::from(live.is_some());
-    let more_bytes = bytes_after - bytes_before;
-    if more_records > 0 && live_records + more_records > quota.max_records {
-        return Err(quota_exceeded(format!(
-            "Your organization has reached its limit of {} linked accounts and records. Remove ones you no longer need, or ask Xops support to raise the limit.",
-            quota.max_records
-        )));
-    }
-    if more_bytes > 0 && stored_bytes + more_bytes > quota.max_bytes {
-        return Err(quota_exceeded(format!(
-            "Your organization has reached its storage limit of {} MiB. Remove accounts you no longer need, or ask Xops support to raise the limit.",
-            quota.max_bytes / (1024 * 1024)
-        )));
-    }
-    add_to_totals(tx, &user.organization_id, more_records, more_bytes).await?;
-    sqlx::query("DELETE FROM record_keys WHERE organization_id = $1 AND id = $2")
-        .bind(user.organization_id.as_str())
-        .bind(id.as_str())
-        .execute(&mut *tx)
-        .await?;
-    for k in keys {
-        record_key(tx, &user.organization_id, &k.key, id).await?;
-    }
+    let totals = Totals { live_records, stored_bytes };
+    charge(tx, &user.organization_id, totals.after(live, body_text.as_deref(), quota)?).await?;
+    replace_keys(tx, &user.organization_id, id, keys).await?;
     let record = Record {
         id: id.clone(),
         kind,
@@ -370,6 +318,116 @@ pub(crate) async fn write_in(
     put_row(tx, &user.organization_id, &record, body_text, revision).await?;
     crate::tickets::forget_unusable(tx, &user.organization_id, id, after).await?;
     Ok(if current.is_none() { Outcome::Created(record) } else { Outcome::Updated(record) })
+}
+
+/// The answer to a change the record as it is already decides: a retry of a change that went
+/// through, or a conflict. `None`: the change is to be made.
+fn answered_already(
+    current: Option<&Record>,
+    content_revision: Option<i64>,
+    kind: RecordKind,
+    body: Option<&serde_json::Value>,
+    user: &UserId,
+    precondition: Precondition,
+    id: &RecordId,
+) -> Result<Option<Outcome>, AppError> {
+    // A retry of a change that already went through finds the record as that change left it.
+    // (Deleting what is already deleted is done, whoever deleted it.)
+    let same_as_requested = |c: &Record| match body {
+        None => c.deleted,
+        Some(_) => c.kind == kind && !c.deleted && c.body.as_ref() == body && &c.updated_by == user,
+    };
+    // The person saw the record as it is, but for what the store wrote since (a test's result).
+    let seen = |c: &Record, rev: i64| rev == c.revision || (content_revision.is_some_and(|cr| cr <= rev) && rev < c.revision);
+    Ok(match (current, precondition) {
+        (None, Precondition::Revision(_)) => return Err(not_found(id)),
+        (None, Precondition::Create) => None,
+        (Some(c), _) if same_as_requested(c) => Some(Outcome::AlreadyApplied(c.clone())),
+        (Some(c), Precondition::Create) => Some(conflict("A record with this id already exists.", c.clone())),
+        (Some(c), Precondition::Revision(_)) if c.deleted => {
+            Some(conflict("This record was deleted, so the change cannot be applied.", c.clone()))
+        }
+        (Some(c), Precondition::Revision(rev)) if !seen(c, rev) => {
+            Some(conflict("This record was changed since you loaded it.", c.clone()))
+        }
+        (Some(c), Precondition::Revision(_)) if c.kind != kind => Some(conflict("A record cannot change its kind.", c.clone())),
+        (Some(_), Precondition::Revision(_)) => None,
+    })
+}
+
+/// Some values are unique within the organization (account names, AWS account IDs). The revision
+/// taken before already serialises this organization's writers, so the look-up cannot race; the
+/// primary key of record_keys is the backstop.
+async fn check_unique_keys(
+    tx: &mut sqlx::AnyConnection,
+    organization: &OrganizationId,
+    id: &RecordId,
+    keys: &[UniqueKey],
+) -> Result<(), AppError> {
+    for k in keys {
+        if key_owner(tx, organization, &k.key).await?.is_some_and(|owner| &owner != id) {
+            return Err(AppError::of(ErrorCode::Validation, k.message.clone()).field(format!("body.{}", k.field)));
+        }
+    }
+    Ok(())
+}
+
+/// The record's unique values, as this change leaves them.
+async fn replace_keys(
+    tx: &mut sqlx::AnyConnection,
+    organization: &OrganizationId,
+    id: &RecordId,
+    keys: &[UniqueKey],
+) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM record_keys WHERE organization_id = $1 AND id = $2")
+        .bind(organization.as_str())
+        .bind(id.as_str())
+        .execute(&mut *tx)
+        .await?;
+    for k in keys {
+        record_key(tx, organization, &k.key, id).await?;
+    }
+    Ok(())
+}
+
+/// The organization's totals before a change.
+struct Totals {
+    live_records: i64,
+    stored_bytes: i64,
+}
+
+/// What a change adds to the organization's totals (negative: takes away).
+struct Charge {
+    records: i64,
+    bytes: i64,
+}
+
+impl Totals {
+    /// What a change from `live` (the record now, if live) to `body_text` (none: deleted) adds,
+    /// refused when it takes the organization over its quota.
+    fn after(&self, live: Option<&Record>, body_text: Option<&str>, quota: Quota) -> Result<Charge, AppError> {
+        let bytes_before = live.and_then(|c| c.body.as_ref()).map_or(0, body_bytes);
+        let bytes_after = body_text.map_or(0, |t| t.len() as i64);
+        let charge =
+            Charge { records: i64::from(body_text.is_some()) - i64::from(live.is_some()), bytes: bytes_after - bytes_before };
+        if charge.records > 0 && self.live_records + charge.records > quota.max_records {
+            return Err(quota_exceeded(format!(
+                "Your organization has reached its limit of {} linked accounts and records. Remove ones you no longer need, or ask Xops support to raise the limit.",
+                quota.max_records
+            )));
+        }
+        if charge.bytes > 0 && self.stored_bytes + charge.bytes > quota.max_bytes {
+            return Err(quota_exceeded(format!(
+                "Your organization has reached its storage limit of {} MiB. Remove accounts you no longer need, or ask Xops support to raise the limit.",
+                quota.max_bytes / (1024 * 1024)
+            )));
+        }
+        Ok(charge)
+    }
+}
+
+async fn charge(tx: &mut sqlx::AnyConnection, organization: &OrganizationId, charge: Charge) -> Result<(), AppError> {
+    add_to_totals(tx, organization, charge.records, charge.bytes).await
 }
 
 /// A body's size as stored (its compact JSON text).

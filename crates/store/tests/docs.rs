@@ -316,3 +316,13 @@ fn the_checks_catch_a_wrong_name() {
     assert!(exists("/api/v1/auth") && !exists("/api/v1/autho"));
     assert_eq!(links_of("see [sync](sync.md#conflicts) and [x](https://a.b)"), ["sync.md"]);
 }
+
+/// The OpenAPI document names exactly the paths of the shared paths module (which the route table
+/// and the clients use): a handler's `#[utoipa::path]` cannot name a path the router does not serve.
+#[test]
+fn the_openapi_document_has_every_path_of_the_route_table_and_no_other() {
+    let documented: BTreeSet<String> =
+        ApiDoc::openapi().paths.paths.keys().map(|p| p.strip_prefix("/api/v1").unwrap_or(p).to_string()).collect();
+    let served: BTreeSet<String> = xops_model::paths::ALL.iter().map(|p| p.to_string()).collect();
+    assert_eq!(documented, served);
+}

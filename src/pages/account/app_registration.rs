@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use web_sys::CryptoKey;
 use xops_model::renew::{AddKeyRequest, KeyChange, RemoveKeyRequest};
 use xops_model::verify::ConnectionTest;
-use xops_model::{ApplicationObjectId, CertificateInfo, KeyId, Platform, RecordId};
+use xops_model::{paths, ApplicationObjectId, CertificateInfo, KeyId, Platform, RecordId};
 
 /// One key this browser holds, and its certificate on the app registration.
 pub(super) struct Signer<'a> {
@@ -43,14 +43,13 @@ impl AppRegistration<'_> {
     pub async fn add(&self, signer: &Signer<'_>, pem: &str) -> Result<KeyId, String> {
         let (graph_assertion, proof) = self.signed(signer).await?;
         let request = AddKeyRequest { graph_assertion, proof, certificate_pem: pem.to_string() };
-        let added: KeyChange =
-            self.api.post(&format!("/integrations/{}/keys", self.id), &request).await.map_err(|e| e.to_string())?;
+        let added: KeyChange = self.api.post(&paths::app_keys(self.id), &request).await.map_err(|e| e.to_string())?;
         Ok(added.key_id)
     }
 
     pub async fn remove(&self, signer: &Signer<'_>, key_id: &KeyId) -> Result<(), String> {
         let (graph_assertion, proof) = self.signed(signer).await?;
-        let path = format!("/integrations/{}/keys/{key_id}/remove", self.id);
+        let path = paths::app_key_remove(self.id, key_id);
         let _: KeyChange = self.api.post(&path, &RemoveKeyRequest { graph_assertion, proof }).await.map_err(|e| e.to_string())?;
         Ok(())
     }

@@ -11,7 +11,7 @@ use super::Account;
 use crate::api::Api;
 use crate::certificate::{self, new_credential, CertificateError, CredentialOptions};
 use crate::components::certificate::now_ms;
-use crate::keys::{browser_key_id, browser_keys_prefix, KeyStore};
+use crate::keys::{KeySlot, KeyStore};
 use crate::sync::idb::IdbError;
 use crate::sync::SyncError;
 use leptos::prelude::*;
@@ -61,24 +61,20 @@ pub(super) async fn request(account: Account, label: String, made_by: Option<Str
     // Keys this browser holds for the account that sign nothing any more go with the request: its
     // own certificate that has ended, and any the account no longer lists (removed or declined
     // from another browser).
-    let listed: Vec<String> = (integration.other_certificates_in_force(now_ms()))
+    let slot = |sha1: &Sha1Thumbprint| KeySlot::Browser(id.clone(), sha1.clone());
+    let listed: Vec<KeySlot> = (integration.other_certificates_in_force(now_ms()))
         .chain(&integration.browser_requests)
-        .map(|c| browser_key_id(&id, &c.sha1_thumbprint))
+        .map(|c| slot(&c.sha1_thumbprint))
         .collect();
-    let retired: Vec<String> = keys
-        .slots_under(&browser_keys_prefix(&id))
-        .await
-        .map_err(BrowserError::Keys)?
-        .into_iter()
-        .filter(|slot| !listed.contains(slot))
-        .collect();
-    keys.put_key(&browser_key_id(&id, &cred.certificate.sha1_thumbprint), &cred.private_key).await.map_err(BrowserError::Keys)?;
+    let retired: Vec<KeySlot> =
+        keys.browser_slots(&id).await.map_err(BrowserError::Keys)?.into_iter().filter(|slot| !listed.contains(slot)).collect();
+    keys.put_key(&slot(&cred.certificate.sha1_thumbprint), &cred.private_key).await.map_err(BrowserError::Keys)?;
     let mut mine = cred.certificate;
     mine.key_held_by = label;
     mine.created_by = made_by;
     let mut changed = integration.clone();
     changed.browser_requests.push(mine.clone());
-    changed.other_certificates.retain(|c| !retired.contains(&browser_key_id(&id, &c.sha1_thumbprint)));
+    changed.other_certificates.retain(|c| !retired.contains(&slot(&c.sha1_thumbprint)));
     changed.updated_at = js_sys::Date::now() as i64;
     account.save(changed).await.map_err(BrowserError::NotSaved)?;
     for slot in retired {
@@ -127,7 +123,7 @@ pub(super) async fn approve(
 
 /// Deletes a key this browser no longer needs; a failure leaves an unused key behind, which is
 /// logged, not shown (the change it follows is made).
-async fn forget_key(keys: &KeyStore, slot: &str) {
+async fn forget_key(keys: &KeyStore, slot: &KeySlot) {
     if let Err(e) = keys.delete_key(slot).await {
         leptos::logging::warn!("an unused key could not be deleted from this browser: {e}");
     }
@@ -176,8 +172,8 @@ pub(super) async fn remove(
     let (org, id) = (account.org.get_value(), account.id.get_value());
     let integration = account.integration().ok_or(BrowserError::Gone)?;
     let keys = KeyStore::open(&org).await.map_err(BrowserError::Keys)?;
-    let slot = browser_key_id(&id, &thumbprint);
-    let here = matches!(keys.key(&slot).await, Ok(Some(_)));
+    let slot = KeySlot::Browser(id.clone(), thumbprint.clone());
+    let here = keys.holds(&slot).await;
     let is_it = |c: &&CertificateInfo| c.sha1_thumbprint == thumbprint;
     let outcome = match (integration.other_certificates.iter().find(is_it), integration.browser_requests.iter().find(is_it)) {
         (Some(c), _) => match (&c.key_id, object_id) {

@@ -7,7 +7,7 @@ use super::renew::RenewCertificate;
 use super::Account;
 use crate::certificate::{self, new_credential, CertificateError, CredentialOptions};
 use crate::components::certificate::{now_ms, CertificateFacts, CredentialChoices};
-use crate::keys::{next_key_id, KeyStore};
+use crate::keys::{KeySlot, KeyStore};
 use crate::sync::idb::IdbError;
 use crate::sync::SyncError;
 use leptos::prelude::*;
@@ -51,7 +51,7 @@ async fn make_replacement(
 ) -> Result<(CertificateInfo, String), ReplaceError> {
     let cred = new_credential(name, options, js_sys::Date::now()).await.map_err(ReplaceError::NotMade)?;
     let keys = KeyStore::open(org).await.map_err(ReplaceError::Keys)?;
-    keys.put_draft_and_key(&replace_draft_name(id), &cred.certificate, &next_key_id(id), &cred.private_key)
+    keys.put_draft_and_key(&replace_draft_name(id), &cred.certificate, &KeySlot::Next(id.clone()), &cred.private_key)
         .await
         .map_err(ReplaceError::Keys)?;
     certificate::download(name, &cred.certificate.pem).map_err(ReplaceError::NotMade)?;
@@ -67,7 +67,8 @@ async fn put_replacement_in_use(
 ) -> Result<(), ReplaceError> {
     saving.await.map_err(ReplaceError::NotSaved)?;
     let keys = KeyStore::open(org).await.map_err(ReplaceError::Keys)?;
-    keys.promote_key(&next_key_id(id), id.as_str(), id.as_str()).await.map_err(ReplaceError::Keys)?;
+    let in_use = KeySlot::Account(id.clone());
+    keys.promote_key(&KeySlot::Next(id.clone()), &in_use, &in_use).await.map_err(ReplaceError::Keys)?;
     keys.delete_draft(&replace_draft_name(id), None).await.map_err(ReplaceError::Keys)
 }
 
@@ -128,7 +129,7 @@ fn ReplaceCertificate(account: Account) -> impl IntoView {
         let (org, id) = (org.get_value(), id.get_value());
         if let Ok(keys) = KeyStore::open(&org).await {
             if let Ok(Some(info)) = keys.draft::<CertificateInfo>(&replace_draft_name(&id)).await {
-                if matches!(keys.key(&next_key_id(&id)).await, Ok(Some(_))) {
+                if keys.holds(&KeySlot::Next(id.clone())).await {
                     replacement.set(Some(info));
                 }
             }
@@ -190,7 +191,7 @@ fn ReplaceCertificate(account: Account) -> impl IntoView {
         let (org, id) = (org.get_value(), id.get_value());
         spawn_local(async move {
             let removed = match KeyStore::open(&org).await {
-                Ok(keys) => keys.delete_draft(&replace_draft_name(&id), Some(&next_key_id(&id))).await,
+                Ok(keys) => keys.delete_draft(&replace_draft_name(&id), Some(&KeySlot::Next(id.clone()))).await,
                 Err(e) => Err(e),
             };
             if let Err(e) = removed {

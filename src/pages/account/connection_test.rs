@@ -23,7 +23,7 @@ use std::fmt;
 use web_sys::CryptoKey;
 use xops_model::verify::{CheckId, ConnectionTest, VerifyRequest};
 use xops_model::{
-    ApplicationId, ApplicationObjectId, CertificateInfo, IntegrationDetails, OrganizationId, Platform, Provider, RecordId,
+    paths, ApplicationId, ApplicationObjectId, CertificateInfo, IntegrationDetails, OrganizationId, Platform, Provider, RecordId,
     TenantId,
 };
 
@@ -120,7 +120,7 @@ pub async fn ask_microsoft(
         false => None,
     };
     let request = VerifyRequest { assertion: Some(assertion), exchange_assertion, automatic };
-    api.post(&format!("/integrations/{id}/verify"), &request).await.map_err(TestError::Store)
+    api.post(&paths::verify(&id), &request).await.map_err(TestError::Store)
 }
 
 /// Tests `account` (`automatic`: the app does it by itself, in the background). The store keeps a
@@ -142,7 +142,7 @@ pub async fn run_test(
                 return Err(TestError::AwsNotSetUp);
             }
             let request = VerifyRequest { automatic, ..VerifyRequest::default() };
-            api.post(&format!("/integrations/{}/verify", account.id), &request).await.map_err(TestError::Store)?
+            api.post(&paths::verify(&account.id), &request).await.map_err(TestError::Store)?
         }
         Some(app) => {
             let main = account.integration.certificate.clone().ok_or(TestError::NoCertificate)?;

@@ -3,7 +3,7 @@
 
 use super::certificate::replace_draft_name;
 use super::Account;
-use crate::keys::{browser_keys_prefix, next_key_id, renewal_key_id, KeyStore};
+use crate::keys::{KeySlot, KeyStore};
 use crate::routes;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
@@ -25,13 +25,13 @@ pub(super) fn DisconnectSection(account: Account) -> impl IntoView {
             // Its keys, and any key a replacement or a renewal left half-way.
             let removed = async {
                 let keys = KeyStore::open(&org).await?;
-                keys.delete_key(id.as_str()).await?;
-                keys.delete_key(&renewal_key_id(&id)).await?;
+                keys.delete_key(&KeySlot::Account(id.clone())).await?;
+                keys.delete_key(&KeySlot::Renewing(id.clone())).await?;
                 // Every other-browser slot, listed or not (a request declined elsewhere leaves one).
-                for slot in keys.slots_under(&browser_keys_prefix(&id)).await? {
+                for slot in keys.browser_slots(&id).await? {
                     keys.delete_key(&slot).await?;
                 }
-                keys.delete_draft(&replace_draft_name(&id), Some(&next_key_id(&id))).await
+                keys.delete_draft(&replace_draft_name(&id), Some(&KeySlot::Next(id.clone()))).await
             }
             .await;
             if let Err(e) = removed {

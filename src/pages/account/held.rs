@@ -2,7 +2,7 @@
 //! its own certificate's among other browsers' (by thumbprint), or a request's still waiting.
 
 use crate::components::certificate::now_ms;
-use crate::keys::{browser_key_id, KeyStore};
+use crate::keys::{KeySlot, KeyStore};
 use crate::sync::idb::IdbError;
 use leptos::prelude::*;
 use web_sys::CryptoKey;
@@ -28,19 +28,19 @@ impl Held {
 
     /// Looks for each of the account's keys in this browser.
     pub async fn look(keys: &KeyStore, id: &RecordId, integration: &Integration) -> Held {
-        let here = |slot: String| async move { matches!(keys.key(&slot).await, Ok(Some(_))) };
-        if integration.certificate.is_some() && here(id.to_string()).await {
+        let browser = |c: &CertificateInfo| KeySlot::Browser(id.clone(), c.sha1_thumbprint.clone());
+        if integration.certificate.is_some() && keys.holds(&KeySlot::Account(id.clone())).await {
             return Held::Main;
         }
         // This browser's own certificate once it has ended counts as none: the key signs nothing
         // Microsoft takes, so the page offers Add this browser again (which retires it).
         for c in integration.other_certificates_in_force(now_ms()) {
-            if here(browser_key_id(id, &c.sha1_thumbprint)).await {
+            if keys.holds(&browser(c)).await {
                 return Held::Other(c.sha1_thumbprint.clone());
             }
         }
         for c in &integration.browser_requests {
-            if here(browser_key_id(id, &c.sha1_thumbprint)).await {
+            if keys.holds(&browser(c)).await {
                 return Held::Requested(c.sha1_thumbprint.clone());
             }
         }
@@ -56,12 +56,12 @@ pub async fn signing_key(
     integration: &Integration,
 ) -> Result<Option<(CryptoKey, CertificateInfo)>, IdbError> {
     if let Some(c) = &integration.certificate {
-        if let Some(key) = keys.key(id.as_str()).await? {
+        if let Some(key) = keys.key(&KeySlot::Account(id.clone())).await? {
             return Ok(Some((key, c.clone())));
         }
     }
     for c in integration.other_certificates_in_force(now_ms()) {
-        if let Some(key) = keys.key(&browser_key_id(id, &c.sha1_thumbprint)).await? {
+        if let Some(key) = keys.key(&KeySlot::Browser(id.clone(), c.sha1_thumbprint.clone())).await? {
             return Ok(Some((key, c.clone())));
         }
     }

@@ -12,7 +12,7 @@ use crate::api::Api;
 use crate::certificate::{new_credential, CredentialOptions};
 use crate::components::certificate::{format_date, now_ms, CredentialChoices};
 use crate::components::field::TextField;
-use crate::keys::{browser_key_id, renewal_key_id, KeyStore};
+use crate::keys::{KeySlot, KeyStore};
 use leptos::prelude::*;
 use std::fmt;
 use xops_model::verify::ConnectionTest;
@@ -46,10 +46,10 @@ impl Target {
     }
 
     /// The slot of the key of `certificate` in this browser.
-    fn slot(&self, id: &RecordId, certificate: &CertificateInfo) -> String {
+    fn slot(&self, id: &RecordId, certificate: &CertificateInfo) -> KeySlot {
         match self {
-            Target::Main => id.to_string(),
-            Target::Own(_) => browser_key_id(id, &certificate.sha1_thumbprint),
+            Target::Main => KeySlot::Account(id.clone()),
+            Target::Own(_) => KeySlot::Browser(id.clone(), certificate.sha1_thumbprint.clone()),
         }
     }
 
@@ -181,8 +181,8 @@ async fn renew(api: Api, account: Account, input: RenewInput, progress: RwSignal
     // goes straight to its slot, which its new thumbprint names: unlisted until the record is
     // saved, it is found as soon as the record lists it (the page looks again on every change).
     let next = match target {
-        Target::Main => renewal_key_id(&id),
-        Target::Own(_) => browser_key_id(&id, &cred.certificate.sha1_thumbprint),
+        Target::Main => KeySlot::Renewing(id.clone()),
+        Target::Own(_) => KeySlot::Browser(id.clone(), cred.certificate.sha1_thumbprint.clone()),
     };
     keys.put_key(&next, &cred.private_key)
         .await

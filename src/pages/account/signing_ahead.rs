@@ -15,7 +15,7 @@ use crate::sync::{SyncEngine, SyncStatus};
 use crate::tickets::{Coverage, Tickets};
 use leptos::prelude::*;
 use xops_model::tickets::{self, TicketBatch, TicketPolicy, TicketsKept, MAX_BATCH};
-use xops_model::{ErrorCode, Integration, OrganizationId, RecordId};
+use xops_model::{paths, ErrorCode, Integration, OrganizationId, RecordId};
 
 /// Between rounds when nothing changed (a round is cheap when the horizon is full: one GET).
 const ROUND_EVERY_MS: i64 = 5 * 60 * 1000;
@@ -125,7 +125,7 @@ async fn sign_all(api: &Api, tickets: Tickets, org: OrganizationId, accounts: Ve
                     }
                 }
             }
-            let path = format!("/accounts/{id}/tickets");
+            let path = paths::account_tickets(&id);
             match api.post::<_, TicketsKept>(&path, &TicketBatch { tickets: signed }).await {
                 Ok(kept) => tickets.update(kept.coverage),
                 Err(crate::api::ApiClientError::Api { error, .. }) if error.error.code == ErrorCode::Conflict => break,

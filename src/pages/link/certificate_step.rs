@@ -7,6 +7,7 @@ use crate::certificate::{self, new_credential, CertificateError};
 use crate::components::certificate::{CertificateFacts, CredentialChoices};
 use crate::components::field::TextField;
 use crate::components::page::focus;
+use crate::keys::KeySlot;
 use crate::link_kinds::LinkDraft;
 use crate::sync::idb::IdbError;
 use leptos::prelude::*;
@@ -41,9 +42,11 @@ async fn generate(form: LinkForm, account: String, mut draft: LinkDraft) -> Resu
     let cred = new_credential(&account, draft.options, js_sys::Date::now()).await.map_err(GenerateError::NotMade)?;
     form.progress.set("Keeping the private key in this browser…".into());
     draft.certificate = Some(cred.certificate.clone());
-    form.with_draft(async |keys, name| keys.put_draft_and_key(name, &draft, id.as_str(), &cred.private_key).await)
-        .await
-        .map_err(GenerateError::KeyNotKept)?;
+    form.with_draft(async |keys, name| {
+        keys.put_draft_and_key(name, &draft, &KeySlot::Account(id.clone()), &cred.private_key).await
+    })
+    .await
+    .map_err(GenerateError::KeyNotKept)?;
     certificate::download(&account, &cred.certificate.pem).map_err(GenerateError::NotDownloaded)?;
     form.certificate.set(Some(cred.certificate));
     Ok(certificate::file_name(&account))

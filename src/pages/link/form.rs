@@ -5,7 +5,7 @@
 use crate::accounts::{names_taken, Accounts};
 use crate::certificate::{self, CredentialOptions};
 use crate::components::page::focus;
-use crate::keys::KeyStore;
+use crate::keys::{KeySlot, KeyStore};
 use crate::link_kinds::{FieldSpec, LinkDraft, LinkKind, Taken, Values};
 use crate::sync::idb::IdbError;
 use leptos::prelude::*;
@@ -164,7 +164,9 @@ impl LinkForm {
                 .with_draft(async |keys, name| {
                     let saved: Option<LinkDraft> = keys.draft(name).await?;
                     let key_present = match &saved {
-                        Some(LinkDraft { id: Some(id), certificate: Some(_), .. }) => keys.key(id.as_str()).await?.is_some(),
+                        Some(LinkDraft { id: Some(id), certificate: Some(_), .. }) => {
+                            keys.key(&KeySlot::Account(id.clone())).await?.is_some()
+                        }
                         _ => false,
                     };
                     Ok((saved, key_present))
@@ -287,7 +289,7 @@ impl LinkForm {
         let kind = self.kind;
         spawn_local(async move {
             let cleared =
-                self.with_draft(async |keys, name| keys.delete_draft(name, old_id.as_ref().map(RecordId::as_str)).await).await;
+                self.with_draft(async |keys, name| keys.delete_draft(name, old_id.map(KeySlot::Account).as_ref()).await).await;
             match cleared {
                 Ok(()) if self.id.try_get_untracked().is_none() => {}
                 Ok(()) => {
