@@ -6,6 +6,7 @@ pub mod brand;
 pub mod certificate;
 pub mod cloud_card;
 pub mod copy;
+pub mod feedback;
 pub mod field;
 pub mod logos;
 pub mod page;

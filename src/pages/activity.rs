@@ -4,6 +4,7 @@
 
 use crate::api::{Api, ApiClientError};
 use crate::components::certificate::format_moment;
+use crate::components::feedback::ErrorLine;
 use crate::components::page::PageHeading;
 use crate::routes;
 use crate::sync::SyncEngine;
@@ -82,7 +83,7 @@ fn EntryList(#[prop(into)] filters: Signal<ActivityFilter>, page_size: u32, olde
         load(None);
     });
     view! {
-        <p class="field-error" role="alert" hidden=move || error.get().is_none()>{move || error.get().unwrap_or_default()}</p>
+        <ErrorLine error/>
         <Show when=move || !entries.with(Vec::is_empty) fallback=move || view! {
             <p role="status">{move || if loading.get() { "Loading…" } else { "Nothing here yet." }}</p>
         }>

@@ -159,68 +159,75 @@ pub fn Integrations() -> impl IntoView {
 fn UnfinishedLink() -> impl IntoView {
     let Some(me) = Session::expect_context().me() else { return ().into_any() };
     let (org_key, user_key) = (StoredValue::new(me.organization.id.clone()), StoredValue::new(me.user.id.clone()));
-    let drafts = RwSignal::new(Vec::<(&'static LinkKind, LinkDraft)>::new());
-    let checked = RwSignal::new(false);
-    let (org_id, user_id) = (me.organization.id, me.user.id);
-    spawn_local(async move {
-        if let Ok(keys) = KeyStore::open(&org_id).await {
+    // Each discard, once done, has the list read again (its version is the resource's source).
+    let discard = Action::new_local(move |(kind, draft_id): &(&'static LinkKind, Option<RecordId>)| {
+        let (org, draft_name, slot) =
+            (org_key.get_value(), kind.draft_name(&user_key.get_value()), draft_id.clone().map(KeySlot::Account));
+        async move {
+            let deleted =
+                KeyStore::with_draft(&org, &draft_name, async |keys| keys.delete_draft(&draft_name, slot.as_ref()).await);
+            if let Err(e) = deleted.await {
+                leptos::logging::warn!("an unfinished link could not be discarded: {e}");
+            }
+        }
+    });
+    let drafts = LocalResource::new(move || {
+        discard.version().track();
+        let (org, user) = (org_key.get_value(), user_key.get_value());
+        async move {
+            let Ok(keys) = KeyStore::open(&org).await else { return Vec::new() };
             let mut found = Vec::new();
             for provider in [Provider::Microsoft365, Provider::Azure, Provider::Aws] {
                 let kind = LinkKind::of(provider);
-                if let Ok(Some(d)) = keys.draft::<LinkDraft>(&kind.draft_name(&user_id)).await {
+                if let Ok(Some(d)) = keys.draft::<LinkDraft>(&kind.draft_name(&user)).await {
                     if d.started(kind) {
                         found.push((kind, d));
                     }
                 }
             }
-            drafts.set(found);
+            found
         }
-        checked.set(true);
     });
-    let discard = move |kind: &'static LinkKind, draft_id: Option<RecordId>| {
-        let (org, draft_name) = (org_key.get_value(), kind.draft_name(&user_key.get_value()));
-        spawn_local(async move {
-            let deleted = KeyStore::with_draft(&org, &draft_name, async |keys| {
-                keys.delete_draft(&draft_name, draft_id.map(KeySlot::Account).as_ref()).await
-            })
-            .await;
-            if deleted.is_ok() {
-                drafts.update(|d| d.retain(|(k, _)| k.provider != kind.provider));
-            }
-        });
-    };
     view! {
-        <Show
-            when=move || drafts.with(|d| !d.is_empty())
-            fallback=move || checked.get().then(|| view! { <span data-testid="no-unfinished-link" hidden></span> })
-        >
-            <section class="panel notice-panel" aria-labelledby="unfinished-heading">
-                <h2 id="unfinished-heading">"Unfinished link"</h2>
-                <ul class="unfinished">
-                    <For each=move || drafts.get() key=|(k, d)| (k.provider, d.id.clone()) let:item>
-                        {
-                            let (kind, d) = item;
-                            let name = d.values.get("name").map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
-                            let label = kind.provider.label();
-                            let article = if label.starts_with('A') { "an" } else { "a" };
-                            let name = name.map(|n| format!("“{n}”")).unwrap_or_else(|| format!("{article} {label} account"));
-                            let (continue_label, discard_label) = (format!("Continue linking {name}"), format!("Discard {name}"));
-                            let cert = if d.certificate.is_some() { ", with its certificate made," } else { "" };
-                            let id = d.id.clone();
-                            view! {
-                                <li>
-                                    <p>{format!("You started linking {name}{cert} but did not connect it yet.")}</p>
-                                    <div class="actions">
-                                        <A href=kind.path attr:class="button primary" attr:aria-label=continue_label>"Continue linking"</A>
-                                        <button type="button" class="button" aria-label=discard_label on:click=move |_| discard(kind, id.clone())>"Discard"</button>
-                                    </div>
-                                </li>
-                            }
-                        }
-                    </For>
-                </ul>
-            </section>
-        </Show>
+        <Transition fallback=|| ()>
+            {move || drafts.get().map(|drafts| match drafts.is_empty() {
+                true => view! { <span data-testid="no-unfinished-link" hidden></span> }.into_any(),
+                false => view! {
+                    <section class="panel notice-panel" aria-labelledby="unfinished-heading">
+                        <h2 id="unfinished-heading">"Unfinished link"</h2>
+                        <ul class="unfinished">
+                            {drafts.into_iter().map(|(kind, d)| view! { <UnfinishedItem kind d discard/> }).collect_view()}
+                        </ul>
+                    </section>
+                }.into_any(),
+            })}
+        </Transition>
     }
     .into_any()
+}
+
+/// One unfinished link: a way back to its form, or to throw it away.
+#[component]
+fn UnfinishedItem(
+    kind: &'static LinkKind,
+    d: LinkDraft,
+    discard: Action<(&'static LinkKind, Option<RecordId>), ()>,
+) -> impl IntoView {
+    let name = d.values.get("name").map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    let label = kind.provider.label();
+    let article = if label.starts_with('A') { "an" } else { "a" };
+    let name = name.map(|n| format!("“{n}”")).unwrap_or_else(|| format!("{article} {label} account"));
+    let (continue_label, discard_label) = (format!("Continue linking {name}"), format!("Discard {name}"));
+    let cert = if d.certificate.is_some() { ", with its certificate made," } else { "" };
+    let id = d.id.clone();
+    view! {
+        <li>
+            <p>{format!("You started linking {name}{cert} but did not connect it yet.")}</p>
+            <div class="actions">
+                <A href=kind.path attr:class="button primary" attr:aria-label=continue_label>"Continue linking"</A>
+                <button type="button" class="button" aria-label=discard_label disabled=move || discard.pending().get()
+                    on:click=move |_| { discard.dispatch_local((kind, id.clone())); }>"Discard"</button>
+            </div>
+        </li>
+    }
 }

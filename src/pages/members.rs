@@ -6,6 +6,7 @@
 use crate::api::{Api, ApiClientError};
 use crate::components::certificate::format_date;
 use crate::components::copy::CopyButton;
+use crate::components::feedback::{ErrorLine, LoadFailed, Loading};
 use crate::components::page::PageHeading;
 use crate::session::Session;
 use leptos::prelude::*;
@@ -19,34 +20,29 @@ pub fn Members() -> impl IntoView {
     let session = Session::expect_context();
     let me = move || session.me();
     let role = Memo::new(move |_| me().map(|m| m.role).unwrap_or(Role::Viewer));
-    let list = RwSignal::new(None::<Result<MemberList, String>>);
-    let reload = {
+    let list = LocalResource::new({
         let api = api.clone();
         move || {
             let api = api.clone();
-            leptos::task::spawn_local(async move {
-                let got = api.get::<MemberList>(paths::MEMBERS).await.map_err(|e| format!("Could not load the members: {e}"));
-                list.set(Some(got));
-            });
+            async move { api.get::<MemberList>(paths::MEMBERS).await.map_err(|e| format!("Could not load the members: {e}")) }
         }
-    };
-    reload();
-    let reload = StoredValue::new(reload);
-    let refresh = Callback::new(move |()| reload.with_value(|r| r()));
+    });
+    let refresh = Callback::new(move |()| list.refetch());
     view! {
         <PageHeading title="Members"/>
         <p class="lead">"The people of your organization and what each may do. Owners manage members; owners and admins invite."</p>
         <Show when=move || Role::ALL.iter().any(|r| role.get().may_invite(*r))>
             <InviteForm role=role refresh=refresh/>
         </Show>
-        {move || match list.get() {
-            None => view! { <p role="status">"Loading…"</p> }.into_any(),
-            Some(Err(e)) => view! { <p class="field-error" role="alert">{e}</p> }.into_any(),
-            Some(Ok(l)) => view! {
-                <MemberTable members=l.members role=role refresh=refresh/>
-                <PendingInvitations invitations=l.invitations role=role refresh=refresh/>
-            }.into_any(),
-        }}
+        <Transition fallback=|| view! { <Loading/> }>
+            {move || list.get().map(|got| match got {
+                Err(e) => view! { <LoadFailed why=e/> }.into_any(),
+                Ok(l) => view! {
+                    <MemberTable members=l.members role=role refresh=refresh/>
+                    <PendingInvitations invitations=l.invitations role=role refresh=refresh/>
+                }.into_any(),
+            })}
+        </Transition>
     }
 }
 
@@ -270,7 +266,7 @@ fn InviteForm(role: Memo<Role>, refresh: Callback<()>) -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </div>
-                <p class="field-error" role="alert" hidden=move || error.get().is_none()>{move || error.get().unwrap_or_default()}</p>
+                <ErrorLine error/>
                 <button class="button primary" type="submit" disabled=move || send.pending().get()>
                     {move || if send.pending().get() { "Creating the link…" } else { "Create invitation link" }}
                 </button>
@@ -306,7 +302,7 @@ fn PendingInvitations(invitations: Vec<Invitation>, role: Memo<Role>, refresh: C
     view! {
         <section class="panel" aria-labelledby="invitations-heading">
             <h2 id="invitations-heading">"Pending invitations"</h2>
-            <p class="field-error" role="alert" hidden=move || error.get().is_none()>{move || error.get().unwrap_or_default()}</p>
+            <ErrorLine error/>
             {empty.then(|| view! { <p>"No invitations are waiting."</p> })}
             <ul class="invitations" data-testid="invitations">
                 {invitations.into_iter().map(|i| {

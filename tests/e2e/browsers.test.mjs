@@ -29,7 +29,7 @@ async function signIn(page, email) {
 }
 
 const browsersOf = (page) => page.getByRole('region', { name: 'Browsers' });
-const statusOf = (page, text) => browsersOf(page).getByTestId('browsers-status').filter({ hasText: text });
+const statusOf = (page, text) => browsersOf(page).getByTestId('browsers-progress').filter({ hasText: text });
 const thumbprintOf = (pem) => new X509Certificate(pem).fingerprint.replaceAll(':', '');
 
 /** Add this browser, named `label`; returns the new certificate's thumbprint. */
@@ -84,7 +84,7 @@ test('a second browser adds itself, the first approves, and both test the connec
     browsersOf(second.page).getByRole('button', { name: 'Add this browser' }).click(),
   ]);
   const secondPem = readFileSync(await download.path(), 'utf8');
-  await browsersOf(second.page).getByTestId('browsers-status').filter({ hasText: 'Requested.' }).waitFor();
+  await browsersOf(second.page).getByTestId('browsers-progress').filter({ hasText: 'Requested.' }).waitFor();
   await synced(second.page);
   const secondThumbprint = thumbprintOf(secondPem);
   assert.match(await browsersOf(second.page).innerText(), new RegExp(`${secondThumbprint}.*Ada's second laptop \\(this browser\\), made by ${me.user.email}.*Waiting for approval`, 's'));
@@ -96,7 +96,7 @@ test('a second browser adds itself, the first approves, and both test the connec
   assert.match(await row.innerText(), new RegExp(`Chromium on Ada's second laptop, made by ${me.user.email}`));
   await browsersOf(first.page).getByRole('textbox', { name: 'Object ID' }).fill(objectId);
   await row.getByRole('button', { name: 'Approve' }).click();
-  await browsersOf(first.page).getByTestId('browsers-status').filter({ hasText: 'Approved' }).waitFor();
+  await browsersOf(first.page).getByTestId('browsers-progress').filter({ hasText: 'Approved' }).waitFor();
   await synced(first.page);
   assert.deepEqual(env.entra.certificates(TENANT, APP).map((c) => c.thumbprint).sort(),
     [thumbprintOf(pem), secondThumbprint].sort());

@@ -12,6 +12,7 @@ use super::{Account, ObjectIdField, ObjectIdInput};
 use crate::api::Api;
 use crate::certificate;
 use crate::components::certificate::{expiry_class, format_date, now_ms, ThumbprintText};
+use crate::components::feedback::Feedback;
 use crate::components::field::TextField;
 use crate::session::Session;
 use leptos::prelude::*;
@@ -291,11 +292,7 @@ pub(super) fn BrowsersSection(account: Account) -> impl IntoView {
             <Show when=own_here>
                 <RenewCertificate account own=true object_id/>
             </Show>
-            <p class="progress" role="status" data-testid="browsers-status" class:idle=move || !busy() && feedback.status.with(String::is_empty)>
-                {move || busy().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
-                {move || feedback.status.get()}
-            </p>
-            <p class="field-error" role="alert" data-testid="browsers-error" hidden=move || feedback.error.get().is_none()>{move || feedback.error.get().unwrap_or_default()}</p>
+            <Feedback busy=Signal::derive(busy) progress=feedback.status error=feedback.error testid="browsers"/>
         </section>
     }
 }

@@ -7,6 +7,7 @@ use super::renew::RenewCertificate;
 use super::Account;
 use crate::certificate::{self, new_credential, CertificateError, CredentialOptions};
 use crate::components::certificate::{now_ms, CertificateFacts, CredentialChoices};
+use crate::components::feedback::Feedback;
 use crate::keys::{KeySlot, KeyStore};
 use crate::sync::idb::IdbError;
 use crate::sync::SyncError;
@@ -235,11 +236,7 @@ fn ReplaceCertificate(account: Account) -> impl IntoView {
             </Show>
         </details>
             // Outside the disclosure: what happened shows even when it closes (a replacement put in use).
-            <p class="progress" role="status" class:idle=move || !busy() && status.with(String::is_empty)>
-                {move || busy().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
-                {move || status.get()}
-            </p>
-            <p class="field-error" role="alert" hidden=move || error.get().is_none()>{move || error.get().unwrap_or_default()}</p>
+            <Feedback busy=Signal::derive(busy) progress=status error/>
         </div>
     }
 }

@@ -11,6 +11,7 @@ use crate::api::ApiClientError;
 use crate::assertion::client_assertion;
 use crate::certificate::CertificateError;
 use crate::components::certificate::format_date;
+use crate::components::feedback::Feedback;
 use crate::health::Checks;
 use crate::keys::KeyStore;
 use crate::platform::platform;
@@ -305,13 +306,11 @@ pub fn ConnectionTestSection(
                 </div>
             </Show>
             </Show>
-            <p class="progress" role="status" class:idle=move || !busy.get()>
-                {move || busy.get().then(|| view! {
-                    <span class="spinner" aria-hidden="true"></span>
-                    {if aws { "Asking AWS…" } else { "Asking Microsoft…" }}
-                })}
-            </p>
-            <p class="field-error" role="alert" hidden=move || error.get().is_none()>{move || error.get().unwrap_or_default()}</p>
+            <Feedback
+                busy
+                progress=Signal::derive(move || if !busy.get() { String::new() } else if aws { "Asking AWS…".into() } else { "Asking Microsoft…".into() })
+                error
+            />
             <Show when=move || settling() && !busy.get()>
                 <div class="callout" role="status" data-testid="upload-settling">
                     <p>

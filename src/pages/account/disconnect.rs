@@ -3,6 +3,7 @@
 
 use super::certificate::replace_draft_name;
 use super::Account;
+use crate::components::feedback::ErrorLine;
 use crate::keys::{KeySlot, KeyStore};
 use crate::routes;
 use crate::sync::SyncEngine;
@@ -60,7 +61,7 @@ pub(super) fn DisconnectSection(account: Account) -> impl IntoView {
                     <button class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
                 </div>
             </Show>
-            <p class="field-error" role="alert" hidden=move || disconnect_error.get().is_none()>{move || disconnect_error.get().unwrap_or_default()}</p>
+            <ErrorLine error=disconnect_error/>
         </section>
     }
 }

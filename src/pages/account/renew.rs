@@ -11,6 +11,7 @@ use super::{Account, ObjectIdField, ObjectIdInput};
 use crate::api::Api;
 use crate::certificate::{new_credential, CredentialOptions};
 use crate::components::certificate::{format_date, now_ms, CredentialChoices};
+use crate::components::feedback::Feedback;
 use crate::components::field::TextField;
 use crate::keys::{KeySlot, KeyStore};
 use leptos::prelude::*;
@@ -363,12 +364,7 @@ pub(super) fn RenewCertificate(
                 }.into_any(),
             }}
         </details>
-            <p class="progress" role="status" data-testid=id("progress") class:idle=move || !busy.get() && progress.with(String::is_empty)>
-                {move || busy.get().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
-                {move || progress.get()}
-            </p>
-            <p class="form-success" role="status" data-testid=id("done") hidden=move || done.get().is_none()>{move || done.get().unwrap_or_default()}</p>
-            <p class="field-error" role="alert" data-testid=id("error") hidden=move || error.get().is_none()>{move || error.get().unwrap_or_default()}</p>
+            <Feedback busy progress done error testid=if own { "renew-own" } else { "renew" }/>
         </div>
     }
 }

@@ -4,6 +4,7 @@
 
 use super::Account;
 use crate::components::certificate::format_moment;
+use crate::components::feedback::Feedback;
 use crate::health::Checks;
 use crate::tickets::{covered_until, Coverage, Tickets};
 use leptos::prelude::*;
@@ -80,8 +81,7 @@ pub(super) fn TicketsSection(account: Account) -> impl IntoView {
                             disabled=move || change.pending().get()>
                             {TicketPolicy::ALL.map(|p| view! { <option value=p.value()>{p.label()}</option> }).collect_view()}
                         </select>
-                        <p class="form-error" role="alert" hidden=move || error.with(Option::is_none)>{move || error.get().unwrap_or_default()}</p>
-                        <p class="form-success" role="status" hidden=move || saved.with(Option::is_none)>{move || saved.get().unwrap_or_default()}</p>
+                        <Feedback error done=saved/>
                     </div>
                 }.into_any()
             } else {

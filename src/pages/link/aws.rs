@@ -3,6 +3,7 @@
 
 use crate::api::{Api, ApiClientError};
 use crate::components::copy::CopyButton;
+use crate::components::feedback::ErrorLine;
 use crate::link_kinds::{aws_role_template, Values, AWS_POLICIES};
 use crate::platform::platform;
 use leptos::prelude::*;
@@ -93,7 +94,7 @@ pub(super) fn AwsRoleSetup(extra: RwSignal<Values>) -> impl IntoView {
                     "Download CloudFormation template"
                 </button>
             </div>
-            <p class="field-error" role="alert" hidden=move || template_error.get().is_none()>{move || template_error.get().unwrap_or_default()}</p>
+            <ErrorLine error=template_error/>
         </fieldset>
     }
 }

@@ -5,6 +5,7 @@
 use super::form::LinkForm;
 use crate::certificate::{self, new_credential, CertificateError};
 use crate::components::certificate::{CertificateFacts, CredentialChoices};
+use crate::components::feedback::ErrorLine;
 use crate::components::field::TextField;
 use crate::components::page::focus;
 use crate::keys::KeySlot;
@@ -143,7 +144,7 @@ pub(super) fn CertificateStep(form: LinkForm, generating: Action<(String, LinkDr
                 {move || busy.get().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
                 {move || form.progress.get()}
             </p>
-            <p class="field-error" role="alert" hidden=move || form.cert_error.get().is_none()>{move || form.cert_error.get().unwrap_or_default()}</p>
+            <ErrorLine error=form.cert_error/>
             {move || form.certificate.get().map(|info| view! {
                 <CertificateFacts info=info/>
                 <p class="field-hint">
