@@ -3,7 +3,6 @@ use crate::routes;
 use crate::session::Session;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 
 /// The left side navigation. The router's `<A>` marks the current page with aria-current="page".
@@ -27,42 +26,6 @@ pub fn SideNav() -> impl IntoView {
             }
         }
     };
-    let session = Session::expect_context();
-    let me = move || session.me();
-    let signing_out = RwSignal::new(false);
-    // The shell sends the signed-out person to Sign in.
-    let engine = SyncEngine::expect_context();
-    let waiting = engine.pending_names();
-    let dialog = NodeRef::<leptos::html::Dialog>::new();
-    let sign_out_now = move || {
-        signing_out.set(true);
-        spawn_local(async move {
-            // This person's records leave the browser with them.
-            engine.forget().await;
-            if let Err(e) = session.sign_out().await {
-                leptos::logging::warn!("sign out: {e}");
-            }
-        });
-    };
-    // With changes still waiting, ask first, in the product's own dialog: modal (the rest of
-    // the page is inert), focus on "Stay signed in", Escape cancels.
-    let sign_out = move |_| match dialog.get_untracked() {
-        Some(d) if !waiting.with_untracked(Vec::is_empty) => {
-            let _ = d.show_modal();
-        }
-        _ => sign_out_now(),
-    };
-    let stay = move |_| {
-        if let Some(d) = dialog.get_untracked() {
-            d.close();
-        }
-    };
-    let sign_out_anyway = move |_| {
-        if let Some(d) = dialog.get_untracked() {
-            d.close();
-        }
-        sign_out_now();
-    };
     view! {
         <nav class="side-nav" aria-label="Main" on:keydown=close_on_escape>
             <a class="brand" href=routes::HOME>
@@ -82,36 +45,78 @@ pub fn SideNav() -> impl IntoView {
                 <li><A href=routes::ACTIVITY>"Activity"</A></li>
                 <li><A href=routes::SECURITY>"Security"</A></li>
             </ul>
-            <div class="nav-user">
-                <p class="nav-user-name">
-                    <span class="visually-hidden">"Signed in as "</span>
-                    <span class="nav-user-email">{move || me().map(|m| m.user.email).unwrap_or_default()}</span>
-                    <span class="nav-user-org">{move || me().map(|m| m.organization.name).unwrap_or_default()}</span>
-                    <span class="nav-user-role">{move || me().map(|m| m.role.label()).unwrap_or_default()}</span>
-                </p>
-                <button class="button subtle" on:click=sign_out disabled=move || signing_out.get()>
-                    {move || if signing_out.get() { "Signing out…" } else { "Sign out" }}
-                </button>
+            <NavUser/>
             </div>
-            </div>
-            <dialog node_ref=dialog class="dialog" aria-labelledby="sign-out-title" aria-describedby="sign-out-text">
-                <h2 id="sign-out-title">"Sign out with changes waiting?"</h2>
-                <p id="sign-out-text">
-                    {move || {
-                        let n = waiting.with(Vec::len);
-                        format!(
-                            "{n} change{} not reached Xops yet. If you sign out now, {} lost:",
-                            if n == 1 { " has" } else { "s have" },
-                            if n == 1 { "it is" } else { "they are" }
-                        )
-                    }}
-                </p>
-                <ul class="waiting-changes">{move || waiting.get().into_iter().map(|name| view! { <li>{name}</li> }).collect_view()}</ul>
-                <div class="actions">
-                    <button class="button primary" autofocus on:click=stay>"Stay signed in"</button>
-                    <button class="button danger" on:click=sign_out_anyway>"Sign out anyway"</button>
-                </div>
-            </dialog>
         </nav>
+    }
+}
+
+/// Who is signed in, and Sign out. With changes still waiting, Sign out asks first, in the
+/// product's own dialog: modal (the rest of the page is inert), focus on "Stay signed in",
+/// Escape cancels.
+#[component]
+fn NavUser() -> impl IntoView {
+    let session = Session::expect_context();
+    let me = move || session.me();
+    // The shell sends the signed-out person to Sign in.
+    let engine = SyncEngine::expect_context();
+    let waiting = engine.pending_names();
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    let signing_out = Action::new_local(move |(): &()| async move {
+        // This person's records leave the browser with them.
+        engine.forget().await;
+        if let Err(e) = session.sign_out().await {
+            leptos::logging::warn!("sign out: {e}");
+        }
+    });
+    // Once pressed, it stays pressed: the page leaves for Sign in.
+    let pressed = move || signing_out.pending().get() || signing_out.value().with(Option::is_some);
+    let close = move || {
+        if let Some(d) = dialog.get_untracked() {
+            d.close();
+        }
+    };
+    let sign_out = move |_| match dialog.get_untracked() {
+        Some(d) if !waiting.with_untracked(Vec::is_empty) => {
+            let _ = d.show_modal();
+        }
+        _ => {
+            signing_out.dispatch_local(());
+        }
+    };
+    let sign_out_anyway = move |_| {
+        close();
+        signing_out.dispatch_local(());
+    };
+    view! {
+        <div class="nav-user">
+            <p class="nav-user-name">
+                <span class="visually-hidden">"Signed in as "</span>
+                <span class="nav-user-email">{move || me().map(|m| m.user.email).unwrap_or_default()}</span>
+                <span class="nav-user-org">{move || me().map(|m| m.organization.name).unwrap_or_default()}</span>
+                <span class="nav-user-role">{move || me().map(|m| m.role.label()).unwrap_or_default()}</span>
+            </p>
+            <button class="button subtle" on:click=sign_out disabled=pressed>
+                {move || if pressed() { "Signing out…" } else { "Sign out" }}
+            </button>
+        </div>
+        <dialog node_ref=dialog class="dialog" aria-labelledby="sign-out-title" aria-describedby="sign-out-text">
+            <h2 id="sign-out-title">"Sign out with changes waiting?"</h2>
+            <p id="sign-out-text">
+                {move || {
+                    let n = waiting.with(Vec::len);
+                    format!(
+                        "{n} change{} not reached Xops yet. If you sign out now, {} lost:",
+                        if n == 1 { " has" } else { "s have" },
+                        if n == 1 { "it is" } else { "they are" }
+                    )
+                }}
+            </p>
+            <ul class="waiting-changes">{move || waiting.get().into_iter().map(|name| view! { <li>{name}</li> }).collect_view()}</ul>
+            <div class="actions">
+                <button class="button primary" autofocus on:click=move |_| close()>"Stay signed in"</button>
+                <button class="button danger" on:click=sign_out_anyway>"Sign out anyway"</button>
+            </div>
+        </dialog>
     }
 }

@@ -49,7 +49,6 @@ pub fn Integrations() -> impl IntoView {
     let accounts = engine.accounts();
     let checks = Checks::expect_context();
     let can_change = Session::expect_context().can_change_accounts();
-    let microsoft_open = RwSignal::new(false);
     // The page of the list on screen; kept within the list as accounts come and go.
     let page = RwSignal::new(0usize);
     let total = Memo::new(move |_| accounts.with(Accounts::len));
@@ -67,27 +66,7 @@ pub fn Integrations() -> impl IntoView {
             when=move || can_change.get()
             fallback=|| view! { <ViewerNote text="You are a viewer in this organization: you see the linked accounts and their activity. Owners and admins link and change them."/> }
         >
-            <ul class="choice-grid provider-cards">
-                <li><CloudLink cloud=Cloud::Aws count=Some(Signal::derive(count(accounts, Provider::Aws)))/></li>
-                <li><CloudLink cloud=Cloud::Azure count=Some(Signal::derive(count(accounts, Provider::Azure)))/></li>
-                <li class="choice-with-products">
-                    <button
-                        type="button"
-                        class="choice"
-                        aria-expanded=move || microsoft_open.get().to_string()
-                        aria-controls="microsoft-products"
-                        on:click=move |_| microsoft_open.update(|o| *o = !*o)
-                    >
-                        <CloudCardBody cloud=Cloud::Microsoft count=Some(Signal::derive(count(accounts, Provider::Microsoft365)))/>
-                    </button>
-                    <div id="microsoft-products" class="products" hidden=move || !microsoft_open.get()>
-                        <p class="products-title">"Microsoft products"</p>
-                        <ul>
-                            <li><A href=routes::LINK_MICROSOFT_365 attr:class="button">"M365"</A></li>
-                        </ul>
-                    </div>
-                </li>
-            </ul>
+            <ProviderCards accounts/>
             <UnfinishedLink/>
         </Show>
         <section class="panel" aria-labelledby="linked-accounts-heading">
@@ -111,23 +90,7 @@ pub fn Integrations() -> impl IntoView {
                     <tbody>
                         <For each=move || rows.get() key=|a| (a.id.clone(), a.integration.name.clone(), a.pending, a.integration.certificate.as_ref().map(|c| c.sha1_thumbprint.clone()))
                             let:account>
-                            <tr>
-                                <td><A href=routes::account(&account.id)>{account.integration.name.as_str().to_string()}</A></td>
-                                <td data-label="Provider">{account.integration.details.provider().label()}</td>
-                                <td data-label="Tenant or organization">{account.integration.details.target()}</td>
-                                <td data-label="Status">
-                                    {
-                                        let id = account.id.clone();
-                                        let status = Signal::derive(move || accounts.with(|a| a.status(&id, checks.now())));
-                                        view! { <HealthBadge id=account.id.clone() status=status/> }
-                                    }
-                                    {account.pending.then_some(" (not saved yet)")}
-                                </td>
-                                <td data-label="Certificate">{account.integration.certificate.as_ref().map(|c| {
-                                    let e = c.expiry(checks.now());
-                                    view! { <span class=expiry_class(e)>{e.describe()}</span> }.into_any()
-                                }).unwrap_or_else(|| view! { <span class="muted">"None"</span> }.into_any())}</td>
-                            </tr>
+                            <AccountRow account accounts/>
                         </For>
                     </tbody>
                 </table>
@@ -150,6 +113,60 @@ pub fn Integrations() -> impl IntoView {
                 </Show>
             </Show>
         </section>
+    }
+}
+
+/// The three clouds to link, with how many accounts each has; Microsoft opens its products.
+#[component]
+fn ProviderCards(accounts: ReadSignal<Accounts>) -> impl IntoView {
+    let microsoft_open = RwSignal::new(false);
+    view! {
+        <ul class="choice-grid provider-cards">
+            <li><CloudLink cloud=Cloud::Aws count=Some(Signal::derive(count(accounts, Provider::Aws)))/></li>
+            <li><CloudLink cloud=Cloud::Azure count=Some(Signal::derive(count(accounts, Provider::Azure)))/></li>
+            <li class="choice-with-products">
+                <button
+                    type="button"
+                    class="choice"
+                    aria-expanded=move || microsoft_open.get().to_string()
+                    aria-controls="microsoft-products"
+                    on:click=move |_| microsoft_open.update(|o| *o = !*o)
+                >
+                    <CloudCardBody cloud=Cloud::Microsoft count=Some(Signal::derive(count(accounts, Provider::Microsoft365)))/>
+                </button>
+                <div id="microsoft-products" class="products" hidden=move || !microsoft_open.get()>
+                    <p class="products-title">"Microsoft products"</p>
+                    <ul>
+                        <li><A href=routes::LINK_MICROSOFT_365 attr:class="button">"M365"</A></li>
+                    </ul>
+                </div>
+            </li>
+        </ul>
+    }
+}
+
+/// One linked account in the list.
+#[component]
+fn AccountRow(account: LinkedAccount, accounts: ReadSignal<Accounts>) -> impl IntoView {
+    let checks = Checks::expect_context();
+    view! {
+        <tr>
+            <td><A href=routes::account(&account.id)>{account.integration.name.as_str().to_string()}</A></td>
+            <td data-label="Provider">{account.integration.details.provider().label()}</td>
+            <td data-label="Tenant or organization">{account.integration.details.target()}</td>
+            <td data-label="Status">
+                {
+                    let id = account.id.clone();
+                    let status = Signal::derive(move || accounts.with(|a| a.status(&id, checks.now())));
+                    view! { <HealthBadge id=account.id.clone() status=status/> }
+                }
+                {account.pending.then_some(" (not saved yet)")}
+            </td>
+            <td data-label="Certificate">{account.integration.certificate.as_ref().map(|c| {
+                let e = c.expiry(checks.now());
+                view! { <span class=expiry_class(e)>{e.describe()}</span> }.into_any()
+            }).unwrap_or_else(|| view! { <span class="muted">"None"</span> }.into_any())}</td>
+        </tr>
     }
 }
 

@@ -4,6 +4,7 @@
 
 use crate::api::{Api, ApiClientError};
 use crate::components::certificate::format_date;
+use crate::components::feedback::{Feedback, LoadFailed, Loading};
 use crate::session::Session;
 use leptos::prelude::*;
 use xops_model::security::{passkey_name, Passkey, PasskeyAdd, PasskeyList, PasskeyOptions, PasskeyPolicy};
@@ -36,8 +37,6 @@ pub fn Passkeys() -> impl IntoView {
         }
     });
     let said = RwSignal::new(None::<Result<String, String>>);
-    let name = RwSignal::new(this_browser());
-    let name_error = RwSignal::new(None::<String>);
     let add = Action::new_local({
         let api = api.clone();
         move |name: &String| add_passkey(api.clone(), name.clone())
@@ -68,6 +67,71 @@ pub fn Passkeys() -> impl IntoView {
             list.refetch();
         }
     });
+    let supported = xops_web::passkey::supported();
+    let required = move || session.me().is_some_and(|m| m.passkey_required);
+    view! {
+        <section class="panel" aria-labelledby="passkeys-heading">
+            <h2 id="passkeys-heading">"Passkeys"</h2>
+            <Show when=required>
+                <p class="notice" role="alert">"Your organization requires a passkey for signing in. Add one here to continue: until then, Xops shows only this page."</p>
+            </Show>
+            <p>"A passkey signs you in with your fingerprint, face, screen lock or security key instead of a password. Its private key stays on your device; Xops keeps only the public half."</p>
+            <Feedback
+                done=Signal::derive(move || said.get().and_then(Result::ok))
+                error=Signal::derive(move || said.get().and_then(Result::err))
+            />
+            <PasskeyItems list remove said/>
+            {if supported {
+                view! {
+                    <AddPasskeyForm add said/>
+                }.into_any()
+            } else {
+                view! { <p class="notice">"This browser cannot make passkeys. Use a current version of Chrome, Edge, Safari or Firefox."</p> }.into_any()
+            }}
+        </section>
+        <Show when=move || session.me().is_some_and(|m| m.role.manages_members())>
+            <PasskeyPolicyPanel/>
+        </Show>
+    }
+}
+
+/// The person's passkeys, each with Remove.
+#[component]
+fn PasskeyItems(
+    list: LocalResource<Result<PasskeyList, ApiClientError>>,
+    remove: Action<Passkey, Result<String, ApiClientError>>,
+    said: RwSignal<Option<Result<String, String>>>,
+) -> impl IntoView {
+    view! {
+        <Transition fallback=|| view! { <Loading what="Loading your passkeys…"/> }>
+            {move || list.get().map(|got| match got {
+                Err(e) => view! { <LoadFailed why=format!("Could not load your passkeys: {e}")/> }.into_any(),
+                Ok(l) if l.passkeys.is_empty() => view! { <p>"You have no passkeys yet."</p> }.into_any(),
+                Ok(l) => view! {
+                    <ul class="passkeys" data-testid="passkeys">
+                        {l.passkeys.into_iter().map(|p| {
+                            let used = p.last_used_at.map(|t| format!("last used {}", format_date(t))).unwrap_or_else(|| "not used yet".into());
+                            let label = format!("Remove the passkey {}", p.name);
+                            let text = format!("{} (added {}, {used})", p.name, format_date(p.created_at));
+                            view! {
+                                <li>{text}" "
+                                    <button type="button" class="button subtle" aria-label=label disabled=move || remove.pending().get()
+                                        on:click=move |_| { said.set(None); remove.dispatch_local(p.clone()); }>"Remove"</button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+/// Adding a passkey: its name, then the device's own prompt.
+#[component]
+fn AddPasskeyForm(add: Action<String, Result<Passkey, String>>, said: RwSignal<Option<Result<String, String>>>) -> impl IntoView {
+    let name = RwSignal::new(this_browser());
+    let name_error = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         said.set(None);
@@ -79,62 +143,21 @@ pub fn Passkeys() -> impl IntoView {
             Err(e) => name_error.set(Some(e.message)),
         }
     };
-    let supported = xops_web::passkey::supported();
-    let required = move || session.me().is_some_and(|m| m.passkey_required);
     view! {
-        <section class="panel" aria-labelledby="passkeys-heading">
-            <h2 id="passkeys-heading">"Passkeys"</h2>
-            <Show when=required>
-                <p class="notice" role="alert">"Your organization requires a passkey for signing in. Add one here to continue: until then, Xops shows only this page."</p>
-            </Show>
-            <p>"A passkey signs you in with your fingerprint, face, screen lock or security key instead of a password. Its private key stays on your device; Xops keeps only the public half."</p>
-            <p role="status" class="form-success" hidden=move || !matches!(said.get(), Some(Ok(_)))>{move || said.get().and_then(Result::ok).unwrap_or_default()}</p>
-            <p role="alert" class="field-error" hidden=move || !matches!(said.get(), Some(Err(_)))>{move || said.get().and_then(Result::err).unwrap_or_default()}</p>
-            <Transition fallback=|| view! { <p role="status">"Loading your passkeys…"</p> }>
-                {move || list.get().map(|got| match got {
-                    Err(e) => view! { <p class="field-error" role="alert">{format!("Could not load your passkeys: {e}")}</p> }.into_any(),
-                    Ok(l) if l.passkeys.is_empty() => view! { <p>"You have no passkeys yet."</p> }.into_any(),
-                    Ok(l) => view! {
-                        <ul class="passkeys" data-testid="passkeys">
-                            {l.passkeys.into_iter().map(|p| {
-                                let used = p.last_used_at.map(|t| format!("last used {}", format_date(t))).unwrap_or_else(|| "not used yet".into());
-                                let label = format!("Remove the passkey {}", p.name);
-                                let text = format!("{} (added {}, {used})", p.name, format_date(p.created_at));
-                                view! {
-                                    <li>{text}" "
-                                        <button type="button" class="button subtle" aria-label=label disabled=move || remove.pending().get()
-                                            on:click=move |_| { said.set(None); remove.dispatch_local(p.clone()); }>"Remove"</button>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                })}
-            </Transition>
-            {if supported {
-                view! {
-                    <form class="form" novalidate on:submit=submit>
-                        <div class="field" class:field-invalid=move || name_error.get().is_some()>
-                            <label for="passkey-name">"Passkey name"</label>
-                            <p class="field-hint" id="passkey-name-hint">"So you can tell your passkeys apart, such as the device that holds it."</p>
-                            <input id="passkey-name" type="text" autocomplete="off" prop:value=move || name.get()
-                                on:input=move |ev| { name.set(event_target_value(&ev)); name_error.set(None); }
-                                aria-invalid=move || name_error.get().is_some().to_string()
-                                aria-describedby="passkey-name-hint passkey-name-error"/>
-                            <p class="field-error" id="passkey-name-error" hidden=move || name_error.get().is_none()>{move || name_error.get().unwrap_or_default()}</p>
-                        </div>
-                        <button class="button primary" type="submit" disabled=move || add.pending().get()>
-                            {move || if add.pending().get() { "Waiting for your device…" } else { "Add a passkey" }}
-                        </button>
-                    </form>
-                }.into_any()
-            } else {
-                view! { <p class="notice">"This browser cannot make passkeys. Use a current version of Chrome, Edge, Safari or Firefox."</p> }.into_any()
-            }}
-        </section>
-        <Show when=move || session.me().is_some_and(|m| m.role.manages_members())>
-            <PasskeyPolicyPanel/>
-        </Show>
+        <form class="form" novalidate on:submit=submit>
+            <div class="field" class:field-invalid=move || name_error.get().is_some()>
+                <label for="passkey-name">"Passkey name"</label>
+                <p class="field-hint" id="passkey-name-hint">"So you can tell your passkeys apart, such as the device that holds it."</p>
+                <input id="passkey-name" type="text" autocomplete="off" prop:value=move || name.get()
+                    on:input=move |ev| { name.set(event_target_value(&ev)); name_error.set(None); }
+                    aria-invalid=move || name_error.get().is_some().to_string()
+                    aria-describedby="passkey-name-hint passkey-name-error"/>
+                <p class="field-error" id="passkey-name-error" hidden=move || name_error.get().is_none()>{move || name_error.get().unwrap_or_default()}</p>
+            </div>
+            <button class="button primary" type="submit" disabled=move || add.pending().get()>
+                {move || if add.pending().get() { "Waiting for your device…" } else { "Add a passkey" }}
+            </button>
+        </form>
     }
 }
 

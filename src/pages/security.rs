@@ -4,6 +4,7 @@
 
 use crate::api::{Api, ApiClientError};
 use crate::components::certificate::{format_date, now_ms};
+use crate::components::feedback::{Feedback, LoadFailed, Loading};
 use crate::components::page::PageHeading;
 use crate::pages::passkeys::Passkeys;
 use leptos::prelude::*;
@@ -60,15 +61,14 @@ pub fn Security() -> impl IntoView {
         <section class="panel" aria-labelledby="sessions-heading">
             <h2 id="sessions-heading">"Sessions"</h2>
             <p>"Where you are signed in. If you do not recognise a session, sign it out; its browser must then sign in again."</p>
-            <p role="status" class="form-success" hidden=move || !matches!(said.get(), Some(Ok(_)))>
-                {move || said.get().and_then(Result::ok).unwrap_or_default()}
-            </p>
-            <p role="alert" class="field-error" hidden=move || !matches!(said.get(), Some(Err(_)))>
-                {move || said.get().and_then(Result::err).unwrap_or_default()}
-            </p>
-            <Transition fallback=|| view! { <p role="status">"Loading your sessions…"</p> }>
+            <Feedback
+                busy
+                done=Signal::derive(move || said.get().and_then(Result::ok))
+                error=Signal::derive(move || said.get().and_then(Result::err))
+            />
+            <Transition fallback=|| view! { <Loading what="Loading your sessions…"/> }>
                 {move || list.get().map(|got| match got {
-                    Err(e) => view! { <p class="field-error" role="alert">{format!("Could not load your sessions: {e}")}</p> }.into_any(),
+                    Err(e) => view! { <LoadFailed why=format!("Could not load your sessions: {e}")/> }.into_any(),
                     Ok(l) => {
                         let others = l.sessions.iter().filter(|s| !s.this_browser).count();
                         view! {

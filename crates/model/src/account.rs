@@ -116,62 +116,65 @@ fn is_pattern(p: &str) -> bool {
     repeated || distinct.len() <= 3 || along(p)
 }
 
+/// Words the commonest long passwords are made of.
+const COMMON_WORDS: [&str; 40] = [
+    "password",
+    "passw",
+    "pass",
+    "iloveyou",
+    "qwerty",
+    "welcome",
+    "letmein",
+    "admin",
+    "administrator",
+    "changeme",
+    "football",
+    "baseball",
+    "basketball",
+    "soccer",
+    "superman",
+    "batman",
+    "princess",
+    "sunshine",
+    "monkey",
+    "dragon",
+    "master",
+    "shadow",
+    "trustno",
+    "secret",
+    "login",
+    "abc",
+    "qwertz",
+    "azerty",
+    "asdf",
+    "zxcv",
+    "love",
+    "hello",
+    "freedom",
+    "whatever",
+    "starwars",
+    "pokemon",
+    "michael",
+    "jordan",
+    "xops",
+    "default",
+];
+/// Whole passwords made of keyboard walks.
+const COMMON_WHOLE: [&str; 8] = [
+    "1q2w3e4r5t6y",
+    "q1w2e3r4t5y6",
+    "zaq12wsxcde3",
+    "1qazxsw23edc",
+    "zaq1xsw2cde3",
+    "1q2w3e4r5t6y7u",
+    "qwer1234asdf",
+    "1234qwerasdf",
+];
+
 /// The commonest passwords of 12 characters or more, as the breach corpora list them: a common
 /// word (or two), perhaps in l33t spelling, padded with digits or symbols.
 fn is_common(p: &str) -> bool {
-    const WORDS: [&str; 40] = [
-        "password",
-        "passw",
-        "pass",
-        "iloveyou",
-        "qwerty",
-        "welcome",
-        "letmein",
-        "admin",
-        "administrator",
-        "changeme",
-        "football",
-        "baseball",
-        "basketball",
-        "soccer",
-        "superman",
-        "batman",
-        "princess",
-        "sunshine",
-        "monkey",
-        "dragon",
-        "master",
-        "shadow",
-        "trustno",
-        "secret",
-        "login",
-        "abc",
-        "qwertz",
-        "azerty",
-        "asdf",
-        "zxcv",
-        "love",
-        "hello",
-        "freedom",
-        "whatever",
-        "starwars",
-        "pokemon",
-        "michael",
-        "jordan",
-        "xops",
-        "default",
-    ];
-    const WHOLE: [&str; 8] = [
-        "1q2w3e4r5t6y",
-        "q1w2e3r4t5y6",
-        "zaq12wsxcde3",
-        "1qazxsw23edc",
-        "zaq1xsw2cde3",
-        "1q2w3e4r5t6y7u",
-        "qwer1234asdf",
-        "1234qwerasdf",
-    ];
-    if WHOLE.contains(&p) {
+    if COMMON_WHOLE.contains(&p) {
         return true;
     }
     // The letters, with l33t spelling undone; the rest must be only padding.
@@ -191,9 +194,10 @@ fn is_common(p: &str) -> bool {
     let plain: String = p.chars().filter(|c| c.is_alphabetic()).collect();
     let common = |s: &str| {
         !s.is_empty()
-            && (WORDS.contains(&s)
-                || WORDS.iter().any(|w| {
-                    s.strip_prefix(w).is_some_and(|rest| rest.is_empty() || WORDS.contains(&rest) || is_pattern_or_short(rest))
+            && (COMMON_WORDS.contains(&s)
+                || COMMON_WORDS.iter().any(|w| {
+                    s.strip_prefix(w)
+                        .is_some_and(|rest| rest.is_empty() || COMMON_WORDS.contains(&rest) || is_pattern_or_short(rest))
                 })
                 || is_pattern_or_short(s))
     };

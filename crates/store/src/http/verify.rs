@@ -67,29 +67,7 @@ pub async fn verify(
             let target = azure::Target { tenant: &d.tenant_id, application: &d.application_id, scope: &d.scope };
             (state.microsoft.test_azure(target, &arm, now).await, signer_of(&arm))
         }
-        IntegrationDetails::Aws(d) => {
-            let credentials = match state.config.aws_credentials() {
-                Ok(Some(c)) => c,
-                Ok(None) => {
-                    tracing::warn!("an AWS account was to be tested, but this store has no AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile in ~/.aws)");
-                    return Err(AppError::of(ErrorCode::Unavailable, AWS_NOT_SET_UP));
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "an AWS account was to be tested, but this store's AWS credentials cannot be used");
-                    return Err(AppError::of(ErrorCode::Unavailable, AWS_NOT_SET_UP));
-                }
-            };
-            let _running = limit(&state, &current).await?;
-            let name = accounts::organization_name(&state.db, organization).await?;
-            let target = aws::Target {
-                role_arn: &d.role_arn,
-                external_id: &d.external_id,
-                organization,
-                organization_name: &name,
-                xops_account: state.config.aws_account_id.as_ref(),
-            };
-            (state.aws.test(&credentials, target, now).await, None)
-        }
+        IntegrationDetails::Aws(d) => (test_aws(&state, &current, d, now).await?, None),
     };
     // Cut to the bounds a record keeps, and named by the certificate that signed it.
     let result = ConnectionTest { certificate: signer, ..result.bounded() };
@@ -110,6 +88,37 @@ pub async fn verify(
         // sealed, for the browser to save with that certificate.
         None => state.seal.seal(organization, &id, result),
     }))
+}
+
+/// An AWS account's test: the store assumes the customer's role with its own AWS credentials.
+async fn test_aws(
+    state: &AppState,
+    current: &CurrentUser,
+    d: &xops_model::integration::AwsDetails,
+    now: i64,
+) -> Result<ConnectionTest, AppError> {
+    let organization = &current.user.organization_id;
+    let credentials = match state.config.aws_credentials() {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            tracing::warn!("an AWS account was to be tested, but this store has no AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile in ~/.aws)");
+            return Err(AppError::of(ErrorCode::Unavailable, AWS_NOT_SET_UP));
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "an AWS account was to be tested, but this store's AWS credentials cannot be used");
+            return Err(AppError::of(ErrorCode::Unavailable, AWS_NOT_SET_UP));
+        }
+    };
+    let _running = limit(state, current).await?;
+    let name = accounts::organization_name(&state.db, organization).await?;
+    let target = aws::Target {
+        role_arn: &d.role_arn,
+        external_id: &d.external_id,
+        organization,
+        organization_name: &name,
+        xops_account: state.config.aws_account_id.as_ref(),
+    };
+    Ok(state.aws.test(&credentials, target, now).await)
 }
 
 /// The signed-in organization's integration `id` (a live record), parsed, for a person who may
