@@ -38,7 +38,7 @@ layer() {
 
 layer "formatting (cargo fmt --check; fix with cargo fmt)" cargo fmt --all -- --check
 layer "module structure (no modules importing each other in a circle)" \
-    node scripts/tools/module-cycles.mjs src crates/*/src
+    node scripts/tools/module-cycles.mjs src crates/*/src xtask/src
 # clippy.toml's rules (no unwrap on what a user or the network controls, among others), as errors.
 clippy() {
     cargo clippy --workspace --exclude xops-integrations --all-targets --quiet -- -D warnings &&
