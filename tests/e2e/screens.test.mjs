@@ -14,52 +14,58 @@ import { linkM365 } from './microsoft.mjs';
 const env = useStoreAndBrowser({ before, after });
 const OUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../target/screenshots');
 
-async function shoot(page, dir, name, path) {
+const SCHEMES = ['light', 'dark'];
+
+// One visit, two pictures: the page in the light theme, then in the dark one (the media feature
+// switched in place, so both show the same state of the page).
+async function shoot(page, dirs, name, path, { fullPage = true } = {}) {
   if (path) await page.goto(env.store.url + path);
   await page.getByRole('heading', { level: 1 }).first().waitFor();
-  // Let the page settle (fonts, the first sync round) before the picture.
+  // Let the page settle (fonts, the first sync round) before the pictures.
   await page.waitForLoadState('networkidle');
-  await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
+  for (const colorScheme of SCHEMES) {
+    await page.emulateMedia({ colorScheme });
+    await page.screenshot({ path: `${dirs[colorScheme]}/${name}.png`, fullPage });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
 }
 
-for (const colorScheme of ['light', 'dark']) {
-  for (const viewport of [{ width: 360, height: 740 }, { width: 1280, height: 900 }]) {
-    test(`every screen, ${colorScheme}, ${viewport.width}×${viewport.height}`, async () => {
-      const dir = `${OUT}/${colorScheme}-${viewport.width}`;
-      mkdirSync(dir, { recursive: true });
-      const signedOut = await newPage(env.browser, { colorScheme, viewport });
-      for (const [name, p] of [['sign-in', '/login'], ['create-account', '/signup'], ['join', '/join'], ['reset', '/reset']]) {
-        await shoot(signedOut.page, dir, name, p);
-      }
-      assert.deepEqual(signedOut.problems, []);
-      await signedOut.context.close();
+for (const viewport of [{ width: 360, height: 740 }, { width: 1280, height: 900 }]) {
+  test(`every screen, light and dark, ${viewport.width}×${viewport.height}`, async () => {
+    const dirs = Object.fromEntries(SCHEMES.map((c) => [c, `${OUT}/${c}-${viewport.width}`]));
+    Object.values(dirs).forEach((d) => mkdirSync(d, { recursive: true }));
+    const signedOut = await newPage(env.browser, { colorScheme: 'light', viewport });
+    for (const [name, p] of [['sign-in', '/login'], ['create-account', '/signup'], ['join', '/join'], ['reset', '/reset']]) {
+      await shoot(signedOut.page, dirs, name, p);
+    }
+    assert.deepEqual(signedOut.problems, []);
+    await signedOut.context.close();
 
-      const { page, context, problems } = await newPage(env.browser, { colorScheme, viewport });
-      await signUpViaApi(page, env.store);
-      await shoot(page, dir, 'welcome', '/welcome');
-      await shoot(page, dir, 'link-aws', '/integrations/aws/new');
-      await shoot(page, dir, 'link-azure', '/integrations/azure/new');
-      await shoot(page, dir, 'link-m365', '/integrations/microsoft/m365/new');
-      await page.getByRole('button', { name: 'Step-by-step setup guide' }).click();
-      await shoot(page, dir, 'link-m365-guide-open');
-      const { id } = await linkM365(page, env.store.url, { tenantId: '0000000d-bbbb-4ccc-8ddd-000000000000', appId: '22222222-3333-4444-8555-666666666666' });
-      await shoot(page, dir, 'account-just-linked');
-      await page.goto(`${env.store.url}/integrations/${id}`);
-      await page.getByText('Private key: held by this browser').waitFor();
-      await shoot(page, dir, 'account');
-      await page.evaluate(() => document.querySelectorAll('main details').forEach((d) => { d.open = true; }));
-      await shoot(page, dir, 'account-everything-open');
-      if (viewport.width < 768) {
-        await page.getByRole('button', { name: 'Menu' }).click();
-        await page.screenshot({ path: `${dir}/menu-open.png` });
-        await page.keyboard.press('Escape');
-      }
-      for (const [name, p] of [['home', '/'], ['integrations', '/integrations'], ['members', '/members'], ['activity', '/activity'],
-        ['security', '/security'], ['not-found', '/no/such/page']]) {
-        await shoot(page, dir, name, p);
-      }
-      assert.deepEqual(problems, []);
-      await context.close();
-    });
-  }
+    const { page, context, problems } = await newPage(env.browser, { colorScheme: 'light', viewport });
+    await signUpViaApi(page, env.store);
+    await shoot(page, dirs, 'welcome', '/welcome');
+    await shoot(page, dirs, 'link-aws', '/integrations/aws/new');
+    await shoot(page, dirs, 'link-azure', '/integrations/azure/new');
+    await shoot(page, dirs, 'link-m365', '/integrations/microsoft/m365/new');
+    await page.getByRole('button', { name: 'Step-by-step setup guide' }).click();
+    await shoot(page, dirs, 'link-m365-guide-open');
+    const { id } = await linkM365(page, env.store.url, { tenantId: '0000000d-bbbb-4ccc-8ddd-000000000000', appId: '22222222-3333-4444-8555-666666666666' });
+    await shoot(page, dirs, 'account-just-linked');
+    await page.goto(`${env.store.url}/integrations/${id}`);
+    await page.getByText('Private key: held by this browser').waitFor();
+    await shoot(page, dirs, 'account');
+    await page.evaluate(() => document.querySelectorAll('main details').forEach((d) => { d.open = true; }));
+    await shoot(page, dirs, 'account-everything-open');
+    if (viewport.width < 768) {
+      await page.getByRole('button', { name: 'Menu' }).click();
+      await shoot(page, dirs, 'menu-open', null, { fullPage: false });
+      await page.keyboard.press('Escape');
+    }
+    for (const [name, p] of [['home', '/'], ['integrations', '/integrations'], ['members', '/members'], ['activity', '/activity'],
+      ['security', '/security'], ['not-found', '/no/such/page']]) {
+      await shoot(page, dirs, name, p);
+    }
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
 }
