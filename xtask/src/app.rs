@@ -35,9 +35,18 @@ impl AppFiles {
     }
 }
 
-/// Compiles, splits, binds, optimizes and names the app into `dist`.
-pub fn build(wasm: &WasmBuild, root: &Path, dist: &Path) -> Result<AppFiles, Failure> {
-    step::run(Step::CompileApp, &mut wasm.cargo("xops-integrations", "xops-integrations", &["split"]))?;
+/// The app's package and binary, and the feature that cuts it at its split points.
+pub const BINARY: (&str, &str) = ("xops-integrations", "xops-integrations");
+pub const FEATURES: [&str; 1] = ["xops-integrations/split"];
+
+/// The compiled app, split and bound: its modules (not yet optimized) beside their JS.
+pub struct Bound {
+    web: PathBuf,
+    pub modules: Vec<PathBuf>,
+}
+
+/// Splits the compiled app into modules and binds the first one.
+pub fn split_and_bind(wasm: &WasmBuild, root: &Path) -> Result<Bound, Failure> {
     let out = wasm.target_dir.join("out");
     let (split, web) = (out.join("split"), out.join("web"));
     if out.exists() {
@@ -58,24 +67,33 @@ pub fn build(wasm: &WasmBuild, root: &Path, dist: &Path) -> Result<AppFiles, Fai
         }
     }
     copy(Step::Split, &split.join("__wasm_split.js"), &web.join("__wasm_split.js"))?;
-    let modules = step::io(Step::Optimize, &web, step::files_ending(&web, ".wasm"))?;
-    if !wasm.debug {
-        for module in &modules {
-            optimize(module)?;
+    let modules = step::io(Step::Split, &web, step::files_ending(&web, ".wasm"))?;
+    Ok(Bound { web, modules })
+}
+
+/// wasm-opt -Oz on every module, in place, as many at once as the machine has cores (wasm-opt
+/// keeps about one and a third busy on one module of ours).
+pub fn optimize(modules: &[&Path]) -> Result<(), Failure> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let optimize_next = || -> Result<(), Failure> {
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(module) = modules.get(i) else { return Ok(()) };
+            let mut command = step::command("wasm-opt", module.parent().unwrap_or(module));
+            command.arg("-Oz").args(WASM_OPT_FEATURES).arg(module).arg("-o").arg(module);
+            step::run_quietly(Step::Optimize, &mut command)?;
         }
-    }
-    name(&web, &modules, dist)
+    };
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..cores.min(modules.len())).map(|_| scope.spawn(optimize_next)).collect();
+        workers.into_iter().map(|w| w.join().unwrap_or_else(|_| Err(Failure::new(Step::Optimize, "a wasm-opt worker panicked")))).collect()
+    })
 }
 
-/// wasm-opt -Oz on `module`, in place.
-pub fn optimize(module: &Path) -> Result<(), Failure> {
-    let mut command = step::command("wasm-opt", module.parent().unwrap_or(module));
-    command.arg("-Oz").args(WASM_OPT_FEATURES).arg(module).arg("-o").arg(module);
-    step::run_quietly(Step::Optimize, &mut command)
-}
-
-/// The files of `web` into `dist` under the build's hash, the imports between them renamed.
-fn name(web: &Path, modules: &[PathBuf], dist: &Path) -> Result<AppFiles, Failure> {
+/// The app's files into `dist` under the build's hash, the imports between them renamed.
+pub fn name(bound: &Bound, dist: &Path) -> Result<AppFiles, Failure> {
+    let (web, modules) = (&bound.web, &bound.modules);
     let files = step::io(Step::Name, web, step::files_under(web))?;
     let contents = files.iter().map(|f| step::io(Step::Name, f, fs::read(f))).collect::<Result<Vec<_>, _>>()?;
     let hash = step::short_hash(contents.iter().map(Vec::as_slice));

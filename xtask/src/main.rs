@@ -62,11 +62,20 @@ fn build_app(root: &Path) -> Result<(), Failure> {
     let dist = root.join("dist");
     step::run(Step::Trunk, step::command("trunk", root).args(["--log", "error", "build", "--release"]))?;
     let wasm = toolchain::WasmBuild::for_this_machine(root);
-    let app = app::build(&wasm, root, &dist)?;
-    let signin = signin::build(&wasm, root, &dist)?;
+    step::run(Step::Compile, &mut wasm.cargo(&[app::BINARY, signin::BINARY], &app::FEATURES))?;
+    let bound_app = app::split_and_bind(&wasm, root)?;
+    let bound_signin = signin::bind(&wasm, root)?;
+    if !wasm.debug {
+        let modules: Vec<&Path> = bound_app.modules.iter().chain([&bound_signin.module]).map(PathBuf::as_path).collect();
+        app::optimize(&modules)?;
+    }
+    let app = app::name(&bound_app, &dist)?;
+    let signin = signin::name(&bound_signin, &dist)?;
     page::write_loader(root, &dist, &app, &signin)?;
     page::write_service_worker(root, &dist)?;
-    compress(&dist)
+    compress(&dist)?;
+    eprint!("build-app: the time each step's tools took (side by side, added up)\n{}", step::time_table());
+    Ok(())
 }
 
 /// Brotli and gzip twins of every text and wasm file: the store (and most CDNs) send brotli to

@@ -2,9 +2,8 @@
 //! Leptos, built from the same target folder and flags as the app.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::app;
 use crate::step::{self, Failure, Step};
 use crate::toolchain::WasmBuild;
 use crate::wasm;
@@ -15,9 +14,17 @@ pub struct SignInFiles {
     pub wasm: String,
 }
 
-/// Compiles, binds, strips, optimizes and names the sign-in module into `dist`.
-pub fn build(build: &WasmBuild, root: &Path, dist: &Path) -> Result<SignInFiles, Failure> {
-    step::run(Step::CompileSignIn, &mut build.cargo("xops-signin", "xops-signin", &[]))?;
+/// The sign-in crate's package and binary.
+pub const BINARY: (&str, &str) = ("xops-signin", "xops-signin");
+
+/// The compiled sign-in module, bound, its relocations stripped (not yet optimized).
+pub struct Bound {
+    pub module: PathBuf,
+    glue: PathBuf,
+}
+
+/// Binds the compiled sign-in module and strips the relocations the app's splitter needed.
+pub fn bind(build: &WasmBuild, root: &Path) -> Result<Bound, Failure> {
     let out = build.target_dir.join("out-signin");
     if out.exists() {
         step::io(Step::Bindgen, &out, fs::remove_dir_all(&out))?;
@@ -32,12 +39,14 @@ pub fn build(build: &WasmBuild, root: &Path, dist: &Path) -> Result<SignInFiles,
     let stripped = wasm::without_relocations(&bytes)
         .ok_or_else(|| Failure::new(Step::Optimize, format!("{} is not a whole wasm module", module.display())))?;
     step::io(Step::Optimize, &module, fs::write(&module, &stripped))?;
-    if !build.debug {
-        app::optimize(&module)?;
-    }
-    let glue = out.join("signin.js");
-    let js = step::io(Step::Name, &glue, fs::read_to_string(&glue))?;
-    let bytes = step::io(Step::Name, &module, fs::read(&module))?;
+    Ok(Bound { module, glue: out.join("signin.js") })
+}
+
+/// The sign-in module's files into `dist` under their hash.
+pub fn name(bound: &Bound, dist: &Path) -> Result<SignInFiles, Failure> {
+    let (module, glue) = (&bound.module, &bound.glue);
+    let js = step::io(Step::Name, glue, fs::read_to_string(glue))?;
+    let bytes = step::io(Step::Name, module, fs::read(module))?;
     let hash = step::short_hash([js.as_bytes(), bytes.as_slice()]);
     let files = SignInFiles { js: format!("xops-signin-{hash}.js"), wasm: format!("xops-signin-{hash}_bg.wasm") };
     let js = js.replace("'signin_bg.wasm'", &format!("'{}'", files.wasm));

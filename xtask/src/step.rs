@@ -5,14 +5,17 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// One step of the build. A failure says which, so "the build failed" always has a place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     /// Trunk: the page, the stylesheet, the icon, config.json and the manifest into dist/.
     Trunk,
-    /// cargo: the app's release wasm, linked with relocations for the splitter.
-    CompileApp,
+    /// cargo: the app's and the sign-in module's release wasm, linked with relocations (the app's
+    /// splitter reads them; the sign-in module's are stripped).
+    Compile,
     /// wasm-split-cli: the first module, one module per split point, the shared chunks.
     Split,
     /// wasm-bindgen: the JS glue for a module.
@@ -21,8 +24,6 @@ pub enum Step {
     Optimize,
     /// The build's files under their hashed names, with the imports between them renamed.
     Name,
-    /// cargo: the sign-in module's release wasm.
-    CompileSignIn,
     /// The sign-in pages' markup and paths, printed by the sign-in crate's own program.
     SignInPages,
     /// The inline loader and the sign-in pages, written into index.html.
@@ -37,12 +38,11 @@ impl Step {
     fn name(self) -> &'static str {
         match self {
             Step::Trunk => "trunk build",
-            Step::CompileApp => "compile the app (cargo)",
+            Step::Compile => "compile the app and the sign-in module (cargo)",
             Step::Split => "split the app (wasm-split-cli)",
             Step::Bindgen => "JS glue (wasm-bindgen)",
             Step::Optimize => "optimize (wasm-opt)",
             Step::Name => "name the files",
-            Step::CompileSignIn => "compile the sign-in module (cargo)",
             Step::SignInPages => "the sign-in pages (xops-signin-pages)",
             Step::Loader => "the loader in index.html",
             Step::ServiceWorker => "the service worker",
@@ -84,9 +84,35 @@ pub fn command(program: &str, dir: &Path) -> Command {
     command
 }
 
+/// How long each step's tools ran, in the order the steps first ran.
+static SPENT: Mutex<Vec<(Step, Duration)>> = Mutex::new(Vec::new());
+
+/// Adds `spent` to `step`'s time.
+fn record(step: Step, spent: Duration) {
+    let mut steps = SPENT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    match steps.iter_mut().find(|(s, _)| *s == step) {
+        Some((_, total)) => *total += spent,
+        None => steps.push((step, spent)),
+    }
+}
+
+/// The time each step's tools took so far, one line per step, as `  12.3 s  compile the app (cargo)`.
+pub fn time_table() -> String {
+    let steps = SPENT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    steps.iter().map(|(step, spent)| format!("{:>7.1} s  {}\n", spent.as_secs_f64(), step.name())).collect()
+}
+
+/// Runs `command` and counts its time to `step`.
+fn timed<T>(step: Step, command: &mut Command, run: impl FnOnce(&mut Command) -> T) -> T {
+    let start = Instant::now();
+    let result = run(command);
+    record(step, start.elapsed());
+    result
+}
+
 /// Runs a tool as part of `step`; its output goes to the terminal.
 pub fn run(step: Step, command: &mut Command) -> Result<(), Failure> {
-    let status = command.status().map_err(|e| Failure::new(step, format!("could not start {}: {e}", program(command))))?;
+    let status = timed(step, command, |c| c.status()).map_err(|e| Failure::new(step, format!("could not start {}: {e}", program(command))))?;
     if status.success() {
         Ok(())
     } else {
@@ -102,7 +128,7 @@ pub fn run_quietly(step: Step, command: &mut Command) -> Result<(), Failure> {
 
 /// Runs a tool and returns what it printed (without the final newlines).
 pub fn output(step: Step, command: &mut Command) -> Result<String, Failure> {
-    let out = command.output().map_err(|e| Failure::new(step, format!("could not start {}: {e}", program(command))))?;
+    let out = timed(step, command, |c| c.output()).map_err(|e| Failure::new(step, format!("could not start {}: {e}", program(command))))?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         return Err(Failure::new(step, format!("{} ended with {}: {}", program(command), out.status, stderr.trim())));
@@ -176,6 +202,17 @@ mod tests {
         let missing = run(Step::Bindgen, &mut command("xops-no-such-tool", here)).expect_err("no such tool");
         assert!(missing.what.starts_with("could not start xops-no-such-tool"), "{}", missing.what);
         assert_eq!(output(Step::Loader, command("echo", here).arg("a\n")).expect("echo runs"), "a");
+    }
+
+    #[test]
+    fn each_step_counts_the_time_of_its_tools() {
+        let here = Path::new(".");
+        run(Step::ServiceWorker, command("sleep", here).arg("0.2")).expect("sleep runs");
+        run(Step::ServiceWorker, command("sleep", here).arg("0.1")).expect("sleep runs");
+        let table = time_table();
+        let line = table.lines().find(|l| l.ends_with("the service worker")).expect("a line for the step");
+        let seconds: f64 = line.trim().split(' ').next().and_then(|n| n.parse().ok()).expect("seconds first");
+        assert!((0.3..5.0).contains(&seconds), "both runs counted: {line}");
     }
 
     #[test]
