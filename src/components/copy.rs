@@ -10,19 +10,24 @@ pub fn CopyButton(
     #[prop(into)]
     what: String,
 ) -> impl IntoView {
-    let said = RwSignal::new(String::new());
     let label = format!("Copy {what}");
+    let text = StoredValue::new(text);
+    let copy = Action::new_local(move |_: &()| {
+        let text = text.get_value();
+        async move { write_clipboard(&text).await }
+    });
+    let said = move || match copy.value().get() {
+        None => "",
+        Some(true) => "Copied",
+        Some(false) => "Copy failed: select the text and copy it",
+    };
     let on_click = move |_| {
-        let text = text.clone();
-        leptos::task::spawn_local(async move {
-            let ok = write_clipboard(&text).await;
-            said.set(if ok { "Copied".into() } else { "Copy failed: select the text and copy it".into() });
-        });
+        copy.dispatch(());
     };
     view! {
         <span class="copy">
             <button type="button" class="button small" aria-label=label on:click=on_click>"Copy"</button>
-            <span class="copy-status" role="status">{move || said.get()}</span>
+            <span class="copy-status" role="status">{said}</span>
         </span>
     }
 }

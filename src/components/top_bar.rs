@@ -2,7 +2,6 @@ use crate::health::Checks;
 use crate::sync::local::Notice;
 use crate::sync::{SyncEngine, SyncStatus};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use xops_model::Record;
 
@@ -69,6 +68,25 @@ fn record_name(body: Option<&serde_json::Value>) -> String {
 fn SyncNotices() -> impl IntoView {
     let engine = SyncEngine::expect_context();
     let notices = engine.notices();
+    // Either one ends the notice: the engine takes it off the list.
+    let apply_mine_again = Action::new_local(move |seq: &u64| {
+        let seq = *seq;
+        async move {
+            if let Err(e) = engine.apply_mine_again(seq).await {
+                leptos::logging::warn!("{e}");
+            }
+        }
+    });
+    let dismiss = Action::new_local(move |seq: &u64| {
+        let seq = *seq;
+        async move {
+            if let Err(e) = engine.dismiss(seq).await {
+                leptos::logging::warn!("{e}");
+            }
+        }
+    });
+    // One answer at a time: a second click while the first works would act on a notice gone.
+    let working = move || apply_mine_again.pending().get() || dismiss.pending().get();
     view! {
         <div class="notices" aria-live="assertive">
             <For each=move || notices.get() key=|n| n.seq() let:notice>
@@ -81,20 +99,18 @@ fn SyncNotices() -> impl IntoView {
                             false,
                         ),
                     };
-                    let again = move |_| spawn_local(async move {
-                        if let Err(e) = engine.apply_mine_again(seq).await {
-                            leptos::logging::warn!("{e}");
-                        }
-                    });
-                    let dismiss = move |_| spawn_local(async move {
-                        let _ = engine.dismiss(seq).await;
-                    });
+                    let again = move |_| {
+                        apply_mine_again.dispatch(seq);
+                    };
+                    let dismiss = move |_| {
+                        dismiss.dispatch(seq);
+                    };
                     view! {
                         <div class="notice" role="alert">
                             <p>{text}</p>
                             <div class="notice-actions">
-                                {can_retry.then(|| view! { <button class="button primary" on:click=again>"Apply mine again"</button> })}
-                                <button class="button" on:click=dismiss>{if can_retry { "Keep theirs" } else { "Dismiss" }}</button>
+                                {can_retry.then(|| view! { <button class="button primary" disabled=working on:click=again>"Apply mine again"</button> })}
+                                <button class="button" disabled=working on:click=dismiss>{if can_retry { "Keep theirs" } else { "Dismiss" }}</button>
                             </div>
                         </div>
                     }

@@ -2,14 +2,13 @@
 //! filters (account, person, kind) and "Show older". Each account's page shows its own history
 //! (`HistorySection`). The store writes the log; nothing here changes it.
 
-use crate::api::{Api, ApiClientError};
+use crate::api::Api;
 use crate::components::certificate::format_moment;
 use crate::components::feedback::ErrorLine;
 use crate::components::page::PageHeading;
 use crate::routes;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
@@ -41,62 +40,82 @@ fn Entry(entry: ActivityEntry) -> impl IntoView {
     }
 }
 
-/// A list of entries fetched with `filters` (a query without paging), with "Show older".
+/// The pages "Show older" added, and the filters they belong to: pages of other filters (asked for
+/// before the filters changed) are not shown.
+#[derive(Default)]
+struct Older {
+    filters: ActivityFilter,
+    entries: Vec<ActivityEntry>,
+    next_before: Option<i64>,
+    /// Whether a page was added (the next cursor is then this one's).
+    loaded: bool,
+}
+
+/// A list of entries fetched with `filters` (a query without paging), with "Show older". The
+/// newest page is a resource of the filters: a change of filters reads it again, and only the
+/// answer to the latest filters counts. Older pages are an Action that adds to the list.
 #[component]
 fn EntryList(#[prop(into)] filters: Signal<ActivityFilter>, page_size: u32, older: bool) -> impl IntoView {
     let api = StoredValue::new(Api::expect_context());
-    let entries = RwSignal::new(Vec::<ActivityEntry>::new());
-    let next = RwSignal::new(None::<i64>);
-    let loading = RwSignal::new(true);
-    let error = RwSignal::new(None::<String>);
-    // The answer to the latest filters only (an older, slower answer is dropped).
-    let latest = StoredValue::new(0u32);
-    let load = move |before: Option<i64>| {
-        let filter = ActivityFilter { before, ..filters.get_untracked() };
+    let fetch = move |filter: ActivityFilter| {
         let api = api.get_value();
-        latest.update_value(|n| *n += 1);
-        let this = latest.get_value();
-        loading.set(true);
-        spawn_local(async move {
-            let got: Result<ActivityPage, ApiClientError> = api.get(&filter.path(page_size)).await;
-            if latest.try_get_value() != Some(this) {
-                return;
-            }
-            loading.set(false);
-            match got {
-                Ok(page) => {
-                    error.set(None);
-                    next.set(page.next_before);
-                    entries.update(|e| {
-                        if before.is_none() {
-                            e.clear();
-                        }
-                        e.extend(page.entries);
-                    });
-                }
-                Err(e) => error.set(Some(format!("Could not load the activity: {e}"))),
-            }
-        });
+        async move {
+            api.get::<ActivityPage>(&filter.path(page_size)).await.map_err(|e| format!("Could not load the activity: {e}"))
+        }
     };
-    Effect::new(move |_| {
-        filters.track();
-        load(None);
+    let newest = LocalResource::new(move || fetch(filters.get()));
+    let older_pages = RwSignal::new(Older::default());
+    let show_older = Action::new_local(move |before: &i64| {
+        let filters = filters.get_untracked();
+        let page = fetch(ActivityFilter { before: Some(*before), ..filters.clone() });
+        async move {
+            let page = page.await?;
+            older_pages.update(|o| {
+                if o.filters != filters {
+                    *o = Older { filters, ..Older::default() };
+                }
+                o.entries.extend(page.entries);
+                o.next_before = page.next_before;
+                o.loaded = true;
+            });
+            Ok::<(), String>(())
+        }
     });
+    // The older pages of these filters, if any were asked for: their entries and the next cursor.
+    let older_now = move || {
+        older_pages.with(|o| filters.with(|now| (o.loaded && o.filters == *now).then(|| (o.entries.clone(), o.next_before))))
+    };
+    let newest_page = move || newest.with(|p| p.as_ref().and_then(|p| p.as_ref().ok()).map(|p| (p.entries.clone(), p.next_before)));
+    let entries = move || {
+        let mut entries = newest_page().map(|(e, _)| e).unwrap_or_default();
+        entries.extend(older_now().into_iter().flat_map(|(e, _)| e));
+        entries
+    };
+    let next_before = move || match older_now() {
+        Some((_, next)) => next,
+        None => newest_page().and_then(|(_, next)| next),
+    };
+    let error = Signal::derive(move || {
+        let newest = newest.with(|p| p.as_ref().and_then(|p| p.as_ref().err().cloned()));
+        newest.or_else(|| show_older.value().with(|v| v.as_ref().and_then(|v| v.as_ref().err().cloned())))
+    });
+    let loading = move || newest.with(Option::is_none) || show_older.pending().get();
     view! {
         <ErrorLine error/>
-        <Show when=move || !entries.with(Vec::is_empty) fallback=move || view! {
-            <p role="status">{move || if loading.get() { "Loading…" } else { "Nothing here yet." }}</p>
+        <Show when=move || !entries().is_empty() fallback=move || view! {
+            <p role="status">{move || if loading() { "Loading…" } else { "Nothing here yet." }}</p>
         }>
             <ol class="activity-list" data-testid="activity-list">
-                <For each=move || entries.get() key=|e| e.seq let:entry>
+                <For each=entries key=|e| e.seq let:entry>
                     <Entry entry=entry/>
                 </For>
             </ol>
         </Show>
         {older.then(|| view! {
-            <Show when=move || next.get().is_some()>
-                <button type="button" class="button" disabled=move || loading.get() on:click=move |_| load(next.get_untracked())>
-                    {move || if loading.get() { "Loading…" } else { "Show older" }}
+            <Show when=move || next_before().is_some()>
+                <button type="button" class="button" disabled=loading
+                    on:click=move |_| if let Some(before) = next_before() { show_older.dispatch(before); }>
+                    {move || if loading() { "Loading…" } else { "Show older" }}
                 </button>
             </Show>
         })}

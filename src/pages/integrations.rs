@@ -11,7 +11,6 @@ use crate::routes;
 use crate::session::Session;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use xops_model::{Provider, RecordId};
 
@@ -28,10 +27,7 @@ fn page_of(accounts: &Accounts, page: usize, now: i64) -> Vec<LinkedAccount> {
 
 /// Moves the focus once the page has rendered the change just made (a button enabled by it).
 fn focus_after_render(id: &'static str) {
-    spawn_local(async move {
-        leptos::task::tick().await;
-        focus(id);
-    });
+    request_animation_frame(move || focus(id));
 }
 
 /// Linked accounts per provider.

@@ -12,7 +12,6 @@ use crate::keys::{KeySlot, KeyStore};
 use crate::sync::idb::IdbError;
 use crate::sync::SyncError;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use std::fmt;
 use xops_model::{CertificateInfo, OrganizationId, RecordId};
 
@@ -120,22 +119,23 @@ pub(super) fn CertificateSection(account: Account) -> impl IntoView {
     }
 }
 
+/// The replacement this browser made for account `id` and keeps until its upload is confirmed,
+/// if its key is still here.
+async fn waiting_replacement(org: OrganizationId, id: RecordId) -> Option<CertificateInfo> {
+    let keys = KeyStore::open(&org).await.ok()?;
+    let info = keys.draft::<CertificateInfo>(&replace_draft_name(&id)).await.ok()??;
+    keys.holds(&KeySlot::Next(id)).await.then_some(info)
+}
+
 /// Replace certificate: the manual path (download, upload in the portal, confirm).
 #[component]
 fn ReplaceCertificate(account: Account) -> impl IntoView {
-    // A replacement waiting for its upload (kept across reloads).
-    let replacement = RwSignal::new(None::<CertificateInfo>);
     let (org, id) = (account.org, account.id);
-    spawn_local(async move {
-        let (org, id) = (org.get_value(), id.get_value());
-        if let Ok(keys) = KeyStore::open(&org).await {
-            if let Ok(Some(info)) = keys.draft::<CertificateInfo>(&replace_draft_name(&id)).await {
-                if keys.holds(&KeySlot::Next(id.clone())).await {
-                    replacement.set(Some(info));
-                }
-            }
-        }
-    });
+    // A replacement waiting for its upload (kept across reloads), as this browser has it...
+    let stored = LocalResource::new(move || waiting_replacement(org.get_value(), id.get_value()));
+    // ...unless this page made, put in use or cancelled one since.
+    let changed_here = RwSignal::new(None::<Option<CertificateInfo>>);
+    let replacement = Signal::derive(move || changed_here.get().unwrap_or_else(|| stored.get().flatten()));
 
     let options = RwSignal::new(CredentialOptions::default());
     let status = RwSignal::new(String::new());
@@ -146,7 +146,7 @@ fn ReplaceCertificate(account: Account) -> impl IntoView {
             status.set("Generating the new key pair and certificate…".into());
             match make_replacement(&org, &id, &name, options.get_untracked()).await {
                 Ok((info, file)) => {
-                    replacement.set(Some(info));
+                    changed_here.set(Some(Some(info)));
                     status.set(format!(
                         "New certificate downloaded as “{file}”. Upload it to the app registration, then confirm below."
                     ));
@@ -164,7 +164,7 @@ fn ReplaceCertificate(account: Account) -> impl IntoView {
         async move {
             match put_replacement_in_use(saving, &org, &id).await {
                 Ok(()) => {
-                    replacement.set(None);
+                    changed_here.set(Some(None));
                     account.held.set(Some(Held::Main));
                     status.set(
                         "Certificate replaced. You can delete the old certificate from the app registration in Entra.".into(),
@@ -174,7 +174,21 @@ fn ReplaceCertificate(account: Account) -> impl IntoView {
             }
         }
     });
-    let busy = move || replacing.pending().get() || confirming.pending().get();
+    let cancelling = Action::new_local(move |_: &()| {
+        let (org, id) = (org.get_value(), id.get_value());
+        async move {
+            let removed = match KeyStore::open(&org).await {
+                Ok(keys) => keys.delete_draft(&replace_draft_name(&id), Some(&KeySlot::Next(id.clone()))).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = removed {
+                leptos::logging::warn!("the cancelled replacement's key could not be removed from this browser: {e}");
+            }
+            changed_here.set(Some(None));
+            status.set("Replacement cancelled; the current certificate stays.".into());
+        }
+    });
+    let busy = move || replacing.pending().get() || confirming.pending().get() || cancelling.pending().get();
     let start = move |_| {
         let Some(name) = account.integration().map(|i| i.name.as_str().to_string()) else { return };
         if !busy() {
@@ -189,18 +203,7 @@ fn ReplaceCertificate(account: Account) -> impl IntoView {
         confirming.dispatch_local(changed);
     };
     let cancel = move |_| {
-        let (org, id) = (org.get_value(), id.get_value());
-        spawn_local(async move {
-            let removed = match KeyStore::open(&org).await {
-                Ok(keys) => keys.delete_draft(&replace_draft_name(&id), Some(&KeySlot::Next(id.clone()))).await,
-                Err(e) => Err(e),
-            };
-            if let Err(e) = removed {
-                leptos::logging::warn!("the cancelled replacement's key could not be removed from this browser: {e}");
-            }
-            replacement.set(None);
-            status.set("Replacement cancelled; the current certificate stays.".into());
-        });
+        cancelling.dispatch(());
     };
     // The fallback to Renew: open from the start when renewing cannot work from here (no key in
     // this browser, or the certificate has expired); a waiting replacement opens it too.
@@ -231,7 +234,7 @@ fn ReplaceCertificate(account: Account) -> impl IntoView {
                 <p>"Upload it in the Microsoft Entra admin center: the app registration → Certificates & secrets → Certificates → Upload certificate. Then:"</p>
                 <div class="actions">
                     <button type="button" class="button primary" on:click=confirm disabled=busy>"I have uploaded the new certificate"</button>
-                    <button type="button" class="button" on:click=cancel>"Cancel replacement"</button>
+                    <button type="button" class="button" on:click=cancel disabled=busy>"Cancel replacement"</button>
                 </div>
             </Show>
         </details>

@@ -19,7 +19,6 @@ use crate::sync::idb::IdbError;
 use crate::sync::view::latest_test;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use std::fmt;
 use web_sys::CryptoKey;
 use xops_model::verify::{CheckId, ConnectionTest, VerifyRequest};
@@ -193,44 +192,46 @@ fn upload_may_be_settling(test: &ConnectionTest, account: &LinkedAccount) -> boo
     refused && made.is_some_and(|m| test.at - m < UPLOAD_SETTLES_MS)
 }
 
-/// Running a test from the page (a click, right after Connect) and what it said last.
+/// Running a test from the page (a click, right after Connect) and what it said last: an Action,
+/// whose latest answer is `fresh` or `error`.
 #[derive(Clone, Copy)]
 pub struct TestRunner {
     pub run: Callback<()>,
     /// A test of the account runs in this tab (the person's, or one in the background).
     pub busy: Signal<bool>,
-    pub error: RwSignal<Option<String>>,
+    pub error: Signal<Option<String>>,
     /// This tab's latest answer (shown even when it was not kept: a service did not answer).
-    pub fresh: RwSignal<Option<ConnectionTest>>,
+    pub fresh: Signal<Option<ConnectionTest>>,
 }
 
 impl TestRunner {
     pub fn new(account: Memo<Option<LinkedAccount>>, id: RecordId, org: StoredValue<OrganizationId>) -> TestRunner {
-        let (error, fresh) = (RwSignal::new(None::<String>), RwSignal::new(None::<ConnectionTest>));
-        let api = Api::expect_context();
+        let api = StoredValue::new(Api::expect_context());
         let engine = SyncEngine::expect_context();
         let checks = Checks::expect_context();
         let busy_id = id.clone();
         let busy = Signal::derive(move || checks.is_checking(&busy_id));
+        let id = StoredValue::new(id);
+        let test = Action::new_local(move |a: &LinkedAccount| {
+            let (api, org, a, checking) = (api.get_value(), org.get_value(), a.clone(), checks.begin(&id.get_value()));
+            async move {
+                let answer = run_test(&api, engine, &org, &a, false).await.map_err(|e| e.to_string());
+                drop(checking);
+                answer
+            }
+        });
         let run = Callback::new(move |_| {
             if busy.get_untracked() {
                 return;
             }
-            let Some(a) = account.get_untracked() else { return };
-            error.set(None);
-            let (api, org, checking) = (api.clone(), org.get_value(), checks.begin(&id));
-            spawn_local(async move {
-                match run_test(&api, engine, &org, &a, false).await {
-                    Ok(t) => {
-                        fresh.try_set(Some(t));
-                    }
-                    Err(e) => {
-                        error.try_set(Some(e.to_string()));
-                    }
-                }
-                drop(checking);
-            });
+            if let Some(a) = account.get_untracked() {
+                test.dispatch(a);
+            }
         });
+        // A new run clears the last error at once; its answer replaces both.
+        let answer = move || if test.pending().get() { None } else { test.value().get() };
+        let fresh = Signal::derive(move || test.value().get().and_then(Result::ok));
+        let error = Signal::derive(move || answer().and_then(Result::err));
         TestRunner { run, busy, error, fresh }
     }
 }
