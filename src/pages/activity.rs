@@ -59,9 +59,7 @@ fn EntryList(#[prop(into)] filters: Signal<ActivityFilter>, page_size: u32, olde
     let api = StoredValue::new(Api::expect_context());
     let fetch = move |filter: ActivityFilter| {
         let api = api.get_value();
-        async move {
-            api.get::<ActivityPage>(&filter.path(page_size)).await.map_err(|e| format!("Could not load the activity: {e}"))
-        }
+        async move { api.get::<ActivityPage>(&filter.path(page_size)).await.map_err(|e| format!("Could not load the activity: {e}")) }
     };
     let newest = LocalResource::new(move || fetch(filters.get()));
     let older_pages = RwSignal::new(Older::default());
@@ -85,7 +83,8 @@ fn EntryList(#[prop(into)] filters: Signal<ActivityFilter>, page_size: u32, olde
     let older_now = move || {
         older_pages.with(|o| filters.with(|now| (o.loaded && o.filters == *now).then(|| (o.entries.clone(), o.next_before))))
     };
-    let newest_page = move || newest.with(|p| p.as_ref().and_then(|p| p.as_ref().ok()).map(|p| (p.entries.clone(), p.next_before)));
+    let newest_page =
+        move || newest.with(|p| p.as_ref().and_then(|p| p.as_ref().ok()).map(|p| (p.entries.clone(), p.next_before)));
     let entries = move || {
         let mut entries = newest_page().map(|(e, _)| e).unwrap_or_default();
         entries.extend(older_now().into_iter().flat_map(|(e, _)| e));

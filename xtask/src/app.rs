@@ -87,7 +87,9 @@ pub fn optimize(modules: &[&Path]) -> Result<(), Failure> {
     };
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..cores.min(modules.len())).map(|_| scope.spawn(optimize_next)).collect();
-        workers.into_iter().map(|w| w.join().unwrap_or_else(|_| Err(Failure::new(Step::Optimize, "a wasm-opt worker panicked")))).collect()
+        workers
+            .into_iter()
+            .try_for_each(|w| w.join().unwrap_or_else(|_| Err(Failure::new(Step::Optimize, "a wasm-opt worker panicked"))))
     })
 }
 

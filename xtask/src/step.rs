@@ -112,7 +112,8 @@ fn timed<T>(step: Step, command: &mut Command, run: impl FnOnce(&mut Command) ->
 
 /// Runs a tool as part of `step`; its output goes to the terminal.
 pub fn run(step: Step, command: &mut Command) -> Result<(), Failure> {
-    let status = timed(step, command, |c| c.status()).map_err(|e| Failure::new(step, format!("could not start {}: {e}", program(command))))?;
+    let status = timed(step, command, |c| c.status())
+        .map_err(|e| Failure::new(step, format!("could not start {}: {e}", program(command))))?;
     if status.success() {
         Ok(())
     } else {
@@ -128,7 +129,8 @@ pub fn run_quietly(step: Step, command: &mut Command) -> Result<(), Failure> {
 
 /// Runs a tool and returns what it printed (without the final newlines).
 pub fn output(step: Step, command: &mut Command) -> Result<String, Failure> {
-    let out = timed(step, command, |c| c.output()).map_err(|e| Failure::new(step, format!("could not start {}: {e}", program(command))))?;
+    let out = timed(step, command, |c| c.output())
+        .map_err(|e| Failure::new(step, format!("could not start {}: {e}", program(command))))?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         return Err(Failure::new(step, format!("{} ended with {}: {}", program(command), out.status, stderr.trim())));

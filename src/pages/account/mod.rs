@@ -36,7 +36,6 @@ use connection_test::{ConnectionTestSection, TestRunner};
 use disconnect::DisconnectSection;
 use held::Held;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params, use_query_map};
 use leptos_router::params::Params;
@@ -126,24 +125,26 @@ impl Account {
                 })
             })
         });
-        // Looks may overlap (the device's copy, then the store's newer record): only the latest
-        // one's answer counts.
-        let latest = StoredValue::new(0u64);
-        Effect::new(move |_| {
+        // Looks may overlap (the device's copy, then the store's newer record): the resource
+        // keeps only the latest one's answer.
+        let looked = LocalResource::new(move || {
             // Read, not only tracked: a memo nobody reads is never computed, so never notifies.
             certificates.with(|_| ());
-            let Some(integration) = self.current.get_untracked().map(|a| a.integration) else { return };
-            latest.update_value(|n| *n += 1);
-            let this_look = latest.get_value();
-            spawn_local(async move {
-                let held = match KeyStore::open(&self.org.get_value()).await {
-                    Ok(keys) => Held::look(&keys, &self.id.get_value(), &integration).await,
+            let integration = self.current.get_untracked().map(|a| a.integration);
+            let (org, id) = (self.org.get_value(), self.id.get_value());
+            async move {
+                let integration = integration?;
+                Some(match KeyStore::open(&org).await {
+                    Ok(keys) => Held::look(&keys, &id, &integration).await,
                     Err(_) => Held::Nothing,
-                };
-                if latest.try_get_value() == Some(this_look) {
-                    self.held.set(Some(held));
-                }
-            });
+                })
+            }
+        });
+        // A look's answer replaces what a change on this page said meanwhile (a request made).
+        Effect::new(move |_| {
+            if let Some(Some(held)) = looked.get() {
+                self.held.set(Some(held));
+            }
         });
     }
 
