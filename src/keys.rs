@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CryptoKey, IdbDatabase};
-use xops_model::{OrganizationId, RecordId, Sha1Thumbprint};
+use xops_model::{OrganizationId, RecordId};
 
 const KEYS: &str = "keys";
 const DRAFTS: &str = "drafts";
@@ -21,51 +21,14 @@ pub fn database_name(organization_id: &OrganizationId) -> String {
     format!("xops-keys-{organization_id}")
 }
 
-/// Where a private key is kept in this browser's key store. Each slot is one IndexedDB key, the
-/// account's id first, so every key of an account can be found and deleted with it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum KeySlot {
-    /// The key of the account's main certificate: under the account's id.
-    Account(RecordId),
-    /// A key waiting to replace the account's current one (Replace certificate): `{id}/next`.
-    Next(RecordId),
-    /// A key made by Renew certificate, until its certificate passes its test: `{id}/renewing`
-    /// (apart from Replace certificate's, so a renewal never touches a replacement waiting for
-    /// its upload).
-    Renewing(RecordId),
-    /// This browser's own certificate's key when it is not the account's main one (Add this
-    /// browser): `{id}/browser/{SHA-1 thumbprint}`.
-    Browser(RecordId, Sha1Thumbprint),
-}
+pub use xops_workflows::KeySlot;
 
-impl KeySlot {
-    /// The IndexedDB key.
-    fn storage_key(&self) -> String {
-        match self {
-            KeySlot::Account(id) => id.to_string(),
-            KeySlot::Next(id) => format!("{id}/next"),
-            KeySlot::Renewing(id) => format!("{id}/renewing"),
-            KeySlot::Browser(id, sha1) => format!("{id}/browser/{}", sha1.as_str()),
-        }
-    }
+/// The workflows (`crates/workflows`) read keys through this.
+impl xops_workflows::Keys for KeyStore {
+    type Key = CryptoKey;
 
-    /// The slot an IndexedDB key names; `None` for a key this version does not know.
-    fn parse(key: &str) -> Option<KeySlot> {
-        let (id, rest) = key.split_once('/').map_or((key, None), |(id, rest)| (id, Some(rest)));
-        let id = RecordId::parse(id).ok()?;
-        match rest {
-            None => Some(KeySlot::Account(id)),
-            Some("next") => Some(KeySlot::Next(id)),
-            Some("renewing") => Some(KeySlot::Renewing(id)),
-            Some(rest) => Some(KeySlot::Browser(id, Sha1Thumbprint::parse(rest.strip_prefix("browser/")?).ok()?)),
-        }
-    }
-
-    /// The account whose key this is.
-    pub fn account(&self) -> &RecordId {
-        match self {
-            KeySlot::Account(id) | KeySlot::Next(id) | KeySlot::Renewing(id) | KeySlot::Browser(id, _) => id,
-        }
+    async fn key(&self, slot: &KeySlot) -> Result<Option<CryptoKey>, String> {
+        KeyStore::key(self, slot).await.map_err(|e| e.to_string())
     }
 }
 

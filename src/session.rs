@@ -2,7 +2,6 @@
 
 use crate::api::{Api, ApiClientError};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use xops_model::{ErrorCode, Me};
 pub use xops_web::{landing_path, remember, remembered, safe_next};
 
@@ -24,6 +23,9 @@ pub struct Session {
     state: RwSignal<SessionState>,
     /// Kept here because the session's async work runs outside any component (no context there).
     api: StoredValue<Api>,
+    /// Asking the store who is signed in: at start, after Try again, or after something that
+    /// changes `/me`. Its `pending()` is "asking now".
+    asking: Action<(), ()>,
 }
 
 impl Session {
@@ -37,7 +39,10 @@ impl Session {
     /// A session in a known state, without asking the store (for tests and embedding).
     /// The `Api` must already be in context.
     pub fn provide_state(state: SessionState) -> Session {
-        let session = Session { state: RwSignal::new(state), api: StoredValue::new(Api::expect_context()) };
+        let state = RwSignal::new(state);
+        let api = StoredValue::new(Api::expect_context());
+        let asking = Action::new_local(move |_: &()| ask(api.get_value(), state));
+        let session = Session { state, api, asking };
         provide_context(session);
         session
     }
@@ -73,28 +78,12 @@ impl Session {
 
     /// Asks the store again (at start, after Retry, or after something that changes `/me`).
     pub fn refresh(&self) {
-        let state = self.state;
-        let api = self.api.get_value();
-        spawn_local(async move {
-            let next = match api.session().await {
-                Ok(Some(me)) => SessionState::SignedIn(me),
-                Ok(None) => SessionState::SignedOut,
-                Err(e) if e.code() == Some(ErrorCode::Unauthorized) => SessionState::SignedOut,
-                // Offline start: the person this browser last saw signed in, with their copy of the
-                // records; the sync engine says it is offline, and the store decides once it answers.
-                Err(ApiClientError::Network) => match remembered() {
-                    Some(me) => SessionState::SignedIn(me),
-                    None => SessionState::Unreachable(ApiClientError::Network.to_string()),
-                },
-                Err(e) => SessionState::Unreachable(e.to_string()),
-            };
-            match &next {
-                SessionState::SignedIn(me) => remember(Some(me)),
-                SessionState::SignedOut => remember(None),
-                _ => {}
-            }
-            state.set(next);
-        });
+        self.asking.dispatch(());
+    }
+
+    /// Whether the store is being asked now.
+    pub fn asking(&self) -> bool {
+        self.asking.pending().get()
     }
 
     /// Ends the session on the store. The person is signed out locally even if the store is
@@ -105,4 +94,26 @@ impl Session {
         self.state.set(SessionState::SignedOutByChoice);
         result
     }
+}
+
+/// Asks the store who is signed in, and sets `state` from its answer.
+async fn ask(api: Api, state: RwSignal<SessionState>) {
+    let next = match api.session().await {
+        Ok(Some(me)) => SessionState::SignedIn(me),
+        Ok(None) => SessionState::SignedOut,
+        Err(e) if e.code() == Some(ErrorCode::Unauthorized) => SessionState::SignedOut,
+        // Offline start: the person this browser last saw signed in, with their copy of the
+        // records; the sync engine says it is offline, and the store decides once it answers.
+        Err(ApiClientError::Network) => match remembered() {
+            Some(me) => SessionState::SignedIn(me),
+            None => SessionState::Unreachable(ApiClientError::Network.to_string()),
+        },
+        Err(e) => SessionState::Unreachable(e.to_string()),
+    };
+    match &next {
+        SessionState::SignedIn(me) => remember(Some(me)),
+        SessionState::SignedOut => remember(None),
+        _ => {}
+    }
+    state.set(next);
 }

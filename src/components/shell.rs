@@ -61,7 +61,9 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
             <main id="main" class="boot-error" tabindex="-1">
                 <h1>"Xops is not reachable"</h1>
                 <p role="alert">{reason}</p>
-                <button class="button primary" on:click=move |_| session.refresh()>"Try again"</button>
+                <button class="button primary" disabled=move || session.asking() on:click=move |_| session.refresh()>
+                    {move || if session.asking() { "Trying again…" } else { "Try again" }}
+                </button>
             </main>
         }
         .into_any(),

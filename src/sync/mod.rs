@@ -342,19 +342,22 @@ pub fn follow_session(engine: SyncEngine, session: crate::session::Session) {
     Effect::new(move |previous: Option<Option<(UserId, OrganizationId)>>| {
         let who = session.me().map(|m| (m.user.id.clone(), m.organization.id.clone()));
         if previous.as_ref() != Some(&who) {
-            match session.me() {
-                Some(me) => spawn_local(async move {
-                    if let Err(e) = engine.start(&me).await {
-                        engine.phase.set(Phase::Error(e.to_string()));
+            let me = session.me();
+            spawn_local(async move {
+                match me {
+                    Some(me) => {
+                        if let Err(e) = engine.start(&me).await {
+                            engine.phase.set(Phase::Error(e.to_string()));
+                        }
                     }
-                }),
-                // After this tick: the pages of the person who left go first (they follow the
-                // same session), so none of them reacts to the emptied view while it is torn down.
-                None => spawn_local(async move {
-                    leptos::task::tick().await;
-                    engine.stop();
-                }),
-            }
+                    // After this tick: the pages of the person who left go first (they follow the
+                    // same session), so none of them reacts to the emptied view while it is torn down.
+                    None => {
+                        leptos::task::tick().await;
+                        engine.stop();
+                    }
+                }
+            });
         }
         who
     });

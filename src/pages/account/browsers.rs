@@ -189,7 +189,7 @@ pub(super) fn BrowsersSection(account: Account) -> impl IntoView {
         let (made_by, label) = (made_by.clone(), label.clone());
         async move {
             feedback.working("Making this browser's key pair and certificate…");
-            feedback.ended(request(account, label, made_by).await, |c| {
+            feedback.ended(request(api.get_value(), account, label, made_by).await, |c| {
                 held.set(Some(Held::Requested(c.sha1_thumbprint)));
                 "Requested. Someone on a browser that holds a key for this account approves it on this page. Or upload the downloaded certificate in the Microsoft Entra admin center (Certificates & secrets) and confirm here.".into()
             });

@@ -49,23 +49,13 @@ impl Held {
 }
 
 /// The key this browser signs for the account with, and its certificate: the main one's, or
-/// this browser's own (in use).
+/// this browser's own (in use). The rule is the workflows' (`xops_workflows::signing_key`).
 pub async fn signing_key(
     keys: &KeyStore,
     id: &RecordId,
     integration: &Integration,
 ) -> Result<Option<(CryptoKey, CertificateInfo)>, IdbError> {
-    if let Some(c) = &integration.certificate {
-        if let Some(key) = keys.key(&KeySlot::Account(id.clone())).await? {
-            return Ok(Some((key, c.clone())));
-        }
-    }
-    for c in integration.other_certificates_in_force(now_ms()) {
-        if let Some(key) = keys.key(&KeySlot::Browser(id.clone(), c.sha1_thumbprint.clone())).await? {
-            return Ok(Some((key, c.clone())));
-        }
-    }
-    Ok(None)
+    xops_workflows::signing_key(keys, id, integration, now_ms()).await.map_err(IdbError)
 }
 
 /// Why this browser cannot sign for an account whose key is held by `held_by`, in two short

@@ -6,13 +6,13 @@
 //! `disconnect`; `held` (which of the account's keys this browser holds); and `background`
 //! (re-testing accounts whose keys this browser holds, without anyone asking).
 
-mod app_registration;
 pub mod background;
 mod browser_changes;
 mod browsers;
 mod certificate;
 mod connection_test;
 mod disconnect;
+mod effects;
 mod held;
 mod object_id;
 mod rename;
