@@ -99,3 +99,33 @@ pub fn CredentialChoices(options: RwSignal<CredentialOptions>, id_prefix: &'stat
         </div>
     }
 }
+
+/// "Name this browser": the name a new certificate gives the browser that holds its key (the link
+/// form's certificate step, Add this browser). It starts from the name this browser was last given.
+#[derive(Clone, Copy)]
+pub struct BrowserNameField {
+    pub value: RwSignal<String>,
+    pub error: RwSignal<Option<String>>,
+}
+
+impl BrowserNameField {
+    pub fn for_this_browser() -> BrowserNameField {
+        BrowserNameField { value: RwSignal::new(crate::certificate::this_browser_name()), error: RwSignal::new(None) }
+    }
+
+    /// The name typed, or `None` with the message shown beside the field.
+    pub fn read(self) -> Option<xops_model::BrowserName> {
+        let parsed = xops_model::BrowserName::parse(&self.value.get_untracked());
+        self.error.set(parsed.as_ref().err().map(|e| e.message.clone()));
+        parsed.ok()
+    }
+}
+
+/// The field of a [`BrowserNameField`], checked as the person leaves it.
+#[component]
+pub fn BrowserNameInput(field: BrowserNameField, id: &'static str, hint: &'static str) -> impl IntoView {
+    view! {
+        <crate::components::field::TextField id=id label="Name this browser" value=field.value error=field.error hint=hint
+            on_blur=Callback::new(move |_| { field.read(); })/>
+    }
+}

@@ -4,7 +4,7 @@
 //! with the new key) and its key deleted from this browser. Any failure before that leaves the
 //! working certificate in place, and the new key and certificate are not left behind.
 
-use crate::{Effects, KeySlot};
+use crate::{Effects, KeySlot, Signer};
 use xops_model::verify::ConnectionTest;
 use xops_model::{ApplicationObjectId, CertificateInfo, Integration, KeyId, RecordId, Sha1Thumbprint};
 
@@ -155,38 +155,66 @@ fn first_failure(test: &ConnectionTest) -> String {
 
 /// Renews the certificate `input.target` of the account `with` works on.
 pub async fn renew<E: Effects>(with: &E, input: &RenewInput) -> Result<Renewed, RenewError> {
-    use RenewError::{NotAdded, NotSaved, NotStarted};
-    let id = with.id();
-    let not_started = |why: &str| NotStarted(why.to_string());
+    let not_started = |why: &str| RenewError::NotStarted(why.to_string());
     let integration = with.integration().ok_or_else(|| not_started("This account is no longer linked."))?;
-    let target = &input.target;
-    let old = target
+    let old = input
+        .target
         .certificate(&integration)
         .ok_or_else(|| not_started("This account no longer has that certificate; nothing to renew."))?;
-    let old_slot = target.slot(&id, &old);
-    let old_key = with.key(&old_slot).await.map_err(NotStarted)?.ok_or_else(|| {
+    let old_slot = input.target.slot(&with.id(), &old);
+    let old_key = with.key(&old_slot).await.map_err(RenewError::NotStarted)?.ok_or_else(|| {
         not_started("This browser no longer holds the current certificate's key; renew from the browser that does, or use Replace certificate.")
     })?;
-    let current = (&old_key, &old);
+    let passed = add_and_test(with, input, integration.name.as_str(), (&old_key, &old)).await?;
+    put_in_use(with, input, &old_slot, &passed).await?;
 
+    let ends = passed.certificate.not_after;
+    let Some(old_key_id) = old.key_id.clone().or_else(|| input.old_key_id.clone()) else {
+        return Ok(Renewed::OldUnknown { ends, old });
+    };
+    with.step(Step::RemovingOld);
+    Ok(match with.remove(&input.object_id, (&passed.key, &passed.certificate), &old_key_id).await {
+        Ok(()) => Renewed::Complete { ends },
+        Err(why) => Renewed::OldRemovalFailed { ends, old, why },
+    })
+}
+
+/// A new certificate on the app registration that passed Test connection, its key in `slot`.
+struct Passed<K> {
+    key: K,
+    certificate: CertificateInfo,
+    slot: KeySlot,
+    test: ConnectionTest,
+}
+
+/// Makes a new key pair and certificate for the account `name`, keeps the key here, adds the
+/// certificate to the app registration (signed by `current`) and tests it. A certificate that
+/// fails is taken off again and its key deleted: nothing of it stays.
+async fn add_and_test<E: Effects>(
+    with: &E,
+    input: &RenewInput,
+    name: &str,
+    current: Signer<'_, E::Key>,
+) -> Result<Passed<E::Key>, RenewError> {
+    let id = with.id();
     with.step(Step::Making);
     let cred = with
-        .new_credential(integration.name.as_str())
+        .new_credential(name)
         .await
-        .map_err(|e| NotStarted(format!("The new certificate could not be made: {e}")))?;
+        .map_err(|e| RenewError::NotStarted(format!("The new certificate could not be made: {e}")))?;
     // The account's key waits in a slot of its own until it is in use. This browser's own key
     // goes straight to its slot, which its new thumbprint names: unlisted until the record is
     // saved, it is found as soon as the record lists it (the page looks again on every change).
-    let next = match target {
+    let slot = match input.target {
         Target::Main => KeySlot::Renewing(id.clone()),
         Target::Own(_) => KeySlot::Browser(id.clone(), cred.certificate.sha1_thumbprint.clone()),
     };
-    with.put_key(&next, &cred.key)
+    with.put_key(&slot, &cred.key)
         .await
-        .map_err(|e| NotStarted(format!("The new key could not be kept in this browser: {e}")))?;
+        .map_err(|e| RenewError::NotStarted(format!("The new key could not be kept in this browser: {e}")))?;
     // A key that never served is deleted; if even that fails, it is only a key nobody uses.
     let forget_new = async || {
-        let _ = with.delete_key(&next).await;
+        let _ = with.delete_key(&slot).await;
     };
 
     with.step(Step::Adding);
@@ -194,59 +222,57 @@ pub async fn renew<E: Effects>(with: &E, input: &RenewInput) -> Result<Renewed, 
         Ok(k) => k,
         Err(e) => {
             forget_new().await;
-            return Err(NotAdded(e));
+            return Err(RenewError::NotAdded(e));
         }
     };
-    let new_cert = match target {
-        Target::Main => CertificateInfo { key_id: Some(added.clone()), ..cred.certificate.clone() },
+    let (old, key_id) = (current.1, Some(added.clone()));
+    let certificate = match input.target {
+        Target::Main => CertificateInfo { key_id, ..cred.certificate },
         // Still this browser's, under the name it gave itself and its maker.
         Target::Own(_) => CertificateInfo {
-            key_id: Some(added.clone()),
+            key_id,
             key_held_by: old.key_held_by.clone(),
             created_by: old.created_by.clone(),
-            ..cred.certificate.clone()
+            ..cred.certificate
         },
     };
-    let fresh = (&cred.key, &new_cert);
 
     with.step(Step::Testing);
-    let test = match with.test(fresh).await {
-        Ok(t) if t.passed() => t,
-        failed => {
-            let why = match failed {
-                Ok(t) => first_failure(&t),
-                Err(e) => e,
-            };
-            with.step(Step::TakingBack);
-            let cleanup = with.remove(&input.object_id, current, &added).await;
-            forget_new().await;
-            return Err(RenewError::FailedTest { why, cleanup, thumbprint: new_cert.sha1_thumbprint.clone() });
-        }
+    let why = match with.test((&cred.key, &certificate)).await {
+        Ok(test) if test.passed() => return Ok(Passed { key: cred.key, certificate, slot, test }),
+        Ok(test) => first_failure(&test),
+        Err(e) => e,
     };
+    with.step(Step::TakingBack);
+    let cleanup = with.remove(&input.object_id, current, &added).await;
+    forget_new().await;
+    Err(RenewError::FailedTest { why, cleanup, thumbprint: certificate.sha1_thumbprint })
+}
 
+/// Saves the record with the new certificate in the old one's place (and its test), then puts
+/// its key in the old one's slot here.
+async fn put_in_use<E: Effects>(
+    with: &E,
+    input: &RenewInput,
+    old_slot: &KeySlot,
+    passed: &Passed<E::Key>,
+) -> Result<(), RenewError> {
+    use RenewError::NotSaved;
     with.step(Step::Saving);
     // The record as it is now (the sync may have brought changes while Microsoft answered).
     let mut changed = with.integration().ok_or_else(|| NotSaved("This account is no longer linked.".into()))?;
-    target.replace(&mut changed, new_cert.clone());
+    input.target.replace(&mut changed, passed.certificate.clone());
     changed.details.set_application_object_id(input.object_id.clone());
-    changed.last_test = Some(test);
+    changed.last_test = Some(passed.test.clone());
     changed.updated_at = with.now();
     with.save(changed).await.map_err(|e| NotSaved(format!("The new certificate could not be saved: {e}")))?;
     // The old key goes: the new one takes its place in this browser.
-    let in_use = target.slot(&id, &new_cert);
-    let put_in_use =
-        if next == in_use { with.delete_key(&old_slot).await } else { with.promote_key(&next, &in_use, &old_slot).await };
-    put_in_use.map_err(|e| NotSaved(format!("The new key could not be put in use here: {e}")))?;
-
-    let ends = new_cert.not_after;
-    let Some(old_key_id) = old.key_id.clone().or_else(|| input.old_key_id.clone()) else {
-        return Ok(Renewed::OldUnknown { ends, old });
+    let in_use = input.target.slot(&with.id(), &passed.certificate);
+    let put = match passed.slot == in_use {
+        true => with.delete_key(old_slot).await,
+        false => with.promote_key(&passed.slot, &in_use, old_slot).await,
     };
-    with.step(Step::RemovingOld);
-    Ok(match with.remove(&input.object_id, fresh, &old_key_id).await {
-        Ok(()) => Renewed::Complete { ends },
-        Err(why) => Renewed::OldRemovalFailed { ends, old, why },
-    })
+    put.map_err(|e| NotSaved(format!("The new key could not be put in use here: {e}")))
 }
 
 #[cfg(test)]

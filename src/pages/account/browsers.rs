@@ -11,13 +11,12 @@ use super::renew::RenewCertificate;
 use super::{Account, ObjectIdField, ObjectIdInput};
 use crate::api::Api;
 use crate::certificate;
-use crate::components::certificate::{expiry_class, format_date, now_ms, ThumbprintText};
+use crate::components::certificate::{expiry_class, format_date, now_ms, BrowserNameField, BrowserNameInput, ThumbprintText};
 use crate::components::feedback::Feedback;
-use crate::components::field::TextField;
 use crate::session::Session;
 use leptos::prelude::*;
 use std::fmt;
-use xops_model::{ApplicationObjectId, BrowserName, CertificateInfo, Integration, Sha1Thumbprint};
+use xops_model::{ApplicationObjectId, CertificateInfo, Integration, Sha1Thumbprint};
 
 /// One row of the list.
 #[derive(Clone, PartialEq)]
@@ -176,84 +175,102 @@ impl Feedback {
     }
 }
 
+/// The section's writes (Add this browser, Approve, Remove), one at a time, saying how each went
+/// in `feedback`.
+#[derive(Clone, Copy)]
+struct Changes {
+    adding: Action<String, ()>,
+    approving: Action<(Sha1Thumbprint, Option<ApplicationObjectId>), ()>,
+    removing: Action<(Sha1Thumbprint, Option<ApplicationObjectId>), ()>,
+}
+
+impl Changes {
+    fn new(account: Account, feedback: Feedback) -> Changes {
+        let api = StoredValue::new(Api::expect_context());
+        let made_by = Session::expect_context().me().map(|m| m.user.email);
+        let adding = Action::new_local(move |label: &String| {
+            let (made_by, label) = (made_by.clone(), label.clone());
+            async move {
+                feedback.working("Making this browser's key pair and certificate…");
+                feedback.ended(request(api.get_value(), account, label, made_by).await, |c| {
+                    account.held.set(Some(Held::Requested(c.sha1_thumbprint)));
+                    "Requested. Someone on a browser that holds a key for this account approves it on this page. Or upload the downloaded certificate in the Microsoft Entra admin center (Certificates & secrets) and confirm here.".into()
+                });
+            }
+        });
+        let approving = Action::new_local(move |(request, object_id): &(Sha1Thumbprint, Option<ApplicationObjectId>)| {
+            let (request, object_id) = (request.clone(), object_id.clone());
+            async move {
+                feedback.working(if object_id.is_some() {
+                    "Adding the browser's certificate to the app registration (signed with this browser's key)…"
+                } else {
+                    "Putting the uploaded certificate in use…"
+                });
+                let approved = approve(api.get_value(), account, request, object_id).await;
+                feedback.ended(approved, |()| "Approved: that browser can now test this account.".into());
+            }
+        });
+        let removing = Action::new_local(move |(thumbprint, object_id): &(Sha1Thumbprint, Option<ApplicationObjectId>)| {
+            let (thumbprint, object_id) = (thumbprint.clone(), object_id.clone());
+            async move {
+                feedback.working(if object_id.is_some() {
+                    "Taking the certificate off the app registration (signed with this browser's key)…"
+                } else {
+                    "Removing…"
+                });
+                feedback.ended(remove(api.get_value(), account, thumbprint, object_id).await, |r| r.to_string());
+            }
+        });
+        Changes { adding, approving, removing }
+    }
+
+    fn busy(self) -> bool {
+        self.adding.pending().get() || self.approving.pending().get() || self.removing.pending().get()
+    }
+
+    /// What a row's buttons do: approve through Graph (with the Object ID) or as uploaded, and
+    /// remove (through Graph when Xops knows the certificate's id there).
+    fn for_rows(self, account: Account, object_id: ObjectIdField) -> RowCallbacks {
+        RowCallbacks {
+            approve: Callback::new(move |request: Sha1Thumbprint| {
+                if let Some(o) = object_id.read().filter(|_| !self.busy()) {
+                    self.approving.dispatch_local((request, Some(o)));
+                }
+            }),
+            uploaded: Callback::new(move |request: Sha1Thumbprint| {
+                if !self.busy() {
+                    self.approving.dispatch_local((request, None));
+                }
+            }),
+            remove: Callback::new(move |thumbprint: Sha1Thumbprint| {
+                let through_graph = account
+                    .integration()
+                    .is_some_and(|i| i.other_certificates.iter().any(|c| c.sha1_thumbprint == thumbprint && c.key_id.is_some()));
+                let object_id = if through_graph { object_id.read() } else { None };
+                if (object_id.is_some() || !through_graph) && !self.busy() {
+                    self.removing.dispatch_local((thumbprint, object_id));
+                }
+            }),
+        }
+    }
+}
+
 #[component]
 pub(super) fn BrowsersSection(account: Account) -> impl IntoView {
-    let api = StoredValue::new(Api::expect_context());
-    let made_by = Session::expect_context().me().map(|m| m.user.email);
     let held = account.held;
     let object_id = ObjectIdField::new(account, "approve-object-id");
     let feedback = Feedback { status: RwSignal::new(String::new()), error: RwSignal::new(None) };
-    let label = RwSignal::new(certificate::this_browser_name());
-    let label_error = RwSignal::new(None::<String>);
-    let adding = Action::new_local(move |label: &String| {
-        let (made_by, label) = (made_by.clone(), label.clone());
-        async move {
-            feedback.working("Making this browser's key pair and certificate…");
-            feedback.ended(request(api.get_value(), account, label, made_by).await, |c| {
-                held.set(Some(Held::Requested(c.sha1_thumbprint)));
-                "Requested. Someone on a browser that holds a key for this account approves it on this page. Or upload the downloaded certificate in the Microsoft Entra admin center (Certificates & secrets) and confirm here.".into()
-            });
-        }
-    });
-    let approving = Action::new_local(move |(request, object_id): &(Sha1Thumbprint, Option<ApplicationObjectId>)| {
-        let (request, object_id) = (request.clone(), object_id.clone());
-        async move {
-            feedback.working(if object_id.is_some() {
-                "Adding the browser's certificate to the app registration (signed with this browser's key)…"
-            } else {
-                "Putting the uploaded certificate in use…"
-            });
-            let approved = approve(api.get_value(), account, request, object_id).await;
-            feedback.ended(approved, |()| "Approved: that browser can now test this account.".into());
-        }
-    });
-    let removing = Action::new_local(move |(thumbprint, object_id): &(Sha1Thumbprint, Option<ApplicationObjectId>)| {
-        let (thumbprint, object_id) = (thumbprint.clone(), object_id.clone());
-        async move {
-            feedback.working(if object_id.is_some() {
-                "Taking the certificate off the app registration (signed with this browser's key)…"
-            } else {
-                "Removing…"
-            });
-            feedback.ended(remove(api.get_value(), account, thumbprint, object_id).await, |r| r.to_string());
-        }
-    });
-    let busy = move || adding.pending().get() || approving.pending().get() || removing.pending().get();
+    let changes = Changes::new(account, feedback);
+    let busy = move || changes.busy();
+    let label = BrowserNameField::for_this_browser();
     let add = move |_| {
-        let name = match BrowserName::parse(&label.get_untracked()) {
-            Ok(n) => n,
-            Err(e) => {
-                label_error.set(Some(e.message));
-                return crate::components::page::focus("browser-label");
-            }
-        };
-        label_error.set(None);
+        let Some(name) = label.read() else { return crate::components::page::focus("browser-label") };
         certificate::remember_browser_name(&name);
         if !busy() {
-            adding.dispatch_local(name.into());
+            changes.adding.dispatch_local(name.into());
         }
     };
-    let on = RowCallbacks {
-        approve: Callback::new(move |request: Sha1Thumbprint| {
-            if let Some(o) = object_id.read().filter(|_| !busy()) {
-                approving.dispatch_local((request, Some(o)));
-            }
-        }),
-        uploaded: Callback::new(move |request: Sha1Thumbprint| {
-            if !busy() {
-                approving.dispatch_local((request, None));
-            }
-        }),
-        remove: Callback::new(move |thumbprint: Sha1Thumbprint| {
-            let through_graph = account
-                .integration()
-                .is_some_and(|i| i.other_certificates.iter().any(|c| c.sha1_thumbprint == thumbprint && c.key_id.is_some()));
-            let object_id = if through_graph { object_id.read() } else { None };
-            if (object_id.is_some() || !through_graph) && !busy() {
-                removing.dispatch_local((thumbprint, object_id));
-            }
-        }),
-    };
+    let on = changes.for_rows(account, object_id);
     let can_sign = move || held.with(|h| h.as_ref().is_some_and(Held::can_sign));
     let own_here = move || matches!(held.get(), Some(Held::Other(_)));
     // Something to approve, a browser to take off the app registration, or this browser's own
@@ -278,13 +295,8 @@ pub(super) fn BrowsersSection(account: Account) -> impl IntoView {
                 <ObjectIdInput field=object_id why="Approving, removing or renewing a browser's certificate changes the app registration, signed with this browser's key, and needs the app's Object ID."/>
             </Show>
             <Show when=move || held.get() == Some(Held::Nothing) && account.current.with(|a| a.as_ref().is_some_and(|a| a.integration.certificate.is_some()))>
-                <TextField
-                    id="browser-label"
-                    label="Name this browser"
-                    value=label
-                    error=label_error
-                    hint="Shown to others beside this browser's certificate, such as “Firefox on Ada's laptop”."
-                />
+                <BrowserNameInput field=label id="browser-label"
+                    hint="Shown to others beside this browser's certificate, such as “Firefox on Ada's laptop”."/>
                 <div class="actions">
                     <button type="button" class="button primary" on:click=add disabled=busy>"Add this browser"</button>
                 </div>

@@ -127,83 +127,107 @@ async fn waiting_replacement(org: OrganizationId, id: RecordId) -> Option<Certif
     keys.holds(&KeySlot::Next(id)).await.then_some(info)
 }
 
+/// Replace certificate's state and steps: the replacement waiting for its upload, and making,
+/// putting in use and cancelling one (one at a time), with what each said.
+#[derive(Clone, Copy)]
+struct Replacing {
+    /// The replacement waiting for its upload, if any.
+    waiting: Signal<Option<CertificateInfo>>,
+    status: RwSignal<String>,
+    error: RwSignal<Option<String>>,
+    make: Action<(String, CredentialOptions), ()>,
+    put_in_use: Action<xops_model::Integration, ()>,
+    cancel: Action<(), ()>,
+}
+
+impl Replacing {
+    fn new(account: Account) -> Replacing {
+        let (org, id) = (account.org, account.id);
+        // A replacement waiting for its upload (kept across reloads), as this browser has it...
+        let stored = LocalResource::new(move || waiting_replacement(org.get_value(), id.get_value()));
+        // ...unless this page made, put in use or cancelled one since.
+        let changed_here = RwSignal::new(None::<Option<CertificateInfo>>);
+        let waiting = Signal::derive(move || changed_here.get().unwrap_or_else(|| stored.get().flatten()));
+        let status = RwSignal::new(String::new());
+        let error = RwSignal::new(None::<String>);
+        let make = Action::new_local(move |(name, options): &(String, CredentialOptions)| {
+            let (org, id, name, options) = (org.get_value(), id.get_value(), name.clone(), *options);
+            async move {
+                status.set("Generating the new key pair and certificate…".into());
+                match make_replacement(&org, &id, &name, options).await {
+                    Ok((info, file)) => {
+                        changed_here.set(Some(Some(info)));
+                        status.set(format!(
+                            "New certificate downloaded as “{file}”. Upload it to the app registration, then confirm below."
+                        ));
+                    }
+                    Err(e) => {
+                        status.set(String::new());
+                        error.set(Some(e.to_string()));
+                    }
+                }
+            }
+        });
+        let put_in_use = Action::new_local(move |changed: &xops_model::Integration| {
+            let saving = account.save(changed.clone());
+            let (org, id) = (org.get_value(), id.get_value());
+            async move {
+                match put_replacement_in_use(saving, &org, &id).await {
+                    Ok(()) => {
+                        changed_here.set(Some(None));
+                        account.held.set(Some(Held::Main));
+                        status.set(
+                            "Certificate replaced. You can delete the old certificate from the app registration in Entra.".into(),
+                        );
+                    }
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+            }
+        });
+        let cancel = Action::new_local(move |_: &()| {
+            let (org, id) = (org.get_value(), id.get_value());
+            async move {
+                let removed = match KeyStore::open(&org).await {
+                    Ok(keys) => keys.delete_draft(&replace_draft_name(&id), Some(&KeySlot::Next(id.clone()))).await,
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = removed {
+                    leptos::logging::warn!("the cancelled replacement's key could not be removed from this browser: {e}");
+                }
+                changed_here.set(Some(None));
+                status.set("Replacement cancelled; the current certificate stays.".into());
+            }
+        });
+        Replacing { waiting, status, error, make, put_in_use, cancel }
+    }
+
+    fn busy(self) -> bool {
+        self.make.pending().get() || self.put_in_use.pending().get() || self.cancel.pending().get()
+    }
+}
+
 /// Replace certificate: the manual path (download, upload in the portal, confirm).
 #[component]
 fn ReplaceCertificate(account: Account) -> impl IntoView {
-    let (org, id) = (account.org, account.id);
-    // A replacement waiting for its upload (kept across reloads), as this browser has it...
-    let stored = LocalResource::new(move || waiting_replacement(org.get_value(), id.get_value()));
-    // ...unless this page made, put in use or cancelled one since.
-    let changed_here = RwSignal::new(None::<Option<CertificateInfo>>);
-    let replacement = Signal::derive(move || changed_here.get().unwrap_or_else(|| stored.get().flatten()));
-
+    let replacing = Replacing::new(account);
+    let Replacing { waiting: replacement, status, error, .. } = replacing;
     let options = RwSignal::new(CredentialOptions::default());
-    let status = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let replacing = Action::new_local(move |name: &String| {
-        let (org, id, name) = (org.get_value(), id.get_value(), name.clone());
-        async move {
-            status.set("Generating the new key pair and certificate…".into());
-            match make_replacement(&org, &id, &name, options.get_untracked()).await {
-                Ok((info, file)) => {
-                    changed_here.set(Some(Some(info)));
-                    status.set(format!(
-                        "New certificate downloaded as “{file}”. Upload it to the app registration, then confirm below."
-                    ));
-                }
-                Err(e) => {
-                    status.set(String::new());
-                    error.set(Some(e.to_string()));
-                }
-            }
-        }
-    });
-    let confirming = Action::new_local(move |changed: &xops_model::Integration| {
-        let saving = account.save(changed.clone());
-        let (org, id) = (org.get_value(), id.get_value());
-        async move {
-            match put_replacement_in_use(saving, &org, &id).await {
-                Ok(()) => {
-                    changed_here.set(Some(None));
-                    account.held.set(Some(Held::Main));
-                    status.set(
-                        "Certificate replaced. You can delete the old certificate from the app registration in Entra.".into(),
-                    );
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        }
-    });
-    let cancelling = Action::new_local(move |_: &()| {
-        let (org, id) = (org.get_value(), id.get_value());
-        async move {
-            let removed = match KeyStore::open(&org).await {
-                Ok(keys) => keys.delete_draft(&replace_draft_name(&id), Some(&KeySlot::Next(id.clone()))).await,
-                Err(e) => Err(e),
-            };
-            if let Err(e) = removed {
-                leptos::logging::warn!("the cancelled replacement's key could not be removed from this browser: {e}");
-            }
-            changed_here.set(Some(None));
-            status.set("Replacement cancelled; the current certificate stays.".into());
-        }
-    });
-    let busy = move || replacing.pending().get() || confirming.pending().get() || cancelling.pending().get();
+    let busy = move || replacing.busy();
     let start = move |_| {
         let Some(name) = account.integration().map(|i| i.name.as_str().to_string()) else { return };
         if !busy() {
             error.set(None);
-            replacing.dispatch_local(name);
+            replacing.make.dispatch_local((name, options.get_untracked()));
         }
     };
     let confirm = move |_| {
         let (Some(info), Some(mut changed)) = (replacement.get_untracked(), account.integration()) else { return };
         changed.certificate = Some(info);
         changed.updated_at = js_sys::Date::now() as i64;
-        confirming.dispatch_local(changed);
+        replacing.put_in_use.dispatch_local(changed);
     };
     let cancel = move |_| {
-        cancelling.dispatch(());
+        replacing.cancel.dispatch(());
     };
     // The fallback to Renew: open from the start when renewing cannot work from here (no key in
     // this browser, or the certificate has expired); a waiting replacement opens it too.

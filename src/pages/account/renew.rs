@@ -47,6 +47,57 @@ async fn renew(
     }
 }
 
+/// The current certificate's id on the app registration, asked for when the record lacks it
+/// (linked before Xops kept it): with it, the old certificate is removed after a renewal.
+#[derive(Clone, Copy)]
+struct OldKeyIdField {
+    text: RwSignal<String>,
+    error: RwSignal<Option<String>>,
+}
+
+impl OldKeyIdField {
+    /// The id typed (`Some(None)` when empty: it is optional), or `None` with the message shown.
+    fn read(self) -> Option<Option<KeyId>> {
+        let text = self.text.get_untracked();
+        let parsed = (!text.trim().is_empty()).then(|| KeyId::parse(&text)).transpose();
+        self.error.set(parsed.as_ref().err().map(|e| e.message.clone()));
+        parsed.ok()
+    }
+}
+
+#[component]
+fn OldKeyIdInput(field: OldKeyIdField, id: String, thumbprint: String) -> impl IntoView {
+    view! {
+        <TextField
+            id=id
+            label="Certificate ID of the current certificate (optional)"
+            value=field.text
+            error=field.error
+            hint=format!("In the app registration's Certificates & secrets → Certificates, the Certificate ID on the row with thumbprint {thumbprint}. With it, Xops removes the old certificate for you; without it, delete it there yourself afterwards.")
+            on_blur=Callback::new(move |_| { field.read(); })
+        />
+    }
+}
+
+/// The note beside the heading, by what the block offers: (whether this browser holds the key,
+/// `None` while looking; whether the certificate has expired).
+fn summary_note(offer: (Option<bool>, bool)) -> &'static str {
+    match offer {
+        (Some(false), _) => " (not from this browser: it holds no key)",
+        (Some(true), true) => " (not possible: the certificate has expired)",
+        _ => " (the usual way to a new certificate)",
+    }
+}
+
+/// What the block says instead of the form when it cannot renew from here (see [`summary_note`]).
+fn cannot_renew_here(offer: (Option<bool>, bool)) -> &'static str {
+    match offer {
+        (None, _) => "Looking for the private key in this browser…",
+        (Some(true), true) => "This certificate has expired, so Microsoft no longer accepts it to sign a renewal. Use Replace certificate below, and upload the new certificate in the Microsoft Entra admin center.",
+        _ => "Renewal is signed with the current certificate's key, which this browser does not hold. Renew from the browser that holds it, or use Replace certificate below.",
+    }
+}
+
 /// Renewal: of the account's certificate (in the Certificate section), or of this browser's own
 /// (`own`, in Browsers; it follows the certificate this browser holds, which a renewal changes).
 #[component]
@@ -64,42 +115,32 @@ pub(super) fn RenewCertificate(
     let target = move || account.held.with(|h| h.as_ref().and_then(|h| target_here(own, h)));
     let key_here = move || account.held.with(|h| h.as_ref().map(|h| target_here(own, h).is_some()));
     let api = Api::expect_context();
-    let integration = move || account.integration();
-    let old_key_id = RwSignal::new(String::new());
-    let key_id_error = RwSignal::new(None::<String>);
+    let old_key_id = OldKeyIdField { text: RwSignal::new(String::new()), error: RwSignal::new(None) };
     let options = RwSignal::new(CredentialOptions::default());
     let progress = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let done = RwSignal::new(None::<String>);
     let renewing = Action::new_local(move |(input, options): &(RenewInput, CredentialOptions)| {
         let (api, input, options) = (api.clone(), input.clone(), *options);
         async move {
-            match renew(api, account, input, options, progress).await {
-                Ok(renewed) => done.set(Some(renewed)),
-                Err(e) => error.set(Some(e)),
-            }
+            let said = renew(api, account, input, options, progress).await;
             progress.set(String::new());
+            said
         }
     });
+    // What the last renewal said (nothing while one runs).
+    let said = move || if renewing.pending().get() { None } else { renewing.value().get() };
+    let done = Signal::derive(move || said().and_then(Result::ok));
+    let error = Signal::derive(move || said().and_then(Result::err));
     let busy = renewing.pending();
-    let certificate = move || target().and_then(|t| integration().and_then(|i| t.certificate(&i)));
+    let certificate = move || target().and_then(|t| account.integration().and_then(|i| t.certificate(&i)));
     let needs_key_id = move || certificate().is_some_and(|c| c.key_id.is_none());
-    let check_key_id = move || {
-        let text = old_key_id.get_untracked();
-        let parsed = (!text.trim().is_empty()).then(|| KeyId::parse(&text)).transpose();
-        key_id_error.set(parsed.as_ref().err().map(|e| e.message.clone()));
-        parsed.ok()
-    };
     let start = move |_| {
         if busy.get_untracked() {
             return;
         }
-        let (object, key) = (object_id.read(), check_key_id());
+        let (object, key) = (object_id.read(), old_key_id.read());
         let Some(object_id) = object else { return };
         let Some(old_key_id) = key else { return crate::components::page::focus(&id("old-key-id")) };
         let Some(target) = target() else { return };
-        error.set(None);
-        done.set(None);
         let input = RenewInput { target, object_id, old_key_id: old_key_id.filter(|_| needs_key_id()) };
         renewing.dispatch_local((input, options.get_untracked()));
     };
@@ -116,33 +157,15 @@ pub(super) fn RenewCertificate(
         <div role="group" aria-labelledby=id("heading")>
         <details class="disclosure" open=open_at_start>
             <summary><h3 id=id("heading")>{if own { "Renew this browser's certificate" } else { "Renew certificate" }}</h3>
-                <span class="summary-note">{move || match offer.get() {
-                    (Some(false), _) => " (not from this browser: it holds no key)",
-                    (Some(true), true) => " (not possible: the certificate has expired)",
-                    _ => " (the usual way to a new certificate)",
-                }}</span></summary>
+                <span class="summary-note">{move || summary_note(offer.get())}</span></summary>
             {move || match offer.get() {
-                (None, _) => view! { <p>"Looking for the private key in this browser…"</p> }.into_any(),
-                (Some(false), _) => view! {
-                    <p>"Renewal is signed with the current certificate's key, which this browser does not hold. Renew from the browser that holds it, or use Replace certificate below."</p>
-                }.into_any(),
-                (Some(true), true) => view! {
-                    <p>"This certificate has expired, so Microsoft no longer accepts it to sign a renewal. Use Replace certificate below, and upload the new certificate in the Microsoft Entra admin center."</p>
-                }.into_any(),
                 (Some(true), false) => view! {
                     <p>{if own { "This browser's own certificate: " } else { "" }}"Xops makes a new certificate here and adds it to the app registration for you: nothing to download or upload. The old one goes only after the new one passes Test connection."</p>
                     <Show when=move || !shared_object_id>
                         <ObjectIdInput field=object_id why="Renewal adds the new certificate to the app registration, which Microsoft finds by its Object ID."/>
                     </Show>
                     <Show when=needs_key_id>
-                        <TextField
-                            id=id("old-key-id")
-                            label="Certificate ID of the current certificate (optional)"
-                            value=old_key_id
-                            error=key_id_error
-                            hint=format!("In the app registration's Certificates & secrets → Certificates, the Certificate ID on the row with thumbprint {}. With it, Xops removes the old certificate for you; without it, delete it there yourself afterwards.", thumbprint())
-                            on_blur=Callback::new(move |_| { check_key_id(); })
-                        />
+                        <OldKeyIdInput field=old_key_id id=id("old-key-id") thumbprint=thumbprint()/>
                     </Show>
                     <CredentialChoices options=options id_prefix=p/>
                     <div class="actions">
@@ -151,6 +174,7 @@ pub(super) fn RenewCertificate(
                         </button>
                     </div>
                 }.into_any(),
+                other => view! { <p>{cannot_renew_here(other)}</p> }.into_any(),
             }}
         </details>
             <Feedback busy progress done error testid=if own { "renew-own" } else { "renew" }/>

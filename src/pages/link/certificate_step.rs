@@ -4,9 +4,8 @@
 
 use super::form::LinkForm;
 use crate::certificate::{self, new_credential, CertificateError};
-use crate::components::certificate::{CertificateFacts, CredentialChoices};
+use crate::components::certificate::{BrowserNameField, BrowserNameInput, CertificateFacts, CredentialChoices};
 use crate::components::feedback::ErrorLine;
-use crate::components::field::TextField;
 use crate::components::page::focus;
 use crate::keys::KeySlot;
 use crate::link_kinds::LinkDraft;
@@ -76,15 +75,9 @@ pub(super) fn CertificateStep(form: LinkForm, generating: Action<(String, LinkDr
     let name_label = form.kind.name_label();
     // This browser's name, which the certificate names as the key's holder. Kept on this device
     // as it is typed (once valid), so a reload keeps it and the next key made here starts from it.
-    let browser_name = RwSignal::new(certificate::this_browser_name());
-    let browser_name_error = RwSignal::new(None::<String>);
-    let check_browser_name = move || {
-        let parsed = BrowserName::parse(&browser_name.get_untracked());
-        browser_name_error.set(parsed.as_ref().err().map(|e| e.message.clone()));
-        parsed.ok()
-    };
+    let browser_name = BrowserNameField::for_this_browser();
     Effect::new(move |first: Option<()>| {
-        let typed = browser_name.get();
+        let typed = browser_name.value.get();
         if first.is_some() {
             if let Ok(n) = BrowserName::parse(&typed) {
                 certificate::remember_browser_name(&n);
@@ -96,7 +89,7 @@ pub(super) fn CertificateStep(form: LinkForm, generating: Action<(String, LinkDr
             return;
         }
         form.cert_error.set(None);
-        if check_browser_name().is_none() {
+        if browser_name.read().is_none() {
             focus("browser-name");
             return;
         }
@@ -127,9 +120,8 @@ pub(super) fn CertificateStep(form: LinkForm, generating: Action<(String, LinkDr
             <p class="field-hint">
                 "Xops makes a key pair in this browser. The private key never leaves it; you upload the certificate (the public key) to your app registration."
             </p>
-            <TextField id="browser-name" label="Name this browser" value=browser_name error=browser_name_error
-                hint="The private key stays in this browser; this name tells people which browser holds it."
-                on_blur=Callback::new(move |_| { check_browser_name(); })/>
+            <BrowserNameInput field=browser_name id="browser-name"
+                hint="The private key stays in this browser; this name tells people which browser holds it."/>
             <CredentialChoices options=form.options id_prefix=""/>
             <div class="actions">
                 <button id="generate-key" type="button" class="button" on:click=start
