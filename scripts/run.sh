@@ -5,19 +5,10 @@
 # --help`), e.g. `scripts/run.sh --listen 0.0.0.0:8080` or `--database postgres://…`.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
-# The store compiles beside the tools and the app, which it does not need: it fills the core
-# their one-core steps leave idle (the app's link-time optimization, wasm-opt). Its output goes to
-# a log, shown if it fails.
-mkdir -p "$ROOT/target"
-store_log="$ROOT/target/store-build.log"
-(cd "$ROOT" && cargo build --release -p xops-store --quiet) >"$store_log" 2>&1 &
-store_build=$!
-trap 'kill "$store_build" 2>/dev/null || true' EXIT
 ensure_build_tools
 build_app
-say "building the store (started beside the app's build)"
-wait "$store_build" || { cat "$store_log" >&2; die "the store did not build (its output is above)"; }
-trap - EXIT
+say "building the store"
+(cd "$ROOT" && cargo build --release -p xops-store --quiet)
 
 # Defaults through the store's environment twins, so a flag given here replaces them.
 export XOPS_LISTEN="${XOPS_LISTEN:-127.0.0.1:8080}"
