@@ -43,15 +43,15 @@ ensure_wasm_target() {
 }
 
 # cargo install, without the tool's own release profile's fat LTO in one codegen unit: that last
-# step runs on one core for minutes (Trunk's: about 5 of its 11 on a fresh machine here), to make
-# a build tool a few percent faster. docs/operations.md has the measured times.
+# step runs on one core for minutes (Trunk's: 309 s of its 675 on a fresh machine here, 109 s
+# without), to make a build tool a few percent faster. docs/operations.md has the measured times.
 install_tool() {
     CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 cargo install "$@"
 }
 
 ensure_trunk() {
     if [ "$(trunk --version 2>/dev/null || true)" != "trunk $TRUNK_VERSION" ]; then
-        say "installing trunk $TRUNK_VERSION (about 9 minutes on 2 cores, once per machine)"
+        say "installing trunk $TRUNK_VERSION (about 8 minutes on 2 cores, once per machine)"
         install_tool trunk --version "$TRUNK_VERSION" --locked
     fi
 }
