@@ -59,12 +59,13 @@ layer "store tests on PostgreSQL (a temporary server; two store processes)" post
 layer "browser tests (wasm-bindgen-test, headless Chromium)" \
     cargo test -p xops-integrations -p xops-signin --target wasm32-unknown-unknown
 e2e() {
-    build_app
+    # The store binary and the sign-in pages' program, as the native layer's `cargo test` built
+    # them (nothing to do when it ran; a plain `cargo build`, or the xtask's `cargo run -p
+    # xops-signin`, has other features, from no dev-dependencies, and would compile them again).
+    cargo test "${NATIVE[@]}" --no-run --quiet || return 1
+    XOPS_SIGNIN_PAGES_BIN="$ROOT/target/debug/xops-signin-pages" build_app
     # The sign-in first load's byte budget (tests/e2e/first-load.test.mjs); larger on stable.
     wasm_nightly_usable || export XOPS_SIGN_IN_BUDGET=$((86 * 1024))
-    # The store binary the native layer's `cargo test` built (nothing to do when it ran; a plain
-    # `cargo build` has other features, from no dev-dependencies, and would compile it again).
-    cargo test "${NATIVE[@]}" --no-run --quiet
     XOPS_STORE_BIN="$ROOT/target/debug/xops-store" XOPS_DIST="$ROOT/dist" \
         node --test --test-concurrency=1 tests/e2e/
 }

@@ -4,7 +4,9 @@
 //! `scripts/setup.sh`; the rewriting between them (names, imports, the page) is done here, in Rust.
 //!
 //! Environment: `XOPS_WASM_DEBUG=1` builds on stable with names and messages and without wasm-opt;
-//! `XOPS_WASM_STABLE=1` builds on stable even when a nightly toolchain is there.
+//! `XOPS_WASM_STABLE=1` builds on stable even when a nightly toolchain is there;
+//! `XOPS_SIGNIN_PAGES_BIN=<path>` runs that already-built `xops-signin-pages` instead of
+//! `cargo run` (scripts/test.sh, whose native layer built it).
 
 mod app;
 mod page;

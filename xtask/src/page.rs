@@ -19,9 +19,19 @@ use crate::step::{self, Failure, Step};
 
 /// Writes the loader and the sign-in pages into dist/index.html.
 pub fn write_loader(root: &Path, dist: &Path, app: &AppFiles, signin: &SignInFiles) -> Result<(), Failure> {
+    let built = std::env::var_os("XOPS_SIGNIN_PAGES_BIN");
     let pages_program = |args: &[&str]| {
-        let mut command = step::command("cargo", root);
-        command.args(["run", "--quiet", "-p", "xops-signin", "--bin", "xops-signin-pages", "--"]).args(args);
+        let mut command = match &built {
+            // The test command's native layer built it already; `cargo run -p xops-signin` alone
+            // would unify features differently and compile ~40 s again.
+            Some(program) => step::command(&program.to_string_lossy(), root),
+            None => {
+                let mut cargo = step::command("cargo", root);
+                cargo.args(["run", "--quiet", "-p", "xops-signin", "--bin", "xops-signin-pages", "--"]);
+                cargo
+            }
+        };
+        command.args(args);
         step::output(Step::SignInPages, &mut command)
     };
     let (pages, paths) = (pages_program(&[])?, pages_program(&["--paths"])?);
