@@ -40,11 +40,16 @@ fn new_build() -> RwSignal<bool> {
 #[component]
 pub fn UpdateNotice() -> impl IntoView {
     let waiting = new_build();
+    let switching = Action::new_local(|_: &()| switch_to_new_build());
+    // Once switched, the page reloads: until then the button says it is under way.
+    let switched = move || switching.pending().get() || switching.value().with(Option::is_some);
     view! {
         <Show when=move || waiting.get()>
             <div class="update-notice" role="status">
                 <span>"A new version of Xops Integrations is ready."</span>
-                <button class="button primary" on:click=|_| switch_to_new_build()>"Reload"</button>
+                <button class="button primary" disabled=switched on:click=move |_| { switching.dispatch(()); }>
+                    {move || if switched() { "Reloading…" } else { "Reload" }}
+                </button>
             </div>
         </Show>
     }
@@ -138,27 +143,25 @@ fn watch_for_new_builds(waiting: RwSignal<bool>) {
 
 /// The person pressed Reload: the waiting worker takes over, then this tab reloads into the new
 /// build. Other tabs keep their build until they reload.
-fn switch_to_new_build() {
+async fn switch_to_new_build() {
     let reload = || {
         if let Some(w) = web_sys::window() {
             let _ = w.location().reload();
         }
     };
     let Some(container) = container() else { return reload() };
-    leptos::task::spawn_local(async move {
-        let registration = wasm_bindgen_futures::JsFuture::from(container.get_registration())
-            .await
-            .ok()
-            .and_then(|r| r.dyn_into::<ServiceWorkerRegistration>().ok());
-        match registration.and_then(|r| r.waiting()) {
-            Some(waiting) => {
-                let on_change = Closure::<dyn Fn()>::new(reload);
-                container.set_oncontrollerchange(Some(on_change.as_ref().unchecked_ref()));
-                on_change.forget();
-                let _ = waiting.post_message(&"activate".into());
-            }
-            // Another tab switched already: this one only needs the reload.
-            None => reload(),
+    let registration = wasm_bindgen_futures::JsFuture::from(container.get_registration())
+        .await
+        .ok()
+        .and_then(|r| r.dyn_into::<ServiceWorkerRegistration>().ok());
+    match registration.and_then(|r| r.waiting()) {
+        Some(waiting) => {
+            let on_change = Closure::<dyn Fn()>::new(reload);
+            container.set_oncontrollerchange(Some(on_change.as_ref().unchecked_ref()));
+            on_change.forget();
+            let _ = waiting.post_message(&"activate".into());
         }
-    });
+        // Another tab switched already: this one only needs the reload.
+        None => reload(),
+    }
 }

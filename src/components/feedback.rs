@@ -3,6 +3,7 @@
 //! lines a page shows while its data loads or when it could not.
 
 use leptos::prelude::*;
+use xops_web::Problem;
 
 /// The three lines under an action: progress (with a spinner while `busy`; kept in the layout
 /// when idle, so nothing jumps), what it did, and what went wrong. With `testid` = "x", they are
@@ -11,7 +12,7 @@ use leptos::prelude::*;
 pub fn Feedback(
     /// What went wrong (hidden when nothing did).
     #[prop(into)]
-    error: Signal<Option<String>>,
+    error: Signal<Option<Problem>>,
     /// Whether the step is running.
     #[prop(into, default = Signal::stored(false))]
     busy: Signal<bool>,
@@ -38,10 +39,10 @@ pub fn Feedback(
 
 /// What went wrong, where it happened (hidden when nothing did).
 #[component]
-pub fn ErrorLine(#[prop(into)] error: Signal<Option<String>>, #[prop(default = None)] testid: Option<String>) -> impl IntoView {
+pub fn ErrorLine(#[prop(into)] error: Signal<Option<Problem>>, #[prop(default = None)] testid: Option<String>) -> impl IntoView {
     view! {
         <p class="field-error" role="alert" data-testid=testid hidden=move || error.with(Option::is_none)>
-            {move || error.get().unwrap_or_default()}
+            {move || error.with(|e| e.as_ref().map(|e| e.message.clone()))}
         </p>
     }
 }
@@ -54,6 +55,6 @@ pub fn Loading(#[prop(default = "Loading…")] what: &'static str) -> impl IntoV
 
 /// A page's data that could not be loaded, and why.
 #[component]
-pub fn LoadFailed(#[prop(into)] why: String) -> impl IntoView {
-    view! { <p class="field-error" role="alert">{why}</p> }
+pub fn LoadFailed(#[prop(into)] why: Problem) -> impl IntoView {
+    view! { <p class="field-error" role="alert">{why.message}</p> }
 }

@@ -13,6 +13,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 use xops_model::{paths, ActivityEntry, ActivityFilter, ActivityKind, ActivityPage, Members, RecordId, UserId};
+use xops_web::Problem;
 
 /// One entry: when, who did what, to which account, with its detail and address.
 #[component]
@@ -59,7 +60,11 @@ fn EntryList(#[prop(into)] filters: Signal<ActivityFilter>, page_size: u32, olde
     let api = StoredValue::new(Api::expect_context());
     let fetch = move |filter: ActivityFilter| {
         let api = api.get_value();
-        async move { api.get::<ActivityPage>(&filter.path(page_size)).await.map_err(|e| format!("Could not load the activity: {e}")) }
+        async move {
+            api.get::<ActivityPage>(&filter.path(page_size))
+                .await
+                .map_err(|e| Problem::from(e).context(|m| format!("Could not load the activity: {m}")))
+        }
     };
     let newest = LocalResource::new(move || fetch(filters.get()));
     let older_pages = RwSignal::new(Older::default());
@@ -76,24 +81,31 @@ fn EntryList(#[prop(into)] filters: Signal<ActivityFilter>, page_size: u32, olde
                 o.next_before = page.next_before;
                 o.loaded = true;
             });
-            Ok::<(), String>(())
+            Ok::<(), Problem>(())
         }
     });
-    // The older pages of these filters, if any were asked for: their entries and the next cursor.
-    let older_now = move || {
-        older_pages.with(|o| filters.with(|now| (o.loaded && o.filters == *now).then(|| (o.entries.clone(), o.next_before))))
-    };
-    let newest_page =
-        move || newest.with(|p| p.as_ref().and_then(|p| p.as_ref().ok()).map(|p| (p.entries.clone(), p.next_before)));
-    let entries = move || {
-        let mut entries = newest_page().map(|(e, _)| e).unwrap_or_default();
-        entries.extend(older_now().into_iter().flat_map(|(e, _)| e));
-        entries
-    };
-    let next_before = move || match older_now() {
-        Some((_, next)) => next,
-        None => newest_page().and_then(|(_, next)| next),
-    };
+    // What shows: the newest page, then the older pages of these filters (pages asked for under
+    // other filters are not), and the cursor of the page after the last one shown. One list,
+    // made once per change, compared before anything that shows it runs again.
+    let shown = Memo::new(move |_| {
+        let mut entries = Vec::new();
+        let mut next = None;
+        newest.with(|p| {
+            if let Some(Ok(page)) = p {
+                entries.extend(page.entries.iter().cloned());
+                next = page.next_before;
+            }
+        });
+        older_pages.with(|o| {
+            if o.loaded && filters.with(|now| o.filters == *now) {
+                entries.extend(o.entries.iter().cloned());
+                next = o.next_before;
+            }
+        });
+        (entries, next)
+    });
+    let entries = move || shown.with(|(e, _)| e.clone());
+    let next_before = move || shown.with(|(_, next)| *next);
     let error = Signal::derive(move || {
         let newest = newest.with(|p| p.as_ref().and_then(|p| p.as_ref().err().cloned()));
         newest.or_else(|| show_older.value().with(|v| v.as_ref().and_then(|v| v.as_ref().err().cloned())))
@@ -101,7 +113,7 @@ fn EntryList(#[prop(into)] filters: Signal<ActivityFilter>, page_size: u32, olde
     let loading = move || newest.with(Option::is_none) || show_older.pending().get();
     view! {
         <ErrorLine error/>
-        <Show when=move || !entries().is_empty() fallback=move || view! {
+        <Show when=move || shown.with(|(e, _)| !e.is_empty()) fallback=move || view! {
             <p role="status">{move || if loading() { "Loading…" } else { "Nothing here yet." }}</p>
         }>
             <ol class="activity-list" data-testid="activity-list">

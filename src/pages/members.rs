@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use xops_model::security::{reset_link, ResetLinkCreated};
 use xops_model::team::{invitation_link, InvitationRequest, RoleChange};
 use xops_model::{paths, Invitation, InvitationCreated, Member, Members as MemberList, Role, UserId};
+use xops_web::Problem;
 
 #[component]
 pub fn Members() -> impl IntoView {
@@ -24,7 +25,11 @@ pub fn Members() -> impl IntoView {
         let api = api.clone();
         move || {
             let api = api.clone();
-            async move { api.get::<MemberList>(paths::MEMBERS).await.map_err(|e| format!("Could not load the members: {e}")) }
+            async move {
+                api.get::<MemberList>(paths::MEMBERS)
+                    .await
+                    .map_err(|e| Problem::from(e).context(|m| format!("Could not load the members: {m}")))
+            }
         }
     });
     let refresh = Callback::new(move |()| list.refetch());
@@ -82,7 +87,7 @@ fn MemberTable(members: Vec<Member>, role: Memo<Role>, refresh: Callback<()>) ->
 #[component]
 fn MemberRow(member: Member, you: bool, role: Memo<Role>, refresh: Callback<()>) -> impl IntoView {
     let api = Api::expect_context();
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let confirming = RwSignal::new(false);
     let id = member.id.clone();
     let email = member.email.clone();
@@ -106,7 +111,7 @@ fn MemberRow(member: Member, you: bool, role: Memo<Role>, refresh: Callback<()>)
             error.set(None);
             refresh.run(());
         }
-        Some(Err(e)) => error.set(Some(e.to_string())),
+        Some(Err(e)) => error.set(Some(e.into())),
         None => {}
     };
     Effect::new(move |_| done(change.value().get()));
@@ -115,7 +120,7 @@ fn MemberRow(member: Member, you: bool, role: Memo<Role>, refresh: Callback<()>)
     let label = format!("Role of {email}");
     let remove_question = StoredValue::new(format!("Remove {email}? Their sessions end at once."));
     let reset_for = StoredValue::new(member.clone());
-    let reset = RwSignal::new(None::<Result<ResetLinkCreated, String>>);
+    let reset = RwSignal::new(None::<Result<ResetLinkCreated, Problem>>);
     view! {
         <tr data-email=email.clone()>
             <td>{email.clone()} {you.then_some(" (you)")}</td>
@@ -155,7 +160,7 @@ fn MemberRow(member: Member, you: bool, role: Memo<Role>, refresh: Callback<()>)
             </Show>
         </tr>
         <Show when=move || error.get().is_some()>
-            <tr><td colspan="4"><p class="field-error" role="alert">{move || error.get().unwrap_or_default()}</p></td></tr>
+            <tr><td colspan="4"><ErrorLine error/></td></tr>
         </Show>
         <ResetLinkShown made=reset/>
     }
@@ -164,7 +169,7 @@ fn MemberRow(member: Member, you: bool, role: Memo<Role>, refresh: Callback<()>)
 /// "Reset link": makes a one-time link (an hour) that sets a new password for the member and ends
 /// all their sessions; `made` gets it (or why not), for [`ResetLinkShown`].
 #[component]
-fn ResetLinkButton(member: Member, made: RwSignal<Option<Result<ResetLinkCreated, String>>>) -> impl IntoView {
+fn ResetLinkButton(member: Member, made: RwSignal<Option<Result<ResetLinkCreated, Problem>>>) -> impl IntoView {
     let api = Api::expect_context();
     let id = member.id.clone();
     let make = Action::new_local(move |(): &()| {
@@ -173,7 +178,7 @@ fn ResetLinkButton(member: Member, made: RwSignal<Option<Result<ResetLinkCreated
     });
     Effect::new(move |_| {
         if let Some(result) = make.value().get() {
-            made.set(Some(result.map_err(|e| e.to_string())));
+            made.set(Some(result.map_err(Problem::from)));
         }
     });
     let label = format!("Make a password reset link for {}", member.email);
@@ -188,7 +193,7 @@ fn ResetLinkButton(member: Member, made: RwSignal<Option<Result<ResetLinkCreated
 /// The link just made, shown once to copy and hand over (no mail server is needed), across the
 /// member's row.
 #[component]
-fn ResetLinkShown(made: RwSignal<Option<Result<ResetLinkCreated, String>>>) -> impl IntoView {
+fn ResetLinkShown(made: RwSignal<Option<Result<ResetLinkCreated, Problem>>>) -> impl IntoView {
     let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
     move || {
         made.get().map(|made| {
@@ -204,7 +209,7 @@ fn ResetLinkShown(made: RwSignal<Option<Result<ResetLinkCreated, String>>>) -> i
                     }
                     .into_any()
                 }
-                Err(e) => view! { <p class="field-error" role="alert">{e}</p> }.into_any(),
+                Err(e) => view! { <p class="field-error" role="alert">{e.message}</p> }.into_any(),
             };
             view! { <tr><td colspan="4">{shown}</td></tr> }
         })
@@ -217,7 +222,7 @@ fn InviteForm(role: Memo<Role>, refresh: Callback<()>) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let invite_as = RwSignal::new(Role::Viewer);
     let email_error = RwSignal::new(None::<String>);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let created = RwSignal::new(None::<InvitationCreated>);
     let send = Action::new_local(move |req: &InvitationRequest| {
         let (api, req) = (api.clone(), req.clone());
@@ -229,8 +234,11 @@ fn InviteForm(role: Memo<Role>, refresh: Callback<()>) -> impl IntoView {
             email.set(String::new());
             refresh.run(());
         }
-        Some(Err(e)) if e.field() == Some("email") => email_error.set(Some(e.to_string())),
-        Some(Err(e)) => error.set(Some(e.to_string())),
+        Some(Err(e)) => match Problem::from(e) {
+            // The store's word on the address goes beside it.
+            e if e.is_about("email") => email_error.set(Some(e.message)),
+            e => error.set(Some(e)),
+        },
         None => {}
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -288,14 +296,14 @@ fn InviteForm(role: Memo<Role>, refresh: Callback<()>) -> impl IntoView {
 #[component]
 fn PendingInvitations(invitations: Vec<Invitation>, role: Memo<Role>, refresh: Callback<()>) -> impl IntoView {
     let api = Api::expect_context();
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let revoke = Action::new_local(move |id: &xops_model::InvitationId| {
         let (api, id) = (api.clone(), id.clone());
         async move { api.delete(&paths::invitation(&id)).await }
     });
     Effect::new(move |_| match revoke.value().get() {
         Some(Ok(())) => refresh.run(()),
-        Some(Err(e)) => error.set(Some(e.to_string())),
+        Some(Err(e)) => error.set(Some(e.into())),
         None => {}
     });
     let empty = invitations.is_empty();

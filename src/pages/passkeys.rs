@@ -4,11 +4,12 @@
 
 use crate::api::{Api, ApiClientError};
 use crate::components::certificate::format_date;
-use crate::components::feedback::{Feedback, LoadFailed, Loading};
+use crate::components::feedback::{ErrorLine, Feedback, LoadFailed, Loading};
 use crate::session::Session;
 use leptos::prelude::*;
 use xops_model::security::{passkey_name, Passkey, PasskeyAdd, PasskeyList, PasskeyOptions, PasskeyPolicy};
 use xops_model::{paths, PasskeyId};
+use xops_web::Problem;
 
 /// What this browser is called by default when a passkey is made in it ("Chrome on Windows").
 fn this_browser() -> String {
@@ -17,12 +18,12 @@ fn this_browser() -> String {
 }
 
 /// Makes a passkey in this browser and adds it under `name`.
-async fn add_passkey(api: Api, name: String) -> Result<Passkey, String> {
-    let options: PasskeyOptions = api.post(paths::PASSKEY_OPTIONS, &serde_json::json!({})).await.map_err(|e| e.to_string())?;
-    let options = serde_json::to_string(&options).map_err(|e| e.to_string())?;
-    let credential = xops_web::passkey::create(&options).await.map_err(|e| e.to_string())?;
-    let credential = serde_json::from_str(&credential).map_err(|e| e.to_string())?;
-    api.post::<_, Passkey>(paths::PASSKEYS, &PasskeyAdd { name, credential }).await.map_err(|e| e.to_string())
+async fn add_passkey(api: Api, name: String) -> Result<Passkey, Problem> {
+    let options: PasskeyOptions = api.post(paths::PASSKEY_OPTIONS, &serde_json::json!({})).await?;
+    let options = serde_json::to_string(&options).map_err(|e| Problem::new(e.to_string()))?;
+    let credential = xops_web::passkey::create(&options).await.map_err(|e| Problem::new(e.to_string()))?;
+    let credential = serde_json::from_str(&credential).map_err(|e| Problem::new(e.to_string()))?;
+    Ok(api.post::<_, Passkey>(paths::PASSKEYS, &PasskeyAdd { name, credential }).await?)
 }
 
 #[component]
@@ -36,7 +37,8 @@ pub fn Passkeys() -> impl IntoView {
             async move { api.get::<PasskeyList>(paths::PASSKEYS).await }
         }
     });
-    let said = RwSignal::new(None::<Result<String, String>>);
+    let said = RwSignal::new(None::<Result<String, Problem>>);
+    let name_error = RwSignal::new(None::<String>);
     let add = Action::new_local({
         let api = api.clone();
         move |name: &String| add_passkey(api.clone(), name.clone())
@@ -48,6 +50,8 @@ pub fn Passkeys() -> impl IntoView {
             // A person who had to add one may now use everything else.
             session.refresh();
         }
+        // The store's word on the name goes beside the name.
+        Some(Err(e)) if e.is_about("name") => name_error.set(Some(e.message)),
         Some(Err(e)) => said.set(Some(Err(e))),
         None => {}
     });
@@ -63,7 +67,7 @@ pub fn Passkeys() -> impl IntoView {
     });
     Effect::new(move |_| {
         if let Some(r) = remove.value().get() {
-            said.set(Some(r.map_err(|e: ApiClientError| e.to_string())));
+            said.set(Some(r.map_err(Problem::from)));
             list.refetch();
         }
     });
@@ -83,7 +87,7 @@ pub fn Passkeys() -> impl IntoView {
             <PasskeyItems list remove said/>
             {if supported {
                 view! {
-                    <AddPasskeyForm add said/>
+                    <AddPasskeyForm add said name_error/>
                 }.into_any()
             } else {
                 view! { <p class="notice">"This browser cannot make passkeys. Use a current version of Chrome, Edge, Safari or Firefox."</p> }.into_any()
@@ -100,12 +104,12 @@ pub fn Passkeys() -> impl IntoView {
 fn PasskeyItems(
     list: LocalResource<Result<PasskeyList, ApiClientError>>,
     remove: Action<Passkey, Result<String, ApiClientError>>,
-    said: RwSignal<Option<Result<String, String>>>,
+    said: RwSignal<Option<Result<String, Problem>>>,
 ) -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <Loading what="Loading your passkeys…"/> }>
             {move || list.get().map(|got| match got {
-                Err(e) => view! { <LoadFailed why=format!("Could not load your passkeys: {e}")/> }.into_any(),
+                Err(e) => view! { <LoadFailed why=Problem::from(e).context(|m| format!("Could not load your passkeys: {m}"))/> }.into_any(),
                 Ok(l) if l.passkeys.is_empty() => view! { <p>"You have no passkeys yet."</p> }.into_any(),
                 Ok(l) => view! {
                     <ul class="passkeys" data-testid="passkeys">
@@ -129,9 +133,12 @@ fn PasskeyItems(
 
 /// Adding a passkey: its name, then the device's own prompt.
 #[component]
-fn AddPasskeyForm(add: Action<String, Result<Passkey, String>>, said: RwSignal<Option<Result<String, String>>>) -> impl IntoView {
+fn AddPasskeyForm(
+    add: Action<String, Result<Passkey, Problem>>,
+    said: RwSignal<Option<Result<String, Problem>>>,
+    name_error: RwSignal<Option<String>>,
+) -> impl IntoView {
     let name = RwSignal::new(this_browser());
-    let name_error = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         said.set(None);
@@ -172,7 +179,7 @@ fn PasskeyPolicyPanel() -> impl IntoView {
             async move { api.get::<PasskeyList>(paths::PASSKEYS).await.map(|l| l.required).unwrap_or(false) }
         }
     });
-    let said = RwSignal::new(None::<Result<String, String>>);
+    let said = RwSignal::new(None::<Result<String, Problem>>);
     let set = Action::new_local(move |required: &bool| {
         let (api, required) = (api.clone(), *required);
         async move {
@@ -186,7 +193,7 @@ fn PasskeyPolicyPanel() -> impl IntoView {
     });
     Effect::new(move |_| {
         if let Some(r) = set.value().get() {
-            said.set(Some(r.map(str::to_string).map_err(|e| e.to_string())));
+            said.set(Some(r.map(str::to_string).map_err(Problem::from)));
             list.refetch();
         }
     });
@@ -203,7 +210,7 @@ fn PasskeyPolicyPanel() -> impl IntoView {
                 })}
             </Transition>
             <p role="status" class="form-success" hidden=move || !matches!(said.get(), Some(Ok(_)))>{move || said.get().and_then(Result::ok).unwrap_or_default()}</p>
-            <p role="alert" class="field-error" hidden=move || !matches!(said.get(), Some(Err(_)))>{move || said.get().and_then(Result::err).unwrap_or_default()}</p>
+            <ErrorLine error=Signal::derive(move || said.get().and_then(Result::err))/>
         </section>
     }
 }

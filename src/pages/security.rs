@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use xops_model::security::{SessionList, SessionsEnded, SignedInSession};
 use xops_model::SessionId;
 use xops_model::{health::ago, paths};
+use xops_web::Problem;
 
 #[component]
 pub fn Security() -> impl IntoView {
@@ -23,7 +24,7 @@ pub fn Security() -> impl IntoView {
         }
     });
     // What the last sign-out did, said once in the status line.
-    let said = RwSignal::new(None::<Result<String, String>>);
+    let said = RwSignal::new(None::<Result<String, Problem>>);
     let end_one = Action::new_local({
         let api = api.clone();
         move |s: &SignedInSession| {
@@ -47,7 +48,7 @@ pub fn Security() -> impl IntoView {
     });
     let landed = move |result: Option<Result<String, ApiClientError>>| {
         if let Some(result) = result {
-            said.set(Some(result.map_err(|e| format!("Could not sign out: {e}"))));
+            said.set(Some(result.map_err(|e| Problem::from(e).context(|m| format!("Could not sign out: {m}")))));
             list.refetch();
         }
     };
@@ -68,7 +69,7 @@ pub fn Security() -> impl IntoView {
             />
             <Transition fallback=|| view! { <Loading what="Loading your sessions…"/> }>
                 {move || list.get().map(|got| match got {
-                    Err(e) => view! { <LoadFailed why=format!("Could not load your sessions: {e}")/> }.into_any(),
+                    Err(e) => view! { <LoadFailed why=Problem::from(e).context(|m| format!("Could not load your sessions: {m}"))/> }.into_any(),
                     Ok(l) => {
                         let others = l.sessions.iter().filter(|s| !s.this_browser).count();
                         view! {

@@ -30,7 +30,6 @@ use tabs::{EventListener, News};
 
 use crate::api::Api;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use local::{last_pending, Cached, LocalStore, Notice, Pending, Snapshot};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -339,25 +338,29 @@ pub fn follow_session(engine: SyncEngine, session: crate::session::Session) {
         }
         now
     });
+    // Starts the engine for the person signed in now, or stops it once nobody is.
+    let follow = Action::new_local(move |me: &Option<Me>| {
+        let me = me.clone();
+        async move {
+            match me {
+                Some(me) => {
+                    if let Err(e) = engine.start(&me).await {
+                        engine.phase.set(Phase::Error(e.to_string()));
+                    }
+                }
+                // After this tick: the pages of the person who left go first (they follow the
+                // same session), so none of them reacts to the emptied view while it is torn down.
+                None => {
+                    leptos::task::tick().await;
+                    engine.stop();
+                }
+            }
+        }
+    });
     Effect::new(move |previous: Option<Option<(UserId, OrganizationId)>>| {
         let who = session.me().map(|m| (m.user.id.clone(), m.organization.id.clone()));
         if previous.as_ref() != Some(&who) {
-            let me = session.me();
-            spawn_local(async move {
-                match me {
-                    Some(me) => {
-                        if let Err(e) = engine.start(&me).await {
-                            engine.phase.set(Phase::Error(e.to_string()));
-                        }
-                    }
-                    // After this tick: the pages of the person who left go first (they follow the
-                    // same session), so none of them reacts to the emptied view while it is torn down.
-                    None => {
-                        leptos::task::tick().await;
-                        engine.stop();
-                    }
-                }
-            });
+            follow.dispatch(session.me());
         }
         who
     });

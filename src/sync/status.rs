@@ -43,6 +43,12 @@ pub enum SyncError {
     Storage(String),
 }
 
+impl From<SyncError> for xops_web::Problem {
+    fn from(e: SyncError) -> xops_web::Problem {
+        xops_web::Problem::new(e.to_string())
+    }
+}
+
 impl fmt::Display for SyncError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

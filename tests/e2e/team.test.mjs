@@ -51,6 +51,12 @@ test('an owner invites an admin and a viewer; the viewer changes nothing; the ow
   const pending = ada.page.getByTestId('invitations');
   await pending.getByText('grace@contoso.com as admin').waitFor();
   await pending.getByText('linus@contoso.com as viewer').waitFor();
+  // The store's word on an address (a member already) goes beside the Email field.
+  const inviteForm = ada.page.getByRole('region', { name: 'Invite a colleague' });
+  await inviteForm.getByRole('textbox', { name: 'Email' }).fill('ada@contoso.com');
+  await inviteForm.getByRole('button', { name: 'Create invitation link' }).click();
+  await ada.page.locator('#invite-email-error').filter({ hasText: 'is already a member of your organization' }).waitFor();
+  assert.equal(await inviteForm.getByRole('textbox', { name: 'Email' }).getAttribute('aria-invalid'), 'true');
 
   const grace = await joinThrough(graceLink, 'ada@contoso.com invited you to join Contoso on Xops as an admin.');
   const linus = await joinThrough(linusLink, 'ada@contoso.com invited you to join Contoso on Xops as a viewer.');

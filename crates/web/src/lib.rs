@@ -8,9 +8,11 @@ mod api_error;
 pub mod config;
 pub mod passkey;
 pub mod pointer;
+mod problem;
 pub mod routes;
 
 pub use api_error::ApiClientError;
+pub use problem::Problem;
 use xops_model::Me;
 
 /// Where to go after signing in: the Security page while the person must add a passkey; else

@@ -17,6 +17,7 @@ use crate::session::Session;
 use leptos::prelude::*;
 use std::fmt;
 use xops_model::{ApplicationObjectId, CertificateInfo, Integration, Sha1Thumbprint};
+use xops_web::Problem;
 
 /// One row of the list.
 #[derive(Clone, PartialEq)]
@@ -154,7 +155,7 @@ fn RowActions(row: Row, busy: Signal<bool>, can_sign: Signal<bool>, on: RowCallb
 #[derive(Clone, Copy)]
 struct Feedback {
     status: RwSignal<String>,
-    error: RwSignal<Option<String>>,
+    error: RwSignal<Option<Problem>>,
 }
 
 impl Feedback {
@@ -169,7 +170,7 @@ impl Feedback {
             Ok(v) => self.status.set(said(v)),
             Err(e) => {
                 self.status.set(String::new());
-                self.error.set(Some(e.to_string()));
+                self.error.set(Some(Problem::new(e.to_string())));
             }
         }
     }

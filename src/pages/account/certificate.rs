@@ -14,6 +14,7 @@ use crate::sync::SyncError;
 use leptos::prelude::*;
 use std::fmt;
 use xops_model::{CertificateInfo, OrganizationId, RecordId};
+use xops_web::Problem;
 
 /// Where this browser keeps a replacement certificate waiting for its upload.
 pub(super) fn replace_draft_name(id: &RecordId) -> String {
@@ -134,7 +135,7 @@ struct Replacing {
     /// The replacement waiting for its upload, if any.
     waiting: Signal<Option<CertificateInfo>>,
     status: RwSignal<String>,
-    error: RwSignal<Option<String>>,
+    error: RwSignal<Option<Problem>>,
     make: Action<(String, CredentialOptions), ()>,
     put_in_use: Action<xops_model::Integration, ()>,
     cancel: Action<(), ()>,
@@ -149,7 +150,7 @@ impl Replacing {
         let changed_here = RwSignal::new(None::<Option<CertificateInfo>>);
         let waiting = Signal::derive(move || changed_here.get().unwrap_or_else(|| stored.get().flatten()));
         let status = RwSignal::new(String::new());
-        let error = RwSignal::new(None::<String>);
+        let error = RwSignal::new(None::<Problem>);
         let make = Action::new_local(move |(name, options): &(String, CredentialOptions)| {
             let (org, id, name, options) = (org.get_value(), id.get_value(), name.clone(), *options);
             async move {
@@ -163,7 +164,7 @@ impl Replacing {
                     }
                     Err(e) => {
                         status.set(String::new());
-                        error.set(Some(e.to_string()));
+                        error.set(Some(Problem::new(e.to_string())));
                     }
                 }
             }
@@ -180,7 +181,7 @@ impl Replacing {
                             "Certificate replaced. You can delete the old certificate from the app registration in Entra.".into(),
                         );
                     }
-                    Err(e) => error.set(Some(e.to_string())),
+                    Err(e) => error.set(Some(Problem::new(e.to_string()))),
                 }
             }
         });

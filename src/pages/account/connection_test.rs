@@ -26,6 +26,7 @@ use xops_model::{
     paths, ApplicationId, ApplicationObjectId, CertificateInfo, IntegrationDetails, OrganizationId, Platform, Provider, RecordId,
     TenantId,
 };
+use xops_web::Problem;
 
 /// The app registration a Microsoft account signs in as.
 #[derive(Clone, PartialEq)]
@@ -74,6 +75,16 @@ pub enum TestError {
 /// answers with; the operator's log says which settings are missing).
 pub const AWS_NOT_SET_UP: &str =
     "This Xops deployment cannot test AWS accounts yet. Your account is saved as it is; the people who run Xops for you can turn AWS testing on.";
+
+/// The store's own errors keep their code (and field); the others are this browser's.
+impl From<TestError> for Problem {
+    fn from(e: TestError) -> Problem {
+        match e {
+            TestError::Store(e) => Problem::from(e),
+            e => Problem::new(e.to_string()),
+        }
+    }
+}
 
 impl fmt::Display for TestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -199,7 +210,7 @@ pub struct TestRunner {
     pub run: Callback<()>,
     /// A test of the account runs in this tab (the person's, or one in the background).
     pub busy: Signal<bool>,
-    pub error: Signal<Option<String>>,
+    pub error: Signal<Option<Problem>>,
     /// This tab's latest answer (shown even when it was not kept: a service did not answer).
     pub fresh: Signal<Option<ConnectionTest>>,
 }
@@ -215,7 +226,7 @@ impl TestRunner {
         let test = Action::new_local(move |a: &LinkedAccount| {
             let (api, org, a, checking) = (api.get_value(), org.get_value(), a.clone(), checks.begin(&id.get_value()));
             async move {
-                let answer = run_test(&api, engine, &org, &a, false).await.map_err(|e| e.to_string());
+                let answer = run_test(&api, engine, &org, &a, false).await.map_err(Problem::from);
                 drop(checking);
                 answer
             }

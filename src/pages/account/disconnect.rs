@@ -9,19 +9,20 @@ use crate::routes;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+use xops_web::Problem;
 
 #[component]
 pub(super) fn DisconnectSection(account: Account) -> impl IntoView {
     let engine = SyncEngine::expect_context();
     let navigate = use_navigate();
     let confirming = RwSignal::new(false);
-    let disconnect_error = RwSignal::new(None::<String>);
+    let disconnect_error = RwSignal::new(None::<Problem>);
     let disconnecting = Action::new_local(move |_: &()| {
         let navigate = navigate.clone();
         let (org, id) = (account.org.get_value(), account.id.get_value());
         async move {
             if let Err(e) = engine.delete(&id).await {
-                return disconnect_error.set(Some(e.to_string()));
+                return disconnect_error.set(Some(e.into()));
             }
             // Its keys, and any key a replacement or a renewal left half-way.
             let removed = async {

@@ -13,6 +13,7 @@ use crate::components::feedback::Feedback;
 use crate::components::field::TextField;
 use leptos::prelude::*;
 use xops_model::KeyId;
+use xops_web::Problem;
 use xops_workflows::renewal::{self, RenewError, RenewInput, Target};
 
 /// What this browser can renew: the account's certificate (`own` false) when it holds its key,
@@ -129,7 +130,7 @@ pub(super) fn RenewCertificate(
     // What the last renewal said (nothing while one runs).
     let said = move || if renewing.pending().get() { None } else { renewing.value().get() };
     let done = Signal::derive(move || said().and_then(Result::ok));
-    let error = Signal::derive(move || said().and_then(Result::err));
+    let error = Signal::derive(move || said().and_then(Result::err).map(Problem::new));
     let busy = renewing.pending();
     let certificate = move || target().and_then(|t| account.integration().and_then(|i| t.certificate(&i)));
     let needs_key_id = move || certificate().is_some_and(|c| c.key_id.is_none());

@@ -9,6 +9,7 @@ use crate::health::Checks;
 use crate::tickets::{covered_until, Coverage, Tickets};
 use leptos::prelude::*;
 use xops_model::tickets::TicketPolicy;
+use xops_web::Problem;
 
 #[component]
 pub(super) fn TicketsSection(account: Account) -> impl IntoView {
@@ -16,7 +17,7 @@ pub(super) fn TicketsSection(account: Account) -> impl IntoView {
     let checks = Checks::expect_context();
     let policy =
         Memo::new(move |_| account.current.with(|a| a.as_ref().map(|a| a.integration.ticket_policy)).unwrap_or_default());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let saved = RwSignal::new(None::<String>);
     let change = Action::new_local(move |p: &TicketPolicy| {
         let p = *p;
@@ -29,7 +30,7 @@ pub(super) fn TicketsSection(account: Account) -> impl IntoView {
             let Some(saving) = changed else { return };
             match saving.await {
                 Ok(()) => saved.set(Some(format!("Saved: {}.", p.label()))),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         }
     });

@@ -9,6 +9,7 @@ use crate::platform::platform;
 use leptos::prelude::*;
 use std::fmt;
 use xops_model::{AwsAccountId, ExternalId};
+use xops_web::Problem;
 
 /// Why the Xops AWS account cannot be shown; `Display` is the sentence.
 enum XopsAccountError {
@@ -43,14 +44,14 @@ pub(super) fn AwsRoleSetup(extra: RwSignal<Values>) -> impl IntoView {
     };
     let external_id = move || extra.with(|v| v.get("external_id").cloned().unwrap_or_default());
     let policy = RwSignal::new(AWS_POLICIES[0].0.to_string());
-    let template_error = RwSignal::new(None::<String>);
+    let template_error = RwSignal::new(None::<Problem>);
     let download = move |_| {
         template_error.set(None);
         let Some(Ok(account)) = xops_account() else { return };
         let Ok(external) = ExternalId::parse(&external_id()) else { return };
         let template = aws_role_template(&account, &external, &policy.get_untracked());
         if let Err(e) = crate::certificate::save_file("xops-readonly-role.json", "application/json", &template) {
-            template_error.set(Some(format!("The download did not start: {e}")));
+            template_error.set(Some(format!("The download did not start: {e}").into()));
         }
     };
     view! {

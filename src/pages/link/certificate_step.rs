@@ -13,6 +13,7 @@ use crate::sync::idb::IdbError;
 use leptos::prelude::*;
 use std::fmt;
 use xops_model::BrowserName;
+use xops_web::Problem;
 
 /// Why Generate Public Key stopped; `Display` is the sentence the person reads.
 #[derive(Debug)]
@@ -62,7 +63,7 @@ pub(super) fn generate_action(form: LinkForm) -> Action<(String, LinkDraft), ()>
                 Ok(file) => form.progress.set(format!("Certificate made and downloaded as “{file}”.")),
                 Err(e) => {
                     form.progress.set(String::new());
-                    form.cert_error.set(Some(e.to_string()));
+                    form.cert_error.set(Some(Problem::new(e.to_string())));
                 }
             }
         }
@@ -98,7 +99,8 @@ pub(super) fn CertificateStep(form: LinkForm, generating: Action<(String, LinkDr
         }
         form.check("name");
         if form.error_of("name").is_some() {
-            form.cert_error.set(Some(format!("Enter the {name_label} first: the certificate and its file are named after it.")));
+            form.cert_error
+                .set(Some(format!("Enter the {name_label} first: the certificate and its file are named after it.").into()));
             focus("account-name");
             return;
         }
@@ -110,7 +112,7 @@ pub(super) fn CertificateStep(form: LinkForm, generating: Action<(String, LinkDr
         if let Some(info) = form.certificate.get_untracked() {
             let name = form.values().get("name").cloned().unwrap_or_default();
             if let Err(e) = certificate::download(&name, &info.pem) {
-                form.cert_error.set(Some(format!("The download did not start: {e}")));
+                form.cert_error.set(Some(format!("The download did not start: {e}").into()));
             }
         }
     };

@@ -9,8 +9,8 @@ use crate::keys::{KeySlot, KeyStore};
 use crate::link_kinds::{FieldSpec, LinkDraft, LinkKind, Taken, Values};
 use crate::sync::idb::IdbError;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use xops_model::{ApplicationId, CertificateInfo, Integration, IntegrationDetails, Me, OrganizationId, RecordId, TenantId};
+use xops_web::Problem;
 
 /// One field of the form: its value and the message beside it.
 #[derive(Clone, Copy)]
@@ -35,8 +35,8 @@ pub(super) struct LinkForm {
     /// The saved draft has been read back (until then nothing is saved over it).
     pub loaded: RwSignal<bool>,
     pub progress: RwSignal<String>,
-    pub cert_error: RwSignal<Option<String>>,
-    pub form_error: RwSignal<Option<String>>,
+    pub cert_error: RwSignal<Option<Problem>>,
+    pub form_error: RwSignal<Option<Problem>>,
     accounts: ReadSignal<Accounts>,
 }
 
@@ -158,71 +158,81 @@ impl LinkForm {
 
     /// Reads the saved draft back, if there is one; otherwise starts one with a fresh id.
     pub fn restore(self) {
-        let kind = self.kind;
-        spawn_local(async move {
-            let result = self
-                .with_draft(async |keys, name| {
-                    let saved: Option<LinkDraft> = keys.draft(name).await?;
-                    let key_present = match &saved {
-                        Some(LinkDraft { id: Some(id), certificate: Some(_), .. }) => {
-                            keys.key(&KeySlot::Account(id.clone())).await?.is_some()
-                        }
-                        _ => false,
-                    };
-                    Ok((saved, key_present))
-                })
-                .await;
-            if self.id.try_get_untracked().is_none() {
-                return; // the person has left the page
-            }
-            let start_new = move || match fresh_form(kind) {
-                Ok((new_id, fresh)) => {
-                    self.id.set(Some(new_id));
-                    self.set_values(&fresh, true);
-                }
-                Err(e) => self.form_error.set(Some(e.to_string())),
-            };
-            match result {
-                Ok((Some(d), key_present)) if d.id.is_some() => {
-                    self.id.set(d.id);
-                    // The draft has its own External ID; the fresh values only fill what it lacks.
-                    let mut restored = fresh_form(kind).map(|(_, v)| v).unwrap_or_default();
-                    restored.extend(d.values);
-                    self.set_values(&restored, true);
-                    self.options.set(d.options);
-                    if d.certificate.is_some() && !key_present {
-                        self.cert_error.set(Some(
-                            "The key of the certificate made earlier is no longer in this browser. Generate a new one and upload it instead.".into(),
-                        ));
-                    } else {
-                        self.certificate.set(d.certificate);
+        let saved = LocalResource::new(move || async move {
+            self.with_draft(async |keys, name| {
+                let saved: Option<LinkDraft> = keys.draft(name).await?;
+                let key_present = match &saved {
+                    Some(LinkDraft { id: Some(id), certificate: Some(_), .. }) => {
+                        keys.key(&KeySlot::Account(id.clone())).await?.is_some()
                     }
-                }
-                Ok(_) => start_new(),
-                Err(e) => {
-                    self.form_error
-                        .set(Some(format!("Your unfinished form could not be restored ({e}). You can fill it in again.")));
-                    start_new();
+                    _ => false,
+                };
+                Ok((saved, key_present))
+            })
+            .await
+            .map_err(|e| e.to_string())
+        });
+        // Once, when it has been read (the resource tracks nothing, so it is never read again).
+        Effect::new(move |done: Option<bool>| {
+            if done == Some(true) {
+                return true;
+            }
+            saved.with(|read| read.as_ref().map(|read| self.restored(read.clone())).is_some())
+        });
+    }
+
+    fn restored(self, read: Result<(Option<LinkDraft>, bool), String>) {
+        let kind = self.kind;
+        let start_new = move || match fresh_form(kind) {
+            Ok((new_id, fresh)) => {
+                self.id.set(Some(new_id));
+                self.set_values(&fresh, true);
+            }
+            Err(e) => self.form_error.set(Some(Problem::new(e.to_string()))),
+        };
+        match read {
+            Ok((Some(d), key_present)) if d.id.is_some() => {
+                self.id.set(d.id);
+                // The draft has its own External ID; the fresh values only fill what it lacks.
+                let mut restored = fresh_form(kind).map(|(_, v)| v).unwrap_or_default();
+                restored.extend(d.values);
+                self.set_values(&restored, true);
+                self.options.set(d.options);
+                if d.certificate.is_some() && !key_present {
+                    self.cert_error.set(Some(
+                        "The key of the certificate made earlier is no longer in this browser. Generate a new one and upload it instead.".into(),
+                    ));
+                } else {
+                    self.certificate.set(d.certificate);
                 }
             }
-            self.loaded.set(true);
-        });
+            Ok(_) => start_new(),
+            Err(e) => {
+                self.form_error
+                    .set(Some(format!("Your unfinished form could not be restored ({e}). You can fill it in again.").into()));
+                start_new();
+            }
+        }
+        self.loaded.set(true);
     }
 
     /// Keeps the draft after every change (only once the saved one has been read back).
     pub fn keep_drafts(self) {
+        let keep = Action::new_local(move |d: &LinkDraft| {
+            let d = d.clone();
+            async move {
+                if let Err(e) = self.with_draft(async |keys, name| keys.put_draft(name, &d).await).await {
+                    let _ = self.form_error.try_set(Some(
+                        format!("Your form could not be kept in this browser ({e}); finish it before leaving the page.").into(),
+                    ));
+                }
+            }
+        });
         Effect::new(move |_| {
             let d = self.draft();
-            if !self.loaded.get() {
-                return;
+            if self.loaded.get() {
+                keep.dispatch(d);
             }
-            spawn_local(async move {
-                if let Err(e) = self.with_draft(async |keys, name| keys.put_draft(name, &d).await).await {
-                    self.form_error.set(Some(format!(
-                        "Your form could not be kept in this browser ({e}); finish it before leaving the page."
-                    )));
-                }
-            });
         });
     }
 
@@ -251,7 +261,7 @@ impl LinkForm {
                 if let Some(id) = first {
                     focus(id);
                 } else if let Some(e) = errors.first() {
-                    self.form_error.set(Some(e.message.clone()));
+                    self.form_error.set(Some(e.message.as_str().into()));
                 }
                 return None;
             }
@@ -283,33 +293,38 @@ impl LinkForm {
     }
 
     /// Start over: forgets the draft and its key (an uploaded certificate without its key is
-    /// useless) and empties the form.
-    pub fn start_over(self) {
-        let old_id = self.id.get_untracked();
-        let kind = self.kind;
-        spawn_local(async move {
-            let cleared =
-                self.with_draft(async |keys, name| keys.delete_draft(name, old_id.map(KeySlot::Account).as_ref()).await).await;
-            match cleared {
-                Ok(()) if self.id.try_get_untracked().is_none() => {}
-                Ok(()) => {
-                    let (new_id, fresh) = match fresh_form(kind) {
-                        Ok(f) => f,
-                        Err(e) => return self.form_error.set(Some(e.to_string())),
-                    };
-                    self.loaded.set(false);
-                    self.set_values(&fresh, false);
-                    self.certificate.set(None);
-                    self.options.set(CredentialOptions::default());
-                    self.cert_error.set(None);
-                    self.form_error.set(None);
-                    self.progress.set("Started over: the form is empty and anything made for it is deleted.".into());
-                    self.id.set(Some(new_id));
-                    self.loaded.set(true);
-                    focus(kind.fields[0].id);
+    /// useless) and empties the form. Pending while the draft is removed.
+    pub fn start_over_action(self) -> Action<(), ()> {
+        Action::new_local(move |_: &()| {
+            let old_id = self.id.get_untracked();
+            async move {
+                let old = old_id.map(KeySlot::Account);
+                match self.with_draft(async |keys, name| keys.delete_draft(name, old.as_ref()).await).await {
+                    Ok(()) => self.emptied(),
+                    Err(e) => self.form_error.set(Some(format!("The draft could not be removed: {e}").into())),
                 }
-                Err(e) => self.form_error.set(Some(format!("The draft could not be removed: {e}"))),
             }
-        });
+        })
+    }
+
+    fn emptied(self) {
+        if self.id.try_get_untracked().is_none() {
+            return; // the person has left the page
+        }
+        let kind = self.kind;
+        let (new_id, fresh) = match fresh_form(kind) {
+            Ok(f) => f,
+            Err(e) => return self.form_error.set(Some(Problem::new(e.to_string()))),
+        };
+        self.loaded.set(false);
+        self.set_values(&fresh, false);
+        self.certificate.set(None);
+        self.options.set(CredentialOptions::default());
+        self.cert_error.set(None);
+        self.form_error.set(None);
+        self.progress.set("Started over: the form is empty and anything made for it is deleted.".into());
+        self.id.set(Some(new_id));
+        self.loaded.set(true);
+        focus(kind.fields[0].id);
     }
 }

@@ -68,9 +68,9 @@ fn connect_action(form: LinkForm) -> Action<(RecordId, Integration), ()> {
                     }
                     navigate(&routes::account_just_linked(&id), Default::default());
                 }
-                Err(e) => form
-                    .form_error
-                    .set(Some(format!("The account could not be saved: {e}. What you entered is kept; try Connect again."))),
+                Err(e) => form.form_error.set(Some(
+                    format!("The account could not be saved: {e}. What you entered is kept; try Connect again.").into(),
+                )),
             }
         }
     })
@@ -87,6 +87,7 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
     let connecting = connect_action(form);
     let guide_open = RwSignal::new(false);
     let confirm_start_over = RwSignal::new(false);
+    let start_over = form.start_over_action();
 
     let ready = move || form.complete() && !generating.pending().get();
     let connect = move |ev: leptos::ev::SubmitEvent| {
@@ -119,7 +120,7 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
         </p>
         <div class="link-layout" class:with-guide=move || guide_open.get()>
             <form class="form link-form" on:submit=connect novalidate aria-busy=move || (!form.loaded.get()).to_string()>
-                <p class="form-alert" role="alert" hidden=move || form.form_error.get().is_none()>{move || form.form_error.get().unwrap_or_default()}</p>
+                <p class="form-alert" role="alert" hidden=move || form.form_error.get().is_none()>{move || form.form_error.with(|e| e.as_ref().map(|e| e.message.clone()))}</p>
                 <FormFields form=form/>
                 {(kind.provider == Provider::Aws).then(|| view! { <AwsRoleSetup extra=form.extra/> })}
                 {kind.certificate.then(|| view! { <CertificateStep form=form generating=generating/> })}
@@ -133,10 +134,10 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
                     </button>
                     <A href=routes::INTEGRATIONS attr:class="button subtle">"Cancel"</A>
                     <button type="button" class="button subtle" aria-expanded=move || confirm_start_over.get().to_string()
-                        on:click=move |_| confirm_start_over.set(true)>"Start over"</button>
+                        disabled=start_over.pending() on:click=move |_| confirm_start_over.set(true)>"Start over"</button>
                 </div>
                 <Show when=move || confirm_start_over.get()>
-                    <StartOverQuestion form=form asking=confirm_start_over/>
+                    <StartOverQuestion form=form asking=confirm_start_over start_over=start_over/>
                 </Show>
                 <p id="connect-hint" class="field-hint">
                     {move || if ready() {
@@ -159,7 +160,7 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
 /// Start over asks first, and says what goes: the form's contents and, once a certificate was
 /// made, its key pair (a certificate already uploaded to Entra is then of no use).
 #[component]
-fn StartOverQuestion(form: LinkForm, asking: RwSignal<bool>) -> impl IntoView {
+fn StartOverQuestion(form: LinkForm, asking: RwSignal<bool>, start_over: Action<(), ()>) -> impl IntoView {
     let question = move || {
         match form.certificate.with(Option::is_some) {
         true => "Start over? The form empties, and this browser deletes the key pair made for it: a certificate you already uploaded to your app registration will no longer work (remove it there).",
@@ -176,7 +177,7 @@ fn StartOverQuestion(form: LinkForm, asking: RwSignal<bool>) -> impl IntoView {
     view! {
         <div class="confirm" role="alertdialog" aria-labelledby="start-over-text">
             <p id="start-over-text">{question}</p>
-            <button type="button" class="button danger" on:click=move |_| { asking.set(false); form.start_over(); }>"Yes, start over"</button>
+            <button type="button" class="button danger" on:click=move |_| { asking.set(false); start_over.dispatch(()); }>"Yes, start over"</button>
             <button type="button" class="button" node_ref=keep on:click=move |_| asking.set(false)>"Keep my work"</button>
         </div>
     }
