@@ -2,8 +2,11 @@
 // Prints numbers side by side; not a test (node --test does not pick this file up). Run through
 // scripts/bench.sh.
 //
-// - Bytes on the wire (as served, compressed) from navigation until the network is idle: a cold
-//   visit to /login, and a cold visit to Home by a signed-in person.
+// - Bytes on the wire (as served, compressed), file by file: a cold visit to /login until the
+//   network is idle; a cold visit to Home by a signed-in person (an organization with a connected
+//   account) until Home's heading shows, until Saved and idle, and what idle time fetches after.
+// - When Home's heading is on screen, against the same page as static HTML (its markup as the app
+//   drew it, without scripts) served by the same store: median of 5 cold loads each, the ratio.
 // - A static file fetched 20 times on one kept-alive connection, against the first fetch.
 // - When the sign-in form is on screen (#email laid out), and when its module has taken it over, against the same form as a static HTML page
 //   served by the same store in the same run: median of 9 cold loads each, and the ratio.
@@ -14,10 +17,12 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
-import { DIST, launchBrowser, signUpViaApi, startStore } from './harness.mjs';
+import { DIST, connectViaApi, launchBrowser, signUpViaApi, startStore } from './harness.mjs';
 
 // Cold loads per side: timings on a shared 2-core machine are noisy, so take the median of several.
 const RUNS = Number(process.env.XOPS_BENCH_RUNS ?? 9);
+// Signed-in cold loads of Home per side (each a new organization with one connected account).
+const HOME_RUNS = Number(process.env.XOPS_BENCH_HOME_RUNS ?? 5);
 
 // The builds to compare, side by side in one run: this build, and optionally another one (an older
 // build's dist/, e.g. the last release) given as XOPS_BASELINE_DIST.
@@ -44,10 +49,17 @@ for (const b of builds) {
 }
 const browser = await launchBrowser();
 
+/** A signed-in person of a new organization with one connected account (so `/` is Home). */
+async function signedIn(page, store) {
+  await signUpViaApi(page, store);
+  await connectViaApi(page, store, crypto.randomUUID(), 'Contoso M365');
+}
+
 /**
  * One cold load in a fresh context: bytes on the wire until idle, and ms until #email shows.
- * With `prepare` (a signed-in visit), the bytes until Home shows and is Saved, and then the bytes
- * of everything else fetched in the next 6 s (the other pages' code, fetched in idle time).
+ * With `prepare` (a signed-in visit): ms until Home's heading is laid out (or the static copy's),
+ * the files until then, the bytes until Home is Saved and idle, and then the files fetched in the
+ * next 6 s (the other pages' code, fetched in idle time).
  */
 async function coldLoad(url, prepare) {
   const context = await browser.newContext();
@@ -64,9 +76,9 @@ async function coldLoad(url, prepare) {
     bytes += e.encodedDataLength;
     files.push([new URL(urls.get(e.requestId) ?? 'http://x/?').pathname, e.encodedDataLength]);
   });
-  // The first animation frame in which #email is laid out: frames run only once the page may
-  // render (its stylesheet is here), so this is when the form is first painted, timed inside the
-  // page (no round trip to the benchmark in the measure).
+  // The first animation frame in which #email (or Home's heading) is laid out: frames run only
+  // once the page may render (its stylesheet is here), so this is when it is first painted, timed
+  // inside the page (no round trip to the benchmark in the measure).
   // The sign-in module names the page in the title when it has taken the form over (from then on
   // a press of Sign in is sent at once; before, it is held for the module): `__readyAt`.
   await page.addInitScript(() => {
@@ -74,12 +86,16 @@ async function coldLoad(url, prepare) {
       const el = document.getElementById('email');
       if (!window.__emailShownAt && el && el.getBoundingClientRect().width > 0) window.__emailShownAt = performance.now();
       if (!window.__readyAt && document.title.includes(' · ')) window.__readyAt = performance.now();
-      if (!window.__emailShownAt || !window.__readyAt) requestAnimationFrame(look);
+      const h1 = document.querySelector('h1.page-title');
+      if (!window.__headingAt && h1 && h1.textContent === 'Home' && h1.getBoundingClientRect().width > 0) {
+        window.__headingAt = performance.now();
+      }
+      if (!window.__emailShownAt || !window.__readyAt || !window.__headingAt) requestAnimationFrame(look);
     };
     requestAnimationFrame(look);
   });
   await page.goto(url, { waitUntil: 'commit' });
-  let visibleMs = null, readyMs = null, later = null;
+  let visibleMs = null, readyMs = null, headingMs = null, atHeading = null, later = null;
   if (!prepare) {
     await page.locator('#email').waitFor({ state: 'visible', timeout: 30_000 });
     visibleMs = await page.evaluate(() => window.__emailShownAt);
@@ -87,16 +103,39 @@ async function coldLoad(url, prepare) {
     readyMs = await page.evaluate(() => window.__readyAt ?? null);
     await page.waitForLoadState('networkidle');
   } else {
-    await page.getByTestId('sync-status').getByText('Saved', { exact: true }).waitFor({ timeout: 30_000 });
-    await page.waitForLoadState('networkidle');
-    const atHome = bytes;
-    await page.waitForTimeout(6000);
-    later = bytes - atHome;
-    bytes = atHome;
+    await page.waitForFunction(() => window.__headingAt, null, { timeout: 30_000 });
+    headingMs = await page.evaluate(() => window.__headingAt);
+    atHeading = files.slice();
+    if (url.endsWith('.html')) {
+      await page.waitForLoadState('networkidle');
+    } else {
+      await page.getByTestId('sync-status').getByText('Saved', { exact: true }).waitFor({ timeout: 30_000 });
+      await page.waitForLoadState('networkidle');
+      const settled = files.length;
+      await page.waitForTimeout(6000);
+      later = files.slice(settled);
+      files.length = settled;
+    }
   }
+  const html = prepare && !url.endsWith('.html') ? await page.evaluate(() => document.documentElement.outerHTML) : null;
   await context.close();
-  return { bytes, visibleMs, readyMs, files, later };
+  bytes = files.reduce((n, [, b]) => n + b, 0);
+  return { bytes, visibleMs, readyMs, headingMs, atHeading, files, later, html };
 }
+
+/**
+ * Home as a static page of the same shape: the markup a signed-in Home has once shown, without
+ * its scripts and the sign-in pages' templates, with the same stylesheet.
+ */
+function writeStaticHome(site, html) {
+  const page = html
+    .replace(/<script\b[^>]*>[\s\S]*?<\/script>/g, '')
+    .replace(/<template\b[^>]*>[\s\S]*?<\/template>/g, '')
+    .replace(/<link\b[^>]*rel="(?:preload|modulepreload|prefetch)"[^>]*>/g, '');
+  writeFileSync(path.join(site, 'static-home.html'), `<!doctype html>${page}`);
+}
+
+const sum = (files) => files.reduce((n, [, b]) => n + b, 0);
 
 /** `n` sequential fetches of `url` on one kept-alive connection: each one's milliseconds. */
 async function keptAlive(url, n) {
@@ -125,8 +164,18 @@ try {
       b.plain.push(await coldLoad(`${b.store.url}/static-login.html`));
     }
   }
-  for (const b of builds) b.home = await coldLoad(`${b.store.url}/`, async (page) => { await signUpViaApi(page, b.store); });
-
+  for (const b of builds) {
+    // Once to learn Home's shape for the static copy, then alternating like the above.
+    const first = await coldLoad(`${b.store.url}/`, (page) => signedIn(page, b.store));
+    writeStaticHome(b.site, first.html);
+    Object.assign(b, { home: [], staticHome: [] });
+  }
+  for (let i = 0; i < HOME_RUNS; i++) {
+    for (const b of builds) {
+      b.home.push(await coldLoad(`${b.store.url}/`, (page) => signedIn(page, b.store)));
+      b.staticHome.push(await coldLoad(`${b.store.url}/static-home.html`, (page) => signedIn(page, b.store)));
+    }
+  }
   console.log('\nfirst load in Chromium (cold, cache disabled, as served)');
   for (const b of builds) {
     const appMs = median(b.app.map((r) => r.visibleMs));
@@ -136,7 +185,19 @@ try {
     console.log(`  ${b.name} (${b.dist})`);
     console.log(`    /login: ${kb(b.loginBytes)} on the wire until idle`);
     for (const [f, n] of b.app[0].files) console.log(`        ${f.padEnd(52)} ${kb(n)}`);
-    console.log(`    Home, signed in: ${kb(b.home.bytes)} on the wire until Saved and idle; then ${kb(b.home.later)} more in idle time (the other pages' code)`);
+    const home = b.home[0];
+    b.homeBytes = median(b.home.map((r) => sum(r.atHeading)));
+    b.idleBytes = median(b.home.map((r) => r.bytes + sum(r.later)));
+    const homeMs = median(b.home.map((r) => r.headingMs));
+    const staticMs = median(b.staticHome.map((r) => r.headingMs));
+    b.homeRatio = homeMs / staticMs;
+    console.log(`    Home, signed in (cold): ${kb(b.homeBytes)} on the wire until its heading shows`);
+    for (const [f, n] of home.atHeading) console.log(`        ${f.padEnd(52)} ${kb(n)}`);
+    console.log(`      until Saved and idle: ${kb(home.bytes)}; with the other pages' code fetched in idle time: ${kb(b.idleBytes)}`);
+    for (const [f, n] of home.files.slice(home.atHeading.length)) console.log(`        ${f.padEnd(52)} ${kb(n)}`);
+    console.log('      in idle time:');
+    for (const [f, n] of home.later) console.log(`        ${f.padEnd(52)} ${kb(n)}`);
+    console.log(`    Home's heading on screen: app ${homeMs.toFixed(0)} ms, static HTML of the same page ${staticMs.toFixed(0)} ms (median of ${HOME_RUNS}): ${b.homeRatio.toFixed(2)}x`);
     const [first, ...rest] = await keptAlive(`${b.store.url}${b.css}`, 21);
     console.log(`    the stylesheet on one kept-alive connection: first ${first.toFixed(1)} ms, then median ${median(rest).toFixed(1)} ms, slowest ${Math.max(...rest).toFixed(1)} ms (20 fetches)`);
     console.log(`    sign-in form on screen: app ${appMs.toFixed(0)} ms, static HTML ${plainMs.toFixed(0)} ms (median of ${RUNS}): ${b.ratio.toFixed(2)}x`);
@@ -145,7 +206,7 @@ try {
   }
   if (builds.length === 2) {
     const [now, base] = builds;
-    console.log(`  this build against the baseline: /login bytes ${(now.loginBytes / base.loginBytes).toFixed(2)}x, Home bytes ${(now.home.bytes / base.home.bytes).toFixed(2)}x, sign-in form on screen (as a multiple of static HTML) ${now.ratio.toFixed(2)}x against ${base.ratio.toFixed(2)}x`);
+    console.log(`  this build against the baseline: /login bytes ${(now.loginBytes / base.loginBytes).toFixed(2)}x, Home bytes until its heading ${(now.homeBytes / base.homeBytes).toFixed(2)}x, after idle ${(now.idleBytes / base.idleBytes).toFixed(2)}x; sign-in form on screen (as a multiple of static HTML) ${now.ratio.toFixed(2)}x against ${base.ratio.toFixed(2)}x; Home's heading ${now.homeRatio.toFixed(2)}x against ${base.homeRatio.toFixed(2)}x`);
   }
 } finally {
   await browser.close();
