@@ -4,7 +4,7 @@
 
 use crate::api::Api;
 use crate::components::certificate::format_moment;
-use crate::components::feedback::ErrorLine;
+use crate::components::feedback::{ErrorLine, Loading};
 use crate::components::page::PageHeading;
 use crate::routes;
 use crate::sync::SyncEngine;
@@ -114,7 +114,7 @@ fn EntryList(#[prop(into)] filters: Signal<ActivityFilter>, page_size: u32, olde
     view! {
         <ErrorLine error/>
         <Show when=move || shown.with(|(e, _)| !e.is_empty()) fallback=move || view! {
-            <p role="status">{move || if loading() { "Loading…" } else { "Nothing here yet." }}</p>
+            {move || if loading() { view! { <Loading/> }.into_any() } else { view! { <p role="status">"Nothing here yet."</p> }.into_any() }}
         }>
             <ol class="activity-list" data-testid="activity-list">
                 <For each=entries key=|e| e.seq let:entry>

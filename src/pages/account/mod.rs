@@ -22,6 +22,7 @@ mod tickets;
 
 use crate::accounts::{save_account, LinkedAccount};
 use crate::components::copy::CopyButton;
+use crate::components::feedback::Loading;
 use crate::components::page::{focus, PageHeading};
 use crate::components::role::ViewerNote;
 use crate::health::{Checks, HealthBadge};
@@ -70,7 +71,7 @@ pub fn IntegrationDetail() -> impl IntoView {
         <Show
             when=move || found.get().is_some()
             fallback=move || if loading() {
-                view! { <p role="status">"Loading…"</p> }.into_any()
+                view! { <Loading/> }.into_any()
             } else {
                 view! {
                     <PageHeading title="Account not found"/>

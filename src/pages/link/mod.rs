@@ -10,6 +10,7 @@ mod form;
 mod guides;
 
 use crate::accounts::save_account;
+use crate::components::feedback::Loading;
 use crate::components::page::PageHeading;
 use crate::components::role::ChangesAllowed;
 use crate::link_kinds::LinkKind;
@@ -79,7 +80,7 @@ fn connect_action(form: LinkForm) -> Action<(RecordId, Integration), ()> {
 #[component]
 fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
     let engine = SyncEngine::expect_context();
-    let Some(me) = Session::expect_context().me() else { return view! { <p role="status">"Loading…"</p> }.into_any() };
+    let Some(me) = Session::expect_context().me() else { return view! { <Loading/> }.into_any() };
     let form = LinkForm::new(kind, &me, engine.accounts());
     form.restore();
     form.keep_drafts();
