@@ -27,8 +27,8 @@ pub use xops_workflows::KeySlot;
 impl xops_workflows::Keys for KeyStore {
     type Key = CryptoKey;
 
-    async fn key(&self, slot: &KeySlot) -> Result<Option<CryptoKey>, String> {
-        KeyStore::key(self, slot).await.map_err(|e| e.to_string())
+    async fn key(&self, slot: &KeySlot) -> Result<Option<CryptoKey>, xops_model::Problem> {
+        KeyStore::key(self, slot).await.map_err(|e| xops_model::Problem::new(e.to_string()))
     }
 }
 

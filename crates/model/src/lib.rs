@@ -16,6 +16,7 @@ pub mod ids;
 pub mod integration;
 pub mod link_input;
 pub mod paths;
+pub mod problem;
 pub mod records;
 pub mod renew;
 pub mod role;
@@ -37,5 +38,6 @@ pub use ids::{
 };
 pub use integration::{Integration, IntegrationDetails, IntegrationStatus, M365Details, Provider};
 pub use link_input::{unique_name, AwsInput, AzureInput, M365Input};
+pub use problem::Problem;
 pub use records::{CheckedBody, Conflict, Record, RecordChanges, RecordKind, RecordPut};
 pub use team::{Invitation, InvitationCreated, Member, Members, Role};

@@ -1,42 +1,9 @@
-//! What went wrong, as the app's pages carry it: the sentence a person reads and, when the store
-//! said so, its [`ErrorCode`] and the field it is about. A form puts a problem about one of its
-//! fields beside that field ([`Problem::is_about`]); code that must decide (sign in again, reload
-//! the record) asks the code, never the words.
+//! The store's errors as a [`Problem`] (the type is the model's, so the workflows crate carries
+//! it too): the sentence, and the code and field the store sent.
 
-use std::fmt;
-
-use xops_model::ErrorCode;
+use xops_model::Problem;
 
 use crate::ApiClientError;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// What is wrong and how to fix it, as shown.
-    pub message: String,
-    /// The store's code, when the store answered with one (none for what went wrong in this
-    /// browser: IndexedDB, WebCrypto, a download).
-    pub code: Option<ErrorCode>,
-    /// The request field the store said it is about.
-    pub field: Option<String>,
-}
-
-impl Problem {
-    /// A problem found in this browser: a sentence, no code, no field.
-    pub fn new(message: impl Into<String>) -> Problem {
-        Problem { message: message.into(), code: None, field: None }
-    }
-
-    /// The same problem, its sentence put in the words of the step that met it
-    /// (`|m| format!("Could not load the activity: {m}")`); the code and field stay.
-    pub fn context(self, sentence: impl FnOnce(&str) -> String) -> Problem {
-        Problem { message: sentence(&self.message), ..self }
-    }
-
-    /// Whether the store said this is about `field` (a form shows it beside that field).
-    pub fn is_about(&self, field: &str) -> bool {
-        self.field.as_deref() == Some(field)
-    }
-}
 
 impl From<ApiClientError> for Problem {
     fn from(e: ApiClientError) -> Problem {
@@ -44,27 +11,10 @@ impl From<ApiClientError> for Problem {
     }
 }
 
-impl From<String> for Problem {
-    fn from(message: String) -> Problem {
-        Problem::new(message)
-    }
-}
-
-impl From<&str> for Problem {
-    fn from(message: &str) -> Problem {
-        Problem::new(message)
-    }
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use xops_model::ErrorCode;
 
     #[test]
     fn a_store_error_keeps_its_code_and_field() {
@@ -77,7 +27,7 @@ mod tests {
     }
 
     #[test]
-    fn context_changes_the_words_only() {
+    fn context_keeps_the_store_code() {
         let body = r#"{"error":{"code":"forbidden","message":"Only owners may do this."}}"#;
         let problem = Problem::from(ApiClientError::from_answer(403, body)).context(|m| format!("Could not save: {m}"));
         assert_eq!(problem.message, "Could not save: Only owners may do this.");
@@ -85,9 +35,7 @@ mod tests {
     }
 
     #[test]
-    fn what_went_wrong_here_has_no_code() {
-        let problem = Problem::from(ApiClientError::Network);
-        assert_eq!(problem.code, None);
-        assert_eq!(Problem::from("The key could not be kept.").code, None);
+    fn not_reaching_the_store_has_no_code() {
+        assert_eq!(Problem::from(ApiClientError::Network).code, None);
     }
 }

@@ -5,21 +5,36 @@
 //! the account; a request declined or withdrawn). No key ever leaves the browser that made it.
 
 use crate::{signing_key, Effects, KeySlot};
-use xops_model::{ApplicationObjectId, CertificateInfo, Sha1Thumbprint};
+use xops_model::{ApplicationObjectId, CertificateInfo, Problem, Sha1Thumbprint};
 
 /// Why adding, approving or removing a browser stopped; `Display` is the sentence the person
 /// reads.
 #[derive(Debug, PartialEq)]
 pub enum BrowserError {
-    NotMade(String),
-    Keys(String),
+    NotMade(Problem),
+    Keys(Problem),
     NoKeyHere,
     /// Microsoft did not add the certificate (its sentence says why).
-    NotAdded(String),
+    NotAdded(Problem),
     /// Microsoft did not take the certificate off the app registration (its sentence says why).
-    NotRemoved(String),
-    NotSaved(String),
+    NotRemoved(Problem),
+    NotSaved(Problem),
     Gone,
+}
+
+/// The sentence, with the code and field the store gave the step that failed.
+impl From<BrowserError> for Problem {
+    fn from(e: BrowserError) -> Problem {
+        let sentence = e.to_string();
+        match e {
+            BrowserError::NotMade(why)
+            | BrowserError::Keys(why)
+            | BrowserError::NotAdded(why)
+            | BrowserError::NotRemoved(why)
+            | BrowserError::NotSaved(why) => Problem { message: sentence, ..why },
+            BrowserError::NoKeyHere | BrowserError::Gone => Problem::new(sentence),
+        }
+    }
 }
 
 impl std::fmt::Display for BrowserError {
@@ -155,7 +170,7 @@ pub async fn remove<E: Effects>(
                 with.remove(&object_id, (&key, &certificate), key_id).await.map_err(BrowserError::NotRemoved)?;
                 Removed::Everywhere { label: c.key_held_by.clone() }
             }
-            (Some(_), None) => return Err(BrowserError::NotRemoved("Enter the app's Object ID first.".into())),
+            (Some(_), None) => return Err(BrowserError::NotRemoved(Problem::new("Enter the app's Object ID first."))),
             (None, _) => Removed::ListOnly { label: c.key_held_by.clone(), thumbprint: thumbprint.clone() },
         },
         (None, Some(r)) => Removed::Request { label: r.key_held_by.clone(), here },

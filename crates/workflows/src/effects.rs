@@ -1,8 +1,9 @@
-//! What the workflows do outside themselves. Every failure is a sentence the person can read.
+//! What the workflows do outside themselves. Every failure is a `Problem`: a sentence the person
+//! can read, with the store's code and field when the store answered.
 
 use crate::KeySlot;
 use xops_model::verify::ConnectionTest;
-use xops_model::{ApplicationObjectId, CertificateInfo, Integration, KeyId, RecordId};
+use xops_model::{ApplicationObjectId, CertificateInfo, Integration, KeyId, Problem, RecordId};
 
 /// A new credential: its certificate (with its PEM) and its private key.
 pub struct Credential<K> {
@@ -19,7 +20,7 @@ pub trait Keys {
     /// A private key (in the browser, a non-extractable `CryptoKey`).
     type Key;
     /// The key in `slot`, if there is one.
-    async fn key(&self, slot: &KeySlot) -> Result<Option<Self::Key>, String>;
+    async fn key(&self, slot: &KeySlot) -> Result<Option<Self::Key>, Problem>;
 }
 
 /// The effects of a workflow on one account: this browser's keys, the app registration (through
@@ -36,22 +37,23 @@ pub trait Effects: Keys {
     /// The page says what a renewal is doing.
     fn step(&self, _step: crate::renewal::Step) {}
     /// A new key pair and certificate for the account named `name`.
-    async fn new_credential(&self, name: &str) -> Result<Credential<Self::Key>, String>;
+    async fn new_credential(&self, name: &str) -> Result<Credential<Self::Key>, Problem>;
     /// The slots of this browser's own keys for the account (`KeySlot::Browser`).
-    async fn browser_slots(&self) -> Result<Vec<KeySlot>, String>;
-    async fn put_key(&self, slot: &KeySlot, key: &Self::Key) -> Result<(), String>;
-    async fn delete_key(&self, slot: &KeySlot) -> Result<(), String>;
+    async fn browser_slots(&self) -> Result<Vec<KeySlot>, Problem>;
+    async fn put_key(&self, slot: &KeySlot, key: &Self::Key) -> Result<(), Problem>;
+    async fn delete_key(&self, slot: &KeySlot) -> Result<(), Problem>;
     /// Moves the key in `from` to `to`, and deletes the one in `retired`, at once.
-    async fn promote_key(&self, from: &KeySlot, to: &KeySlot, retired: &KeySlot) -> Result<(), String>;
+    async fn promote_key(&self, from: &KeySlot, to: &KeySlot, retired: &KeySlot) -> Result<(), Problem>;
     /// Adds the certificate `pem` to the app registration `object_id`, signed by `signer`;
     /// Entra's id for it.
-    async fn add(&self, object_id: &ApplicationObjectId, signer: Signer<'_, Self::Key>, pem: &str) -> Result<KeyId, String>;
+    async fn add(&self, object_id: &ApplicationObjectId, signer: Signer<'_, Self::Key>, pem: &str) -> Result<KeyId, Problem>;
     /// Takes the certificate `key_id` off the app registration `object_id`, signed by `signer`.
-    async fn remove(&self, object_id: &ApplicationObjectId, signer: Signer<'_, Self::Key>, key_id: &KeyId) -> Result<(), String>;
+    async fn remove(&self, object_id: &ApplicationObjectId, signer: Signer<'_, Self::Key>, key_id: &KeyId)
+        -> Result<(), Problem>;
     /// Test connection, signed by `signer`.
-    async fn test(&self, signer: Signer<'_, Self::Key>) -> Result<ConnectionTest, String>;
+    async fn test(&self, signer: Signer<'_, Self::Key>) -> Result<ConnectionTest, Problem>;
     /// Saves the record.
-    async fn save(&self, integration: Integration) -> Result<(), String>;
+    async fn save(&self, integration: Integration) -> Result<(), Problem>;
 }
 
 /// The key this browser signs for account `id` with, and its certificate: the main one's, or
@@ -61,7 +63,7 @@ pub async fn signing_key<K: Keys>(
     id: &RecordId,
     integration: &Integration,
     now: i64,
-) -> Result<Option<(K::Key, CertificateInfo)>, String> {
+) -> Result<Option<(K::Key, CertificateInfo)>, Problem> {
     if let Some(c) = &integration.certificate {
         if let Some(key) = keys.key(&KeySlot::Account(id.clone())).await? {
             return Ok(Some((key, c.clone())));

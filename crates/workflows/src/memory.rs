@@ -6,7 +6,7 @@ use crate::{Credential, Effects, KeySlot, Keys, Signer};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use xops_model::verify::{Check, CheckId, ConnectionTest};
-use xops_model::{ApplicationObjectId, CertificateInfo, Integration, KeyId, RecordId, Sha1Thumbprint};
+use xops_model::{ApplicationObjectId, CertificateInfo, Integration, KeyId, Problem, RecordId, Sha1Thumbprint};
 
 pub(crate) const NOW: i64 = 1_800_000_000_000;
 pub(crate) const DAY: i64 = 86_400_000;
@@ -94,9 +94,12 @@ impl Memory {
         self
     }
 
-    fn fails(&self, call: &str) -> Result<(), String> {
+    /// `call` fails if the test said so; a change to the app registration fails as the store
+    /// says Microsoft refused one (its code), the others as this browser's failures (none).
+    fn fails(&self, call: &str) -> Result<(), Problem> {
         if self.failing.borrow().contains(&call) {
-            return Err(format!("{call} refused"));
+            let code = matches!(call, "add" | "remove").then_some(xops_model::ErrorCode::MicrosoftRefused);
+            return Err(Problem { message: format!("{call} refused"), code, field: None });
         }
         Ok(())
     }
@@ -113,7 +116,7 @@ impl Memory {
 impl Keys for Memory {
     type Key = u32;
 
-    async fn key(&self, slot: &KeySlot) -> Result<Option<u32>, String> {
+    async fn key(&self, slot: &KeySlot) -> Result<Option<u32>, Problem> {
         self.fails("key")?;
         Ok(self.key_in(slot))
     }
@@ -132,7 +135,7 @@ impl Effects for Memory {
     fn now(&self) -> i64 {
         NOW
     }
-    async fn new_credential(&self, _name: &str) -> Result<Credential<u32>, String> {
+    async fn new_credential(&self, _name: &str) -> Result<Credential<u32>, Problem> {
         self.fails("new_credential")?;
         let n = self.made.get() + 1;
         self.made.set(n);
@@ -142,21 +145,21 @@ impl Effects for Memory {
         certificate.created_by = None;
         Ok(Credential { certificate, key: n })
     }
-    async fn browser_slots(&self) -> Result<Vec<KeySlot>, String> {
+    async fn browser_slots(&self) -> Result<Vec<KeySlot>, Problem> {
         self.fails("browser_slots")?;
         Ok(self.keys.borrow().keys().filter_map(|k| KeySlot::parse(k)).filter(|s| matches!(s, KeySlot::Browser(..))).collect())
     }
-    async fn put_key(&self, slot: &KeySlot, key: &u32) -> Result<(), String> {
+    async fn put_key(&self, slot: &KeySlot, key: &u32) -> Result<(), Problem> {
         self.fails("put_key")?;
         self.keys.borrow_mut().insert(slot.storage_key(), *key);
         Ok(())
     }
-    async fn delete_key(&self, slot: &KeySlot) -> Result<(), String> {
+    async fn delete_key(&self, slot: &KeySlot) -> Result<(), Problem> {
         self.fails("delete_key")?;
         self.keys.borrow_mut().remove(&slot.storage_key());
         Ok(())
     }
-    async fn promote_key(&self, from: &KeySlot, to: &KeySlot, retired: &KeySlot) -> Result<(), String> {
+    async fn promote_key(&self, from: &KeySlot, to: &KeySlot, retired: &KeySlot) -> Result<(), Problem> {
         self.fails("promote_key")?;
         let mut keys = self.keys.borrow_mut();
         let key = keys.remove(&from.storage_key()).ok_or("no key to promote")?;
@@ -164,7 +167,7 @@ impl Effects for Memory {
         keys.insert(to.storage_key(), key);
         Ok(())
     }
-    async fn add(&self, _: &ApplicationObjectId, signer: Signer<'_, u32>, pem: &str) -> Result<KeyId, String> {
+    async fn add(&self, _: &ApplicationObjectId, signer: Signer<'_, u32>, pem: &str) -> Result<KeyId, Problem> {
         self.fails("add")?;
         self.signed.borrow_mut().push(format!("add by {}", signer.0));
         let added = key_id(100 + self.registration.borrow().len() as u32);
@@ -172,12 +175,12 @@ impl Effects for Memory {
         self.registration.borrow_mut().insert(added.to_string(), thumbprint(letter));
         Ok(added)
     }
-    async fn remove(&self, _: &ApplicationObjectId, signer: Signer<'_, u32>, key: &KeyId) -> Result<(), String> {
+    async fn remove(&self, _: &ApplicationObjectId, signer: Signer<'_, u32>, key: &KeyId) -> Result<(), Problem> {
         self.fails("remove")?;
         self.signed.borrow_mut().push(format!("remove {key} by {}", signer.0));
         self.registration.borrow_mut().remove(&key.to_string()).map(|_| ()).ok_or_else(|| "no such certificate".into())
     }
-    async fn test(&self, signer: Signer<'_, u32>) -> Result<ConnectionTest, String> {
+    async fn test(&self, signer: Signer<'_, u32>) -> Result<ConnectionTest, Problem> {
         self.fails("test")?;
         self.signed.borrow_mut().push(format!("test by {}", signer.0));
         let check = match self.test_fails.get() {
@@ -190,7 +193,7 @@ impl Effects for Memory {
             ..ConnectionTest::new(NOW)
         })
     }
-    async fn save(&self, integration: Integration) -> Result<(), String> {
+    async fn save(&self, integration: Integration) -> Result<(), Problem> {
         self.fails("save")?;
         self.saves.set(self.saves.get() + 1);
         *self.record.borrow_mut() = Some(integration);

@@ -6,7 +6,7 @@
 
 use crate::{Effects, KeySlot, Signer};
 use xops_model::verify::ConnectionTest;
-use xops_model::{ApplicationObjectId, CertificateInfo, Integration, KeyId, RecordId, Sha1Thumbprint};
+use xops_model::{ApplicationObjectId, CertificateInfo, Integration, KeyId, Problem, RecordId, Sha1Thumbprint};
 
 /// Which certificate a renewal replaces: the account's own (from the browser that holds its key),
 /// or this browser's own among other browsers' (Add this browser made it).
@@ -80,20 +80,38 @@ impl Step {
 #[derive(Debug, PartialEq)]
 pub enum RenewError {
     /// Nothing was made or changed (nothing to renew, no key here, the store unreachable, …).
-    NotStarted(String),
+    NotStarted(Problem),
     /// The new certificate was not added to the app registration.
-    NotAdded(String),
+    NotAdded(Problem),
     /// The new certificate was added but failed its test (`why`); `cleanup` says whether it was
     /// taken off the app registration again.
-    FailedTest { why: String, cleanup: Result<(), String>, thumbprint: Sha1Thumbprint },
+    FailedTest { why: Problem, cleanup: Result<(), Problem>, thumbprint: Sha1Thumbprint },
     /// It passed, but could not be put in use on this device.
-    NotSaved(String),
+    NotSaved(Problem),
+}
+
+impl RenewError {
+    /// What the store answered, if it did: the code and field of the step that failed.
+    fn cause(&self) -> &Problem {
+        match self {
+            RenewError::NotStarted(why) | RenewError::NotAdded(why) | RenewError::NotSaved(why) => why,
+            RenewError::FailedTest { why, .. } => why,
+        }
+    }
+}
+
+/// The sentence of the whole renewal, with the code and field of the step that failed.
+impl From<RenewError> for Problem {
+    fn from(e: RenewError) -> Problem {
+        let cause = e.cause();
+        Problem { message: e.to_string(), code: cause.code, field: cause.field.clone() }
+    }
 }
 
 impl std::fmt::Display for RenewError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            RenewError::NotStarted(why) | RenewError::NotSaved(why) => f.write_str(why),
+            RenewError::NotStarted(why) | RenewError::NotSaved(why) => write!(f, "{why}"),
             RenewError::NotAdded(why) => write!(f, "{why} The current certificate stays in use."),
             RenewError::FailedTest { why, cleanup, thumbprint } => {
                 write!(f, "The new certificate did not pass Test connection: {why} ")?;
@@ -118,7 +136,7 @@ pub enum Renewed {
     /// Xops does not know the old certificate's id on the app registration.
     OldUnknown { ends: i64, old: CertificateInfo },
     /// Removing the old certificate failed (`why`).
-    OldRemovalFailed { ends: i64, old: CertificateInfo, why: String },
+    OldRemovalFailed { ends: i64, old: CertificateInfo, why: Problem },
 }
 
 impl Renewed {
@@ -145,17 +163,19 @@ impl Renewed {
 }
 
 /// What went wrong in a test, in a sentence with its fix.
-fn first_failure(test: &ConnectionTest) -> String {
-    test.checks
-        .iter()
-        .find(|c| !c.ok && !c.skipped)
-        .map(|c| format!("{} {}", c.detail, c.fix.clone().unwrap_or_default()))
-        .unwrap_or_else(|| "a check failed.".into())
+fn first_failure(test: &ConnectionTest) -> Problem {
+    Problem::new(
+        test.checks
+            .iter()
+            .find(|c| !c.ok && !c.skipped)
+            .map(|c| format!("{} {}", c.detail, c.fix.clone().unwrap_or_default()))
+            .unwrap_or_else(|| "a check failed.".into()),
+    )
 }
 
 /// Renews the certificate `input.target` of the account `with` works on.
 pub async fn renew<E: Effects>(with: &E, input: &RenewInput) -> Result<Renewed, RenewError> {
-    let not_started = |why: &str| RenewError::NotStarted(why.to_string());
+    let not_started = |why: &str| RenewError::NotStarted(Problem::new(why));
     let integration = with.integration().ok_or_else(|| not_started("This account is no longer linked."))?;
     let old = input
         .target
@@ -201,7 +221,7 @@ async fn add_and_test<E: Effects>(
     let cred = with
         .new_credential(name)
         .await
-        .map_err(|e| RenewError::NotStarted(format!("The new certificate could not be made: {e}")))?;
+        .map_err(|e| RenewError::NotStarted(e.context(|m| format!("The new certificate could not be made: {m}"))))?;
     // The account's key waits in a slot of its own until it is in use. This browser's own key
     // goes straight to its slot, which its new thumbprint names: unlisted until the record is
     // saved, it is found as soon as the record lists it (the page looks again on every change).
@@ -211,7 +231,7 @@ async fn add_and_test<E: Effects>(
     };
     with.put_key(&slot, &cred.key)
         .await
-        .map_err(|e| RenewError::NotStarted(format!("The new key could not be kept in this browser: {e}")))?;
+        .map_err(|e| RenewError::NotStarted(e.context(|m| format!("The new key could not be kept in this browser: {m}"))))?;
     // A key that never served is deleted; if even that fails, it is only a key nobody uses.
     let forget_new = async || {
         let _ = with.delete_key(&slot).await;
@@ -260,19 +280,19 @@ async fn put_in_use<E: Effects>(
     use RenewError::NotSaved;
     with.step(Step::Saving);
     // The record as it is now (the sync may have brought changes while Microsoft answered).
-    let mut changed = with.integration().ok_or_else(|| NotSaved("This account is no longer linked.".into()))?;
+    let mut changed = with.integration().ok_or_else(|| NotSaved(Problem::new("This account is no longer linked.")))?;
     input.target.replace(&mut changed, passed.certificate.clone());
     changed.details.set_application_object_id(input.object_id.clone());
     changed.last_test = Some(passed.test.clone());
     changed.updated_at = with.now();
-    with.save(changed).await.map_err(|e| NotSaved(format!("The new certificate could not be saved: {e}")))?;
+    with.save(changed).await.map_err(|e| NotSaved(e.context(|m| format!("The new certificate could not be saved: {m}"))))?;
     // The old key goes: the new one takes its place in this browser.
     let in_use = input.target.slot(&with.id(), &passed.certificate);
     let put = match passed.slot == in_use {
         true => with.delete_key(old_slot).await,
         false => with.promote_key(&passed.slot, &in_use, old_slot).await,
     };
-    put.map_err(|e| NotSaved(format!("The new key could not be put in use here: {e}")))
+    put.map_err(|e| NotSaved(e.context(|m| format!("The new key could not be put in use here: {m}"))))
 }
 
 #[cfg(test)]

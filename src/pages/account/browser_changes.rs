@@ -21,7 +21,7 @@ pub(super) async fn request(
     let with = InBrowser::open(api, account).await.map_err(BrowserError::Keys)?;
     let mine = browsers::request(&with, label, made_by).await?;
     let name = account.integration().map(|i| i.name.as_str().to_string()).unwrap_or_default();
-    certificate::download(&name, &mine.pem).map_err(|e| BrowserError::NotMade(e.to_string()))?;
+    certificate::download(&name, &mine.pem).map_err(|e| BrowserError::NotMade(xops_model::Problem::new(e.to_string())))?;
     Ok(mine)
 }
 

@@ -15,7 +15,6 @@ use crate::components::certificate::{expiry_class, format_date, now_ms, BrowserN
 use crate::components::feedback::Feedback;
 use crate::session::Session;
 use leptos::prelude::*;
-use std::fmt;
 use xops_model::{ApplicationObjectId, CertificateInfo, Integration, Sha1Thumbprint};
 use xops_web::Problem;
 
@@ -165,12 +164,12 @@ impl Feedback {
     }
 
     /// Says how an action ended: `said` of what it gave, or its error.
-    fn ended<T, E: fmt::Display>(self, result: Result<T, E>, said: impl FnOnce(T) -> String) {
+    fn ended<T, E: Into<Problem>>(self, result: Result<T, E>, said: impl FnOnce(T) -> String) {
         match result {
             Ok(v) => self.status.set(said(v)),
             Err(e) => {
                 self.status.set(String::new());
-                self.error.set(Some(Problem::new(e.to_string())));
+                self.error.set(Some(e.into()));
             }
         }
     }

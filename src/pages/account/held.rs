@@ -55,7 +55,7 @@ pub async fn signing_key(
     id: &RecordId,
     integration: &Integration,
 ) -> Result<Option<(CryptoKey, CertificateInfo)>, IdbError> {
-    xops_workflows::signing_key(keys, id, integration, now_ms()).await.map_err(IdbError)
+    xops_workflows::signing_key(keys, id, integration, now_ms()).await.map_err(|p| IdbError(p.message))
 }
 
 /// Why this browser cannot sign for an account whose key is held by `held_by`, in two short

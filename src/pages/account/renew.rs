@@ -34,8 +34,8 @@ async fn renew(
     input: RenewInput,
     options: CredentialOptions,
     progress: RwSignal<String>,
-) -> Result<String, String> {
-    let not_started = |why: String| RenewError::NotStarted(why).to_string();
+) -> Result<String, Problem> {
+    let not_started = |why: Problem| Problem::from(RenewError::NotStarted(why));
     let integration = account.integration().ok_or_else(|| not_started("This account is no longer linked.".into()))?;
     if MicrosoftApp::of(&integration.details).is_none() {
         return Err(not_started("Only Microsoft accounts have a certificate to renew.".into()));
@@ -44,7 +44,7 @@ async fn renew(
     (with.options, with.progress) = (options, Some(progress));
     match renewal::renew(&with, &input).await {
         Ok(renewed) => Ok(renewed.sentence(format_date)),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -130,7 +130,7 @@ pub(super) fn RenewCertificate(
     // What the last renewal said (nothing while one runs).
     let said = move || if renewing.pending().get() { None } else { renewing.value().get() };
     let done = Signal::derive(move || said().and_then(Result::ok));
-    let error = Signal::derive(move || said().and_then(Result::err).map(Problem::new));
+    let error = Signal::derive(move || said().and_then(Result::err));
     let busy = renewing.pending();
     let certificate = move || target().and_then(|t| account.integration().and_then(|i| t.certificate(&i)));
     let needs_key_id = move || certificate().is_some_and(|c| c.key_id.is_none());

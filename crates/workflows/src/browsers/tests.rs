@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::memory::*;
-use xops_model::Integration;
+use xops_model::{ErrorCode, Integration};
 
 const ADA: &str = "ada@contoso.com";
 
@@ -85,6 +85,7 @@ fn approve_without_a_key_here_or_refused_by_microsoft_leaves_the_request() {
     let refused = with_request(approver()).failing("add");
     let failed = run_now(approve(&refused, &thumbprint('B'), Some(object_id()))).unwrap_err();
     assert_eq!(failed.to_string(), "add refused The request stays; nothing changed.");
+    assert_eq!(Problem::from(failed).code, Some(ErrorCode::MicrosoftRefused), "the store's code reaches the page");
     for memory in [keyless, refused] {
         assert_eq!(thumbprints(&record(&memory).browser_requests), [thumbprint('B')]);
         assert_eq!(memory.saves.get(), 0);

@@ -4,6 +4,7 @@
 use super::*;
 use crate::memory::*;
 use std::cell::RefCell;
+use xops_model::ErrorCode;
 
 fn main_input(old_key_id: Option<KeyId>) -> RenewInput {
     RenewInput { target: Target::Main, object_id: object_id(), old_key_id }
@@ -59,8 +60,15 @@ fn without_the_old_certificates_entra_id_it_is_left_for_the_person_to_delete() {
 fn a_refused_addition_changes_nothing_and_forgets_the_new_key() {
     let memory = main_account(true).failing("add");
     let failed = run_now(renew(&memory, &main_input(None))).unwrap_err();
-    assert_eq!(failed, RenewError::NotAdded("add refused".into()));
+    let refused = Problem { message: "add refused".into(), code: Some(ErrorCode::MicrosoftRefused), field: None };
+    assert_eq!(failed, RenewError::NotAdded(refused));
     assert_eq!(failed.to_string(), "add refused The current certificate stays in use.");
+    // The page gets the whole sentence, and the store's code for what Microsoft refused.
+    let problem = Problem::from(failed);
+    assert_eq!(
+        (problem.message.as_str(), problem.code),
+        ("add refused The current certificate stays in use.", Some(ErrorCode::MicrosoftRefused))
+    );
     assert_eq!(memory.key_in(&KeySlot::Account(id())), Some(1), "the working key stays");
     assert_eq!(memory.key_in(&KeySlot::Renewing(id())), None, "the new key is gone");
     assert_eq!(memory.saves.get(), 0);
@@ -116,7 +124,7 @@ fn without_the_key_here_nothing_is_made() {
     let memory = Memory { record: RefCell::new(Some(account(certificate('A', None, "Firefox")))), ..Memory::default() };
     let failed = run_now(renew(&memory, &main_input(None))).unwrap_err();
     assert!(
-        matches!(&failed, RenewError::NotStarted(why) if why.contains("no longer holds the current certificate's key")),
+        matches!(&failed, RenewError::NotStarted(why) if why.message.contains("no longer holds the current certificate's key")),
         "{failed}"
     );
     assert!(memory.steps.borrow().is_empty());
