@@ -76,7 +76,10 @@ impl LinkForm {
     /// Runs `work` on this form's draft in this browser, one tab at a time. (Async work captures
     /// what it needs first: the page may be gone by the time it resumes.)
     pub async fn with_draft<T>(self, work: impl AsyncFnOnce(&KeyStore, &str) -> Result<T, IdbError>) -> Result<T, IdbError> {
-        let (organization, name) = (self.organization.get_value(), self.draft_name.get_value());
+        // The page may be gone before the work starts (a read, or a keep, runs a tick later).
+        let (Some(organization), Some(name)) = (self.organization.try_get_value(), self.draft_name.try_get_value()) else {
+            return Err(IdbError("the form was closed".into()));
+        };
         KeyStore::with_draft(&organization, &name, async |keys| work(keys, &name).await).await
     }
 
