@@ -3,7 +3,7 @@
 //! lines a page shows while its data loads or when it could not.
 
 use leptos::prelude::*;
-use xops_web::Problem;
+use xops_model::Problem;
 
 /// The three lines under an action: progress (with a spinner while `busy`; kept in the layout
 /// when idle, so nothing jumps), what it did, and what went wrong. With `testid` = "x", they are

@@ -12,8 +12,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
+use xops_model::Problem;
 use xops_model::{paths, ActivityEntry, ActivityFilter, ActivityKind, ActivityPage, Members, RecordId, UserId};
-use xops_web::Problem;
 
 /// One entry: when, who did what, to which account, with its detail and address.
 #[component]

@@ -12,8 +12,8 @@ use crate::session::Session;
 use leptos::prelude::*;
 use xops_model::security::{reset_link, ResetLinkCreated};
 use xops_model::team::{invitation_link, InvitationRequest, RoleChange};
+use xops_model::Problem;
 use xops_model::{paths, Invitation, InvitationCreated, Member, Members as MemberList, Role, UserId};
-use xops_web::Problem;
 
 #[component]
 pub fn Members() -> impl IntoView {

@@ -8,8 +8,8 @@ use crate::components::feedback::{ErrorLine, Feedback, LoadFailed, Loading};
 use crate::session::Session;
 use leptos::prelude::*;
 use xops_model::security::{passkey_name, Passkey, PasskeyAdd, PasskeyList, PasskeyOptions, PasskeyPolicy};
+use xops_model::Problem;
 use xops_model::{paths, PasskeyId};
-use xops_web::Problem;
 
 /// What this browser is called by default when a passkey is made in it ("Chrome on Windows").
 fn this_browser() -> String {

@@ -9,9 +9,9 @@ use crate::components::page::PageHeading;
 use crate::pages::passkeys::Passkeys;
 use leptos::prelude::*;
 use xops_model::security::{SessionList, SessionsEnded, SignedInSession};
+use xops_model::Problem;
 use xops_model::SessionId;
 use xops_model::{health::ago, paths};
-use xops_web::Problem;
 
 #[component]
 pub fn Security() -> impl IntoView {

@@ -43,9 +43,9 @@ pub enum SyncError {
     Storage(String),
 }
 
-impl From<SyncError> for xops_web::Problem {
-    fn from(e: SyncError) -> xops_web::Problem {
-        xops_web::Problem::new(e.to_string())
+impl From<SyncError> for xops_model::Problem {
+    fn from(e: SyncError) -> xops_model::Problem {
+        xops_model::Problem::new(e.to_string())
     }
 }
 

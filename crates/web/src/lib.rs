@@ -13,7 +13,6 @@ pub mod routes;
 
 pub use api_error::ApiClientError;
 use xops_model::Me;
-pub use xops_model::Problem;
 
 /// Where to go after signing in: the Security page while the person must add a passkey; else
 /// the page the person asked for, else the first-login picker

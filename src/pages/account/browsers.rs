@@ -15,8 +15,8 @@ use crate::components::certificate::{expiry_class, format_date, now_ms, BrowserN
 use crate::components::feedback::Feedback;
 use crate::session::Session;
 use leptos::prelude::*;
+use xops_model::Problem;
 use xops_model::{ApplicationObjectId, CertificateInfo, Integration, Sha1Thumbprint};
-use xops_web::Problem;
 
 /// One row of the list.
 #[derive(Clone, PartialEq)]

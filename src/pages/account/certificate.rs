@@ -13,8 +13,8 @@ use crate::sync::idb::IdbError;
 use crate::sync::SyncError;
 use leptos::prelude::*;
 use std::fmt;
+use xops_model::Problem;
 use xops_model::{CertificateInfo, OrganizationId, RecordId};
-use xops_web::Problem;
 
 /// Where this browser keeps a replacement certificate waiting for its upload.
 pub(super) fn replace_draft_name(id: &RecordId) -> String {

@@ -22,11 +22,11 @@ use leptos::prelude::*;
 use std::fmt;
 use web_sys::CryptoKey;
 use xops_model::verify::{CheckId, ConnectionTest, VerifyRequest};
+use xops_model::Problem;
 use xops_model::{
     paths, ApplicationId, ApplicationObjectId, CertificateInfo, IntegrationDetails, OrganizationId, Platform, Provider, RecordId,
     TenantId,
 };
-use xops_web::Problem;
 
 /// The app registration a Microsoft account signs in as.
 #[derive(Clone, PartialEq)]

@@ -9,7 +9,7 @@ use crate::routes;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use xops_web::Problem;
+use xops_model::Problem;
 
 #[component]
 pub(super) fn DisconnectSection(account: Account) -> impl IntoView {

@@ -13,7 +13,7 @@ use crate::components::feedback::Feedback;
 use crate::components::field::TextField;
 use leptos::prelude::*;
 use xops_model::KeyId;
-use xops_web::Problem;
+use xops_model::Problem;
 use xops_workflows::renewal::{self, RenewError, RenewInput, Target};
 
 /// What this browser can renew: the account's certificate (`own` false) when it holds its key,

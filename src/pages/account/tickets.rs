@@ -9,7 +9,7 @@ use crate::health::Checks;
 use crate::tickets::{covered_until, Coverage, Tickets};
 use leptos::prelude::*;
 use xops_model::tickets::TicketPolicy;
-use xops_web::Problem;
+use xops_model::Problem;
 
 #[component]
 pub(super) fn TicketsSection(account: Account) -> impl IntoView {

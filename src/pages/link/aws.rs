@@ -8,8 +8,8 @@ use crate::link_kinds::{aws_role_template, Values, AWS_POLICIES};
 use crate::platform::platform;
 use leptos::prelude::*;
 use std::fmt;
+use xops_model::Problem;
 use xops_model::{AwsAccountId, ExternalId};
-use xops_web::Problem;
 
 /// Why the Xops AWS account cannot be shown; `Display` is the sentence.
 enum XopsAccountError {

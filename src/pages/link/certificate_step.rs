@@ -13,7 +13,7 @@ use crate::sync::idb::IdbError;
 use leptos::prelude::*;
 use std::fmt;
 use xops_model::BrowserName;
-use xops_web::Problem;
+use xops_model::Problem;
 
 /// Why Generate Public Key stopped; `Display` is the sentence the person reads.
 #[derive(Debug)]

@@ -9,8 +9,8 @@ use crate::keys::{KeySlot, KeyStore};
 use crate::link_kinds::{FieldSpec, LinkDraft, LinkKind, Taken, Values};
 use crate::sync::idb::IdbError;
 use leptos::prelude::*;
+use xops_model::Problem;
 use xops_model::{ApplicationId, CertificateInfo, Integration, IntegrationDetails, Me, OrganizationId, RecordId, TenantId};
-use xops_web::Problem;
 
 /// One field of the form: its value and the message beside it.
 #[derive(Clone, Copy)]
