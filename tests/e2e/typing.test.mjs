@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPage, signUpViaApi } from './harness.mjs';
+import { connectViaApi, newPage, signUpViaApi } from './harness.mjs';
 import { disclose, linkM365, useMicrosoft } from './microsoft.mjs';
 
 const env = useMicrosoft({ before, after });
@@ -69,6 +69,49 @@ test('every field of the account page keeps what is typed while sync rounds land
   await page.waitForTimeout(500);
   for (const [label, text] of fields) {
     assert.equal(await page.getByRole('textbox', { name: label, exact: true }).inputValue(), text, `${label} after the last round`);
+  }
+  assert.deepEqual(problems, []);
+});
+
+test('the link form keeps what is typed while sync rounds land, and keeps it as a draft across a reload', async () => {
+  const { page, problems } = await newPage(env.browser);
+  await signUpViaApi(page, env.store);
+  // An account of the organization that changes underneath while the form is filled in.
+  const id = crypto.randomUUID();
+  await connectViaApi(page, env.store, id, 'Fabrikam M365');
+  await page.goto(env.store.url + '/integrations/microsoft/m365/new');
+  await page.getByRole('heading', { name: 'Link a New Microsoft Account' }).waitFor();
+
+  const fields = [
+    ['Microsoft Account Name', 'Contoso production tenant'],
+    ['Tenant ID', TENANT],
+    ['Application ID', APP],
+    ['Organization Name', 'contoso.onmicrosoft.com'],
+  ];
+  const changes = churn(page, id);
+  try {
+    for (const [label, text] of fields) {
+      const field = page.getByRole('textbox', { name: label, exact: true });
+      await field.click();
+      await page.keyboard.type(text, { delay: 35 });
+      assert.equal(await field.inputValue(), text, `${label}: what was typed is all there`);
+      assert.ok(await field.evaluate((el) => el === document.activeElement), `${label}: still has the focus`);
+    }
+  } finally {
+    const rounds = await changes.stop();
+    assert.ok(rounds >= 10, `the organization's records changed underneath ${rounds} times`);
+  }
+  await page.waitForTimeout(500);
+  for (const [label, text] of fields) {
+    assert.equal(await page.getByRole('textbox', { name: label, exact: true }).inputValue(), text, `${label} after the last round`);
+  }
+  // The draft kept after each change is read back after a reload.
+  await page.reload();
+  for (const [label, text] of fields) {
+    await page.waitForFunction(
+      ([l, t]) => [...document.querySelectorAll('label')].some((el) => el.textContent.trim() === l && document.getElementById(el.htmlFor)?.value === t),
+      [label, text],
+    );
   }
   assert.deepEqual(problems, []);
 });
