@@ -35,12 +35,22 @@ impl Api {
     async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, ApiClientError> {
         let request = request.map_err(|_| ApiClientError::Network)?;
         let res = request.send().await.map_err(|_| ApiClientError::Network)?;
+        Self::checked(res).await
+    }
+
+    /// The answer, or the store's error in it.
+    async fn checked(res: Response) -> Result<Response, ApiClientError> {
+        Self::checked_by(res, ApiClientError::from_answer).await
+    }
+
+    /// The answer, or the error `error` reads from it.
+    async fn checked_by(res: Response, error: impl Fn(u16, &str) -> ApiClientError) -> Result<Response, ApiClientError> {
         if res.ok() {
             return Ok(res);
         }
         let status = res.status();
         let text = res.text().await.unwrap_or_default();
-        Err(ApiClientError::from_answer(status, &text))
+        Err(error(status, &text))
     }
 
     async fn decode<T: DeserializeOwned>(res: Response) -> Result<T, ApiClientError> {
@@ -91,7 +101,21 @@ impl Api {
     /// Who is signed in, if anyone (`GET /session`: 200 either way, so a signed-out visitor's
     /// probe leaves no error in the console).
     pub async fn session(&self) -> Result<Option<Me>, ApiClientError> {
-        self.get::<xops_model::SessionInfo>(paths::SESSION).await.map(|s| s.me)
+        // The app's first ask: index.html's loader may have asked already (see `boot`).
+        let asked = match crate::boot::absolute(&self.url(paths::SESSION)) {
+            Some(url) => crate::boot::session(&url).await,
+            None => None,
+        };
+        let res = match asked {
+            Some(res) => res.into(),
+            None => {
+                let request = Self::with_credentials(Request::get(&self.url(paths::SESSION))).build();
+                request.map_err(|_| ApiClientError::Network)?.send().await.map_err(|_| ApiClientError::Network)?
+            }
+        };
+        // (Never a conflict: see `ApiClientError::from_error`.)
+        let res = Self::checked_by(res, ApiClientError::from_error).await?;
+        Self::decode::<xops_model::SessionInfo>(res).await.map(|s| s.me)
     }
 
     pub async fn put<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiClientError> {

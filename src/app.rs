@@ -6,11 +6,12 @@
 use crate::api::Api;
 use crate::components::shell::Shell;
 use crate::pages::chunks::{
-    account, activity, home, integrations, link_aws, link_azure, link_microsoft_365, members, security, welcome,
+    account, activity, integrations, link_aws, link_azure, link_microsoft_365, members, page, security, welcome,
 };
+use crate::pages::home::HomeFirst;
 use crate::pages::not_found::NotFound;
 use crate::session::Session;
-use crate::split::{lazy, AppOwner};
+use crate::split::AppOwner;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
@@ -37,16 +38,16 @@ pub fn AppRoutes() -> impl IntoView {
     view! {
             <Shell>
                 <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("/") view=|| lazy(home::preload_boxed, home::call_boxed)/>
-                    <Route path=path!("/welcome") view=|| lazy(welcome::preload_boxed, welcome::call_boxed)/>
-                    <Route path=path!("/integrations") view=|| lazy(integrations::preload_boxed, integrations::call_boxed)/>
-                    <Route path=path!("/integrations/aws/new") view=|| lazy(link_aws::preload_boxed, link_aws::call_boxed)/>
-                    <Route path=path!("/integrations/azure/new") view=|| lazy(link_azure::preload_boxed, link_azure::call_boxed)/>
-                    <Route path=path!("/integrations/microsoft/m365/new") view=|| lazy(link_microsoft_365::preload_boxed, link_microsoft_365::call_boxed)/>
-                    <Route path=path!("/integrations/:id") view=|| lazy(account::preload_boxed, account::call_boxed)/>
-                    <Route path=path!("/members") view=|| lazy(members::preload_boxed, members::call_boxed)/>
-                    <Route path=path!("/activity") view=|| lazy(activity::preload_boxed, activity::call_boxed)/>
-                    <Route path=path!("/security") view=|| lazy(security::preload_boxed, security::call_boxed)/>
+                    <Route path=path!("/") view=HomeFirst/>
+                    <Route path=path!("/welcome") view=|| page(welcome::preload_boxed, welcome::call_boxed)/>
+                    <Route path=path!("/integrations") view=|| page(integrations::preload_boxed, integrations::call_boxed)/>
+                    <Route path=path!("/integrations/aws/new") view=|| page(link_aws::preload_boxed, link_aws::call_boxed)/>
+                    <Route path=path!("/integrations/azure/new") view=|| page(link_azure::preload_boxed, link_azure::call_boxed)/>
+                    <Route path=path!("/integrations/microsoft/m365/new") view=|| page(link_microsoft_365::preload_boxed, link_microsoft_365::call_boxed)/>
+                    <Route path=path!("/integrations/:id") view=|| page(account::preload_boxed, account::call_boxed)/>
+                    <Route path=path!("/members") view=|| page(members::preload_boxed, members::call_boxed)/>
+                    <Route path=path!("/activity") view=|| page(activity::preload_boxed, activity::call_boxed)/>
+                    <Route path=path!("/security") view=|| page(security::preload_boxed, security::call_boxed)/>
                 </Routes>
             </Shell>
     }

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod api;
 pub mod app;
 pub mod assertion;
+pub mod boot;
 pub mod certificate;
 pub mod components;
 pub mod config;
@@ -46,15 +47,20 @@ fn remove_boot_message() {
 }
 
 /// Starts reading the device's copy of the person this browser last saw signed in, and fetching
-/// the signed-in frame's code, while the configuration and the session are asked for (see
+/// the signed-in code (the sync engine), while the configuration and the session are asked for (see
 /// `sync::early`). A sign-in page never starts the app, so this runs only where a signed-in
 /// page is wanted.
 fn read_early() {
     let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
     let Some(me) = session::remembered().filter(|_| !routes::is_public(&path)) else { return };
-    sync::early::start(&me.user.id, &me.organization.id);
+    let (user, organization) = (me.user.id, me.organization.id);
+    wasm_bindgen_futures::spawn_local(async move {
+        if sync::early::read_early::call(user, organization).await.is_err() {
+            leptos::logging::warn!("could not fetch the code that reads this device's copy early");
+        }
+    });
     wasm_bindgen_futures::spawn_local(async {
-        // A failure shows where the frame is needed (`split::lazy`), with Try again.
-        let _ = components::signed_in::signed_in_frame::preload().await;
+        // A failure shows where a page needs it (`split::lazy`), with Try again.
+        let _ = components::signed_in::signed_in_start::preload().await;
     });
 }

@@ -84,16 +84,29 @@ enum Chunk {
 /// place, in this owner, like any component); if the chunk cannot be fetched, what happened and
 /// Try again, which fetches it afresh. No Suspense boundary: the router's own transitions and
 /// the focus on navigation work as they do for pages in the first download.
-pub fn lazy(preload: fn() -> Loading<()>, call: impl Fn() -> Loading<AnyView> + Send + Sync + 'static) -> AnyView {
-    show_lazy(preload, std::sync::Arc::new(call))
+pub fn lazy(
+    preload: impl Fn() -> Loading<()> + Send + Sync + 'static,
+    call: impl Fn() -> Loading<AnyView> + Send + Sync + 'static,
+) -> AnyView {
+    show_lazy(std::sync::Arc::new(preload), std::sync::Arc::new(call))
 }
 
+type Boxed<T> = std::sync::Arc<dyn Fn() -> Loading<T> + Send + Sync>;
+
 // Not generic, so the app holds one copy of it, not one per page.
-fn show_lazy(preload: fn() -> Loading<()>, call: std::sync::Arc<dyn Fn() -> Loading<AnyView> + Send + Sync>) -> AnyView {
+fn show_lazy(preload: Boxed<()>, call: Boxed<AnyView>) -> AnyView {
     let chunk = RwSignal::new(Chunk::Loading);
-    let fetch = move || {
+    // A fetch starts here or from Try again; either way its first poll is in this owner, so
+    // what it reads from context (`components::signed_in::signed_in_code`) is found.
+    let owner = Owner::current();
+    let fetch = Callback::new(move |()| {
         let mut pending = preload();
-        match poll_once(pending.as_mut()) {
+        let mut first = || poll_once(pending.as_mut());
+        let ready = match &owner {
+            Some(owner) => owner.with(first),
+            None => first(),
+        };
+        match ready {
             Some(result) => chunk.set(if result.is_ok() { Chunk::Here } else { Chunk::Failed }),
             None => {
                 chunk.set(Chunk::Loading);
@@ -104,8 +117,8 @@ fn show_lazy(preload: fn() -> Loading<()>, call: std::sync::Arc<dyn Fn() -> Load
                 });
             }
         }
-    };
-    fetch();
+    });
+    fetch.run(());
     (move || match chunk.get() {
         Chunk::Loading => view! { <p class="boot-message" role="status">"Loading…"</p> }.into_any(),
         Chunk::Here => match poll_once(call().as_mut()) {
@@ -118,7 +131,7 @@ fn show_lazy(preload: fn() -> Loading<()>, call: std::sync::Arc<dyn Fn() -> Load
 }
 
 /// Polls a future once: its output if it is ready at once.
-fn poll_once<F: Future + ?Sized>(future: std::pin::Pin<&mut F>) -> Option<F::Output> {
+pub fn poll_once<F: Future + ?Sized>(future: std::pin::Pin<&mut F>) -> Option<F::Output> {
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     match future.poll(&mut cx) {
         std::task::Poll::Ready(output) => Some(output),

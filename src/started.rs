@@ -6,7 +6,7 @@
 use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 pub struct Started<T> {
@@ -41,6 +41,24 @@ pub async fn sleep_ms(ms: i32) {
         if let Some(w) = web_sys::window() {
             let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
         }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Resolves once the browser has painted what is on the page now (the next animation frame, then
+/// a task after it), so work started after it never holds up that paint.
+pub async fn after_paint() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let Some(w) = web_sys::window() else {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+            return;
+        };
+        let after = wasm_bindgen::closure::Closure::once_into_js(move || {
+            if let Some(w) = web_sys::window() {
+                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+            }
+        });
+        let _ = w.request_animation_frame(after.unchecked_ref());
     });
     let _ = JsFuture::from(promise).await;
 }

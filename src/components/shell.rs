@@ -1,5 +1,5 @@
 use super::redirect::{current_path_and_query, login_path_returning_here, LeaveFor};
-use super::signed_in::signed_in_frame;
+use super::signed_in::SignedInFrame;
 use crate::routes;
 use crate::session::{Session, SessionState};
 use leptos::prelude::*;
@@ -67,9 +67,7 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
             </main>
         }
         .into_any(),
-        Frame::SignedIn => {
-            crate::split::lazy(signed_in_frame::preload_boxed, move || signed_in_frame::call_boxed(children.get_value()))
-        }
+        Frame::SignedIn => view! { <SignedInFrame page=children.get_value()/> }.into_any(),
     }
 }
 

@@ -1,4 +1,5 @@
 use super::brand::BrandMark;
+use super::signed_in::part;
 use crate::routes;
 use crate::session::Session;
 use crate::sync::SyncEngine;
@@ -51,13 +52,38 @@ pub fn SideNav() -> impl IntoView {
     }
 }
 
-/// Who is signed in, and Sign out. With changes still waiting, Sign out asks first, in the
-/// product's own dialog: modal (the rest of the page is inert), focus on "Stay signed in",
-/// Escape cancels.
+/// Who is signed in (from the session, so it shows with the frame), and Sign out, which comes
+/// with the signed-in code (it reads the sync engine).
 #[component]
 fn NavUser() -> impl IntoView {
     let session = Session::expect_context();
     let me = move || session.me();
+    let waiting = || view! { <button class="button subtle" disabled=true>"Sign out"</button> };
+    view! {
+        <div class="nav-user">
+            <p class="nav-user-name">
+                <span class="visually-hidden">"Signed in as "</span>
+                <span class="nav-user-email">{move || me().map(|m| m.user.email).unwrap_or_default()}</span>
+                <span class="nav-user-org">{move || me().map(|m| m.organization.name).unwrap_or_default()}</span>
+                <span class="nav-user-role">{move || me().map(|m| m.role.label()).unwrap_or_default()}</span>
+            </p>
+            {part(waiting, sign_out::preload_boxed, sign_out::call_boxed)}
+        </div>
+    }
+}
+
+crate::split_point!(
+    signed_in,
+    pub fn sign_out() -> AnyView {
+        view! { <SignOut/> }.into_any()
+    }
+);
+
+/// Sign out. With changes still waiting, it asks first, in the product's own dialog: modal (the
+/// rest of the page is inert), focus on "Stay signed in", Escape cancels.
+#[component]
+fn SignOut() -> impl IntoView {
+    let session = Session::expect_context();
     // The shell sends the signed-out person to Sign in.
     let engine = SyncEngine::expect_context();
     let waiting = engine.pending_names();
@@ -89,17 +115,9 @@ fn NavUser() -> impl IntoView {
         signing_out.dispatch_local(());
     };
     view! {
-        <div class="nav-user">
-            <p class="nav-user-name">
-                <span class="visually-hidden">"Signed in as "</span>
-                <span class="nav-user-email">{move || me().map(|m| m.user.email).unwrap_or_default()}</span>
-                <span class="nav-user-org">{move || me().map(|m| m.organization.name).unwrap_or_default()}</span>
-                <span class="nav-user-role">{move || me().map(|m| m.role.label()).unwrap_or_default()}</span>
-            </p>
-            <button class="button subtle" on:click=sign_out disabled=pressed>
-                {move || if pressed() { "Signing out…" } else { "Sign out" }}
-            </button>
-        </div>
+        <button class="button subtle" on:click=sign_out disabled=pressed>
+            {move || if pressed() { "Signing out…" } else { "Sign out" }}
+        </button>
         <dialog node_ref=dialog class="dialog" aria-labelledby="sign-out-title" aria-describedby="sign-out-text">
             <h2 id="sign-out-title">"Sign out with changes waiting?"</h2>
             <p id="sign-out-text">

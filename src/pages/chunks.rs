@@ -9,12 +9,13 @@
 
 use crate::pages::account::IntegrationDetail;
 use crate::pages::activity::Activity;
-use crate::pages::home::Home;
+use crate::pages::home::{Home, HomeSections};
 use crate::pages::integrations::Integrations;
 use crate::pages::link::{LinkAws, LinkAzure, LinkMicrosoft365};
 use crate::pages::members::Members;
 use crate::pages::security::Security;
 use crate::pages::welcome::Welcome;
+use crate::split::{lazy, Loading};
 use crate::split_point;
 use leptos::prelude::*;
 
@@ -24,6 +25,7 @@ macro_rules! page {
     };
 }
 page!(signed_in, pub home, Home);
+page!(signed_in, pub home_sections, HomeSections);
 page!(signed_in, pub welcome, Welcome);
 page!(signed_in, pub integrations, Integrations);
 page!(link, pub link_aws, LinkAws);
@@ -33,3 +35,15 @@ page!(account, pub account, IntegrationDetail);
 page!(team, pub members, Members);
 page!(team, pub activity, Activity);
 page!(team, pub security, Security);
+
+/// A signed-in page (or part of one): fetched and built by `split::lazy` after the signed-in code
+/// (the sync engine every page reads), then its own chunk.
+pub fn page(preload: fn() -> Loading<()>, call: fn() -> Loading<AnyView>) -> AnyView {
+    let after_signed_in_code = move || -> Loading<()> {
+        Box::pin(async move {
+            crate::components::signed_in::signed_in_code().await?;
+            preload().await
+        })
+    };
+    lazy(after_signed_in_code, call)
+}

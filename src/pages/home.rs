@@ -185,14 +185,73 @@ fn TicketsEndingSoon(accounts: ReadSignal<Accounts>) -> impl IntoView {
     }
 }
 
+/// Home as the router opens it, in the first module: when the session already says this
+/// organization has a connected account (or the person is a viewer, who is never sent to the
+/// picker), the heading and the welcome line show at once and the sections follow with the
+/// signed-in code; otherwise the whole page waits for it (it may send the person to the picker).
+#[component]
+pub fn HomeFirst() -> impl IntoView {
+    let session = Session::expect_context();
+    let stays = session.me().is_some_and(|m| m.has_connected_account) || !session.can_change_accounts().get_untracked();
+    let sections = (crate::pages::chunks::home_sections::preload_boxed, crate::pages::chunks::home_sections::call_boxed);
+    match stays {
+        true => view! { <HomeHeading/> {crate::pages::chunks::page(sections.0, sections.1)} }.into_any(),
+        false => crate::pages::chunks::page(crate::pages::chunks::home::preload_boxed, crate::pages::chunks::home::call_boxed),
+    }
+}
+
+/// Home's heading and whom it welcomes: only the session.
+#[component]
+fn HomeHeading() -> impl IntoView {
+    let session = Session::expect_context();
+    let me = move || session.me();
+    view! {
+        <PageHeading title="Home"/>
+        <p class="lead">
+            "Welcome, " <strong>{move || me().map(|m| m.user.email).unwrap_or_default()}</strong>
+            ". You are working in " <strong>{move || me().map(|m| m.organization.name).unwrap_or_default()}</strong> "."
+        </p>
+    }
+}
+
+/// Home, whole (the heading too), in the signed-in chunk.
 #[component]
 pub fn Home() -> impl IntoView {
+    view! {
+        <StaysHome>
+            <HomeHeading/>
+            <Sections/>
+        </StaysHome>
+    }
+}
+
+/// Home's sections, below the heading `HomeFirst` drew.
+#[component]
+pub fn HomeSections() -> impl IntoView {
+    view! {
+        <StaysHome>
+            <Sections/>
+        </StaysHome>
+    }
+}
+
+/// Until the organization has connected an account, the first-login picker comes first. A
+/// viewer cannot link the first account, so is never sent there.
+#[component]
+fn StaysHome(children: ChildrenFn) -> impl IntoView {
     let session = Session::expect_context();
-    let engine = SyncEngine::expect_context();
-    let me = move || session.me();
-    let connected = crate::accounts::has_connected_account(session, crate::sync::SyncEngine::expect_context());
-    // A viewer cannot link the first account, so is never sent to the picker.
+    let connected = crate::accounts::has_connected_account(session, SyncEngine::expect_context());
     let can_change = session.can_change_accounts();
+    view! {
+        <Show when=move || connected() || !can_change.get() fallback=|| view! { <ReplaceWith to=routes::WELCOME/> }>
+            {children()}
+        </Show>
+    }
+}
+
+#[component]
+fn Sections() -> impl IntoView {
+    let engine = SyncEngine::expect_context();
     // Linked accounts, as this device's copy holds them (they update as records sync).
     let accounts = engine.accounts();
     let by_provider = Memo::new(move |_| {
@@ -201,28 +260,20 @@ pub fn Home() -> impl IntoView {
         })
     });
     view! {
-        // Until the organization has connected an account, the first-login picker comes first.
-        <Show when=move || connected() || !can_change.get() fallback=|| view! { <ReplaceWith to=routes::WELCOME/> }>
-            <PageHeading title="Home"/>
-            <p class="lead">
-                "Welcome, " <strong>{move || me().map(|m| m.user.email).unwrap_or_default()}</strong>
-                ". You are working in " <strong>{move || me().map(|m| m.organization.name).unwrap_or_default()}</strong> "."
-            </p>
-            <NeedsAttention accounts=accounts/>
-            <OwnCertificatesNeedingAttention accounts=accounts/>
-            <TicketsEndingSoon accounts=accounts/>
-            <section class="panel" aria-labelledby="linked-heading">
-                <h2 id="linked-heading">"Linked accounts"</h2>
-                <ul class="summary">
-                    <For each=move || by_provider.get() key=|(p, n)| (*p, *n) let:item>
-                        <li>
-                            <span class="summary-count">{item.1}</span>
-                            <span>{item.0.label()}</span>
-                        </li>
-                    </For>
-                </ul>
-                <A href=routes::INTEGRATIONS attr:class="button primary">"Manage integrations"</A>
-            </section>
-        </Show>
+        <NeedsAttention accounts=accounts/>
+        <OwnCertificatesNeedingAttention accounts=accounts/>
+        <TicketsEndingSoon accounts=accounts/>
+        <section class="panel" aria-labelledby="linked-heading">
+            <h2 id="linked-heading">"Linked accounts"</h2>
+            <ul class="summary">
+                <For each=move || by_provider.get() key=|(p, n)| (*p, *n) let:item>
+                    <li>
+                        <span class="summary-count">{item.1}</span>
+                        <span>{item.0.label()}</span>
+                    </li>
+                </For>
+            </ul>
+            <A href=routes::INTEGRATIONS attr:class="button primary">"Manage integrations"</A>
+        </section>
     }
 }

@@ -3,6 +3,10 @@
 //! the store is asked and the signed-in code is fetched, not after (on a reload at 10,000
 //! accounts that read is a third of the time to the list).
 //!
+//! Its code is a chunk of its own (`early`, see `split`): the first module stays small for the
+//! first page's heading, and a browser that remembers nobody never fetches it. A read whose code
+//! arrives after the engine has started is not begun.
+//!
 //! The engine takes the read only for the person the store confirms (`take`); for anyone else it
 //! is closed and dropped. It was made before the engine listened to other tabs, so the engine's
 //! first sync round checks it like any read that may be old: it reads the queue and the revision
@@ -11,7 +15,7 @@
 use super::idb::IdbError;
 use super::local::{LocalStore, Snapshot};
 use crate::started::Started;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use xops_model::{OrganizationId, UserId};
 
 struct Early {
@@ -21,7 +25,19 @@ struct Early {
 
 thread_local! {
     static EARLY: RefCell<Option<Early>> = const { RefCell::new(None) };
+    /// The engine has asked for the read: one begun after that would never be taken.
+    static TOO_LATE: Cell<bool> = const { Cell::new(false) };
 }
+
+crate::split_point!(
+    early,
+    /// Starts reading this person's copy once this code is here (see the module's comment).
+    pub fn read_early(user_id: UserId, organization_id: OrganizationId) -> () {
+        if !TOO_LATE.with(Cell::get) {
+            start(&user_id, &organization_id)
+        }
+    }
+);
 
 /// Starts reading this person's copy (replacing any earlier start that nobody took).
 pub fn start(user_id: &UserId, organization_id: &OrganizationId) {
@@ -40,6 +56,7 @@ pub fn start(user_id: &UserId, organization_id: &OrganizationId) {
 /// The early read of this person's copy, once it has finished: `None` when none was started for
 /// them (or it failed; the engine then opens and reads the copy itself).
 pub async fn take(user_id: &UserId, organization_id: &OrganizationId) -> Option<(LocalStore, Snapshot)> {
+    TOO_LATE.with(|t| t.set(true));
     let early = EARLY.with(|e| e.borrow_mut().take())?;
     if early.name != LocalStore::database_name(user_id, organization_id) {
         discard(early).await;

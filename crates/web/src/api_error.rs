@@ -28,6 +28,12 @@ impl ApiClientError {
                 return ApiClientError::Conflict(Box::new(conflict));
             }
         }
+        ApiClientError::from_error(status, body)
+    }
+
+    /// The same for an answer that cannot be a conflict (`GET /session`): its code does not
+    /// parse records, so the app's first module, which only asks who is signed in, holds none.
+    pub fn from_error(status: u16, body: &str) -> ApiClientError {
         match serde_json::from_str::<ApiError>(body) {
             Ok(error) => ApiClientError::Api { status, error },
             Err(_) => ApiClientError::Unexpected { status },
