@@ -1,12 +1,13 @@
 use crate::accounts::{Accounts, LinkedAccount};
 use crate::components::certificate::{expiry_class, now_ms};
+use crate::components::feedback::Loading;
 use crate::components::page::PageHeading;
 use crate::components::redirect::ReplaceWith;
 use crate::health::{Checks, HealthBadge};
 use crate::keys::{KeySlot, KeyStore};
 use crate::routes;
 use crate::session::Session;
-use crate::sync::SyncEngine;
+use crate::sync::{SyncEngine, SyncStatus};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use xops_model::{AccountStatus, CertificateInfo, Expiry, Provider};
@@ -259,7 +260,11 @@ fn Sections() -> impl IntoView {
             [Provider::Microsoft365, Provider::Azure, Provider::Aws].into_iter().map(|p| (p, a.count(p))).collect::<Vec<_>>()
         })
     });
+    // Nothing is said of the accounts until this device's copy is shown (or, on a new device, the
+    // store has answered once): "Nothing yet" before that would be a guess.
+    let known = move || engine.status().get() != SyncStatus::Loading || accounts.with(|a| !a.is_empty());
     view! {
+        <Show when=known fallback=|| view! { <Loading what="Loading your accounts…"/> }>
         <NeedsAttention accounts=accounts/>
         <OwnCertificatesNeedingAttention accounts=accounts/>
         <TicketsEndingSoon accounts=accounts/>
@@ -275,5 +280,6 @@ fn Sections() -> impl IntoView {
             </ul>
             <A href=routes::INTEGRATIONS attr:class="button primary">"Manage integrations"</A>
         </section>
+        </Show>
     }
 }
