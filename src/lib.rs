@@ -59,8 +59,5 @@ fn read_early() {
             leptos::logging::warn!("could not fetch the code that reads this device's copy early");
         }
     });
-    wasm_bindgen_futures::spawn_local(async {
-        // A failure shows where a page needs it (`split::lazy`), with Try again.
-        let _ = components::signed_in::signed_in_start::preload().await;
-    });
+    components::signed_in::fetch_at_start();
 }

@@ -13,6 +13,7 @@ use crate::split::LoadFailed;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
+use std::cell::Cell;
 
 /// The frame with `page` inside it: the side navigation and the page, drawn at once (this is in
 /// the first module); the parts that read the sync engine (the top bar, Sign out) fill in when
@@ -91,6 +92,18 @@ pub fn part<V: IntoView + 'static>(
 thread_local! {
     /// Whether the signed-in code is here and has started (the engine exists).
     static CODE_HERE: ArcRwSignal<bool> = ArcRwSignal::new(false);
+    static FETCHED_AT_START: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Fetches the signed-in code while the app starts, for the person this browser remembers (whose
+/// records are being read meanwhile: see `sync::early`). A failure shows where a page needs the
+/// code (`split::lazy`), with Try again.
+pub fn fetch_at_start() {
+    FETCHED_AT_START.with(|f| f.set(true));
+    // (Before the app is mounted, so not Leptos's executor, which mounting sets up.)
+    wasm_bindgen_futures::spawn_local(async {
+        let _ = signed_in_start::preload().await;
+    });
 }
 
 fn code_here() -> ArcRwSignal<bool> {
@@ -104,10 +117,11 @@ fn code_here() -> ArcRwSignal<bool> {
 /// the app's own owner (`AppOwner`), found at the first poll.
 pub async fn signed_in_code() -> Result<(), LoadFailed> {
     let app = use_context::<crate::split::AppOwner>().map(|a| a.0).or_else(Owner::current);
-    if cfg!(feature = "split") && !code_here().get_untracked() {
+    if cfg!(feature = "split") && !code_here().get_untracked() && !FETCHED_AT_START.with(Cell::get) {
         // The first time, the frame and the page's heading are painted first: this code is most
         // of what a signed-in start downloads, and it would hold that paint up. (Unsplit, as in
-        // the browser tests, the code is here and the page is built at once.)
+        // the browser tests, the code is here and the page is built at once. Fetched at start, for
+        // the person this browser remembers, it is on its way already: the records come first.)
         crate::started::after_paint().await;
     }
     signed_in_start::preload().await?;
