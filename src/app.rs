@@ -6,11 +6,12 @@
 use crate::api::Api;
 use crate::components::shell::Shell;
 use crate::pages::chunks::{
-    account, activity, integrations, link_aws, link_azure, link_microsoft_365, members, page, security, welcome,
+    account, activity, integrations, link_aws, link_azure, link_microsoft_365, members, security, welcome,
 };
-use crate::pages::home::HomeFirst;
+use crate::pages::home_first::HomeFirst;
 use crate::pages::not_found::NotFound;
 use crate::session::Session;
+use crate::signed_in_code::page;
 use crate::split::AppOwner;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};

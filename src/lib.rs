@@ -17,6 +17,7 @@ pub mod link_kinds;
 pub mod pages;
 pub mod platform;
 pub mod session;
+pub mod signed_in_code;
 pub mod split;
 pub mod started;
 pub mod sync;
@@ -59,5 +60,5 @@ fn read_early() {
             leptos::logging::warn!("could not fetch the code that reads this device's copy early");
         }
     });
-    components::signed_in::fetch_at_start();
+    signed_in_code::fetch_at_start();
 }

@@ -1,7 +1,7 @@
 use super::brand::BrandMark;
-use super::signed_in::part;
 use crate::routes;
 use crate::session::Session;
+use crate::signed_in_code::part;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
 use leptos_router::components::A;

@@ -186,24 +186,9 @@ fn TicketsEndingSoon(accounts: ReadSignal<Accounts>) -> impl IntoView {
     }
 }
 
-/// Home as the router opens it, in the first module: when the session already says this
-/// organization has a connected account (or the person is a viewer, who is never sent to the
-/// picker), the heading and the welcome line show at once and the sections follow with the
-/// signed-in code; otherwise the whole page waits for it (it may send the person to the picker).
-#[component]
-pub fn HomeFirst() -> impl IntoView {
-    let session = Session::expect_context();
-    let stays = session.me().is_some_and(|m| m.has_connected_account) || !session.can_change_accounts().get_untracked();
-    let sections = (crate::pages::chunks::home_sections::preload_boxed, crate::pages::chunks::home_sections::call_boxed);
-    match stays {
-        true => view! { <HomeHeading/> {crate::pages::chunks::page(sections.0, sections.1)} }.into_any(),
-        false => crate::pages::chunks::page(crate::pages::chunks::home::preload_boxed, crate::pages::chunks::home::call_boxed),
-    }
-}
-
 /// Home's heading and whom it welcomes: only the session.
 #[component]
-fn HomeHeading() -> impl IntoView {
+pub fn HomeHeading() -> impl IntoView {
     let session = Session::expect_context();
     let me = move || session.me();
     view! {

@@ -5,6 +5,7 @@ pub mod account;
 pub mod activity;
 pub mod chunks;
 pub mod home;
+pub mod home_first;
 pub mod integrations;
 pub mod link;
 pub mod members;
