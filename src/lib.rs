@@ -11,6 +11,7 @@ pub mod boot;
 pub mod certificate;
 pub mod components;
 pub mod config;
+pub mod erased;
 pub mod health;
 pub mod keys;
 pub mod link_kinds;

@@ -1,6 +1,7 @@
 //! Who is signed in, shared through context (`Session::expect_context()`).
 
 use crate::api::{Api, ApiClientError};
+use crate::erased::local_action;
 use leptos::prelude::*;
 use xops_model::{ErrorCode, Me};
 pub use xops_web::{landing_path, remember, remembered, safe_next};
@@ -41,7 +42,7 @@ impl Session {
     pub fn provide_state(state: SessionState) -> Session {
         let state = RwSignal::new(state);
         let api = StoredValue::new(Api::expect_context());
-        let asking = Action::new_local(move |_: &()| ask(api.get_value(), state));
+        let asking = local_action(move |_: &()| ask(api.get_value(), state));
         let session = Session { state, api, asking };
         provide_context(session);
         session

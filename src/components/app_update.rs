@@ -4,6 +4,7 @@
 //! the new worker in the background; this bar then says a new version is ready, and only the
 //! person's Reload switches to it (never a reload under their typing).
 
+use crate::erased::local_action;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::closure::Closure;
 use leptos::wasm_bindgen::JsCast;
@@ -40,7 +41,7 @@ fn new_build() -> RwSignal<bool> {
 #[component]
 pub fn UpdateNotice() -> impl IntoView {
     let waiting = new_build();
-    let switching = Action::new_local(|_: &()| switch_to_new_build());
+    let switching = local_action(|_: &()| switch_to_new_build());
     // Once switched, the page reloads: until then the button says it is under way.
     let switched = move || switching.pending().get() || switching.value().with(Option::is_some);
     view! {

@@ -1,3 +1,4 @@
+use crate::erased::local_action;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -12,7 +13,7 @@ pub fn CopyButton(
 ) -> impl IntoView {
     let label = format!("Copy {what}");
     let text = StoredValue::new(text);
-    let copy = Action::new_local(move |_: &()| {
+    let copy = local_action(move |_: &()| {
         let text = text.get_value();
         async move { write_clipboard(&text).await }
     });

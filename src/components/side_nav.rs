@@ -1,4 +1,5 @@
 use super::brand::BrandMark;
+use crate::erased::local_action;
 use crate::routes;
 use crate::session::Session;
 use crate::signed_in_code::part;
@@ -88,7 +89,7 @@ fn SignOut() -> impl IntoView {
     let engine = SyncEngine::expect_context();
     let waiting = engine.pending_names();
     let dialog = NodeRef::<leptos::html::Dialog>::new();
-    let signing_out = Action::new_local(move |(): &()| async move {
+    let signing_out = local_action(move |(): &()| async move {
         // This person's records leave the browser with them.
         engine.forget().await;
         if let Err(e) = session.sign_out().await {

@@ -1,3 +1,4 @@
+use crate::erased::local_action;
 use crate::health::Checks;
 use crate::sync::local::Notice;
 use crate::sync::{SyncEngine, SyncStatus};
@@ -69,7 +70,7 @@ fn SyncNotices() -> impl IntoView {
     let engine = SyncEngine::expect_context();
     let notices = engine.notices();
     // Either one ends the notice: the engine takes it off the list.
-    let apply_mine_again = Action::new_local(move |seq: &u64| {
+    let apply_mine_again = local_action(move |seq: &u64| {
         let seq = *seq;
         async move {
             if let Err(e) = engine.apply_mine_again(seq).await {
@@ -77,7 +78,7 @@ fn SyncNotices() -> impl IntoView {
             }
         }
     });
-    let dismiss = Action::new_local(move |seq: &u64| {
+    let dismiss = local_action(move |seq: &u64| {
         let seq = *seq;
         async move {
             if let Err(e) = engine.dismiss(seq).await {

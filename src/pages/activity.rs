@@ -6,6 +6,7 @@ use crate::api::Api;
 use crate::components::certificate::format_moment;
 use crate::components::feedback::{ErrorLine, Loading};
 use crate::components::page::PageHeading;
+use crate::erased::{local_action, local_resource};
 use crate::routes;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
@@ -66,9 +67,9 @@ fn EntryList(#[prop(into)] filters: Signal<ActivityFilter>, page_size: u32, olde
                 .map_err(|e| Problem::from(e).context(|m| format!("Could not load the activity: {m}")))
         }
     };
-    let newest = LocalResource::new(move || fetch(filters.get()));
+    let newest = local_resource(move || fetch(filters.get()));
     let older_pages = RwSignal::new(Older::default());
-    let show_older = Action::new_local(move |before: &i64| {
+    let show_older = local_action(move |before: &i64| {
         let filters = filters.get_untracked();
         let page = fetch(ActivityFilter { before: Some(*before), ..filters.clone() });
         async move {
@@ -192,7 +193,7 @@ pub fn Activity() -> impl IntoView {
     let account_options = Signal::derive(move || {
         accounts.with(|a| a.by_name().map(|x| (x.id.to_string(), x.integration.name.as_str().to_string())).collect::<Vec<_>>())
     });
-    let people = LocalResource::new(move || {
+    let people = local_resource(move || {
         let api = api.clone();
         async move {
             // Without the list, the Person filter offers only "Everyone"; the entries still show who.

@@ -3,6 +3,7 @@ use crate::components::certificate::{expiry_class, now_ms};
 use crate::components::feedback::Loading;
 use crate::components::page::PageHeading;
 use crate::components::redirect::ReplaceWith;
+use crate::erased::local_resource;
 use crate::health::{Checks, HealthBadge};
 use crate::keys::{KeySlot, KeyStore};
 use crate::routes;
@@ -94,7 +95,7 @@ fn NeedsAttention(accounts: ReadSignal<Accounts>) -> impl IntoView {
 fn OwnCertificatesNeedingAttention(accounts: ReadSignal<Accounts>) -> impl IntoView {
     let organization = Session::expect_context().me().map(|m| m.organization.id);
     // The keys this browser holds, by slot (one read; none when the key store cannot be read).
-    let slots = LocalResource::new(move || {
+    let slots = local_resource(move || {
         let organization = organization.clone();
         async move {
             let Some(organization) = organization else { return Vec::new() };

@@ -3,6 +3,7 @@ use crate::components::certificate::expiry_class;
 use crate::components::cloud_card::{Cloud, CloudCardBody, CloudLink};
 use crate::components::page::{focus, PageHeading};
 use crate::components::role::ViewerNote;
+use crate::erased::{local_action, local_resource};
 use crate::health::{Checks, HealthBadge};
 use crate::keys::{KeySlot, KeyStore};
 use crate::link_kinds::LinkDraft;
@@ -173,7 +174,7 @@ fn UnfinishedLink() -> impl IntoView {
     let Some(me) = Session::expect_context().me() else { return ().into_any() };
     let (org_key, user_key) = (StoredValue::new(me.organization.id.clone()), StoredValue::new(me.user.id.clone()));
     // Each discard, once done, has the list read again (its version is the resource's source).
-    let discard = Action::new_local(move |(kind, draft_id): &(&'static LinkKind, Option<RecordId>)| {
+    let discard = local_action(move |(kind, draft_id): &(&'static LinkKind, Option<RecordId>)| {
         let (org, draft_name, slot) =
             (org_key.get_value(), kind.draft_name(&user_key.get_value()), draft_id.clone().map(KeySlot::Account));
         async move {
@@ -184,7 +185,7 @@ fn UnfinishedLink() -> impl IntoView {
             }
         }
     });
-    let drafts = LocalResource::new(move || {
+    let drafts = local_resource(move || {
         discard.version().track();
         let (org, user) = (org_key.get_value(), user_key.get_value());
         async move {

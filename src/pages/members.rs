@@ -8,6 +8,7 @@ use crate::components::certificate::format_date;
 use crate::components::copy::CopyButton;
 use crate::components::feedback::{ErrorLine, LoadFailed, Loading};
 use crate::components::page::PageHeading;
+use crate::erased::{local_action, local_resource};
 use crate::session::Session;
 use leptos::prelude::*;
 use xops_model::security::{reset_link, ResetLinkCreated};
@@ -21,7 +22,7 @@ pub fn Members() -> impl IntoView {
     let session = Session::expect_context();
     let me = move || session.me();
     let role = Memo::new(move |_| me().map(|m| m.role).unwrap_or(Role::Viewer));
-    let list = LocalResource::new({
+    let list = local_resource({
         let api = api.clone();
         move || {
             let api = api.clone();
@@ -92,14 +93,14 @@ fn MemberRow(member: Member, you: bool, role: Memo<Role>, refresh: Callback<()>)
     let id = member.id.clone();
     let email = member.email.clone();
     let select_id = format!("role-{id}");
-    let change = Action::new_local({
+    let change = local_action({
         let (api, id) = (api.clone(), id.clone());
         move |new: &Role| {
             let (api, id, new) = (api.clone(), id.clone(), *new);
             async move { api.put::<_, Member>(&paths::member_role(&id), &RoleChange { role: new }).await.map(drop) }
         }
     });
-    let remove = Action::new_local({
+    let remove = local_action({
         let (api, id) = (api.clone(), id.clone());
         move |(): &()| {
             let (api, id): (Api, UserId) = (api.clone(), id.clone());
@@ -172,7 +173,7 @@ fn MemberRow(member: Member, you: bool, role: Memo<Role>, refresh: Callback<()>)
 fn ResetLinkButton(member: Member, made: RwSignal<Option<Result<ResetLinkCreated, Problem>>>) -> impl IntoView {
     let api = Api::expect_context();
     let id = member.id.clone();
-    let make = Action::new_local(move |(): &()| {
+    let make = local_action(move |(): &()| {
         let (api, id) = (api.clone(), id.clone());
         async move { api.post::<_, ResetLinkCreated>(&paths::member_reset_link(&id), &serde_json::json!({})).await }
     });
@@ -224,7 +225,7 @@ fn InviteForm(role: Memo<Role>, refresh: Callback<()>) -> impl IntoView {
     let email_error = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<Problem>);
     let created = RwSignal::new(None::<InvitationCreated>);
-    let send = Action::new_local(move |req: &InvitationRequest| {
+    let send = local_action(move |req: &InvitationRequest| {
         let (api, req) = (api.clone(), req.clone());
         async move { api.post::<_, InvitationCreated>(paths::INVITATIONS, &req).await }
     });
@@ -297,7 +298,7 @@ fn InviteForm(role: Memo<Role>, refresh: Callback<()>) -> impl IntoView {
 fn PendingInvitations(invitations: Vec<Invitation>, role: Memo<Role>, refresh: Callback<()>) -> impl IntoView {
     let api = Api::expect_context();
     let error = RwSignal::new(None::<Problem>);
-    let revoke = Action::new_local(move |id: &xops_model::InvitationId| {
+    let revoke = local_action(move |id: &xops_model::InvitationId| {
         let (api, id) = (api.clone(), id.clone());
         async move { api.delete(&paths::invitation(&id)).await }
     });

@@ -5,6 +5,7 @@
 use crate::api::{Api, ApiClientError};
 use crate::components::certificate::format_date;
 use crate::components::feedback::{ErrorLine, Feedback, LoadFailed, Loading};
+use crate::erased::{local_action, local_resource};
 use crate::session::Session;
 use leptos::prelude::*;
 use xops_model::security::{passkey_name, Passkey, PasskeyAdd, PasskeyList, PasskeyOptions, PasskeyPolicy};
@@ -30,7 +31,7 @@ async fn add_passkey(api: Api, name: String) -> Result<Passkey, Problem> {
 pub fn Passkeys() -> impl IntoView {
     let api = Api::expect_context();
     let session = Session::expect_context();
-    let list = LocalResource::new({
+    let list = local_resource({
         let api = api.clone();
         move || {
             let api = api.clone();
@@ -39,7 +40,7 @@ pub fn Passkeys() -> impl IntoView {
     });
     let said = RwSignal::new(None::<Result<String, Problem>>);
     let name_error = RwSignal::new(None::<String>);
-    let add = Action::new_local({
+    let add = local_action({
         let api = api.clone();
         move |name: &String| add_passkey(api.clone(), name.clone())
     });
@@ -55,7 +56,7 @@ pub fn Passkeys() -> impl IntoView {
         Some(Err(e)) => said.set(Some(Err(e))),
         None => {}
     });
-    let remove = Action::new_local({
+    let remove = local_action({
         let api = api.clone();
         move |p: &Passkey| {
             let (api, p) = (api.clone(), p.clone());
@@ -172,7 +173,7 @@ fn AddPasskeyForm(
 #[component]
 fn PasskeyPolicyPanel() -> impl IntoView {
     let api = Api::expect_context();
-    let list = LocalResource::new({
+    let list = local_resource({
         let api = api.clone();
         move || {
             let api = api.clone();
@@ -180,7 +181,7 @@ fn PasskeyPolicyPanel() -> impl IntoView {
         }
     });
     let said = RwSignal::new(None::<Result<String, Problem>>);
-    let set = Action::new_local(move |required: &bool| {
+    let set = local_action(move |required: &bool| {
         let (api, required) = (api.clone(), *required);
         async move {
             api.put::<_, PasskeyPolicy>(paths::PASSKEY_POLICY, &PasskeyPolicy { required }).await?;

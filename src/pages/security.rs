@@ -6,6 +6,7 @@ use crate::api::{Api, ApiClientError};
 use crate::components::certificate::{format_date, now_ms};
 use crate::components::feedback::{Feedback, LoadFailed, Loading};
 use crate::components::page::PageHeading;
+use crate::erased::{local_action, local_resource};
 use crate::pages::passkeys::Passkeys;
 use leptos::prelude::*;
 use xops_model::security::{SessionList, SessionsEnded, SignedInSession};
@@ -16,7 +17,7 @@ use xops_model::{health::ago, paths};
 #[component]
 pub fn Security() -> impl IntoView {
     let api = Api::expect_context();
-    let list = LocalResource::new({
+    let list = local_resource({
         let api = api.clone();
         move || {
             let api = api.clone();
@@ -25,7 +26,7 @@ pub fn Security() -> impl IntoView {
     });
     // What the last sign-out did, said once in the status line.
     let said = RwSignal::new(None::<Result<String, Problem>>);
-    let end_one = Action::new_local({
+    let end_one = local_action({
         let api = api.clone();
         move |s: &SignedInSession| {
             let (api, s) = (api.clone(), s.clone());
@@ -35,7 +36,7 @@ pub fn Security() -> impl IntoView {
             }
         }
     });
-    let end_others = Action::new_local(move |(): &()| {
+    let end_others = local_action(move |(): &()| {
         let api = api.clone();
         async move {
             let ended: SessionsEnded = api.post(paths::SESSIONS_END_OTHERS, &serde_json::json!({})).await?;

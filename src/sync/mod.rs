@@ -24,6 +24,7 @@ mod status;
 mod tabs;
 pub mod view;
 
+use crate::erased::local_action;
 use status::{status_of, Phase};
 pub use status::{SyncError, SyncStatus};
 use tabs::{EventListener, News};
@@ -339,7 +340,7 @@ pub fn follow_session(engine: SyncEngine, session: crate::session::Session) {
         now
     });
     // Starts the engine for the person signed in now, or stops it once nobody is.
-    let follow = Action::new_local(move |me: &Option<Me>| {
+    let follow = local_action(move |me: &Option<Me>| {
         let me = me.clone();
         async move {
             match me {

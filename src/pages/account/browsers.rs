@@ -13,6 +13,7 @@ use crate::api::Api;
 use crate::certificate;
 use crate::components::certificate::{expiry_class, format_date, now_ms, BrowserNameField, BrowserNameInput, ThumbprintText};
 use crate::components::feedback::Feedback;
+use crate::erased::local_action;
 use crate::session::Session;
 use leptos::prelude::*;
 use xops_model::Problem;
@@ -188,7 +189,7 @@ impl Changes {
     fn new(account: Account, feedback: Feedback) -> Changes {
         let api = StoredValue::new(Api::expect_context());
         let made_by = Session::expect_context().me().map(|m| m.user.email);
-        let adding = Action::new_local(move |label: &String| {
+        let adding = local_action(move |label: &String| {
             let (made_by, label) = (made_by.clone(), label.clone());
             async move {
                 feedback.working("Making this browser's key pair and certificate…");
@@ -198,7 +199,7 @@ impl Changes {
                 });
             }
         });
-        let approving = Action::new_local(move |(request, object_id): &(Sha1Thumbprint, Option<ApplicationObjectId>)| {
+        let approving = local_action(move |(request, object_id): &(Sha1Thumbprint, Option<ApplicationObjectId>)| {
             let (request, object_id) = (request.clone(), object_id.clone());
             async move {
                 feedback.working(if object_id.is_some() {
@@ -210,7 +211,7 @@ impl Changes {
                 feedback.ended(approved, |()| "Approved: that browser can now test this account.".into());
             }
         });
-        let removing = Action::new_local(move |(thumbprint, object_id): &(Sha1Thumbprint, Option<ApplicationObjectId>)| {
+        let removing = local_action(move |(thumbprint, object_id): &(Sha1Thumbprint, Option<ApplicationObjectId>)| {
             let (thumbprint, object_id) = (thumbprint.clone(), object_id.clone());
             async move {
                 feedback.working(if object_id.is_some() {

@@ -8,6 +8,7 @@ use super::Account;
 use crate::certificate::{self, new_credential, CertificateError, CredentialOptions};
 use crate::components::certificate::{now_ms, CertificateFacts, CredentialChoices};
 use crate::components::feedback::Feedback;
+use crate::erased::{local_action, local_resource};
 use crate::keys::{KeySlot, KeyStore};
 use crate::sync::idb::IdbError;
 use crate::sync::SyncError;
@@ -145,13 +146,13 @@ impl Replacing {
     fn new(account: Account) -> Replacing {
         let (org, id) = (account.org, account.id);
         // A replacement waiting for its upload (kept across reloads), as this browser has it...
-        let stored = LocalResource::new(move || waiting_replacement(org.get_value(), id.get_value()));
+        let stored = local_resource(move || waiting_replacement(org.get_value(), id.get_value()));
         // ...unless this page made, put in use or cancelled one since.
         let changed_here = RwSignal::new(None::<Option<CertificateInfo>>);
         let waiting = Signal::derive(move || changed_here.get().unwrap_or_else(|| stored.get().flatten()));
         let status = RwSignal::new(String::new());
         let error = RwSignal::new(None::<Problem>);
-        let make = Action::new_local(move |(name, options): &(String, CredentialOptions)| {
+        let make = local_action(move |(name, options): &(String, CredentialOptions)| {
             let (org, id, name, options) = (org.get_value(), id.get_value(), name.clone(), *options);
             async move {
                 status.set("Generating the new key pair and certificate…".into());
@@ -169,7 +170,7 @@ impl Replacing {
                 }
             }
         });
-        let put_in_use = Action::new_local(move |changed: &xops_model::Integration| {
+        let put_in_use = local_action(move |changed: &xops_model::Integration| {
             let saving = account.save(changed.clone());
             let (org, id) = (org.get_value(), id.get_value());
             async move {
@@ -185,7 +186,7 @@ impl Replacing {
                 }
             }
         });
-        let cancel = Action::new_local(move |_: &()| {
+        let cancel = local_action(move |_: &()| {
             let (org, id) = (org.get_value(), id.get_value());
             async move {
                 let removed = match KeyStore::open(&org).await {

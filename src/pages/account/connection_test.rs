@@ -12,6 +12,7 @@ use crate::assertion::client_assertion;
 use crate::certificate::CertificateError;
 use crate::components::certificate::format_date;
 use crate::components::feedback::Feedback;
+use crate::erased::{local_action, local_resource};
 use crate::health::Checks;
 use crate::keys::KeyStore;
 use crate::platform::platform;
@@ -223,7 +224,7 @@ impl TestRunner {
         let busy_id = id.clone();
         let busy = Signal::derive(move || checks.is_checking(&busy_id));
         let id = StoredValue::new(id);
-        let test = Action::new_local(move |a: &LinkedAccount| {
+        let test = local_action(move |a: &LinkedAccount| {
             let (api, org, a, checking) = (api.get_value(), org.get_value(), a.clone(), checks.begin(&id.get_value()));
             async move {
                 let answer = run_test(&api, engine, &org, &a, false).await.map_err(Problem::from);
@@ -287,7 +288,7 @@ pub fn ConnectionTestSection(
     let aws = provider == Provider::Aws;
     let api = Api::expect_context();
     // Whether this deployment can test AWS accounts (asked once; Microsoft accounts need not ask).
-    let aws_checks = LocalResource::new(move || {
+    let aws_checks = local_resource(move || {
         let api = api.clone();
         async move { !aws || platform(&api).await.map(|p| p.aws_checks).unwrap_or(true) }
     });

@@ -4,6 +4,7 @@
 use super::certificate::replace_draft_name;
 use super::Account;
 use crate::components::feedback::ErrorLine;
+use crate::erased::local_action;
 use crate::keys::{KeySlot, KeyStore};
 use crate::routes;
 use crate::sync::SyncEngine;
@@ -17,7 +18,7 @@ pub(super) fn DisconnectSection(account: Account) -> impl IntoView {
     let navigate = use_navigate();
     let confirming = RwSignal::new(false);
     let disconnect_error = RwSignal::new(None::<Problem>);
-    let disconnecting = Action::new_local(move |_: &()| {
+    let disconnecting = local_action(move |_: &()| {
         let navigate = navigate.clone();
         let (org, id) = (account.org.get_value(), account.id.get_value());
         async move {

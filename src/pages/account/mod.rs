@@ -25,6 +25,7 @@ use crate::components::copy::CopyButton;
 use crate::components::feedback::Loading;
 use crate::components::page::{focus, PageHeading};
 use crate::components::role::ViewerNote;
+use crate::erased::local_resource;
 use crate::health::{Checks, HealthBadge};
 use crate::keys::KeyStore;
 use crate::pages::activity::HistorySection;
@@ -128,7 +129,7 @@ impl Account {
         });
         // Looks may overlap (the device's copy, then the store's newer record): the resource
         // keeps only the latest one's answer.
-        let looked = LocalResource::new(move || {
+        let looked = local_resource(move || {
             // Read, not only tracked: a memo nobody reads is never computed, so never notifies.
             certificates.with(|_| ());
             let integration = self.current.get_untracked().map(|a| a.integration);

@@ -3,6 +3,7 @@
 use super::{name_label, Account};
 use crate::accounts::names_taken;
 use crate::components::field::TextField;
+use crate::erased::local_action;
 use crate::sync::SyncEngine;
 use leptos::prelude::*;
 use xops_model::unique_name;
@@ -14,7 +15,7 @@ pub(super) fn RenameSection(account: Account) -> impl IntoView {
         RwSignal::new(account.current.get_untracked().map(|a| a.integration.name.as_str().to_string()).unwrap_or_default());
     let name_error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(None::<String>);
-    let renaming = Action::new_local(move |changed: &xops_model::Integration| {
+    let renaming = local_action(move |changed: &xops_model::Integration| {
         let saving = account.save(changed.clone());
         async move {
             match saving.await {

@@ -11,6 +11,7 @@ use crate::certificate::CredentialOptions;
 use crate::components::certificate::{format_date, now_ms, CredentialChoices};
 use crate::components::feedback::Feedback;
 use crate::components::field::TextField;
+use crate::erased::local_action;
 use leptos::prelude::*;
 use xops_model::KeyId;
 use xops_model::Problem;
@@ -119,7 +120,7 @@ pub(super) fn RenewCertificate(
     let old_key_id = OldKeyIdField { text: RwSignal::new(String::new()), error: RwSignal::new(None) };
     let options = RwSignal::new(CredentialOptions::default());
     let progress = RwSignal::new(String::new());
-    let renewing = Action::new_local(move |(input, options): &(RenewInput, CredentialOptions)| {
+    let renewing = local_action(move |(input, options): &(RenewInput, CredentialOptions)| {
         let (api, input, options) = (api.clone(), input.clone(), *options);
         async move {
             let said = renew(api, account, input, options, progress).await;

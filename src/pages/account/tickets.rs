@@ -5,6 +5,7 @@
 use super::Account;
 use crate::components::certificate::format_moment;
 use crate::components::feedback::Feedback;
+use crate::erased::local_action;
 use crate::health::Checks;
 use crate::tickets::{covered_until, Coverage, Tickets};
 use leptos::prelude::*;
@@ -19,7 +20,7 @@ pub(super) fn TicketsSection(account: Account) -> impl IntoView {
         Memo::new(move |_| account.current.with(|a| a.as_ref().map(|a| a.integration.ticket_policy)).unwrap_or_default());
     let error = RwSignal::new(None::<Problem>);
     let saved = RwSignal::new(None::<String>);
-    let change = Action::new_local(move |p: &TicketPolicy| {
+    let change = local_action(move |p: &TicketPolicy| {
         let p = *p;
         let changed = account.current.get_untracked().map(|a| a.integration).map(|mut i| {
             i.ticket_policy = p;

@@ -4,6 +4,7 @@
 use crate::api::{Api, ApiClientError};
 use crate::components::copy::CopyButton;
 use crate::components::feedback::ErrorLine;
+use crate::erased::local_resource;
 use crate::link_kinds::{aws_role_template, Values, AWS_POLICIES};
 use crate::platform::platform;
 use leptos::prelude::*;
@@ -32,7 +33,7 @@ impl fmt::Display for XopsAccountError {
 #[component]
 pub(super) fn AwsRoleSetup(extra: RwSignal<Values>) -> impl IntoView {
     let api = Api::expect_context();
-    let platform = LocalResource::new(move || {
+    let platform = local_resource(move || {
         let api = api.clone();
         async move { platform(&api).await }
     });

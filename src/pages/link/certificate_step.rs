@@ -7,6 +7,7 @@ use crate::certificate::{self, new_credential, CertificateError};
 use crate::components::certificate::{BrowserNameField, BrowserNameInput, CertificateFacts, CredentialChoices};
 use crate::components::feedback::ErrorLine;
 use crate::components::page::focus;
+use crate::erased::local_action;
 use crate::keys::KeySlot;
 use crate::link_kinds::LinkDraft;
 use crate::sync::idb::IdbError;
@@ -55,7 +56,7 @@ async fn generate(form: LinkForm, account: String, mut draft: LinkDraft) -> Resu
 
 /// The Generate Public Key action of `form` (its `pending()` is "generating").
 pub(super) fn generate_action(form: LinkForm) -> Action<(String, LinkDraft), ()> {
-    Action::new_local(move |(account, draft): &(String, LinkDraft)| {
+    local_action(move |(account, draft): &(String, LinkDraft)| {
         let (account, draft) = (account.clone(), draft.clone());
         async move {
             form.progress.set("Generating the key pair and certificate…".into());

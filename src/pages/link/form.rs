@@ -5,6 +5,7 @@
 use crate::accounts::{names_taken, Accounts};
 use crate::certificate::{self, CredentialOptions};
 use crate::components::page::focus;
+use crate::erased::{local_action, local_resource};
 use crate::keys::{KeySlot, KeyStore};
 use crate::link_kinds::{FieldSpec, LinkDraft, LinkKind, Taken, Values};
 use crate::sync::idb::IdbError;
@@ -161,7 +162,7 @@ impl LinkForm {
 
     /// Reads the saved draft back, if there is one; otherwise starts one with a fresh id.
     pub fn restore(self) {
-        let saved = LocalResource::new(move || async move {
+        let saved = local_resource(move || async move {
             self.with_draft(async |keys, name| {
                 let saved: Option<LinkDraft> = keys.draft(name).await?;
                 let key_present = match &saved {
@@ -221,7 +222,7 @@ impl LinkForm {
 
     /// Keeps the draft after every change (only once the saved one has been read back).
     pub fn keep_drafts(self) {
-        let keep = Action::new_local(move |d: &LinkDraft| {
+        let keep = local_action(move |d: &LinkDraft| {
             let d = d.clone();
             async move {
                 if let Err(e) = self.with_draft(async |keys, name| keys.put_draft(name, &d).await).await {
@@ -298,7 +299,7 @@ impl LinkForm {
     /// Start over: forgets the draft and its key (an uploaded certificate without its key is
     /// useless) and empties the form. Pending while the draft is removed.
     pub fn start_over_action(self) -> Action<(), ()> {
-        Action::new_local(move |_: &()| {
+        local_action(move |_: &()| {
             let old_id = self.id.get_untracked();
             async move {
                 let old = old_id.map(KeySlot::Account);

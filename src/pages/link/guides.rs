@@ -1,6 +1,7 @@
 //! The step-by-step guides beside the link forms, one per cloud, in the consoles' own words.
 
 use crate::api::Api;
+use crate::erased::local_resource;
 use crate::platform::platform;
 use leptos::prelude::*;
 use xops_model::api::DEFAULT_MICROSOFT_AUTHORITY;
@@ -27,7 +28,7 @@ pub fn Guide(provider: Provider, app: Signal<Option<(TenantId, ApplicationId)>>)
 /// tenant and the app.
 fn consent_link(app: Signal<Option<(TenantId, ApplicationId)>>) -> impl IntoView {
     let api = Api::expect_context();
-    let facts = LocalResource::new(move || {
+    let facts = local_resource(move || {
         let api = api.clone();
         async move { platform(&api).await.ok().map(|p| p.microsoft_authority) }
     });

@@ -13,6 +13,7 @@ use crate::accounts::save_account;
 use crate::components::feedback::Loading;
 use crate::components::page::PageHeading;
 use crate::components::role::ChangesAllowed;
+use crate::erased::local_action;
 use crate::link_kinds::LinkKind;
 use crate::routes;
 use crate::session::Session;
@@ -57,7 +58,7 @@ fn ForThoseWhoLink(kind: &'static LinkKind) -> impl IntoView {
 fn connect_action(form: LinkForm) -> Action<(RecordId, Integration), ()> {
     let engine = SyncEngine::expect_context();
     let navigate = use_navigate();
-    Action::new_local(move |(id, integration): &(RecordId, Integration)| {
+    local_action(move |(id, integration): &(RecordId, Integration)| {
         let (id, integration, navigate) = (id.clone(), integration.clone(), navigate.clone());
         async move {
             match save_account(engine, &id, &integration).await {
