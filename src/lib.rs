@@ -55,11 +55,6 @@ fn remove_boot_message() {
 fn read_early() {
     let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
     let Some(me) = session::remembered().filter(|_| !routes::is_public(&path)) else { return };
-    let (user, organization) = (me.user.id, me.organization.id);
-    wasm_bindgen_futures::spawn_local(async move {
-        if sync::early::read_early::call(user, organization).await.is_err() {
-            leptos::logging::warn!("could not fetch the code that reads this device's copy early");
-        }
-    });
+    sync::early::start(&me.user.id, &me.organization.id);
     signed_in_code::fetch_at_start();
 }

@@ -77,11 +77,7 @@ pub fn page(preload: fn() -> Loading<()>, call: fn() -> Loading<AnyView>) -> Any
 /// A part of the frame that reads the sync engine: `placeholder` until the signed-in code is here,
 /// then the part (fetched with `preload`, and built by `call`). While the code cannot be fetched
 /// the placeholder stays (the page says so, and its Try again brings the part too).
-pub fn part<V: IntoView + 'static>(
-    placeholder: fn() -> V,
-    preload: fn() -> Loading<()>,
-    call: fn() -> Loading<AnyView>,
-) -> AnyView {
+pub fn part(placeholder: fn() -> AnyView, preload: fn() -> Loading<()>, call: fn() -> Loading<AnyView>) -> AnyView {
     let (here, ready) = (code_here(), RwSignal::new(false));
     Effect::new(move |_| {
         if !here.get() || ready.get_untracked() {
@@ -100,9 +96,9 @@ pub fn part<V: IntoView + 'static>(
     (move || match ready.get() {
         true => match crate::split::poll_once(call().as_mut()) {
             Some(Ok(view)) => view,
-            _ => placeholder().into_any(),
+            _ => placeholder(),
         },
-        false => placeholder().into_any(),
+        false => placeholder(),
     })
     .into_any()
 }

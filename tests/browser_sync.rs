@@ -407,19 +407,3 @@ async fn an_early_read_is_taken_only_by_its_person() {
     assert_eq!(snapshot.since, 4);
     local.forget().await.unwrap();
 }
-
-/// The early read's code is a chunk of its own: when it arrives after the engine has asked for
-/// the read, no read is begun (nobody would take it, and its open copy would hold up the copy's
-/// deletion at sign-out).
-#[wasm_bindgen_test]
-async fn an_early_read_whose_code_comes_after_the_engine_is_not_begun() {
-    use xops_integrations::sync::early;
-    let late = LocalStore::open(&named("user-late"), &named("org-1")).await.unwrap();
-    pull(&late, &[record(2, "Read late")], 2).await;
-    late.close();
-
-    assert!(early::take(&named("user-late"), &named("org-1")).await.is_none(), "the engine asks first");
-    early::read_early::call(named("user-late"), named("org-1")).await.unwrap();
-    assert!(early::take(&named("user-late"), &named("org-1")).await.is_none(), "no read was begun");
-    LocalStore::open(&named("user-late"), &named("org-1")).await.unwrap().forget().await.unwrap();
-}

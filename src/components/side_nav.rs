@@ -59,7 +59,7 @@ pub fn SideNav() -> impl IntoView {
 fn NavUser() -> impl IntoView {
     let session = Session::expect_context();
     let me = move || session.me();
-    let waiting = || view! { <button class="button subtle" disabled=true>"Sign out"</button> };
+    let waiting = || view! { <button class="button subtle" disabled=true>"Sign out"</button> }.into_any();
     view! {
         <div class="nav-user">
             <p class="nav-user-name">

@@ -38,7 +38,9 @@ pub fn SignedInFrame(page: ChildrenFn) -> impl IntoView {
         }
         false => page().into_any(),
     };
-    let bar = || view! { <header class="top-bar"><div class="sync-status busy" role="status" data-testid="sync-status">"Loading…"</div></header> };
+    let bar = || {
+        view! { <header class="top-bar"><div class="sync-status busy" role="status" data-testid="sync-status">"Loading…"</div></header> }.into_any()
+    };
     view! {
         <a class="skip-link" href="#main">"Skip to main content"</a>
         <div class="layout">

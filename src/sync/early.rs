@@ -3,9 +3,9 @@
 //! the store is asked and the signed-in code is fetched, not after (on a reload at 10,000
 //! accounts that read is a third of the time to the list).
 //!
-//! Its code is a chunk of its own (`early`, see `split`): the first module stays small for the
-//! first page's heading, and a browser that remembers nobody never fetches it. A read whose code
-//! arrives after the engine has started is not begun.
+//! The read here is IndexedDB's alone (`LocalStore::read_raw`): the first module holds only that,
+//! and the code that parses it (`LocalStore::snapshot`) comes with the engine, which parses when
+//! it takes the read. So the first module stays small for the first page's heading.
 //!
 //! The engine takes the read only for the person the store confirms (`take`); for anyone else it
 //! is closed and dropped. It was made before the engine listened to other tabs, so the engine's
@@ -13,39 +13,27 @@
 //! again, and pulls every change after the read's revision.
 
 use super::idb::IdbError;
-use super::local::{LocalStore, Snapshot};
+use super::local::{LocalStore, RawCopy, Snapshot};
 use crate::started::Started;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use xops_model::{OrganizationId, UserId};
 
 struct Early {
     name: String,
-    read: Started<Result<(LocalStore, Snapshot), IdbError>>,
+    read: Started<Result<(LocalStore, RawCopy), IdbError>>,
 }
 
 thread_local! {
     static EARLY: RefCell<Option<Early>> = const { RefCell::new(None) };
-    /// The engine has asked for the read: one begun after that would never be taken.
-    static TOO_LATE: Cell<bool> = const { Cell::new(false) };
 }
-
-crate::split_point!(
-    early,
-    /// Starts reading this person's copy once this code is here (see the module's comment).
-    pub fn read_early(user_id: UserId, organization_id: OrganizationId) -> () {
-        if !TOO_LATE.with(Cell::get) {
-            start(&user_id, &organization_id)
-        }
-    }
-);
 
 /// Starts reading this person's copy (replacing any earlier start that nobody took).
 pub fn start(user_id: &UserId, organization_id: &OrganizationId) {
     let (user, organization) = (user_id.clone(), organization_id.clone());
     let read = Started::new(async move {
         let local = LocalStore::open(&user, &organization).await?;
-        let snapshot = local.load().await?;
-        Ok((local, snapshot))
+        let raw = local.read_raw().await?;
+        Ok((local, raw))
     });
     let early = Early { name: LocalStore::database_name(user_id, organization_id), read };
     if let Some(old) = EARLY.with(|e| e.borrow_mut().replace(early)) {
@@ -56,14 +44,13 @@ pub fn start(user_id: &UserId, organization_id: &OrganizationId) {
 /// The early read of this person's copy, once it has finished: `None` when none was started for
 /// them (or it failed; the engine then opens and reads the copy itself).
 pub async fn take(user_id: &UserId, organization_id: &OrganizationId) -> Option<(LocalStore, Snapshot)> {
-    TOO_LATE.with(|t| t.set(true));
     let early = EARLY.with(|e| e.borrow_mut().take())?;
     if early.name != LocalStore::database_name(user_id, organization_id) {
         discard(early).await;
         return None;
     }
     match early.read.output().await? {
-        Ok(read) => Some(read),
+        Ok((local, raw)) => Some((local, LocalStore::snapshot(raw))),
         Err(e) => {
             leptos::logging::warn!("could not read this device's copy early: {e}");
             None

@@ -187,16 +187,28 @@ impl LocalStore {
 
     /// Everything this device holds, as of one moment.
     pub async fn load(&self) -> Result<Snapshot, IdbError> {
-        let [chunks, records, outbox, notices, meta] = self.read(&[CHUNKS, RECORDS, OUTBOX, NOTICES, META]).await?;
+        Ok(Self::snapshot(self.read_raw().await?))
+    }
+
+    /// Everything this device holds, as of one moment, as IndexedDB gives it: what `snapshot`
+    /// understands. Apart, so the app's start can read while it downloads the code that parses
+    /// (see `early`).
+    pub async fn read_raw(&self) -> Result<RawCopy, IdbError> {
+        Ok(RawCopy(self.read(&[CHUNKS, RECORDS, OUTBOX, NOTICES, META]).await?))
+    }
+
+    /// What a `read_raw` holds.
+    pub fn snapshot(raw: RawCopy) -> Snapshot {
+        let [chunks, records, outbox, notices, meta] = raw.0;
         let merged = merge(&chunks, &records);
         let compact_due = merged.compact_due();
-        Ok(Snapshot {
+        Snapshot {
             confirmed: merged.confirmed,
             outbox: pending(&outbox),
             notices: parse_all(&notices),
             since: since(&meta),
             compact_due,
-        })
+        }
     }
 
     /// What a sync round needs, without reading every record: the outbox, the notices and the
@@ -308,6 +320,9 @@ impl LocalStore {
 }
 
 type Entries = Vec<(JsValue, JsValue)>;
+
+/// The device's copy as read, not yet parsed (`LocalStore::read_raw`).
+pub struct RawCopy([Entries; 5]);
 
 /// The records of one chunk. A chunk is UTF-8 JSON bytes: a pulled page as the store sent it
 /// (`{"changes": [...], ...}`) or a compacted list (`[...]`); copies written before the bytes
