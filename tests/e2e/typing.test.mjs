@@ -35,6 +35,36 @@ function churn(page, id) {
   return { stop: async () => { running = false; return done; } };
 }
 
+/**
+ * Types each `[label, text]` into its field one key at a time, as a person types, while the
+ * record `id` changes underneath (at least 10 sync rounds land): every character stays and the
+ * focus does not move, then and after the last round. `clear` empties a field first.
+ */
+async function typeWhileRecordsChange(page, id, fields, { clear, what }) {
+  const changes = churn(page, id);
+  try {
+    for (const [label, text] of fields) {
+      const field = page.getByRole('textbox', { name: label, exact: true });
+      await field.click();
+      if (clear) {
+        await field.press('ControlOrMeta+a');
+        await field.press('Delete');
+      }
+      // One key at a time: a field built anew mid-word loses the rest.
+      await page.keyboard.type(text, { delay: 35 });
+      assert.equal(await field.inputValue(), text, `${label}: what was typed is all there`);
+      assert.ok(await field.evaluate((el) => el === document.activeElement), `${label}: still has the focus`);
+    }
+  } finally {
+    const rounds = await changes.stop();
+    assert.ok(rounds >= 10, `${what} changed underneath ${rounds} times`);
+  }
+  await page.waitForTimeout(500);
+  for (const [label, text] of fields) {
+    assert.equal(await page.getByRole('textbox', { name: label, exact: true }).inputValue(), text, `${label} after the last round`);
+  }
+}
+
 test('every field of the account page keeps what is typed while sync rounds land', async () => {
   const { page, problems } = await newPage(env.browser);
   await signUpViaApi(page, env.store);
@@ -49,27 +79,8 @@ test('every field of the account page keeps what is typed while sync rounds land
     ['Certificate ID of the current certificate (optional)', '0f1e2d3c-4b5a-4969-8877-665544332211'],
     ['Microsoft Account Name', 'Contoso production tenant'],
   ];
-  const changes = churn(page, id);
-  try {
-    for (const [label, text] of fields) {
-      const field = page.getByRole('textbox', { name: label, exact: true });
-      await field.click();
-      await field.press('ControlOrMeta+a');
-      await field.press('Delete');
-      // One key at a time, as a person types: a field built anew mid-word loses the rest.
-      await page.keyboard.type(text, { delay: 35 });
-      assert.equal(await field.inputValue(), text, `${label}: what was typed is all there`);
-      assert.ok(await field.evaluate((el) => el === document.activeElement), `${label}: still has the focus`);
-    }
-  } finally {
-    const rounds = await changes.stop();
-    assert.ok(rounds >= 10, `the account changed underneath ${rounds} times`);
-  }
   // Typed text survives the last rounds too, and the renewal starts with it.
-  await page.waitForTimeout(500);
-  for (const [label, text] of fields) {
-    assert.equal(await page.getByRole('textbox', { name: label, exact: true }).inputValue(), text, `${label} after the last round`);
-  }
+  await typeWhileRecordsChange(page, id, fields, { clear: true, what: 'the account' });
   assert.deepEqual(problems, []);
 });
 
@@ -88,23 +99,7 @@ test('the link form keeps what is typed while sync rounds land, and keeps it as 
     ['Application ID', APP],
     ['Organization Name', 'contoso.onmicrosoft.com'],
   ];
-  const changes = churn(page, id);
-  try {
-    for (const [label, text] of fields) {
-      const field = page.getByRole('textbox', { name: label, exact: true });
-      await field.click();
-      await page.keyboard.type(text, { delay: 35 });
-      assert.equal(await field.inputValue(), text, `${label}: what was typed is all there`);
-      assert.ok(await field.evaluate((el) => el === document.activeElement), `${label}: still has the focus`);
-    }
-  } finally {
-    const rounds = await changes.stop();
-    assert.ok(rounds >= 10, `the organization's records changed underneath ${rounds} times`);
-  }
-  await page.waitForTimeout(500);
-  for (const [label, text] of fields) {
-    assert.equal(await page.getByRole('textbox', { name: label, exact: true }).inputValue(), text, `${label} after the last round`);
-  }
+  await typeWhileRecordsChange(page, id, fields, { clear: false, what: "the organization's records" });
   // The draft kept after each change is read back after a reload.
   await page.reload();
   for (const [label, text] of fields) {
