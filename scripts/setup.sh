@@ -93,6 +93,7 @@ npm_packages() {
 ensure_wasm_opt() {
     npm_packages "$ROOT/scripts/tools"
     wasm-opt --version >/dev/null || die "wasm-opt from the npm binaryen package does not run"
+    esbuild --version >/dev/null || die "esbuild from the npm esbuild package does not run"
 }
 
 ensure_chromium() {

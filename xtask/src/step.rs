@@ -24,6 +24,8 @@ pub enum Step {
     Optimize,
     /// The build's files under their hashed names, with the imports between them renamed.
     Name,
+    /// esbuild --minify on the JS glue and the splitter's loader (release builds).
+    Minify,
     /// The sign-in pages' markup and paths, printed by the sign-in crate's own program.
     SignInPages,
     /// The inline loader and the sign-in pages, written into index.html.
@@ -43,6 +45,7 @@ impl Step {
             Step::Bindgen => "JS glue (wasm-bindgen)",
             Step::Optimize => "optimize (wasm-opt)",
             Step::Name => "name the files",
+            Step::Minify => "minify the JS (esbuild)",
             Step::SignInPages => "the sign-in pages (xops-signin-pages)",
             Step::Loader => "the loader in index.html",
             Step::ServiceWorker => "the service worker",
