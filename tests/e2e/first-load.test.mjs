@@ -24,6 +24,26 @@ const SIGN_IN_BUDGET = Number(process.env.XOPS_SIGN_IN_BUDGET ?? 76 * 1024);
  */
 const HOME_BUDGET = Number(process.env.XOPS_HOME_BUDGET ?? 150 * 1024);
 
+/** Home's heading is on the page, drawn by the app (not the loader's copy, `__xopsHome`). */
+const drawnByTheApp = () => !window.__xopsHome && document.querySelector('h1.page-title')?.textContent === 'Home';
+
+/** The app's first module (its wasm). */
+const FIRST_MODULE = /\/xops-[0-9a-f]{16}_bg\.wasm$/;
+
+/**
+ * What the page shows, as markup: the body's visible elements, without Leptos's empty marker
+ * comments; and where Home's heading, its welcome line, the navigation's links and who is signed
+ * in are laid out.
+ */
+function shown() {
+  const html = [...document.body.children]
+    .filter((e) => !['NOSCRIPT', 'TEMPLATE', 'SCRIPT'].includes(e.tagName) && !e.hidden)
+    .map((e) => e.outerHTML).join('').replace(/<!---->/g, '');
+  const boxes = [...document.querySelectorAll('h1.page-title, p.lead, .nav-links a, .nav-user-name, .top-bar')]
+    .map((e) => { const r = e.getBoundingClientRect(); return `${e.textContent} ${r.x},${r.y} ${r.width}x${r.height}`; });
+  return { html, boxes };
+}
+
 /** A request gate: `held` waits until `open()`. */
 function gate() {
   let open;
@@ -91,6 +111,8 @@ test('signed in, Home\'s heading shows within its budget before any chunk arrive
   await page.route(/\/xops-(split|chunk)_/, code.held);
   await page.route(/\/api\/v1\/records/, records.held);
   await page.goto(env.store.url + '/');
+  // The app's own heading (the loader may show the page's markup of it before: see below).
+  await page.waitForFunction(drawnByTheApp);
   await page.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
   await page.getByText(/^Welcome, person.*\. You are working in Org \d+\.$/).waitFor();
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Integrations' }).waitFor();
@@ -205,5 +227,77 @@ test('the sign-in form is on screen before its module; a press of Sign in meanwh
   await page.waitForURL(env.store.url + '/integrations');
   await page.getByRole('heading', { level: 1, name: 'Integrations' }).waitFor();
   assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('signed in, Home shows from the page\'s own markup before the app\'s module arrives, and the app takes it over with nothing moved', async () => {
+  const { page, problems, context } = await newPage(env.browser);
+  // An organization name that is also markup: it must show as text.
+  const organization = '<img src=x onerror="window.__owned = 1"> & Co';
+  const me = await signUpViaApi(page, env.store, { organization });
+  await connectViaApi(page, env.store, crypto.randomUUID(), 'Contoso M365');
+  const app = gate();
+  await page.route(FIRST_MODULE, app.held);
+  await page.goto(env.store.url + '/');
+  await page.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
+  assert.ok(await page.evaluate(() => Boolean(window.__xopsHome)), 'drawn by the loader, with the app still on its way');
+  await page.getByText(`Welcome, ${me.user.email}. You are working in ${organization}.`, { exact: true }).waitFor();
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  assert.equal(await nav.getByRole('link', { name: 'Home' }).getAttribute('aria-current'), 'page');
+  assert.equal(await nav.locator('.nav-user-role').textContent(), 'Owner');
+  assert.equal(await page.title(), 'Home · Xops Integrations');
+  assert.equal(await page.evaluate(() => window.__owned), undefined, 'the name is text, never markup');
+  const before = await page.evaluate(shown);
+
+  app.open();
+  await page.waitForFunction(drawnByTheApp);
+  const after = await page.evaluate(shown);
+  assert.equal(after.html, before.html, 'the app draws the same markup the page showed');
+  assert.deepEqual(after.boxes, before.boxes, 'nothing moves when the app takes over');
+  await page.getByTestId('sync-status').getByText('Saved', { exact: true }).waitFor();
+  assert.equal(await page.getByRole('heading', { level: 1 }).count(), 1);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('Home is not drawn ahead where the app would show something else, and a module that cannot be fetched is still said', async () => {
+  // Signed out: the loader draws nothing, and the app sends the person to Sign in.
+  let { page, problems, context } = await newPage(env.browser);
+  const app = gate();
+  await page.route(FIRST_MODULE, app.held);
+  await page.goto(env.store.url + '/');
+  await page.waitForFunction(async () => { await window.__xopsStart.session; return document.readyState !== 'loading'; });
+  await page.waitForTimeout(100);
+  assert.equal(await page.getByRole('heading', { level: 1 }).count(), 0);
+  await page.getByText('Loading Xops Integrations…').waitFor();
+  app.open();
+  await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+  await context.close();
+
+  // No account linked yet: the app opens the picker, so Home is not drawn ahead.
+  ({ page, problems, context } = await newPage(env.browser));
+  await signUpViaApi(page, env.store);
+  const held = gate();
+  await page.route(FIRST_MODULE, held.held);
+  await page.goto(env.store.url + '/');
+  await page.waitForFunction(async () => { await window.__xopsStart.session; return document.readyState !== 'loading'; });
+  await page.waitForTimeout(100);
+  assert.equal(await page.getByRole('heading', { level: 1 }).count(), 0);
+  held.open();
+  await page.getByRole('heading', { level: 1, name: 'Select your preferred cloud service or platform' }).waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+
+  // Home drawn ahead, then the app's module cannot be fetched: the page says so, in place of Home.
+  ({ page, context } = await newPage(env.browser));
+  await signUpViaApi(page, env.store);
+  await connectViaApi(page, env.store, crypto.randomUUID(), 'Contoso M365');
+  const failing = gate();
+  await page.route(FIRST_MODULE, async (route) => { await failing.held({ continue: () => route.abort() }); });
+  await page.goto(env.store.url + '/');
+  await page.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
+  failing.open();
+  await page.getByRole('alert').getByText('Xops Integrations could not be downloaded. Check your connection, then reload the page.').waitFor();
+  assert.equal(await page.getByRole('heading', { level: 1 }).count(), 0);
   await context.close();
 });

@@ -8,7 +8,8 @@
 //!   app everywhere else; a preload of config.json, both modules' first request; and the app's
 //!   first files, which the sign-in page prefetches once the person types;
 //! - at the end of the body: the sign-in pages' markup (crates/signin `Page::markup`) and the
-//!   script that shows the one the address names (src/loader/signin_form.js).
+//!   script that shows the one the address names (src/loader/signin_form.js), and Home's frame
+//!   and heading (src/loader/home.html), which the loader shows on `/` once the session is here.
 
 use std::fs;
 use std::path::Path;
@@ -58,15 +59,32 @@ pub fn write_loader(root: &Path, dist: &Path, app: &AppFiles, signin: &SignInFil
         "<link rel=\"preload\" href=\"/config.json\" as=\"fetch\" crossorigin><script>{start}</script>\
          <meta name=\"xops-app-files\" content=\"{first_files}\">"
     );
-    let body = format!("{pages}<script>{}</script>", read_script(root, "src/loader/signin_form.js")?);
+    let home = read_markup(root, "src/loader/home.html")?;
+    let body = format!(
+        "{pages}<template id=\"xops-home\">{home}</template><script>{}</script>",
+        read_script(root, "src/loader/signin_form.js")?
+    );
     let index = dist.join("index.html");
     let html = step::io(Step::Loader, &index, fs::read_to_string(&index))?;
     let html = insert_before(&html, "<link rel=\"stylesheet\"", &head)?;
     let html = insert_before(&without_skipped_rust_link(&html), "</body>", &body)?;
-    if !html.contains(&signin.js) || !html.contains("template data-path=\"/login\"") {
+    if !html.contains(&signin.js) || !html.contains("template data-path=\"/login\"") || !html.contains("id=\"xops-home\"") {
         return Err(Failure::new(Step::Loader, "the loader or the sign-in pages are missing from index.html"));
     }
     step::io(Step::Loader, &index, fs::write(&index, html))
+}
+
+/// Markup from src/loader/: its opening comment left out, the rest as it is.
+fn read_markup(root: &Path, path: &str) -> Result<String, Failure> {
+    let text = step::io(Step::Loader, &root.join(path), fs::read_to_string(root.join(path)))?;
+    Ok(without_opening_comment(&text).trim().to_string())
+}
+
+fn without_opening_comment(text: &str) -> &str {
+    match text.trim_start().strip_prefix("<!--").and_then(|rest| rest.split_once("-->")) {
+        Some((_, after)) => after,
+        None => text,
+    }
 }
 
 /// An inline script from src/loader/: its comment lines left out, the rest as it is.
@@ -157,6 +175,12 @@ mod tests {
             inline_script("// about\n(function () {\n  // why\n  go('//x');\n})();\n"),
             "(function () {\n  go('//x');\n})();"
         );
+    }
+
+    #[test]
+    fn the_opening_comment_leaves_the_markup() {
+        assert_eq!(without_opening_comment("<!-- about\n  more -->\n<a>x</a><!-- kept -->\n"), "\n<a>x</a><!-- kept -->\n");
+        assert_eq!(without_opening_comment("<a>x</a>"), "<a>x</a>");
     }
 
     #[test]

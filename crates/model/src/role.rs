@@ -99,6 +99,19 @@ impl std::fmt::Display for Role {
 mod tests {
     use super::*;
 
+    /// The page's loader writes a role's label before the app is here (src/loader/start.js,
+    /// `drawHome`): its name as sent, with a capital first letter.
+    #[test]
+    fn a_roles_label_is_its_name_as_sent_capitalised() {
+        for r in Role::ALL {
+            let sent = serde_json::to_value(r).expect("a role serialises");
+            let sent = sent.as_str().expect("as a string");
+            let mut chars = sent.chars();
+            let capitalised: String = chars.next().map(|c| c.to_ascii_uppercase()).into_iter().chain(chars).collect();
+            assert_eq!(r.label(), capitalised);
+        }
+    }
+
     #[test]
     fn each_role_may_do_what_the_issue_says() {
         assert!(Role::Owner.changes_accounts() && Role::Admin.changes_accounts() && !Role::Viewer.changes_accounts());
