@@ -24,6 +24,13 @@ const SIGN_IN_BUDGET = Number(process.env.XOPS_SIGN_IN_BUDGET ?? 76 * 1024);
  */
 const HOME_BUDGET = Number(process.env.XOPS_HOME_BUDGET ?? 150 * 1024);
 
+/**
+ * Bytes on the wire before Home's heading shows drawn ahead (src/loader/home.html), with the app's
+ * module held back: the page, the stylesheet, the settings, the session, the module's JS glue and
+ * the icon (21.2 KB today). The same on every build.
+ */
+const HOME_AHEAD_BUDGET = 30 * 1024;
+
 /** Home's heading is on the page, drawn by the app (not the loader's copy, `__xopsHome`). */
 const drawnByTheApp = () => !window.__xopsHome && document.querySelector('h1.page-title')?.textContent === 'Home';
 
@@ -232,6 +239,7 @@ test('the sign-in form is on screen before its module; a press of Sign in meanwh
 
 test('signed in, Home shows from the page\'s own markup before the app\'s module arrives, and the app takes it over with nothing moved', async () => {
   const { page, problems, context } = await newPage(env.browser);
+  const files = await recordWire(context, page);
   // An organization name that is also markup: it must show as text.
   const organization = '<img src=x onerror="window.__owned = 1"> & Co';
   const me = await signUpViaApi(page, env.store, { organization });
@@ -241,6 +249,10 @@ test('signed in, Home shows from the page\'s own markup before the app\'s module
   await page.goto(env.store.url + '/');
   await page.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
   assert.ok(await page.evaluate(() => Boolean(window.__xopsHome)), 'drawn by the loader, with the app still on its way');
+  const total = files.reduce((sum, f) => sum + f.bytes, 0);
+  const listing = files.map((f) => `${f.path} ${f.bytes}`).join('\n');
+  assert.ok(total <= HOME_AHEAD_BUDGET, `Home's heading showed after ${total} B, over ${HOME_AHEAD_BUDGET} B:\n${listing}`);
+  assert.ok(!files.some((f) => f.path.endsWith('.wasm')), `no wasm before Home's heading:\n${listing}`);
   await page.getByText(`Welcome, ${me.user.email}. You are working in ${organization}.`, { exact: true }).waitFor();
   const nav = page.getByRole('navigation', { name: 'Main' });
   assert.equal(await nav.getByRole('link', { name: 'Home' }).getAttribute('aria-current'), 'page');
