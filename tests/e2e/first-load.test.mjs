@@ -273,29 +273,29 @@ test('signed in, Home shows from the page\'s own markup before the app\'s module
 });
 
 test('Home is not drawn ahead where the app would show something else, and a module that cannot be fetched is still said', async () => {
+  /** Opens `/` with the app's module held back; once the loader has the session's answer and the
+   * page is parsed, nothing but "Loading Xops Integrations…" shows. Resolves with the module's gate. */
+  const nothingDrawnAhead = async (page) => {
+    const app = gate();
+    await page.route(FIRST_MODULE, app.held);
+    await page.goto(env.store.url + '/');
+    await page.waitForFunction(async () => { await window.__xopsStart.session; return document.readyState !== 'loading'; });
+    await page.waitForTimeout(100);
+    assert.equal(await page.getByRole('heading', { level: 1 }).count(), 0);
+    await page.getByText('Loading Xops Integrations…').waitFor();
+    return app;
+  };
+
   // Signed out: the loader draws nothing, and the app sends the person to Sign in.
   let { page, problems, context } = await newPage(env.browser);
-  const app = gate();
-  await page.route(FIRST_MODULE, app.held);
-  await page.goto(env.store.url + '/');
-  await page.waitForFunction(async () => { await window.__xopsStart.session; return document.readyState !== 'loading'; });
-  await page.waitForTimeout(100);
-  assert.equal(await page.getByRole('heading', { level: 1 }).count(), 0);
-  await page.getByText('Loading Xops Integrations…').waitFor();
-  app.open();
+  (await nothingDrawnAhead(page)).open();
   await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
   await context.close();
 
   // No account linked yet: the app opens the picker, so Home is not drawn ahead.
   ({ page, problems, context } = await newPage(env.browser));
   await signUpViaApi(page, env.store);
-  const held = gate();
-  await page.route(FIRST_MODULE, held.held);
-  await page.goto(env.store.url + '/');
-  await page.waitForFunction(async () => { await window.__xopsStart.session; return document.readyState !== 'loading'; });
-  await page.waitForTimeout(100);
-  assert.equal(await page.getByRole('heading', { level: 1 }).count(), 0);
-  held.open();
+  (await nothingDrawnAhead(page)).open();
   await page.getByRole('heading', { level: 1, name: 'Select your preferred cloud service or platform' }).waitFor();
   assert.deepEqual(problems, []);
   await context.close();

@@ -87,6 +87,8 @@ fn build_app(root: &Path) -> Result<(), Failure> {
 /// The JS the build wrote (wasm-bindgen's glue, the splitter's loader), minified in place: the
 /// app's glue is on the way to Home's first paint and the sign-in's to the form's (74 → 34 KB, 9.4
 /// → 7.8 KB brotli for the app's). Names of exports and imports stay; their file names are final.
+/// The hash in those names is of the glue before minifying: the same glue minifies the same way
+/// with the esbuild the lockfile pins, and the service worker's build id is of the files as served.
 fn minify(dist: &Path, files: &[&str]) -> Result<(), Failure> {
     for name in files {
         let file = dist.join(name);
