@@ -51,11 +51,23 @@ function shown() {
   return { html, boxes };
 }
 
-/** A request gate: `held` waits until `open()`. */
+/** A request gate: `held` waits until `open()`, then lets the request through; `failed` then fails it. */
 function gate() {
   let open;
   const opened = new Promise((resolve) => { open = resolve; });
-  return { open, held: async (route) => { await opened; await route.continue(); } };
+  return {
+    open,
+    held: async (route) => { await opened; await route.continue(); },
+    failed: async (route) => { await opened; await route.abort(); },
+  };
+}
+
+/** What `recordWire` has seen so far: the bytes in all, and a listing for a failure's message. */
+function onTheWire(files) {
+  return {
+    total: files.reduce((sum, f) => sum + f.bytes, 0),
+    listing: files.map((f) => `${f.path} ${f.bytes}`).join('\n'),
+  };
 }
 
 /** Records every response of a page: its path and its bytes on the wire. */
@@ -82,8 +94,7 @@ test('a cold visit to Sign in fetches only the sign-in module, within its budget
   await page.goto(env.store.url + '/signup');
   await page.getByLabel('Email').waitFor();
   await page.waitForLoadState('networkidle');
-  const total = files.reduce((sum, f) => sum + f.bytes, 0);
-  const listing = files.map((f) => `${f.path} ${f.bytes}`).join('\n');
+  const { total, listing } = onTheWire(files);
   assert.ok(total <= SIGN_IN_BUDGET, `sign-in first load ${total} B is over its budget of ${SIGN_IN_BUDGET} B:\n${listing}`);
   assert.deepEqual(appFiles(files), [], `none of the app's code is fetched for Sign in:\n${listing}`);
   assert.ok(files.some((f) => /^\/xops-signin-[0-9a-f]{16}_bg\.wasm$/.test(f.path)), `the sign-in module is:\n${listing}`);
@@ -124,8 +135,7 @@ test('signed in, Home\'s heading shows within its budget before any chunk arrive
   await page.getByText(/^Welcome, person.*\. You are working in Org \d+\.$/).waitFor();
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Integrations' }).waitFor();
   await page.waitForTimeout(300); // what else the page asked for meanwhile (the icon) lands
-  const total = files.reduce((sum, f) => sum + f.bytes, 0);
-  const listing = files.map((f) => `${f.path} ${f.bytes}`).join('\n');
+  const { total, listing } = onTheWire(files);
   assert.deepEqual(chunks(files), [], `no chunk before Home's heading:\n${listing}`);
   assert.ok(total <= HOME_BUDGET, `Home's heading came after ${total} B, over its budget of ${HOME_BUDGET} B:\n${listing}`);
 
@@ -249,8 +259,7 @@ test('signed in, Home shows from the page\'s own markup before the app\'s module
   await page.goto(env.store.url + '/');
   await page.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
   assert.ok(await page.evaluate(() => Boolean(window.__xopsHome)), 'drawn by the loader, with the app still on its way');
-  const total = files.reduce((sum, f) => sum + f.bytes, 0);
-  const listing = files.map((f) => `${f.path} ${f.bytes}`).join('\n');
+  const { total, listing } = onTheWire(files);
   assert.ok(total <= HOME_AHEAD_BUDGET, `Home's heading showed after ${total} B, over ${HOME_AHEAD_BUDGET} B:\n${listing}`);
   assert.ok(!files.some((f) => f.path.endsWith('.wasm')), `no wasm before Home's heading:\n${listing}`);
   await page.getByText(`Welcome, ${me.user.email}. You are working in ${organization}.`, { exact: true }).waitFor();
@@ -305,7 +314,7 @@ test('Home is not drawn ahead where the app would show something else, and a mod
   await signUpViaApi(page, env.store);
   await connectViaApi(page, env.store, crypto.randomUUID(), 'Contoso M365');
   const failing = gate();
-  await page.route(FIRST_MODULE, async (route) => { await failing.held({ continue: () => route.abort() }); });
+  await page.route(FIRST_MODULE, failing.failed);
   await page.goto(env.store.url + '/');
   await page.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
   failing.open();
