@@ -4,6 +4,7 @@
 //! the new worker in the background; this bar then says a new version is ready, and only the
 //! person's Reload switches to it (never a reload under their typing).
 
+use crate::components::when::When;
 use crate::erased::local_action;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::closure::Closure;
@@ -45,14 +46,14 @@ pub fn UpdateNotice() -> impl IntoView {
     // Once switched, the page reloads: until then the button says it is under way.
     let switched = move || switching.pending().get() || switching.value().with(Option::is_some);
     view! {
-        <Show when=move || waiting.get()>
+        <When when=move || waiting.get()>
             <div class="update-notice" role="status">
                 <span>"A new version of Xops Integrations is ready."</span>
                 <button class="button primary" disabled=switched on:click=move |_| { switching.dispatch(()); }>
                     {move || if switched() { "Reloading…" } else { "Reload" }}
                 </button>
             </div>
-        </Show>
+        </When>
     }
 }
 

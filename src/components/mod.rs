@@ -16,3 +16,4 @@ pub mod shell;
 pub mod side_nav;
 pub mod signed_in;
 pub mod top_bar;
+pub mod when;

@@ -2,6 +2,7 @@
 //! look but not change, instead of offering buttons the store would refuse.
 
 use super::page::PageHeading;
+use crate::components::when::When;
 use crate::routes;
 use crate::session::Session;
 use leptos::prelude::*;
@@ -21,7 +22,7 @@ pub fn ChangesAllowed(#[prop(into)] title: String, #[prop(into)] what: String, c
     let title = StoredValue::new(title);
     let what = StoredValue::new(what);
     view! {
-        <Show
+        <When
             when=move || allowed.get()
             fallback=move || view! {
                 <PageHeading title=title.get_value()/>
@@ -30,6 +31,6 @@ pub fn ChangesAllowed(#[prop(into)] title: String, #[prop(into)] what: String, c
             }
         >
             {children()}
-        </Show>
+        </When>
     }
 }

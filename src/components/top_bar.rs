@@ -1,3 +1,4 @@
+use crate::components::when::When;
 use crate::erased::local_action;
 use crate::health::Checks;
 use crate::sync::local::Notice;
@@ -45,14 +46,14 @@ pub fn TopBar() -> impl IntoView {
     };
     view! {
         <header class="top-bar" class:quiet=move || quiet() && attention.get() == 0>
-            <Show when=move || attention.get() != 0>
+            <When when=move || attention.get() != 0>
                 <A href=crate::routes::HOME attr:class="attention-count" attr:data-testid="attention-count">
                     {move || match attention.get() {
                         1 => "1 account needs attention".to_string(),
                         n => format!("{n} accounts need attention"),
                     }}
                 </A>
-            </Show>
+            </When>
             <div class=class role="status" aria-live="polite" data-testid="sync-status">
                 {move || status.get().to_string()}
             </div>

@@ -6,6 +6,7 @@ use crate::api::Api;
 use crate::components::certificate::format_moment;
 use crate::components::feedback::{ErrorLine, Loading};
 use crate::components::page::PageHeading;
+use crate::components::when::When;
 use crate::erased::{local_action, local_resource};
 use crate::routes;
 use crate::sync::SyncEngine;
@@ -114,7 +115,7 @@ fn EntryList(#[prop(into)] filters: Signal<ActivityFilter>, page_size: u32, olde
     let loading = move || newest.with(Option::is_none) || show_older.pending().get();
     view! {
         <ErrorLine error/>
-        <Show when=move || shown.with(|(e, _)| !e.is_empty()) fallback=move || view! {
+        <When when=move || shown.with(|(e, _)| !e.is_empty()) fallback=move || view! {
             {move || if loading() { view! { <Loading/> }.into_any() } else { view! { <p role="status">"Nothing here yet."</p> }.into_any() }}
         }>
             <ol class="activity-list" data-testid="activity-list">
@@ -122,14 +123,14 @@ fn EntryList(#[prop(into)] filters: Signal<ActivityFilter>, page_size: u32, olde
                     <Entry entry=entry/>
                 </For>
             </ol>
-        </Show>
+        </When>
         {older.then(|| view! {
-            <Show when=move || next_before().is_some()>
+            <When when=move || next_before().is_some()>
                 <button type="button" class="button" disabled=loading
                     on:click=move |_| if let Some(before) = next_before() { show_older.dispatch(before); }>
                     {move || if loading() { "Loading…" } else { "Show older" }}
                 </button>
-            </Show>
+            </When>
         })}
     }
 }

@@ -3,6 +3,7 @@ use crate::components::certificate::{expiry_class, now_ms};
 use crate::components::feedback::Loading;
 use crate::components::page::PageHeading;
 use crate::components::redirect::ReplaceWith;
+use crate::components::when::When;
 use crate::erased::local_resource;
 use crate::health::{Checks, HealthBadge};
 use crate::keys::{KeySlot, KeyStore};
@@ -57,7 +58,7 @@ fn NeedsAttention(accounts: ReadSignal<Accounts>) -> impl IntoView {
     view! {
         <section class="panel attention-panel" aria-labelledby="attention-heading" data-testid="needs-attention">
             <h2 id="attention-heading">{heading}</h2>
-            <Show when=move || attention.with(|(n, _)| *n > 0) fallback=move || view! {
+            <When when=move || attention.with(|(n, _)| *n > 0) fallback=move || view! {
                 <p class="all-working">{move || if accounts.with(Accounts::is_empty) {
                     "Nothing yet: link an account to see how it is doing here."
                 } else {
@@ -81,10 +82,10 @@ fn NeedsAttention(accounts: ReadSignal<Accounts>) -> impl IntoView {
                         }
                     </For>
                 </ul>
-                <Show when=move || attention.with(|(n, _)| *n > LISTED)>
+                <When when=move || attention.with(|(n, _)| *n > LISTED)>
                     <p><A href=routes::INTEGRATIONS>{move || format!("See all {} on Integrations", attention.with(|(n, _)| *n))}</A></p>
-                </Show>
-            </Show>
+                </When>
+            </When>
         </section>
     }
 }
@@ -230,9 +231,9 @@ fn StaysHome(children: ChildrenFn) -> impl IntoView {
     let connected = crate::accounts::has_connected_account(session, SyncEngine::expect_context());
     let can_change = session.can_change_accounts();
     view! {
-        <Show when=move || connected() || !can_change.get() fallback=|| view! { <ReplaceWith to=routes::WELCOME/> }>
+        <When when=move || connected() || !can_change.get() fallback=|| view! { <ReplaceWith to=routes::WELCOME/> }>
             {children()}
-        </Show>
+        </When>
     }
 }
 
@@ -250,7 +251,7 @@ fn Sections() -> impl IntoView {
     // store has answered once): "Nothing yet" before that would be a guess.
     let known = move || engine.status().get() != SyncStatus::Loading || accounts.with(|a| !a.is_empty());
     view! {
-        <Show when=known fallback=|| view! { <Loading what="Loading your accounts…"/> }>
+        <When when=known fallback=|| view! { <Loading what="Loading your accounts…"/> }>
         <NeedsAttention accounts=accounts/>
         <OwnCertificatesNeedingAttention accounts=accounts/>
         <TicketsEndingSoon accounts=accounts/>
@@ -266,6 +267,6 @@ fn Sections() -> impl IntoView {
             </ul>
             <A href=routes::INTEGRATIONS attr:class="button primary">"Manage integrations"</A>
         </section>
-        </Show>
+        </When>
     }
 }

@@ -3,6 +3,7 @@ use crate::components::certificate::expiry_class;
 use crate::components::cloud_card::{Cloud, CloudCardBody, CloudLink};
 use crate::components::page::{focus, PageHeading};
 use crate::components::role::ViewerNote;
+use crate::components::when::When;
 use crate::erased::{local_action, local_resource};
 use crate::health::{Checks, HealthBadge};
 use crate::keys::{KeySlot, KeyStore};
@@ -59,16 +60,16 @@ pub fn Integrations() -> impl IntoView {
     view! {
         <PageHeading title="Integrations"/>
         <p class="lead">"Link AWS, Azure and Microsoft accounts to Xops."</p>
-        <Show
+        <When
             when=move || can_change.get()
             fallback=|| view! { <ViewerNote text="You are a viewer in this organization: you see the linked accounts and their activity. Owners and admins link and change them."/> }
         >
             <ProviderCards accounts/>
             <UnfinishedLink/>
-        </Show>
+        </When>
         <section class="panel" aria-labelledby="linked-accounts-heading">
             <h2 id="linked-accounts-heading">"Linked accounts"</h2>
-            <Show
+            <When
                 when=move || total.get() != 0
                 fallback=move || view! {
                     <p>{if can_change.get_untracked() { "No accounts are linked yet. Choose AWS, Azure or Microsoft above to link one." } else { "No accounts are linked yet." }}</p>
@@ -91,7 +92,7 @@ pub fn Integrations() -> impl IntoView {
                         </For>
                     </tbody>
                 </table>
-                <Show when=move || { pages() > 1 }>
+                <When when=move || { pages() > 1 }>
                     <nav class="pager" aria-label="Pages of linked accounts">
                         // A button that becomes disabled would drop the focus to the page: it moves
                         // to the other one instead.
@@ -107,8 +108,8 @@ pub fn Integrations() -> impl IntoView {
                                 if shown_page() + 1 >= pages() { focus_after_render("pager-previous") }
                             }>"Next"</button>
                     </nav>
-                </Show>
-            </Show>
+                </When>
+            </When>
         </section>
     }
 }

@@ -8,6 +8,7 @@ use crate::components::certificate::format_date;
 use crate::components::copy::CopyButton;
 use crate::components::feedback::{ErrorLine, LoadFailed, Loading};
 use crate::components::page::PageHeading;
+use crate::components::when::When;
 use crate::erased::{local_action, local_resource};
 use crate::session::Session;
 use leptos::prelude::*;
@@ -37,9 +38,9 @@ pub fn Members() -> impl IntoView {
     view! {
         <PageHeading title="Members"/>
         <p class="lead">"The people of your organization and what each may do. Owners manage members; owners and admins invite."</p>
-        <Show when=move || Role::ALL.iter().any(|r| role.get().may_invite(*r))>
+        <When when=move || Role::ALL.iter().any(|r| role.get().may_invite(*r))>
             <InviteForm role=role refresh=refresh/>
-        </Show>
+        </When>
         <Transition fallback=|| view! { <Loading/> }>
             {move || list.get().map(|got| match got {
                 Err(e) => view! { <LoadFailed why=e/> }.into_any(),
@@ -72,7 +73,7 @@ fn MemberTable(members: Vec<Member>, role: Memo<Role>, refresh: Callback<()>) ->
                     <th scope="col">"Email"</th>
                     <th scope="col">"Role"</th>
                     <th scope="col">"Last sign-in"</th>
-                    <Show when=move || has_actions(role.get())><th scope="col">"Actions"</th></Show>
+                    <When when=move || has_actions(role.get())><th scope="col">"Actions"</th></When>
                 </tr></thead>
                 <tbody>
                     {members.into_iter().map(|m| {
@@ -126,7 +127,7 @@ fn MemberRow(member: Member, you: bool, role: Memo<Role>, refresh: Callback<()>)
         <tr data-email=email.clone()>
             <td>{email.clone()} {you.then_some(" (you)")}</td>
             <td>
-                <Show when=move || role.get().manages_members() fallback=move || current.label()>
+                <When when=move || role.get().manages_members() fallback=move || current.label()>
                     <label class="visually-hidden" for=select_id.clone()>{label.clone()}</label>
                     <select id=select_id.clone() disabled=move || change.pending().get()
                         on:change=move |ev| {
@@ -136,18 +137,18 @@ fn MemberRow(member: Member, you: bool, role: Memo<Role>, refresh: Callback<()>)
                         }>
                         {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str() selected=r == current>{r.label()}</option> }).collect_view()}
                     </select>
-                </Show>
+                </When>
             </td>
             <td data-label="Last sign-in">{last_sign_in(&member)}</td>
-            <Show when=move || has_actions(role.get())>
+            <When when=move || has_actions(role.get())>
                 <td>
-                    <Show when=move || !you && role.get().may_make_reset_link(current)>
+                    <When when=move || !you && role.get().may_make_reset_link(current)>
                         <ResetLinkButton member=reset_for.get_value() made=reset/>
-                    </Show>
+                    </When>
                     // (No one removes themselves here: the only owner could not, and another
                     // owner does it for them.)
-                    <Show when=move || !you && role.get().manages_members()>
-                    <Show when=move || confirming.get() fallback=move || view! {
+                    <When when=move || !you && role.get().manages_members()>
+                    <When when=move || confirming.get() fallback=move || view! {
                         <button type="button" class="button subtle" on:click=move |_| confirming.set(true)>"Remove"</button>
                     }>
                         <span>{remove_question.get_value()}</span>
@@ -155,14 +156,14 @@ fn MemberRow(member: Member, you: bool, role: Memo<Role>, refresh: Callback<()>)
                         <button type="button" class="button danger" disabled=move || remove.pending().get()
                             on:click=move |_| { remove.dispatch_local(()); }>"Remove member"</button>
                         <button type="button" class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
-                    </Show>
-                    </Show>
+                    </When>
+                    </When>
                 </td>
-            </Show>
+            </When>
         </tr>
-        <Show when=move || error.get().is_some()>
+        <When when=move || error.get().is_some()>
             <tr><td colspan="4"><ErrorLine error/></td></tr>
-        </Show>
+        </When>
         <ResetLinkShown made=reset/>
     }
 }
@@ -323,10 +324,10 @@ fn PendingInvitations(invitations: Vec<Invitation>, role: Memo<Role>, refresh: C
                         <li>
                             {text}
                             " "
-                            <Show when=may>
+                            <When when=may>
                                 <button type="button" class="button subtle" aria-label=label.clone() disabled=move || revoke.pending().get()
                                     on:click={ let id = id.clone(); move |_| { revoke.dispatch_local(id.clone()); } }>"Revoke"</button>
-                            </Show>
+                            </When>
                         </li>
                     }
                 }).collect_view()}

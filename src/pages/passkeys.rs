@@ -5,6 +5,7 @@
 use crate::api::{Api, ApiClientError};
 use crate::components::certificate::format_date;
 use crate::components::feedback::{ErrorLine, Feedback, LoadFailed, Loading};
+use crate::components::when::When;
 use crate::erased::{local_action, local_resource};
 use crate::session::Session;
 use leptos::prelude::*;
@@ -77,9 +78,9 @@ pub fn Passkeys() -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="passkeys-heading">
             <h2 id="passkeys-heading">"Passkeys"</h2>
-            <Show when=required>
+            <When when=required>
                 <p class="notice" role="alert">"Your organization requires a passkey for signing in. Add one here to continue: until then, Xops shows only this page."</p>
-            </Show>
+            </When>
             <p>"A passkey signs you in with your fingerprint, face, screen lock or security key instead of a password. Its private key stays on your device; Xops keeps only the public half."</p>
             <Feedback
                 done=Signal::derive(move || said.get().and_then(Result::ok))
@@ -94,9 +95,9 @@ pub fn Passkeys() -> impl IntoView {
                 view! { <p class="notice">"This browser cannot make passkeys. Use a current version of Chrome, Edge, Safari or Firefox."</p> }.into_any()
             }}
         </section>
-        <Show when=move || session.me().is_some_and(|m| m.role.manages_members())>
+        <When when=move || session.me().is_some_and(|m| m.role.manages_members())>
             <PasskeyPolicyPanel/>
-        </Show>
+        </When>
     }
 }
 

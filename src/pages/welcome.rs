@@ -1,6 +1,7 @@
 use crate::components::cloud_card::{Cloud, CloudLink};
 use crate::components::page::PageHeading;
 use crate::components::redirect::ReplaceWith;
+use crate::components::when::When;
 use crate::session::Session;
 use leptos::prelude::*;
 
@@ -10,7 +11,7 @@ pub fn Welcome() -> impl IntoView {
     let session = Session::expect_context();
     let connected = crate::accounts::has_connected_account(session, crate::sync::SyncEngine::expect_context());
     view! {
-        <Show when=move || !connected() fallback=|| view! { <ReplaceWith to=crate::routes::HOME/> }>
+        <When when=move || !connected() fallback=|| view! { <ReplaceWith to=crate::routes::HOME/> }>
             <PageHeading title="Select your preferred cloud service or platform"/>
             <p class="lead">
                 "Link your first account to get started. This selection is required to establish the initial account connection; "
@@ -21,6 +22,6 @@ pub fn Welcome() -> impl IntoView {
                 <li><CloudLink cloud=Cloud::Azure/></li>
                 <li><CloudLink cloud=Cloud::Microsoft/></li>
             </ul>
-        </Show>
+        </When>
     }
 }

@@ -13,6 +13,7 @@ use crate::api::Api;
 use crate::certificate;
 use crate::components::certificate::{expiry_class, format_date, now_ms, BrowserNameField, BrowserNameInput, ThumbprintText};
 use crate::components::feedback::Feedback;
+use crate::components::when::When;
 use crate::erased::local_action;
 use crate::session::Session;
 use leptos::prelude::*;
@@ -68,9 +69,9 @@ fn BrowserList(account: Account, busy: Signal<bool>, can_sign: Signal<bool>, on:
     // when there is more than one browser, or a request).
     let alone = Memo::new(move |_| list.with(|l| matches!(l.as_slice(), [r] if r.main)));
     view! {
-        <Show when=move || alone.get() fallback=move || view! { <BrowserTable list busy can_sign on/> }>
+        <When when=move || alone.get() fallback=move || view! { <BrowserTable list busy can_sign on/> }>
             <p data-testid="only-browser">{move || list.with(|l| l.first().map(|r| format!("Only {} holds a key for this account.", holder(r))).unwrap_or_default())}</p>
-        </Show>
+        </When>
     }
 }
 
@@ -135,7 +136,7 @@ fn RowActions(row: Row, busy: Signal<bool>, can_sign: Signal<bool>, on: RowCallb
         }
         .into_any(),
         (false, false, _) => view! {
-            <Show when=move || confirming.get() fallback=move || view! {
+            <When when=move || confirming.get() fallback=move || view! {
                 <button type="button" class="button small subtle" disabled=move || busy.get() || (signs && !can_sign.get())
                     on:click=move |_| confirming.set(true)>"Remove"</button>
             }>
@@ -145,7 +146,7 @@ fn RowActions(row: Row, busy: Signal<bool>, can_sign: Signal<bool>, on: RowCallb
                         on:click=move |ev| { confirming.set(false); press(on.remove)(ev) }>"Remove browser"</button>
                     <button type="button" class="button small" on:click=move |_| confirming.set(false)>"Cancel"</button>
                 </div>
-            </Show>
+            </When>
         }
         .into_any(),
     }
@@ -292,19 +293,19 @@ pub(super) fn BrowsersSection(account: Account) -> impl IntoView {
             <p>"Each browser that uses this account holds its own key, which never leaves it."</p>
             <BrowserList account busy=Signal::derive(busy) can_sign=Signal::derive(can_sign) on/>
             <OneKeyPerBrowser/>
-            <Show when=move || graph_work() && can_sign()>
+            <When when=move || graph_work() && can_sign()>
                 <ObjectIdInput field=object_id why="Approving, removing or renewing a browser's certificate changes the app registration, signed with this browser's key, and needs the app's Object ID."/>
-            </Show>
-            <Show when=move || held.get() == Some(Held::Nothing) && account.current.with(|a| a.as_ref().is_some_and(|a| a.integration.certificate.is_some()))>
+            </When>
+            <When when=move || held.get() == Some(Held::Nothing) && account.current.with(|a| a.as_ref().is_some_and(|a| a.integration.certificate.is_some()))>
                 <BrowserNameInput field=label id="browser-label"
                     hint="Shown to others beside this browser's certificate, such as “Firefox on Ada's laptop”."/>
                 <div class="actions">
                     <button type="button" class="button primary" on:click=add disabled=busy>"Add this browser"</button>
                 </div>
-            </Show>
-            <Show when=own_here>
+            </When>
+            <When when=own_here>
                 <RenewCertificate account own=true object_id/>
-            </Show>
+            </When>
             <Feedback busy=Signal::derive(busy) progress=feedback.status error=feedback.error testid="browsers"/>
         </section>
     }

@@ -8,6 +8,7 @@ use super::Account;
 use crate::certificate::{self, new_credential, CertificateError, CredentialOptions};
 use crate::components::certificate::{now_ms, CertificateFacts, CredentialChoices};
 use crate::components::feedback::Feedback;
+use crate::components::when::When;
 use crate::erased::{local_action, local_resource};
 use crate::keys::{KeySlot, KeyStore};
 use crate::sync::idb::IdbError;
@@ -111,12 +112,12 @@ pub(super) fn CertificateSection(account: Account) -> impl IntoView {
                 None => view! { <p>"This account has no certificate yet. Replace certificate makes one."</p> }.into_any(),
             }}
             // Shown while there is a certificate; kept (with its messages) as the account changes.
-            <Show when=move || account.can_change.get() && current.with(Option::is_some)>
+            <When when=move || account.can_change.get() && current.with(Option::is_some)>
                 <RenewCertificate account=account/>
-            </Show>
-            <Show when=move || account.can_change.get()>
+            </When>
+            <When when=move || account.can_change.get()>
                 <ReplaceCertificate account=account/>
-            </Show>
+            </When>
         </section>
     }
 }
@@ -245,7 +246,7 @@ fn ReplaceCertificate(account: Account) -> impl IntoView {
         <details class="disclosure" prop:open=move || open.get()>
             <summary><h3 id="replace-heading">"Replace certificate"</h3>
                 <span class="summary-note">" (when renewing is not possible)"</span></summary>
-            <Show
+            <When
                 when=move || replacement.with(Option::is_some)
                 fallback=move || view! {
                     <p>"Use it when renewing is not possible: this browser holds no key for the certificate, the certificate has expired, or your organization's policy refused the renewal. Xops makes a new certificate here and downloads it; you upload it in Entra, and the current one keeps working until you confirm."</p>
@@ -262,7 +263,7 @@ fn ReplaceCertificate(account: Account) -> impl IntoView {
                     <button type="button" class="button primary" on:click=confirm disabled=busy>"I have uploaded the new certificate"</button>
                     <button type="button" class="button" on:click=cancel disabled=busy>"Cancel replacement"</button>
                 </div>
-            </Show>
+            </When>
         </details>
             // Outside the disclosure: what happened shows even when it closes (a replacement put in use).
             <Feedback busy=Signal::derive(busy) progress=status error/>

@@ -12,6 +12,7 @@ use crate::assertion::client_assertion;
 use crate::certificate::CertificateError;
 use crate::components::certificate::format_date;
 use crate::components::feedback::Feedback;
+use crate::components::when::When;
 use crate::erased::{local_action, local_resource};
 use crate::health::Checks;
 use crate::keys::KeyStore;
@@ -308,23 +309,23 @@ pub fn ConnectionTestSection(
         <section class="panel" aria-labelledby="test-heading">
             <h2 id="test-heading" tabindex="-1">"Test connection"</h2>
             <p>{what_it_checks(provider)}</p>
-            <Show when=move || can_change.get() fallback=move || view! {
+            <When when=move || can_change.get() fallback=move || view! {
                 <p>{move || if last.with(Option::is_some) { "An owner or admin runs the test; this is its last result." } else { "Not tested yet. An owner or admin runs the test; you will see its result here." }}</p>
             }>
-            <Show when=can_run fallback=move || view! { <p data-testid="no-key-here">{cannot_run}</p> {(!aws).then(|| view! { <OneKeyPerBrowser/> })} }>
+            <When when=can_run fallback=move || view! { <p data-testid="no-key-here">{cannot_run}</p> {(!aws).then(|| view! { <OneKeyPerBrowser/> })} }>
                 <div class="actions">
                     <button type="button" class="button primary" on:click=move |_| run.run(()) disabled=move || busy.get()>
                         {move || if busy.get() { "Testing…" } else { "Test connection" }}
                     </button>
                 </div>
-            </Show>
-            </Show>
+            </When>
+            </When>
             <Feedback
                 busy
                 progress=Signal::derive(move || if !busy.get() { String::new() } else if aws { "Asking AWS…".into() } else { "Asking Microsoft…".into() })
                 error
             />
-            <Show when=move || settling() && !busy.get()>
+            <When when=move || settling() && !busy.get()>
                 <div class="callout" role="status" data-testid="upload-settling">
                     <p>
                         <strong>"Entra can take a few minutes after an upload."</strong>
@@ -332,7 +333,7 @@ pub fn ConnectionTestSection(
                     </p>
                     <button type="button" class="button" on:click=move |_| run.run(()) disabled=move || busy.get()>"Try again"</button>
                 </div>
-            </Show>
+            </When>
             {move || last.get().map(|t| view! { <TestResult test=t provider=provider/> })}
         </section>
     }

@@ -4,6 +4,7 @@
 use super::certificate::replace_draft_name;
 use super::Account;
 use crate::components::feedback::ErrorLine;
+use crate::components::when::When;
 use crate::erased::local_action;
 use crate::keys::{KeySlot, KeyStore};
 use crate::routes;
@@ -47,7 +48,7 @@ pub(super) fn DisconnectSection(account: Account) -> impl IntoView {
     view! {
         <section aria-labelledby="disconnect-heading">
             <h3 id="disconnect-heading">"Disconnect"</h3>
-            <Show
+            <When
                 when=move || confirming.get()
                 fallback=move || view! {
                     <p>"Removes the account from Xops; you can link it again later."</p>
@@ -62,7 +63,7 @@ pub(super) fn DisconnectSection(account: Account) -> impl IntoView {
                         disabled=move || disconnecting.pending().get()>"Yes, disconnect"</button>
                     <button class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
                 </div>
-            </Show>
+            </When>
             <ErrorLine error=disconnect_error/>
         </section>
     }

@@ -25,6 +25,7 @@ use crate::components::copy::CopyButton;
 use crate::components::feedback::Loading;
 use crate::components::page::{focus, PageHeading};
 use crate::components::role::ViewerNote;
+use crate::components::when::When;
 use crate::erased::local_resource;
 use crate::health::{Checks, HealthBadge};
 use crate::keys::KeyStore;
@@ -69,7 +70,7 @@ pub fn IntegrationDetail() -> impl IntoView {
     let org = Memo::new(move |_| session.me().map(|me| me.organization.id));
     let loading = move || engine.status().get() == crate::sync::SyncStatus::Loading;
     view! {
-        <Show
+        <When
             when=move || found.get().is_some()
             fallback=move || if loading() {
                 view! { <Loading/> }.into_any()
@@ -87,7 +88,7 @@ pub fn IntegrationDetail() -> impl IntoView {
             {move || found.get().zip(org.get()).map(|((id, provider), org)| {
                 view! { <AccountView id=id org=org provider=provider account=account/> }
             })}
-        </Show>
+        </When>
     }
 }
 
@@ -204,14 +205,14 @@ fn StatusSummary(account: Memo<Option<LinkedAccount>>, runner: TestRunner, can_c
                 <h2 id="status-heading" class="visually-hidden">"Status"</h2>
                 <p class="status-line"><span class="status-label">"Status: "</span><HealthBadge id=id status=status with_certificate=true/></p>
                 {move || next().map(|n| view! { <p class="next-step">{n}</p> })}
-                <Show when=move || can_change.get() && to_test()>
+                <When when=move || can_change.get() && to_test()>
                     <div class="actions">
                         <button type="button" class="button" disabled=move || runner.busy.get()
                             on:click=move |_| { runner.run.run(()); focus("test-heading"); }>
                             {move || if runner.busy.get() { "Testing…" } else { "Test connection" }}
                         </button>
                     </div>
-                </Show>
+                </When>
             </section>
         }
     })
@@ -278,16 +279,16 @@ fn AccountView(id: RecordId, org: OrganizationId, provider: Provider, account: M
 
     view! {
         <PageHeading title=Signal::derive(move || name.get().unwrap_or_default())/>
-        <Show when=just_linked>
+        <When when=just_linked>
             <LinkedBanner provider=provider runner=runner/>
-        </Show>
+        </When>
         <StatusSummary account=account runner=runner can_change=can_change/>
-        <Show when=move || !can_change.get()>
+        <When when=move || !can_change.get()>
             <ViewerNote text="You are a viewer in this organization: you can see this account, its certificate and its history, but not change or test it. An owner or admin can."/>
-        </Show>
-        <Show when=move || account.get().is_some_and(|a| a.pending)>
+        </When>
+        <When when=move || account.get().is_some_and(|a| a.pending)>
             <p class="pending-note">"Changes to this account have not reached Xops yet; they are kept on this device and sent when the connection is back."</p>
-        </Show>
+        </When>
         // On a wide screen the details are open; on a phone they wait behind one line, so that
         // the status and the next step fill the first screen.
         <details class="account-details" open=wide_screen()>
@@ -310,18 +311,18 @@ fn AccountView(id: RecordId, org: OrganizationId, provider: Provider, account: M
         // then the rare ones (rename, disconnect).
         <ConnectionTestSection account=account provider=provider held=this.held runner=runner can_change=can_change/>
         {uses_certificate.then(|| view! { <CertificateSection account=this/> })}
-        <Show when=move || uses_certificate && can_change.get()>
+        <When when=move || uses_certificate && can_change.get()>
             <BrowsersSection account=this/>
-        </Show>
+        </When>
         {uses_certificate.then(|| view! { <tickets::TicketsSection account=this/> })}
         // Rare, and one of them destructive: open on a wide screen, one line on a phone.
-        <Show when=move || can_change.get()>
+        <When when=move || can_change.get()>
             <details class="panel panel-pair" open=wide_screen()>
                 <summary><h2>"Rename or disconnect"</h2></summary>
                 <RenameSection account=this/>
                 <DisconnectSection account=this/>
             </details>
-        </Show>
+        </When>
         // It follows the account: a test kept, a rename or a new certificate shows here as it lands.
         <HistorySection account=id changed=Signal::derive(move || account.track())/>
     }

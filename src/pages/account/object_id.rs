@@ -7,6 +7,7 @@ use super::connection_test::MicrosoftApp;
 use super::Account;
 use crate::components::field::TextField;
 use crate::components::page::focus;
+use crate::components::when::When;
 use leptos::prelude::*;
 use xops_model::{ApplicationId, ApplicationObjectId};
 
@@ -96,7 +97,7 @@ pub(super) fn ObjectIdInput(field: ObjectIdField, why: &'static str) -> impl Int
     let ask = move || field.editing.get() || field.known.with(Option::is_none);
     let change = move |_| field.edit();
     view! {
-        <Show when=ask fallback=move || view! {
+        <When when=ask fallback=move || view! {
             <div class="field known-value" data-testid=format!("{}-known", field.id)>
                 <p>
                     <span class="known-label">"Object ID "</span>
@@ -109,6 +110,6 @@ pub(super) fn ObjectIdInput(field: ObjectIdField, why: &'static str) -> impl Int
         }>
             <TextField id=field.id label="Object ID" value=field.value error=field.error hint=format!("{why} {WHERE}")
                 on_blur=Callback::new(move |_| { field.check(); })/>
-        </Show>
+        </When>
     }
 }

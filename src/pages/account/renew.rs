@@ -11,6 +11,7 @@ use crate::certificate::CredentialOptions;
 use crate::components::certificate::{format_date, now_ms, CredentialChoices};
 use crate::components::feedback::Feedback;
 use crate::components::field::TextField;
+use crate::components::when::When;
 use crate::erased::local_action;
 use leptos::prelude::*;
 use xops_model::KeyId;
@@ -163,12 +164,12 @@ pub(super) fn RenewCertificate(
             {move || match offer.get() {
                 (Some(true), false) => view! {
                     <p>{if own { "This browser's own certificate: " } else { "" }}"Xops makes a new certificate here and adds it to the app registration for you: nothing to download or upload. The old one goes only after the new one passes Test connection."</p>
-                    <Show when=move || !shared_object_id>
+                    <When when=move || !shared_object_id>
                         <ObjectIdInput field=object_id why="Renewal adds the new certificate to the app registration, which Microsoft finds by its Object ID."/>
-                    </Show>
-                    <Show when=needs_key_id>
+                    </When>
+                    <When when=needs_key_id>
                         <OldKeyIdInput field=old_key_id id=id("old-key-id") thumbprint=thumbprint()/>
-                    </Show>
+                    </When>
                     <CredentialChoices options=options id_prefix=p/>
                     <div class="actions">
                         <button type="button" class="button primary" on:click=start disabled=move || busy.get()>

@@ -7,6 +7,7 @@ use crate::certificate::{self, new_credential, CertificateError};
 use crate::components::certificate::{BrowserNameField, BrowserNameInput, CertificateFacts, CredentialChoices};
 use crate::components::feedback::ErrorLine;
 use crate::components::page::focus;
+use crate::components::when::When;
 use crate::erased::local_action;
 use crate::keys::KeySlot;
 use crate::link_kinds::LinkDraft;
@@ -131,9 +132,9 @@ pub(super) fn CertificateStep(form: LinkForm, generating: Action<(String, LinkDr
                     disabled=move || busy.get() aria-describedby="generate-status">
                     "Generate Public Key"
                 </button>
-                <Show when=move || form.certificate.with(Option::is_some)>
+                <When when=move || form.certificate.with(Option::is_some)>
                     <button type="button" class="button subtle" on:click=download_again>"Download certificate again"</button>
-                </Show>
+                </When>
             </div>
             <p id="generate-status" class="progress" role="status" aria-live="polite">
                 {move || busy.get().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}

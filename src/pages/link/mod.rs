@@ -13,6 +13,7 @@ use crate::accounts::save_account;
 use crate::components::feedback::Loading;
 use crate::components::page::PageHeading;
 use crate::components::role::ChangesAllowed;
+use crate::components::when::When;
 use crate::erased::local_action;
 use crate::link_kinds::LinkKind;
 use crate::routes;
@@ -138,9 +139,9 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
                     <button type="button" class="button subtle" aria-expanded=move || confirm_start_over.get().to_string()
                         disabled=start_over.pending() on:click=move |_| confirm_start_over.set(true)>"Start over"</button>
                 </div>
-                <Show when=move || confirm_start_over.get()>
+                <When when=move || confirm_start_over.get()>
                     <StartOverQuestion form=form asking=confirm_start_over start_over=start_over/>
-                </Show>
+                </When>
                 <p id="connect-hint" class="field-hint">
                     {move || if ready() {
                         if kind.certificate { "Connect once the certificate is uploaded to your app registration." } else { "Connect once the role exists." }
@@ -151,9 +152,9 @@ fn LinkPage(kind: &'static LinkKind) -> impl IntoView {
                     }}
                 </p>
             </form>
-            <Show when=move || guide_open.get()>
+            <When when=move || guide_open.get()>
                 <Guide provider=kind.provider app=Signal::derive(move || form.app_registration())/>
-            </Show>
+            </When>
         </div>
     }
     .into_any()
