@@ -31,6 +31,15 @@ const HOME_BUDGET = Number(process.env.XOPS_HOME_BUDGET ?? 150 * 1024);
  */
 const HOME_AHEAD_BUDGET = 30 * 1024;
 
+/**
+ * The whole app's code on the wire (its first module, its JS, every chunk), once idle time has
+ * fetched every page's: 643 KB today on a nightly build. Issue #34 asks 300 KB, which this app
+ * cannot reach in its present form (docs/first-load.md: with no pages at all it is 285 KB), so
+ * this holds the line where it is: a change that adds code here must say so by moving it.
+ * scripts/test.sh sets a stable build's.
+ */
+const WHOLE_APP_BUDGET = Number(process.env.XOPS_WHOLE_APP_BUDGET ?? 650 * 1024);
+
 /** Home's heading is on the page, drawn by the app (not the loader's copy, `__xopsHome`). */
 const drawnByTheApp = () => !window.__xopsHome && document.querySelector('h1.page-title')?.textContent === 'Home';
 
@@ -171,6 +180,13 @@ test('each page\'s code arrives when needed, the rest in idle time; then every p
   await page.waitForLoadState('networkidle');
   // Then the service worker is registered; let it finish, so going offline does not cut its fetch.
   await keptOnDevice(page);
+  // By then every page's code is here (the frame asks for the team's last, then hands the build
+  // to the service worker): the whole app, within its budget.
+  const code = files.filter((f) => /^\/xops-(?!signin-)[^/]*\.(wasm|js)$/.test(f.path));
+  assert.ok(chunks(files).some((p) => p.includes('xops-split_team-')), `idle time fetched the team's pages too: ${chunks(files)}`);
+  const whole = onTheWire(code);
+  console.log(`the whole app's code: ${whole.total} B`);
+  assert.ok(whole.total <= WHOLE_APP_BUDGET, `the whole app's code is ${whole.total} B, over its budget of ${WHOLE_APP_BUDGET} B:\n${whole.listing}`);
 
   // Offline now: every page still opens, from what is already here.
   await context.setOffline(true);
