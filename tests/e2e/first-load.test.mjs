@@ -263,13 +263,13 @@ test('the sign-in form is on screen before its module; a press of Sign in meanwh
   await context.close();
 });
 
-test('signed in, Home shows from the page\'s own markup before the app\'s module arrives, and the app takes it over with nothing moved', async () => {
-  const { page, problems, context } = await newPage(env.browser);
+/**
+ * Opens `/` with the app's module held back and checks Home drawn ahead from the page's own
+ * markup: within its budget and no wasm, with `email`, `organization` and `role` as text and the
+ * title set; then lets the module in and checks the app draws the same markup, with nothing moved.
+ */
+async function drawnAheadThenTakenOver({ page, context, problems }, { email, organization, role }) {
   const files = await recordWire(context, page);
-  // An organization name that is also markup: it must show as text.
-  const organization = '<img src=x onerror="window.__owned = 1"> & Co';
-  const me = await signUpViaApi(page, env.store, { organization });
-  await connectViaApi(page, env.store, crypto.randomUUID(), 'Contoso M365');
   const app = gate();
   await page.route(FIRST_MODULE, app.held);
   await page.goto(env.store.url + '/');
@@ -278,12 +278,11 @@ test('signed in, Home shows from the page\'s own markup before the app\'s module
   const { total, listing } = onTheWire(files);
   assert.ok(total <= HOME_AHEAD_BUDGET, `Home's heading showed after ${total} B, over ${HOME_AHEAD_BUDGET} B:\n${listing}`);
   assert.ok(!files.some((f) => f.path.endsWith('.wasm')), `no wasm before Home's heading:\n${listing}`);
-  await page.getByText(`Welcome, ${me.user.email}. You are working in ${organization}.`, { exact: true }).waitFor();
+  await page.getByText(`Welcome, ${email}. You are working in ${organization}.`, { exact: true }).waitFor();
   const nav = page.getByRole('navigation', { name: 'Main' });
   assert.equal(await nav.getByRole('link', { name: 'Home' }).getAttribute('aria-current'), 'page');
-  assert.equal(await nav.locator('.nav-user-role').textContent(), 'Owner');
+  assert.equal(await nav.locator('.nav-user-role').textContent(), role);
   assert.equal(await page.title(), 'Home · Xops Integrations');
-  assert.equal(await page.evaluate(() => window.__owned), undefined, 'the name is text, never markup');
   const before = await page.evaluate(shown);
 
   app.open();
@@ -294,7 +293,36 @@ test('signed in, Home shows from the page\'s own markup before the app\'s module
   await page.getByTestId('sync-status').getByText('Saved', { exact: true }).waitFor();
   assert.equal(await page.getByRole('heading', { level: 1 }).count(), 1);
   assert.deepEqual(problems, []);
-  await context.close();
+}
+
+test('signed in, Home shows from the page\'s own markup before the app\'s module arrives, and the app takes it over with nothing moved', async () => {
+  const tab = await newPage(env.browser);
+  // An organization name that is also markup: it must show as text.
+  const organization = '<img src=x onerror="window.__owned = 1"> & Co';
+  const me = await signUpViaApi(tab.page, env.store, { organization });
+  await connectViaApi(tab.page, env.store, crypto.randomUUID(), 'Contoso M365');
+  await drawnAheadThenTakenOver(tab, { email: me.user.email, organization, role: 'Owner' });
+  assert.equal(await tab.page.evaluate(() => window.__owned), undefined, 'the name is text, never markup');
+  await tab.context.close();
+});
+
+test('a viewer\'s Home is drawn ahead too, before any account is linked (the app shows them Home, not the picker)', async () => {
+  const owner = await newPage(env.browser);
+  await signUpViaApi(owner.page, env.store, { organization: 'Northwind' });
+  const email = `viewer-${Date.now()}@northwind.com`;
+  const invited = await owner.page.request.post(env.store.url + '/api/v1/invitations', {
+    headers: { origin: env.store.url }, data: { email, role: 'viewer' },
+  });
+  assert.equal(invited.status(), 201, await invited.text());
+  const { token } = await invited.json();
+  const viewer = await newPage(env.browser);
+  const joined = await viewer.page.request.post(env.store.url + '/api/v1/auth/join', {
+    headers: { origin: env.store.url }, data: { token, password: PASSWORD },
+  });
+  assert.equal(joined.status(), 201, await joined.text());
+  await drawnAheadThenTakenOver(viewer, { email, organization: 'Northwind', role: 'Viewer' });
+  await viewer.context.close();
+  await owner.context.close();
 });
 
 test('Home is not drawn ahead where the app would show something else, and a module that cannot be fetched is still said', async () => {
