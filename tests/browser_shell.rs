@@ -95,3 +95,62 @@ async fn every_named_route_opens_its_page() {
         drop(handle);
     }
 }
+
+/// `<When>`, the app's `<Show>`: while its condition holds, its children stay as they are (their
+/// state, what was typed), however often what the condition reads changes; a flip shows the
+/// fallback, and a flip back builds the children afresh.
+#[wasm_bindgen_test]
+async fn when_keeps_its_children_while_its_condition_holds() {
+    use leptos::prelude::*;
+    use wasm_bindgen::JsCast;
+    use xops_integrations::components::when::When;
+
+    /// A child with state of its own: how often it was pressed.
+    #[component]
+    fn Presses() -> impl IntoView {
+        let presses = RwSignal::new(0);
+        view! { <button class="presses" on:click=move |_| presses.update(|n| *n += 1)>{move || presses.get().to_string()}</button> }
+    }
+
+    let root = fresh_root();
+    let count = RwSignal::new(1);
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <When when=move || count.get() != 0 fallback=|| view! { <p class="none">"None yet"</p> }>
+                <input class="typed"/>
+                <Presses/>
+            </When>
+        }
+    });
+    let input = |root: &web_sys::HtmlElement| {
+        root.query_selector("input.typed").unwrap().map(|e| e.unchecked_into::<web_sys::HtmlInputElement>())
+    };
+    let presses = |root: &web_sys::HtmlElement| root.query_selector("button.presses").unwrap().and_then(|b| b.text_content());
+    let first = wait_for("the children", || input(&root)).await;
+    first.set_value("kept");
+    click(&root, "button.presses");
+    click(&root, "button.presses");
+    wait_until("two presses", || presses(&root).as_deref() == Some("2")).await;
+    assert!(root.query_selector("p.none").unwrap().is_none(), "no fallback while it holds");
+
+    // What the condition reads changes twice; the condition still holds.
+    count.set(2);
+    sleep(std::time::Duration::from_millis(50)).await;
+    count.set(3);
+    sleep(std::time::Duration::from_millis(50)).await;
+    let now = input(&root).expect("the children are still shown");
+    assert!(now.is_same_node(Some(&first)), "the same input, not one built again");
+    assert_eq!(now.value(), "kept");
+    assert_eq!(presses(&root).as_deref(), Some("2"), "the child's own state is kept");
+
+    count.set(0);
+    wait_until("the fallback", || root.query_selector("p.none").unwrap().is_some()).await;
+    assert!(input(&root).is_none(), "the children are gone while it does not hold");
+
+    count.set(4);
+    let again = wait_for("the children again", || input(&root)).await;
+    assert!(!again.is_same_node(Some(&first)) && again.value().is_empty(), "built afresh after a flip");
+    assert_eq!(presses(&root).as_deref(), Some("0"));
+    assert!(root.query_selector("p.none").unwrap().is_none());
+    drop(handle);
+}
