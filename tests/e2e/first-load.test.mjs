@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useStoreAndBrowser, keptOnDevice, newPage, signUpViaApi, connectViaApi, PASSWORD } from './harness.mjs';
+import { useStoreAndBrowser, keptOnDevice, newPage, signUpViaApi, connectViaApi, joinViaApi, PASSWORD } from './harness.mjs';
 
 const env = useStoreAndBrowser({ before, after });
 
@@ -95,7 +95,8 @@ async function recordWire(context, page) {
 const chunks = (files) => files.map((f) => f.path).filter((p) => /\/xops-(split|chunk)_/.test(p));
 
 /** The app's own files (its first module, its loader, its chunks), as opposed to the sign-in module's. */
-const appFiles = (files) => files.map((f) => f.path).filter((p) => /^\/xops-(?!signin-)/.test(p));
+const ofTheApp = (f) => /^\/xops-(?!signin-)/.test(f.path);
+const appFiles = (files) => files.filter(ofTheApp).map((f) => f.path);
 
 test('a cold visit to Sign in fetches only the sign-in module, within its budget; signing in opens the app', async () => {
   const { page, problems, context } = await newPage(env.browser);
@@ -182,7 +183,7 @@ test('each page\'s code arrives when needed, the rest in idle time; then every p
   await keptOnDevice(page);
   // By then every page's code is here (the frame asks for the team's last, then hands the build
   // to the service worker): the whole app, within its budget.
-  const code = files.filter((f) => /^\/xops-(?!signin-)[^/]*\.(wasm|js)$/.test(f.path));
+  const code = files.filter(ofTheApp);
   assert.ok(chunks(files).some((p) => p.includes('xops-split_team-')), `idle time fetched the team's pages too: ${chunks(files)}`);
   const whole = onTheWire(code);
   console.log(`the whole app's code: ${whole.total} B`);
@@ -310,16 +311,8 @@ test('a viewer\'s Home is drawn ahead too, before any account is linked (the app
   const owner = await newPage(env.browser);
   await signUpViaApi(owner.page, env.store, { organization: 'Northwind' });
   const email = `viewer-${Date.now()}@northwind.com`;
-  const invited = await owner.page.request.post(env.store.url + '/api/v1/invitations', {
-    headers: { origin: env.store.url }, data: { email, role: 'viewer' },
-  });
-  assert.equal(invited.status(), 201, await invited.text());
-  const { token } = await invited.json();
   const viewer = await newPage(env.browser);
-  const joined = await viewer.page.request.post(env.store.url + '/api/v1/auth/join', {
-    headers: { origin: env.store.url }, data: { token, password: PASSWORD },
-  });
-  assert.equal(joined.status(), 201, await joined.text());
+  await joinViaApi(owner.page, viewer.page, env.store, { email, role: 'viewer' });
   await drawnAheadThenTakenOver(viewer, { email, organization: 'Northwind', role: 'Viewer' });
   await viewer.context.close();
   await owner.context.close();

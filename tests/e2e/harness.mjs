@@ -121,6 +121,20 @@ export async function signUpViaApi(page, store, { organization, email } = {}) {
   return res.json();
 }
 
+/**
+ * Invites `email` as `role` through the store's API from `owner`'s page, and has them join with
+ * PASSWORD in `joiner`'s cookie jar (so that page is signed in as them); returns the join's answer.
+ */
+export async function joinViaApi(owner, joiner, store, { email, role }) {
+  const headers = { origin: store.url };
+  const invited = await owner.request.post(store.url + '/api/v1/invitations', { headers, data: { email, role } });
+  if (invited.status() !== 201) throw new Error(`invitation failed: ${invited.status()} ${await invited.text()}`);
+  const { token } = await invited.json();
+  const joined = await joiner.request.post(store.url + '/api/v1/auth/join', { headers, data: { token, password: PASSWORD } });
+  if (joined.status() !== 201) throw new Error(`join failed: ${joined.status()} ${await joined.text()}`);
+  return joined.json();
+}
+
 /** A Microsoft 365 integration body, as the app saves it. */
 export function m365Body(name) {
   return {

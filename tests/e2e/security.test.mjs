@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useStoreAndBrowser, newPage, signUpViaApi, signInThroughForm, PASSWORD } from './harness.mjs';
+import { useStoreAndBrowser, newPage, signUpViaApi, signInThroughForm, joinViaApi, PASSWORD } from './harness.mjs';
 
 // At info, the store logs each sign-out, reset link and password reset: never a token.
 const env = useStoreAndBrowser({ before, after, store: { logLevel: 'info' } });
@@ -64,15 +64,8 @@ test('the Security page signs out one session, then all others; those browsers m
 test('an owner makes a reset link; it sets a new password once and ends the member\'s other sessions', async () => {
   const ada = await newPage(env.browser);
   await signUpViaApi(ada.page, env.store, { organization: 'Fabrikam', email: 'ada@fabrikam.com' });
-  const invited = await ada.page.request.post(env.store.url + '/api/v1/invitations', {
-    headers: { origin: env.store.url }, data: { email: 'grace@fabrikam.com', role: 'viewer' },
-  });
-  const { token: invitation } = await invited.json();
   const grace = await newPage(env.browser);
-  const joined = await grace.page.request.post(env.store.url + '/api/v1/auth/join', {
-    headers: { origin: env.store.url }, data: { token: invitation, password: PASSWORD },
-  });
-  assert.equal(joined.status(), 201);
+  await joinViaApi(ada.page, grace.page, env.store, { email: 'grace@fabrikam.com', role: 'viewer' });
   await grace.page.goto(env.store.url + '/');
 
   // The sign-in page says who can help.

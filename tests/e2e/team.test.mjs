@@ -6,7 +6,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connectViaApi, newPage, signUpViaApi, storedRecord, PASSWORD } from './harness.mjs';
+import { connectViaApi, joinViaApi, newPage, signUpViaApi, storedRecord, PASSWORD } from './harness.mjs';
 import { linkM365, synced, useMicrosoft } from './microsoft.mjs';
 
 const APP = '44444444-5555-4666-8777-888888888888';
@@ -143,13 +143,8 @@ test('an admin demoted while offline has the waiting change refused with a notic
   const origin = { origin: env.store.url };
   const ada = await newPage(env.browser);
   await signUpViaApi(ada.page, env.store, { organization: 'Initech', email: 'ada@initech.example' });
-  const invited = await ada.page.request.post(env.store.url + '/api/v1/invitations', {
-    headers: origin, data: { email: 'grace@initech.example', role: 'admin' },
-  });
-  const { token } = await invited.json();
   const grace = await newPage(env.browser);
-  const joined = await grace.page.request.post(env.store.url + '/api/v1/auth/join', { headers: origin, data: { token, password: PASSWORD } });
-  const graceMe = await joined.json();
+  const graceMe = await joinViaApi(ada.page, grace.page, env.store, { email: 'grace@initech.example', role: 'admin' });
   const id = '1a000000-0000-4000-8000-000000000017';
   await connectViaApi(grace.page, env.store, id, 'Shared account');
   await grace.page.goto(`${env.store.url}/integrations/${id}`);
